@@ -88,6 +88,15 @@ class Entry(BaseModel):
         return value
 
 
+class Messages(BaseModel):
+    """Fixed messages in knowledge/messages.yml."""
+
+    decline: str
+    clarify: str
+    unknown_answer: str
+    related_prompt: str
+
+
 class KnowledgeError(ValueError):
     """The knowledge base does not hold together."""
 
@@ -119,9 +128,12 @@ def dates_in(text: str, this_year: Optional[int] = None) -> List[dt.date]:
 class KnowledgeBase:
     """All entries and documents, with the lookups the actions need."""
 
-    def __init__(self, documents: Dict[str, SourceDocument], entries: List[Entry]):
+    def __init__(
+        self, documents: Dict[str, SourceDocument], entries: List[Entry], messages: Dict[str, str]
+    ):
         self.documents = documents
         self.entries = entries
+        self.messages = messages
         self.by_id = {entry.id: entry for entry in entries}
         self.by_intent: Dict[str, List[Entry]] = {}
         for entry in entries:
@@ -216,7 +228,8 @@ def _load_cached(knowledge_dir: Path) -> KnowledgeBase:
             except Exception as error:  # pydantic.ValidationError, TypeError
                 raise KnowledgeError(f"{path.name}: {raw.get('id', '?')}: {error}") from error
     _check(documents, entries)
-    return KnowledgeBase(documents, entries)
+    messages = Messages(**_read_yaml(knowledge_dir / "messages.yml")).dict()
+    return KnowledgeBase(documents, entries, messages)
 
 
 def source_text(doc: SourceDocument, sources_dir: Path = SOURCES_DIR) -> str:
@@ -242,6 +255,10 @@ def verify_against_sources(kb: KnowledgeBase, sources_dir: Path = SOURCES_DIR) -
         for date in dates_in(entry.answer):
             if date not in all_dates:
                 problems.append(f"{entry.id}: date {date} is in no source")
+    for name, message in kb.messages.items():
+        for number in PHONE_RE.findall(unicodedata.normalize("NFKC", message)):
+            if number not in all_text:
+                problems.append(f"message {name}: number {number} is in no source")
     return problems
 
 

@@ -1,0 +1,53 @@
+# マイナサポートBot — `make run` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONWARNINGS := ignore::DeprecationWarning
+TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+
+.PHONY: help install train run shell test bench validate clean
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.in requirements.lock
+	@py=$$(scripts/find-python.sh) && echo "Python 3.10: $$py" && \
+	  ( [ -x $(PY) ] || $$py -m venv $(VENV) )
+	$(PY) -m pip install -q --upgrade pip==24.0
+	$(PY) -m pip install -q -r requirements.in -c requirements.lock
+	$(PY) -c "import spacy; spacy.load('ja_ginza')" >/dev/null
+	touch $@
+
+install: $(VENV)/.installed  ## create .venv (Python 3.10) and install the pinned packages
+
+models/.trained: $(VENV)/.installed $(TRAINING_FILES)
+	$(RASA) train --quiet --out models
+	touch $@
+
+train: models/.trained  ## train the Rasa model if the data changed since the last one
+
+validate: $(VENV)/.installed  ## check the knowledge base and the Rasa training data
+	$(PY) -m bot.knowledge
+	$(RASA) data validate --quiet
+
+run: train  ## start the action server (:5055) and Rasa (REST + HTTP API, :5005) on 127.0.0.1
+	scripts/run.sh
+
+shell: train  ## chat with the assistant in the terminal (starts the action server)
+	scripts/run.sh shell
+
+test: train  ## knowledge checks, unit tests, rasa data validate, story tests, NLU evaluation
+	$(PY) -m bot.knowledge
+	$(RASA) data validate --quiet
+	$(PY) -m pytest -q tests
+	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/core
+
+bench: train  ## accuracy, fallback rate, latency, load and training time vs. a BM25 baseline
+	$(PY) -m bot.bench
+
+clean:  ## remove models and results (keeps .venv)
+	rm -rf models results

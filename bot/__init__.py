@@ -1,0 +1,1 @@
+"""マイナサポートBot: the conversation core shared by the Rasa actions and the channels."""
