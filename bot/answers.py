@@ -35,9 +35,15 @@ def answer_message(kb: KnowledgeBase, entry: Entry) -> dict:
 
 
 def fallback_message(kb: KnowledgeBase, intent_ranking: List[dict]) -> dict:
-    """「もしかして」 with the likely knowledge intents, or a plain decline with the contacts."""
+    """「もしかして」 with the likely knowledge intents, or a plain decline with the contacts.
+
+    Declines when the most likely real intent is out_of_scope.
+    """
+    ranked_intents = [r for r in intent_ranking if r.get("name") != "nlu_fallback"]
+    if ranked_intents and ranked_intents[0].get("name") == "out_of_scope":
+        return decline_message(kb)
     candidates = []
-    for ranked in intent_ranking:
+    for ranked in ranked_intents:
         entry = kb.default_entry(ranked.get("name") or "")
         if entry and (ranked.get("confidence") or 0) >= MIN_CANDIDATE_CONFIDENCE and entry not in candidates:
             candidates.append(entry)

@@ -1,0 +1,180 @@
+"""`make bench`: the assistant against a BM25 baseline on the evaluation set, measured in one run.
+
+Reports top-1 intent accuracy (in scope), fallback rate, out-of-scope decline rate, p50/p95 latency
+per message over the REST channel, cold model load time and training time. Writes
+results/bench.md and results/bench.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import List, Optional
+
+import httpx
+
+from bot.evaluation import latency_summary, latest_model, load_questions, score
+from bot.knowledge import PROJECT_ROOT, load_knowledge
+from bot.stack import running_stack
+
+RESULTS = PROJECT_ROOT / "results"
+
+LOAD_SCRIPT = """
+import asyncio, json, sys, time
+start = time.monotonic()
+from rasa.core.agent import Agent
+imported = time.monotonic()
+agent = Agent.load(sys.argv[1])
+loaded = time.monotonic()
+asyncio.run(agent.parse_message("こんにちは"))
+print(json.dumps({"import_s": imported - start, "load_s": loaded - imported,
+                  "first_parse_s": time.monotonic() - loaded}))
+"""
+
+
+def measure_training() -> float:
+    """Seconds for a full `rasa train --force` into a scratch folder."""
+    with tempfile.TemporaryDirectory() as out:
+        start = time.monotonic()
+        subprocess.run(
+            [str(Path(sys.executable).parent / "rasa"), "train", "--force", "--quiet", "--out", out],
+            cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL,
+        )
+        return time.monotonic() - start
+
+
+def measure_load(model: Path) -> dict:
+    """Import and load time of the model in a fresh Python process (what a restart costs)."""
+    output = subprocess.run(
+        [sys.executable, "-c", LOAD_SCRIPT, str(model)],
+        cwd=PROJECT_ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def rest_run(questions: List[dict]) -> dict:
+    """Every question through the real REST channel; intents read back from the tracker."""
+    with running_stack(rasa_port=5305, action_port=5355) as stack:
+        with httpx.Client(timeout=30) as client:
+            client.post(stack["rest"], json={"sender": "warmup", "message": "こんにちは"})
+            latencies, predicted = [], []
+            for question in questions:
+                sender = uuid.uuid4().hex
+                start = time.monotonic()
+                response = client.post(stack["rest"], json={"sender": sender, "message": question["text"]})
+                latencies.append(time.monotonic() - start)
+                response.raise_for_status()
+                tracker = client.get(f"{stack['rasa']}/conversations/{sender}/tracker").json()
+                predicted.append(tracker["latest_message"]["intent"].get("name"))
+        return {"predicted": predicted, "latency": latency_summary(latencies), "startup_s": stack["startup_s"]}
+
+
+class Bm25Baseline:
+    """BM25 over the knowledge entries (title + answer), SudachiPy tokens; declines under a threshold."""
+
+    def __init__(self):
+        import spacy
+        from rank_bm25 import BM25Okapi
+
+        from bot.nlu import UNUSED_GINZA_COMPONENTS
+
+        self.nlp = spacy.load("ja_ginza", exclude=UNUSED_GINZA_COMPONENTS)
+        kb = load_knowledge()
+        self.intents = [entry.intent for entry in kb.entries]
+        self.bm25 = BM25Okapi([self.tokens(f"{e.title} {e.answer}") for e in kb.entries])
+        self.threshold = 0.0
+
+    def tokens(self, text: str) -> List[str]:
+        return [t.lemma_ for t in self.nlp(text) if not t.is_punct and not t.is_space] or ["　"]
+
+    def scores(self, text: str):
+        values = self.bm25.get_scores(self.tokens(text))
+        best = max(range(len(values)), key=values.__getitem__)
+        return self.intents[best], values[best]
+
+    def predict(self, text: str) -> Optional[str]:
+        intent, value = self.scores(text)
+        return intent if value >= self.threshold else "out_of_scope"
+
+    def tune_threshold(self, questions: List[dict]) -> None:
+        """Best threshold on the evaluation set itself: an optimistic baseline."""
+        raw = [self.scores(q["text"]) for q in questions]
+        best = (-1.0, 0.0)
+        for threshold in sorted({value for _, value in raw}):
+            predicted = [intent if value >= threshold else "out_of_scope" for intent, value in raw]
+            result = score(questions, predicted)
+            best = max(best, (result.accuracy + result.declined_rate, threshold))
+        self.threshold = best[1]
+
+
+def baseline_run(questions: List[dict]) -> dict:
+    baseline = Bm25Baseline()
+    baseline.tune_threshold(questions)
+    predicted, latencies = [], []
+    for question in questions:
+        start = time.monotonic()
+        predicted.append(baseline.predict(question["text"]))
+        latencies.append(time.monotonic() - start)
+    return {"predicted": predicted, "latency": latency_summary(latencies), "threshold": baseline.threshold}
+
+
+def row(name: str, result, latency: dict, extra: str) -> str:
+    return (
+        f"| {name} | {result.accuracy:.1%} ({result.correct}/{result.in_scope}) | {result.fallback_rate:.1%} "
+        f"| {result.declined_rate:.1%} ({result.declined}/{result.out_of_scope}) "
+        f"| {latency['p50_ms']:.1f} | {latency['p95_ms']:.1f} | {extra} |"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-training", action="store_true", help="do not time a full training run")
+    args = parser.parse_args()
+    questions = load_questions()
+    in_scope_questions = [q for q in questions if q["intent"] not in {"greet", "goodbye", "thank", "help", "bot_challenge", "human_handoff"}]
+    RESULTS.mkdir(exist_ok=True)
+
+    training_s = None if args.skip_training else measure_training()
+    load = measure_load(latest_model())
+    rest = rest_run(questions)
+    base = baseline_run(in_scope_questions)
+    rasa_score = score(questions, rest["predicted"])
+    base_score = score(in_scope_questions, base["predicted"])
+
+    lines = [
+        f"# Benchmark ({time.strftime('%Y-%m-%d %H:%M')}, {len(questions)} questions: "
+        f"{rasa_score.in_scope} in scope, {rasa_score.out_of_scope} out of scope)",
+        "",
+        "| system | top-1 accuracy (in scope) | fallback rate (in scope) | out of scope declined "
+        "| p50 ms | p95 ms | notes |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        row("Rasa (REST, full stack)", rasa_score, rest["latency"],
+            f"model load {load['load_s']:.1f} s (+ import {load['import_s']:.1f} s); "
+            f"stack start to ready {rest['startup_s']:.1f} s"
+            + (f"; training {training_s:.0f} s" if training_s else "")),
+        row("BM25 baseline (in-process)", base_score, base["latency"],
+            f"threshold {base['threshold']:.2f} tuned on this set; conversation intents left out"),
+        "",
+        "Misses (Rasa):",
+        *[f"- {m}" for m in rasa_score.misses],
+    ]
+    report = "\n".join(lines)
+    print(report)
+    (RESULTS / "bench.md").write_text(report + "\n", encoding="utf-8")
+    (RESULTS / "bench.json").write_text(json.dumps({
+        "rasa": {"accuracy": rasa_score.accuracy, "fallback_rate": rasa_score.fallback_rate,
+                 "declined_rate": rasa_score.declined_rate, **rest["latency"], "load": load,
+                 "startup_s": rest["startup_s"], "training_s": training_s},
+        "bm25": {"accuracy": base_score.accuracy, "fallback_rate": base_score.fallback_rate,
+                 "declined_rate": base_score.declined_rate, **base["latency"]},
+    }, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

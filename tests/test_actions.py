@@ -1,0 +1,100 @@
+"""The custom actions, run on rasa_sdk Trackers as the action server would."""
+from __future__ import annotations
+
+import asyncio
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.actions import ActionAnswer, ActionFallback
+
+
+def tracker_for(intent: str, entities=(), ranking=None, text="質問") -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": [{"entity": name, "value": value} for name, value in entities],
+        "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
+    }
+    return Tracker("tester", {}, latest, [], False, None, {}, "action_listen")
+
+
+def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    assert events == []
+    assert len(dispatcher.messages) == 1
+    return dispatcher.messages[0]
+
+
+def test_answer_gives_text_source_buttons_and_custom_payload(kb):
+    message = run(ActionAnswer(), tracker_for("lost_card"))
+    entry = kb.by_id["lost_card"]
+    assert message["text"].startswith(entry.answer)
+    assert "出典：" in message["text"]
+    assert message["custom"]["answer_id"] == "lost_card"
+    assert message["custom"]["sources"][0]["page"] == 28
+    assert [b["title"] for b in message["buttons"]] == [kb.by_id[i].title for i in entry.related]
+    assert all(b["payload"].startswith("/show_answer{") for b in message["buttons"])
+
+
+def test_entities_select_the_specific_entry():
+    message = run(ActionAnswer(), tracker_for("lost_card", [("device", "smartphone")]))
+    assert message["custom"]["answer_id"] == "lost_card_smartphone"
+    message = run(ActionAnswer(), tracker_for("photo_exception", [("route", "mail")]))
+    assert message["custom"]["answer_id"] == "photo_exception_mail"
+
+
+def test_unrelated_entities_fall_back_to_the_default_entry():
+    message = run(ActionAnswer(), tracker_for("lost_card", [("route", "mail")]))
+    assert message["custom"]["answer_id"] == "lost_card"
+
+
+def test_show_answer_button_gives_exactly_that_entry():
+    message = run(ActionAnswer(), tracker_for("show_answer", [("answer_id", "free_dial_ip_phone")]))
+    assert message["custom"]["answer_id"] == "free_dial_ip_phone"
+
+
+def test_show_answer_with_an_unknown_id_says_so_without_crashing():
+    message = run(ActionAnswer(), tracker_for("show_answer", [("answer_id", "no_such_entry")]))
+    assert message["custom"] == {"fallback": True}
+    assert "見つかりません" in message["text"]
+
+
+def test_unsure_nlu_offers_candidates_as_buttons(kb):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.45},
+        {"name": "pin_forgot", "confidence": 0.3},
+        {"name": "greet", "confidence": 0.2},
+        {"name": "lost_card", "confidence": 0.2},
+        {"name": "pin_kinds", "confidence": 0.1},
+        {"name": "free_dial", "confidence": 0.09},
+    ]
+    message = run(ActionFallback(), tracker_for("nlu_fallback", ranking=ranking))
+    assert message["text"].startswith("もしかして")
+    assert message["custom"]["fallback"] is True
+    assert message["custom"]["candidates"] == ["pin_forgot", "lost_card", "pin_kinds"]
+    assert len(message["buttons"]) == 3
+
+
+def test_out_of_scope_declines_and_routes_to_the_contacts():
+    message = run(ActionFallback(), tracker_for("out_of_scope"))
+    assert message["custom"] == {"fallback": True}
+    assert "0120-95-0178" in message["text"] and "市区町村" in message["text"]
+    assert "buttons" not in message or not message["buttons"]
+
+
+def test_unsure_with_no_knowledge_candidate_declines():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "greet", "confidence": 0.4}]
+    message = run(ActionFallback(), tracker_for("nlu_fallback", ranking=ranking))
+    assert message["custom"] == {"fallback": True}
+
+
+def test_unsure_but_most_likely_out_of_scope_declines():
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.45},
+        {"name": "out_of_scope", "confidence": 0.4},
+        {"name": "pin_forgot", "confidence": 0.3},
+    ]
+    message = run(ActionFallback(), tracker_for("nlu_fallback", ranking=ranking))
+    assert message["custom"] == {"fallback": True}

@@ -1,0 +1,39 @@
+"""The trained model on the evaluation set, which is kept apart from the training data."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.evaluation import latest_model, load_questions, score
+
+TARGET_ACCURACY = 0.90
+TARGET_DECLINED = 0.85
+
+
+def test_eval_set_is_large_and_apart_from_training(training_data):
+    questions = load_questions()
+    assert len(questions) >= 150
+    trained = {e.get("text").strip() for e in training_data.training_examples}
+    overlap = [q["text"] for q in questions if q["text"].strip() in trained]
+    assert overlap == []
+
+
+@pytest.fixture(scope="module")
+def agent():
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(latest_model()))
+
+
+def test_model_meets_the_accuracy_and_decline_targets(agent):
+    questions = load_questions()
+
+    async def parse_all():
+        return [await agent.parse_message(q["text"]) for q in questions]
+
+    parsed = asyncio.run(parse_all())
+    result = score(questions, [p["intent"]["name"] for p in parsed])
+    report = "\n".join(result.misses)
+    assert result.accuracy >= TARGET_ACCURACY, f"accuracy {result.accuracy:.3f}\n{report}"
+    assert result.declined_rate >= TARGET_DECLINED, f"declined {result.declined_rate:.3f}\n{report}"
