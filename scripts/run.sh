@@ -4,17 +4,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 export PYTHONPATH=$PWD SANIC_HOST=127.0.0.1
+export ACTION_PORT=${ACTION_PORT:-5055} RASA_PORT=${RASA_PORT:-5005}
+endpoints=endpoints.yml
+if [ "$ACTION_PORT" != 5055 ]; then
+  endpoints=$(mktemp --suffix=.yml)
+  sed "s/:5055\//:$ACTION_PORT\//" endpoints.yml > "$endpoints"
+fi
 pids=()
 stop() { trap - INT TERM EXIT; for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap stop INT TERM EXIT
-"$VENV/bin/rasa" run actions --port "${ACTION_PORT:-5055}" --actions actions &
+"$VENV/bin/rasa" run actions --port "$ACTION_PORT" --actions actions &
 pids+=($!)
 if [ "${1:-}" = shell ]; then
-  "$VENV/bin/rasa" shell --endpoints endpoints.yml
+  "$VENV/bin/rasa" shell --endpoints "$endpoints"
 else
-  "$VENV/bin/rasa" run --enable-api --interface 127.0.0.1 --port "${RASA_PORT:-5005}" \
-    --endpoints endpoints.yml --credentials credentials.yml &
+  "$VENV/bin/rasa" run --enable-api --interface 127.0.0.1 --port "$RASA_PORT" \
+    --endpoints "$endpoints" --credentials credentials.yml &
   pids+=($!)
-  echo "Rasa REST: http://127.0.0.1:${RASA_PORT:-5005}/webhooks/rest/webhook  (Ctrl-C stops)"
+  echo "Rasa REST: http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook  (Ctrl-C stops)"
   wait -n "${pids[@]}"
 fi
