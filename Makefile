@@ -1,7 +1,9 @@
 # マイナサポートBot — `make run` and `make test` do all set-up on a fresh machine.
 SHELL := /bin/bash
 VENV ?= .venv
+GW_VENV ?= .venv-gateway
 PY := $(VENV)/bin/python
+GW_PY := $(GW_VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
@@ -22,7 +24,17 @@ $(VENV)/.installed: requirements.in requirements.lock
 	$(PY) -c "import spacy; spacy.load('ja_ginza')" >/dev/null
 	touch $@
 
-install: $(VENV)/.installed  ## create .venv (Python 3.10) and install the pinned packages
+$(GW_VENV)/.installed: requirements-gateway.in requirements-gateway.lock
+	@py=$$(scripts/find-python.sh) && ( [ -x $(GW_PY) ] || $$py -m venv $(GW_VENV) )
+	$(GW_PY) -m pip install -q --upgrade pip==24.0
+	$(GW_PY) -m pip install -q -r requirements-gateway.in -c requirements-gateway.lock
+	touch $@
+
+.system-packages: scripts/install-system.sh
+	scripts/install-system.sh
+	touch $@
+
+install: $(VENV)/.installed $(GW_VENV)/.installed .system-packages  ## create .venv (Rasa) and .venv-gateway (FastAPI) from Python 3.10, install pinned packages and Debian packages
 
 models/.trained: $(VENV)/.installed $(TRAINING_FILES)
 	$(RASA) train --quiet --out models
@@ -34,16 +46,17 @@ validate: $(VENV)/.installed  ## check the knowledge base and the Rasa training 
 	$(PY) -m bot.knowledge
 	$(RASA) data validate --quiet
 
-run: train  ## start the action server (:5055) and Rasa (REST + HTTP API, :5005) on 127.0.0.1
-	scripts/run.sh
+run: install train  ## start the gateway (:8000), Rasa (:5005) and the action server (:5055) on 127.0.0.1
+	WITH_GATEWAY=1 scripts/run.sh
 
 shell: train  ## chat with the assistant in the terminal (starts the action server)
 	scripts/run.sh shell
 
-test: train  ## knowledge checks, unit tests, rasa data validate, story tests, NLU evaluation
+test: install train  ## knowledge checks, unit tests, rasa data validate, story tests, NLU evaluation, gateway
 	$(PY) -m bot.knowledge
 	$(RASA) data validate --quiet
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q tests --ignore=tests/gateway
+	$(GW_PY) -m pytest -q tests/gateway
 	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/core
 
 bench: train  ## accuracy, fallback rate, latency, load and training time vs. a BM25 baseline

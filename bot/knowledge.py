@@ -13,7 +13,11 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import yaml
-from pydantic import BaseModel, Field, validator
+
+try:  # the gateway's venv has pydantic 2 (line-bot-sdk needs it); Rasa's has pydantic 1.10
+    from pydantic.v1 import BaseModel, Field, validator
+except ImportError:
+    from pydantic import BaseModel, Field, validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
@@ -95,6 +99,7 @@ class Messages(BaseModel):
     clarify: str
     unknown_answer: str
     related_prompt: str
+    service_down: str
 
 
 class KnowledgeError(ValueError):

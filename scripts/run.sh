@@ -21,6 +21,12 @@ else
   "$VENV/bin/rasa" run --enable-api --interface 127.0.0.1 --port "$RASA_PORT" \
     --endpoints "$endpoints" --credentials credentials.yml &
   pids+=($!)
+  if [ "${WITH_GATEWAY:-0}" = 1 ]; then
+    RASA_URL=http://127.0.0.1:$RASA_PORT "${GW_VENV:-.venv-gateway}/bin/python" -m uvicorn --factory \
+      bot.gateway.app:create_app --host 127.0.0.1 --port "${GATEWAY_PORT:-8000}" &
+    pids+=($!)
+    echo "Web chat: http://127.0.0.1:${GATEWAY_PORT:-8000}/   helpdesk: /helpdesk   LINE webhook: /webhooks/line/webhook"
+  fi
   echo "Rasa REST: http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook  (Ctrl-C stops)"
   wait -n "${pids[@]}"
 fi

@@ -1,0 +1,68 @@
+"""JSON API of the web channel: POST /api/chat and POST /api/feedback."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
+
+router = APIRouter(prefix="/api", tags=["chat"])
+
+
+class ChatRequest(BaseModel):
+    sender_id: str = Field(..., min_length=1, max_length=128)
+    text: str
+
+
+class Button(BaseModel):
+    title: str
+    payload: str
+
+
+class ChatMessage(BaseModel):
+    text: str
+    buttons: List[Button] = []
+    sources: List[dict] = []
+    answer_id: Optional[str] = None
+    message_id: Optional[int] = None
+
+
+class ChatResponse(BaseModel):
+    messages: List[ChatMessage]
+    fallback: bool
+    ticket_id: Optional[int] = None
+
+
+class FeedbackRequest(BaseModel):
+    message_id: int
+    helpful: bool
+
+
+def clean_text(text: str, max_chars: int) -> str:
+    """Strip the text; reject empty or over-long messages with a Japanese 422."""
+    text = text.strip()
+    if not text:
+        raise HTTPException(422, detail="メッセージが空です。質問を入力してください。")
+    if len(text) > max_chars:
+        raise HTTPException(422, detail=f"メッセージが長すぎます（{max_chars}文字まで）。短くしてもう一度送ってください。")
+    return text
+
+
+@router.post("/chat", response_model=ChatResponse)
+async def chat(body: ChatRequest, request: Request) -> ChatResponse:
+    app = request.app.state
+    text = clean_text(body.text, app.settings.max_text_chars)
+    reply = await app.core.ask("web", body.sender_id, text)
+    return ChatResponse(
+        messages=[ChatMessage(**m.as_dict()) for m in reply.messages],
+        fallback=reply.fallback,
+        ticket_id=reply.ticket_id,
+    )
+
+
+@router.post("/feedback", status_code=201)
+async def feedback(body: FeedbackRequest, request: Request) -> dict:
+    saved = request.app.state.store.add_feedback(body.message_id, body.helpful, "web")
+    if saved is None:
+        raise HTTPException(404, detail="その回答が見つかりません。")
+    return {"ok": True}

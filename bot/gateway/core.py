@@ -1,0 +1,109 @@
+"""The conversation core shared by every channel: log, ask Rasa over HTTP, shape the reply.
+
+Channels (web API, LINE, helpdesk) call `ConversationCore.ask()` and render the `ChatReply`.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import List, Optional
+
+import httpx
+
+from bot.gateway.settings import Settings
+from bot.gateway.storage import Store
+from bot.knowledge import load_knowledge
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BotMessage:
+    text: str
+    buttons: List[dict] = field(default_factory=list)
+    sources: List[dict] = field(default_factory=list)
+    answer_id: Optional[str] = None
+    message_id: Optional[int] = None      # id in the conversation log, for 👍/👎 feedback
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ChatReply:
+    messages: List[BotMessage]
+    fallback: bool = False
+    ticket_id: Optional[int] = None        # set when the user asked for a person
+
+
+def merge_rasa_messages(raw: List[dict]) -> (List[BotMessage], bool, bool):
+    """Rasa's REST output → messages; a `custom` payload attaches to the text before it.
+
+    Returns (messages, fallback, handoff).
+    """
+    messages: List[BotMessage] = []
+    fallback = handoff = False
+    for item in raw:
+        custom = item.get("custom")
+        if isinstance(custom, dict):
+            fallback = fallback or bool(custom.get("fallback"))
+            handoff = handoff or bool(custom.get("handoff"))
+            if messages:
+                messages[-1].answer_id = custom.get("answer_id") or messages[-1].answer_id
+                messages[-1].sources = custom.get("sources") or messages[-1].sources
+            continue
+        if item.get("text"):
+            buttons = [
+                {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+                for b in item.get("buttons") or []
+            ]
+            messages.append(BotMessage(text=item["text"], buttons=buttons))
+    return messages, fallback, handoff
+
+
+class ConversationCore:
+    """Ask Rasa for one user message; every step is logged in the store before returning."""
+
+    def __init__(self, settings: Settings, store: Store, client: Optional[httpx.AsyncClient] = None):
+        self.settings = settings
+        self.store = store
+        self.client = client or httpx.AsyncClient(timeout=settings.rasa_timeout_s)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    async def _rasa(self, channel: str, sender_id: str, text: str) -> List[dict]:
+        response = await self.client.post(
+            f"{self.settings.rasa_url}/webhooks/rest/webhook",
+            json={"sender": f"{channel}:{sender_id}", "message": text},
+            timeout=self.settings.rasa_timeout_s,
+        )
+        response.raise_for_status()
+        data = response.json()
+        if not isinstance(data, list):
+            raise ValueError("unexpected reply from Rasa")
+        return data
+
+    async def ask(self, channel: str, sender_id: str, text: str) -> ChatReply:
+        self.store.log_message(channel, sender_id, "user", text)
+        try:
+            messages, fallback, handoff = merge_rasa_messages(await self._rasa(channel, sender_id, text))
+        except (httpx.HTTPError, ValueError) as error:
+            log.warning("Rasa unavailable: %s", error)
+            messages, fallback, handoff = [BotMessage(text=load_knowledge().messages["service_down"])], True, False
+        if not messages:
+            messages, fallback = [BotMessage(text=load_knowledge().messages["unknown_answer"])], True
+        ticket_id = None
+        if handoff:
+            ticket_id = self.store.create_ticket(channel, sender_id, self._handoff_question(sender_id, text)).id
+        for message in messages:
+            row = self.store.log_message(channel, sender_id, "bot", message.text,
+                                         answer_id=message.answer_id, fallback=fallback)
+            message.message_id = row.id
+        return ChatReply(messages=messages, fallback=fallback, ticket_id=ticket_id)
+
+    def _handoff_question(self, sender_id: str, text: str) -> str:
+        """The request itself plus the user's previous question, for the staff to read."""
+        history = [m for m in self.store.conversation(sender_id) if m.direction == "user"]
+        earlier = [m.text for m in history[-3:-1]]
+        return "\n".join(earlier + [text])

@@ -1,0 +1,177 @@
+"""SQL storage of the gateway: conversation log, feedback and handoff tickets.
+
+SQLite file by default, PostgreSQL by URL (DATABASE_URL); every write is committed before the
+request is answered, so an acknowledged message survives a restart.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import List, Optional
+
+from sqlalchemy import (
+    Boolean, DateTime, ForeignKey, Integer, String, Text, create_engine, func, select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Message(Base):
+    """One message in or out; `direction` is "user" or "bot"."""
+
+    __tablename__ = "messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    answer_id: Mapped[Optional[str]] = mapped_column(String(64), nullable=True, index=True)
+    fallback: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    answer_id: Mapped[Optional[str]] = mapped_column(String(64), nullable=True, index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Ticket(Base):
+    """A request to talk to a person; staff answer and close it in the helpdesk."""
+
+    __tablename__ = "tickets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | answered | closed
+    answer: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    delivered: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+def make_engine(database_url: str) -> Engine:
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        if str(path) not in ("", ":memory:"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return create_engine(database_url, connect_args={"check_same_thread": False})
+    return create_engine(database_url, pool_pre_ping=True)
+
+
+class Store:
+    """The gateway's tables behind small methods; one short transaction each."""
+
+    def __init__(self, database_url: str):
+        self.engine = make_engine(database_url)
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        Base.metadata.create_all(self.engine)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _add(self, row):
+        with self.sessions.begin() as session:
+            session.add(row)
+        return row
+
+    def log_message(self, channel: str, sender_id: str, direction: str, text: str,
+                    intent: str = None, answer_id: str = None, fallback: bool = False) -> Message:
+        return self._add(Message(channel=channel, sender_id=sender_id, direction=direction, text=text,
+                                 intent=intent, answer_id=answer_id, fallback=fallback))
+
+    def message(self, message_id: int) -> Optional[Message]:
+        with self.sessions() as session:
+            return session.get(Message, message_id)
+
+    def conversation(self, sender_id: str, limit: int = 200) -> List[Message]:
+        with self.sessions() as session:
+            query = select(Message).where(Message.sender_id == sender_id).order_by(Message.id).limit(limit)
+            return list(session.scalars(query))
+
+    def recent_messages(self, limit: int = 200, offset: int = 0) -> List[Message]:
+        with self.sessions() as session:
+            query = select(Message).order_by(Message.id.desc()).limit(limit).offset(offset)
+            return list(session.scalars(query))
+
+    def add_feedback(self, message_id: int, helpful: bool, channel: str) -> Optional[Feedback]:
+        message = self.message(message_id)
+        if message is None or message.direction != "bot":
+            return None
+        return self._add(Feedback(message_id=message_id, answer_id=message.answer_id,
+                                  channel=channel, helpful=helpful))
+
+    def feedback_summary(self) -> List[dict]:
+        """👍/👎 counts per answer id, most 👎 first."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Feedback.answer_id,
+                       func.sum(func.cast(Feedback.helpful, Integer)),
+                       func.count(Feedback.id))
+                .group_by(Feedback.answer_id)
+            ).all()
+        summary = [{"answer_id": a, "helpful": int(h or 0), "not_helpful": int(n - (h or 0))} for a, h, n in rows]
+        return sorted(summary, key=lambda r: (-r["not_helpful"], r["answer_id"] or ""))
+
+    def unanswered(self, limit: int = 100) -> List[dict]:
+        """User questions that got a fallback, grouped by text (normalized) and counted."""
+        with self.sessions() as session:
+            fallback_ids = select(Message.id).where(Message.direction == "bot", Message.fallback.is_(True))
+            bots = list(session.scalars(select(Message).where(Message.id.in_(fallback_ids))))
+            groups: dict = {}
+            for bot in bots:
+                question = session.scalars(
+                    select(Message).where(Message.sender_id == bot.sender_id, Message.direction == "user",
+                                          Message.id < bot.id).order_by(Message.id.desc()).limit(1)
+                ).first()
+                if question is None:
+                    continue
+                key = " ".join(question.text.split()).lower()
+                group = groups.setdefault(key, {"text": question.text, "count": 0, "last_seen": question.created_at})
+                group["count"] += 1
+                group["last_seen"] = max(group["last_seen"], question.created_at)
+        ordered = sorted(groups.values(), key=lambda g: (-g["count"], g["text"]))
+        return [{**g, "last_seen": g["last_seen"].isoformat()} for g in ordered[:limit]]
+
+    def create_ticket(self, channel: str, sender_id: str, question: str) -> Ticket:
+        return self._add(Ticket(channel=channel, sender_id=sender_id, question=question))
+
+    def tickets(self, status: Optional[str] = None) -> List[Ticket]:
+        with self.sessions() as session:
+            query = select(Ticket).order_by(Ticket.id.desc())
+            if status:
+                query = query.where(Ticket.status == status)
+            return list(session.scalars(query))
+
+    def ticket(self, ticket_id: int) -> Optional[Ticket]:
+        with self.sessions() as session:
+            return session.get(Ticket, ticket_id)
+
+    def update_ticket(self, ticket_id: int, **changes) -> Optional[Ticket]:
+        with self.sessions.begin() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                return None
+            for name, value in changes.items():
+                setattr(ticket, name, value)
+            return ticket
+
+    def undelivered_answers(self, channel: str, sender_id: str) -> List[Ticket]:
+        with self.sessions() as session:
+            query = select(Ticket).where(Ticket.channel == channel, Ticket.sender_id == sender_id,
+                                         Ticket.answer.is_not(None), Ticket.delivered.is_(False))
+            return list(session.scalars(query))

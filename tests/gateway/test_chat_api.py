@@ -1,0 +1,82 @@
+"""POST /api/chat and /api/feedback over real HTTP, against the real Rasa stack."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bot.gateway.settings import Settings, SettingsError
+from tests.gateway.conftest import gateway_server
+
+
+def test_answer_has_text_sources_buttons_and_ids(gateway):
+    reply = httpx.post(f"{gateway}/api/chat", json={"sender_id": "u1", "text": "カードをなくしました"}, timeout=30)
+    assert reply.status_code == 200
+    body = reply.json()
+    assert body["fallback"] is False
+    first = body["messages"][0]
+    assert "0120-95-0178" in first["text"]
+    assert first["answer_id"].startswith("lost_card") and first["sources"]
+    assert first["buttons"] and first["message_id"]
+
+
+def test_button_payload_is_answered(gateway):
+    body = httpx.post(f"{gateway}/api/chat", json={"sender_id": "u2", "text": '/show_answer{"answer_id": "free_dial"}'},
+                      timeout=30).json()
+    assert body["messages"][0]["answer_id"] == "free_dial"
+
+
+def test_out_of_scope_is_a_fallback(gateway):
+    body = httpx.post(f"{gateway}/api/chat", json={"sender_id": "u3", "text": "今日の天気は？"}, timeout=30).json()
+    assert body["fallback"] is True
+
+
+@pytest.mark.parametrize("payload, status", [
+    ({"sender_id": "u", "text": ""}, 422),
+    ({"sender_id": "u", "text": "   \n "}, 422),
+    ({"sender_id": "u", "text": "あ" * 1001}, 422),
+    ({"sender_id": "u"}, 422),
+    ({"text": "こんにちは"}, 422),
+    ({"sender_id": "u", "text": 12}, 422),
+    ({"sender_id": "", "text": "こんにちは"}, 422),
+])
+def test_bad_requests_get_clear_japanese_errors(gateway, payload, status):
+    reply = httpx.post(f"{gateway}/api/chat", json=payload, timeout=30)
+    assert reply.status_code == status
+    detail = reply.json()["detail"]
+    text = detail if isinstance(detail, str) else " ".join(d["message"] for d in detail)
+    assert any("\u3040" <= ch <= "\u30ff" for ch in text)
+
+
+def test_malformed_json_is_400(gateway):
+    reply = httpx.post(f"{gateway}/api/chat", content=b'{"sender_id": "u", "text": ', headers={"content-type": "application/json"})
+    assert reply.status_code == 400
+
+
+def test_feedback_round_trip(gateway):
+    body = httpx.post(f"{gateway}/api/chat", json={"sender_id": "u4", "text": "暗証番号を忘れました"}, timeout=30).json()
+    message_id = body["messages"][0]["message_id"]
+    assert httpx.post(f"{gateway}/api/feedback", json={"message_id": message_id, "helpful": True}).status_code == 201
+    assert httpx.post(f"{gateway}/api/feedback", json={"message_id": 999999, "helpful": True}).status_code == 404
+
+
+def test_rasa_down_gives_the_safe_message_fast(gateway_env):
+    env = {**gateway_env, "RASA_URL": "http://127.0.0.1:9"}
+    with gateway_server(8406, env) as url:
+        reply = httpx.post(f"{url}/api/chat", json={"sender_id": "u5", "text": "カードをなくしました"}, timeout=5)
+    assert reply.status_code == 200
+    body = reply.json()
+    assert body["fallback"] is True and "0120-95-0178" in body["messages"][0]["text"]
+
+
+def test_log_survives_a_restart(gateway_env):
+    with gateway_server(8407, gateway_env) as url:
+        body = httpx.post(f"{url}/api/chat", json={"sender_id": "u6", "text": "顔認証マイナンバーカードとは"}, timeout=30).json()
+        message_id = body["messages"][0]["message_id"]
+    with gateway_server(8407, gateway_env) as url:
+        assert httpx.post(f"{url}/api/feedback", json={"message_id": message_id, "helpful": False}).status_code == 201
+
+
+def test_production_refuses_default_secrets():
+    with pytest.raises(SettingsError):
+        Settings.from_env({"APP_ENV": "production"})
+    Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "s3cret", "HELPDESK_PASSWORD": "pw"})
