@@ -18,7 +18,9 @@ from bot.gateway.settings import Settings
 from bot.stack import running_stack, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
-RASA_PORT, ACTION_PORT = 5405, 5455
+# TEST_PORT_BASE shifts every port, so that several test runs can share a machine.
+PORT_BASE = int(os.environ.get("TEST_PORT_BASE", "0"))
+RASA_PORT, ACTION_PORT, GATEWAY_PORT = 5405 + PORT_BASE, 5455 + PORT_BASE, 8405 + PORT_BASE
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +60,7 @@ def gateway_env(tmp_path, rasa_stack) -> dict:
 
 @pytest.fixture
 def gateway(gateway_env):
-    with gateway_server(8405, gateway_env) as url:
+    with gateway_server(GATEWAY_PORT, gateway_env) as url:
         yield url
 
 

@@ -5,7 +5,7 @@ import httpx
 import pytest
 
 from bot.gateway.settings import Settings, SettingsError
-from tests.gateway.conftest import gateway_server
+from tests.gateway.conftest import GATEWAY_PORT, gateway_server
 
 
 def test_answer_has_text_sources_buttons_and_ids(gateway):
@@ -61,7 +61,7 @@ def test_feedback_round_trip(gateway):
 
 def test_rasa_down_gives_the_safe_message_fast(gateway_env):
     env = {**gateway_env, "RASA_URL": "http://127.0.0.1:9"}
-    with gateway_server(8406, env) as url:
+    with gateway_server(GATEWAY_PORT + 1, env) as url:
         reply = httpx.post(f"{url}/api/chat", json={"sender_id": "u5", "text": "カードをなくしました"}, timeout=5)
     assert reply.status_code == 200
     body = reply.json()
@@ -69,10 +69,10 @@ def test_rasa_down_gives_the_safe_message_fast(gateway_env):
 
 
 def test_log_survives_a_restart(gateway_env):
-    with gateway_server(8407, gateway_env) as url:
+    with gateway_server(GATEWAY_PORT + 2, gateway_env) as url:
         body = httpx.post(f"{url}/api/chat", json={"sender_id": "u6", "text": "顔認証マイナンバーカードとは"}, timeout=30).json()
         message_id = body["messages"][0]["message_id"]
-    with gateway_server(8407, gateway_env) as url:
+    with gateway_server(GATEWAY_PORT + 2, gateway_env) as url:
         assert httpx.post(f"{url}/api/feedback", json={"message_id": message_id, "helpful": False}).status_code == 201
 
 
