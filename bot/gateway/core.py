@@ -13,6 +13,7 @@ import httpx
 from bot.gateway.settings import Settings
 from bot.gateway.storage import Store
 from bot.knowledge import load_knowledge
+from bot.privacy import redact, warning_text
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,9 @@ class ConversationCore:
         return data
 
     async def ask(self, channel: str, sender_id: str, text: str) -> ChatReply:
+        """Redact personal data first: only the redacted text is stored, logged or sent to Rasa."""
+        redaction = redact(text)
+        text = redaction.text
         self.store.log_message(channel, sender_id, "user", text)
         try:
             messages, fallback, handoff = merge_rasa_messages(await self._rasa(channel, sender_id, text))
@@ -93,6 +97,8 @@ class ConversationCore:
             messages, fallback, handoff = [BotMessage(text=load_knowledge().messages["service_down"])], True, False
         if not messages:
             messages, fallback = [BotMessage(text=load_knowledge().messages["unknown_answer"])], True
+        if redaction.changed:
+            messages.insert(0, BotMessage(text=warning_text(redaction.found)))
         ticket_id = None
         if handoff:
             ticket_id = self.store.create_ticket(channel, sender_id, self._handoff_question(sender_id, text)).id

@@ -80,3 +80,17 @@ def test_production_refuses_default_secrets():
     with pytest.raises(SettingsError):
         Settings.from_env({"APP_ENV": "production"})
     Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "s3cret", "HELPDESK_PASSWORD": "pw"})
+
+
+def test_personal_numbers_are_redacted_before_storage(gateway, gateway_env):
+    import sqlite3
+
+    secret, pin = "123456789018", "8246"
+    body = httpx.post(f"{gateway}/api/chat", json={"sender_id": "u7", "text": f"母のマイナンバー{secret}、暗証番号は{pin}です。カードをなくしました"},
+                      timeout=30).json()
+    assert "マイナンバー" in body["messages"][0]["text"] and "送らないでください" in body["messages"][0]["text"]
+    assert all(secret not in m["text"] and pin not in m["text"] for m in body["messages"])
+    database = gateway_env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        dump = "\n".join(connection.iterdump())
+    assert secret not in dump and pin not in dump
