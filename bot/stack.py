@@ -31,8 +31,14 @@ def wait_for(url: str, timeout: float, process: Optional[subprocess.Popen] = Non
 @contextlib.contextmanager
 def running_stack(rasa_port: int = 5105, action_port: int = 5155, timeout: float = 180) -> Iterator[dict]:
     """Runs scripts/run.sh on the given ports until the block ends; yields URLs and start-up time."""
-    env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port)}
-    log = open(PROJECT_ROOT / "results" / f"stack-{rasa_port}.log", "wb") if (PROJECT_ROOT / "results").is_dir() else subprocess.DEVNULL
+    env = {
+        "TRACKER_DB": str(PROJECT_ROOT / "var" / f"rasa_tracker-{rasa_port}.db"),
+        **os.environ,
+        "RASA_PORT": str(rasa_port),
+        "ACTION_PORT": str(action_port),
+    }
+    (PROJECT_ROOT / "var").mkdir(exist_ok=True)
+    log = open(PROJECT_ROOT / "var" / f"stack-{rasa_port}.log", "wb")
     started = time.monotonic()
     process = subprocess.Popen(
         [str(PROJECT_ROOT / "scripts" / "run.sh")],
@@ -54,5 +60,4 @@ def running_stack(rasa_port: int = 5105, action_port: int = 5155, timeout: float
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-        if log is not subprocess.DEVNULL:
-            log.close()
+        log.close()

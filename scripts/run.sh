@@ -1,32 +1,55 @@
 #!/usr/bin/env bash
-# Starts the action server and Rasa on 127.0.0.1; Ctrl-C stops both. `run.sh shell` for a terminal chat.
+# Starts the action server, Rasa and (WITH_GATEWAY=1) the gateway on 127.0.0.1; Ctrl-C stops all.
+# `run.sh shell` chats in the terminal instead of starting Rasa's server.
+# Environment: RASA_PORT (5005), ACTION_PORT (5055), GATEWAY_PORT (8000); Rasa's SQL tracker store:
+# TRACKER_DB (var/rasa_tracker.db, SQLite) or TRACKER_DIALECT=postgresql with TRACKER_HOST,
+# TRACKER_PORT, TRACKER_USER, TRACKER_PASSWORD, TRACKER_DB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 export PYTHONPATH=$PWD SANIC_HOST=127.0.0.1
 export ACTION_PORT=${ACTION_PORT:-5055} RASA_PORT=${RASA_PORT:-5005}
-endpoints=endpoints.yml
-if [ "$ACTION_PORT" != 5055 ]; then
-  endpoints=$(mktemp --suffix=.yml)
-  sed "s/:5055\//:$ACTION_PORT\//" endpoints.yml > "$endpoints"
-fi
+mkdir -p var
+
+endpoints=$(mktemp --suffix=.yml)
+{
+  echo "action_endpoint:"
+  echo "  url: \"http://127.0.0.1:$ACTION_PORT/webhook\""
+  echo "tracker_store:"
+  echo "  type: SQL"
+  echo "  dialect: \"${TRACKER_DIALECT:-sqlite}\""
+  echo "  db: \"${TRACKER_DB:-var/rasa_tracker.db}\""
+  if [ -n "${TRACKER_HOST:-}" ]; then
+    echo "  url: \"$TRACKER_HOST\""
+    echo "  port: ${TRACKER_PORT:-5432}"
+    echo "  username: \"${TRACKER_USER:-}\""
+    echo "  password: \"${TRACKER_PASSWORD:-}\""
+  fi
+} > "$endpoints"
+
 pids=()
-stop() { trap - INT TERM EXIT; for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -f "$endpoints"
+}
 trap stop INT TERM EXIT
+
 "$VENV/bin/rasa" run actions --port "$ACTION_PORT" --actions actions &
 pids+=($!)
 if [ "${1:-}" = shell ]; then
   "$VENV/bin/rasa" shell --endpoints "$endpoints"
-else
-  "$VENV/bin/rasa" run --enable-api --interface 127.0.0.1 --port "$RASA_PORT" \
-    --endpoints "$endpoints" --credentials credentials.yml &
-  pids+=($!)
-  if [ "${WITH_GATEWAY:-0}" = 1 ]; then
-    RASA_URL=http://127.0.0.1:$RASA_PORT "${GW_VENV:-.venv-gateway}/bin/python" -m uvicorn --factory \
-      bot.gateway.app:create_app --host 127.0.0.1 --port "${GATEWAY_PORT:-8000}" &
-    pids+=($!)
-    echo "Web chat: http://127.0.0.1:${GATEWAY_PORT:-8000}/   helpdesk: /helpdesk   LINE webhook: /webhooks/line/webhook"
-  fi
-  echo "Rasa REST: http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook  (Ctrl-C stops)"
-  wait -n "${pids[@]}"
+  exit 0
 fi
+"$VENV/bin/rasa" run --enable-api --interface 127.0.0.1 --port "$RASA_PORT" \
+  --endpoints "$endpoints" --credentials credentials.yml &
+pids+=($!)
+if [ "${WITH_GATEWAY:-0}" = 1 ]; then
+  RASA_URL=http://127.0.0.1:$RASA_PORT "${GW_VENV:-.venv-gateway}/bin/python" -m uvicorn --factory \
+    bot.gateway.app:create_app --host 127.0.0.1 --port "${GATEWAY_PORT:-8000}" &
+  pids+=($!)
+  echo "Web chat: http://127.0.0.1:${GATEWAY_PORT:-8000}/  helpdesk: /helpdesk  LINE webhook: /webhooks/line/webhook"
+fi
+echo "Rasa REST: http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook  (Ctrl-C stops everything)"
+wait -n "${pids[@]}"
