@@ -30,7 +30,11 @@ def answer_message(kb: KnowledgeBase, entry: Entry) -> dict:
     return {
         "text": f"{entry.answer}\n{kb.citation(entry)}",
         "buttons": entry_buttons(kb, entry.related),
-        "custom": {"answer_id": entry.id, "sources": kb.sources_payload(entry)},
+        "custom": {
+            "answer_id": entry.id,
+            "sources": kb.sources_payload(entry),
+            "links": [link.dict() for link in entry.links],
+        },
     }
 
 

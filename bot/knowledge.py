@@ -56,6 +56,13 @@ class SourceRef(BaseModel):
     quote: str = Field(..., min_length=4)
 
 
+class Link(BaseModel):
+    """A link to one of our own pages (e.g. the FAX sheet form), shown with the answer."""
+
+    title: str
+    path: str = Field(..., regex=r"^/[a-z0-9/_-]*$")
+
+
 class Entry(BaseModel):
     id: str
     intent: str
@@ -65,6 +72,7 @@ class Entry(BaseModel):
     sources: List[SourceRef] = Field(..., min_items=1)
     as_of: dt.date
     related: List[str] = Field(default_factory=list)
+    links: List[Link] = Field(default_factory=list)
 
     @validator("id", "intent")
     def snake_case(cls, value: str) -> str:

@@ -24,6 +24,7 @@ class ChatMessage(BaseModel):
     buttons: List[Button] = []
     sources: List[dict] = []
     answer_id: Optional[str] = None
+    links: List[dict] = []
     message_id: Optional[int] = None
 
 

@@ -24,6 +24,7 @@ class BotMessage:
     buttons: List[dict] = field(default_factory=list)
     sources: List[dict] = field(default_factory=list)
     answer_id: Optional[str] = None
+    links: List[dict] = field(default_factory=list)  # [{title, path}] to our own pages, e.g. /fax
     message_id: Optional[int] = None      # id in the conversation log, for 👍/👎 feedback
 
     def as_dict(self) -> dict:
@@ -52,6 +53,7 @@ def merge_rasa_messages(raw: List[dict]) -> (List[BotMessage], bool, bool):
             if messages:
                 messages[-1].answer_id = custom.get("answer_id") or messages[-1].answer_id
                 messages[-1].sources = custom.get("sources") or messages[-1].sources
+                messages[-1].links = custom.get("links") or messages[-1].links
             continue
         if item.get("text"):
             buttons = [
