@@ -6,6 +6,8 @@ from typing import List, Optional
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
+from bot.gateway.guard import RATE_LIMITED
+
 router = APIRouter(prefix="/api", tags=["chat"])
 
 
@@ -53,6 +55,8 @@ def clean_text(text: str, max_chars: int) -> str:
 async def chat(body: ChatRequest, request: Request) -> ChatResponse:
     app = request.app.state
     text = clean_text(body.text, app.settings.max_text_chars)
+    if not app.sender_limiter.allow(body.sender_id):
+        raise HTTPException(429, detail=RATE_LIMITED)
     reply = await app.core.ask("web", body.sender_id, text)
     return ChatResponse(
         messages=[ChatMessage(**m.as_dict()) for m in reply.messages],

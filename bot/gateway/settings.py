@@ -31,6 +31,8 @@ class Settings:
     line_api_base: str = "https://api.line.me"    # LINE_API_BASE (a local fake in tests)
     public_base_url: str = "http://127.0.0.1:8000"  # PUBLIC_BASE_URL (links sent to LINE users)
     cors_origins: List[str] = field(default_factory=list)  # CORS_ORIGINS, comma-separated
+    rate_per_sender: int = 20                     # RATE_PER_SENDER: chat messages a minute per sender
+    rate_per_ip: int = 120                        # RATE_PER_IP: POSTs a minute per client address
 
     @classmethod
     def from_env(cls, environ=None) -> "Settings":
@@ -50,6 +52,8 @@ class Settings:
             line_api_base=env.get("LINE_API_BASE", defaults.line_api_base).rstrip("/"),
             public_base_url=env.get("PUBLIC_BASE_URL", defaults.public_base_url).rstrip("/"),
             cors_origins=_list(env.get("CORS_ORIGINS", "")),
+            rate_per_sender=int(env.get("RATE_PER_SENDER", defaults.rate_per_sender)),
+            rate_per_ip=int(env.get("RATE_PER_IP", defaults.rate_per_ip)),
         )
         settings.check()
         return settings

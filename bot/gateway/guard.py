@@ -1,0 +1,135 @@
+"""The gateway's surface: request size limit, rate limits, security headers and CORS.
+
+All limits answer with a short Japanese message and a 4xx status, never a stack trace.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict, deque
+from typing import Deque, Dict
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.gateway.settings import Settings
+
+MAX_BODY_BYTES = 64 * 1024
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    (b"content-security-policy",
+     b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
+]
+
+
+async def send_json(send: Send, status: int, detail: str, extra_headers=()) -> None:
+    body = json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8")
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()), *extra_headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodySizeLimit:
+    """413 for bodies over `limit` bytes, whether Content-Length says so or the stream shows it."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            return await send_json(send, 413, "送信された内容が大きすぎます。")
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except BodyTooLarge:
+            await send_json(send, 413, "送信された内容が大きすぎます。")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class RateLimiter:
+    """Sliding-window limits: `per_ip` requests a minute per client address on the chat endpoints."""
+
+    def __init__(self, per_minute: int):
+        self.per_minute = per_minute
+        self.hits: Dict[str, Deque[float]] = defaultdict(deque)
+
+    def allow(self, key: str, now: float = None) -> bool:
+        now = time.monotonic() if now is None else now
+        window = self.hits[key]
+        while window and now - window[0] > 60:
+            window.popleft()
+        if len(window) >= self.per_minute:
+            return False
+        window.append(now)
+        if len(self.hits) > 100_000:  # forget idle keys so memory stays bounded
+            for stale in [k for k, w in self.hits.items() if not w or now - w[-1] > 60]:
+                del self.hits[stale]
+        return True
+
+
+RATE_LIMITED = "短い時間にたくさんのメッセージが送られました。少し待ってからもう一度お試しください。"
+
+
+class IpRateLimit:
+    """429 when one client address sends too many requests to the rate-limited paths."""
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, prefixes=("/api/", "/webhooks/")):
+        self.app, self.limiter, self.prefixes = app, limiter, prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.prefixes) and scope["method"] == "POST":
+            client = (scope.get("client") or ("unknown", 0))[0]
+            if not self.limiter.allow(client):
+                return await send_json(send, 429, RATE_LIMITED, [(b"retry-after", b"60")])
+        await self.app(scope, receive, send)
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (name, value) for name, value in SECURITY_HEADERS if name not in present
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Outermost first: size limit, then rate limit, security headers, CORS for configured origins."""
+    app.state.sender_limiter = RateLimiter(settings.rate_per_sender)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                       allow_headers=["content-type"], max_age=600)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(IpRateLimit, limiter=RateLimiter(settings.rate_per_ip))
+    app.add_middleware(BodySizeLimit)
