@@ -69,7 +69,8 @@ def rest_run(questions: List[dict]) -> dict:
                 response = client.post(stack["rest"], json={"sender": sender, "message": question["text"]})
                 latencies.append(time.monotonic() - start)
                 response.raise_for_status()
-                tracker = client.get(f"{stack['rasa']}/conversations/{sender}/tracker").json()
+                tracker = client.get(f"{stack['rasa']}/conversations/{sender}/tracker",
+                                     params={"token": stack["token"]}).json()
                 predicted.append(tracker["latest_message"]["intent"].get("name"))
         return {"predicted": predicted, "latency": latency_summary(latencies), "startup_s": stack["startup_s"]}
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import subprocess
 import time
@@ -36,6 +37,7 @@ def running_stack(rasa_port: int = 5105, action_port: int = 5155, timeout: float
         **os.environ,
         "RASA_PORT": str(rasa_port),
         "ACTION_PORT": str(action_port),
+        "RASA_TOKEN": secrets.token_hex(16),
     }
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     log = open(PROJECT_ROOT / "var" / f"stack-{rasa_port}.log", "wb")
@@ -46,11 +48,12 @@ def running_stack(rasa_port: int = 5105, action_port: int = 5155, timeout: float
     )
     try:
         wait_for(f"http://127.0.0.1:{action_port}/health", timeout, process)
-        wait_for(f"http://127.0.0.1:{rasa_port}/status", timeout, process)
+        wait_for(f"http://127.0.0.1:{rasa_port}/", timeout, process)
         yield {
             "rest": f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
             "rasa": f"http://127.0.0.1:{rasa_port}",
             "startup_s": time.monotonic() - started,
+            "token": env["RASA_TOKEN"],
         }
     finally:
         with contextlib.suppress(ProcessLookupError):

@@ -10,6 +10,11 @@ VENV=${VENV:-.venv}
 export PYTHONPATH=$PWD SANIC_HOST=127.0.0.1
 export ACTION_PORT=${ACTION_PORT:-5055} RASA_PORT=${RASA_PORT:-5005}
 mkdir -p var
+# Rasa's HTTP API needs a token (the REST channel does not); kept in var/rasa_token unless given.
+if [ -z "${RASA_TOKEN:-}" ]; then
+  [ -s var/rasa_token ] || (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > var/rasa_token)
+  RASA_TOKEN=$(cat var/rasa_token)
+fi
 
 endpoints=$(mktemp --suffix=.yml)
 {
@@ -42,7 +47,7 @@ if [ "${1:-}" = shell ]; then
   "$VENV/bin/rasa" shell --endpoints "$endpoints"
   exit 0
 fi
-"$VENV/bin/rasa" run --enable-api --interface 127.0.0.1 --port "$RASA_PORT" \
+"$VENV/bin/rasa" run --enable-api --auth-token "$RASA_TOKEN" --interface 127.0.0.1 --port "$RASA_PORT" \
   --endpoints "$endpoints" --credentials credentials.yml &
 pids+=($!)
 if [ "${WITH_GATEWAY:-0}" = 1 ]; then

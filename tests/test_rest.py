@@ -51,3 +51,18 @@ def test_conversation_keeps_going_for_the_same_sender(stack):
     messages = ask(stack, "暗証番号を忘れた人はどうすればいい？", sender)
     custom = next(m["custom"] for m in messages if "custom" in m)
     assert custom["answer_id"].startswith("pin_")
+
+
+def test_rasa_http_api_needs_the_token(stack):
+    assert httpx.get(f"{stack['rasa']}/conversations/x/tracker", timeout=10).status_code == 401
+    ok = httpx.get(f"{stack['rasa']}/conversations/x/tracker", params={"token": stack["token"]}, timeout=10)
+    assert ok.status_code == 200
+
+
+def test_servers_listen_on_loopback_only(stack):
+    import subprocess
+
+    listening = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True).stdout
+    for port in ("5205", "5255"):
+        lines = [l for l in listening.splitlines() if f":{port} " in l]
+        assert lines and all("127.0.0.1:" in l for l in lines), lines
