@@ -1,4 +1,8 @@
-"""Starting and stopping the real Rasa server and action server (scripts/run.sh) for tests and benchmarks."""
+"""Starting and stopping the real Rasa server and action server for tests and benchmarks.
+
+`running_stack()` runs scripts/run.sh (both servers, as `make run` does); `server()` runs any one
+command as its own process group, so a test can stop and restart one part (e.g. the action server).
+"""
 from __future__ import annotations
 
 import contextlib
@@ -7,11 +11,13 @@ import secrets
 import signal
 import subprocess
 import time
-from typing import Iterator, Optional
+from typing import Iterator, List, Optional
 
 import httpx
 
 from bot.knowledge import PROJECT_ROOT
+
+VAR = PROJECT_ROOT / "var"
 
 
 def wait_for(url: str, timeout: float, process: Optional[subprocess.Popen] = None) -> float:
@@ -29,38 +35,71 @@ def wait_for(url: str, timeout: float, process: Optional[subprocess.Popen] = Non
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
+def stop_process_group(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 @contextlib.contextmanager
-def running_stack(rasa_port: int = 5105, action_port: int = 5155, timeout: float = 180) -> Iterator[dict]:
-    """Runs scripts/run.sh on the given ports until the block ends; yields URLs and start-up time."""
-    env = {
-        "TRACKER_DB": str(PROJECT_ROOT / "var" / f"rasa_tracker-{rasa_port}.db"),
-        **os.environ,
+def server(command: List[str], ready_url: str, env: dict, log_name: str, timeout: float = 180) -> Iterator[subprocess.Popen]:
+    """Runs `command` (own process group, output in var/<log_name>.log) until the block ends."""
+    VAR.mkdir(exist_ok=True)
+    with open(VAR / f"{log_name}.log", "ab") as log:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env={**os.environ, **env}, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_for(ready_url, timeout, process)
+            yield process
+        finally:
+            stop_process_group(process)
+
+
+def stack_env(rasa_port: int, action_port: int) -> dict:
+    return {
+        "TRACKER_DB": os.environ.get("TRACKER_DB", str(VAR / f"rasa_tracker-{rasa_port}.db")),
+        "PYTHONPATH": str(PROJECT_ROOT),
         "RASA_PORT": str(rasa_port),
         "ACTION_PORT": str(action_port),
         "RASA_TOKEN": secrets.token_hex(16),
     }
-    (PROJECT_ROOT / "var").mkdir(exist_ok=True)
-    log = open(PROJECT_ROOT / "var" / f"stack-{rasa_port}.log", "wb")
+
+
+@contextlib.contextmanager
+def running_stack(rasa_port: int = 5105, action_port: int = 5155, timeout: float = 180,
+                  with_actions: bool = True) -> Iterator[dict]:
+    """Runs scripts/run.sh on the given ports until the block ends; yields URLs and start-up time.
+
+    `with_actions=False` starts Rasa alone (the test runs `action_server()` itself).
+    """
+    env = {**stack_env(rasa_port, action_port), "START_ACTIONS": "1" if with_actions else "0"}
     started = time.monotonic()
-    process = subprocess.Popen(
-        [str(PROJECT_ROOT / "scripts" / "run.sh")],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{action_port}/health", timeout, process)
-        wait_for(f"http://127.0.0.1:{rasa_port}/", timeout, process)
+    with server([str(PROJECT_ROOT / "scripts" / "run.sh")], f"http://127.0.0.1:{rasa_port}/",
+                env, f"stack-{rasa_port}", timeout):
+        if with_actions:
+            wait_for(f"http://127.0.0.1:{action_port}/health", timeout)
         yield {
             "rest": f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
             "rasa": f"http://127.0.0.1:{rasa_port}",
             "startup_s": time.monotonic() - started,
             "token": env["RASA_TOKEN"],
         }
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
+
+
+def action_server_command(action_port: int) -> List[str]:
+    return [str(PROJECT_ROOT / ".venv" / "bin" / "rasa"), "run", "actions", "--port", str(action_port),
+            "--actions", "actions"]
+
+
+@contextlib.contextmanager
+def action_server(action_port: int, timeout: float = 120) -> Iterator[subprocess.Popen]:
+    """The action server alone (SANIC_HOST=127.0.0.1), e.g. to stop and restart it under Rasa."""
+    env = {"PYTHONPATH": str(PROJECT_ROOT), "SANIC_HOST": "127.0.0.1"}
+    with server(action_server_command(action_port), f"http://127.0.0.1:{action_port}/health", env,
+                f"actions-{action_port}", timeout) as process:
+        yield process

@@ -41,8 +41,10 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-"$VENV/bin/rasa" run actions --port "$ACTION_PORT" --actions actions &
-pids+=($!)
+if [ "${START_ACTIONS:-1}" = 1 ]; then  # START_ACTIONS=0: the action server is run elsewhere
+  "$VENV/bin/rasa" run actions --port "$ACTION_PORT" --actions actions &
+  pids+=($!)
+fi
 if [ "${1:-}" = shell ]; then
   "$VENV/bin/rasa" shell --endpoints "$endpoints"
   exit 0

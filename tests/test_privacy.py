@@ -42,6 +42,8 @@ NEGATIVE = [
     "パスワードを忘れました",
     "マイナンバーカードをなくしました",
     "🙂🙂🙂",
+    '/show_answer{"answer_id": "pin_forgot"}',
+    '/show_answer{"answer_id": "pin_kinds"}',
     "",
 ]
 

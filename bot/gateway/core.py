@@ -97,8 +97,8 @@ class ConversationCore:
         except (httpx.HTTPError, ValueError) as error:
             log.warning("Rasa unavailable: %s", error)
             messages, fallback, handoff = [BotMessage(text=load_knowledge().messages["service_down"])], True, False
-        if not messages:
-            messages, fallback = [BotMessage(text=load_knowledge().messages["unknown_answer"])], True
+        if not messages:  # every intent answers something: an empty reply means a part is down
+            messages, fallback = [BotMessage(text=load_knowledge().messages["service_down"])], True
         if redaction.changed:
             messages.insert(0, BotMessage(text=warning_text(redaction.found)))
         ticket_id = None

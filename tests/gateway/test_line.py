@@ -1,0 +1,355 @@
+"""The LINE channel over real HTTP: signed webhooks into a real gateway and Rasa, replies to a fake LINE API."""
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from types import SimpleNamespace
+
+import httpx
+import pytest
+
+from bot.gateway.core import BotMessage, ChatReply
+from bot.gateway.line import push_text, reply_messages, text_messages
+from bot.gateway.settings import Settings
+from bot.gateway.storage import Feedback, Message, Store
+from tests.gateway.conftest import GATEWAY_PORT, PORT_BASE, gateway_server
+from tests.gateway.fake_line import running_fake_line
+
+SECRET, TOKEN = "test-channel-secret", "test-access-token"
+FAKE_LINE_PORT = 9120 + PORT_BASE
+LINE_GATEWAY_PORT, UNCONFIGURED_PORT = GATEWAY_PORT + 7, GATEWAY_PORT + 8
+FREE_DIAL = "0120-95-0178"
+
+
+# ---- helpers ----
+
+def sign(body: bytes, secret: str = SECRET) -> str:
+    """X-Line-Signature as LINE computes it: base64(HMAC-SHA256(channel secret, body))."""
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex}"
+
+
+def event(kind: str, user: str = None, token: str = None, source: dict = None, **extra) -> dict:
+    return {"type": kind, "mode": "active", "timestamp": int(time.time() * 1000),
+            "webhookEventId": uuid.uuid4().hex.upper(), "deliveryContext": {"isRedelivery": False},
+            "source": source or {"type": "user", "userId": user}, "replyToken": token, **extra}
+
+
+def text_event(user: str, text: str, token: str, **kw) -> dict:
+    return event("message", user, token, message={"type": "text", "id": "1", "text": text, "quoteToken": "q"}, **kw)
+
+
+def postback_event(user: str, data: str, token: str) -> dict:
+    return event("postback", user, token, postback={"data": data})
+
+
+def webhook_body(*events) -> bytes:
+    return json.dumps({"destination": "Ubot", "events": list(events)}, ensure_ascii=False).encode()
+
+
+def post(url: str, body: bytes, signature=None) -> httpx.Response:
+    headers = {"content-type": "application/json"}
+    if signature is not None:
+        headers["X-Line-Signature"] = signature
+    return httpx.post(f"{url}/webhooks/line/webhook", content=body, headers=headers, timeout=10)
+
+
+def send(url: str, *events) -> httpx.Response:
+    body = webhook_body(*events)
+    return post(url, body, sign(body))
+
+
+def assert_within_line_limits(body: dict) -> None:
+    messages = body["messages"]
+    assert 1 <= len(messages) <= 5
+    for index, message in enumerate(messages):
+        assert message["type"] == "text" and 0 < len(message["text"]) <= 5000
+        if index < len(messages) - 1:
+            assert "quickReply" not in message
+    items = messages[-1].get("quickReply", {}).get("items", [])
+    assert len(items) <= 13
+    for item in items:
+        action = item["action"]
+        assert 0 < len(action["label"]) <= 20
+        assert action["type"] in ("postback", "message")
+        for key in ("data", "displayText", "text"):
+            assert len(action.get(key, "")) <= 300
+
+
+def quick_replies(body: dict) -> list:
+    return [i["action"] for i in body["messages"][-1].get("quickReply", {}).get("items", [])]
+
+
+def reply_for(fake, token: str) -> dict:
+    return fake.wait_for(lambda r: r["kind"] == "reply" and r["body"]["replyToken"] == token)["body"]
+
+
+# ---- fixtures ----
+
+@pytest.fixture(scope="module")
+def fake_line():
+    with running_fake_line(FAKE_LINE_PORT, TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def line_gateway(rasa_stack, fake_line, tmp_path_factory):
+    """A gateway with LINE configured against the fake, and its store (read from the test)."""
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('line') / 'gateway.db'}"
+    env = {"RASA_URL": rasa_stack["rasa"], "DATABASE_URL": database_url, "HELPDESK_PASSWORD": "test-password",
+           "SECRET_KEY": "test-secret", "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
+           "LINE_API_BASE": fake_line.url}
+    with gateway_server(LINE_GATEWAY_PORT, env) as url:
+        yield SimpleNamespace(url=url, store=Store(database_url))
+
+
+def count(store: Store, model) -> int:
+    with store.sessions() as session:
+        return session.query(model).count()
+
+
+# ---- the webhook ----
+
+def test_text_is_acknowledged_at_once_and_answered_through_the_reply_api(line_gateway, fake_line):
+    user, token = new_id("U"), new_id("rt")
+    fake_line.delay_s = 1.5          # a slow LINE API must not slow the webhook down
+    try:
+        started = time.monotonic()
+        response = send(line_gateway.url, text_event(user, "カードをなくしました", token))
+        elapsed = time.monotonic() - started
+        assert response.status_code == 200 and elapsed < 1.0
+        body = reply_for(fake_line, token)
+    finally:
+        fake_line.delay_s = 0.0
+    assert FREE_DIAL in body["messages"][0]["text"] and "出典" in body["messages"][0]["text"]
+    assert_within_line_limits(body)
+    actions = quick_replies(body)
+    related = [a for a in actions if a["data"].startswith("/show_answer")]
+    assert related and all(a["type"] == "postback" and a["displayText"] for a in related)
+    helpful, not_helpful = actions[-2:]
+    assert (helpful["label"], not_helpful["label"]) == ("役に立った", "役に立たなかった")
+    message_id = int(helpful["data"].split(":")[1])
+    assert (helpful["data"], not_helpful["data"]) == (f"feedback:{message_id}:1", f"feedback:{message_id}:0")
+    logged = line_gateway.store.message(message_id)
+    assert (logged.channel, logged.sender_id, logged.direction) == ("line", user, "bot")
+    assert logged.answer_id.startswith("lost_card")
+
+
+def test_forged_or_tampered_signature_is_rejected_and_nothing_happens(line_gateway, fake_line):
+    user, token = new_id("U"), new_id("rt")
+    messages_before = count(line_gateway.store, Message)
+    body = webhook_body(text_event(user, "カードをなくしました", token))
+    forged = post(line_gateway.url, body, sign(body, "not-the-secret"))
+    tampered = post(line_gateway.url, body.replace("なくしました".encode(), "忘れました".encode()), sign(body))
+    assert forged.status_code == 400 and tampered.status_code == 400
+    assert "署名" in forged.json()["detail"]
+    time.sleep(1.5)
+    assert fake_line.find(lambda r: r["body"].get("replyToken") == token) is None
+    assert count(line_gateway.store, Message) == messages_before
+    assert line_gateway.store.conversation(user) == []
+
+
+def test_missing_signature_is_400(line_gateway, fake_line):
+    token = new_id("rt")
+    response = post(line_gateway.url, webhook_body(text_event(new_id("U"), "カードをなくしました", token)))
+    assert response.status_code == 400 and "X-Line-Signature" in response.json()["detail"]
+    assert post(line_gateway.url, webhook_body(), "").status_code == 400
+
+
+@pytest.mark.parametrize("body", [b'{"events": [', b"not json", b"[]", b'{"destination": "U"}', b"\xff\xfe"])
+def test_signed_but_malformed_body_is_400(line_gateway, body):
+    response = post(line_gateway.url, body, sign(body))
+    assert response.status_code == 400 and "形式" in response.json()["detail"]
+
+
+def test_verification_request_without_events_is_200(line_gateway):
+    assert send(line_gateway.url).status_code == 200
+
+
+def test_postback_with_a_show_answer_payload_gives_that_answer(line_gateway, fake_line):
+    user, token = new_id("U"), new_id("rt")
+    assert send(line_gateway.url, postback_event(user, '/show_answer{"answer_id": "free_dial"}', token)).status_code == 200
+    body = reply_for(fake_line, token)
+    assert FREE_DIAL in body["messages"][0]["text"]
+    assert_within_line_limits(body)
+    answers = [m for m in line_gateway.store.conversation(user) if m.direction == "bot"]
+    assert [m.answer_id for m in answers] == ["free_dial"]
+
+
+def test_follow_gets_the_welcome_with_topic_quick_replies(line_gateway, fake_line):
+    token = new_id("rt")
+    assert send(line_gateway.url, event("follow", new_id("U"), token, follow={"isUnblocked": False})).status_code == 200
+    body = reply_for(fake_line, token)
+    text = body["messages"][0]["text"]
+    assert "マイナサポートBot" in text and "公開資料" in text
+    assert "暗証番号" in text and "送らないで" in text
+    assert_within_line_limits(body)
+    payloads = [a["data"] for a in quick_replies(body)]
+    assert payloads == [f'/show_answer{{"answer_id": "{i}"}}' for i in
+                        ["lost_card", "pin_forgot", "photo_exception", "proxy_pickup_documents",
+                         "face_auth_card_about", "free_dial"]]
+
+
+@pytest.mark.parametrize("answer_id", [
+    "lost_card", "pin_forgot", "photo_exception",
+    "proxy_pickup_documents", "face_auth_card_about", "free_dial",
+])
+def test_welcome_topic_buttons_are_answered(line_gateway, fake_line, answer_id):
+    user, token = new_id("U"), new_id("rt")
+    send(line_gateway.url, postback_event(user, f'/show_answer{{"answer_id": "{answer_id}"}}', token))
+    body = reply_for(fake_line, token)
+    assert_within_line_limits(body)
+    assert [m.answer_id for m in line_gateway.store.conversation(user) if m.direction == "bot"] == [answer_id]
+
+
+def test_personal_numbers_are_warned_about_and_never_sent_back(line_gateway, fake_line):
+    user, token = new_id("U"), new_id("rt")
+    send(line_gateway.url, text_event(user, "利用者さんのマイナンバー 1234 5678 9018 のカードをなくしました", token))
+    body = reply_for(fake_line, token)
+    assert_within_line_limits(body)
+    warning, answer = body["messages"][0]["text"], body["messages"][1]["text"]
+    assert "ご注意" in warning and FREE_DIAL in answer
+    assert "9018" not in json.dumps(body, ensure_ascii=False)
+    assert all("9018" not in m.text for m in line_gateway.store.conversation(user))
+
+
+def test_unfollow_gets_nothing(line_gateway, fake_line):
+    user, token = new_id("U"), new_id("rt")
+    unfollow = event("unfollow", user)
+    del unfollow["replyToken"]
+    received_before = len(fake_line.received)
+    assert send(line_gateway.url, unfollow, text_event(user, "暗証番号を忘れました", token)).status_code == 200
+    reply_for(fake_line, token)      # the text after it is answered; the unfollow sent nothing
+    time.sleep(0.5)
+    assert len(fake_line.received) == received_before + 1
+    assert len(line_gateway.store.conversation(user)) == 2
+
+
+@pytest.mark.parametrize("message", [
+    {"type": "sticker", "id": "2", "packageId": "446", "stickerId": "1988", "stickerResourceType": "STATIC",
+     "quoteToken": "q"},
+    {"type": "image", "id": "3", "contentProvider": {"type": "line"}, "quoteToken": "q"},
+    {"type": "location", "id": "4", "latitude": 35.6, "longitude": 139.7},
+])
+def test_non_text_messages_get_a_polite_reply(line_gateway, fake_line, message):
+    user, token = new_id("U"), new_id("rt")
+    assert send(line_gateway.url, event("message", user, token, message=message)).status_code == 200
+    body = reply_for(fake_line, token)
+    assert "文章" in body["messages"][0]["text"] and "申し訳ありません" in body["messages"][0]["text"]
+    assert_within_line_limits(body)
+    assert line_gateway.store.conversation(user) == []
+
+
+def test_group_message_is_answered_with_the_user_id(line_gateway, fake_line):
+    user, token = new_id("U"), new_id("rt")
+    source = {"type": "group", "groupId": new_id("C"), "userId": user}
+    send(line_gateway.url, text_event(user, "カードをなくしました", token, source=source))
+    assert FREE_DIAL in reply_for(fake_line, token)["messages"][0]["text"]
+    assert [m.direction for m in line_gateway.store.conversation(user)] == ["user", "bot"]
+
+
+def test_feedback_postback_is_stored_and_thanked(line_gateway, fake_line):
+    user = new_id("U")
+    first = new_id("rt")
+    send(line_gateway.url, text_event(user, "暗証番号を忘れました", first))
+    data = quick_replies(reply_for(fake_line, first))[-1]["data"]          # 「役に立たなかった」
+    message_id = int(data.split(":")[1])
+    feedback_before = count(line_gateway.store, Feedback)
+
+    thanks = new_id("rt")
+    send(line_gateway.url, postback_event(user, data, thanks))
+    assert "ありがとうございます" in reply_for(fake_line, thanks)["messages"][0]["text"]
+    with line_gateway.store.sessions() as session:
+        rows = session.query(Feedback).filter_by(message_id=message_id).all()
+    assert [(r.helpful, r.channel) for r in rows] == [(False, "line")]
+    assert rows[0].answer_id and rows[0].answer_id.startswith("pin")
+
+    stranger = new_id("rt")          # someone else cannot rate this user's answer
+    send(line_gateway.url, postback_event(new_id("U"), f"feedback:{message_id}:1", stranger))
+    assert "記録できませんでした" in reply_for(fake_line, stranger)["messages"][0]["text"]
+    assert count(line_gateway.store, Feedback) == feedback_before + 1
+
+
+def test_unconfigured_line_is_503(gateway_env):
+    with gateway_server(UNCONFIGURED_PORT, gateway_env) as url:
+        body = webhook_body()
+        response = post(url, body, sign(body))
+    assert response.status_code == 503 and "LINE_CHANNEL_SECRET" in response.json()["detail"]
+
+
+# ---- push_text (used by the helpdesk) ----
+
+def line_app(token: str = TOKEN, base: str = None) -> SimpleNamespace:
+    settings = Settings(line_channel_secret=SECRET, line_channel_access_token=token,
+                        line_api_base=base or f"http://127.0.0.1:{FAKE_LINE_PORT}")
+    return SimpleNamespace(state=SimpleNamespace(settings=settings))
+
+
+def test_push_text_reaches_the_fake(fake_line):
+    user = new_id("U")
+    assert asyncio.run(push_text(line_app(), user, "スタッフからの回答です。\n市区町村の窓口にご相談ください。"))
+    push = fake_line.wait_for(lambda r: r["kind"] == "push" and r["body"]["to"] == user)
+    assert push["body"]["messages"] == [{"type": "text", "text": "スタッフからの回答です。\n市区町村の窓口にご相談ください。"}]
+    assert push["retry_key"]
+
+
+def test_long_push_is_split_within_limits(fake_line):
+    user = new_id("U")
+    assert asyncio.run(push_text(line_app(), user, "あ" * 12000))
+    body = fake_line.wait_for(lambda r: r["kind"] == "push" and r["body"]["to"] == user)["body"]
+    assert [len(m["text"]) for m in body["messages"]] == [5000, 5000, 2000]
+
+
+def test_push_text_failures_return_false(fake_line):
+    assert asyncio.run(push_text(line_app(token="wrong-token"), new_id("U"), "こんにちは")) is False
+    assert fake_line.rejected
+    assert asyncio.run(push_text(line_app(base="http://127.0.0.1:9"), new_id("U"), "こんにちは")) is False
+    assert asyncio.run(push_text(line_app(token=""), new_id("U"), "こんにちは")) is False
+
+
+# ---- message format (in process) ----
+
+def test_quick_replies_are_cut_to_line_limits():
+    buttons = [{"title": f"とても長い関連する質問のタイトル番号{i}です🙂🙂", "payload": f'/show_answer{{"answer_id": "a{i}"}}'}
+               for i in range(20)]
+    buttons += [{"title": "長すぎるペイロード", "payload": "/x" + "あ" * 400}, {"title": "メニュー", "payload": "メニュー"}]
+    reply = ChatReply(messages=[BotMessage(text="回答", buttons=buttons, answer_id="lost_card", message_id=7)])
+    body = {"messages": [m.to_dict() for m in reply_messages(reply)]}
+    assert_within_line_limits(body)
+    actions = quick_replies(body)
+    assert len(actions) == 13 and actions[0]["label"].endswith("…")
+    assert [a["data"] for a in actions[-2:]] == ["feedback:7:1", "feedback:7:0"]
+    assert all(len(a["data"]) <= 300 for a in actions)
+
+
+def test_each_bot_message_is_its_own_bubble_with_quick_replies_on_the_last():
+    reply = ChatReply(messages=[BotMessage(text="ご注意：…", message_id=1),
+                                BotMessage(text="回答", buttons=[{"title": "関連", "payload": "/show_answer{}"}],
+                                           answer_id="lost_card", message_id=2)])
+    body = {"messages": [m.to_dict() for m in reply_messages(reply)]}
+    assert [m["text"] for m in body["messages"]] == ["ご注意：…", "回答"]
+    assert_within_line_limits(body)
+    assert [a["data"] for a in quick_replies(body)] == ["/show_answer{}", "feedback:2:1", "feedback:2:0"]
+
+
+def test_plain_text_payload_is_a_message_action_and_fallbacks_get_no_feedback():
+    reply = ChatReply(messages=[BotMessage(text="もしかして", buttons=[{"title": "メニュー", "payload": "メニュー"}],
+                                           message_id=3)], fallback=True)
+    actions = quick_replies({"messages": [m.to_dict() for m in reply_messages(reply)]})
+    assert actions == [{"type": "message", "label": "メニュー", "text": "メニュー"}]
+
+
+def test_long_text_is_split_into_at_most_five_messages():
+    messages = [m.to_dict() for m in text_messages("い" * 26000)]
+    assert len(messages) == 5 and all(len(m["text"]) <= 5000 for m in messages)
+    assert messages[-1]["text"].endswith("…")
+    emoji = [m.to_dict()["text"] for m in text_messages("😀" * 2600)]
+    assert [len(t) for t in emoji] == [2500, 100]          # never split inside a surrogate pair
