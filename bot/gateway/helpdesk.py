@@ -1,10 +1,536 @@
-"""(stub) helpdesk channel of the gateway; `install(app, settings)` adds its routes."""
+"""Staff helpdesk under /helpdesk: knowledge search, conversation log, unanswered questions, feedback
+and handoff tickets, as Japanese HTML pages and a JSON API (/helpdesk/api/*).
+
+Pages need a login (signed session cookie); the API takes the session or HTTP Basic auth.
+GET /api/tickets/pending (no login) hands staff answers to the web widget, once each.
+"""
 from __future__ import annotations
 
-from fastapi import FastAPI
+import base64
+import binascii
+import datetime as dt
+import hmac
+import importlib
+import inspect
+import logging
+import secrets
+import unicodedata
+from pathlib import Path
+from typing import List, Optional
+from urllib.parse import quote
 
+import jinja2
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+from starlette.middleware.sessions import SessionMiddleware
+
+from bot.answers import answer_message
 from bot.gateway.settings import Settings
+from bot.knowledge import Entry, KnowledgeBase, load_knowledge
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/helpdesk"
+SESSION_COOKIE = "helpdesk_session"
+SESSION_MAX_AGE = 8 * 3600            # one working day
+PAGE_SIZE = 20
+MAX_RESULTS = 20
+MAX_QUERY_CHARS = 200
+MAX_ANSWER_CHARS = 4000
+STATUSES = {"open": "未対応", "answered": "回答済み", "closed": "完了"}
+CHANNELS = {"web": "Web", "line": "LINE", "fax": "FAX"}
+DIRECTIONS = {"user": "利用者", "bot": "Bot"}
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+LOGIN_FAILED = "ユーザー名またはパスワードが正しくありません。"
+FORM_EXPIRED = "フォームの有効期限が切れました。ページを開き直してから、もう一度送信してください。"
+STAFF_PREFIX = "担当者からの回答です。\n"
+
+
+# ---- formatting ---------------------------------------------------------------------------------
+
+def as_utc(value) -> Optional[dt.datetime]:
+    """A stored time (naive UTC datetime or ISO string) as an aware UTC datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def iso(value) -> Optional[str]:
+    value = as_utc(value)
+    return value.isoformat() if value else None
+
+
+def jst(value) -> str:
+    """Template filter: 2026-11-22 09:30 in Japan time."""
+    value = as_utc(value)
+    return value.astimezone(JST).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def message_dict(message) -> dict:
+    return {"id": message.id, "channel": message.channel, "sender_id": message.sender_id,
+            "direction": message.direction, "text": message.text, "intent": message.intent,
+            "answer_id": message.answer_id, "fallback": message.fallback, "created_at": iso(message.created_at)}
+
+
+def ticket_dict(ticket) -> dict:
+    return {"id": ticket.id, "channel": ticket.channel, "sender_id": ticket.sender_id,
+            "question": ticket.question, "status": ticket.status, "answer": ticket.answer,
+            "delivered": ticket.delivered, "created_at": iso(ticket.created_at),
+            "updated_at": iso(ticket.updated_at)}
+
+
+def conversation_dict(row: dict) -> dict:
+    last = row["last"]
+    return {"channel": row["channel"], "sender_id": row["sender_id"], "count": row["count"],
+            "last_at": iso(last.created_at), "last_direction": last.direction, "last_text": last.text}
+
+
+def make_templates() -> Jinja2Templates:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+                             autoescape=True)
+    env.filters.update(jst=jst, status_label=lambda s: STATUSES.get(s, s),
+                       channel_label=lambda c: CHANNELS.get(c, c),
+                       direction_label=lambda d: DIRECTIONS.get(d, d))
+    env.globals.update(prefix=PREFIX, statuses=STATUSES)
+    return Jinja2Templates(env=env)
+
+
+TEMPLATES = make_templates()
+
+
+# ---- knowledge search ---------------------------------------------------------------------------
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def search(kb: KnowledgeBase, query: str, limit: int = MAX_RESULTS) -> List[tuple]:
+    """(entry, score) best first; terms must all match (any, when no entry has them all).
+
+    Per term: title 3, intent or id 2, answer 1 per occurrence (up to 3).
+    """
+    terms = normalize(query).split()
+    if not terms:
+        return []
+    scored = []
+    for index, entry in enumerate(kb.entries):
+        title, answer, names = normalize(entry.title), normalize(entry.answer), f"{entry.intent} {entry.id}"
+        hits = [3 * (t in title) + 2 * (t in names) + min(answer.count(t), 3) for t in terms]
+        scored.append((all(hits), sum(hits), index, entry))
+    matches = [s for s in scored if s[0]] or [s for s in scored if s[1]]
+    matches.sort(key=lambda s: (-s[1], s[2]))
+    return [(entry, score) for _, score, _, entry in matches[:limit]]
+
+
+def hit_dict(kb: KnowledgeBase, entry: Entry, score: int) -> dict:
+    """An entry exactly as the bot sends it (text with 出典, buttons, sources)."""
+    message = answer_message(kb, entry)
+    sources = message["custom"]["sources"]
+    lines = [f"{s['document']}　{s['section']}" + (f"　p.{s['page']}" if s["page"] else "") for s in sources]
+    return {"answer_id": entry.id, "title": entry.title, "intent": entry.intent, "score": score,
+            "as_of": entry.as_of.isoformat(), "text": message["text"], "buttons": message["buttons"],
+            "sources": sources, "source_lines": list(dict.fromkeys(lines))}
+
+
+# ---- authentication -----------------------------------------------------------------------------
+
+class LoginRequired(Exception):
+    """A page needs a staff login; answered with a redirect to the login page."""
+
+
+class PageError(Exception):
+    """An error shown to staff as a Japanese HTML page."""
+
+    def __init__(self, status_code: int, message: str):
+        super().__init__(message)
+        self.status_code, self.message = status_code, message
+
+
+def credentials_ok(settings: Settings, user: str, password: str) -> bool:
+    """Both compared in constant time, both always compared."""
+    user_ok = hmac.compare_digest(user.encode("utf-8"), settings.helpdesk_user.encode("utf-8"))
+    password_ok = hmac.compare_digest(password.encode("utf-8"), settings.helpdesk_password.encode("utf-8"))
+    return user_ok and password_ok
+
+
+def session_user(request: Request) -> Optional[str]:
+    user = request.session.get("user")
+    return user if user and user == request.app.state.settings.helpdesk_user else None
+
+
+def basic_user(request: Request) -> Optional[str]:
+    """The user of a valid `Authorization: Basic …` header, else None."""
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, _, password = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return user if credentials_ok(request.app.state.settings, user, password) else None
+
+
+def csrf_token(request: Request) -> str:
+    """The session's form token, created on first use."""
+    if "csrf" not in request.session:
+        request.session["csrf"] = secrets.token_urlsafe(32)
+    return request.session["csrf"]
+
+
+def token_ok(request: Request, token: str) -> bool:
+    expected = request.session.get("csrf")
+    return bool(expected and token) and hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8"))
+
+
+def staff_page(request: Request) -> str:
+    user = session_user(request)
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+async def staff_form(request: Request, csrf_token: str = Form("")) -> str:
+    """A logged-in staff form POST with the session's token."""
+    user = staff_page(request)
+    if not token_ok(request, csrf_token):
+        raise PageError(403, FORM_EXPIRED)
+    return user
+
+
+def staff_api(request: Request) -> str:
+    user = session_user(request) or basic_user(request)
+    if user is None:
+        raise HTTPException(401, detail="ログインが必要です。",
+                            headers={"WWW-Authenticate": 'Basic realm="helpdesk", charset="UTF-8"'})
+    return user
+
+
+def staff_api_change(request: Request) -> str:
+    """staff_api for changes: Basic auth, or the session with its token in X-CSRF-Token."""
+    user = basic_user(request)
+    if user:
+        return user
+    user = staff_api(request)
+    if not token_ok(request, request.headers.get("x-csrf-token", "")):
+        raise HTTPException(403, detail=FORM_EXPIRED)
+    return user
+
+
+def safe_next(target: str) -> str:
+    """Only a helpdesk page may follow the login (no open redirect)."""
+    ok = (target == PREFIX or target.startswith(PREFIX + "/")) and "\\" not in target \
+        and not target.startswith((PREFIX + "/login", PREFIX + "/logout", PREFIX + "/api"))
+    return target if ok else PREFIX
+
+
+def render(request: Request, name: str, status_code: int = 200, **context) -> Response:
+    context.update(csrf_token=csrf_token(request), user=session_user(request),
+                   flash=request.session.pop("flash", None))
+    return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)
+
+
+# ---- tickets ------------------------------------------------------------------------------------
+
+async def push_line(app: FastAPI, user_id: str, text: str) -> bool:
+    """bot.gateway.line.push_text(app, user_id, text) if it exists; False when missing or failing."""
+    try:
+        push = getattr(importlib.import_module("bot.gateway.line"), "push_text", None)
+        if push is None:
+            return False
+        result = push(app, user_id, text)
+        if inspect.isawaitable(result):
+            result = await result
+    except Exception:  # any failure of the LINE side: the answer stays for staff to see
+        log.exception("LINE push failed")
+        return False
+    return result is not False
+
+
+async def save_answer(app: FastAPI, ticket, text: str) -> str:
+    """Store the staff answer, deliver it where the channel allows; returns a note for staff.
+
+    Raises ValueError (Japanese) for an empty or over-long answer or a closed ticket.
+    """
+    text = text.strip()
+    if not text:
+        raise ValueError("回答が空です。回答を入力してください。")
+    if len(text) > MAX_ANSWER_CHARS:
+        raise ValueError(f"回答が長すぎます（{MAX_ANSWER_CHARS}文字まで）。")
+    if ticket.status == "closed":
+        raise ValueError("完了したチケットには回答できません。")
+    store = app.state.store
+    store.update_ticket(ticket.id, answer=text, status="answered", delivered=False)
+    if ticket.channel == "web":
+        return "回答を保存しました。利用者がチャット画面を開いているときに表示されます。"
+    if ticket.channel == "line":
+        if await push_line(app, ticket.sender_id, STAFF_PREFIX + text):
+            store.update_ticket(ticket.id, delivered=True)
+            return "回答を保存し、LINEで送信しました。"
+        return "回答を保存しましたが、LINEへの送信はできませんでした。別の方法で連絡してください。"
+    return "回答を保存しました。このチャネルには自動では届きません。別の方法で連絡してください。"
+
+
+def get_ticket(request: Request, ticket_id: int, api: bool = False):
+    ticket = request.app.state.store.ticket(ticket_id)
+    if ticket is None:
+        if api:
+            raise HTTPException(404, detail="チケットが見つかりません。")
+        raise PageError(404, "チケットが見つかりません。")
+    return ticket
+
+
+def check_status(status: Optional[str]) -> Optional[str]:
+    if status and status not in STATUSES:
+        raise HTTPException(422, detail="status は open / answered / closed のいずれかです。")
+    return status or None
+
+
+# ---- pages --------------------------------------------------------------------------------------
+
+pages = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+
+@pages.get("/login")
+async def login_page(request: Request, next: str = ""):
+    if session_user(request):
+        return RedirectResponse(safe_next(next), 303)
+    return render(request, "helpdesk/login.html", next=safe_next(next))
+
+
+@pages.post("/login")
+async def login(request: Request, username: str = Form(""), password: str = Form(""),
+                csrf_token: str = Form(""), next: str = Form("")):
+    settings = request.app.state.settings
+    if not token_ok(request, csrf_token):
+        return render(request, "helpdesk/login.html", 403, error=FORM_EXPIRED, username=username,
+                      next=safe_next(next))
+    if not credentials_ok(settings, username, password):
+        log.warning("helpdesk login failed")
+        return render(request, "helpdesk/login.html", 401, error=LOGIN_FAILED, username=username,
+                      next=safe_next(next))
+    request.session.clear()
+    request.session.update(user=settings.helpdesk_user, csrf=secrets.token_urlsafe(32))
+    return RedirectResponse(safe_next(next), 303)
+
+
+@pages.post("/logout")
+async def logout(request: Request, user: str = Depends(staff_form)):
+    request.session.clear()
+    request.session["flash"] = "ログアウトしました。"
+    return RedirectResponse(PREFIX + "/login", 303)
+
+
+@pages.get("")
+async def home(request: Request, user: str = Depends(staff_page)):
+    store = request.app.state.store
+    return render(request, "helpdesk/home.html", nav="home",
+                  open_count=len(store.tickets("open")), unanswered_count=len(store.unanswered()))
+
+
+@pages.get("/search")
+async def search_page(request: Request, q: str = "", user: str = Depends(staff_page)):
+    kb = load_knowledge()
+    q = q[:MAX_QUERY_CHARS]
+    hits = [hit_dict(kb, entry, score) for entry, score in search(kb, q)]
+    return render(request, "helpdesk/search.html", nav="search", q=q, hits=hits)
+
+
+@pages.get("/conversations")
+async def conversations_page(request: Request, page: int = Query(1, ge=1, le=100000),
+                             user: str = Depends(staff_page)):
+    store = request.app.state.store
+    rows = store.conversation_list(limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    waiting = {(t.channel, t.sender_id) for t in store.tickets("open")}
+    return render(request, "helpdesk/conversations.html", nav="conversations", page=page,
+                  conversations=[conversation_dict(r) for r in rows[:PAGE_SIZE]],
+                  has_next=len(rows) > PAGE_SIZE, waiting=waiting)
+
+
+@pages.get("/conversations/{sender_id:path}")
+async def conversation_page(request: Request, sender_id: str, user: str = Depends(staff_page)):
+    store = request.app.state.store
+    messages = store.conversation(sender_id)
+    tickets = [t for t in store.tickets() if t.sender_id == sender_id]
+    if not messages and not tickets:
+        raise PageError(404, "この会話は見つかりません。")
+    return render(request, "helpdesk/conversation.html", nav="conversations", sender_id=sender_id,
+                  messages=messages, tickets=tickets)
+
+
+@pages.get("/unanswered")
+async def unanswered_page(request: Request, user: str = Depends(staff_page)):
+    return render(request, "helpdesk/unanswered.html", nav="unanswered",
+                  questions=request.app.state.store.unanswered())
+
+
+def feedback_rows(store) -> List[dict]:
+    kb = load_knowledge()
+    rows = []
+    for row in store.feedback_summary():
+        entry = kb.by_id.get(row["answer_id"] or "")
+        rows.append({**row, "title": entry.title if entry else None})
+    return rows
+
+
+@pages.get("/feedback")
+async def feedback_page(request: Request, user: str = Depends(staff_page)):
+    return render(request, "helpdesk/feedback.html", nav="feedback", rows=feedback_rows(request.app.state.store))
+
+
+@pages.get("/tickets")
+async def tickets_page(request: Request, status: str = "", user: str = Depends(staff_page)):
+    store = request.app.state.store
+    status = status if status in STATUSES else ""
+    everything = store.tickets()
+    counts = {s: sum(t.status == s for t in everything) for s in STATUSES}
+    tickets = [t for t in everything if not status or t.status == status]
+    return render(request, "helpdesk/tickets.html", nav="tickets", status=status, tickets=tickets, counts=counts)
+
+
+def ticket_page(request: Request, ticket, status_code: int = 200, error: str = None, draft: str = None):
+    history = [m for m in request.app.state.store.conversation(ticket.sender_id) if m.channel == ticket.channel]
+    return render(request, "helpdesk/ticket.html", status_code, nav="tickets", ticket=ticket,
+                  history=history[-10:], error=error, draft=ticket.answer if draft is None else draft)
+
+
+@pages.get("/tickets/{ticket_id}")
+async def ticket_detail(request: Request, ticket_id: int, user: str = Depends(staff_page)):
+    return ticket_page(request, get_ticket(request, ticket_id))
+
+
+@pages.post("/tickets/{ticket_id}/answer")
+async def ticket_answer(request: Request, ticket_id: int, answer: str = Form(""),
+                        user: str = Depends(staff_form)):
+    ticket = get_ticket(request, ticket_id)
+    try:
+        request.session["flash"] = await save_answer(request.app, ticket, answer)
+    except ValueError as error:
+        return ticket_page(request, ticket, 422, error=str(error), draft=answer)
+    return RedirectResponse(f"{PREFIX}/tickets/{ticket_id}", 303)
+
+
+@pages.post("/tickets/{ticket_id}/close")
+async def ticket_close(request: Request, ticket_id: int, user: str = Depends(staff_form)):
+    get_ticket(request, ticket_id)
+    request.app.state.store.update_ticket(ticket_id, status="closed")
+    request.session["flash"] = f"チケット #{ticket_id} を完了にしました。"
+    return RedirectResponse(f"{PREFIX}/tickets/{ticket_id}", 303)
+
+
+# ---- JSON API -----------------------------------------------------------------------------------
+
+api = APIRouter(prefix=PREFIX + "/api", tags=["helpdesk"])
+
+
+class TicketAnswer(BaseModel):
+    answer: str
+
+
+@api.get("/search")
+async def api_search(q: str = Query("", max_length=MAX_QUERY_CHARS), user: str = Depends(staff_api)) -> dict:
+    kb = load_knowledge()
+    results = [hit_dict(kb, entry, score) for entry, score in search(kb, q)]
+    return {"query": q, "count": len(results), "results": results}
+
+
+@api.get("/conversations")
+async def api_conversations(request: Request, limit: int = Query(PAGE_SIZE, ge=1, le=100),
+                            offset: int = Query(0, ge=0), user: str = Depends(staff_api)) -> dict:
+    rows = request.app.state.store.conversation_list(limit=limit + 1, offset=offset)
+    return {"conversations": [conversation_dict(r) for r in rows[:limit]], "limit": limit, "offset": offset,
+            "has_more": len(rows) > limit}
+
+
+@api.get("/conversations/{sender_id:path}")
+async def api_conversation(request: Request, sender_id: str, user: str = Depends(staff_api)) -> dict:
+    store = request.app.state.store
+    messages = store.conversation(sender_id)
+    tickets = [t for t in store.tickets() if t.sender_id == sender_id]
+    if not messages and not tickets:
+        raise HTTPException(404, detail="この会話は見つかりません。")
+    return {"sender_id": sender_id, "messages": [message_dict(m) for m in messages],
+            "tickets": [ticket_dict(t) for t in tickets]}
+
+
+@api.get("/unanswered")
+async def api_unanswered(request: Request, user: str = Depends(staff_api)) -> dict:
+    questions = request.app.state.store.unanswered()
+    return {"questions": [{**q, "last_seen": iso(q["last_seen"])} for q in questions]}
+
+
+@api.get("/feedback")
+async def api_feedback(request: Request, user: str = Depends(staff_api)) -> dict:
+    return {"answers": feedback_rows(request.app.state.store)}
+
+
+@api.get("/tickets")
+async def api_tickets(request: Request, status: Optional[str] = None, user: str = Depends(staff_api)) -> dict:
+    tickets = request.app.state.store.tickets(check_status(status))
+    return {"tickets": [ticket_dict(t) for t in tickets]}
+
+
+@api.get("/tickets/{ticket_id}")
+async def api_ticket(request: Request, ticket_id: int, user: str = Depends(staff_api)) -> dict:
+    return ticket_dict(get_ticket(request, ticket_id, api=True))
+
+
+@api.post("/tickets/{ticket_id}/answer")
+async def api_ticket_answer(request: Request, ticket_id: int, body: TicketAnswer,
+                            user: str = Depends(staff_api_change)) -> dict:
+    ticket = get_ticket(request, ticket_id, api=True)
+    try:
+        note = await save_answer(request.app, ticket, body.answer)
+    except ValueError as error:
+        raise HTTPException(409 if ticket.status == "closed" else 422, detail=str(error))
+    return {**ticket_dict(request.app.state.store.ticket(ticket_id)), "note": note}
+
+
+@api.post("/tickets/{ticket_id}/close")
+async def api_ticket_close(request: Request, ticket_id: int, user: str = Depends(staff_api_change)) -> dict:
+    get_ticket(request, ticket_id, api=True)
+    return ticket_dict(request.app.state.store.update_ticket(ticket_id, status="closed"))
+
+
+# ---- web widget: staff answers waiting for the user ---------------------------------------------
+
+public = APIRouter(prefix="/api", tags=["chat"])
+
+
+@public.get("/tickets/pending")
+async def pending_answers(request: Request, sender_id: str = Query(..., min_length=1, max_length=128)) -> dict:
+    """Staff answers for this web sender not yet shown; each is returned once, then marked delivered."""
+    store = request.app.state.store
+    answers = []
+    for ticket in sorted(store.undelivered_answers("web", sender_id), key=lambda t: t.id):
+        store.update_ticket(ticket.id, delivered=True)
+        answers.append({"ticket_id": ticket.id, "answer": ticket.answer, "text": STAFF_PREFIX + ticket.answer,
+                        "answered_at": iso(ticket.updated_at)})
+    return {"answers": answers}
+
+
+# ---- wiring -------------------------------------------------------------------------------------
+
+async def on_login_required(request: Request, exc: LoginRequired) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET":
+        target = PREFIX
+    return RedirectResponse(f"{PREFIX}/login?next={quote(safe_next(target), safe='/')}", 303)
+
+
+async def on_page_error(request: Request, exc: PageError) -> Response:
+    return render(request, "helpdesk/error.html", exc.status_code, message=exc.message)
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Add this part's routes (and any middleware or state) to the app."""
+    """Session middleware (cookie only under /helpdesk), the pages, the API and the pending endpoint."""
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=SESSION_COOKIE,
+                       max_age=SESSION_MAX_AGE, path=PREFIX, same_site="lax", https_only=False)
+    app.add_exception_handler(LoginRequired, on_login_required)
+    app.add_exception_handler(PageError, on_page_error)
+    app.include_router(pages)
+    app.include_router(api)
+    app.include_router(public)

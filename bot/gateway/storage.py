@@ -108,6 +108,19 @@ class Store:
             query = select(Message).order_by(Message.id.desc()).limit(limit).offset(offset)
             return list(session.scalars(query))
 
+    def conversation_list(self, limit: int = 20, offset: int = 0) -> List[dict]:
+        """Conversations (channel, sender_id), latest activity first: message count and last message."""
+        with self.sessions() as session:
+            last_id = func.max(Message.id).label("last_id")
+            rows = session.execute(
+                select(Message.channel, Message.sender_id, func.count(Message.id), last_id)
+                .group_by(Message.channel, Message.sender_id)
+                .order_by(last_id.desc()).limit(limit).offset(offset)
+            ).all()
+            last = {m.id: m for m in session.scalars(select(Message).where(Message.id.in_([r[3] for r in rows])))}
+        return [{"channel": channel, "sender_id": sender_id, "count": count, "last": last[message_id]}
+                for channel, sender_id, count, message_id in rows]
+
     def add_feedback(self, message_id: int, helpful: bool, channel: str) -> Optional[Feedback]:
         message = self.message(message_id)
         if message is None or message.direction != "bot":
