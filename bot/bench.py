@@ -7,6 +7,7 @@ results/bench.md and results/bench.json.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import subprocess
 import sys
@@ -20,7 +21,8 @@ import httpx
 
 from bot.evaluation import latency_summary, latest_model, load_questions, score
 from bot.knowledge import PROJECT_ROOT, load_knowledge
-from bot.stack import running_stack
+from bot.loadtest import run_load
+from bot.stack import gateway_command, process_group_rss_mb, running_stack, server
 
 RESULTS = PROJECT_ROOT / "results"
 
@@ -57,22 +59,21 @@ def measure_load(model: Path) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def rest_run(questions: List[dict]) -> dict:
+def rest_run(stack: dict, questions: List[dict]) -> dict:
     """Every question through the real REST channel; intents read back from the tracker."""
-    with running_stack(rasa_port=5305, action_port=5355) as stack:
-        with httpx.Client(timeout=30) as client:
-            client.post(stack["rest"], json={"sender": "warmup", "message": "こんにちは"})
-            latencies, predicted = [], []
-            for question in questions:
-                sender = uuid.uuid4().hex
-                start = time.monotonic()
-                response = client.post(stack["rest"], json={"sender": sender, "message": question["text"]})
-                latencies.append(time.monotonic() - start)
-                response.raise_for_status()
-                tracker = client.get(f"{stack['rasa']}/conversations/{sender}/tracker",
-                                     params={"token": stack["token"]}).json()
-                predicted.append(tracker["latest_message"]["intent"].get("name"))
-        return {"predicted": predicted, "latency": latency_summary(latencies), "startup_s": stack["startup_s"]}
+    with httpx.Client(timeout=30) as client:
+        client.post(stack["rest"], json={"sender": "warmup", "message": "こんにちは"})
+        latencies, predicted = [], []
+        for question in questions:
+            sender = uuid.uuid4().hex
+            start = time.monotonic()
+            response = client.post(stack["rest"], json={"sender": sender, "message": question["text"]})
+            latencies.append(time.monotonic() - start)
+            response.raise_for_status()
+            tracker = client.get(f"{stack['rasa']}/conversations/{sender}/tracker",
+                                 params={"token": stack["token"]}).json()
+            predicted.append(tracker["latest_message"]["intent"].get("name"))
+    return {"predicted": predicted, "latency": latency_summary(latencies), "startup_s": stack["startup_s"]}
 
 
 class Bm25Baseline:
@@ -113,6 +114,18 @@ class Bm25Baseline:
         self.threshold = best[1]
 
 
+def load_runs(stack: dict, questions: List[dict], seconds: float) -> dict:
+    """20 and 50 concurrent users through the gateway; memory of Rasa + actions + gateway."""
+    texts = [q["text"] for q in questions]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"PYTHONPATH": str(PROJECT_ROOT), "RASA_URL": stack["rasa"], "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+               "RATE_PER_SENDER": "1000000", "RATE_PER_IP": "1000000"}
+        with server(gateway_command(8305), "http://127.0.0.1:8305/health", env, "gateway-8305") as gateway:
+            runs = [asyncio.run(run_load("http://127.0.0.1:8305", texts, users, seconds)) for users in (20, 50)]
+            memory = process_group_rss_mb(stack["pgid"]) + process_group_rss_mb(gateway.pid)
+    return {"runs": runs, "memory_mb": memory}
+
+
 def baseline_run(questions: List[dict]) -> dict:
     baseline = Bm25Baseline()
     baseline.tune_threshold(questions)
@@ -132,17 +145,31 @@ def row(name: str, result, latency: dict, extra: str) -> str:
     )
 
 
+def load_table(load: dict) -> List[str]:
+    lines = ["", f"Load through the gateway (memory of the whole stack: {load['memory_mb']:.0f} MB):", "",
+             "| users | seconds | requests | errors | throughput (req/s) | p50 ms | p95 ms | p99 ms |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for run in load["runs"]:
+        lines.append(f"| {run['users']} | {run['seconds']} | {run['requests']} | {run['errors']} | "
+                     f"{run['throughput_rps']} | {run['p50_ms']:.0f} | {run['p95_ms']:.0f} | {run['p99_ms']:.0f} |")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-training", action="store_true", help="do not time a full training run")
+    parser.add_argument("--load-seconds", type=float, default=60, help="length of each load run (0: none)")
     args = parser.parse_args()
     questions = load_questions()
-    in_scope_questions = [q for q in questions if q["intent"] not in {"greet", "goodbye", "thank", "help", "bot_challenge", "human_handoff"}]
+    conversation = {"greet", "goodbye", "thank", "help", "bot_challenge", "human_handoff"}
+    in_scope_questions = [q for q in questions if q["intent"] not in conversation]
     RESULTS.mkdir(exist_ok=True)
 
     training_s = None if args.skip_training else measure_training()
     load = measure_load(latest_model())
-    rest = rest_run(questions)
+    with running_stack(rasa_port=5305, action_port=5355) as stack:
+        rest = rest_run(stack, questions)
+        traffic = load_runs(stack, questions, args.load_seconds) if args.load_seconds else None
     base = baseline_run(in_scope_questions)
     rasa_score = score(questions, rest["predicted"])
     base_score = score(in_scope_questions, base["predicted"])
@@ -160,6 +187,7 @@ def main() -> int:
             + (f"; training {training_s:.0f} s" if training_s else "")),
         row("BM25 baseline (in-process)", base_score, base["latency"],
             f"threshold {base['threshold']:.2f} tuned on this set; conversation intents left out"),
+        *(load_table(traffic) if traffic else []),
         "",
         "Misses (Rasa):",
         *[f"- {m}" for m in rasa_score.misses],
@@ -173,6 +201,7 @@ def main() -> int:
                  "startup_s": rest["startup_s"], "training_s": training_s},
         "bm25": {"accuracy": base_score.accuracy, "fallback_rate": base_score.fallback_rate,
                  "declined_rate": base_score.declined_rate, **base["latency"]},
+        "traffic": traffic,
     }, indent=2), encoding="utf-8")
     return 0
 

@@ -11,6 +11,7 @@ import secrets
 import signal
 import subprocess
 import time
+from pathlib import Path
 from typing import Iterator, List, Optional
 
 import httpx
@@ -80,7 +81,7 @@ def running_stack(rasa_port: int = 5105, action_port: int = 5155, timeout: float
     env = {**stack_env(rasa_port, action_port), "START_ACTIONS": "1" if with_actions else "0"}
     started = time.monotonic()
     with server([str(PROJECT_ROOT / "scripts" / "run.sh")], f"http://127.0.0.1:{rasa_port}/",
-                env, f"stack-{rasa_port}", timeout):
+                env, f"stack-{rasa_port}", timeout) as process:
         if with_actions:
             wait_for(f"http://127.0.0.1:{action_port}/health", timeout)
         yield {
@@ -88,6 +89,7 @@ def running_stack(rasa_port: int = 5105, action_port: int = 5155, timeout: float
             "rasa": f"http://127.0.0.1:{rasa_port}",
             "startup_s": time.monotonic() - started,
             "token": env["RASA_TOKEN"],
+            "pgid": process.pid,
         }
 
 
@@ -103,3 +105,32 @@ def action_server(action_port: int, timeout: float = 120) -> Iterator[subprocess
     with server(action_server_command(action_port), f"http://127.0.0.1:{action_port}/health", env,
                 f"actions-{action_port}", timeout) as process:
         yield process
+
+
+def gateway_command(port: int) -> List[str]:
+    return [str(PROJECT_ROOT / ".venv-gateway" / "bin" / "python"), "-m", "uvicorn", "--factory",
+            "bot.gateway.app:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+
+
+@contextlib.contextmanager
+def gateway_server(port: int, env: dict, timeout: float = 30) -> Iterator[str]:
+    """The FastAPI gateway (uvicorn, .venv-gateway) on 127.0.0.1:port; yields its base URL."""
+    with server(gateway_command(port), f"http://127.0.0.1:{port}/health",
+                {"PYTHONPATH": str(PROJECT_ROOT), **env}, f"gateway-{port}", timeout):
+        yield f"http://127.0.0.1:{port}"
+
+
+def process_group_rss_mb(pgid: int) -> float:
+    """Resident memory of every process in a process group (Linux /proc), in MB."""
+    total_kb = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:
+                continue
+            for line in (stat.parent / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total_kb / 1024

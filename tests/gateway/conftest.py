@@ -5,17 +5,13 @@ in a subprocess against it with a fresh SQLite file, so tests talk real HTTP end
 """
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.gateway.settings import Settings
-from bot.stack import running_stack, wait_for
+from bot.stack import gateway_server, running_stack  # noqa: F401  (gateway_server used by tests)
 
 ROOT = Path(__file__).resolve().parents[2]
 # TEST_PORT_BASE shifts every port, so that several test runs can share a machine.
@@ -27,23 +23,6 @@ RASA_PORT, ACTION_PORT, GATEWAY_PORT = 5405 + PORT_BASE, 5455 + PORT_BASE, 8405 
 def rasa_stack():
     with running_stack(rasa_port=RASA_PORT, action_port=ACTION_PORT) as urls:
         yield urls
-
-
-@contextlib.contextmanager
-def gateway_server(port: int, env: dict):
-    """uvicorn serving bot.gateway.app:create_app on 127.0.0.1:port until the block ends."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "bot.gateway.app:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env}, start_new_session=True,
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/health", 30, process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
 
 
 @pytest.fixture

@@ -1,0 +1,51 @@
+"""Load benchmark of the whole stack through the gateway: N concurrent simulated users for T seconds.
+
+Each user sends a question from the evaluation set, waits for the answer, pauses briefly, repeats.
+Reports errors, throughput and p50/p95/p99 latency; `make bench` runs it at 20 and 50 users.
+"""
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from typing import List
+
+import httpx
+
+from bot.evaluation import percentile
+
+
+async def simulated_user(client: httpx.AsyncClient, url: str, texts: List[str], until: float,
+                         latencies: List[float], errors: List[str], think_s: float) -> None:
+    sender = uuid.uuid4().hex
+    rng = random.Random(sender)
+    while time.monotonic() < until:
+        start = time.monotonic()
+        try:
+            response = await client.post(f"{url}/api/chat", json={"sender_id": sender, "text": rng.choice(texts)})
+            if response.status_code != 200 or response.json().get("messages") is None:
+                errors.append(f"HTTP {response.status_code}")
+            else:
+                latencies.append(time.monotonic() - start)
+        except httpx.HTTPError as error:
+            errors.append(type(error).__name__)
+        await asyncio.sleep(think_s * rng.random())
+
+
+async def run_load(url: str, texts: List[str], users: int, seconds: float, think_s: float = 0.5) -> dict:
+    latencies: List[float] = []
+    errors: List[str] = []
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+    async with httpx.AsyncClient(timeout=10, limits=limits) as client:
+        start = time.monotonic()
+        until = start + seconds
+        await asyncio.gather(*(simulated_user(client, url, texts, until, latencies, errors, think_s)
+                               for _ in range(users)))
+        elapsed = time.monotonic() - start
+    ms = [s * 1000 for s in latencies]
+    return {
+        "users": users, "seconds": round(elapsed, 1), "requests": len(latencies) + len(errors),
+        "errors": len(errors), "throughput_rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95), "p99_ms": percentile(ms, 99),
+    }
