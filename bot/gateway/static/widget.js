@@ -281,6 +281,13 @@
         box.append(el("p", { class: "sources-title" }, T.sources), list);
         item.querySelector(".bubble").append(box);
       }
+      // links to the gateway's own pages (e.g. the FAX sheet form): only site-relative paths
+      for (const link of Array.isArray(message.links) ? message.links : []) {
+        if (typeof link.path !== "string" || !/^\/[a-z0-9\/_-]*$/.test(link.path)) continue;
+        const anchor = el("a", { class: "page-link", href: BASE + link.path.slice(1), target: "_blank",
+                                 rel: "noopener" }, String(link.title || link.path));
+        item.querySelector(".bubble").append(el("p", {}), anchor);
+      }
       if (message.message_id && message.answer_id) addFeedback(item, message.message_id);
       if (message.buttons && message.buttons.length) addReplies(item, message.buttons, T.related);
     }
