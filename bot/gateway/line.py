@@ -122,7 +122,14 @@ def text_messages(texts, items: List[QuickReplyItem] = ()) -> List[TextMessage]:
     return messages
 
 
-def reply_messages(reply: ChatReply) -> List[TextMessage]:
+def with_links(message, base_url: str) -> str:
+    """The message text with its links to our pages (e.g. the FAX form) as full URLs."""
+    lines = [message.text] + [f"{link.get('title', '')}：{base_url}{link.get('path', '')}"
+                              for link in message.links if str(link.get("path", "")).startswith("/")]
+    return "\n".join(lines)
+
+
+def reply_messages(reply: ChatReply, base_url: str = "") -> List[TextMessage]:
     """A ChatReply as LINE messages: its texts, then buttons (+ 👍/👎 after an answer) as quick replies."""
     buttons, seen = [], set()
     for message in reply.messages:
@@ -133,7 +140,8 @@ def reply_messages(reply: ChatReply) -> List[TextMessage]:
                 buttons.append(item)
     answers = [m for m in reply.messages if m.answer_id and m.message_id]
     feedback = feedback_items(answers[-1].message_id) if answers else []
-    return text_messages([m.text for m in reply.messages], buttons[:MAX_QUICK_REPLIES - len(feedback)] + feedback)
+    texts = [with_links(m, base_url) for m in reply.messages]
+    return text_messages(texts, buttons[:MAX_QUICK_REPLIES - len(feedback)] + feedback)
 
 
 def topic_items() -> List[QuickReplyItem]:
@@ -203,7 +211,8 @@ async def answer(app: FastAPI, sender: str, text: str) -> List[TextMessage]:
     limiter = getattr(app.state, "sender_limiter", None)     # per-user limit, set by guard.install
     if limiter is not None and not limiter.allow(f"line:{sender}"):
         return text_messages(RATE_LIMITED_TEXT)
-    return reply_messages(await app.state.core.ask("line", sender, text))
+    reply = await app.state.core.ask("line", sender, text)
+    return reply_messages(reply, app.state.settings.public_base_url)
 
 
 def record_feedback(app: FastAPI, sender: str, data: str) -> List[TextMessage]:

@@ -353,3 +353,12 @@ def test_long_text_is_split_into_at_most_five_messages():
     assert messages[-1]["text"].endswith("…")
     emoji = [m.to_dict()["text"] for m in text_messages("😀" * 2600)]
     assert [len(t) for t in emoji] == [2500, 100]          # never split inside a surrogate pair
+
+
+def test_links_to_our_pages_become_full_urls():
+    from bot.gateway.core import BotMessage, ChatReply
+
+    reply = ChatReply(messages=[BotMessage(text="FAXで問い合わせできます。", answer_id="fax_inquiry", message_id=1,
+                                           links=[{"title": "FAX用紙を作る", "path": "/fax"}])])
+    texts = [m.text for m in reply_messages(reply, "https://bot.example.jp")]
+    assert texts[0].endswith("FAX用紙を作る：https://bot.example.jp/fax")
