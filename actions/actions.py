@@ -6,6 +6,8 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.guides import pause_events
+from bot import guides
 from bot.answers import answer_message, fallback_message, decline_message, unknown_answer_message
 from bot.knowledge import load_knowledge
 
@@ -23,8 +25,21 @@ def latest_entities(tracker: Tracker) -> Dict[str, List[str]]:
     return found
 
 
+def with_guide_buttons(message: dict, intent: str, paused: str = None) -> dict:
+    """A paused check gets 「チェックを続ける」; answers of a topic with a check offer it."""
+    if paused in guides.FLOWS:
+        message["text"] += f"\n（{guides.FLOWS[paused].title}は一時停止中です。続きは「チェックを続ける」から）"
+        message["buttons"].append({"title": "チェックを続ける", "payload": "/resume_guide"})
+    elif intent in guides.GUIDE_FOR_INTENT:
+        message["buttons"].append(guides.check_button(guides.GUIDE_FOR_INTENT[intent]))
+    return message
+
+
 class ActionAnswer(Action):
-    """Answer a knowledge intent (or a /show_answer button) with the matching entry."""
+    """Answer a knowledge intent (or a /show_answer button) with the matching entry.
+
+    Asked in the middle of a check, it pauses the check (see actions/guides.py).
+    """
 
     def name(self) -> Text:
         return "action_answer"
@@ -37,8 +52,12 @@ class ActionAnswer(Action):
             entry = kb.by_id.get(next(iter(entities.get("answer_id", [])), ""))
         else:
             entry = kb.select(intent, entities)
-        utter(dispatcher, answer_message(kb, entry) if entry else unknown_answer_message(kb))
-        return []
+        events = pause_events(tracker) or []
+        message = answer_message(kb, entry) if entry else unknown_answer_message(kb)
+        paused = events[-1]["value"] if events else tracker.get_slot("paused_guide")
+        message = with_guide_buttons(message, entry.intent if entry else "", paused)
+        utter(dispatcher, message)
+        return events
 
 
 class ActionFallback(Action):

@@ -21,6 +21,7 @@ from tests.conftest import ROOT
 CONVERSATION_INTENTS = {
     "greet", "goodbye", "thank", "help", "bot_challenge", "out_of_scope",
     "affirm", "deny", "human_handoff", "show_answer",
+    "start_guide", "stop_guide", "restart_guide", "resume_guide",
 }
 
 

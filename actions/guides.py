@@ -1,0 +1,274 @@
+"""Guided checks over Rasa forms: one validation action per form, plus start / stop / resume and
+the result. The questions, parsing and results are in bot/guides.py; these actions only move
+values between the tracker and that module. Slots are filled here (mappings `custom`), so the
+tracker never holds the typed text of an answer, only its canonical value.
+
+How a turn inside a form goes (validate_<flow>_form):
+- an answer (button or free text) → canonical values (free text echoed), then the next question
+  that matters;
+- 「やめる」「最初から」「チェックを続ける」, a new check, or an unrelated question (a knowledge
+  intent, help, out of scope…) → nothing validated, so Rasa rejects the form and a rule runs:
+  action_guide_stop / action_guide_start / action_guide_resume, or the answer (action_answer
+  pauses the check and offers 「チェックを続ける」); a stop word the NLU missed is caught here;
+- anything else → a short hint and the same question again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import guides
+from bot.knowledge import load_knowledge
+
+COMMAND_INTENTS = {"stop_guide", "restart_guide", "resume_guide"}
+# intents that mean "the user asked something else" when the text is no answer
+QUESTION_INTENTS = {"start_guide", "show_answer", "help", "greet", "goodbye", "thank", "bot_challenge",
+                    "human_handoff", "out_of_scope"}
+QUESTION_SHAPE = re.compile(r"[?？]\s*$|ですか|ますか|でしょうか|教えて|とは|って何|ってなに|どうすれば|どうしたら")
+QUESTION_CONFIDENCE = 0.6  # below it, a reply that is no answer gets a hint rather than an answer
+INTERNAL_ACTIONS = {"action_listen", "action_extract_slots"}
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def latest_intent(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def latest_text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def turn_kind(tracker: Tracker, form: str) -> str:
+    """activation (the form starts now), answer (the user just replied to the form's question),
+    or return (the form runs again after another action, e.g. after an unrelated question)."""
+    events = tracker.events
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    after = events[last_user + 1:]
+    if any(e.get("event") == "active_loop" and e.get("name") == form for e in after):
+        return "activation"
+    others = [e for e in after if e.get("event") == "action" and e.get("name") not in INTERNAL_ACTIONS | {form}]
+    return "return" if others else "answer"
+
+
+def is_question(tracker: Tracker) -> bool:
+    """The NLU took the message for a knowledge question or a conversation intent, and it reads as
+    one (a question mark, ですか, 教えて…) or the NLU is sure enough."""
+    intent = latest_intent(tracker)
+    if intent not in QUESTION_INTENTS and intent not in load_knowledge().by_intent:
+        return False
+    confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
+    return bool(QUESTION_SHAPE.search(latest_text(tracker))) or confidence >= QUESTION_CONFIDENCE
+
+
+def reset_events(flow: guides.Flow) -> List[Dict[Text, Any]]:
+    return [SlotSet(slot, None) for slot in flow.slots]
+
+
+class GuideFormValidation(Action, ABC):
+    """validate_<flow>_form: parse the answer, choose the next question, or step aside."""
+
+    @property
+    @abstractmethod
+    def flow(self) -> guides.Flow:
+        ...
+
+    def name(self) -> Text:
+        return f"validate_{self.flow.form}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        flow = self.flow
+        values = {slot: tracker.get_slot(slot) for slot in flow.slots}
+        kind = turn_kind(tracker, flow.form)
+        if kind == "activation":
+            found = self.first_message(dispatcher, tracker, values)
+            events = [SlotSet("paused_guide", None)]
+        elif kind == "answer" and tracker.get_slot("requested_slot"):
+            found = self.answer(dispatcher, tracker, values)
+            if found is None:
+                return []  # nothing validated: Rasa rejects the form and a rule answers instead
+            if isinstance(found, list):
+                return found
+            events = []
+        else:  # back from an interruption: ask the pending question again
+            found, events = {}, []
+        values.update(found)
+        events += [SlotSet(k, v) for k, v in found.items()]
+        return events + [SlotSet("requested_slot", guides.next_slot(flow, values))]
+
+    def first_message(self, dispatcher: CollectingDispatcher, tracker: Tracker, values: dict) -> dict:
+        """Facts already in the message that started the check (「92歳の母が施設に…」)."""
+        text = latest_text(tracker)
+        if latest_intent(tracker) != "start_guide" or text.startswith("/"):
+            return {}
+        found = guides.extract(self.flow, text, None, values, today())
+        if found:
+            dispatcher.utter_message(text=f"わかったこと：{guides.describe(self.flow, found)}（違うときは「最初から」）")
+        return found
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, values: dict):
+        """The values of a reply; None to step aside; a list of events to leave or restart.
+
+        The words decide before the intent: 「もう持っている」 is an answer even if the NLU
+        guessed stop_guide, 「やめる」 leaves even if it guessed deny.
+        """
+        flow, requested = self.flow, tracker.get_slot("requested_slot")
+        text, intent = latest_text(tracker), latest_intent(tracker)
+        command = guides.command_in(text)
+        if command:
+            if intent == f"{command}_guide":
+                return None  # the stop / restart rules take over
+            action = "action_guide_stop" if command == "stop" else "action_guide_start"
+            return [ActionExecutionRejected(flow.form), FollowupAction(action)]
+        question = is_question(tracker)
+        shaped = question and QUESTION_SHAPE.search(text)  # a question, even if it names an answer
+        found = {} if shaped else guides.extract(flow, text, requested, values, today())
+        if requested not in found:
+            if intent in COMMAND_INTENTS - {"resume_guide"} or question:
+                return None  # 「中断したい」, 「資格確認書って何？」…: a rule answers instead
+            if intent != "resume_guide":  # 「続けて」 in a running check: just ask again
+                dispatcher.utter_message(text=self.hint(flow, requested, text))
+            found[requested] = None  # validated as empty: the form asks the same question again
+        elif not guides.is_button_text(flow, text):
+            dispatcher.utter_message(text=f"「{guides.describe(flow, found)}」として進めます。")
+        return found
+
+    @staticmethod
+    def hint(flow: guides.Flow, slot: str, text: str) -> str:
+        if flow.question(slot).kind == "date" and guides.past_date_in(text, today()):
+            return "その日付はもう過ぎています。これからの実施日を教えてください。"
+        return "すみません、うまく読み取れませんでした。" + flow.question(slot).hint
+
+
+class ValidateProxyForm(GuideFormValidation):
+    flow = guides.PROXY
+
+
+class ValidatePhotoForm(GuideFormValidation):
+    flow = guides.PHOTO
+
+
+class ValidateLostForm(GuideFormValidation):
+    flow = guides.LOST
+
+
+class ValidatePinForm(GuideFormValidation):
+    flow = guides.PIN
+
+
+class ValidateFaceAuthForm(GuideFormValidation):
+    flow = guides.FACE_AUTH
+
+
+class ValidateOutreachForm(GuideFormValidation):
+    flow = guides.OUTREACH
+
+
+PRIVACY_NOTE = "お名前・マイナンバー・暗証番号は入力しないでください。"
+
+
+class ActionGuideStart(Action):
+    """Start a check (start_guide with a `guide` entity), restart the current one, or show the menu."""
+
+    def name(self) -> Text:
+        return "action_guide_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        intent = latest_intent(tracker)
+        chosen = next((e.get("value") for e in tracker.latest_message.get("entities", [])
+                       if e.get("entity") == "guide" and e.get("value") in guides.FLOWS), None)
+        restarting = intent != "start_guide" or not chosen
+        name = chosen or (tracker.get_slot("guide") if intent != "start_guide" else None)
+        if name not in guides.FLOWS:
+            dispatcher.utter_message(
+                text="どのチェックをしますか？質問に一つずつ答えると、その方に合った手順と書類をご案内します。",
+                buttons=guides.menu_buttons(),
+            )
+            return [SlotSet("guide", None)]
+        flow = guides.FLOWS[name]
+        if restarting:
+            dispatcher.utter_message(text=f"{flow.title}を最初からやり直します。")
+        else:
+            dispatcher.utter_message(
+                text=f"{flow.title}を始めます。{flow.intro}\n"
+                "質問に一つずつ答えてください（ボタンでも、文章でも答えられます）。"
+                f"途中でやめるときは「やめる」、やり直すときは「最初から」と入力してください。{PRIVACY_NOTE}"
+            )
+        return [SlotSet("guide", name), SlotSet("paused_guide", None), SlotSet("requested_slot", None),
+                *reset_events(flow), FollowupAction(flow.form)]
+
+
+class ActionGuideStop(Action):
+    """Leave the check: close the form and forget its answers."""
+
+    def name(self) -> Text:
+        return "action_guide_stop"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        active = guides.FLOW_BY_FORM.get((tracker.active_loop or {}).get("name") or "")
+        name = active.name if active else (tracker.get_slot("paused_guide") or tracker.get_slot("guide"))
+        flow = guides.FLOWS.get(name or "")
+        if active or tracker.get_slot("paused_guide"):
+            text = f"{flow.title}を終了しました。" if flow else "チェックを終了しました。"
+        else:
+            text = "承知しました。"
+        dispatcher.utter_message(
+            text=text + "ほかに知りたいことがあれば、そのまま入力してください。",
+            buttons=[{"title": "ほかのチェック", "payload": "/start_guide"}],
+        )
+        events = [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("guide", None),
+                  SlotSet("paused_guide", None)]
+        if flow:
+            events += reset_events(flow)
+        return events + [FollowupAction("action_listen")]
+
+
+class ActionGuideResume(Action):
+    """「チェックを続ける」: go back to the paused check (the rules then run its form)."""
+
+    def name(self) -> Text:
+        return "action_guide_resume"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        paused = tracker.get_slot("paused_guide")
+        if paused not in guides.FLOWS:
+            dispatcher.utter_message(
+                text="途中のチェックはありません。はじめるチェックを選んでください。", buttons=guides.menu_buttons())
+            return [SlotSet("guide", None), SlotSet("paused_guide", None), FollowupAction("action_listen")]
+        flow = guides.FLOWS[paused]
+        dispatcher.utter_message(text=f"{flow.title}の続きです。")
+        return [SlotSet("guide", paused), SlotSet("paused_guide", None), FollowupAction(flow.form)]
+
+
+class ActionGuideResult(Action):
+    """The end of a check: the verdict, the personal checklist or steps, each line with its source."""
+
+    def name(self) -> Text:
+        return "action_guide_result"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        flow = guides.FLOWS.get(tracker.get_slot("guide") or "")
+        if flow is None:
+            return []
+        values = {slot: tracker.get_slot(slot) for slot in flow.slots}
+        kb = load_knowledge()
+        for message in guides.render_messages(kb, guides.render(flow.name, values, today())):
+            dispatcher.utter_message(
+                text=message["text"], buttons=message["buttons"] or None, json_message=message["custom"])
+        return []
+
+
+def pause_events(tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """When a check is running, the events that pause it (for action_answer); else None."""
+    flow = guides.FLOW_BY_FORM.get((tracker.active_loop or {}).get("name") or "")
+    if flow is None:
+        return None
+    return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("paused_guide", flow.name)]

@@ -1,0 +1,413 @@
+"""Guided checks: parsing, the checklist / step / date logic (bot/guides.py), the validation and
+pause logic of the actions on rasa_sdk trackers, and the domain's questions and buttons."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import re
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import guides as guide_actions
+from actions.actions import ActionAnswer
+from bot import guides
+from bot.guides import UNKNOWN, extract, parse_age, parse_date, render
+
+TODAY = dt.date(2026, 11, 22)  # a Sunday
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(guide_actions, "today", lambda: TODAY)
+
+
+def text_of(kb, result) -> str:
+    return "\n".join(m["text"] for m in guides.render_messages(kb, result))
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, value", [
+    ("92歳です", "75plus"), ("九十二歳", "75plus"), ("８０歳", "75plus"), ("75", "75plus"),
+    ("68", "under75"), ("80代", "75plus"), ("60代です", "under75"), ("70代", None),
+    ("75歳以上", "75plus"), ("75歳未満", "under75"), ("わからない", UNKNOWN), ("元気です", None),
+])
+def test_age(text, value):
+    assert parse_age(guides.normalize(text)) == value
+
+
+@pytest.mark.parametrize("text, value", [
+    ("12月15日", "2026-12-15"), ("2026-12-15", "2026-12-15"), ("2026/12/15", "2026-12-15"),
+    ("2026年12月15日（火）", "2026-12-15"), ("令和8年12月15日", "2026-12-15"), ("１２月１５日", "2026-12-15"),
+    ("12/15", "2026-12-15"), ("来月15日", "2026-12-15"), ("来月の15日ごろ", "2026-12-15"),
+    ("1月10日", "2027-01-10"), ("11月1日", "2026-11-01"), ("3月1日", "2027-03-01"),
+    ("来月", "2026-12"), ("再来月", "2027-01"), ("2月ごろ", "2027-02"), ("3週間後", "2026-12-13"),
+    ("30日", "2026-11-30"), ("未定です", UNKNOWN), ("まだ決まっていない", UNKNOWN),
+    ("2月30日", None), ("そのうち", None),
+])
+def test_dates_relative_to_today(text, value):
+    assert parse_date(text, TODAY) == value
+
+
+def test_japanese_date_format_and_timeline():
+    day = dt.date(2026, 12, 15)
+    assert guides.format_date(day) == "2026年12月15日（火）"
+    assert guides.timeline(day) == [("約30日前", dt.date(2026, 11, 15)), ("約20日前", dt.date(2026, 11, 25))]
+
+
+@pytest.mark.parametrize("text, command", [
+    ("やめる", "stop"), ("もういいです", "stop"), ("中止", "stop"), ("最初から", "restart"),
+    ("やり直したい", "restart"), ("はい", None), ("写真を撮るのをやめるか迷っている利用者さんです", None),
+])
+def test_commands(text, command):
+    assert guides.command_in(text) == command
+
+
+def test_free_text_fills_the_requested_question_and_distinctive_others():
+    v = {}
+    assert extract(guides.PROXY, "92歳です", "proxy_reason", v, TODAY) == {
+        "proxy_reason": "elderly", "proxy_age": "75plus"}
+    assert extract(guides.PROXY, "92歳の母が特養に入っています", "proxy_reason", v, TODAY) == {
+        "proxy_reason": "facility", "proxy_age": "75plus"}
+    assert extract(guides.PROXY, "はい", "proxy_facility", v, TODAY) == {"proxy_facility": "yes"}
+    assert extract(guides.PROXY, "うん", "proxy_photo_id", v, TODAY) == {"proxy_photo_id": "yes"}
+    assert extract(guides.PROXY, "持っていません", "proxy_photo_id", v, TODAY) == {"proxy_photo_id": "no"}
+    assert extract(guides.PROXY, "わからない", "proxy_facility", v, TODAY) == {"proxy_facility": UNKNOWN}
+    assert extract(guides.PROXY, "はい", "proxy_reason", v, TODAY) == {}
+    assert extract(guides.PHOTO, "寝たきりで枕とチューブが写っています", "photo_items", v, TODAY) == {
+        "photo_items": ["bed", "tube"]}
+    assert extract(guides.LOST, "耳が聞こえないので電話はできません", "lost_phone", v, TODAY) == {"lost_phone": "fax"}
+    assert extract(guides.OUTREACH, "12月15日の出張申請", None, v, TODAY) == {"outreach_date": "2026-12-15"}
+    assert extract(guides.OUTREACH, "11月1日", "outreach_date", v, TODAY) == {}  # past: no plan
+    assert guides.past_date_in("11月1日", TODAY)
+
+
+def test_cards_answers():
+    parse = guides.parse_cards
+    assert parse("通知カードがある") == ["notice"]
+    assert parse("通知カードと住基カードがある") == ["notice", "juki"]
+    assert parse("通知カードはなくしたけど住基カードはある") == ["notice_lost", "juki"]
+    assert parse("住基カードはないけど通知カードはある") == ["notice"]
+    assert parse("どちらもない") == ["notice_lost"]
+    assert parse("わからない") == [UNKNOWN]
+
+
+def test_questions_that_no_longer_matter_are_skipped():
+    assert guides.next_slot(guides.PROXY, {"proxy_reason": "facility", "proxy_age": "75plus"}) == "proxy_photo_id"
+    assert guides.next_slot(guides.PROXY, {"proxy_reason": "child"}) == "proxy_photo_id"
+    assert guides.next_slot(guides.PHOTO, {"photo_items": ["bed"]}) == "photo_route"
+    assert guides.next_slot(guides.PHOTO, {"photo_items": ["hat"]}) == "photo_hat_reason"
+    assert guides.next_slot(guides.PIN, {"pin_goal": "doctor"}) == "pin_who"
+    assert guides.next_slot(guides.PIN, {"pin_goal": "reset"}) == "pin_kind"
+    assert guides.next_slot(guides.FACE_AUTH, {"fa_card": "existing", "fa_who": "self"}) == "fa_hoken"
+    assert guides.next_slot(guides.FACE_AUTH, {"fa_card": "existing", "fa_who": "proxy"}) == "fa_cert"
+    assert guides.next_slot(guides.LOST, {"lost_item": "card", "lost_phone": "fax"}) is None
+
+
+# --- results ---------------------------------------------------------------------------------
+
+def all_answers(flow):
+    """Every combination of answers (None = not asked) — a few thousand per flow at most."""
+    choices = []
+    for q in flow.questions:
+        values = [o.value for o in q.options]
+        if q.kind == "multi":
+            values = [[v] for v in values] + [["bed", "hat"], ["tube", "gaze"]]
+        elif q.kind == "cards":
+            values = [["notice"], ["notice", "juki"], ["notice_lost"], [UNKNOWN]]
+        elif q.kind == "date":
+            values = ["2026-12-15", "2026-12", "2026-11-30", UNKNOWN]
+        choices.append([None] + values)
+    for combo in itertools.product(*choices):
+        yield dict(zip(flow.slots, combo))
+
+
+@pytest.mark.parametrize("name", list(guides.FLOWS))
+def test_every_fact_is_quoted_from_its_entry_and_cited(kb, name):
+    flow = guides.FLOWS[name]
+    for values in all_answers(flow):
+        result = render(name, values, TODAY)
+        assert guides.fact_problems(kb, result) == [], values
+        messages = guides.render_messages(kb, result)
+        assert all("出典：\n［1］" in m["text"] for m in messages), values
+        assert all(m["custom"]["sources"] for m in messages)
+        last = messages[-1]["text"]
+        assert "市区町村" in last or "0120-95-0178" in last, values  # ends with the right contact
+        assert any(b["payload"] == "/restart_guide" for b in messages[-1]["buttons"])
+
+
+def test_proxy_facility_without_photo_id_uses_the_photo_certificate(kb):
+    text = text_of(kb, render("proxy", {"proxy_reason": "facility", "proxy_photo_id": "no",
+                                        "proxy_agent": "staff", "proxy_cards": ["notice_lost"]}))
+    assert "施設入所者" in text and "代理交付の対象と考えられる方に当てはまります" in text
+    assert "「顔写真証明書」を本人確認書類として使えます" in text
+    assert "顔写真証明書を使う場合は疎明資料は不要です" in text
+    assert "「通知カード紛失届」を作成" in text and "住民基本台帳カード" not in text
+    assert "報償費" in text  # staff as proxy
+    assert "市区町村によって違う" in text and "出典：\n［1］取得・管理マニュアルVer.2（2023年12月） 第6 2. 交付時のサポート p.25" in text
+
+
+def test_proxy_over_75_at_home_needs_no_separate_proof(kb):
+    text = text_of(kb, render("proxy", {"proxy_reason": "elderly", "proxy_age": "75plus", "proxy_facility": "no",
+                                        "proxy_photo_id": "yes", "proxy_agent": "family",
+                                        "proxy_cards": ["notice", "juki"]}))
+    assert "75歳以上の高齢者は本人確認書類で確認できるなど、一定の場合は実質不要になりました" in text
+    assert "顔写真証明書" not in text and "報償費" not in text
+    assert "□ 通知カード［1］" in text and "□ 住民基本台帳カード［1］" in text
+
+
+def test_proxy_under_75_in_hospital_needs_the_proof(kb):
+    text = text_of(kb, render("proxy", {"proxy_reason": "hospital", "proxy_age": "under75", "proxy_facility": "no",
+                                        "proxy_photo_id": "no", "proxy_agent": "undecided", "proxy_cards": [UNKNOWN]}))
+    assert "長期入院者、病気の方" in text
+    assert "□ 本人の来庁が困難であることを疎明する資料（必要な場合も、入手が容易で費用がかからないものでよいとされています）" in text
+    assert "資料編P19" in text and "住民基本台帳カード（お持ちの方のみ）" in text
+
+
+def test_proxy_reason_outside_the_list_is_not_promised(kb):
+    text = text_of(kb, render("proxy", {"proxy_reason": "other", "proxy_age": "under75"}))
+    assert "判断できませんでした" in text and "該当するかどうかは、その市区町村にご確認ください" in text
+    assert "当てはまります" not in text
+
+
+def test_photo_verdicts_and_routes(kb):
+    text = text_of(kb, render("photo", {"photo_items": ["bed", "tube"], "photo_route": "mail"}))
+    assert "参考例」に当たります" in text and "氏名欄" in text and "申請書ID" not in text
+    text = text_of(kb, render("photo", {"photo_items": ["gaze"], "photo_route": "online"}))
+    assert "視線が定まらない" in text and "申請書IDを伝えます" in text
+    hat = text_of(kb, render("photo", {"photo_items": ["hat"], "photo_hat_reason": "medical", "photo_route": "window"}))
+    assert "帽子は、マニュアルの参考例" in hat and "これ以外でも認められることがあります" in hat
+    assert "市区町村職員が手続を行います" in hat and "参考例」に当たります" not in hat
+    fashion = text_of(kb, render("photo", {"photo_items": ["hat"], "photo_hat_reason": "not_medical", "photo_route": "mail"}))
+    assert "外して撮り直してください" in fashion
+    booth = text_of(kb, render("photo", {"photo_items": ["wheelchair"], "photo_route": "booth"}))
+    assert "証明写真機から申請する場合の扱いは書かれていない" in booth
+
+
+def test_lost_steps_in_order_with_the_fax_line(kb):
+    result = render("lost", {"lost_item": "card", "lost_phone": "fax"})
+    text = text_of(kb, result)
+    order = [text.index(s) for s in ("0120-95-0178", "受理番号", "紛失・廃止届", "資格確認書")]
+    assert order == sorted(order)
+    assert "0120-601-785" in text and result.links == [guides.FAX_LINK]
+    phone = text_of(kb, render("lost", {"lost_item": "smartphone", "lost_phone": "phone"}))
+    assert "スマホ用電子証明書の一時利用停止" in phone and "受理番号" not in phone and "0120-601-785" not in phone
+    ip = text_of(kb, render("lost", {"lost_item": "both", "lost_phone": "ip"}))
+    assert "050-3818-1250" in ip and "受理番号" in ip and "失効手続き" in ip
+
+
+def test_pin_today_and_proxy(kb):
+    text = text_of(kb, render("pin", {"pin_goal": "doctor", "pin_who": "proxy"}))
+    assert "受診はできます" in text and "目視で確認" in text and "顔認証" in text
+    assert "代理者などから行うこともできます" in text and "法定代理人以外" in text
+    assert "「顔認証マイナンバーカード」を選ぶこともできます" in text
+    etax = text_of(kb, render("pin", {"pin_goal": "etax", "pin_who": "self"}))
+    assert "6～16桁の英数字" in etax and "4桁の数字" not in etax and "今日の受診" not in etax
+
+
+def test_face_auth_steps(kb):
+    switch = text_of(kb, render("face_auth", {"fa_card": "existing", "fa_who": "proxy", "fa_cert": "switch_only", "fa_hoken": "yes"}))
+    assert "委任状" in switch and "即日の手続はできません" not in switch and "申込みは済んでいる" in switch
+    renew = text_of(kb, render("face_auth", {"fa_card": "existing", "fa_who": "proxy", "fa_cert": "with_cert", "fa_hoken": "no"}))
+    assert "即日の手続はできません" in renew and "セブン銀行ATM" in renew
+    new = text_of(kb, render("face_auth", {"fa_card": "new", "fa_who": "outreach", "fa_hoken": UNKNOWN}))
+    assert "いずれの暗証番号も設定しない" in new and "交付・設定切替えの前に市町村で申込み" in new
+
+
+def test_outreach_timeline_from_the_date(kb):
+    result = render("outreach", {"outreach_date": "2026-12-15", "outreach_others": "yes", "outreach_dementia": "yes"}, TODAY)
+    messages = guides.render_messages(kb, result)
+    assert len(messages) == 3
+    plan, docs, day_of = (m["text"] for m in messages)
+    assert "実施日：2026年12月15日（火）" in plan
+    assert "約30日前（2026年11月15日（日）ごろ）（目安の時期を過ぎています）" in plan
+    assert "約20日前（2026年11月25日（水）ごろ）：打合せ（実施日と人数、市区町村外の在住者の有無" in plan
+    assert "打合せ後〜2026年12月14日（月）" in plan and "申請者名簿" in plan
+    assert "実施日まで23日です" in plan
+    assert "暗証番号設定依頼書" in docs and "机・椅子" in docs and "電源の借用" in docs
+    assert "介助" in day_of and "説明日時・申請日・交付日を記録" in day_of and "市区町村外に住民票" in day_of
+    later = text_of(kb, render("outreach", {"outreach_date": "2027-02-10", "outreach_others": "no", "outreach_dementia": "no"}, TODAY))
+    assert "2027年1月11日（月）ごろ" in later and "過ぎています" not in later and "認知症" not in later
+    month = text_of(kb, render("outreach", {"outreach_date": "2026-12"}, TODAY))
+    assert "2026年12月（日にちが未定なので2026年12月1日（火）として計算しました）" in month
+    assert "「最初から」で入れ直す" in month and "実施日まで" not in month
+    undecided = text_of(kb, render("outreach", {"outreach_date": UNKNOWN}, TODAY))
+    assert "実施日の約30日前" in undecided
+
+
+# --- the domain: questions, buttons, privacy ---------------------------------------------------
+
+def test_each_form_asks_every_question_with_buttons_that_parse(domain):
+    for flow in guides.FLOWS.values():
+        assert domain["forms"][flow.form]["required_slots"] == flow.slots
+        for question in flow.questions:
+            assert domain["slots"][question.slot]["influence_conversation"] is False
+            ask = domain["responses"][f"utter_ask_{question.slot}"][0]
+            payloads = [b["payload"] for b in ask["buttons"]]
+            assert payloads == [o.title for o in question.options]
+            parsed = [guides.parse_answer(question, p, TODAY) for p in payloads]
+            assert None not in parsed, question.slot
+            if question.kind in ("choice", "yesno"):
+                assert parsed == [o.value for o in question.options], question.slot
+
+
+def test_questions_never_ask_for_a_name_mynumber_or_pin(domain):
+    for name, variants in domain["responses"].items():
+        if not name.startswith("utter_ask_"):
+            continue
+        text = variants[0]["text"]
+        assert not re.search("マイナンバー(?!カード)", text) and "生年月日" not in text
+        assert "名前" not in text or "不要" in text
+        assert "暗証番号" not in text or "入力しないで" in text
+
+
+def test_slots_hold_only_canonical_values():
+    texts = ["92歳です。名前は山田花子", "暗証番号は1234です", "123456789012", "施設に入っています", "はい"]
+    for flow in guides.FLOWS.values():
+        allowed = {o.value for q in flow.questions for o in q.options} | {"75plus", "under75", "notice", "juki", "notice_lost"}
+        for question, text in itertools.product(flow.questions, texts):
+            for slot, value in extract(flow, text, question.slot, {}, TODAY).items():
+                values = value if isinstance(value, list) else [value]
+                assert all(v in allowed or str(v).startswith("20") for v in values), (slot, value)
+
+
+# --- the actions on rasa_sdk trackers --------------------------------------------------------
+
+def tracker(intent, text, slots=None, events=None, active_loop=None, entities=()):
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9},
+              "entities": [{"entity": e, "value": v} for e, v in entities]}
+    user = {"event": "user", "text": text, "parse_data": latest}
+    return Tracker("tester", slots or {}, latest, events if events is not None else [user], False, None,
+                   {"name": active_loop} if active_loop else {}, "action_listen")
+
+
+def run(action, trk):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, trk, {}))
+    return events, dispatcher.messages
+
+
+def slot_events(events):
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def test_validation_takes_a_free_text_answer_and_asks_the_next_question():
+    events, messages = run(guide_actions.ValidateProxyForm(),
+                           tracker("proxy_pickup_relaxation", "92歳です", {"requested_slot": "proxy_reason"}))
+    assert slot_events(events) == {"proxy_reason": "elderly", "proxy_age": "75plus", "requested_slot": "proxy_facility"}
+    assert [m["text"] for m in messages] == ["「75歳以上」として進めます。"]  # free text is echoed
+    events, messages = run(guide_actions.ValidateProxyForm(),
+                           tracker("nlu_fallback", "施設に入所している", {"requested_slot": "proxy_reason"}))
+    assert slot_events(events)["proxy_reason"] == "facility" and messages == []  # a button is not
+
+
+def test_validation_steps_aside_for_an_unrelated_question_and_for_commands():
+    asked = {"requested_slot": "proxy_age"}
+    for intent, text in (("shikaku_kakuninsho", "資格確認書って何ですか？"), ("stop_guide", "やめる"),
+                         ("restart_guide", "最初から"), ("out_of_scope", "明日の天気は"),
+                         ("proxy_pickup_eligibility", "施設に入っている人は代理交付の対象ですか？")):
+        events, messages = run(guide_actions.ValidateProxyForm(), tracker(intent, text, asked))
+        assert events == [] and messages == [], intent  # Rasa rejects the form; a rule answers
+
+
+def test_the_words_decide_before_a_wrong_intent():
+    events, _ = run(guide_actions.ValidateFaceAuthForm(),
+                    tracker("stop_guide", "もう持っている", {"requested_slot": "fa_card"}))
+    assert slot_events(events) == {"fa_card": "existing", "requested_slot": "fa_who"}
+    events, messages = run(guide_actions.ValidateFaceAuthForm(),
+                           tracker("resume_guide", "続けて", {"requested_slot": "fa_card"}))
+    assert slot_events(events) == {"fa_card": None, "requested_slot": "fa_card"} and messages == []
+
+
+def test_an_unsure_guess_at_a_question_is_treated_as_an_unclear_answer():
+    answered = {"proxy_reason": "facility", "proxy_age": "75plus", "proxy_photo_id": "no", "proxy_agent": "family"}
+    trk = tracker("proxy_pickup_who", "息子かな", {**answered, "requested_slot": "proxy_cards"})
+    trk.latest_message["intent"]["confidence"] = 0.35
+    events, messages = run(guide_actions.ValidateProxyForm(), trk)
+    assert slot_events(events) == {"proxy_cards": None, "requested_slot": "proxy_cards"}
+    assert "読み取れません" in messages[0]["text"]
+
+
+def test_a_stop_word_the_nlu_missed_still_leaves_the_check():
+    events, _ = run(guide_actions.ValidatePinForm(), tracker("deny", "もういいです", {"requested_slot": "pin_goal"}))
+    assert [e["event"] for e in events] == ["action_execution_rejected", "followup"]
+    assert events[1]["name"] == "action_guide_stop"
+
+
+def test_an_unclear_answer_gets_a_hint_and_the_same_question():
+    events, messages = run(guide_actions.ValidateOutreachForm(),
+                           tracker("nlu_fallback", "ぴよぴよ", {"requested_slot": "outreach_date"}))
+    assert slot_events(events) == {"outreach_date": None, "requested_slot": "outreach_date"}
+    assert "読み取れません" in messages[0]["text"]
+    events, messages = run(guide_actions.ValidateOutreachForm(),
+                           tracker("nlu_fallback", "11月1日", {"requested_slot": "outreach_date"}))
+    assert "過ぎています" in messages[0]["text"]
+
+
+def test_activation_prefills_from_the_first_message():
+    text = "12月15日の出張申請の段取りを組みたい"
+    user = {"event": "user", "text": text}
+    events = [user, {"event": "action", "name": "action_guide_start"},
+              {"event": "active_loop", "name": "outreach_form"}]
+    result, messages = run(guide_actions.ValidateOutreachForm(), tracker("start_guide", text, {}, events))
+    assert slot_events(result) == {"paused_guide": None, "outreach_date": "2026-12-15",
+                                   "requested_slot": "outreach_others"}
+    assert messages[0]["text"].startswith("わかったこと：2026年12月15日（火）")
+
+
+def test_after_an_interruption_the_form_asks_again_without_reading_the_message():
+    user = {"event": "user", "text": "明日の天気は"}
+    events = [user, {"event": "action", "name": "action_fallback"}]
+    result, _ = run(guide_actions.ValidateLostForm(),
+                    tracker("out_of_scope", "明日の天気は", {"requested_slot": "lost_item"}, events))
+    assert slot_events(result) == {"requested_slot": "lost_item"}
+
+
+def test_start_restart_and_menu():
+    events, messages = run(guide_actions.ActionGuideStart(),
+                           tracker("start_guide", "写真が使えるか確認したい", entities=[("guide", "photo")]))
+    assert slot_events(events)["guide"] == "photo" and events[-1] == {"event": "followup", "name": "photo_form", "timestamp": None}
+    assert "写真チェックを始めます" in messages[0]["text"] and "マイナンバー" in messages[0]["text"]
+    events, messages = run(guide_actions.ActionGuideStart(), tracker("restart_guide", "最初から", {"guide": "pin"}))
+    assert slot_events(events)["guide"] == "pin" and "最初からやり直します" in messages[0]["text"]
+    events, messages = run(guide_actions.ActionGuideStart(), tracker("start_guide", "チェックしたい"))
+    assert slot_events(events) == {"guide": None}
+    assert [b["payload"] for b in messages[0]["buttons"]] == [guides.start_payload(n) for n in guides.FLOWS]
+
+
+def test_stop_closes_the_form_and_forgets_the_answers():
+    events, messages = run(guide_actions.ActionGuideStop(),
+                           tracker("stop_guide", "やめる", {"guide": "proxy", "proxy_reason": "facility"},
+                                   active_loop="proxy_form"))
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+    assert slot_events(events)["proxy_reason"] is None and slot_events(events)["guide"] is None
+    assert "代理交付チェックを終了しました" in messages[0]["text"]
+
+
+def test_a_question_in_the_middle_is_answered_and_pauses_the_check():
+    events, messages = run(ActionAnswer(), tracker("shikaku_kakuninsho", "資格確認書って何？",
+                                                   {"requested_slot": "proxy_age"}, active_loop="proxy_form"))
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+    assert slot_events(events)["paused_guide"] == "proxy"
+    assert messages[0]["custom"]["answer_id"] == "shikaku_kakuninsho"
+    assert messages[0]["buttons"][-1] == {"title": "チェックを続ける", "payload": "/resume_guide"}
+    events, _ = run(guide_actions.ActionGuideResume(), tracker("resume_guide", "/resume_guide", {"paused_guide": "proxy"}))
+    assert slot_events(events) == {"guide": "proxy", "paused_guide": None}
+    assert events[-1]["name"] == "proxy_form"
+
+
+def test_knowledge_answers_offer_the_matching_check():
+    _, messages = run(ActionAnswer(), tracker("photo_exception", "寝たきりの人の写真は？"))
+    assert messages[0]["buttons"][-1] == guides.check_button("photo")
+    _, messages = run(ActionAnswer(), tracker("card_fee", "お金はかかる？"))
+    assert all("start_guide" not in b["payload"] for b in messages[0]["buttons"])
+
+
+def test_result_action_renders_the_check(kb):
+    slots = {"guide": "lost", "lost_item": "card", "lost_phone": "fax"}
+    events, messages = run(guide_actions.ActionGuideResult(), tracker("affirm", "はい", slots))
+    assert events == []
+    assert "0120-601-785" in messages[0]["text"] and messages[0]["custom"]["links"] == [guides.FAX_LINK]
