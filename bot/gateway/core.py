@@ -64,6 +64,11 @@ def merge_rasa_messages(raw: List[dict]) -> (List[BotMessage], bool, bool):
     return messages, fallback, handoff
 
 
+def valid_unicode(value: str) -> str:
+    """Text that can be stored and sent: lone surrogates (malformed UTF-16 from JSON) become 「?」."""
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
 class ConversationCore:
     """Ask Rasa for one user message; every step is logged in the store before returning."""
 
@@ -89,6 +94,7 @@ class ConversationCore:
 
     async def ask(self, channel: str, sender_id: str, text: str) -> ChatReply:
         """Redact personal data first: only the redacted text is stored, logged or sent to Rasa."""
+        text, sender_id = valid_unicode(text), valid_unicode(sender_id)
         redaction = redact(text)
         text = redaction.text
         self.store.log_message(channel, sender_id, "user", text)
