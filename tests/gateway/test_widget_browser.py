@@ -2,7 +2,7 @@
 
 Covers the page at "/", the floating widget on /embed-demo and on another origin (the one-script-tag
 embed, with CORS), feedback stored in the database, the larger-text switch, keyboard use, error
-messages, and that user or bot HTML is shown as text. Writes docs/widget.png (phone size).
+messages, and that user or bot HTML is shown as text. Writes var/widget.png (phone size; docs/widget.png is a copy of one).
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ANSWER_TIMEOUT = 30_000
-SCREENSHOT = ROOT / "docs" / "widget.png"
+SCREENSHOT = ROOT / "var" / "widget.png"
 # Another site: its own CSS must not leak into the widget, and it has no CSP to stop an injected script.
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner site</title>
 <style>body {{ font-size: 40px; color: red; font-family: serif; }} button {{ background: red; }}</style>
