@@ -106,7 +106,6 @@ class Messages(BaseModel):
     decline: str
     clarify: str
     unknown_answer: str
-    related_prompt: str
     service_down: str
 
 

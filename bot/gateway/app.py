@@ -16,9 +16,6 @@ from bot.gateway.core import ConversationCore
 from bot.gateway.settings import Settings
 from bot.gateway.storage import Store
 
-FIELD_NAMES = {"sender_id": "sender_id", "text": "text", "message_id": "message_id", "helpful": "helpful"}
-
-
 def validation_message(error: dict) -> str:
     kind = error.get("type", "")
     field = ".".join(str(p) for p in error.get("loc", [])[1:]) or "本文"

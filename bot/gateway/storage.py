@@ -103,11 +103,6 @@ class Store:
             query = select(Message).where(Message.sender_id == sender_id).order_by(Message.id).limit(limit)
             return list(session.scalars(query))
 
-    def recent_messages(self, limit: int = 200, offset: int = 0) -> List[Message]:
-        with self.sessions() as session:
-            query = select(Message).order_by(Message.id.desc()).limit(limit).offset(offset)
-            return list(session.scalars(query))
-
     def conversation_list(self, limit: int = 20, offset: int = 0) -> List[dict]:
         """Conversations (channel, sender_id), latest activity first: message count and last message."""
         with self.sessions() as session:
