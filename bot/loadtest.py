@@ -1,7 +1,10 @@
 """Load benchmark of the whole stack through the gateway: N concurrent simulated users for T seconds.
 
-Each user sends a question from the evaluation set, waits for the answer, pauses briefly, repeats.
-Reports errors, throughput and p50/p95/p99 latency; `make bench` runs it at 20 and 50 users.
+Each user sends a question from the evaluation set, waits for the answer, pauses, repeats, in one
+conversation (one sender id) for the whole run; users arrive spread over the first pause. The pause ("think time") is drawn uniformly from
+THINK_S: 1–3 s, far shorter than a person reading a reply and typing the next question (10 s or
+more), so the load is harsher than real use. `--think` (`make bench`) changes it, e.g. 0:0.5 for a
+stress run. Reports errors, throughput and p50/p95/p99 latency; `make bench` runs 20 and 50 users.
 """
 from __future__ import annotations
 
@@ -9,17 +12,20 @@ import asyncio
 import random
 import time
 import uuid
-from typing import List
+from typing import List, Tuple
 
 import httpx
 
 from bot.evaluation import percentile
 
+THINK_S = (1.0, 3.0)
+
 
 async def simulated_user(client: httpx.AsyncClient, url: str, texts: List[str], until: float,
-                         latencies: List[float], errors: List[str], think_s: float) -> None:
+                         latencies: List[float], errors: List[str], think_s: Tuple[float, float]) -> None:
     sender = uuid.uuid4().hex
     rng = random.Random(sender)
+    await asyncio.sleep(rng.uniform(0, think_s[1]))  # users arrive spread out, not all in one instant
     while time.monotonic() < until:
         start = time.monotonic()
         try:
@@ -30,10 +36,11 @@ async def simulated_user(client: httpx.AsyncClient, url: str, texts: List[str], 
                 latencies.append(time.monotonic() - start)
         except httpx.HTTPError as error:
             errors.append(type(error).__name__)
-        await asyncio.sleep(think_s * rng.random())
+        await asyncio.sleep(rng.uniform(*think_s))
 
 
-async def run_load(url: str, texts: List[str], users: int, seconds: float, think_s: float = 0.5) -> dict:
+async def run_load(url: str, texts: List[str], users: int, seconds: float,
+                   think_s: Tuple[float, float] = THINK_S) -> dict:
     latencies: List[float] = []
     errors: List[str] = []
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
@@ -45,7 +52,7 @@ async def run_load(url: str, texts: List[str], users: int, seconds: float, think
         elapsed = time.monotonic() - start
     ms = [s * 1000 for s in latencies]
     return {
-        "users": users, "seconds": round(elapsed, 1), "requests": len(latencies) + len(errors),
+        "users": users, "think_s": list(think_s), "seconds": round(elapsed, 1), "requests": len(latencies) + len(errors),
         "errors": len(errors), "throughput_rps": round(len(latencies) / elapsed, 1),
         "p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95), "p99_ms": percentile(ms, 99),
     }

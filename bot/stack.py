@@ -73,20 +73,28 @@ def stack_env(rasa_port: int, action_port: int) -> dict:
 
 @contextlib.contextmanager
 def running_stack(rasa_port: int = 5105, action_port: int = 5155, timeout: float = 180,
-                  with_actions: bool = True) -> Iterator[dict]:
+                  with_actions: bool = True, gateway_port: Optional[int] = None,
+                  gateway_env: Optional[dict] = None) -> Iterator[dict]:
     """Runs scripts/run.sh on the given ports until the block ends; yields URLs and start-up time.
 
-    `with_actions=False` starts Rasa alone (the test runs `action_server()` itself).
+    `with_actions=False` starts Rasa alone (the test runs `action_server()` itself);
+    `gateway_port` starts the gateway too (as `make run` does), with `gateway_env` added.
     """
     env = {**stack_env(rasa_port, action_port), "START_ACTIONS": "1" if with_actions else "0"}
+    if gateway_port is not None:
+        env.update({"WITH_GATEWAY": "1", "GATEWAY_PORT": str(gateway_port), **(gateway_env or {})})
     started = time.monotonic()
     with server([str(PROJECT_ROOT / "scripts" / "run.sh")], f"http://127.0.0.1:{rasa_port}/",
                 env, f"stack-{rasa_port}", timeout) as process:
         if with_actions:
             wait_for(f"http://127.0.0.1:{action_port}/health", timeout)
+        if gateway_port is not None:
+            wait_for(f"http://127.0.0.1:{gateway_port}/health", timeout)
         yield {
             "rest": f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
             "rasa": f"http://127.0.0.1:{rasa_port}",
+            "gateway": f"http://127.0.0.1:{gateway_port}" if gateway_port is not None else None,
+            "started": started,
             "startup_s": time.monotonic() - started,
             "token": env["RASA_TOKEN"],
             "pgid": process.pid,
