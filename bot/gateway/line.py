@@ -1,8 +1,10 @@
 """LINE channel: signed webhook → conversation core → Reply API; `push_text` for staff answers.
 
 The webhook checks `X-Line-Signature` with the official SDK, answers 200 at once and handles the
-events in a background task. Answers become LINE text messages; their buttons become quick replies,
-followed by 「役に立った」「役に立たなかった」 (postback `feedback:<message_id>:1|0`).
+events in a background task; each event's `webhookEventId` is recorded first (in the store), so an
+event that LINE redelivers or sends twice is acknowledged but not answered or logged again. Answers
+become LINE text messages; their buttons become quick replies, followed by 「役に立った」「役に立たなかった」
+(postback `feedback:<message_id>:1|0`).
 """
 from __future__ import annotations
 
@@ -246,6 +248,19 @@ async def handle_event(app: FastAPI, event) -> None:
         await send_reply(app.state.settings, token, messages)
 
 
+def new_events(app: FastAPI, events: list) -> list:
+    """The events not handled before; a redelivered or duplicated event (same webhookEventId) is skipped."""
+    fresh = []
+    for event in events:
+        event_id = getattr(event, "webhook_event_id", None)
+        if event_id and not app.state.store.first_delivery(event_id):
+            redelivery = getattr(getattr(event, "delivery_context", None), "is_redelivery", None)
+            log.info("LINE event %s already handled, skipped (redelivery: %s)", event_id, redelivery)
+            continue
+        fresh.append(event)
+    return fresh
+
+
 async def handle_events(app: FastAPI, events: list) -> None:
     for event in events:
         try:
@@ -271,7 +286,7 @@ async def webhook(request: Request, background: BackgroundTasks) -> dict:
         raise HTTPException(400, detail="署名が正しくありません。")
     except (ValueError, KeyError, TypeError, AttributeError):   # bad UTF-8 or JSON, no events list
         raise HTTPException(400, detail="本文の形式が正しくありません。")
-    background.add_task(handle_events, request.app, events)
+    background.add_task(handle_events, request.app, new_events(request.app, events))
     return {}
 
 

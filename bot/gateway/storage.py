@@ -1,4 +1,4 @@
-"""SQL storage of the gateway: conversation log, feedback and handoff tickets.
+"""SQL storage of the gateway: conversation log, feedback, handoff tickets and handled LINE event ids.
 
 SQLite file by default, PostgreSQL by URL (DATABASE_URL); every write is committed before the
 request is answered, so an acknowledged message survives a restart.
@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import List, Optional
 
 from sqlalchemy import (
-    Boolean, DateTime, ForeignKey, Integer, String, Text, create_engine, func, select,
+    Boolean, DateTime, ForeignKey, Integer, String, Text, create_engine, delete, func, select,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 
@@ -62,6 +63,17 @@ class Ticket(Base):
     delivered: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class LineEvent(Base):
+    """A LINE webhook event already handled (its webhookEventId): a redelivery is not answered twice."""
+
+    __tablename__ = "line_events"
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+LINE_EVENT_KEEP = dt.timedelta(days=7)   # ids older than this are forgotten (pruned on each new one)
 
 
 def make_engine(database_url: str) -> Engine:
@@ -177,6 +189,16 @@ class Store:
             for name, value in changes.items():
                 setattr(ticket, name, value)
             return ticket
+
+    def first_delivery(self, event_id: str) -> bool:
+        """Record a LINE webhook event id; False if it was recorded before (a redelivery or duplicate)."""
+        try:
+            with self.sessions.begin() as session:
+                session.execute(delete(LineEvent).where(LineEvent.created_at < utcnow() - LINE_EVENT_KEEP))
+                session.add(LineEvent(event_id=event_id))
+            return True
+        except IntegrityError:
+            return False
 
     def undelivered_answers(self, channel: str, sender_id: str) -> List[Ticket]:
         with self.sessions() as session:

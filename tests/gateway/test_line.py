@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -16,13 +17,13 @@ import pytest
 from bot.gateway.core import BotMessage, ChatReply
 from bot.gateway.line import push_text, reply_messages, text_messages
 from bot.gateway.settings import Settings
-from bot.gateway.storage import Feedback, Message, Store
+from bot.gateway.storage import LINE_EVENT_KEEP, Feedback, LineEvent, Message, Store
 from tests.gateway.conftest import GATEWAY_PORT, PORT_BASE, gateway_server
 from tests.gateway.fake_line import running_fake_line
 
 SECRET, TOKEN = "test-channel-secret", "test-access-token"
 FAKE_LINE_PORT = 9120 + PORT_BASE
-LINE_GATEWAY_PORT, UNCONFIGURED_PORT = GATEWAY_PORT + 7, GATEWAY_PORT + 8
+LINE_GATEWAY_PORT, UNCONFIGURED_PORT, RESTARTED_PORT = GATEWAY_PORT + 7, GATEWAY_PORT + 8, GATEWAY_PORT + 9
 FREE_DIAL = "0120-95-0178"
 
 
@@ -100,14 +101,18 @@ def fake_line():
         yield fake
 
 
+def line_env(rasa_stack, fake_line, database_url: str) -> dict:
+    """Environment of a gateway with LINE configured against the fake."""
+    return {"RASA_URL": rasa_stack["rasa"], "DATABASE_URL": database_url, "HELPDESK_PASSWORD": "test-password",
+            "SECRET_KEY": "test-secret", "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
+            "LINE_API_BASE": fake_line.url}
+
+
 @pytest.fixture(scope="module")
 def line_gateway(rasa_stack, fake_line, tmp_path_factory):
     """A gateway with LINE configured against the fake, and its store (read from the test)."""
     database_url = f"sqlite:///{tmp_path_factory.mktemp('line') / 'gateway.db'}"
-    env = {"RASA_URL": rasa_stack["rasa"], "DATABASE_URL": database_url, "HELPDESK_PASSWORD": "test-password",
-           "SECRET_KEY": "test-secret", "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
-           "LINE_API_BASE": fake_line.url}
-    with gateway_server(LINE_GATEWAY_PORT, env) as url:
+    with gateway_server(LINE_GATEWAY_PORT, line_env(rasa_stack, fake_line, database_url)) as url:
         yield SimpleNamespace(url=url, store=Store(database_url))
 
 
@@ -276,6 +281,36 @@ def test_feedback_postback_is_stored_and_thanked(line_gateway, fake_line):
     send(line_gateway.url, postback_event(new_id("U"), f"feedback:{message_id}:1", stranger))
     assert "記録できませんでした" in reply_for(fake_line, stranger)["messages"][0]["text"]
     assert count(line_gateway.store, Feedback) == feedback_before + 1
+
+
+def test_a_redelivered_event_is_acknowledged_but_answered_and_logged_once(rasa_stack, fake_line, tmp_path):
+    """LINE may send an event again (same webhookEventId; deliveryContext.isRedelivery), even after a restart."""
+    database_url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    env = line_env(rasa_stack, fake_line, database_url)
+    user, token, later = new_id("U"), new_id("rt"), new_id("rt")
+    first = text_event(user, "カードをなくしました", token)
+    with gateway_server(RESTARTED_PORT, env) as url:
+        assert send(url, first).status_code == 200
+        reply_for(fake_line, token)
+        assert send(url, first).status_code == 200                  # the same signed body again
+    with gateway_server(RESTARTED_PORT, env) as url:                 # restarted: still remembered
+        redelivered = {**first, "deliveryContext": {"isRedelivery": True}}
+        assert send(url, redelivered).status_code == 200
+        assert send(url, text_event(user, "暗証番号を忘れました", later)).status_code == 200
+        reply_for(fake_line, later)                                  # a new event is still answered
+    replies = [r for r in fake_line.received if r["kind"] == "reply" and r["body"]["replyToken"] == token]
+    assert len(replies) == 1
+    texts = [m.text for m in Store(database_url).conversation(user) if m.direction == "user"]
+    assert texts == ["カードをなくしました", "暗証番号を忘れました"]
+
+
+def test_handled_event_ids_are_forgotten_after_a_week(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'gateway.db'}")
+    assert store.first_delivery("E1") and not store.first_delivery("E1")
+    with store.sessions.begin() as session:
+        session.get(LineEvent, "E1").created_at -= LINE_EVENT_KEEP + dt.timedelta(minutes=1)
+    assert store.first_delivery("E2")                                # prunes E1 on the way
+    assert count(store, LineEvent) == 1 and store.first_delivery("E1")
 
 
 def test_unconfigured_line_is_503(gateway_env):
