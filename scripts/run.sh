@@ -28,7 +28,9 @@ endpoints=$(mktemp --suffix=.yml)
     echo "  url: \"$TRACKER_HOST\""
     echo "  port: ${TRACKER_PORT:-5432}"
     echo "  username: \"${TRACKER_USER:-}\""
-    echo "  password: \"${TRACKER_PASSWORD:-}\""
+    # Rasa expands the unquoted ${TRACKER_PASSWORD} from its environment: any character works, none on disk.
+    export TRACKER_PASSWORD=${TRACKER_PASSWORD:-}
+    echo '  password: ${TRACKER_PASSWORD}'
   fi
 } > "$endpoints"
 

@@ -1,7 +1,8 @@
 """Gateway test fixtures (run in .venv-gateway): the real Rasa stack and a real gateway server.
 
 `rasa_stack` starts scripts/run.sh (Rasa + action server) once per session; `gateway` runs uvicorn
-in a subprocess against it with a fresh SQLite file, so tests talk real HTTP end to end.
+in a subprocess against it with a fresh SQLite file, so tests talk real HTTP end to end; `postgres` is
+a throw-away PostgreSQL server (tests/gateway/postgres.py), started only for the tests that ask for it.
 """
 from __future__ import annotations
 
@@ -12,17 +13,25 @@ import pytest
 
 from bot.gateway.settings import Settings
 from bot.stack import gateway_server, running_stack  # noqa: F401  (gateway_server used by tests)
+from tests.gateway.postgres import running_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 # TEST_PORT_BASE shifts every port, so that several test runs can share a machine.
 PORT_BASE = int(os.environ.get("TEST_PORT_BASE", "0"))
 RASA_PORT, ACTION_PORT, GATEWAY_PORT = 5405 + PORT_BASE, 5455 + PORT_BASE, 8405 + PORT_BASE
+POSTGRES_PORT = 6432 + PORT_BASE
 
 
 @pytest.fixture(scope="session")
 def rasa_stack():
     with running_stack(rasa_port=RASA_PORT, action_port=ACTION_PORT) as urls:
         yield urls
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    with running_postgres(POSTGRES_PORT) as server:
+        yield server
 
 
 @pytest.fixture
