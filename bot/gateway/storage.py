@@ -1,16 +1,18 @@
-"""SQL storage of the gateway: conversation log, feedback, handoff tickets and handled LINE event ids.
+"""SQL storage of the gateway: conversation log, feedback, handoff tickets, handled LINE event ids and
+failed helpdesk logins.
 
 SQLite file by default, PostgreSQL by URL (DATABASE_URL); every write is committed before the
-request is answered, so an acknowledged message survives a restart.
+request is answered, so an acknowledged message survives a restart. Tables are created when missing;
+a nullable column added to a model later is added to an existing table at start (no other migrations).
 """
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, Iterable, List, Optional
 
 from sqlalchemy import (
-    Boolean, DateTime, ForeignKey, Integer, String, Text, create_engine, delete, func, select,
+    Boolean, DateTime, ForeignKey, Integer, String, Text, create_engine, delete, func, inspect, select,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -61,6 +63,7 @@ class Ticket(Base):
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | answered | closed
     answer: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     delivered: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_by: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)   # the staff account
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -76,6 +79,15 @@ class LineEvent(Base):
 LINE_EVENT_KEEP = dt.timedelta(days=7)   # ids older than this are forgotten (pruned on each new one)
 
 
+class LoginFailure(Base):
+    """One wrong helpdesk password, under a key for the account and one for the client address."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
 def make_engine(database_url: str) -> Engine:
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))
@@ -83,6 +95,19 @@ def make_engine(database_url: str) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         return create_engine(database_url, connect_args={"check_same_thread": False})
     return create_engine(database_url, pool_pre_ping=True)
+
+
+def add_missing_columns(engine: Engine) -> None:
+    """ALTER TABLE … ADD COLUMN for each nullable model column an existing table lacks (a database made by
+    an older version keeps working)."""
+    inspector = inspect(engine)
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    connection.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}')
 
 
 class Store:
@@ -94,6 +119,7 @@ class Store:
             with self.engine.begin() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         Base.metadata.create_all(self.engine)
+        add_missing_columns(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _add(self, row):
@@ -205,3 +231,25 @@ class Store:
             query = select(Ticket).where(Ticket.channel == channel, Ticket.sender_id == sender_id,
                                          Ticket.answer.is_not(None), Ticket.delivered.is_(False))
             return list(session.scalars(query))
+
+    def login_failures(self, keys: Iterable[str], since: dt.datetime) -> Dict[str, List[dt.datetime]]:
+        """Times of the failed logins under each key since `since`, newest first."""
+        keys = list(keys)
+        found: Dict[str, List[dt.datetime]] = {key: [] for key in keys}
+        with self.sessions() as session:
+            rows = session.execute(select(LoginFailure.key, LoginFailure.created_at)
+                                   .where(LoginFailure.key.in_(keys), LoginFailure.created_at >= since)
+                                   .order_by(LoginFailure.created_at.desc()))
+            for key, created_at in rows:
+                found[key].append(created_at)
+        return found
+
+    def add_login_failure(self, keys: Iterable[str], now: dt.datetime, keep: dt.timedelta) -> None:
+        """Record a failed login under each key; failures older than `keep` are deleted."""
+        with self.sessions.begin() as session:
+            session.execute(delete(LoginFailure).where(LoginFailure.created_at < now - keep))
+            session.add_all([LoginFailure(key=key, created_at=now) for key in keys])
+
+    def clear_login_failures(self, key: str) -> None:
+        with self.sessions.begin() as session:
+            session.execute(delete(LoginFailure).where(LoginFailure.key == key))
