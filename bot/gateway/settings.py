@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass, field
 from typing import List
 
+from bot.gateway.helpdesk_users import parse_users
+
 DEFAULT_SECRET = "change-me"
 
 
@@ -16,6 +18,10 @@ def _list(value: str) -> List[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 @dataclass
 class Settings:
     env: str = "development"                      # APP_ENV: development | production
@@ -25,7 +31,10 @@ class Settings:
     rasa_timeout_s: float = 2.5                   # RASA_TIMEOUT_S
     secret_key: str = DEFAULT_SECRET              # SECRET_KEY (sessions of the helpdesk)
     helpdesk_user: str = "staff"                  # HELPDESK_USER
-    helpdesk_password: str = DEFAULT_SECRET       # HELPDESK_PASSWORD
+    helpdesk_password: str = DEFAULT_SECRET       # HELPDESK_PASSWORD (empty: no such account)
+    helpdesk_users: str = ""                      # HELPDESK_USERS: name:scrypt-hash,… (bot/gateway/helpdesk_users.py)
+    cookie_secure: bool = False                   # COOKIE_SECURE: helpdesk cookie only over HTTPS
+    session_hours: float = 8                      # SESSION_HOURS: staff log in again after this
     line_channel_secret: str = ""                 # LINE_CHANNEL_SECRET
     line_channel_access_token: str = ""           # LINE_CHANNEL_ACCESS_TOKEN
     line_api_base: str = "https://api.line.me"    # LINE_API_BASE (a local fake in tests)
@@ -47,6 +56,9 @@ class Settings:
             secret_key=env.get("SECRET_KEY", defaults.secret_key),
             helpdesk_user=env.get("HELPDESK_USER", defaults.helpdesk_user),
             helpdesk_password=env.get("HELPDESK_PASSWORD", defaults.helpdesk_password),
+            helpdesk_users=env.get("HELPDESK_USERS", ""),
+            cookie_secure=_flag(env.get("COOKIE_SECURE", "")),
+            session_hours=float(env.get("SESSION_HOURS", defaults.session_hours)),
             line_channel_secret=env.get("LINE_CHANNEL_SECRET", ""),
             line_channel_access_token=env.get("LINE_CHANNEL_ACCESS_TOKEN", ""),
             line_api_base=env.get("LINE_API_BASE", defaults.line_api_base).rstrip("/"),
@@ -63,6 +75,15 @@ class Settings:
         return self.env == "production"
 
     def check(self) -> None:
-        """Refuse to run in production with a default secret or password."""
+        """Refuse to run in production with a default secret or password, or with unusable accounts."""
         if self.production and DEFAULT_SECRET in (self.secret_key, self.helpdesk_password):
-            raise SettingsError("APP_ENV=production needs SECRET_KEY and HELPDESK_PASSWORD set (not the default)")
+            raise SettingsError("APP_ENV=production needs SECRET_KEY and HELPDESK_PASSWORD set (not the default; "
+                                "HELPDESK_PASSWORD may be empty when HELPDESK_USERS is set)")
+        try:
+            users = parse_users(self.helpdesk_users)
+        except ValueError as error:
+            raise SettingsError(str(error)) from None
+        if not users and not self.helpdesk_password:
+            raise SettingsError("the helpdesk needs HELPDESK_PASSWORD or HELPDESK_USERS")
+        if not 0 < self.session_hours <= 24 * 30:
+            raise SettingsError("SESSION_HOURS must be more than 0 and at most 720")
