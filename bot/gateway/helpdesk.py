@@ -1,7 +1,10 @@
 """Staff helpdesk under /helpdesk: knowledge search, conversation log, unanswered questions, feedback
 and handoff tickets, as Japanese HTML pages and a JSON API (/helpdesk/api/*).
 
-Pages need a login (signed session cookie); the API takes the session or HTTP Basic auth.
+Pages need a login (signed session cookie, SESSION_HOURS long); the API takes the session or HTTP Basic
+auth. Accounts: HELPDESK_USER/HELPDESK_PASSWORD and HELPDESK_USERS (bot/gateway/helpdesk_users.py).
+After LOGIN_MAX_FAILURES wrong passwords within LOGIN_WINDOW for one account name or one client address,
+logins from it are refused (429) until the window has passed; the failures are kept in SQL.
 GET /api/tickets/pending (no login) hands staff answers to the web widget, once each.
 """
 from __future__ import annotations
@@ -13,7 +16,9 @@ import hmac
 import importlib
 import inspect
 import logging
+import math
 import secrets
+import time
 import unicodedata
 from pathlib import Path
 from typing import List, Optional
@@ -24,17 +29,19 @@ from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Req
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from bot.answers import answer_message
+from bot.gateway.helpdesk_users import Accounts
 from bot.gateway.settings import Settings
+from bot.gateway.storage import utcnow
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/helpdesk"
 SESSION_COOKIE = "helpdesk_session"
-SESSION_MAX_AGE = 8 * 3600            # one working day
 PAGE_SIZE = 20
 MAX_RESULTS = 20
 MAX_QUERY_CHARS = 200
@@ -44,6 +51,11 @@ CHANNELS = {"web": "Web", "line": "LINE", "fax": "FAX"}
 DIRECTIONS = {"user": "利用者", "bot": "Bot"}
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 LOGIN_FAILED = "ユーザー名またはパスワードが正しくありません。"
+LOGIN_LOCKED = ("ログインの失敗が続いたため、しばらくログインできません。"
+                "15分ほどたってから、もう一度お試しください。")
+SESSION_EXPIRED = "ログインの有効期限が切れました。もう一度ログインしてください。"
+LOGIN_MAX_FAILURES = 5
+LOGIN_WINDOW = dt.timedelta(minutes=15)
 FORM_EXPIRED = "フォームの有効期限が切れました。ページを開き直してから、もう一度送信してください。"
 STAFF_PREFIX = "担当者からの回答です。\n"
 
@@ -79,7 +91,7 @@ def message_dict(message) -> dict:
 def ticket_dict(ticket) -> dict:
     return {"id": ticket.id, "channel": ticket.channel, "sender_id": ticket.sender_id,
             "question": ticket.question, "status": ticket.status, "answer": ticket.answer,
-            "delivered": ticket.delivered, "created_at": iso(ticket.created_at),
+            "delivered": ticket.delivered, "answered_by": ticket.answered_by, "created_at": iso(ticket.created_at),
             "updated_at": iso(ticket.updated_at)}
 
 
@@ -150,20 +162,52 @@ class PageError(Exception):
         self.status_code, self.message = status_code, message
 
 
-def credentials_ok(settings: Settings, user: str, password: str) -> bool:
-    """Both compared in constant time, both always compared."""
-    user_ok = hmac.compare_digest(user.encode("utf-8"), settings.helpdesk_user.encode("utf-8"))
-    password_ok = hmac.compare_digest(password.encode("utf-8"), settings.helpdesk_password.encode("utf-8"))
-    return user_ok and password_ok
+class LoginLocked(Exception):
+    """Too many failed logins for the account name or the client address; `retry_after` in seconds."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(LOGIN_LOCKED)
+        self.retry_after = retry_after
+
+
+def failure_keys(request: Request, user: str) -> tuple:
+    """Keys of the failure counts: the account name (keyed hash: a password typed as the name is not
+    stored) and the client address."""
+    secret = request.app.state.settings.secret_key.encode("utf-8")
+    digest = hmac.new(secret, user.encode("utf-8", "surrogatepass"), "sha256").hexdigest()[:40]
+    return "user:" + digest, "ip:" + (request.client.host if request.client else "unknown")[:100]
+
+
+def authenticate(request: Request, user: str, password: str) -> Optional[str]:
+    """The account for right credentials, None for wrong ones (counted); LoginLocked, before any password
+    check, while the name or the address has LOGIN_MAX_FAILURES failures within LOGIN_WINDOW. The same
+    for names that do not exist. A successful login clears the account's failures."""
+    store, now = request.app.state.store, utcnow()
+    keys = failure_keys(request, user)
+    failures = store.login_failures(keys, since=now - LOGIN_WINDOW)
+    ends = [times[LOGIN_MAX_FAILURES - 1] + LOGIN_WINDOW for times in failures.values()
+            if len(times) >= LOGIN_MAX_FAILURES]
+    if ends:
+        log.warning("helpdesk login refused: too many failures")
+        raise LoginLocked(max(1, math.ceil((max(ends) - now).total_seconds())))
+    account = request.app.state.accounts.verify(user, password)
+    if account is None:
+        store.add_login_failure(keys, now, keep=LOGIN_WINDOW)
+    elif failures[keys[0]]:
+        store.clear_login_failures(keys[0])
+    return account
 
 
 def session_user(request: Request) -> Optional[str]:
-    user = request.session.get("user")
-    return user if user and user == request.app.state.settings.helpdesk_user else None
+    """The session's account while it exists and the login is younger than SESSION_HOURS."""
+    user, since = request.session.get("user"), request.session.get("login_at", 0)
+    max_age = request.app.state.settings.session_hours * 3600
+    fresh = isinstance(since, (int, float)) and 0 <= time.time() - since < max_age
+    return user if fresh and user in request.app.state.accounts else None
 
 
 def basic_user(request: Request) -> Optional[str]:
-    """The user of a valid `Authorization: Basic …` header, else None."""
+    """The user of a valid `Authorization: Basic …` header, else None; 429 while locked out."""
     scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "basic":
         return None
@@ -171,7 +215,10 @@ def basic_user(request: Request) -> Optional[str]:
         user, _, password = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return None
-    return user if credentials_ok(request.app.state.settings, user, password) else None
+    try:
+        return authenticate(request, user, password)
+    except LoginLocked as locked:
+        raise HTTPException(429, detail=LOGIN_LOCKED, headers={"Retry-After": str(locked.retry_after)})
 
 
 def csrf_token(request: Request) -> str:
@@ -189,6 +236,9 @@ def token_ok(request: Request, token: str) -> bool:
 def staff_page(request: Request) -> str:
     user = session_user(request)
     if user is None:
+        if request.session.get("user"):          # expired, or the account was removed
+            request.session.clear()
+            request.session["flash"] = SESSION_EXPIRED
         raise LoginRequired()
     return user
 
@@ -250,8 +300,8 @@ async def push_line(app: FastAPI, user_id: str, text: str) -> bool:
     return result is not False
 
 
-async def save_answer(app: FastAPI, ticket, text: str) -> str:
-    """Store the staff answer, deliver it where the channel allows; returns a note for staff.
+async def save_answer(app: FastAPI, ticket, text: str, user: str) -> str:
+    """Store the staff answer (and who gave it), deliver it where the channel allows; returns a note for staff.
 
     Raises ValueError (Japanese) for an empty or over-long answer or a closed ticket.
     """
@@ -263,7 +313,7 @@ async def save_answer(app: FastAPI, ticket, text: str) -> str:
     if ticket.status == "closed":
         raise ValueError("完了したチケットには回答できません。")
     store = app.state.store
-    store.update_ticket(ticket.id, answer=text, status="answered", delivered=False)
+    store.update_ticket(ticket.id, answer=text, status="answered", delivered=False, answered_by=user)
     if ticket.channel == "web":
         return "回答を保存しました。利用者がチャット画面を開いているときに表示されます。"
     if ticket.channel == "line":
@@ -304,16 +354,23 @@ async def login_page(request: Request, next: str = ""):
 @pages.post("/login")
 async def login(request: Request, username: str = Form(""), password: str = Form(""),
                 csrf_token: str = Form(""), next: str = Form("")):
-    settings = request.app.state.settings
     if not token_ok(request, csrf_token):
         return render(request, "helpdesk/login.html", 403, error=FORM_EXPIRED, username=username,
                       next=safe_next(next))
-    if not credentials_ok(settings, username, password):
+    try:
+        user = await run_in_threadpool(authenticate, request, username, password)   # scrypt: off the loop
+    except LoginLocked as locked:
+        response = render(request, "helpdesk/login.html", 429, error=LOGIN_LOCKED, username=username,
+                          next=safe_next(next))
+        response.headers["Retry-After"] = str(locked.retry_after)
+        return response
+    if user is None:
         log.warning("helpdesk login failed")
         return render(request, "helpdesk/login.html", 401, error=LOGIN_FAILED, username=username,
                       next=safe_next(next))
+    log.info("helpdesk login: %s", user)
     request.session.clear()
-    request.session.update(user=settings.helpdesk_user, csrf=secrets.token_urlsafe(32))
+    request.session.update(user=user, login_at=int(time.time()), csrf=secrets.token_urlsafe(32))
     return RedirectResponse(safe_next(next), 303)
 
 
@@ -407,7 +464,7 @@ async def ticket_answer(request: Request, ticket_id: int, answer: str = Form("")
                         user: str = Depends(staff_form)):
     ticket = get_ticket(request, ticket_id)
     try:
-        request.session["flash"] = await save_answer(request.app, ticket, answer)
+        request.session["flash"] = await save_answer(request.app, ticket, answer, user)
     except ValueError as error:
         return ticket_page(request, ticket, 422, error=str(error), draft=answer)
     return RedirectResponse(f"{PREFIX}/tickets/{ticket_id}", 303)
@@ -483,7 +540,7 @@ async def api_ticket_answer(request: Request, ticket_id: int, body: TicketAnswer
                             user: str = Depends(staff_api_change)) -> dict:
     ticket = get_ticket(request, ticket_id, api=True)
     try:
-        note = await save_answer(request.app, ticket, body.answer)
+        note = await save_answer(request.app, ticket, body.answer, user)
     except ValueError as error:
         raise HTTPException(409 if ticket.status == "closed" else 422, detail=str(error))
     return {**ticket_dict(request.app.state.store.ticket(ticket_id)), "note": note}
@@ -526,9 +583,12 @@ async def on_page_error(request: Request, exc: PageError) -> Response:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Session middleware (cookie only under /helpdesk), the pages, the API and the pending endpoint."""
+    """Accounts, session middleware (cookie only under /helpdesk, HttpOnly, SameSite=Lax, Secure with
+    COOKIE_SECURE), the pages, the API and the pending endpoint."""
+    app.state.accounts = Accounts(settings.helpdesk_user, settings.helpdesk_password, settings.helpdesk_users)
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=SESSION_COOKIE,
-                       max_age=SESSION_MAX_AGE, path=PREFIX, same_site="lax", https_only=False)
+                       max_age=math.ceil(settings.session_hours * 3600), path=PREFIX, same_site="lax",
+                       https_only=settings.cookie_secure)
     app.add_exception_handler(LoginRequired, on_login_required)
     app.add_exception_handler(PageError, on_page_error)
     app.include_router(pages)
