@@ -7,8 +7,8 @@ import pytest
 
 from bot.evaluation import latest_model, load_questions, score
 
-# Regression floors for `make test`; the targets (0.90 / 0.85) are reported by `make bench`.
-TARGET_ACCURACY = 0.85
+# The targets of the core issue, kept by `make test`; `make bench` reports the figures.
+TARGET_ACCURACY = 0.90
 TARGET_DECLINED = 0.85
 
 
