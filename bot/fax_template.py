@@ -239,16 +239,22 @@ def capacity(key: str) -> int:
 # --- drawing ----------------------------------------------------------------------------------
 
 def _text(c: Canvas, x: float, y: float, text: str, size: float, bold: bool = False, align: str = "left") -> None:
-    """One line at baseline y; bold is simulated by stroking the outline (the font has no bold)."""
+    """One line at baseline y; bold is simulated by stroking the outline (the font has no bold).
+
+    The PDF text render mode outlives the text object, and reportlab does not write a mode a new
+    text object already believes it has, so bold text is drawn inside saveState/restoreState.
+    """
     if align == "center":
         x -= text_width(text, size) / 2
+    c.saveState()
     t = c.beginText(x, y)
     t.setFont(FONT, size)
     if bold:
         c.setLineWidth(size / 28)
-    t.setTextRenderMode(2 if bold else 0)   # the mode outlives the text object: always set it
+        t.setTextRenderMode(2)
     t.textOut(text)
     c.drawText(t)
+    c.restoreState()
 
 
 def _lines_in(c: Canvas, x: float, top: float, lines: List[str], size: float, bold: bool = False) -> None:

@@ -5,6 +5,7 @@ PDFs are checked with poppler: `pdftotext -layout` for the text, `pdfinfo` for o
 """
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import os
@@ -13,6 +14,7 @@ import signal
 import struct
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import httpx
@@ -105,6 +107,34 @@ def test_suspension_sheet_has_every_value(client, tmp_path):
     assert_printed(text, SUSPEND_PRINTED + FOOTER + ["個人番号カードコールセンター 行", "FAX 0120-601-785"])
     assert "０３" not in text                      # the full-width number was normalized
     assert_one_a4_page(reply.content, tmp_path)
+
+
+def text_render_modes(pdf: bytes) -> list:
+    """The PDF text render mode (0 fill, 2 fill+stroke = our bold) of every text shown, in order."""
+    modes, mode, saved = [], 0, []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        if stream.rstrip().endswith(b"~>"):    # reportlab's page content: ASCII85, then Flate
+            stream = base64.a85decode(stream.rstrip(), adobe=True)
+        with contextlib.suppress(zlib.error):
+            stream = zlib.decompressobj().decompress(stream)
+        for operand, operator in re.findall(rb"(?:(\d+) )?\b(q|Q|Tr|Tj|TJ)\b", stream):
+            if operator == b"q":
+                saved.append(mode)
+            elif operator == b"Q":
+                mode = saved.pop()
+            elif operator == b"Tr":
+                mode = int(operand)
+            else:
+                modes.append(mode)
+    return modes
+
+
+def test_only_titles_are_bold_the_footer_is_plain():
+    """A stroked (bold) title must not leave the following text stroked (the footer looked smeared)."""
+    modes = text_render_modes(fax_template.render({}))
+    footer = len(fax_template._footer_lines())
+    assert 2 in modes and modes[-footer:] == [0] * footer
+    assert modes.count(2) < len(modes) / 2
 
 
 def test_question_sheet_wraps_the_question_and_ignores_suspension_fields(client, tmp_path):
