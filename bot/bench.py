@@ -158,7 +158,8 @@ def row(name: str, result, latency: dict, extra: str) -> str:
 
 
 def load_table(load: dict) -> List[str]:
-    lines = ["", f"Load through the gateway (memory of the whole stack: {load['memory_mb']:.0f} MB):", "",
+    lines = ["", f"Load through the gateway, {load['workers']} Rasa worker(s) (memory of the whole stack: "
+             f"{load['memory_mb']:.0f} MB):", "",
              "| users | pause between messages | seconds | requests | errors | throughput (req/s) "
              "| p50 ms | p95 ms | p99 ms |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -174,6 +175,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-training", action="store_true", help="do not time a full training run")
     parser.add_argument("--load-seconds", type=float, default=60, help="length of each load run (0: none)")
+    parser.add_argument("--rasa-workers", type=int, default=1, help="Rasa processes behind the gateway (RASA_WORKERS)")
     args = parser.parse_args()
     questions = load_questions()
     conversation = {"greet", "goodbye", "thank", "help", "bot_challenge", "human_handoff"}
@@ -183,13 +185,15 @@ def main() -> int:
     training_s = None if args.skip_training else measure_training()
     load = measure_load(latest_model())
     with tempfile.TemporaryDirectory() as tmp, running_stack(
-        rasa_port=5305, action_port=5355, gateway_port=8305,
+        rasa_port=5305, action_port=5355, gateway_port=8305, rasa_workers=args.rasa_workers,
         gateway_env={"DATABASE_URL": f"sqlite:///{tmp}/bench.db", "TRACKER_DB": f"{tmp}/tracker.db",
                      "RATE_PER_SENDER": "1000000", "RATE_PER_IP": "1000000"},
     ) as stack:
         cold_start_s = first_answer_s(stack)
         rest = rest_run(stack, questions)
         traffic = load_runs(stack, questions, args.load_seconds) if args.load_seconds else None
+        if traffic:
+            traffic["workers"] = args.rasa_workers
     base = baseline_run(in_scope_questions)
     rasa_score = score(questions, rest["predicted"])
     base_score = score(in_scope_questions, base["predicted"])

@@ -74,13 +74,15 @@ def stack_env(rasa_port: int, action_port: int) -> dict:
 @contextlib.contextmanager
 def running_stack(rasa_port: int = 5105, action_port: int = 5155, timeout: float = 180,
                   with_actions: bool = True, gateway_port: Optional[int] = None,
-                  gateway_env: Optional[dict] = None) -> Iterator[dict]:
+                  gateway_env: Optional[dict] = None, rasa_workers: int = 1) -> Iterator[dict]:
     """Runs scripts/run.sh on the given ports until the block ends; yields URLs and start-up time.
 
     `with_actions=False` starts Rasa alone (the test runs `action_server()` itself);
-    `gateway_port` starts the gateway too (as `make run` does), with `gateway_env` added.
+    `gateway_port` starts the gateway too (as `make run` does), with `gateway_env` added;
+    `rasa_workers` Rasa processes listen on rasa_port, rasa_port + 1, …
     """
-    env = {**stack_env(rasa_port, action_port), "START_ACTIONS": "1" if with_actions else "0"}
+    env = {**stack_env(rasa_port, action_port), "START_ACTIONS": "1" if with_actions else "0",
+           "RASA_WORKERS": str(rasa_workers)}
     if gateway_port is not None:
         env.update({"WITH_GATEWAY": "1", "GATEWAY_PORT": str(gateway_port), **(gateway_env or {})})
     started = time.monotonic()
@@ -90,12 +92,16 @@ def running_stack(rasa_port: int = 5105, action_port: int = 5155, timeout: float
             wait_for(f"http://127.0.0.1:{action_port}/health", timeout)
         if gateway_port is not None:
             wait_for(f"http://127.0.0.1:{gateway_port}/health", timeout)
+        startup_s = time.monotonic() - started
+        for worker in range(1, rasa_workers):
+            wait_for(f"http://127.0.0.1:{rasa_port + worker}/", timeout, process)
         yield {
             "rest": f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
             "rasa": f"http://127.0.0.1:{rasa_port}",
             "gateway": f"http://127.0.0.1:{gateway_port}" if gateway_port is not None else None,
             "started": started,
-            "startup_s": time.monotonic() - started,
+            "startup_s": startup_s,                 # until the first Rasa worker answers
+            "workers_s": time.monotonic() - started,
             "token": env["RASA_TOKEN"],
             "pgid": process.pid,
         }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the action server, Rasa and (WITH_GATEWAY=1) the gateway on 127.0.0.1; Ctrl-C stops all.
 # `run.sh shell` chats in the terminal instead of starting Rasa's server.
-# Environment: RASA_PORT (5005), ACTION_PORT (5055), GATEWAY_PORT (8000); Rasa's SQL tracker store:
+# Environment: RASA_PORT (5005), RASA_WORKERS (1), ACTION_PORT (5055), GATEWAY_PORT (8000); Rasa's SQL tracker store:
 # TRACKER_DB (var/rasa_tracker.db, SQLite) or TRACKER_DIALECT=postgresql with TRACKER_HOST,
 # TRACKER_PORT, TRACKER_USER, TRACKER_PASSWORD, TRACKER_DB.
 set -euo pipefail
@@ -52,11 +52,41 @@ if [ "${1:-}" = shell ]; then
   exit 0
 fi
 # bot.rasa_server is Rasa's own command line with a faster per-message path (see that file).
-"$VENV/bin/python" -m bot.rasa_server run --enable-api --auth-token "$RASA_TOKEN" --interface 127.0.0.1 --port "$RASA_PORT" \
-  --endpoints "$endpoints" --credentials credentials.yml &
+# RASA_WORKERS=N runs N Rasa processes on RASA_PORT, RASA_PORT+1, … sharing the tracker store; the
+# gateway sends each conversation to one of them and, if it is down, to another. The extra workers
+# start once the first one answers and are restarted when they exit.
+run_rasa() {  # run in the background: exec makes $! the Rasa process itself
+  exec "$VENV/bin/python" -m bot.rasa_server run --enable-api --auth-token "$RASA_TOKEN" --interface 127.0.0.1 \
+    --endpoints "$endpoints" --credentials credentials.yml --port "$1"
+}
+supervise_worker() {
+  local child=
+  trap '[ -n "$child" ] && kill "$child" 2>/dev/null; exit 0' TERM INT
+  while :; do
+    run_rasa "$1" &
+    child=$!
+    wait "$child" || true
+    echo "Rasa worker on port $1 exited; restarting it" >&2
+    sleep 1
+  done
+}
+run_rasa "$RASA_PORT" &
 pids+=($!)
+rasa_urls=http://127.0.0.1:$RASA_PORT
+for ((i = 1; i < ${RASA_WORKERS:-1}; i++)); do rasa_urls+=,http://127.0.0.1:$((RASA_PORT + i)); done
+if [ "${RASA_WORKERS:-1}" -gt 1 ]; then
+  (
+    trap 'kill $(jobs -p) 2>/dev/null; wait; exit 0' TERM INT
+    until "$VENV/bin/python" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$RASA_PORT/', timeout=1)" 2>/dev/null; do
+      sleep 0.5
+    done
+    for ((i = 1; i < RASA_WORKERS; i++)); do supervise_worker $((RASA_PORT + i)) & done
+    wait
+  ) &
+  pids+=($!)
+fi
 if [ "${WITH_GATEWAY:-0}" = 1 ]; then
-  RASA_URL=http://127.0.0.1:$RASA_PORT "${GW_VENV:-.venv-gateway}/bin/python" -m uvicorn --factory \
+  RASA_URL=$rasa_urls "${GW_VENV:-.venv-gateway}/bin/python" -m uvicorn --factory \
     bot.gateway.app:create_app --host 127.0.0.1 --port "${GATEWAY_PORT:-8000}" &
   pids+=($!)
   echo "Web chat: http://127.0.0.1:${GATEWAY_PORT:-8000}/  helpdesk: /helpdesk  LINE webhook: /webhooks/line/webhook"

@@ -5,6 +5,7 @@ Channels (web API, LINE, helpdesk) call `ConversationCore.ask()` and render the 
 from __future__ import annotations
 
 import logging
+import zlib
 from dataclasses import asdict, dataclass, field
 from typing import List, Optional
 
@@ -64,6 +65,13 @@ def merge_rasa_messages(raw: List[dict]) -> (List[BotMessage], bool, bool):
     return messages, fallback, handoff
 
 
+def worker_order(urls: List[str], sender: str) -> List[str]:
+    """Rasa workers in the order to try for a conversation: always the same first one (the
+    conversation's lock lives in that process), the others only when it cannot be reached."""
+    first = zlib.crc32(sender.encode("utf-8")) % len(urls)
+    return urls[first:] + urls[:first]
+
+
 def valid_unicode(value: str) -> str:
     """Text that can be stored and sent: lone surrogates (malformed UTF-16 from JSON) become 「?」."""
     return value.encode("utf-8", "replace").decode("utf-8")
@@ -81,11 +89,20 @@ class ConversationCore:
         await self.client.aclose()
 
     async def _rasa(self, channel: str, sender_id: str, text: str) -> List[dict]:
-        response = await self.client.post(
-            f"{self.settings.rasa_url}/webhooks/rest/webhook",
-            json={"sender": f"{channel}:{sender_id}", "message": text},
-            timeout=self.settings.rasa_timeout_s,
-        )
+        sender = f"{channel}:{sender_id}"
+        for attempt, url in enumerate(worker_order(self.settings.rasa_urls, sender), start=1):
+            try:
+                response = await self.client.post(
+                    f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                    timeout=self.settings.rasa_timeout_s,
+                )
+                break
+            except httpx.TimeoutException:  # the worker may still be working on it: do not send it twice
+                raise
+            except httpx.TransportError:  # refused, or the worker died (a kept-alive connection is reset)
+                if attempt == len(self.settings.rasa_urls):
+                    raise
+                log.warning("Rasa worker %s unreachable, trying the next one", url)
         response.raise_for_status()
         data = response.json()
         if not isinstance(data, list):
@@ -101,7 +118,7 @@ class ConversationCore:
         try:
             messages, fallback, handoff = merge_rasa_messages(await self._rasa(channel, sender_id, text))
         except (httpx.HTTPError, ValueError) as error:
-            log.warning("Rasa unavailable: %s", error)
+            log.warning("Rasa unavailable: %r", error)
             messages, fallback, handoff = [BotMessage(text=load_knowledge().messages["service_down"])], True, False
         if not messages:  # every intent answers something: an empty reply means a part is down
             messages, fallback = [BotMessage(text=load_knowledge().messages["service_down"])], True

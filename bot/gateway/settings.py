@@ -25,7 +25,7 @@ def _flag(value: str) -> bool:
 @dataclass
 class Settings:
     env: str = "development"                      # APP_ENV: development | production
-    rasa_url: str = "http://127.0.0.1:5005"       # RASA_URL
+    rasa_url: str = "http://127.0.0.1:5005"       # RASA_URL; several Rasa workers: comma-separated
     database_url: str = "sqlite:///var/mynasupport.db"  # DATABASE_URL (postgresql+psycopg://… works)
     max_text_chars: int = 1000                    # MAX_TEXT_CHARS
     rasa_timeout_s: float = 2.5                   # RASA_TIMEOUT_S
@@ -49,7 +49,7 @@ class Settings:
         defaults = cls()
         settings = cls(
             env=env.get("APP_ENV", defaults.env),
-            rasa_url=env.get("RASA_URL", defaults.rasa_url).rstrip("/"),
+            rasa_url=env.get("RASA_URL", defaults.rasa_url),
             database_url=env.get("DATABASE_URL", defaults.database_url),
             max_text_chars=int(env.get("MAX_TEXT_CHARS", defaults.max_text_chars)),
             rasa_timeout_s=float(env.get("RASA_TIMEOUT_S", defaults.rasa_timeout_s)),
@@ -71,6 +71,11 @@ class Settings:
         return settings
 
     @property
+    def rasa_urls(self) -> List[str]:
+        """The Rasa workers; they share one tracker store, so any of them can continue a conversation."""
+        return [url.rstrip("/") for url in _list(self.rasa_url)]
+
+    @property
     def production(self) -> bool:
         return self.env == "production"
 
@@ -87,3 +92,5 @@ class Settings:
             raise SettingsError("the helpdesk needs HELPDESK_PASSWORD or HELPDESK_USERS")
         if not 0 < self.session_hours <= 24 * 30:
             raise SettingsError("SESSION_HOURS must be more than 0 and at most 720")
+        if not self.rasa_urls:
+            raise SettingsError("RASA_URL must name at least one Rasa server")
