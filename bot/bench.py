@@ -22,7 +22,7 @@ import httpx
 from bot.evaluation import latency_summary, latest_model, load_questions, score
 from bot.knowledge import PROJECT_ROOT, load_knowledge
 from bot.loadtest import THINK_S, run_load
-from bot.stack import process_group_rss_mb, running_stack
+from bot.stack import process_group_rss_mb, running_stack, wait_for_workers
 
 RESULTS = PROJECT_ROOT / "results"
 
@@ -190,6 +190,7 @@ def main() -> int:
                      "RATE_PER_SENDER": "1000000", "RATE_PER_IP": "1000000"},
     ) as stack:
         cold_start_s = first_answer_s(stack)
+        wait_for_workers(stack)
         rest = rest_run(stack, questions)
         traffic = load_runs(stack, questions, args.load_seconds) if args.load_seconds else None
         if traffic:

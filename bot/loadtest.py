@@ -1,10 +1,10 @@
 """Load benchmark of the whole stack through the gateway: N concurrent simulated users for T seconds.
 
 Each user sends a question from the evaluation set, waits for the answer, pauses, repeats, in one
-conversation (one sender id) for the whole run; users arrive spread over the first pause. The pause ("think time") is drawn uniformly from
-THINK_S: 1–3 s, far shorter than a person reading a reply and typing the next question (10 s or
-more), so the load is harsher than real use. `--think` (`make bench`) changes it, e.g. 0:0.5 for a
-stress run. Reports errors, throughput and p50/p95/p99 latency; `make bench` runs 20 and 50 users.
+conversation (one sender id) for the whole run; users arrive spread over the first pause. The pause
+("think time") is drawn uniformly from THINK_S: 1–3 s, far shorter than a person reading a reply
+and typing the next question (10 s or more), so the load is harsher than real use. Reports errors,
+throughput and p50/p95/p99 latency; `make bench` runs 20 and 50 users, and 20 with no pause.
 """
 from __future__ import annotations
 

@@ -79,7 +79,8 @@ def running_stack(rasa_port: int = 5105, action_port: int = 5155, timeout: float
 
     `with_actions=False` starts Rasa alone (the test runs `action_server()` itself);
     `gateway_port` starts the gateway too (as `make run` does), with `gateway_env` added;
-    `rasa_workers` Rasa processes listen on rasa_port, rasa_port + 1, …
+    `rasa_workers` Rasa processes listen on rasa_port, rasa_port + 1, …; the block starts when the
+    first one answers (the others start after it: `wait_for_workers`).
     """
     env = {**stack_env(rasa_port, action_port), "START_ACTIONS": "1" if with_actions else "0",
            "RASA_WORKERS": str(rasa_workers)}
@@ -92,19 +93,22 @@ def running_stack(rasa_port: int = 5105, action_port: int = 5155, timeout: float
             wait_for(f"http://127.0.0.1:{action_port}/health", timeout)
         if gateway_port is not None:
             wait_for(f"http://127.0.0.1:{gateway_port}/health", timeout)
-        startup_s = time.monotonic() - started
-        for worker in range(1, rasa_workers):
-            wait_for(f"http://127.0.0.1:{rasa_port + worker}/", timeout, process)
         yield {
             "rest": f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
             "rasa": f"http://127.0.0.1:{rasa_port}",
+            "rasa_urls": [f"http://127.0.0.1:{rasa_port + worker}" for worker in range(rasa_workers)],
             "gateway": f"http://127.0.0.1:{gateway_port}" if gateway_port is not None else None,
             "started": started,
-            "startup_s": startup_s,                 # until the first Rasa worker answers
-            "workers_s": time.monotonic() - started,
+            "startup_s": time.monotonic() - started,   # the first Rasa worker (see wait_for_workers)
             "token": env["RASA_TOKEN"],
             "pgid": process.pid,
         }
+
+
+def wait_for_workers(stack: dict, timeout: float = 180) -> None:
+    """Until every Rasa worker of a `running_stack` answers."""
+    for url in stack["rasa_urls"]:
+        wait_for(f"{url}/", timeout)
 
 
 def action_server_command(action_port: int) -> List[str]:

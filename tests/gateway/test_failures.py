@@ -11,7 +11,7 @@ import httpx
 
 from bot.gateway.core import worker_order
 from bot.gateway.settings import Settings
-from bot.stack import action_server, running_stack
+from bot.stack import action_server, running_stack, wait_for_workers
 from tests.gateway.conftest import PORT_BASE, gateway_server
 
 RASA_PORT, ACTION_PORT, GATEWAY_PORT = 5505 + PORT_BASE, 5555 + PORT_BASE, 8505 + PORT_BASE
@@ -79,10 +79,10 @@ def test_a_rasa_worker_killed_its_conversations_continue_on_the_other(tmp_path):
     """Two Rasa workers share the tracker store: a guided check started on the worker that dies
     goes on, at the same question, on the other one; every reply is a real answer."""
     with running_stack(RASA_PORT, ACTION_PORT, rasa_workers=2) as stack:
-        env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}",
-               "RASA_URL": f"{stack['rasa']},http://127.0.0.1:{RASA_PORT + 1}"}
+        wait_for_workers(stack)
+        urls = stack["rasa_urls"]
+        env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}", "RASA_URL": ",".join(urls)}
         with gateway_server(GATEWAY_PORT, env) as url:
-            urls = env["RASA_URL"].split(",")
             moving, staying = sender_on_worker(urls, 1), sender_on_worker(urls, 0)
             body = ask(url, "代理で受け取れるかチェックしたい", moving)[0].json()
             assert "代理交付チェックを始めます" in body["messages"][0]["text"]
