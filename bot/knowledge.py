@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -21,7 +22,22 @@ except ImportError:
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
-SOURCES_DIR = PROJECT_ROOT.parent / "shared" / "sources"
+SOURCES_SUBDIR = Path("shared") / "sources"   # beside the project: ../shared/sources
+
+
+@functools.lru_cache(maxsize=1)
+def sources_dir() -> Path:
+    """The official documents: $SOURCES_DIR, else ../shared/sources beside the project, else beside the
+    local repository this one was cloned from (a CI clone in a temporary folder)."""
+    if os.environ.get("SOURCES_DIR"):
+        return Path(os.environ["SOURCES_DIR"])
+    candidates = [PROJECT_ROOT.parent / SOURCES_SUBDIR]
+    git_config = PROJECT_ROOT / ".git" / "config"
+    if git_config.is_file():
+        origin = re.search(r'\[remote "origin"\][^\[]*?url\s*=\s*(\S+)', git_config.read_text(encoding="utf-8"))
+        if origin and origin.group(1).startswith("/"):
+            candidates.append(Path(origin.group(1)).parent / SOURCES_SUBDIR)
+    return next((path for path in candidates if path.is_dir()), candidates[0])
 
 MAX_ANSWER_CHARS = 400
 MAX_TITLE_CHARS = 20
@@ -244,13 +260,13 @@ def _load_cached(knowledge_dir: Path) -> KnowledgeBase:
     return KnowledgeBase(documents, entries, messages)
 
 
-def source_text(doc: SourceDocument, sources_dir: Path = SOURCES_DIR) -> str:
-    return (sources_dir / doc.file).read_text(encoding="utf-8")
+def source_text(doc: SourceDocument, directory: Optional[Path] = None) -> str:
+    return ((directory or sources_dir()) / doc.file).read_text(encoding="utf-8")
 
 
-def verify_against_sources(kb: KnowledgeBase, sources_dir: Path = SOURCES_DIR) -> List[str]:
+def verify_against_sources(kb: KnowledgeBase, directory: Optional[Path] = None) -> List[str]:
     """Quotes, phone numbers and dates of every entry checked against the source texts."""
-    texts = {doc_id: source_text(doc, sources_dir) for doc_id, doc in kb.documents.items()}
+    texts = {doc_id: source_text(doc, directory) for doc_id, doc in kb.documents.items()}
     normalized = {doc_id: normalize_text(text) for doc_id, text in texts.items()}
     all_text = "\n".join(texts.values())
     all_dates = {

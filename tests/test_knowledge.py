@@ -9,7 +9,7 @@ import yaml
 
 from bot.knowledge import (
     PHONE_RE,
-    SOURCES_DIR,
+    sources_dir,
     Entry,
     KnowledgeError,
     dates_in,
@@ -31,7 +31,7 @@ def test_every_quote_number_and_date_is_in_the_sources(kb):
 
 def test_every_source_document_exists(kb):
     for doc in kb.documents.values():
-        assert (SOURCES_DIR / doc.file).is_file(), doc.file
+        assert (sources_dir() / doc.file).is_file(), doc.file
 
 
 def test_domain_intents_are_the_knowledge_intents_plus_conversation(kb, domain):
@@ -77,7 +77,7 @@ def test_citation_names_document_section_and_page(kb):
 
 
 def test_fixed_messages_give_only_numbers_from_the_sources(kb, domain):
-    all_text = "\n".join(p.read_text(encoding="utf-8") for p in SOURCES_DIR.glob("*.txt"))
+    all_text = "\n".join(p.read_text(encoding="utf-8") for p in sources_dir().glob("*.txt"))
     texts = list(kb.messages.values()) + [
         variant["text"] for variants in domain["responses"].values() for variant in variants
     ]
