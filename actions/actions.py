@@ -8,7 +8,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guides import pause_events
 from bot import guides
-from bot.answers import answer_message, fallback_message, decline_message, unknown_answer_message
+from bot.answers import answer_message, decision_messages, unknown_answer_message
+from bot.concepts import load_lexicon
+from bot.fit import decide
 from bot.knowledge import load_knowledge
 
 
@@ -35,8 +37,20 @@ def with_guide_buttons(message: dict, intent: str, paused: str = None) -> dict:
     return message
 
 
+def fitting_messages(tracker: Tracker) -> List[dict]:
+    """The reply to the latest message, given only when the answer fits it (bot.fit)."""
+    kb = load_knowledge()
+    message = tracker.latest_message
+    decision = decide(
+        message.get("text") or "", (message.get("intent") or {}).get("name") or "",
+        message.get("intent_ranking") or [], load_lexicon(), set(kb.intents),
+    )
+    return decision_messages(kb, decision, latest_entities(tracker))
+
+
 class ActionAnswer(Action):
-    """Answer a knowledge intent (or a /show_answer button) with the matching entry.
+    """Answer a knowledge intent (or a /show_answer button) with the matching entry — when the
+    question is about what the entry covers (bot.fit); else 「もしかして」 or where to ask.
 
     Asked in the middle of a check, it pauses the check (see actions/guides.py).
     """
@@ -47,31 +61,31 @@ class ActionAnswer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         kb = load_knowledge()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        entities = latest_entities(tracker)
         if intent == "show_answer":
-            entry = kb.by_id.get(next(iter(entities.get("answer_id", [])), ""))
+            entry = kb.by_id.get(next(iter(latest_entities(tracker).get("answer_id", [])), ""))
+            messages = [answer_message(kb, entry) if entry else unknown_answer_message(kb)]
         else:
-            entry = kb.select(intent, entities)
+            messages = fitting_messages(tracker)
         events = pause_events(tracker) or []
-        message = answer_message(kb, entry) if entry else unknown_answer_message(kb)
         paused = events[-1]["value"] if events else tracker.get_slot("paused_guide")
-        message = with_guide_buttons(message, entry.intent if entry else "", paused)
-        utter(dispatcher, message)
+        if paused in guides.FLOWS:
+            with_guide_buttons(messages[-1], "", paused)
+        else:
+            first = kb.by_id.get(messages[0]["custom"].get("answer_id") or "")
+            with_guide_buttons(messages[0], first.intent if first else "")
+        for message in messages:
+            utter(dispatcher, message)
         return events
 
 
 class ActionFallback(Action):
-    """Unsure or out of scope: 「もしかして」 candidates, or say the documents do not cover it."""
+    """Unsure or out of scope: an answer when a named concept agrees with the classifier's runner-up,
+    else 「もしかして」, where to ask about an uncovered card topic, or a plain decline."""
 
     def name(self) -> Text:
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
-        kb = load_knowledge()
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "nlu_fallback":
-            message = fallback_message(kb, tracker.latest_message.get("intent_ranking") or [])
-        else:
-            message = decline_message(kb)
-        utter(dispatcher, message)
+        for message in fitting_messages(tracker):
+            utter(dispatcher, message)
         return []

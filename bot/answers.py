@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from typing import Dict, Iterable, List
 
+from bot.fit import Decision
 from bot.knowledge import Entry, KnowledgeBase
 
 MAX_CANDIDATES = 3
-MIN_CANDIDATE_CONFIDENCE = 0.05
 
 
 def show_answer_payload(entry_id: str) -> str:
@@ -38,27 +38,19 @@ def answer_message(kb: KnowledgeBase, entry: Entry) -> dict:
     }
 
 
-def fallback_message(kb: KnowledgeBase, intent_ranking: List[dict]) -> dict:
-    """「もしかして」 with the likely knowledge intents, or a plain decline with the contacts.
-
-    Declines when the most likely real intent is out_of_scope.
-    """
-    ranked_intents = [r for r in intent_ranking if r.get("name") != "nlu_fallback"]
-    if ranked_intents and ranked_intents[0].get("name") == "out_of_scope":
+def clarify_message(kb: KnowledgeBase, intents: List[str]) -> dict:
+    """「もしかして」 with the default entries of `intents` as buttons; a decline when there are none."""
+    entries = [kb.default_entry(i) for i in intents]
+    ids = list(dict.fromkeys(e.id for e in entries if e))[:MAX_CANDIDATES]
+    if not ids:
         return decline_message(kb)
-    candidates = []
-    for ranked in ranked_intents:
-        entry = kb.default_entry(ranked.get("name") or "")
-        if entry and (ranked.get("confidence") or 0) >= MIN_CANDIDATE_CONFIDENCE and entry not in candidates:
-            candidates.append(entry)
-    candidates = candidates[:MAX_CANDIDATES]
-    if candidates:
-        return {
-            "text": kb.messages["clarify"],
-            "buttons": entry_buttons(kb, [e.id for e in candidates]),
-            "custom": {"fallback": True, "candidates": [e.id for e in candidates]},
-        }
-    return decline_message(kb)
+    return {"text": kb.messages["clarify"], "buttons": entry_buttons(kb, ids),
+            "custom": {"fallback": True, "candidates": ids}}
+
+
+def route_message(concept_id: str, reply: str) -> dict:
+    """A card topic the documents do not cover: say so, and where to ask."""
+    return {"text": reply, "buttons": [], "custom": {"fallback": True, "uncovered": concept_id}}
 
 
 def decline_message(kb: KnowledgeBase) -> dict:
@@ -67,3 +59,16 @@ def decline_message(kb: KnowledgeBase) -> dict:
 
 def unknown_answer_message(kb: KnowledgeBase) -> dict:
     return {"text": kb.messages["unknown_answer"], "buttons": [], "custom": {"fallback": True}}
+
+
+def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str, List[str]]) -> List[dict]:
+    """The messages for a decision of bot.fit: one or two answers, 「もしかして」, a routing reply or a decline."""
+    if decision.kind == "answer":
+        entries = [kb.select(intent, entities) for intent in decision.intents]
+        messages = [answer_message(kb, entry) for entry in entries if entry]
+        return messages or [unknown_answer_message(kb)]
+    if decision.kind == "route" and decision.route:
+        return [route_message(decision.route.id, decision.route.reply)]
+    if decision.kind == "clarify":
+        return [clarify_message(kb, decision.intents)]
+    return [decline_message(kb)]

@@ -78,6 +78,15 @@ def redact(text: str) -> Redaction:
     return Redaction(text=out if found else text, found=found)
 
 
+_PLACEHOLDER = re.compile("［(?:" + "|".join([MYNUMBER, PIN, PHONE, BIRTH_DATE]) + ")］")
+
+
+def for_understanding(redacted: str) -> str:
+    """The redacted text without its placeholders: what the NLU reads, so that a redaction does not
+    change the question's meaning (「［電話番号］」 is no question about phone numbers)."""
+    return re.sub(r"[ \t]{2,}", " ", _PLACEHOLDER.sub("", redacted)).strip() or redacted
+
+
 def warning_text(found: List[str]) -> str:
     kinds = "・".join(found)
     return (

@@ -14,7 +14,7 @@ import httpx
 from bot.gateway.settings import Settings
 from bot.gateway.storage import Store
 from bot.knowledge import load_knowledge
-from bot.privacy import redact, warning_text
+from bot.privacy import for_understanding, redact, warning_text
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,8 @@ class ConversationCore:
         text = redaction.text
         self.store.log_message(channel, sender_id, "user", text)
         try:
-            messages, fallback, handoff = merge_rasa_messages(await self._rasa(channel, sender_id, text))
+            raw = await self._rasa(channel, sender_id, for_understanding(text) if redaction.changed else text)
+            messages, fallback, handoff = merge_rasa_messages(raw)
         except (httpx.HTTPError, ValueError) as error:
             log.warning("Rasa unavailable: %r", error)
             messages, fallback, handoff = [BotMessage(text=load_knowledge().messages["service_down"])], True, False

@@ -1,0 +1,150 @@
+"""The concept lexicon (knowledge/concepts.yml): which domain terms a question names, and whether the
+knowledge base covers them.
+
+`load_lexicon()` validates the file (pydantic) and compiles one leftmost-longest pattern over every
+term; `Lexicon.find(text)` returns the concepts named in a question. Terms with kanji are also
+matched by their reading (SudachiPy, when installed: the Rasa side), so 「だいりこうふ」 finds 代理交付.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Set
+
+import yaml
+
+from bot.knowledge import KNOWLEDGE_DIR
+
+try:  # pydantic 1.10 in Rasa's venv, 2 in the gateway's
+    from pydantic.v1 import BaseModel, Field
+except ImportError:
+    from pydantic import BaseModel, Field
+
+CONCEPTS_FILE = KNOWLEDGE_DIR / "concepts.yml"
+MIN_READING_CHARS = 4          # shorter readings (「ホケン」) match too much by chance
+KANJI = re.compile(r"[\u4e00-\u9fff]")
+HIRAGANA = re.compile(r"[ぁ-ゖ]")
+HIRAGANA_RUN = re.compile(r"[ぁ-ゖー]{4,}")
+
+
+class CoveredConcept(BaseModel):
+    id: str
+    intents: List[str] = Field(..., min_items=1)
+    terms: List[str] = Field(..., min_items=1)
+
+
+class UncoveredConcept(BaseModel):
+    id: str
+    terms: List[str] = Field(default_factory=list)
+    together: List[List[str]] = Field(default_factory=list)  # named when each group has a term in the text
+    unless: List[str] = Field(default_factory=list)   # covered concepts that make it answerable
+    reply: str = Field(..., min_length=20)
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def to_katakana(text: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+
+
+@dataclass
+class Found:
+    """Concepts named in a question, in the order they appear."""
+
+    covered: List[str] = field(default_factory=list)
+    uncovered: List[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.covered or self.uncovered)
+
+
+class Lexicon:
+    def __init__(self, covered: List[CoveredConcept], uncovered: List[UncoveredConcept],
+                 readings: Optional[Dict[str, str]] = None):
+        self.covered = {c.id: c for c in covered}
+        self.uncovered = {u.id: u for u in uncovered}
+        owner: Dict[str, str] = {}
+        for concept in [*covered, *uncovered]:
+            for term in concept.terms:
+                owner.setdefault(normalize(term), concept.id)
+        self._owner = owner
+        self._pattern = _alternation(owner)
+        reading_owner: Dict[str, str] = {}
+        for term, concept_id in owner.items():
+            reading = (readings or {}).get(term)
+            if reading and len(reading) >= MIN_READING_CHARS:
+                reading_owner.setdefault(reading, concept_id)
+        self._reading_owner = reading_owner
+        self._reading_pattern = _alternation(reading_owner) if reading_owner else None
+
+    def find(self, text: str) -> Found:
+        text = normalize(text)
+        ids = [self._owner[m.group(0)] for m in self._pattern.finditer(text)]
+        if self._reading_pattern is not None:   # hiragana written for kanji: 「だいりこうふ」
+            for run in HIRAGANA_RUN.findall(text):
+                ids += [self._reading_owner[m.group(0)] for m in self._reading_pattern.finditer(to_katakana(run))]
+        ids += [u.id for u in self.uncovered.values()
+                if u.together and all(any(normalize(t) in text for t in group) for group in u.together)]
+        found = Found()
+        for concept_id in dict.fromkeys(ids):
+            (found.covered if concept_id in self.covered else found.uncovered).append(concept_id)
+        return found
+
+    def intents_of(self, concept_ids: List[str]) -> Set[str]:
+        return {intent for cid in concept_ids for intent in self.covered[cid].intents}
+
+    def blocking(self, found: Found) -> Optional[UncoveredConcept]:
+        """The first uncovered concept named that no covered concept of the question makes answerable."""
+        for concept_id in found.uncovered:
+            concept = self.uncovered[concept_id]
+            if not set(concept.unless) & set(found.covered):
+                return concept
+        return None
+
+
+def _alternation(terms: Dict[str, str]) -> "re.Pattern[str]":
+    """Longest terms first: at each position the longest term wins (「顔写真証明書」 over 「顔写真」)."""
+    return re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+
+
+def term_readings(terms: List[str]) -> Dict[str, str]:
+    """Katakana readings of the terms written in kanji (and katakana) only — a term with okurigana
+    (「亡くなる」) would match its plain-kana homophones (「使えなくなる」). SudachiPy; empty where it
+    is not installed (the gateway's venv)."""
+    try:
+        from sudachipy import dictionary, tokenizer
+    except ImportError:
+        return {}
+    sudachi = dictionary.Dictionary().create()
+    mode = tokenizer.Tokenizer.SplitMode.C
+    return {
+        term: "".join(m.reading_form() for m in sudachi.tokenize(term, mode))
+        for term in terms if KANJI.search(term) and not HIRAGANA.search(term)
+    }
+
+
+def check_lexicon(lexicon: Lexicon, intents: Set[str]) -> List[str]:
+    """Problems: intents that do not exist, `unless` ids that are not covered concepts."""
+    problems = []
+    for concept in lexicon.covered.values():
+        problems += [f"{concept.id}: unknown intent {i}" for i in concept.intents if i not in intents]
+    for concept in lexicon.uncovered.values():
+        problems += [f"{concept.id}: unless {u} is not a covered concept" for u in concept.unless
+                     if u not in lexicon.covered]
+    ids = [*lexicon.covered, *lexicon.uncovered]
+    problems += [f"duplicate concept id {i}" for i in set(ids) if ids.count(i) > 1]
+    return problems
+
+
+@functools.lru_cache(maxsize=2)
+def load_lexicon(path: Path = CONCEPTS_FILE, with_readings: bool = True) -> Lexicon:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    covered = [CoveredConcept(**c) for c in data["covered"]]
+    uncovered = [UncoveredConcept(**u) for u in data["uncovered"]]
+    terms = [normalize(t) for c in [*covered, *uncovered] for t in c.terms]
+    return Lexicon(covered, uncovered, term_readings(terms) if with_readings else None)

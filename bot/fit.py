@@ -1,0 +1,88 @@
+"""Answer only when the answer fits the question.
+
+Two independent signals must agree before an entry is given: the intent classifier (Rasa) and the
+concepts the question names (bot.concepts). `decide()` turns both into one decision:
+
+- `route`:   the question names a card topic the documents do not cover → say so, and where to ask;
+- `answer`:  one of the classifier's three most likely intents (at least RESCUE_MIN) is among the
+             intents of a concept named in the question — the likeliest such — or, when the question
+             names no concept at all, the classifier is sure → 1 answer, or 2 when the question
+             clearly names a second covered topic;
+- `clarify`: they disagree → 「もしかして」 with the candidates of both;
+- `decline`: nothing to go on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, List, Optional, Sequence, Set, Tuple
+
+from bot.concepts import Found, Lexicon, UncoveredConcept
+
+FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
+SURE_WITHOUT_CONCEPT = 0.60     # classifier confidence needed when the question names no concept
+RESCUE_MIN = 0.10               # an unsure classifier's intent kept when a named concept agrees
+SECOND_MIN = 0.05               # the second concern's intent must be at least this likely
+MAX_CANDIDATES = 3
+
+
+@dataclass
+class Decision:
+    kind: str                                    # answer | clarify | route | decline
+    intents: List[str] = field(default_factory=list)
+    route: Optional[UncoveredConcept] = None
+    found: Found = field(default_factory=Found)
+
+
+def ranked_intents(ranking: Iterable[dict], knowledge_intents: Set[str]) -> List[Tuple[str, float]]:
+    return [(r["name"], float(r.get("confidence") or 0.0)) for r in ranking
+            if r.get("name") in knowledge_intents]
+
+
+def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
+           knowledge_intents: Set[str]) -> Decision:
+    """`intent`: the NLU's choice (a knowledge intent, nlu_fallback or out_of_scope)."""
+    found = lexicon.find(text)
+    blocking = lexicon.blocking(found)
+    if blocking:
+        return Decision("route", route=blocking, found=found)
+    ranked = ranked_intents(ranking, knowledge_intents)
+    confidence = dict(ranked)
+    named = lexicon.intents_of(found.covered)
+
+    likeliest = next((r.get("name") for r in ranking if r.get("name") != "nlu_fallback"), None)
+    if intent == "nlu_fallback" and likeliest == "out_of_scope":
+        return Decision("decline", found=found)
+    if intent in knowledge_intents or intent == "nlu_fallback":
+        if not found.covered:
+            if confidence.get(intent, 0.0) >= SURE_WITHOUT_CONCEPT:
+                return Decision("answer", [intent], found=found)
+            return Decision("clarify", _candidates([], ranked), found=found)
+        agreeing = [name for name, conf in ranked[:MAX_CANDIDATES] if name in named and conf >= RESCUE_MIN]
+        if agreeing:
+            first = agreeing[0]
+            return Decision("answer", [first, *_second(first, found, lexicon, ranked)], found=found)
+        by_concept = [name for name, _ in ranked if name in named]
+        return Decision("clarify", _candidates(by_concept, ranked), found=found)
+    return Decision("decline", found=found)
+
+
+def _candidates(first: List[str], ranked: List[Tuple[str, float]]) -> List[str]:
+    """Up to three distinct intents: `first`, then the classifier's next best."""
+    out: List[str] = []
+    for name in [*first, *(n for n, conf in ranked if conf >= 0.05)]:
+        if name not in out:
+            out.append(name)
+    return out[:MAX_CANDIDATES]
+
+
+def _second(first: str, found: Found, lexicon: Lexicon, ranked: List[Tuple[str, float]]) -> List[str]:
+    """A second covered topic named in the question that the first answer does not cover."""
+    covered_by_first = {cid for cid in found.covered if first in lexicon.covered[cid].intents}
+    for concept_id in found.covered:
+        if concept_id in covered_by_first:
+            continue
+        intents = lexicon.covered[concept_id].intents
+        best = next(((name, conf) for name, conf in ranked if name in intents and name != first), None)
+        if best and best[1] >= SECOND_MIN:
+            return [best[0]]
+    return []

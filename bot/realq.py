@@ -1,0 +1,180 @@
+"""The real-question evaluation: questions copied word for word from public pages (tests/realq/),
+graded on the reply text a user sees.
+
+Each question has its page `url`, a `kind` (`in_scope`: the documents answer it; `uncovered`: about
+the card, but the documents do not answer it) and, for in-scope questions, `facts`: regexes written
+from the documents that a correct reply must all contain. The set is split **by page** into `dev`
+(tune on it) and `test` (report only): a page's questions are never on both sides.
+
+Grading, on the REST reply (every text message joined, NFKC, white space removed):
+- in scope: answered with the key facts = not a fallback and every `facts` regex matches;
+  wrongly declined = a fallback (decline or 「もしかして」);
+- uncovered: declined = a fallback (`custom.fallback: true`); routed = declined and `route` matches.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+import yaml
+
+from bot.knowledge import PROJECT_ROOT
+
+REALQ_DIR = PROJECT_ROOT / "tests" / "realq"
+SPLITS = ("dev", "test")
+
+
+def page_key(url: str) -> str:
+    """The page a question comes from, without scheme, query, fragment or trailing slash."""
+    url = re.sub(r"^https?://", "", url.strip()).split("#")[0].split("?")[0]
+    return url.rstrip("/")
+
+
+def split_of(url: str) -> str:
+    """`dev` or `test`, fixed by the page: about half the pages each, stable across runs."""
+    digest = hashlib.sha1(page_key(url).encode("utf-8")).digest()
+    return SPLITS[digest[0] % 2]
+
+
+def load_realq(split: Optional[str] = None, directory: Path = REALQ_DIR) -> List[dict]:
+    """The questions of one split (or all). A question found word for word on several pages counts
+    once, in `dev` if any of its pages is there: `test` never holds a question seen in `dev`."""
+    by_text: Dict[str, dict] = {}
+    for path in sorted(directory.glob("*.yml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]:
+            item = {**item, "split": split_of(item["url"]), "file": path.name}
+            key = normalize_reply(item["text"])
+            if key not in by_text or (item["split"] == "dev" and by_text[key]["split"] == "test"):
+                by_text[key] = item
+    return [q for q in by_text.values() if split is None or q["split"] == split]
+
+
+def normalize_reply(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def reply_text(messages: Iterable[dict]) -> str:
+    return "\n".join(m["text"] for m in messages if m.get("text"))
+
+
+def is_fallback(messages: Iterable[dict]) -> bool:
+    return any(isinstance(m.get("custom"), dict) and m["custom"].get("fallback") for m in messages)
+
+
+@dataclass
+class Grade:
+    ok: bool
+    declined: bool
+    missing: List[str] = field(default_factory=list)   # facts not found (in scope)
+    routed: bool = False                               # uncovered: declined and the right place named
+
+
+def grade(question: dict, messages: List[dict]) -> Grade:
+    text = normalize_reply(reply_text(messages))
+    declined = is_fallback(messages)
+    if question["kind"] == "uncovered":
+        routed = declined and bool(re.search(question.get("route") or ".", text))
+        return Grade(ok=declined, declined=declined, routed=routed)
+    missing = [fact for fact in question.get("facts", []) if not re.search(fact, text)]
+    return Grade(ok=not declined and not missing, declined=declined, missing=missing)
+
+
+@dataclass
+class RealScore:
+    in_scope: int = 0
+    answered: int = 0            # in scope, answered with every key fact
+    wrongly_declined: int = 0    # in scope, fallback or 「もしかして」
+    uncovered: int = 0
+    declined: int = 0            # uncovered, flagged fallback
+    routed: int = 0              # uncovered, declined and the right place named
+    misses: List[str] = field(default_factory=list)
+
+    @property
+    def answered_rate(self) -> float:
+        return self.answered / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def wrongly_declined_rate(self) -> float:
+        return self.wrongly_declined / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def declined_rate(self) -> float:
+        return self.declined / self.uncovered if self.uncovered else 0.0
+
+    @property
+    def routed_rate(self) -> float:
+        return self.routed / self.uncovered if self.uncovered else 0.0
+
+    def as_dict(self) -> Dict[str, float]:
+        return {"in_scope": self.in_scope, "uncovered": self.uncovered, "answered": self.answered_rate,
+                "wrongly_declined": self.wrongly_declined_rate, "declined": self.declined_rate,
+                "routed": self.routed_rate}
+
+
+def answer_label(messages: List[dict]) -> str:
+    ids = [m["custom"].get("answer_id") for m in messages if isinstance(m.get("custom"), dict)]
+    ids = [i for i in ids if i]
+    if ids:
+        return "+".join(ids)
+    return "fallback" if is_fallback(messages) else "other"
+
+
+def score_realq(questions: List[dict], replies: List[List[dict]]) -> RealScore:
+    result = RealScore()
+    for question, messages in zip(questions, replies):
+        verdict = grade(question, messages)
+        label = answer_label(messages)
+        if question["kind"] == "uncovered":
+            result.uncovered += 1
+            result.declined += verdict.declined
+            result.routed += verdict.routed
+            if not verdict.ok:
+                result.misses.append(f"uncovered, answered with {label}: {question['text']} ({question['url']})")
+            continue
+        result.in_scope += 1
+        result.answered += verdict.ok
+        result.wrongly_declined += verdict.declined
+        if verdict.declined:
+            result.misses.append(f"in scope, declined ({label}): {question['text']} ({question['url']})")
+        elif not verdict.ok:
+            result.misses.append(f"in scope, {label} lacks {verdict.missing}: {question['text']} ({question['url']})")
+    return result
+
+
+def ask_all(rest_url: str, questions: List[dict], timeout: float = 30) -> List[List[dict]]:
+    """Each question in a new conversation over the REST channel; the replies as Rasa sends them."""
+    import uuid
+
+    import httpx
+
+    replies = []
+    with httpx.Client(timeout=timeout) as client:
+        for question in questions:
+            response = client.post(rest_url, json={"sender": uuid.uuid4().hex, "message": question["text"]})
+            response.raise_for_status()
+            replies.append(response.json())
+    return replies
+
+
+def main() -> int:
+    """`python -m bot.realq [dev|test|all] [REST_URL]`: grade a running stack and print the misses."""
+    import sys
+
+    split = sys.argv[1] if len(sys.argv) > 1 else "dev"
+    url = sys.argv[2] if len(sys.argv) > 2 else "http://127.0.0.1:5005/webhooks/rest/webhook"
+    questions = load_realq(None if split == "all" else split)
+    result = score_realq(questions, ask_all(url, questions))
+    for miss in result.misses:
+        print("-", miss)
+    print(f"{split}: in scope answered {result.answered_rate:.1%} ({result.answered}/{result.in_scope}), "
+          f"wrongly declined {result.wrongly_declined_rate:.1%}; uncovered declined {result.declined_rate:.1%} "
+          f"({result.declined}/{result.uncovered}), routed {result.routed_rate:.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
