@@ -1,6 +1,7 @@
 """`make bench`: the assistant against a BM25 baseline on the evaluation set, measured in one run.
 
-Reports top-1 intent accuracy (in scope), fallback rate, out-of-scope decline rate, p50/p95 latency
+Reports the real-question set (bot.realq: dev and test splits, graded on the reply text), top-1
+intent accuracy on the team's own set (in scope), fallback rate, out-of-scope decline rate, p50/p95 latency
 per message over the REST channel, cold model load time and training time. Writes
 results/bench.md and results/bench.json.
 """
@@ -22,6 +23,7 @@ import httpx
 from bot.evaluation import latency_summary, latest_model, load_questions, score
 from bot.knowledge import PROJECT_ROOT, load_knowledge
 from bot.loadtest import THINK_S, run_load
+from bot.realq import ask_all, load_realq, score_realq
 from bot.stack import process_group_rss_mb, running_stack, wait_for_workers
 
 RESULTS = PROJECT_ROOT / "results"
@@ -157,6 +159,14 @@ def row(name: str, result, latency: dict, extra: str) -> str:
     )
 
 
+def real_row(split: str, result) -> str:
+    return (f"| {split} ({result.in_scope} in scope, {result.uncovered} uncovered) "
+            f"| {result.answered_rate:.1%} ({result.answered}/{result.in_scope}) "
+            f"| {result.wrongly_declined_rate:.1%} ({result.wrongly_declined}) "
+            f"| {result.declined_rate:.1%} ({result.declined}/{result.uncovered}) "
+            f"| {result.routed_rate:.1%} ({result.routed}) |")
+
+
 def load_table(load: dict) -> List[str]:
     lines = ["", f"Load through the gateway, {load['workers']} Rasa worker(s) (memory of the whole stack: "
              f"{load['memory_mb']:.0f} MB):", "",
@@ -192,6 +202,8 @@ def main() -> int:
         cold_start_s = first_answer_s(stack)
         wait_for_workers(stack)
         rest = rest_run(stack, questions)
+        realq = {split: load_realq(split) for split in ("dev", "test")}
+        real_scores = {split: score_realq(qs, ask_all(stack["rest"], qs)) for split, qs in realq.items()}
         traffic = load_runs(stack, questions, args.load_seconds) if args.load_seconds else None
         if traffic:
             traffic["workers"] = args.rasa_workers
@@ -213,7 +225,19 @@ def main() -> int:
             + (f"; training {training_s:.0f} s" if training_s else "")),
         row("BM25 baseline (in-process)", base_score, base["latency"],
             f"threshold {base['threshold']:.2f} tuned on this set; conversation intents left out"),
+        "",
+        "Real questions (tests/realq/: copied word for word from public pages, split by page; graded on the "
+        "reply text over REST — answered = not a fallback and every key fact present; declined = "
+        "`custom.fallback`; routed = declined and the right place to ask named):",
+        "",
+        "| split | in scope answered with the key facts | in scope wrongly declined | uncovered declined "
+        "| uncovered routed |",
+        "| --- | --- | --- | --- | --- |",
+        *[real_row(split, result) for split, result in real_scores.items()],
         *(load_table(traffic) if traffic else []),
+        "",
+        "Misses on the real questions, `dev` only (`test` is looked at only to report):",
+        *[f"- {m}" for m in real_scores["dev"].misses],
         "",
         "Misses (Rasa):",
         *[f"- {m}" for m in rasa_score.misses],
@@ -228,6 +252,7 @@ def main() -> int:
         "bm25": {"accuracy": base_score.accuracy, "fallback_rate": base_score.fallback_rate,
                  "declined_rate": base_score.declined_rate, **base["latency"]},
         "traffic": traffic,
+        "real_questions": {split: result.as_dict() for split, result in real_scores.items()},
     }, indent=2), encoding="utf-8")
     return 0
 

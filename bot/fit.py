@@ -62,6 +62,7 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
             first = agreeing[0]
             return Decision("answer", [first, *_second(first, found, lexicon, ranked)], found=found)
         by_concept = [name for name, _ in ranked if name in named]
+        by_concept += [lexicon.covered[cid].intents[0] for cid in found.covered]   # the concept's main topic
         return Decision("clarify", _candidates(by_concept, ranked), found=found)
     return Decision("decline", found=found)
 

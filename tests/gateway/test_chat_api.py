@@ -103,3 +103,14 @@ def test_personal_numbers_are_redacted_before_storage(gateway, gateway_env):
             with sqlite3.connect(path) as connection:
                 content = "\n".join(connection.iterdump()).encode("utf-8")
         assert secret.encode() not in content and f"暗証番号は{pin}".encode() not in content, path
+
+
+def test_a_redacted_number_does_not_change_the_answer(gateway):
+    """The NLU reads the message without the placeholder: same answer as without the number."""
+    plain = "母の暗証番号がロックされてしまいました。どうすればいいですか"
+    with_phone = "母の暗証番号がロックされてしまいました。連絡先は090-1234-5678です。どうすればいいですか"
+    answers = []
+    for sender, text in (("u8", plain), ("u9", with_phone)):
+        body = httpx.post(f"{gateway}/api/chat", json={"sender_id": sender, "text": text}, timeout=30).json()
+        answers.append([m["answer_id"] for m in body["messages"] if m["answer_id"]])
+    assert answers[0] and answers[0] == answers[1]

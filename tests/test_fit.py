@@ -1,0 +1,101 @@
+"""Answer only when the answer fits: the concept lexicon and the decision of bot.fit (no model)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+
+from bot.concepts import check_lexicon, load_lexicon
+from bot.fit import decide
+from bot.knowledge import PHONE_RE, load_knowledge, source_text
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return load_lexicon()
+
+
+def ranking(*pairs):
+    return [{"name": name, "confidence": conf} for name, conf in pairs]
+
+
+def test_lexicon_names_real_intents_and_covered_concepts(lexicon, kb):
+    assert check_lexicon(lexicon, set(kb.intents)) == []
+
+
+def test_routing_replies_give_only_numbers_from_the_sources(lexicon, kb):
+    sources = "\n".join(source_text(doc) for doc in kb.documents.values())
+    for concept in lexicon.uncovered.values():
+        assert "資料" in concept.reply and "お問い合わせ" in concept.reply, concept.id
+        for number in PHONE_RE.findall(unicodedata.normalize("NFKC", concept.reply)):
+            assert number in sources, (concept.id, number)
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("顔写真証明書があれば疎明資料はいらない？", "face_photo_certificate"),
+    ("顔認証マイナンバーカードにしたい", "face_auth_card"),
+    ("資格確認書はいつ届く", "shikaku"),
+    ("だいりこうふのひつようしょるいおしえて", "proxy_pickup"),   # hiragana only, by reading
+    ("あんしょうばんごうをわすれた", "pin"),
+])
+def test_look_alikes_and_hiragana_find_the_right_concept(lexicon, text, concept):
+    assert concept in lexicon.find(text).covered
+
+
+def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
+    found = lexicon.find("従来の健康保険証は使えなくなる?")   # なくなる is not 亡くなる
+    assert found.uncovered == []
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("亡くなった母のマイナンバーカードはどうすればいいですか", "deceased"),
+    ("利用者さんが亡くなりました。カードが見当たりません", "deceased"),
+    ("マイナ保険証の利用登録を解除したい", "registration_cancel"),
+    ("資格情報のお知らせって何ですか", "shikaku_joho_notice"),
+    ("カードの有効期限はいつまで？", "validity_renewal"),
+    ("再発行の手数料はいくら？", "reissue_fee"),
+    ("iPhoneにマイナンバーカードを入れられますか", "iphone"),
+])
+def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
+    decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
+    assert decision.kind == "route" and decision.route.id == concept
+
+
+def test_unless_a_covered_concept_makes_it_answerable(lexicon, kb):
+    text = "従来の保険証の有効期限はいつまでですか"
+    decision = decide(text, "hokensho_end", ranking(("hokensho_end", 0.9)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents == ["hokensho_end"]
+
+
+def test_classifier_and_concepts_agree_then_answer(lexicon, kb):
+    decision = decide("カードをなくしました", "lost_card", ranking(("lost_card", 0.8)), lexicon, set(kb.intents))
+    assert (decision.kind, decision.intents) == ("answer", ["lost_card"])
+
+
+def test_disagreement_gives_candidates_not_an_answer(lexicon, kb):
+    # the classifier says fee; the question names the photo
+    decision = decide("写真の背景は何色がいいですか", "card_fee",
+                      ranking(("card_fee", 0.7), ("hoken_visit", 0.2)), lexicon, set(kb.intents))
+    assert decision.kind == "clarify" and "photo_exception" in decision.intents
+
+
+def test_unsure_classifier_rescued_when_a_named_concept_agrees(lexicon, kb):
+    decision = decide("カードを代理で受け取ることはできますか", "nlu_fallback",
+                      ranking(("nlu_fallback", 0.35), ("card_fee", 0.3), ("proxy_pickup_eligibility", 0.2)),
+                      lexicon, set(kb.intents))
+    assert (decision.kind, decision.intents[0]) == ("answer", "proxy_pickup_eligibility")
+
+
+def test_no_concept_needs_a_sure_classifier(lexicon, kb):
+    unsure = decide("それってどうなんですか", "glossary", ranking(("glossary", 0.5), ("card_fee", 0.3)),
+                    lexicon, set(kb.intents))
+    assert unsure.kind == "clarify"
+
+
+def test_two_concerns_get_two_answers(lexicon, kb):
+    text = "寝たきりの母の写真はどう撮ればいいですか。それと暗証番号を忘れたようです"
+    decision = decide(text, "photo_exception",
+                      ranking(("photo_exception", 0.6), ("pin_forgot", 0.2), ("lost_card", 0.1)),
+                      lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents == ["photo_exception", "pin_forgot"]
