@@ -80,6 +80,11 @@ class Lexicon:
             if reading and len(reading) >= MIN_READING_CHARS:
                 reading_owner.setdefault(reading, concept_id)
         self._reading_owner = reading_owner
+        self._reading_surface = {}
+        for term in owner:
+            reading = (readings or {}).get(term)
+            if reading and len(reading) >= MIN_READING_CHARS:
+                self._reading_surface.setdefault(reading, term)
         self._reading_pattern = _alternation(reading_owner) if reading_owner else None
 
     def find(self, text: str) -> Found:
@@ -94,6 +99,20 @@ class Lexicon:
         for concept_id in dict.fromkeys(ids):
             (found.covered if concept_id in self.covered else found.uncovered).append(concept_id)
         return found
+
+    def kana_to_terms(self, text: str) -> str:
+        """Runs of hiragana that spell a term's reading replaced by the term (longest first)."""
+        if self._reading_pattern is None:
+            return text
+
+        def rewrite(run: "re.Match[str]") -> str:
+            original, out, last = run.group(0), [], 0
+            for match in self._reading_pattern.finditer(to_katakana(original)):
+                out += [original[last:match.start()], self._reading_surface[match.group(0)]]
+                last = match.end()
+            return "".join(out) + original[last:]
+
+        return HIRAGANA_RUN.sub(rewrite, text)
 
     def intents_of(self, concept_ids: List[str]) -> Set[str]:
         return {intent for cid in concept_ids for intent in self.covered[cid].intents}
@@ -148,3 +167,8 @@ def load_lexicon(path: Path = CONCEPTS_FILE, with_readings: bool = True) -> Lexi
     uncovered = [UncoveredConcept(**u) for u in data["uncovered"]]
     terms = [normalize(t) for c in [*covered, *uncovered] for t in c.terms]
     return Lexicon(covered, uncovered, term_readings(terms) if with_readings else None)
+
+
+def kana_to_terms(text: str) -> str:
+    """`Lexicon.kana_to_terms` with the project's lexicon (used by the NLU component bot.nlu.KanaToKanji)."""
+    return load_lexicon().kana_to_terms(text)

@@ -1,4 +1,4 @@
-"""Rasa NLU components of our own.
+"""Rasa NLU components of our own: `SpacyNLP` (below) and `KanaToKanji` (hiragana questions).
 
 `SpacyNLP` loads ja_ginza with only its SudachiPy tokenizer and word vectors: Rasa's SpacyTokenizer
 and SpacyFeaturizer read token text, lemma and the static vectors, never the parser, NER or
@@ -7,9 +7,15 @@ Rasa's recipe finds the model provider of the spaCy components by that class nam
 """
 from __future__ import annotations
 
-from typing import Text
+from typing import Any, Dict, List, Text
 
+from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.nlu.utils.spacy_utils import SpacyNLP as RasaSpacyNLP
 
@@ -37,3 +43,32 @@ class SpacyNLP(RasaSpacyNLP):
 
         language = spacy.load(spacy_model_name, exclude=UNUSED_GINZA_COMPONENTS)
         return SpacyModel(model=language, model_name=spacy_model_name)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False,
+)
+class KanaToKanji(GraphComponent):
+    """Hiragana written for a domain term becomes the term before tokenizing: 「だいりこうふの
+    ひつようしょるい」 → 「代理交付の必要書類」, so the classifier reads it like the kanji question.
+
+    The terms and their readings come from the concept lexicon (knowledge/concepts.yml, read by
+    bot.concepts); only runs of four or more hiragana are rewritten. Training data is left as it is.
+    """
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "KanaToKanji":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        from bot.concepts import kana_to_terms
+
+        for message in messages:
+            text = message.get(TEXT)
+            if text:
+                message.set(TEXT, kana_to_terms(text))
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
