@@ -41,10 +41,9 @@ def fitting_messages(tracker: Tracker) -> List[dict]:
     """The reply to the latest message, given only when the answer fits it (bot.fit)."""
     kb = load_knowledge()
     message = tracker.latest_message
-    decision = decide(
-        message.get("text") or "", (message.get("intent") or {}).get("name") or "",
-        message.get("intent_ranking") or [], load_lexicon(), set(kb.intents),
-    )
+    intent = message.get("intent") or {}
+    ranking = message.get("intent_ranking") or [{"confidence": 1.0, **intent}]   # an /intent payload: sure
+    decision = decide(message.get("text") or "", intent.get("name") or "", ranking, load_lexicon(), set(kb.intents))
     return decision_messages(kb, decision, latest_entities(tracker))
 
 

@@ -52,7 +52,7 @@ def test_no_training_example_copies_or_paraphrases_an_evaluation_question(traini
 
 @pytest.fixture(scope="module")
 def stack():
-    with running_stack(rasa_port=5605, action_port=5655) as urls:
+    with running_stack(rasa_port=5705, action_port=5755) as urls:
         yield urls
 
 
