@@ -10,10 +10,11 @@ import pytest
 from bot.realq import ask_all, load_realq, normalize_reply, page_key, score_realq
 from bot.stack import running_stack
 
-# Regression floors on the `test` split (measured 2026-11-30, see docs/bench.md); the issue's targets
-# are 90 % answered / 90 % declined / ≤ 5 % wrongly declined — not reached yet.
-FLOOR_ANSWERED = 0.50
-FLOOR_DECLINED = 0.75
+# Regression floors on the `test` split, a few points under what it measured on 2026-11-30 (58.3 %
+# answered, 71.4 % declined, 25.0 % wrongly declined; docs/bench.md). The targets of the issue are 90 %
+# answered, 90 % declined, ≤ 5 % wrongly declined: not reached yet.
+FLOOR_ANSWERED = 0.55
+FLOOR_DECLINED = 0.65
 CEILING_WRONGLY_DECLINED = 0.30
 NEAR_DUPLICATE = 0.6   # Jaccard similarity of character bigrams: above it, a paraphrase
 
@@ -59,7 +60,7 @@ def stack():
 def test_test_split_keeps_the_floor(stack):
     questions = load_realq("test")
     result = score_realq(questions, ask_all(stack["rest"], questions))
-    report = "\n".join(result.misses)
-    assert result.answered_rate >= FLOOR_ANSWERED, f"answered {result.answered_rate:.3f}\n{report}"
-    assert result.declined_rate >= FLOOR_DECLINED, f"declined {result.declined_rate:.3f}\n{report}"
-    assert result.wrongly_declined_rate <= CEILING_WRONGLY_DECLINED, report
+    figures = result.as_dict()   # no misses printed: the test split is looked at only to report
+    assert result.answered_rate >= FLOOR_ANSWERED, figures
+    assert result.declined_rate >= FLOOR_DECLINED, figures
+    assert result.wrongly_declined_rate <= CEILING_WRONGLY_DECLINED, figures
