@@ -291,11 +291,19 @@ def verify_against_sources(kb: KnowledgeBase, directory: Optional[Path] = None) 
 
 
 def main() -> int:
+    from bot.concepts import check_lexicon, load_lexicon   # the lexicon names this base's intents
+
     kb = load_knowledge()
-    problems = verify_against_sources(kb)
+    lexicon = load_lexicon(with_readings=False)
+    problems = verify_against_sources(kb) + check_lexicon(lexicon, set(kb.intents))
+    all_text = "\n".join(source_text(doc) for doc in kb.documents.values())
+    for concept in lexicon.uncovered.values():
+        problems += [f"concept {concept.id}: number {n} is in no source"
+                     for n in PHONE_RE.findall(unicodedata.normalize("NFKC", concept.reply)) if n not in all_text]
     for problem in problems:
         print("PROBLEM:", problem)
-    print(f"{len(kb.entries)} entries, {len(kb.intents)} intents, {len(problems)} problems")
+    print(f"{len(kb.entries)} entries, {len(kb.intents)} intents, {len(lexicon.covered)} covered and "
+          f"{len(lexicon.uncovered)} uncovered concepts, {len(problems)} problems")
     return 1 if problems else 0
 
 
