@@ -73,6 +73,8 @@ class Lexicon:
             for term in concept.terms:
                 owner.setdefault(normalize(term), concept.id)
         self._owner = owner
+        self._together = {u.id: [[normalize(t) for t in group] for group in u.together]
+                          for u in uncovered if u.together}
         self._pattern = _alternation(owner)
         reading_owner: Dict[str, str] = {}
         for term, concept_id in owner.items():
@@ -93,8 +95,8 @@ class Lexicon:
         if self._reading_pattern is not None:   # hiragana written for kanji: 「だいりこうふ」
             for run in HIRAGANA_RUN.findall(text):
                 ids += [self._reading_owner[m.group(0)] for m in self._reading_pattern.finditer(to_katakana(run))]
-        ids += [u.id for u in self.uncovered.values()
-                if u.together and all(any(normalize(t) in text for t in group) for group in u.together)]
+        ids += [concept_id for concept_id, groups in self._together.items()
+                if all(any(term in text for term in group) for group in groups)]
         found = Found()
         for concept_id in dict.fromkeys(ids):
             (found.covered if concept_id in self.covered else found.uncovered).append(concept_id)
