@@ -76,25 +76,21 @@ class Lexicon:
         self._together = {u.id: [[normalize(t) for t in group] for group in u.together]
                           for u in uncovered if u.together}
         self._pattern = _alternation(owner)
-        reading_owner: Dict[str, str] = {}
-        for term, concept_id in owner.items():
-            reading = (readings or {}).get(term)
-            if reading and len(reading) >= MIN_READING_CHARS:
-                reading_owner.setdefault(reading, concept_id)
-        self._reading_owner = reading_owner
-        self._reading_surface = {}
+        self._reading_surface: Dict[str, str] = {}          # reading → the term it spells
         for term in owner:
             reading = (readings or {}).get(term)
             if reading and len(reading) >= MIN_READING_CHARS:
                 self._reading_surface.setdefault(reading, term)
-        self._reading_pattern = _alternation(reading_owner) if reading_owner else None
+        self._reading_pattern = _alternation(self._reading_surface) if self._reading_surface else None
 
     def find(self, text: str) -> Found:
         text = normalize(text)
-        ids = [self._owner[m.group(0)] for m in self._pattern.finditer(text)]
+        owner = self._owner
+        ids = [owner[m.group(0)] for m in self._pattern.finditer(text)]
         if self._reading_pattern is not None:   # hiragana written for kanji: 「だいりこうふ」
             for run in HIRAGANA_RUN.findall(text):
-                ids += [self._reading_owner[m.group(0)] for m in self._reading_pattern.finditer(to_katakana(run))]
+                matches = self._reading_pattern.finditer(to_katakana(run))
+                ids += [owner[self._reading_surface[m.group(0)]] for m in matches]
         ids += [concept_id for concept_id, groups in self._together.items()
                 if all(any(term in text for term in group) for group in groups)]
         found = Found()

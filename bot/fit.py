@@ -18,11 +18,11 @@ from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 from bot.concepts import Found, Lexicon, UncoveredConcept
 
-FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
 SURE_WITHOUT_CONCEPT = 0.60     # classifier confidence needed when the question names no concept
 RESCUE_MIN = 0.10               # an unsure classifier's intent kept when a named concept agrees
 SECOND_MIN = 0.05               # the second concern's intent must be at least this likely
 MAX_CANDIDATES = 3
+CANDIDATE_MIN = 0.05             # a 「もしかして」 candidate from the classifier alone
 
 
 @dataclass
@@ -70,7 +70,7 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
 def _candidates(first: List[str], ranked: List[Tuple[str, float]]) -> List[str]:
     """Up to three distinct intents: `first`, then the classifier's next best."""
     out: List[str] = []
-    for name in [*first, *(n for n, conf in ranked if conf >= 0.05)]:
+    for name in [*first, *(n for n, conf in ranked if conf >= CANDIDATE_MIN)]:
         if name not in out:
             out.append(name)
     return out[:MAX_CANDIDATES]

@@ -59,6 +59,9 @@ class KanaToKanji(GraphComponent):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "KanaToKanji":
+        from bot.concepts import load_lexicon
+
+        load_lexicon()   # readings (SudachiPy) computed when the model loads, not on the first message
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
