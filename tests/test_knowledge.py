@@ -2,18 +2,21 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import pytest
 import yaml
 
 from bot.knowledge import (
-    PHONE_RE,
+    FORBIDDEN_QUOTES,
     sources_dir,
     Entry,
+    KnowledgeBase,
     KnowledgeError,
+    SourceRef,
     dates_in,
     load_knowledge,
+    months_in,
+    numbers_in,
     verify_against_sources,
 )
 from tests.conftest import ROOT
@@ -73,17 +76,17 @@ def test_citation_names_document_section_and_page(kb):
     entry = kb.by_id["lost_card"]
     citation = kb.citation(entry)
     assert citation.startswith("出典：取得・管理マニュアルVer.2（2023年12月）")
-    assert "第8" in citation and "p.28" in citation
+    assert "第8 ＜マイナンバーカードを紛失した場合＞ p.28～" in citation
 
 
 def test_fixed_messages_give_only_numbers_from_the_sources(kb, domain):
-    all_text = "\n".join(p.read_text(encoding="utf-8") for p in sources_dir().glob("*.txt"))
+    all_numbers = {n for p in sources_dir().glob("*.txt") for n in numbers_in(p.read_text(encoding="utf-8"))}
     texts = list(kb.messages.values()) + [
         variant["text"] for variants in domain["responses"].values() for variant in variants
     ]
     for text in texts:
-        for number in PHONE_RE.findall(unicodedata.normalize("NFKC", text)):
-            assert number in all_text, number
+        for number in numbers_in(text):
+            assert number in all_numbers, number
 
 
 def test_the_key_contacts_are_right(kb):
@@ -92,6 +95,112 @@ def test_the_key_contacts_are_right(kb):
     assert "0120-601-785" in kb.by_id["fax_inquiry"].answer
     assert "0120-95-0178" in kb.by_id["free_dial"].answer
     assert "0120-95-0178" in kb.by_id["photo_exception_online"].answer
+
+
+def planted(kb, entry_id, **changes):
+    """The knowledge base with one entry changed (not validated: the check must catch it)."""
+    entries = [e.copy(update=changes) if e.id == entry_id else e for e in kb.entries]
+    return KnowledgeBase(kb.documents, entries, kb.messages)
+
+
+def with_source(kb, entry_id, **ref):
+    entry = kb.by_id[entry_id]
+    return planted(kb, entry_id, sources=entry.sources + [SourceRef(**ref)])
+
+
+def test_phone_numbers_in_a_4_4_2_grouping_are_found_whole():
+    assert numbers_in("0120-0178-26 と ０１２０－０１７８－２７") == ["0120-0178-26", "0120-0178-27"]
+    assert numbers_in("0120-95-0178、050-3818-1250、03-5253-5366") == ["0120-95-0178", "050-3818-1250", "03-5253-5366"]
+    assert numbers_in("0120-0178-2") == ["0120-0178-2"] and numbers_in("0120-0178-266") == ["0120-0178-266"]
+    assert numbers_in("2023-12-12") == [] and numbers_in("10120-0178-26") == []
+
+
+@pytest.mark.parametrize("wrong", ["0120-0178-28", "0120-0178-2", "0120-0178-266", "0120-0179-26"])
+def test_a_wrong_4_4_2_number_fails_the_check(kb, wrong):
+    entry = kb.by_id["free_dial_foreign_language"]
+    assert "0120-0178-26" in entry.answer
+    planted_kb = planted(kb, entry.id, answer=entry.answer.replace("0120-0178-26", wrong))
+    assert any(f"number {wrong} is in no source" in p for p in verify_against_sources(planted_kb))
+
+
+def test_months_are_parsed_with_their_year():
+    assert months_in("令和6年10月、2023年12月版、2025（令和7）年12月1日、令和元年6月") == [
+        (2024, 10), (2023, 12), (2025, 12), (2019, 6)]
+    assert months_in("本年3月末", this_year=2021) == [(2021, 3)] and months_in("本年3月末") == []
+
+
+def test_a_wrong_month_date_fails_the_check(kb):
+    entry = kb.by_id["face_auth_card_services"]
+    right = planted(kb, entry.id, answer=entry.answer + "（令和6年10月、2024年10月）")
+    assert verify_against_sources(right) == []
+    for wrong_month in ("2024年11月", "令和6年11月", "2024（令和6）年11月"):
+        wrong = planted(kb, entry.id, answer=entry.answer + f"（{wrong_month}）")
+        problems = verify_against_sources(wrong)
+        assert any("face_auth_card_services: month 2024年11月 is in no source" in p for p in problems), wrong_month
+    messages = dict(kb.messages, decline=kb.messages["decline"] + "（2022年2月）")
+    problems = verify_against_sources(KnowledgeBase(kb.documents, kb.entries, messages))
+    assert any("message decline: month 2022年2月" in p for p in problems)
+
+
+def test_the_forbidden_lines_are_in_the_sources_and_listed(kb):
+    texts = {doc_id: re.sub(r"\s+", "", (sources_dir() / doc.file).read_text(encoding="utf-8"))
+             for doc_id, doc in kb.documents.items()}
+    docs = {doc_id for doc_id, _, _ in FORBIDDEN_QUOTES}
+    lines = " ".join(line for _, line, _ in FORBIDDEN_QUOTES)
+    assert "ICチップに入ることはあります" in lines and "現在の健康保険証が利用できなくなるわけではありません" in lines
+    assert docs == {"qr_notice_2021", "policy_2019"}
+    for doc_id, line, _ in FORBIDDEN_QUOTES:
+        assert re.sub(r"\s+", "", line) in texts[doc_id], (doc_id, line)
+
+
+@pytest.mark.parametrize("doc, quote", [
+    ("qr_notice_2021", "受診歴や薬剤情報などプライバシー性の高い情報がカードのICチップに入ることはあります。"),
+    ("qr_notice_2021", "健康保険証として使えるようになっても、受診歴や薬剤情報などプライバシー性の高い情報がカードのICチップに入ることは"),
+    ("qr_notice_2021", "※現在の健康保険証が利用できなくなるわけではありません。"),
+    ("policy_2019", "現在の健康保険証が利用できなくなるわけではありません"),
+])
+def test_a_forbidden_quote_fails_the_check(kb, doc, quote):
+    wrong = with_source(kb, "card_safety", doc=doc, section="添付リーフレット", quote=quote)
+    assert any("forbidden line" in p and "card_safety" in p for p in verify_against_sources(wrong))
+
+
+def test_the_right_line_of_the_same_leaflet_may_be_quoted(kb):
+    right = with_source(kb, "card_safety", doc="policy_2019", section="添付リーフレット（健康保険証利用）",
+                        quote="カードのICチップに入ることはありません。")
+    assert verify_against_sources(right) == []
+
+
+def test_an_answer_repeating_a_forbidden_line_fails_the_check(kb):
+    entry = kb.by_id["card_safety"]
+    wrong = planted(kb, entry.id, answer=entry.answer + "※現在の健康保険証が利用できなくなるわけではありません。")
+    assert any("answer repeats a forbidden line" in p for p in verify_against_sources(wrong))
+
+
+def test_manual_pages_are_the_pages_of_its_table_of_contents(kb):
+    """第5 1. starts on p.15 and 2. on p.21: a part of 1. that the TOC does not list is cited p.15–21."""
+    by_section = {(ref.section, ref.page) for e in kb.entries for ref in e.sources if ref.doc == "manual_v2"}
+    assert ("第5 1. 施設等における出張申請受付", 15) in by_section
+    assert ("第5 1. 施設等における出張申請受付 (5) 当日までに必要な準備", "15-21") in by_section
+    assert ("第5 2. 個人宅等に対する出張申請受付", 21) in by_section
+    assert ("第5 2.（参考）郵便局での交付申請受付", "21-23") in by_section
+    assert ("第8 ＜マイナンバーカードを紛失した場合＞", "28-") in by_section
+    assert not [s for s, p in by_section if s.startswith("第5") and "(" in s and p == 15]
+    citation = kb.citation(kb.by_id["outreach_facility_preparation"])
+    assert "(5) 当日までに必要な準備 p.15–21" in citation and "p.15 " not in citation + " "
+
+
+@pytest.mark.parametrize("section, page, quote, problem", [
+    ("第5 1. 施設等における出張申請受付 (5) 当日までに必要な準備", 15, "電源の借用が必要", "not p.15"),
+    ("第5 2. 個人宅等に対する出張申請受付", 15, "市区町村が申請書類を持参し訪問", "not p.15"),
+    ("第8 ＜マイナンバーカードを紛失した場合＞", 28, "受理番号を控えてください", "not p.28"),
+    ("第2 2. マイナンバーカードで医療機関・薬局を受診等する方法", 6, "受理番号を控えてください", "quote is not in 第2 2."),
+    ("第5 3. どこにもない節", 15, "電源の借用が必要", "not in the table of contents"),
+    ("第5 1. 施設等", 15, "電源の借用が必要", "does not give the TOC title"),
+])
+def test_a_wrong_page_or_section_fails_the_check(kb, section, page, quote, problem):
+    wrong = with_source(kb, "outreach_home", doc="manual_v2", section=section, page=page, quote=quote)
+    problems = verify_against_sources(wrong)
+    assert any(problem in p and "outreach_home" in p for p in problems), problems
 
 
 def test_dates_are_parsed_in_both_eras():
@@ -115,6 +224,8 @@ def test_schema_rejects_bad_entries():
         {"title": "た" * 21},
         {"sources": []},
         {"related": ["a", "b", "c", "d"]},
+        {"sources": [{"doc": "manual_v2", "section": "第8", "page": "21-15", "quote": "quote"}]},
+        {"sources": [{"doc": "manual_v2", "section": "第8", "page": "p.28", "quote": "quote"}]},
     ):
         with pytest.raises(ValueError):
             Entry(**{**base, **bad})
