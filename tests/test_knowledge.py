@@ -249,3 +249,29 @@ def test_answers_are_short_and_polite(kb):
     for entry in kb.entries:
         assert "出典" not in entry.answer, entry.id
         assert re.search(r"(です|ます|ください|ません)", entry.answer), entry.id
+
+
+# --- Entry texts that must stay exact to the documents (issue 11 §1–3) -------------------------
+
+
+def lines_with(answer: str, word: str):
+    return [line for line in answer.splitlines() if word in line]
+
+
+def test_proxy_pickup_is_at_the_residence_not_the_facility(kb):
+    """§1: 代理交付 is collected at the 住所地 (manual 第6 2.); the facility's municipality is for consultations."""
+    answer = kb.by_id["contact_municipality"].answer
+    proxy = lines_with(answer, "代理交付")
+    assert proxy and all("住所地の市区町村" in line and "所在地の市区町村" not in line for line in proxy)
+    assert "所在地の市区町村" in lines_with(answer, "カードの取得の相談")[0]
+    assert any("住所地市町村に来庁して交付を受ける" in ref.quote for ref in kb.by_id["contact_municipality"].sources)
+
+
+def test_facility_staff_may_do_the_application_support_and_the_proxy_pickup_not_the_outreach(kb):
+    """§1: 出張申請受付 is done by 市区町村 staff (their identity check); staff may do 申請サポート and 代理交付."""
+    answer = kb.by_id["how_to_get_card"].answer
+    assert "これらのサポートは、施設の職員や支援者の方が行うこともできます" not in answer
+    outreach = lines_with(answer, "出張申請受付")[0]
+    assert "市区町村職員が本人確認" in outreach and "施設の職員" not in outreach
+    assert "施設の職員や支援者の方" in lines_with(answer, "申請サポート：")[0]
+    assert "代理人になれます" in lines_with(answer, "代理交付：")[0]
