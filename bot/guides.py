@@ -837,7 +837,9 @@ def render_lost(v: Dict[str, object]) -> Result:
         else:
             now.lines.append(fact("lost_card_smartphone", "聴覚に障がいのある方はFAX（0120-601-785）でも一時停止を依頼できます。"))
         now.lines.append(fact("fax_inquiry", "回答は「個人番号カードコールセンター」からFAXで届くので、返信先のFAX番号を書いておきましょう。"))
-        now.lines.append(say("下の「FAX用紙を作る」から、必要な欄のある用紙を作れます。", "・"))
+        now.lines.append(line(Part("FAXの"), Part("公式の様式は、マニュアル資料編P27の「お問合せ様式」です", "fax_inquiry"),
+                              Part("。"), bullet="・"))
+        now.lines.append(fact("fax_inquiry", "下の「FAX用紙を作る」は、このサービスが独自に用意した補助で、公式の様式ではありません。必要な欄のある用紙を作れます。"))
         links.append(FAX_LINK)
     if phone == "ip":
         now.lines.append(fact("free_dial_ip_phone", "一部のIP電話等で0120-95-0178につながらない場合の番号として、2021年1月の案内（内閣府・総務省の通知に添付されたリーフレット）には次の番号が載っています。"))
@@ -859,7 +861,7 @@ def render_lost(v: Dict[str, object]) -> Result:
         sections.append(phone_steps)
     if card:
         doctor = Section("カードがない間の受診")
-        doctor.lines.append(fact("lost_card", "カードがない間の受診について、2024年6月の厚生労働省の文書では、2024年12月2日以降、カードを紛失中の方などは加入している医療保険の保険者に申請すると「資格確認書」が無償で交付される予定とされています。詳しくは保険者にお問い合わせください。"))
+        doctor.lines.append(fact("lost_card", "2024年6月の厚生労働省の文書では、2024年12月2日以降、保険者に申請すると「資格確認書」が無償交付される予定とされていました。その後の資料は手元にないため、ご加入の保険者にご確認ください。"))
         sections.append(doctor)
     contact = Section("問い合わせ先")
     contact.lines.append(say("一時停止：マイナンバー総合フリーダイヤル（0120-95-0178、24時間365日）" + ("／FAX（0120-601-785）" if links else ""), "・"))

@@ -275,3 +275,21 @@ def test_facility_staff_may_do_the_application_support_and_the_proxy_pickup_not_
     assert "市区町村職員が本人確認" in outreach and "施設の職員" not in outreach
     assert "施設の職員や支援者の方" in lines_with(answer, "申請サポート：")[0]
     assert "代理人になれます" in lines_with(answer, "代理交付：")[0]
+
+
+@pytest.mark.parametrize("entry_id", ["fax_inquiry", "lost_card", "lost_card_smartphone"])
+def test_our_fax_sheet_is_said_to_be_our_own_aid_and_the_official_form_is_named(kb, entry_id):
+    """§2: the 「FAX用紙を作る」 sheet is ours; the official form is the 資料編 P27 one (not among the sources)."""
+    answer = kb.by_id[entry_id].answer
+    assert "独自" in answer and "補助" in answer and "資料編P27" in answer
+    assert any("資料編 P27" in ref.quote or "資料編P27" in ref.quote for ref in kb.by_id["fax_inquiry"].sources)
+    assert "公式の様式ではありません" in kb.by_id["fax_inquiry"].answer
+    assert "「お問合せ様式」" in kb.by_id["fax_inquiry"].answer
+
+
+def test_lost_card_says_the_2024_plan_was_a_plan_and_to_ask_the_insurer(kb):
+    """§3: 「2024年12月2日以降…交付される予定」 is a past plan: とされていました + ask the insurer."""
+    answer = kb.by_id["lost_card"].answer
+    assert "予定とされていました" in answer and "予定とされています" not in answer
+    assert "2024年6月の厚生労働省の文書" in answer and "保険者にご確認ください" in answer
+    assert "2023年12月のマニュアル" in answer.splitlines()[0]   # the menu number 「2番」 with its date
