@@ -293,3 +293,20 @@ def test_lost_card_says_the_2024_plan_was_a_plan_and_to_ask_the_insurer(kb):
     assert "予定とされていました" in answer and "予定とされています" not in answer
     assert "2024年6月の厚生労働省の文書" in answer and "保険者にご確認ください" in answer
     assert "2023年12月のマニュアル" in answer.splitlines()[0]   # the menu number 「2番」 with its date
+
+
+def test_face_auth_insurance_registration_before_the_switch_is_for_new_and_unregistered_people(kb):
+    """§2: registering before the switch applies to new cards and people not yet registered; afterwards
+    at a card reader is allowed too (manual 第3 4.)."""
+    answer = kb.by_id["face_auth_card_apply"].answer
+    assert "健康保険証として使う方は、カードの交付・切替えの前に" not in answer
+    assert "申込みがまだの方（新規取得の方を含む）" in answer
+    assert "交付・切替え後に医療機関・薬局のカードリーダーでも申し込めます" in answer
+
+
+def test_helpers_at_the_reader_are_allowed_for_visits_not_said_for_registration(kb):
+    """§2: the documents allow helpers at the reader during 受診, not for 利用登録."""
+    answer = kb.by_id["hoken_registration"].answer
+    assert "カードリーダーの操作は、ご本人の希望があれば" not in answer
+    helper = lines_with(answer, "手助け")[0]
+    assert "受診の際" in helper and "利用登録の手助けについては書かれていません" in helper
