@@ -310,3 +310,29 @@ def test_helpers_at_the_reader_are_allowed_for_visits_not_said_for_registration(
     assert "カードリーダーの操作は、ご本人の希望があれば" not in answer
     helper = lines_with(answer, "手助け")[0]
     assert "受診の際" in helper and "利用登録の手助けについては書かれていません" in helper
+
+
+@pytest.mark.parametrize("entry_id", ["pin_forgot", "pin_forgot_proxy", "pin_sharing"])
+def test_seeing_a_doctor_without_the_pin_is_said_for_ordinary_visits_only(kb, entry_id):
+    """§2: without the PIN → 外来; オンライン診療・服薬指導 need the PIN (manual 2023-12)."""
+    answer = kb.by_id[entry_id].answer
+    visit = lines_with(answer, "目視")[0]
+    assert "外来" in visit
+    assert "オンライン診療・服薬指導には暗証番号が必要" in answer and "2023年12月のマニュアル" in answer
+
+
+def test_the_home_visit_check_by_sight_is_a_past_plan(kb):
+    """§2/§3: the visual check for 訪問診療 was a plan of the 2023-12 manual for 2024-10."""
+    answer = kb.by_id["pin_forgot"].answer
+    assert "訪問診療等での目視確認は2024年10月からの予定とされていました" in answer
+
+
+def test_pin_sharing_speaks_of_intellectual_and_developmental_disabilities_as_the_manual_does(kb):
+    answer = kb.by_id["pin_sharing"].answer
+    assert "知的・発達障害のある方で" in answer and "知的・発達障害など" not in answer
+
+
+def test_the_resident_register_pins_are_attributed_to_the_form_sample(kb):
+    """§2: the 住基/券面事項入力補助 fields come from the 国外転出者 form sample of the 2024 letter."""
+    line = lines_with(kb.by_id["pin_kinds"].answer, "住民基本台帳用")[0]
+    assert "2024年6月の厚生労働省の文書" in line and "国外転出者用の申請書の記入例" in line
