@@ -842,7 +842,7 @@ def render_lost(v: Dict[str, object]) -> Result:
         now.lines.append(fact("fax_inquiry", "下の「FAX用紙を作る」は、このサービスが独自に用意した補助で、公式の様式ではありません。必要な欄のある用紙を作れます。"))
         links.append(FAX_LINK)
     if phone == "ip":
-        now.lines.append(fact("free_dial_ip_phone", "一部のIP電話等で0120-95-0178につながらない場合の番号として、2021年1月の案内（内閣府・総務省の通知に添付されたリーフレット）には次の番号が載っています。"))
+        now.lines.append(fact("free_dial_ip_phone", "一部のIP電話等で0120-95-0178につながらない場合の番号として、2021年1月15日の内閣官房・総務省の事務連絡に添付されたリーフレットには次の番号が載っています。"))
         now.lines.append(fact("free_dial_ip_phone", "マイナンバーカード等：050-3818-1250", "　・"))
         now.lines.append(fact("free_dial_ip_phone", "これは2021年の資料のため、その後番号が変わっている可能性があります。"))
         now.lines.append(line(Part("電話がどうしても難しいときは、"), Part("聴覚に障がいのある方はFAX（0120-601-785）でも依頼できます。", "lost_card")))

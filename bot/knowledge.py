@@ -173,8 +173,9 @@ class KnowledgeError(ValueError):
 
 
 def normalize_text(text: str) -> str:
-    """NFKC and no white space: how quotes are compared with the extracted PDF text."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    """NFKC, no white space and no 「**」 (bold marks left by the PDF extraction): how quotes are compared
+    with the extracted PDF text."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("**", "")
 
 
 def dates_in(text: str, this_year: Optional[int] = None) -> List[dt.date]:

@@ -336,3 +336,16 @@ def test_the_resident_register_pins_are_attributed_to_the_form_sample(kb):
     """§2: the 住基/券面事項入力補助 fields come from the 国外転出者 form sample of the 2024 letter."""
     line = lines_with(kb.by_id["pin_kinds"].answer, "住民基本台帳用")[0]
     assert "2024年6月の厚生労働省の文書" in line and "国外転出者用の申請書の記入例" in line
+
+
+def test_the_2021_notice_is_from_the_cabinet_secretariat_and_cited_itself(kb):
+    """§2: the 2021 notice is from 内閣官房・総務省 (not 内閣府); the free-dial numbers cite it, not the
+    2019 policy text whose leaflet labels are scrambled."""
+    doc = kb.documents["qr_notice_2021"]
+    assert "内閣官房・総務省" in doc.title and "内閣官房・総務省" in doc.short and "内閣府" not in doc.title + doc.short
+    for entry in kb.entries:
+        assert "内閣府" not in entry.answer, entry.id
+    for entry_id in ("free_dial_ip_phone", "free_dial_foreign_language"):
+        entry = kb.by_id[entry_id]
+        assert {ref.doc for ref in entry.sources} == {"qr_notice_2021"}, entry_id
+        assert "2021年1月15日の内閣官房・総務省の事務連絡" in entry.answer
