@@ -1016,7 +1016,7 @@ def render_outreach(v: Dict[str, object], today: dt.date) -> Result:
     docs.lines.append(fact(E_OUT, "顔認証マイナンバーカードの希望者は「いずれの暗証番号も設定しない」を選びます。"))
     lend = Section("施設がお貸しするもの")
     lend.lines.append(fact(E_PREP, "当日の物品は基本的に市区町村が準備・持参しますが、机・椅子など施設から借りることもあります。"))
-    lend.lines.append(fact(E_PREP, "プリンター等の延長コードを使うため、電源の借用が必要です。"))
+    lend.lines.append(fact(E_PREP, "市区町村の物品の例にはプリンター等の延長コード（備考「電源の借用が必要」）もあり、電源を借りることがあります。"))
     lend.lines.append(fact(E_PREP, "打合せでご確認ください。"))
 
     on_day = Section("当日")

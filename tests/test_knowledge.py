@@ -349,3 +349,25 @@ def test_the_2021_notice_is_from_the_cabinet_secretariat_and_cited_itself(kb):
         entry = kb.by_id[entry_id]
         assert {ref.doc for ref in entry.sources} == {"qr_notice_2021"}, entry_id
         assert "2021年1月15日の内閣官房・総務省の事務連絡" in entry.answer
+
+
+def test_home_visit_availability_is_asked_of_the_clinic_or_the_free_dial(kb):
+    """§2/§3: nothing names the 市区町村 for 訪問診療; the 2024-10 plan is past and dated."""
+    line = lines_with(kb.by_id["face_auth_card_services"].answer, "訪問診療")[0]
+    assert "市区町村" not in line and "医療機関" in line and "0120-95-0178" in line
+    assert "2024年（令和6年）10月" in line and "予定とされていました" in line and "その後の資料は手元にない" in line
+
+
+def test_power_is_an_example_of_what_the_city_may_borrow_not_a_requirement(kb):
+    answer = kb.by_id["outreach_facility_preparation"].answer
+    assert "電源の借用が必要です" not in answer
+    assert "物品の例" in lines_with(answer, "電源")[0] and "借りることがあります" in answer
+
+
+def test_the_2024_plans_for_home_visits_and_online_consultations_are_past_and_dated(kb):
+    """§3: the 令和6年4月/10月 plans are 2024 and past: とされていました, no later documents, where to confirm."""
+    answer = kb.by_id["hoken_homecare"].answer
+    assert "2024年（令和6年）4月" in answer and "2024年10月" in answer
+    assert answer.count("とされていました") >= 2 and "その後の資料はありません" in answer
+    assert "0120-95-0178" in answer.splitlines()[0]
+    assert "予定とされています" not in answer
