@@ -829,7 +829,7 @@ def render_lost(v: Dict[str, object]) -> Result:
     if card:
         now.lines.append(fact("lost_card", "すぐにマイナンバー総合フリーダイヤル（0120-95-0178）に電話し、音声ガイダンス「2番」でカードの機能を一時停止します（24時間365日受付）。"))
     if smartphone:
-        now.lines.append(fact("lost_card_smartphone", "マイナンバー総合フリーダイヤル（0120-95-0178）に電話し、スマホ用電子証明書の一時利用停止をします。メニューは「2番」（カード及び電子証明書を搭載したスマートフォンの紛失・盗難）で、24時間365日受け付けています。"))
+        now.lines.append(fact("lost_card_smartphone", "マイナンバー総合フリーダイヤル（0120-95-0178）に電話し、スマホ用電子証明書の一時利用停止をします。メニューは「2番」（2023年12月のマニュアル）で、24時間365日受け付けています。"))
     links = []
     if phone in ("fax", UNKNOWN):
         if card:

@@ -371,3 +371,63 @@ def test_the_2024_plans_for_home_visits_and_online_consultations_are_past_and_da
     assert answer.count("とされていました") >= 2 and "その後の資料はありません" in answer
     assert "0120-95-0178" in answer.splitlines()[0]
     assert "予定とされています" not in answer
+
+
+def all_answers(kb):
+    return [(entry.id, entry.answer) for entry in kb.entries] + [
+        (f"message {name}", text) for name, text in kb.messages.items()]
+
+
+def test_free_dial_hours_say_year_end_closure_and_their_documents(kb):
+    """§3: free-dial hours with 「年末年始を除く」 (2021-01 leaflets) and the date of the documents."""
+    with_hours = [(name, text) for name, text in all_answers(kb) if re.search(r"9:30\s*～\s*20:00", text)]
+    assert {"free_dial", "hoken_registration", "message decline"} <= {name for name, _ in with_hours}
+    for name, text in with_hours:
+        assert "年末年始を除く" in text and "2021年1月" in text and "2023年12月" in text, name
+
+
+MENU_RE = re.compile(r"「4→2」|「2番」|ガイダンス6番|[②④]|音声ガイダンスのメニュー")
+
+
+def test_free_dial_menu_numbers_are_given_with_their_date(kb):
+    """§3: menu numbers (「4→2」, 「6番」, 「2番」, ②④) with the date of the document that gives them."""
+    dated = re.compile(r"20\d\d年\d{1,2}月")
+    seen = set()
+    for name, text in all_answers(kb):
+        lines = text.splitlines()
+        for index, line in enumerate(lines):
+            if MENU_RE.search(line):
+                seen.add(name)
+                # the date is in the line, in the heading of the list it is in (「…：」), or in the first line
+                heading = next((h for h in reversed(lines[:index]) if h.endswith("：")), "")
+                assert dated.search(line) or dated.search(heading) or dated.search(lines[0]), (name, line)
+    assert {"free_dial", "hoken_registration", "lost_card", "lost_card_smartphone", "koukin_account",
+            "smartphone_certificate", "mynumber_leak", "card_safety"} <= seen
+
+
+def test_every_reiwa_year_stands_beside_its_western_year(kb):
+    """§3: a time-bound fact shows its year as 西暦 (not only 令和)."""
+    for name, text in all_answers(kb):
+        for match in re.finditer(r"令和|平成", text):
+            assert re.search(r"\d{4}(年)?（$", text[:match.start()]), (name, text[match.start() - 8:match.end() + 4])
+
+
+def test_no_answer_presents_an_old_plan_as_current(kb):
+    """§3: 「予定」 of 2023–2024 documents are said in the past (とされていました)."""
+    for name, text in all_answers(kb):
+        assert not re.search(r"予定(です|とされています|されています)", text), name
+
+
+def test_the_no_application_rule_of_the_shikaku_kakuninsho_says_whose_and_when(kb):
+    """§3: 「当分の間、申請しなくても」 is the 2023-12 manual's rule: said with it, in the past, ask the insurer."""
+    for entry_id in ("shikaku_kakuninsho", "hokensho_end"):
+        line = lines_with(kb.by_id[entry_id].answer, "当分の間")[0]
+        assert "2023年12月" in line and "とされていました" in line, entry_id
+    answer = kb.by_id["shikaku_kakuninsho"].answer
+    assert "その後の資料は手元にない" in answer and "保険者にご確認ください" in answer
+    assert "申請不要です" not in answer
+
+
+def test_the_post_office_plan_is_past_and_attributed(kb):
+    answer = kb.by_id["post_office"].answer
+    assert "マニュアル（2023年12月版）" in answer and "とされていました" in answer and "その後の資料は手元にありません" in answer
