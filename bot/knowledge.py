@@ -5,6 +5,7 @@ Nothing is read at import time; call `load_knowledge()` (cached per directory).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -349,14 +350,15 @@ TOC_LINE_RE = re.compile(r"^(.+?)-{3,}\s*(\d+)\s*$", re.M)
 GLOSSARY_HEADING = "<用語解説>"
 
 
-class TocEntry(BaseModel):
-    key: str                 # 「第5」, 「第5 1.」, 「第2 <参考>」, 「用語解説」
-    title: str               # normalized title without 「第5」 / 「1.」
+@dataclasses.dataclass
+class TocEntry:
+    key: str                  # 「第5」, 「第5 1.」, 「第2 <参考>」, 「用語解説」
+    title: str                # normalized title without 「第5」 / 「1.」
     page: int
-    last_page: Optional[int]  # the last page the entry can reach by the TOC; None: the end is not known
-    level: int               # 1 chapter, 2 item
-    start: int = 0           # where its heading is in the normalized text
-    end: int = 0             # where the next entry of the same or a higher level begins
+    level: int                # 1 chapter, 2 item
+    last_page: Optional[int] = None  # the last page the entry can reach by the TOC; None: not known
+    start: int = 0            # where its heading is in the normalized text
+    end: int = 0              # where the next entry of the same or a higher level begins
 
 
 def manual_toc(text: str) -> Dict[str, TocEntry]:
@@ -365,26 +367,25 @@ def manual_toc(text: str) -> Dict[str, TocEntry]:
     An item ends at the latest on the page where the next item begins; a chapter begins a new page
     (第4, a one-page chapter, is p.14 and 第5 p.15), so the entry before a chapter ends on the page before.
     """
-    lines = TOC_LINE_RE.findall(text)
+    matches = list(TOC_LINE_RE.finditer(text))
     entries: List[TocEntry] = []
     chapter = ""
-    for raw_title, page in lines:
+    for raw_title, page in (m.groups() for m in matches):
         title = normalize_text(raw_title)
         chapter_match = re.match(r"第(\d+)(.*)", title)
         item_match = re.match(r"(\d+)\.(.*)", title)
         if chapter_match:
             chapter = f"第{chapter_match.group(1)}"
-            entries.append(TocEntry(key=chapter, title=chapter_match.group(2), page=int(page), last_page=None, level=1))
+            entries.append(TocEntry(key=chapter, title=chapter_match.group(2), page=int(page), level=1))
         elif item_match:
             entries.append(TocEntry(key=f"{chapter} {item_match.group(1)}.", title=item_match.group(2),
-                                    page=int(page), last_page=None, level=2))
+                                    page=int(page), level=2))
         elif title.startswith("<参考>"):
-            entries.append(TocEntry(key=f"{chapter} <参考>", title=title, page=int(page), last_page=None, level=2))
+            entries.append(TocEntry(key=f"{chapter} <参考>", title=title, page=int(page), level=2))
         else:
-            entries.append(TocEntry(key=title, title=title, page=int(page), last_page=None, level=1))
+            entries.append(TocEntry(key=title, title=title, page=int(page), level=1))
     body = normalize_text(text)
-    position = body.index(normalize_text(lines[-1][0])) + 1 if lines else 0
-    position = body.index(f"{lines[-1][1]}", position) if lines else 0
+    position = len(normalize_text(text[:matches[-1].end()])) if matches else 0   # the body after the TOC
     for entry in entries:
         if entry.level == 1 and entry.key.startswith("第"):
             pattern = re.escape(entry.key) + r"\.?" + re.escape(entry.title)
@@ -398,8 +399,7 @@ def manual_toc(text: str) -> Dict[str, TocEntry]:
         entry.start = position = found.start()
     glossary = body.find(normalize_text(GLOSSARY_HEADING), position)
     if glossary >= 0:
-        entries.append(TocEntry(key="用語解説", title="用語解説", page=entries[-1].page, last_page=None,
-                                level=1, start=glossary))
+        entries.append(TocEntry(key="用語解説", title="用語解説", page=entries[-1].page, level=1, start=glossary))
     for index, entry in enumerate(entries):
         following = next((e for e in entries[index + 1:] if e.level <= entry.level), None)
         entry.end = following.start if following else len(body)

@@ -15,6 +15,7 @@ from bot.knowledge import (
     SourceRef,
     dates_in,
     load_knowledge,
+    manual_toc,
     months_in,
     numbers_in,
     verify_against_sources,
@@ -187,6 +188,15 @@ def test_manual_pages_are_the_pages_of_its_table_of_contents(kb):
     assert not [s for s, p in by_section if s.startswith("第5") and "(" in s and p == 15]
     citation = kb.citation(kb.by_id["outreach_facility_preparation"])
     assert "(5) 当日までに必要な準備 p.15–21" in citation and "p.15 " not in citation + " "
+
+
+def test_the_table_of_contents_gives_each_entry_its_page_and_span(kb):
+    toc = manual_toc((sources_dir() / kb.documents["manual_v2"].file).read_text(encoding="utf-8"))
+    spans = {key: (e.page, e.last_page) for key, e in toc.items()}
+    assert spans["第5 1."] == (15, 21) and spans["第5 2."] == (21, 23) and spans["第6 2."] == (25, 26)
+    assert spans["第7"] == (27, 27) and spans["第8"] == (28, None) and spans["用語解説"] == (28, None)
+    assert spans["第2 <参考>"] == (8, 9) and spans["第3 1."] == (10, 10)
+    assert list(toc)[0] == "はじめに" and toc["第5 1."].start < toc["第5 2."].start < toc["第6"].start
 
 
 @pytest.mark.parametrize("section, page, quote, problem", [
