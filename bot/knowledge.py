@@ -422,6 +422,8 @@ def toc_citation(toc: Dict[str, TocEntry], section: str) -> Tuple[Optional[TocEn
     text = normalize_text(section)
     if text.startswith("用語解説"):
         entry, rest = toc["用語解説"], text[len("用語解説"):]
+    elif text in toc:                                  # an unnumbered TOC entry: 「はじめに」
+        entry, rest = toc[text], ""
     elif text.startswith("<参考>"):
         entry = next((e for e in toc.values() if e.key.endswith("<参考>") and e.title.startswith(text)), None)
         if entry is None:

@@ -441,3 +441,13 @@ def test_the_no_application_rule_of_the_shikaku_kakuninsho_says_whose_and_when(k
 def test_the_post_office_plan_is_past_and_attributed(kb):
     answer = kb.by_id["post_office"].answer
     assert "マニュアル（2023年12月版）" in answer and "とされていました" in answer and "その後の資料は手元にありません" in answer
+
+
+def test_handoff_message_gives_the_free_dial_hours_with_the_year_end_closure_and_their_date():
+    import yaml
+
+    from bot.knowledge import PROJECT_ROOT
+
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    text = domain["responses"]["utter_human_handoff"][0]["text"]
+    assert "0120-95-0178" in text and "年末年始を除く" in text and "2023年12月" in text
