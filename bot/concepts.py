@@ -34,6 +34,7 @@ class CoveredConcept(BaseModel):
     id: str
     intents: List[str] = Field(..., min_items=1)
     terms: List[str] = Field(..., min_items=1)
+    context: bool = False      # says who the person is (寝たきり, 認知症), not what is asked
 
 
 class UncoveredConcept(BaseModel):
@@ -161,6 +162,9 @@ def check_lexicon(lexicon: Lexicon, intents: Set[str]) -> List[str]:
 @functools.lru_cache(maxsize=2)
 def load_lexicon(path: Path = CONCEPTS_FILE, with_readings: bool = True) -> Lexicon:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    unquoted = [t for c in [*data["covered"], *data["uncovered"]] for t in c.get("terms", []) if not isinstance(t, str)]
+    if unquoted:   # YAML reads 0120 as the octal number 80: a term must be written as a string
+        raise ValueError(f"concept terms that YAML does not read as text (quote them): {unquoted}")
     covered = [CoveredConcept(**c) for c in data["covered"]]
     uncovered = [UncoveredConcept(**u) for u in data["uncovered"]]
     terms = [normalize(t) for c in [*covered, *uncovered] for t in c.terms]

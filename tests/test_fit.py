@@ -99,3 +99,17 @@ def test_two_concerns_get_two_answers(lexicon, kb):
                       ranking(("photo_exception", 0.6), ("pin_forgot", 0.2), ("lost_card", 0.1)),
                       lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents == ["photo_exception", "pin_forgot"]
+
+
+def test_numbers_in_the_lexicon_stay_text_not_yaml_octal(lexicon):
+    assert "free_dial" in lexicon.find("0120から始まる番号に電話したい").covered
+    assert "free_dial" not in lexicon.find("80歳を過ぎた母のカード").covered   # 0120 read as octal is 80
+
+
+def test_who_the_person_is_does_not_veto_a_sure_classifier(lexicon, kb):
+    text = "寝たきりの母にもそれって要るんですか"
+    assert lexicon.find(text).covered == ["cannot_go_out"]
+    decision = decide(text, "card_uses", ranking(("card_uses", 0.8)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents == ["card_uses"]
+    unsure = decide(text, "card_uses", ranking(("card_uses", 0.4)), lexicon, set(kb.intents))
+    assert unsure.kind == "clarify"
