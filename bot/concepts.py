@@ -87,13 +87,14 @@ class Lexicon:
     def find(self, text: str) -> Found:
         text = normalize(text)
         owner = self._owner
-        ids = [owner[m.group(0)] for m in self._pattern.finditer(text)]
+        # a topic named by two terms together (「認定証」+「届かない」) is more specific than one term: first
+        ids = [concept_id for concept_id, groups in self._together.items()
+               if all(any(term in text for term in group) for group in groups)]
+        ids += [owner[m.group(0)] for m in self._pattern.finditer(text)]
         if self._reading_pattern is not None:   # hiragana written for kanji: 「だいりこうふ」
             for run in HIRAGANA_RUN.findall(text):
                 matches = self._reading_pattern.finditer(to_katakana(run))
                 ids += [owner[self._reading_surface[m.group(0)]] for m in matches]
-        ids += [concept_id for concept_id, groups in self._together.items()
-                if all(any(term in text for term in group) for group in groups)]
         found = Found()
         for concept_id in dict.fromkeys(ids):
             (found.covered if concept_id in self.covered else found.uncovered).append(concept_id)

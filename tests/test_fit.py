@@ -56,6 +56,13 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("カードの有効期限はいつまで？", "validity_renewal"),
     ("再発行の手数料はいくら？", "reissue_fee"),
     ("iPhoneにマイナンバーカードを入れられますか", "iphone"),
+    ("保険証の紐づけって後からやめられるの？", "registration_cancel"),
+    ("資格確認書をなくしてしまったらどうなりますか", "shikaku_reissue"),
+    ("病院で情報を見せる同意を撤回したい", "consent_change"),
+    ("公金受取口座はいつまでに登録すればいいですか", "koukin_deadline"),
+    ("限度額適用認定証がまだ届かないのですが", "gendogaku_certificate"),
+    ("カードの文字が消えかかっています", "card_damaged"),
+    ("カードの写真を変更したい", "photo_change"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
