@@ -49,25 +49,26 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
     confidence = dict(ranked)
     named = lexicon.intents_of(found.covered)
 
-    likeliest = next((r.get("name") for r in ranking if r.get("name") != "nlu_fallback"), None)
-    if intent == "nlu_fallback" and likeliest == "out_of_scope":
-        return Decision("decline", found=found)
-    if intent in knowledge_intents or intent == "nlu_fallback":
-        if not found.covered:
-            if confidence.get(intent, 0.0) >= SURE_WITHOUT_CONCEPT:
-                return Decision("answer", [intent], found=found)
-            return Decision("clarify", _candidates([], ranked), found=found)
+    if intent not in knowledge_intents and intent != "nlu_fallback":
+        return Decision("decline", found=found)                    # out_of_scope, chit-chat
+    if found.covered:
         agreeing = [name for name, conf in ranked[:MAX_CANDIDATES] if name in named and conf >= RESCUE_MIN]
         if agreeing:
             first = agreeing[0]
             return Decision("answer", [first, *_second(first, found, lexicon, ranked)], found=found)
-        only_context = all(lexicon.covered[cid].context for cid in found.covered)
-        if only_context and confidence.get(intent, 0.0) >= SURE_WITHOUT_CONCEPT:
-            return Decision("answer", [intent], found=found)   # who the person is does not veto what is asked
-        by_concept = [name for name, _ in ranked if name in named]
-        by_concept += [lexicon.covered[cid].intents[0] for cid in found.covered]   # the concept's main topic
-        return Decision("clarify", _candidates(by_concept, ranked), found=found)
-    return Decision("decline", found=found)
+    likeliest = next((r.get("name") for r in ranking if r.get("name") != "nlu_fallback"), None)
+    if intent == "nlu_fallback" and likeliest == "out_of_scope":
+        return Decision("decline", found=found)                    # unsure, and out of scope is likeliest
+    if not found.covered:
+        if confidence.get(intent, 0.0) >= SURE_WITHOUT_CONCEPT:
+            return Decision("answer", [intent], found=found)
+        return Decision("clarify", _candidates([], ranked), found=found)
+    only_context = all(lexicon.covered[cid].context for cid in found.covered)
+    if only_context and confidence.get(intent, 0.0) >= SURE_WITHOUT_CONCEPT:
+        return Decision("answer", [intent], found=found)           # who the person is does not veto what is asked
+    by_concept = [name for name, _ in ranked if name in named]
+    by_concept += [lexicon.covered[cid].intents[0] for cid in found.covered]   # the concept's main topic
+    return Decision("clarify", _candidates(by_concept, ranked), found=found)
 
 
 def _candidates(first: List[str], ranked: List[Tuple[str, float]]) -> List[str]:

@@ -120,3 +120,11 @@ def test_who_the_person_is_does_not_veto_a_sure_classifier(lexicon, kb):
     assert decision.kind == "answer" and decision.intents == ["card_uses"]
     unsure = decide(text, "card_uses", ranking(("card_uses", 0.4)), lexicon, set(kb.intents))
     assert unsure.kind == "clarify"
+
+
+def test_a_named_concept_that_agrees_outweighs_out_of_scope_being_likeliest(lexicon, kb):
+    text = "暗証番号を忘れたときはどうしたらいい？"
+    unsure = ranking(("nlu_fallback", 0.35), ("out_of_scope", 0.30), ("pin_forgot", 0.25))
+    assert decide(text, "nlu_fallback", unsure, lexicon, set(kb.intents)).intents == ["pin_forgot"]
+    no_concept = ranking(("nlu_fallback", 0.35), ("out_of_scope", 0.30), ("card_fee", 0.25))
+    assert decide("それって大丈夫なの？", "nlu_fallback", no_concept, lexicon, set(kb.intents)).kind == "decline"
