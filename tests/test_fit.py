@@ -56,6 +56,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("カードの有効期限はいつまで？", "validity_renewal"),
     ("再発行の手数料はいくら？", "reissue_fee"),
     ("iPhoneにマイナンバーカードを入れられますか", "iphone"),
+    ("資格確認書の有効期限は何年ですか", "shikaku_validity"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
@@ -99,3 +100,16 @@ def test_two_concerns_get_two_answers(lexicon, kb):
                       ranking(("photo_exception", 0.6), ("pin_forgot", 0.2), ("lost_card", 0.1)),
                       lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents == ["photo_exception", "pin_forgot"]
+
+
+
+# Issue 11 §4: questions whose answer is in the documents are answered (a named concept agrees with the
+# intent that answers them), never routed as uncovered.
+@pytest.mark.parametrize("text, intent", [
+    ("認知症で申請の意思が確認できない入所者のカードはどうする？", "no_card_shikaku"),
+    ("マイナ保険証は登録済みだけど本人がうまく使えない。資格確認書はもらえる？", "shikaku_card_holder"),
+    ("資格確認書の更新は自分で申請するの？", "shikaku_kakuninsho"),
+])
+def test_answers_in_the_documents_are_not_routed(lexicon, kb, text, intent):
+    decision = decide(text, intent, ranking((intent, 0.8)), lexicon, set(kb.intents))
+    assert (decision.kind, decision.intents[:1]) == ("answer", [intent])
