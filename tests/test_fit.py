@@ -112,6 +112,7 @@ def test_two_concerns_get_two_answers(lexicon, kb):
     ("マイナ保険証でも医療費助成の受給者証は持っていくの？", "medical_aid_certificate"),
     ("カードリーダーの健診情報の同意は何歳から？", "kenshin_consent"),
     ("受付でカードを置くと病院にマイナンバーが伝わるの？", "card_safety"),
+    ("年末年始もフリーダイヤルはつながる？", "free_dial"),
 ])
 def test_answers_in_the_documents_are_not_routed(lexicon, kb, text, intent):
     decision = decide(text, intent, ranking((intent, 0.8)), lexicon, set(kb.intents))
