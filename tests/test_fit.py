@@ -113,6 +113,7 @@ def test_two_concerns_get_two_answers(lexicon, kb):
     ("カードリーダーの健診情報の同意は何歳から？", "kenshin_consent"),
     ("受付でカードを置くと病院にマイナンバーが伝わるの？", "card_safety"),
     ("年末年始もフリーダイヤルはつながる？", "free_dial"),
+    ("住民票が別の市の入所者のカードはどこで受け取る？", "other_municipality"),
 ])
 def test_answers_in_the_documents_are_not_routed(lexicon, kb, text, intent):
     decision = decide(text, intent, ranking((intent, 0.8)), lexicon, set(kb.intents))
