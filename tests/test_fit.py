@@ -57,6 +57,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("再発行の手数料はいくら？", "reissue_fee"),
     ("iPhoneにマイナンバーカードを入れられますか", "iphone"),
     ("資格確認書の有効期限は何年ですか", "shikaku_validity"),
+    ("交付通知書の受け取り期限を過ぎたらどうなる？", "pickup_deadline"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
@@ -114,6 +115,7 @@ def test_two_concerns_get_two_answers(lexicon, kb):
     ("受付でカードを置くと病院にマイナンバーが伝わるの？", "card_safety"),
     ("年末年始もフリーダイヤルはつながる？", "free_dial"),
     ("住民票が別の市の入所者のカードはどこで受け取る？", "other_municipality"),
+    ("申請してからカードが届くまで何日かかる？", "card_delivery_time"),
 ])
 def test_answers_in_the_documents_are_not_routed(lexicon, kb, text, intent):
     decision = decide(text, intent, ranking((intent, 0.8)), lexicon, set(kb.intents))
