@@ -119,6 +119,8 @@ def test_two_concerns_get_two_answers(lexicon, kb):
     ("職員が撮る申請写真のサイズは？", "photo_requirements"),
     ("スマホがない母の公金受取口座の登録状況はどう確かめる？", "koukin_account_help"),
     ("交付申請書をなくしたので再発行してほしい", "application_form"),
+    ("年末年始のフリーダイヤルの受付時間は？", "free_dial"),
+    ("資格確認書は何年かごとに更新がいるの？", "shikaku_kakuninsho"),
 ])
 def test_answers_in_the_documents_are_not_routed(lexicon, kb, text, intent):
     decision = decide(text, intent, ranking((intent, 0.8)), lexicon, set(kb.intents))
