@@ -63,6 +63,8 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("限度額適用認定証がまだ届かないのですが", "gendogaku_certificate"),
     ("カードの文字が消えかかっています", "card_damaged"),
     ("カードの写真を変更したい", "photo_change"),
+    ("資格確認書の有効期限は何年ですか", "shikaku_validity"),
+    ("交付通知書の受け取り期限を過ぎたらどうなる？", "pickup_deadline"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
@@ -128,3 +130,26 @@ def test_a_named_concept_that_agrees_outweighs_out_of_scope_being_likeliest(lexi
     assert decide(text, "nlu_fallback", unsure, lexicon, set(kb.intents)).intents == ["pin_forgot"]
     no_concept = ranking(("nlu_fallback", 0.35), ("out_of_scope", 0.30), ("card_fee", 0.25))
     assert decide("それって大丈夫なの？", "nlu_fallback", no_concept, lexicon, set(kb.intents)).kind == "decline"
+
+
+# Issue 11 §4: questions whose answer is in the documents are answered (a named concept agrees with the
+# intent that answers them), never routed as uncovered.
+@pytest.mark.parametrize("text, intent", [
+    ("認知症で申請の意思が確認できない入所者のカードはどうする？", "no_card_shikaku"),
+    ("マイナ保険証は登録済みだけど本人がうまく使えない。資格確認書はもらえる？", "shikaku_card_holder"),
+    ("資格確認書の更新は自分で申請するの？", "shikaku_kakuninsho"),
+    ("マイナ保険証でも医療費助成の受給者証は持っていくの？", "medical_aid_certificate"),
+    ("カードリーダーの健診情報の同意は何歳から？", "kenshin_consent"),
+    ("受付でカードを置くと病院にマイナンバーが伝わるの？", "card_safety"),
+    ("年末年始もフリーダイヤルはつながる？", "free_dial"),
+    ("住民票が別の市の入所者のカードはどこで受け取る？", "other_municipality"),
+    ("申請してからカードが届くまで何日かかる？", "card_delivery_time"),
+    ("職員が撮る申請写真のサイズは？", "photo_requirements"),
+    ("スマホがない母の公金受取口座の登録状況はどう確かめる？", "koukin_account_help"),
+    ("交付申請書をなくしたので再発行してほしい", "application_form"),
+    ("年末年始のフリーダイヤルの受付時間は？", "free_dial"),
+    ("資格確認書は何年かごとに更新がいるの？", "shikaku_kakuninsho"),
+])
+def test_answers_in_the_documents_are_not_routed(lexicon, kb, text, intent):
+    decision = decide(text, intent, ranking((intent, 0.8)), lexicon, set(kb.intents))
+    assert (decision.kind, decision.intents[:1]) == ("answer", [intent])
