@@ -561,6 +561,7 @@ public = APIRouter(prefix="/api", tags=["chat"])
 async def pending_answers(request: Request, sender_id: str = Query(..., min_length=1, max_length=128)) -> dict:
     """Staff answers for this web sender not yet shown; each is returned once, then marked delivered."""
     store = request.app.state.store
+    sender_id = request.app.state.core.stored_sender("web", sender_id)
     answers = []
     for ticket in sorted(store.undelivered_answers("web", sender_id), key=lambda t: t.id):
         store.update_ticket(ticket.id, delivered=True)

@@ -1,0 +1,83 @@
+"""Where the personal-data guard applies in the gateway, in process (Rasa replaced by a recorder):
+numbers split over two messages and sender ids."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.gateway import core as core_module
+from bot.gateway.app import create_app
+
+MYNUMBER = "123456789018"
+
+
+@pytest.fixture
+def app(settings):
+    app = create_app(settings)
+    app.state.rasa_heard = []
+
+    async def rasa(channel, sender_id, text):
+        app.state.rasa_heard.append((sender_id, text))
+        return [{"text": "回答です。"}]
+
+    app.state.core._rasa = rasa
+    return app
+
+
+def ask(app, sender: str, text: str, channel: str = "web"):
+    return asyncio.run(app.state.core.ask(channel, sender, text))
+
+
+def user_texts(app, sender: str):
+    return [m.text for m in app.state.store.conversation(sender) if m.direction == "user"]
+
+
+# ---- a number split over two messages ---------------------------------------------------------------
+
+def test_a_number_split_over_two_messages_is_gone_from_both(app):
+    first = ask(app, "u1", "1234 5678")
+    assert not first.messages[0].text.startswith("ご注意")
+    second = ask(app, "u1", "9018です")
+    assert second.messages[0].text.startswith("ご注意") and "マイナンバー" in second.messages[0].text
+    assert user_texts(app, "u1") == ["［マイナンバー］", "［マイナンバー］です"]
+    assert "9018" not in app.state.rasa_heard[-1][1]
+
+
+def test_the_first_part_is_redacted_at_once_when_named(app):
+    ask(app, "u2", "マイナンバーは1234 5678")
+    ask(app, "u2", "9018")
+    assert user_texts(app, "u2") == ["マイナンバーは［マイナンバー］", "［マイナンバー］"]
+    assert all("5678" not in text and "9018" not in text for _, text in app.state.rasa_heard)
+
+
+def test_the_end_of_a_message_is_kept_only_briefly_and_per_conversation(app, monkeypatch):
+    ask(app, "u3", "1234 5678")
+    ask(app, "other", "9018")                                   # another conversation: nothing joins
+    assert user_texts(app, "other") == ["9018"]
+    monkeypatch.setattr(core_module, "CARRY_SECONDS", -1)       # too late
+    ask(app, "u3", "9018")
+    assert user_texts(app, "u3") == ["1234 5678", "9018"]
+    assert app.state.core._recent and all(len(end) <= 24 for _, end, _ in app.state.core._recent.values())
+
+
+# ---- sender ids -----------------------------------------------------------------------------------
+
+def test_a_web_sender_id_with_personal_data_is_stored_as_a_keyed_hash(app):
+    client = TestClient(app)
+    raw = f"yamada-{MYNUMBER}"
+    ask(app, raw, "暗証番号を忘れました")
+    stored = [row["sender_id"] for row in app.state.store.conversation_list()]
+    assert len(stored) == 1 and stored[0].startswith("anon-") and MYNUMBER not in stored[0]
+    assert app.state.rasa_heard[0][0] == stored[0]
+    ticket = app.state.store.create_ticket("web", stored[0], "質問")
+    app.state.store.update_ticket(ticket.id, answer="担当者の回答", status="answered")
+    answers = client.get("/api/tickets/pending", params={"sender_id": raw}).json()["answers"]
+    assert [a["answer"] for a in answers] == ["担当者の回答"]          # the widget still gets its answers
+
+
+def test_ordinary_and_line_sender_ids_are_kept(app):
+    ask(app, "w-" + "0a" * 16, "こんにちは")
+    ask(app, "U" + "1" * 32, "こんにちは", channel="line")
+    assert {row["sender_id"] for row in app.state.store.conversation_list()} == {"w-" + "0a" * 16, "U" + "1" * 32}
