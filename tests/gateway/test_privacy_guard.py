@@ -1,14 +1,17 @@
 """Where the personal-data guard applies in the gateway, in process (Rasa replaced by a recorder):
-numbers split over two messages and sender ids."""
+numbers split over two messages, sender ids, staff answers, the knowledge search and access logs."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 from fastapi.testclient import TestClient
 
 from bot.gateway import core as core_module
+from bot.gateway.access_log import PrivateAccessLog, private_path
 from bot.gateway.app import create_app
+from tests.gateway.test_helpdesk import AUTH, login
 
 MYNUMBER = "123456789018"
 
@@ -81,3 +84,66 @@ def test_ordinary_and_line_sender_ids_are_kept(app):
     ask(app, "w-" + "0a" * 16, "こんにちは")
     ask(app, "U" + "1" * 32, "こんにちは", channel="line")
     assert {row["sender_id"] for row in app.state.store.conversation_list()} == {"w-" + "0a" * 16, "U" + "1" * 32}
+
+
+# ---- staff answers and the knowledge search -----------------------------------------------------------
+
+@pytest.mark.parametrize("answer", [f"番号は{MYNUMBER}です", "暗証番号は7364で再設定しました", "S24.8.21生まれの方ですね"])
+def test_staff_answers_with_personal_data_are_refused(app, answer):
+    client = TestClient(app)
+    ticket = app.state.store.create_ticket("web", "u1", "質問")
+    reply = client.post(f"/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": answer}, auth=AUTH)
+    assert reply.status_code == 422 and "伏せてから保存してください" in reply.json()["detail"]
+    assert app.state.store.ticket(ticket.id).answer is None
+
+
+def test_staff_answers_may_give_an_office_number(app):
+    client = TestClient(app)
+    ticket = app.state.store.create_ticket("web", "u1", "質問")
+    answer = "市民課（03-5567-8812）にお電話ください。"
+    assert client.post(f"/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": answer}, auth=AUTH).status_code == 200
+    assert app.state.store.ticket(ticket.id).answer == answer
+
+
+def test_staff_answer_form_keeps_the_draft_and_says_why(app):
+    client = TestClient(app)
+    login(client)
+    ticket = app.state.store.create_ticket("web", "u1", "質問")
+    page = client.get(f"/helpdesk/tickets/{ticket.id}").text
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    reply = client.post(f"/helpdesk/tickets/{ticket.id}/answer", data={"answer": f"番号 {MYNUMBER}", "csrf_token": token})
+    assert reply.status_code == 422 and "伏せてから保存してください" in reply.text
+    assert app.state.store.ticket(ticket.id).answer is None
+
+
+def test_search_form_posts_and_shows_no_personal_data(app):
+    client = TestClient(app)
+    login(client)
+    page = client.get("/helpdesk/search").text
+    assert 'method="post"' in page
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    reply = client.post("/helpdesk/search", data={"q": f"紛失 {MYNUMBER}", "csrf_token": token})
+    assert reply.status_code == 200 and "の検索結果：0件" not in reply.text
+    assert MYNUMBER not in reply.text
+    assert client.get("/helpdesk/search", params={"q": "紛失"}).status_code == 200     # links still work
+    body = client.get("/helpdesk/api/search", params={"q": f"紛失 {MYNUMBER}"}, auth=AUTH).json()
+    assert MYNUMBER not in body["query"] and body["count"] > 0
+
+
+# ---- access logs ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, logged", [
+    ("/helpdesk/search?q=%E7%B4%9B%E5%A4%B1", "/helpdesk/search?…"),
+    ("/api/tickets/pending?sender_id=w-123", "/api/tickets/pending?…"),
+    (f"/helpdesk/conversations/{MYNUMBER}", "/helpdesk/conversations/［マイナンバー］"),
+    ("/helpdesk/conversations/w-0a0a", "/helpdesk/conversations/w-0a0a"),
+    ("/health", "/health"),
+])
+def test_access_log_paths(path, logged):
+    assert private_path(path) == logged
+
+
+def test_access_log_filter_rewrites_uvicorns_record():
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "GET", "/helpdesk/search?q=abc", "1.1", 200), None)
+    assert PrivateAccessLog().filter(record) and "q=abc" not in record.getMessage()
