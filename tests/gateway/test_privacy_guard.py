@@ -1,5 +1,6 @@
 """Where the personal-data guard applies in the gateway, in process (Rasa replaced by a recorder):
-numbers split over two messages, sender ids, staff answers, the knowledge search and access logs."""
+numbers split over two messages, sender ids, staff answers, the knowledge search, access logs and
+the FAX sheet's question. The corpus end to end: test_privacy_e2e.py."""
 from __future__ import annotations
 
 import asyncio
@@ -147,3 +148,23 @@ def test_access_log_filter_rewrites_uvicorns_record():
     record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
                                ("127.0.0.1:5000", "GET", "/helpdesk/search?q=abc", "1.1", 200), None)
     assert PrivateAccessLog().filter(record) and "q=abc" not in record.getMessage()
+
+
+# ---- the FAX sheet ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question", [f"マイナンバーは{MYNUMBER}です", "暗証番号は7364です。ロックを解除したい"])
+def test_fax_question_with_a_mynumber_or_pin_is_refused(app, question):
+    client = TestClient(app)
+    sheet = {"inquiry_type": "question", "name": "佐藤 太郎", "reply_fax": "0312345678", "question": question}
+    reply = client.post("/api/fax", json=sheet)
+    assert reply.status_code == 422
+    assert reply.json()["detail"][0]["field"] == "question" and "FAXに書かないでください" in reply.json()["detail"][0]["message"]
+    form = client.post("/fax", data=sheet)
+    assert form.status_code == 422 and "FAXに書かないでください" in form.text
+
+
+def test_fax_question_may_hold_a_phone_number(app):
+    client = TestClient(app)
+    sheet = {"inquiry_type": "question", "name": "佐藤 太郎", "reply_fax": "0312345678",
+             "question": "日中は090-1234-5678に連絡がつきます。"}
+    assert client.post("/api/fax", json=sheet).status_code == 200
