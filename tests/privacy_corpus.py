@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import itertools
+import re
 import sys
 import unicodedata
 from collections import Counter
@@ -49,6 +50,23 @@ def digits_of(text: str) -> str:
     return "".join(str(KANJI.index(ch)) if ch in KANJI else ch for ch in text if ch.isdigit() or ch in KANJI)
 
 
+_NUMERAL = "0-9０-９" + KANJI
+_NUMBER = re.compile(f"[{_NUMERAL}][{_NUMERAL}\\s\\-‐－―ー−–—.,/_()（）、・，．／＿\u200b\u00ad]*")
+
+
+def numbers_in(text: str) -> List[str]:
+    """The digits of each number written in `text` (digits with separators between them)."""
+    return [digits_of(chunk) for chunk in _NUMBER.findall(text)]
+
+
+def found_in(secrets: List[str], text: str, shortest: int = 1, fewest: int = 4) -> List[str]:
+    """The secrets in `text`: as written (from `shortest` characters), or, for a number, as one of its
+    numbers written any other way (from `fewest` digits)."""
+    numbers = numbers_in(text)
+    return [s for s in secrets if (len(s) >= shortest and s in text)
+            or (_NUMBER.fullmatch(s) and len(digits_of(s)) >= fewest and any(digits_of(s) in n for n in numbers))]
+
+
 def load(path: Path = CORPUS) -> List[Variant]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     variants: List[Variant] = []
@@ -78,15 +96,10 @@ def run_detector(guard, variant: Variant) -> list:
 
 
 def hidden(variant: Variant, results) -> bool:
-    """Every secret is gone from every redacted message (as written and as digits) and the kind was named."""
+    """Every secret is gone from every redacted message and from them read together, and the kind was named."""
     texts = [r.text for r in results]
-    for secret in variant.secrets:
-        if any(secret in t for t in texts):
-            return False
-        digits = digits_of(secret)
-        if len(digits) >= 4 and (digits in digits_of("".join(texts))
-                                 or any(digits in digits_of(t) for t in texts)):
-            return False
+    if any(found_in(variant.secrets, text) for text in texts + ["\n".join(texts)]):
+        return False
     return any(variant.kind in r.found for r in results)
 
 

@@ -15,7 +15,7 @@ from bot.privacy import (
     BIRTH_DATE, MYNUMBER, PHONE, PIN, carry, for_understanding, mynumber_check_digit_ok, normalize,
     pseudonym, redact,
 )
-from tests.privacy_corpus import CORPUS, digits_of, hidden, load, run_detector, score
+from tests.privacy_corpus import CORPUS, digits_of, found_in, hidden, load, run_detector, score
 
 ROOT = Path(__file__).resolve().parent.parent
 VARIANTS = load()
@@ -170,3 +170,9 @@ def test_digits_of_reads_kanji_and_full_width():
 ])
 def test_warning_names_the_kind(text, kind):
     assert kind in privacy.warning_text(redact(text).found)
+
+
+def test_no_planted_value_occurs_in_a_negative():
+    """So that the end-to-end test may search everything for every planted value."""
+    planted = [s for v in POSITIVES for s in v.secrets]
+    assert [(v.messages[0], found_in(planted, v.messages[0])) for v in NEGATIVES if found_in(planted, v.messages[0])] == []
