@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from typing import Dict, List, Mapping, Optional, Union
 
 from bot import fax_template
+from bot.privacy import MYNUMBER, PIN, redact
 
 FAX_NUMBER = fax_template.FAX_NUMBER
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
@@ -172,7 +173,7 @@ def parse_inquiry(raw: Mapping[str, object], now: Optional[dt.datetime] = None, 
         "birth_date": lambda v: past_date(v, LABELS["birth_date"], now) if v else None,
         "reply_fax": lambda v: _reply_fax(_required("reply_fax", v)),
         "phone": lambda v: phone_number(v, LABELS["phone"]) if v else "",
-        "question": lambda v: _required("question", v) if kind == "question" else v,
+        "question": lambda v: _no_secrets("question", _required("question", v) if kind == "question" else v),
         "device": lambda v: _choice("device", v),
         "loss_kind": lambda v: _choice("loss_kind", v),
         "lost_at": lambda v: past_date(v, LABELS["lost_at"], now, allow_time=True) if v else None,
@@ -207,6 +208,15 @@ def parse_inquiry(raw: Mapping[str, object], now: Optional[dt.datetime] = None, 
 def _required(key: str, value: str) -> str:
     if not value:
         raise _Bad(f"{LABELS[key]}を入力してください（必須）。")
+    return value
+
+
+def _no_secrets(key: str, value: str) -> str:
+    """A free-text field must not carry a マイナンバー or a PIN (the sheet has its own fields for the rest)."""
+    found = redact(value, kinds=(MYNUMBER, PIN)).found
+    if found:
+        raise _Bad(f"{LABELS[key]}に{'・'.join(found)}と思われる番号があります。"
+                   "マイナンバー（個人番号）や暗証番号は、FAXに書かないでください。消してからもう一度お試しください。")
     return value
 
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from bot.gateway import api, fax, guard, helpdesk, line, web
+from bot.gateway import access_log, api, fax, guard, helpdesk, line, web
 from bot.gateway.core import ConversationCore
 from bot.gateway.settings import Settings
 from bot.gateway.storage import Store
@@ -56,7 +56,7 @@ def create_app(settings: Settings = None) -> FastAPI:
     app.state.core = ConversationCore(settings, store)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.include_router(api.router)
-    for part in (web, line, helpdesk, fax, guard):
+    for part in (web, line, helpdesk, fax, guard, access_log):
         part.install(app, settings)
 
     @app.get("/health")

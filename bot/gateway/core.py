@@ -5,18 +5,22 @@ Channels (web API, LINE, helpdesk) call `ConversationCore.ask()` and render the 
 from __future__ import annotations
 
 import logging
+import time
 import zlib
 from dataclasses import asdict, dataclass, field
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import httpx
 
 from bot.gateway.settings import Settings
 from bot.gateway.storage import Store
 from bot.knowledge import load_knowledge
-from bot.privacy import for_understanding, redact, warning_text
+from bot.privacy import Redaction, carry, for_understanding, placeholder, pseudonym, redact, warning_text
 
 log = logging.getLogger(__name__)
+
+CARRY_SECONDS = 300       # how long the end of a message is kept (in memory) to join a number split in two
+CARRY_MAX = 10_000        # conversations remembered at most
 
 
 @dataclass
@@ -84,6 +88,8 @@ class ConversationCore:
         self.settings = settings
         self.store = store
         self.client = client or httpx.AsyncClient(timeout=settings.rasa_timeout_s)
+        # conversation → (when, the end of its last user message, that message's row): memory only
+        self._recent: Dict[str, Tuple[float, str, int]] = {}
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -109,12 +115,43 @@ class ConversationCore:
             raise ValueError("unexpected reply from Rasa")
         return data
 
+    def stored_sender(self, channel: str, sender_id: str) -> str:
+        """The id a conversation is kept under: a web client's own id, or a keyed hash of it when it
+        holds personal data (LINE ids come from LINE and are needed to push staff answers)."""
+        sender_id = valid_unicode(sender_id)
+        return pseudonym(sender_id, self.settings.secret_key) if channel == "web" else sender_id
+
+    def _redact(self, key: str, text: str) -> Redaction:
+        """Redact `text`, joining it to the end of the conversation's last message (a number split over
+        two messages); the stored last message loses its part of such a number too."""
+        when, previous, row_id = self._recent.pop(key, (0.0, "", 0))
+        if time.monotonic() - when > CARRY_SECONDS:
+            previous = ""
+        redaction = redact(text, previous=previous)
+        if redaction.previous_cut:
+            cut, kind = redaction.previous_cut
+            self.store.replace_text_end(row_id, previous[cut:], placeholder(kind))
+        return redaction
+
+    def _remember(self, key: str, text: str, row_id: int) -> None:
+        ending = carry(text)
+        if not ending:
+            return
+        now = time.monotonic()
+        if len(self._recent) >= CARRY_MAX:
+            for stale in [k for k, (when, _, _) in self._recent.items() if now - when > CARRY_SECONDS]:
+                del self._recent[stale]
+            while len(self._recent) >= CARRY_MAX:
+                del self._recent[next(iter(self._recent))]
+        self._recent[key] = (now, ending, row_id)
+
     async def ask(self, channel: str, sender_id: str, text: str) -> ChatReply:
         """Redact personal data first: only the redacted text is stored, logged or sent to Rasa."""
-        text, sender_id = valid_unicode(text), valid_unicode(sender_id)
-        redaction = redact(text)
+        text, sender_id = valid_unicode(text), self.stored_sender(channel, sender_id)
+        redaction = self._redact(f"{channel}:{sender_id}", text)
+        row = self.store.log_message(channel, sender_id, "user", redaction.text)
+        self._remember(f"{channel}:{sender_id}", text, row.id)
         text = redaction.text
-        self.store.log_message(channel, sender_id, "user", text)
         try:
             raw = await self._rasa(channel, sender_id, for_understanding(text) if redaction.changed else text)
             messages, fallback, handoff = merge_rasa_messages(raw)

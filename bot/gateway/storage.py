@@ -132,6 +132,16 @@ class Store:
         return self._add(Message(channel=channel, sender_id=sender_id, direction=direction, text=text,
                                  intent=intent, answer_id=answer_id, fallback=fallback))
 
+    def replace_text_end(self, message_id: int, ending: str, replacement: str) -> bool:
+        """Replace the end of a stored message's text (the first part of a number split over two
+        messages); False when the text does not end so (e.g. it was redacted already)."""
+        with self.sessions.begin() as session:
+            message = session.get(Message, message_id)
+            if message is None or not ending or not message.text.endswith(ending):
+                return False
+            message.text = message.text[: len(message.text) - len(ending)] + replacement
+            return True
+
     def message(self, message_id: int) -> Optional[Message]:
         with self.sessions() as session:
             return session.get(Message, message_id)
