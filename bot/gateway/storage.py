@@ -137,9 +137,10 @@ class Store:
             return session.get(Message, message_id)
 
     def conversation(self, sender_id: str, limit: int = 200) -> List[Message]:
+        """The latest `limit` messages of a conversation, oldest first."""
         with self.sessions() as session:
-            query = select(Message).where(Message.sender_id == sender_id).order_by(Message.id).limit(limit)
-            return list(session.scalars(query))
+            query = select(Message).where(Message.sender_id == sender_id).order_by(Message.id.desc()).limit(limit)
+            return list(session.scalars(query))[::-1]
 
     def conversation_list(self, limit: int = 20, offset: int = 0) -> List[dict]:
         """Conversations (channel, sender_id), latest activity first: message count and last message."""
@@ -174,18 +175,21 @@ class Store:
         return sorted(summary, key=lambda r: (-r["not_helpful"], r["answer_id"] or ""))
 
     def unanswered(self, limit: int = 100) -> List[dict]:
-        """User questions that got a fallback, grouped by text (normalized) and counted."""
+        """User questions that got a fallback, grouped by text (normalized) and counted; a question is
+        counted once however many bot messages of its reply are flagged (e.g. a privacy warning too)."""
         with self.sessions() as session:
             fallback_ids = select(Message.id).where(Message.direction == "bot", Message.fallback.is_(True))
             bots = list(session.scalars(select(Message).where(Message.id.in_(fallback_ids))))
             groups: dict = {}
+            counted = set()
             for bot in bots:
                 question = session.scalars(
                     select(Message).where(Message.sender_id == bot.sender_id, Message.direction == "user",
                                           Message.id < bot.id).order_by(Message.id.desc()).limit(1)
                 ).first()
-                if question is None:
+                if question is None or question.id in counted:
                     continue
+                counted.add(question.id)
                 key = " ".join(question.text.split()).lower()
                 group = groups.setdefault(key, {"text": question.text, "count": 0, "last_seen": question.created_at})
                 group["count"] += 1
