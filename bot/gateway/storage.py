@@ -8,6 +8,7 @@ a nullable column added to a model later is added to an existing table at start 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
@@ -39,7 +40,11 @@ class Message(Base):
     intent: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
     answer_id: Mapped[Optional[str]] = mapped_column(String(64), nullable=True, index=True)
     fallback: Mapped[bool] = mapped_column(Boolean, default=False)
+    buttons: Mapped[Optional[str]] = mapped_column(Text, nullable=True)   # a bot message's buttons, JSON
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    def button_list(self) -> List[dict]:
+        return json.loads(self.buttons) if self.buttons else []
 
 
 class Feedback(Base):
@@ -128,9 +133,11 @@ class Store:
         return row
 
     def log_message(self, channel: str, sender_id: str, direction: str, text: str,
-                    intent: str = None, answer_id: str = None, fallback: bool = False) -> Message:
+                    intent: str = None, answer_id: str = None, fallback: bool = False,
+                    buttons: List[dict] = None) -> Message:
         return self._add(Message(channel=channel, sender_id=sender_id, direction=direction, text=text,
-                                 intent=intent, answer_id=answer_id, fallback=fallback))
+                                 intent=intent, answer_id=answer_id, fallback=fallback,
+                                 buttons=json.dumps(buttons, ensure_ascii=False) if buttons else None))
 
     def message(self, message_id: int) -> Optional[Message]:
         with self.sessions() as session:
@@ -141,6 +148,12 @@ class Store:
         with self.sessions() as session:
             query = select(Message).where(Message.sender_id == sender_id).order_by(Message.id.desc()).limit(limit)
             return list(session.scalars(query))[::-1]
+
+    def last_reply(self, channel: str, sender_id: str) -> List[Message]:
+        """The bot's messages since the user's last message (the reply the user is looking at)."""
+        recent = [m for m in self.conversation(sender_id, limit=10) if m.channel == channel]
+        users = [i for i, m in enumerate(recent) if m.direction == "user"]
+        return recent[users[-1] + 1:] if users else []
 
     def conversation_list(self, limit: int = 20, offset: int = 0) -> List[dict]:
         """Conversations (channel, sender_id), latest activity first: message count and last message."""
@@ -206,6 +219,13 @@ class Store:
             if status:
                 query = query.where(Ticket.status == status)
             return list(session.scalars(query))
+
+    def open_ticket(self, channel: str, sender_id: str) -> Optional[Ticket]:
+        """The conversation's latest ticket if it is still open."""
+        with self.sessions() as session:
+            ticket = session.scalars(select(Ticket).where(Ticket.channel == channel, Ticket.sender_id == sender_id)
+                                     .order_by(Ticket.id.desc()).limit(1)).first()
+        return ticket if ticket is not None and ticket.status == "open" else None
 
     def ticket(self, ticket_id: int) -> Optional[Ticket]:
         with self.sessions() as session:

@@ -1,5 +1,6 @@
 """What people meet on a phone (390×844, real Chromium with touch, against the real gateway and Rasa):
-the FAX form keeps what is typed.
+quick taps and typing are not taken for abuse, 「人と話したい」 asks what the question is and puts it on
+the ticket, the FAX form keeps what is typed.
 
 Writes var/phone_conversation.png (docs/phone_conversation.png is a copy of one).
 """
@@ -7,10 +8,12 @@ from __future__ import annotations
 
 import subprocess
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.gateway.test_widget_browser import browser  # noqa: F401  (the module's Chromium)
+from tests.gateway.test_helpdesk import AUTH
+from tests.gateway.test_widget_browser import ANSWER_TIMEOUT, ask, browser, db_rows  # noqa: F401
 
 PHONE = {"width": 390, "height": 844}
 # an address of 72 characters (the old form cut it at 60 without a word)
@@ -29,6 +32,51 @@ def phone(browser):  # noqa: F811
     context.close()
     assert not problems
 
+
+def bot_messages(page):
+    return page.locator(".msg.bot:not(.pending)")
+
+
+def tap(page, button) -> None:
+    """Tap a button and wait for the answer it brings."""
+    before = bot_messages(page).count()
+    button.tap()
+    expect(bot_messages(page).nth(before)).to_be_visible(timeout=ANSWER_TIMEOUT)
+
+
+# ---- the web chat ----
+
+def test_quick_taps_and_typing_are_not_taken_for_abuse(phone, gateway):
+    """25 taps and a few typed questions within a minute (the limit is 20 messages a sender a minute)."""
+    phone.goto(gateway + "/")
+    ask(phone, "利用者さんのカードをなくしました")
+    for n in range(25):
+        tap(phone, phone.locator(".msg.bot .replies .reply").last)
+        if n % 8 == 7:
+            ask(phone, "暗証番号を忘れた人はどうするの")
+    expect(phone.locator(".msg.error")).to_have_count(0)
+    assert phone.locator(".msg.user").count() == 29
+
+
+def test_asking_for_a_person_asks_the_question_and_puts_it_on_the_ticket(phone, gateway, gateway_env):
+    phone.goto(gateway + "/")
+    ask(phone, "人と話したい")
+    expect(phone.locator(".msg.bot").last).to_contain_text("担当者に伝えるご質問を、このあと1つのメッセージで送ってください")
+    note = phone.locator(".msg.note").last
+    expect(note).to_contain_text("受付番号")
+    ticket_id = int(note.text_content().rsplit("：", 1)[1])
+    question = "施設に入所している母のカードの暗証番号がわかりません。家族が代わりに再設定できますか"
+    confirmed = ask(phone, question)
+    expect(confirmed).to_contain_text(f"ご質問を担当者に伝えました（受付番号：{ticket_id}）")
+    ticket = httpx.get(f"{gateway}/helpdesk/api/tickets/{ticket_id}", auth=AUTH, timeout=10).json()
+    assert ticket["question"].endswith("【ご質問】" + question) and "人と話したい" in ticket["question"]
+    rows = db_rows(gateway_env, "SELECT count(*) FROM tickets")
+    assert rows == [(1,)]                                    # the question went on the ticket, not to a new one
+    after = ask(phone, "代理交付の必要書類は？")               # then the bot answers again
+    expect(after.locator(".sources")).to_contain_text("出典")
+
+
+# ---- the FAX form ----
 
 def type_into(page, field: str, text: str) -> None:
     """Type as a person does, key by key (a maxlength would stop the keys, not a scripted value)."""
