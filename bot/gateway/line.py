@@ -2,17 +2,20 @@
 
 The webhook checks `X-Line-Signature` with the official SDK, answers 200 at once and handles the
 events in a background task; each event's `webhookEventId` is recorded first (in the store), so an
-event that LINE redelivers or sends twice is acknowledged but not answered or logged again. Answers
-become LINE text messages; their buttons become quick replies, followed by 「役に立った」「役に立たなかった」
-(postback `feedback:<message_id>:1|0`).
+event that LINE redelivers or sends twice is acknowledged but not answered or logged again.
+
+Answers become LINE text messages of a readable size (`BUBBLE_CHARS`, split between lines, the
+answer first and its 出典 shortened at the end); their buttons become quick replies, followed by
+「役に立った」「役に立たなかった」 (postback `feedback:<message_id>:1|0`).
 """
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import uuid
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import aiohttp
 from fastapi import APIRouter, BackgroundTasks, FastAPI, HTTPException, Request
@@ -25,7 +28,7 @@ from linebot.v3.messaging import (
 from linebot.v3.webhooks import FollowEvent, JoinEvent, MessageEvent, PostbackEvent, TextMessageContent
 
 from bot.answers import show_answer_payload
-from bot.gateway.core import ChatReply
+from bot.gateway.core import BotMessage, ChatReply
 from bot.gateway.settings import Settings
 from bot.knowledge import load_knowledge
 
@@ -37,6 +40,7 @@ MAX_MESSAGES = 5         # messages of one reply or push
 MAX_QUICK_REPLIES = 13   # quick-reply items of one message
 MAX_LABEL = 20           # characters of a quick-reply label
 MAX_ACTION_TEXT = 300    # postback data, displayText, message-action text
+BUBBLE_CHARS = 400       # about one phone screen in a LINE bubble: longer answers are split between lines
 API_TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 WELCOME_TOPICS = ["lost_card", "pin_forgot", "photo_exception", "proxy_pickup_documents",
@@ -124,25 +128,108 @@ def text_messages(texts, items: List[QuickReplyItem] = ()) -> List[TextMessage]:
     return messages
 
 
-def with_links(message, base_url: str) -> str:
-    """The message text with its links to our pages (e.g. the FAX form) as full URLs."""
-    lines = [message.text] + [f"{link.get('title', '')}：{base_url}{link.get('path', '')}"
-                              for link in message.links if str(link.get("path", "")).startswith("/")]
-    return "\n".join(lines)
+# ---- readable bubbles: the answer first, its 出典 shortened, long texts split between lines ----
+
+@functools.lru_cache(maxsize=1)
+def document_names() -> Tuple[str, ...]:
+    """The documents' short names as they start a 出典 part (longest first)."""
+    return tuple(sorted((d.short for d in load_knowledge().documents.values()), key=len, reverse=True))
+
+
+def short_sources(citation: str) -> str:
+    """「A 第8 ＜…＞ p.28／A 第2 2. … p.6」 → 「A 第8 p.28、第2 p.6」: per document, section numbers and pages."""
+    by_document: dict = {}
+    for part in citation.split("／"):
+        name = next((n for n in document_names() if part.startswith(n + " ")), None)
+        if name is None:
+            by_document.setdefault(part, [])
+            continue
+        rest = part[len(name) + 1:]
+        page = re.search(r" (p\.\d+)$", rest)
+        number = re.split(r"[ ＜]", rest[:page.start()] if page else rest)[0]
+        ref = " ".join(x for x in (number, page.group(1) if page else "") if x)
+        refs = by_document.setdefault(name, [])
+        if ref and ref not in refs:
+            refs.append(ref)
+    return "／".join(f"{name} {'、'.join(refs)}" if refs else name for name, refs in by_document.items())
+
+
+def split_sources(text: str) -> Tuple[str, str]:
+    """(the answer, its 出典 block shortened) — the block starts at the line 「出典：…」."""
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.startswith("出典：")), len(lines))
+    block = []
+    for line in lines[start:]:
+        mark = re.match(r"(出典：|［\d+］)", line)
+        block.append(mark.group(1) + short_sources(line[mark.end():]) if mark and line[mark.end():] else line)
+    return "\n".join(lines[:start]).strip(), "\n".join(block)
+
+
+def pieces(text: str, limit: int) -> List[str]:
+    """`text` as pieces of at most `limit` characters: 【sections】, else lines, else sentences."""
+    sections, out = [], []
+    for line in text.split("\n"):
+        if line.startswith("【") or not sections:
+            sections.append([])
+        sections[-1].append(line)
+    for section in sections:
+        joined = "\n".join(section)
+        if len(joined) <= limit:
+            out.append(joined)
+            continue
+        for line in section:
+            sentences = re.findall(r"[^。]+。?", line) if len(line) > limit else [line]
+            out += [chunk for sentence in sentences for chunk in split_text(sentence, limit)]
+    return out
+
+
+def bubbles(body: str, sources: str, limit: int) -> List[str]:
+    """One message as bubbles of about `limit` characters, packed in order; its 出典 at the end."""
+    chunks: List[str] = []
+    for piece in pieces(body, limit):
+        if chunks and len(chunks[-1]) + 1 + len(piece) <= limit:
+            chunks[-1] += "\n" + piece
+        else:
+            chunks.append(piece)
+    if sources:
+        chunks = chunks or [""]
+        chunks[-1] = (chunks[-1] + "\n" + sources).strip()
+    return chunks
+
+
+def message_parts(message: BotMessage, base_url: str) -> Tuple[str, str]:
+    """(the text with its links to our pages, e.g. the FAX form, as full URLs; its 出典 shortened)."""
+    body, sources = split_sources(message.text)
+    links = [f"{link.get('title', '')}：{base_url}{link.get('path', '')}"
+             for link in message.links if str(link.get("path", "")).startswith("/")]
+    return "\n".join(part for part in [body, *links] if part), sources
+
+
+def reply_texts(parts: List[Tuple[str, str]]) -> List[str]:
+    """The bubbles of a reply: readable sizes, larger only when five messages could not hold them."""
+    for limit in (BUBBLE_CHARS, 2 * BUBBLE_CHARS, 4 * BUBBLE_CHARS):
+        chunks = [chunk for body, sources in parts for chunk in bubbles(body, sources, limit)]
+        if len(chunks) <= MAX_MESSAGES:
+            break
+    return chunks
+
+
+def button_items(buttons: List[dict]) -> List[QuickReplyItem]:
+    items, seen = [], set()
+    for button in buttons:
+        item = quick_reply_item(button.get("title", ""), button.get("payload", ""))
+        if item is not None and button.get("payload") not in seen:
+            seen.add(button.get("payload"))
+            items.append(item)
+    return items
 
 
 def reply_messages(reply: ChatReply, base_url: str = "") -> List[TextMessage]:
     """A ChatReply as LINE messages: its texts, then buttons (+ 👍/👎 after an answer) as quick replies."""
-    buttons, seen = [], set()
-    for message in reply.messages:
-        for button in message.buttons:
-            item = quick_reply_item(button.get("title", ""), button.get("payload", ""))
-            if item is not None and button.get("payload") not in seen:
-                seen.add(button.get("payload"))
-                buttons.append(item)
+    buttons = button_items([button for message in reply.messages for button in message.buttons])
     answers = [m for m in reply.messages if m.answer_id and m.message_id]
     feedback = feedback_items(answers[-1].message_id) if answers else []
-    texts = [with_links(m, base_url) for m in reply.messages]
+    texts = reply_texts([message_parts(m, base_url) for m in reply.messages])
     return text_messages(texts, buttons[:MAX_QUICK_REPLIES - len(feedback)] + feedback)
 
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from bot.gateway.core import BotMessage, ChatReply
-from bot.gateway.line import push_text, reply_messages, text_messages
+from bot.gateway.line import BUBBLE_CHARS, bubbles, push_text, reply_messages, split_sources, text_messages
 from bot.gateway.settings import Settings
 from bot.gateway.storage import LINE_EVENT_KEEP, Feedback, LineEvent, Message, Store
 from tests.gateway.conftest import GATEWAY_PORT, PORT_BASE, gateway_server
@@ -134,7 +134,7 @@ def test_text_is_acknowledged_at_once_and_answered_through_the_reply_api(line_ga
         body = reply_for(fake_line, token)
     finally:
         fake_line.delay_s = 0.0
-    assert FREE_DIAL in body["messages"][0]["text"] and "出典" in body["messages"][0]["text"]
+    assert FREE_DIAL in body["messages"][0]["text"] and "出典" in body["messages"][-1]["text"]
     assert_within_line_limits(body)
     actions = quick_replies(body)
     related = [a for a in actions if a["data"].startswith("/show_answer")]
@@ -318,6 +318,46 @@ def test_unconfigured_line_is_503(gateway_env):
         body = webhook_body()
         response = post(url, body, sign(body))
     assert response.status_code == 503 and "LINE_CHANNEL_SECRET" in response.json()["detail"]
+
+
+# ---- readable bubbles ----
+
+def test_an_answer_comes_first_and_its_sources_are_short(line_gateway, fake_line):
+    user, token = new_id("U"), new_id("rt")
+    send(line_gateway.url, text_event(user, "暗証番号を忘れました", token))
+    texts = [m["text"] for m in reply_for(fake_line, token)["messages"]]
+    assert texts[0].startswith("暗証番号を忘れたとき")
+    sources = texts[-1][texts[-1].index("出典："):]
+    assert sources == "出典：取得・管理マニュアルVer.2（2023年12月） 第8 p.28、第2 p.6、第3 p.10"
+    assert all(len(t) <= BUBBLE_CHARS + len(sources) for t in texts)
+    full = next(m for m in line_gateway.store.conversation(user) if m.answer_id)   # the log keeps the full 出典
+    assert "＜暗証番号を忘れた場合＞" in full.text
+
+
+def test_a_long_guide_result_comes_in_a_few_readable_bubbles(line_gateway, fake_line):
+    user = new_id("U")
+    for text in ["12月15日の出張申請の段取りを組みたい", "いない"]:
+        token = new_id("rt")
+        send(line_gateway.url, text_event(user, text, token))
+        reply_for(fake_line, token)
+    token = new_id("rt")
+    send(line_gateway.url, postback_event(user, "いない", token))
+    body = reply_for(fake_line, token)
+    assert_within_line_limits(body)
+    texts = [m["text"] for m in body["messages"]]
+    assert texts[0].startswith("【段取り") and len(texts) >= 3
+    for text in texts:
+        body_text, _, sources = text.partition("出典：")
+        assert len(body_text) <= 2 * BUBBLE_CHARS and len(sources) <= 120, text
+        assert "＜" not in sources and "施設等における" not in sources
+
+
+def test_split_bubbles_keep_every_line_in_order():
+    text = "\n".join(f"{i}行目：" + "あ" * 60 for i in range(20)) + "\n出典：取得・管理マニュアルVer.2（2023年12月） 第8 ＜紛失＞ p.28"
+    chunks = bubbles(*split_sources(text), 400)
+    assert len(chunks) == 4 and all(len(c) <= 400 + 40 for c in chunks)
+    assert "\n".join(chunks).replace("＜紛失＞ ", "") == text.replace("＜紛失＞ ", "")
+    assert chunks[-1].endswith("出典：取得・管理マニュアルVer.2（2023年12月） 第8 p.28")
 
 
 # ---- push_text (used by the helpdesk) ----
