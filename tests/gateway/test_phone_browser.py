@@ -1,5 +1,5 @@
 """What people meet on a phone (390×844, real Chromium with touch, against the real gateway and Rasa):
-quick taps and typing are not taken for abuse, 「人と話したい」 asks what the question is and puts it on
+the conversation is the screen (also with the keyboard open), quick taps and typing are not taken for abuse, 「人と話したい」 asks what the question is and puts it on
 the ticket, the FAX form keeps what is typed.
 
 Writes var/phone_conversation.png (docs/phone_conversation.png is a copy of one).
@@ -12,10 +12,13 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.gateway.conftest import ROOT
 from tests.gateway.test_helpdesk import AUTH
 from tests.gateway.test_widget_browser import ANSWER_TIMEOUT, ask, browser, db_rows  # noqa: F401
 
 PHONE = {"width": 390, "height": 844}
+KEYBOARD_OPEN = {"width": 390, "height": 500}   # what Chrome on Android leaves with its keyboard up
+SCREENSHOT = ROOT / "var" / "phone_conversation.png"
 # an address of 72 characters (the old form cut it at 60 without a word)
 ADDRESS = ("北海道札幌市中央区北一条西二丁目一番地の三 さっぽろ中央ハイツ十五号棟千二百三十四号室 "
            "社会福祉法人ひまわり会 ケアホームひまわり気付 山田様方")
@@ -45,6 +48,35 @@ def tap(page, button) -> None:
 
 
 # ---- the web chat ----
+
+def share_of_screen(page, selector: str) -> float:
+    """The part of the viewport's height that an element of the widget takes."""
+    height = page.evaluate(f"""() => {{
+        const e = document.querySelector('.mynasupport-widget').shadowRoot.querySelector('{selector}');
+        return e ? e.getBoundingClientRect().height : 0; }}""")
+    return height / page.viewport_size["height"]
+
+
+def test_on_a_phone_the_conversation_is_the_screen(phone, gateway):
+    phone.goto(gateway + "/")
+    question = ask(phone, "施設の利用者さんがカードをなくしました。何をすればいいかガイドして")
+    assert share_of_screen(phone, ".log") >= 0.8                       # was 0.72: header, title bar, two hint lines
+    assert share_of_screen(phone, ".bar") <= 0.07 and share_of_screen(phone, ".form") <= 0.11
+    expect(phone.get_by_role("switch", name="文字を大きく")).to_be_visible()
+    expect(phone.get_by_role("heading", name="マイナサポートBot", level=1)).to_be_attached()   # for screen readers
+    expect(question).to_contain_text("紛失チェック")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    phone.screenshot(path=str(SCREENSHOT))                             # a conversation on the phone (docs/)
+
+    phone.get_by_role("textbox", name="質問を入力").tap()               # the keyboard opens: the page gets shorter
+    phone.set_viewport_size(KEYBOARD_OPEN)
+    expect(phone.locator(".mynasupport-widget")).to_have_class("mynasupport-widget inline short")
+    assert share_of_screen(phone, ".log") >= 0.85                       # was 0.53 (about 260 px of 500)
+    assert share_of_screen(phone, ".bar") == 0
+    box = phone.get_by_role("textbox", name="質問を入力").bounding_box()
+    assert box["y"] + box["height"] <= KEYBOARD_OPEN["height"]        # the input stays in view
+    phone.set_viewport_size(PHONE)                                     # keyboard closed: the bar is back
+    expect(phone.get_by_role("switch", name="文字を大きく")).to_be_visible()
 
 def test_quick_taps_and_typing_are_not_taken_for_abuse(phone, gateway):
     """25 taps and a few typed questions within a minute (the limit is 20 messages a sender a minute)."""
