@@ -108,6 +108,21 @@ def test_asking_for_a_person_asks_the_question_and_puts_it_on_the_ticket(phone, 
     expect(after.locator(".sources")).to_contain_text("出典")
 
 
+def test_a_link_to_the_fax_form_can_preselect_a_suspension(phone, gateway):
+    fake = {"fallback": False, "ticket_id": None, "messages": [{
+        "text": "FAXで一時停止を依頼できます。", "message_id": 1, "answer_id": "lost_card", "buttons": [], "sources": [],
+        "links": [{"title": "FAX用紙を作る", "path": "/fax?type=suspend"},
+                  {"title": "よそ", "path": "//evil.example/x"}]}]}
+    phone.goto(gateway + "/")
+    phone.route("**/api/chat", lambda route: route.fulfill(json=fake))
+    answer = ask(phone, "カードをなくした")
+    expect(answer.get_by_role("link")).to_have_count(1)
+    with phone.context.expect_page() as opened:
+        answer.get_by_role("link", name="FAX用紙を作る").tap()
+    form = opened.value
+    expect(form.locator('input[name="inquiry_type"][value="suspend"]')).to_be_checked()
+
+
 # ---- the FAX form ----
 
 def type_into(page, field: str, text: str) -> None:

@@ -285,9 +285,9 @@
         box.append(el("p", { class: "sources-title" }, T.sources), list);
         item.querySelector(".bubble").append(box);
       }
-      // links to the gateway's own pages (e.g. the FAX sheet form): only site-relative paths
+      // links to the gateway's own pages (e.g. the FAX sheet form, /fax?type=suspend): only site-relative paths
       for (const link of Array.isArray(message.links) ? message.links : []) {
-        if (typeof link.path !== "string" || !/^\/[a-z0-9\/_-]*$/.test(link.path)) continue;
+        if (typeof link.path !== "string" || !/^\/[a-z0-9\/_-]*(\?[a-z0-9_=&-]*)?$/.test(link.path)) continue;
         const anchor = el("a", { class: "page-link", href: BASE + link.path.slice(1), target: "_blank",
                                  rel: "noopener" }, String(link.title || link.path));
         item.querySelector(".bubble").append(el("p", {}), anchor);
