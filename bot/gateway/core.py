@@ -22,6 +22,13 @@ log = logging.getLogger(__name__)
 CARRY_SECONDS = 300       # how long the end of a message is kept (in memory) to join a number split in two
 CARRY_MAX = 10_000        # conversations remembered at most
 
+# 「人と話したい」: the ticket is made at once, then the bot asks what the question is; the next typed
+# message goes on the ticket (not to Rasa) and is confirmed.
+HANDOFF_ASK = ("担当者に伝えるご質問を、このあと1つのメッセージで送ってください。どなたの、どんなことで"
+               "お困りかを書いていただくと、担当者が答えやすくなります（例：「施設に入所している母のカードの"
+               "暗証番号を忘れました。代理で手続きできますか」）。お名前・マイナンバー・暗証番号は書かないでください。")
+HANDOFF_NOTED = "ご質問を担当者に伝えました（受付番号：{ticket_id}）。担当者の回答は、このチャットに届きます。"
+
 
 @dataclass
 class BotMessage:
@@ -149,9 +156,13 @@ class ConversationCore:
         """Redact personal data first: only the redacted text is stored, logged or sent to Rasa."""
         text, sender_id = valid_unicode(text), self.stored_sender(channel, sender_id)
         redaction = self._redact(f"{channel}:{sender_id}", text)
+        waiting = self._ticket_waiting_for_question(channel, sender_id, redaction.text)   # before it is logged
         row = self.store.log_message(channel, sender_id, "user", redaction.text)
         self._remember(f"{channel}:{sender_id}", text, row.id)
         text = redaction.text
+        if waiting is not None:
+            self.store.update_ticket(waiting.id, question=f"{waiting.question}\n【ご質問】{text}")
+            return self._reply(channel, sender_id, redaction, [BotMessage(HANDOFF_NOTED.format(ticket_id=waiting.id))])
         try:
             raw = await self._rasa(channel, sender_id, for_understanding(text) if redaction.changed else text)
             messages, fallback, handoff = merge_rasa_messages(raw)
@@ -160,16 +171,36 @@ class ConversationCore:
             messages, fallback, handoff = [BotMessage(text=load_knowledge().messages["service_down"])], True, False
         if not messages:  # every intent answers something: an empty reply means a part is down
             messages, fallback = [BotMessage(text=load_knowledge().messages["service_down"])], True
-        if redaction.changed:
-            messages.insert(0, BotMessage(text=warning_text(redaction.found)))
         ticket_id = None
         if handoff:
             ticket_id = self.store.create_ticket(channel, sender_id, self._handoff_question(sender_id, text)).id
+            messages.append(BotMessage(text=HANDOFF_ASK))
+        return self._reply(channel, sender_id, redaction, messages, fallback, ticket_id)
+
+    def _reply(self, channel: str, sender_id: str, redaction, messages: List[BotMessage], fallback: bool = False,
+               ticket_id: Optional[int] = None) -> ChatReply:
+        """The privacy warning first if needed; every message logged (with its buttons) and given its id."""
+        if redaction.changed:
+            messages.insert(0, BotMessage(text=warning_text(redaction.found)))
         for message in messages:
-            row = self.store.log_message(channel, sender_id, "bot", message.text,
-                                         answer_id=message.answer_id, fallback=fallback)
+            row = self.store.log_message(channel, sender_id, "bot", message.text, answer_id=message.answer_id,
+                                         fallback=fallback, buttons=message.buttons)
             message.message_id = row.id
         return ChatReply(messages=messages, fallback=fallback, ticket_id=ticket_id)
+
+    def offered(self, channel: str, sender_id: str, text: str) -> bool:
+        """Whether `text` is the payload of a button the bot just offered this sender: a tap, not typing."""
+        return any(text == button.get("payload") for message in self.store.last_reply(channel, sender_id)
+                   for button in message.button_list())
+
+    def _ticket_waiting_for_question(self, channel: str, sender_id: str, text: str):
+        """The open ticket whose question the bot just asked for, if `text` is typed (a tap is not the answer)."""
+        if text.startswith("/"):
+            return None
+        last = self.store.last_reply(channel, sender_id)
+        if not last or last[-1].text != HANDOFF_ASK:
+            return None
+        return self.store.open_ticket(channel, sender_id)
 
     def _handoff_question(self, sender_id: str, text: str) -> str:
         """The request itself plus the user's previous question, for the staff to read."""
