@@ -396,3 +396,8 @@ def test_real_server_keeps_no_trace_in_db_or_logs(tmp_path):
     assert any(path.name.startswith("gateway.db") for path in files)
     found = {path.name: leaks(path.read_bytes()) for path in files}
     assert not any(found.values()), found
+
+
+def test_the_form_says_our_sheet_is_an_aid_and_names_the_official_form(client):
+    page = client.get("/fax").text
+    assert "公式の様式そのものではありません" in page and "資料編P27" in page
