@@ -160,13 +160,15 @@ def document_names() -> Tuple[str, ...]:
 def short_sources(citation: str) -> str:
     """「A 第8 ＜…＞ p.28／A 第2 2. … p.6」 → 「A 第8 p.28、第2 p.6」: per document, section numbers and pages."""
     by_document: dict = {}
-    for part in citation.split("／"):
+    names = "|".join(re.escape(n) for n in document_names())
+    parts = re.split(f"／(?=(?:{names}) )", citation) if names else [citation]   # 「利用できる／できない」 stays whole
+    for part in parts:
         name = next((n for n in document_names() if part.startswith(n + " ")), None)
         if name is None:
             by_document.setdefault(part, [])
             continue
         rest = part[len(name) + 1:]
-        page = re.search(r" (p\.\d+)$", rest)
+        page = re.search(r" (p\.\d+(?:[–-]\d+|～)?)$", rest)   # p.10, p.15–21, p.28～
         number = re.split(r"[ ＜]", rest[:page.start()] if page else rest)[0]
         ref = " ".join(x for x in (number, page.group(1) if page else "") if x)
         refs = by_document.setdefault(name, [])
