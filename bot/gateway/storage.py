@@ -8,6 +8,7 @@ a nullable column added to a model later is added to an existing table at start 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
@@ -92,7 +93,9 @@ def make_engine(database_url: str) -> Engine:
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))
         if str(path) not in ("", ":memory:"):
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # readable by this user only; SQLite gives its -wal and -shm files the same mode
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
         return create_engine(database_url, connect_args={"check_same_thread": False})
     return create_engine(database_url, pool_pre_ping=True)
 
