@@ -123,6 +123,9 @@ def main(argv=None) -> int:
     if len(password) < MIN_PASSWORD_CHARS:
         print(f"パスワードは{MIN_PASSWORD_CHARS}文字以上にしてください。", file=sys.stderr)
         return 1
+    if password == "change-me":
+        print("「change-me」は説明書の例なので使えません。別のパスワードにしてください。", file=sys.stderr)
+        return 1
     print(f"{name}:{hash_password(password)}" if name else hash_password(password))
     return 0
 

@@ -76,10 +76,12 @@ def test_log_survives_a_restart(gateway_env):
         assert httpx.post(f"{url}/api/feedback", json={"message_id": message_id, "helpful": False}).status_code == 201
 
 
-def test_production_refuses_default_secrets():
-    with pytest.raises(SettingsError):
-        Settings.from_env({"APP_ENV": "production"})
-    Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "s3cret", "HELPDESK_PASSWORD": "pw"})
+@pytest.mark.parametrize("mode", ["development", "production"])
+def test_the_documented_example_secrets_are_refused_in_every_mode(mode, tmp_path):
+    for env in ({"SECRET_KEY": "change-me"}, {"HELPDESK_PASSWORD": "change-me"}):
+        with pytest.raises(SettingsError):
+            Settings.from_env({"APP_ENV": mode, "VAR_DIR": str(tmp_path), **env})
+    Settings.from_env({"APP_ENV": mode, "SECRET_KEY": "s3cret", "HELPDESK_PASSWORD": "pw"})
 
 
 def test_personal_numbers_are_redacted_before_storage(gateway, gateway_env):
