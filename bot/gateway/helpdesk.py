@@ -1,8 +1,8 @@
 """Staff helpdesk under /helpdesk: knowledge search, conversation log, unanswered questions, feedback
 and handoff tickets, as Japanese HTML pages and a JSON API (/helpdesk/api/*).
 
-Pages need a login (signed session cookie, SESSION_HOURS long); the API takes the session or HTTP Basic
-auth. Accounts: HELPDESK_USER/HELPDESK_PASSWORD and HELPDESK_USERS (bot/gateway/helpdesk_users.py).
+Pages need a login (a session kept in SQL, its id in a signed cookie, SESSION_HOURS long; logout or a
+password change ends it); the API takes the session or HTTP Basic auth. Accounts: HELPDESK_USER/HELPDESK_PASSWORD and HELPDESK_USERS (bot/gateway/helpdesk_users.py).
 After LOGIN_MAX_FAILURES wrong passwords within LOGIN_WINDOW for one account name or one client address,
 logins from it are refused (429) until the window has passed; the failures are kept in SQL.
 GET /api/tickets/pending (no login) hands staff answers to the web widget, once each.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import hmac
 import importlib
 import inspect
@@ -58,6 +59,7 @@ LOGIN_MAX_FAILURES = 5
 LOGIN_WINDOW = dt.timedelta(minutes=15)
 FORM_EXPIRED = "フォームの有効期限が切れました。ページを開き直してから、もう一度送信してください。"
 STAFF_PREFIX = "担当者からの回答です。\n"
+UNKNOWN = object()
 
 
 # ---- formatting ---------------------------------------------------------------------------------
@@ -198,12 +200,44 @@ def authenticate(request: Request, user: str, password: str) -> Optional[str]:
     return account
 
 
+def session_key(session_id: str) -> str:
+    """The stored form of a session id (a copy of the table gives no cookie)."""
+    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
+
+
 def session_user(request: Request) -> Optional[str]:
-    """The session's account while it exists and the login is younger than SESSION_HOURS."""
-    user, since = request.session.get("user"), request.session.get("login_at", 0)
+    """The session's account while its row exists (not logged out), the account's password is unchanged
+    and the login is younger than SESSION_HOURS."""
+    known = getattr(request.state, "staff_user", UNKNOWN)       # looked up once per request
+    if known is not UNKNOWN:
+        return known
+    user, since, sid = (request.session.get(k) for k in ("user", "login_at", "sid"))
     max_age = request.app.state.settings.session_hours * 3600
     fresh = isinstance(since, (int, float)) and 0 <= time.time() - since < max_age
-    return user if fresh and user in request.app.state.accounts else None
+    accounts, row = request.app.state.accounts, None
+    if fresh and isinstance(sid, str) and user in accounts:
+        row = request.app.state.store.staff_session(session_key(sid))
+    ok = row is not None and row.user == user and hmac.compare_digest(row.version, accounts.versions[user])
+    request.state.staff_user = user if ok else None
+    return request.state.staff_user
+
+
+def start_session(request: Request, user: str) -> None:
+    """A new session for `user`: a new id, its row in the store, a new form token."""
+    sid, settings = secrets.token_urlsafe(32), request.app.state.settings
+    request.app.state.store.add_session(session_key(sid), user, request.app.state.accounts.versions[user],
+                                        keep=dt.timedelta(hours=settings.session_hours))
+    request.session.clear()
+    request.session.update(user=user, sid=sid, login_at=int(time.time()), csrf=secrets.token_urlsafe(32))
+    request.state.staff_user = user
+
+
+def end_session(request: Request) -> None:
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
+        request.app.state.store.end_session(session_key(sid))
+    request.session.clear()
+    request.state.staff_user = None
 
 
 def basic_user(request: Request) -> Optional[str]:
@@ -236,8 +270,8 @@ def token_ok(request: Request, token: str) -> bool:
 def staff_page(request: Request) -> str:
     user = session_user(request)
     if user is None:
-        if request.session.get("user"):          # expired, or the account was removed
-            request.session.clear()
+        if request.session.get("user"):          # expired, ended elsewhere, or the account was removed
+            end_session(request)
             request.session["flash"] = SESSION_EXPIRED
         raise LoginRequired()
     return user
@@ -369,14 +403,13 @@ async def login(request: Request, username: str = Form(""), password: str = Form
         return render(request, "helpdesk/login.html", 401, error=LOGIN_FAILED, username=username,
                       next=safe_next(next))
     log.info("helpdesk login: %s", user)
-    request.session.clear()
-    request.session.update(user=user, login_at=int(time.time()), csrf=secrets.token_urlsafe(32))
+    start_session(request, user)
     return RedirectResponse(safe_next(next), 303)
 
 
 @pages.post("/logout")
 async def logout(request: Request, user: str = Depends(staff_form)):
-    request.session.clear()
+    end_session(request)
     request.session["flash"] = "ログアウトしました。"
     return RedirectResponse(PREFIX + "/login", 303)
 
@@ -585,7 +618,8 @@ async def on_page_error(request: Request, exc: PageError) -> Response:
 def install(app: FastAPI, settings: Settings) -> None:
     """Accounts, session middleware (cookie only under /helpdesk, HttpOnly, SameSite=Lax, Secure with
     COOKIE_SECURE), the pages, the API and the pending endpoint."""
-    app.state.accounts = Accounts(settings.helpdesk_user, settings.helpdesk_password, settings.helpdesk_users)
+    app.state.accounts = Accounts(settings.helpdesk_user, settings.helpdesk_password, settings.helpdesk_users,
+                                  settings.secret_key)
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=SESSION_COOKIE,
                        max_age=math.ceil(settings.session_hours * 3600), path=PREFIX, same_site="lax",
                        https_only=settings.cookie_secure)

@@ -1,5 +1,5 @@
-"""SQL storage of the gateway: conversation log, feedback, handoff tickets, handled LINE event ids and
-failed helpdesk logins.
+"""SQL storage of the gateway: conversation log, feedback, handoff tickets, handled LINE event ids,
+failed helpdesk logins and helpdesk sessions.
 
 SQLite file by default, PostgreSQL by URL (DATABASE_URL); every write is committed before the
 request is answered, so an acknowledged message survives a restart. Tables are created when missing;
@@ -86,6 +86,17 @@ class LoginFailure(Base):
     __tablename__ = "login_failures"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(128), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class StaffSession(Base):
+    """A helpdesk login. The cookie holds a random id, this row its hash: logout deletes the row, and the
+    session ends when the account's password changes (`version` no longer matches)."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user: Mapped[str] = mapped_column(String(128))
+    version: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
@@ -252,6 +263,20 @@ class Store:
         with self.sessions.begin() as session:
             session.execute(delete(LoginFailure).where(LoginFailure.created_at < now - keep))
             session.add_all([LoginFailure(key=key, created_at=now) for key in keys])
+
+    def add_session(self, session_id: str, user: str, version: str, keep: dt.timedelta) -> None:
+        """Record a login; sessions older than `keep` are deleted."""
+        with self.sessions.begin() as session:
+            session.execute(delete(StaffSession).where(StaffSession.created_at < utcnow() - keep))
+            session.add(StaffSession(id=session_id, user=user, version=version))
+
+    def staff_session(self, session_id: str) -> Optional[StaffSession]:
+        with self.sessions() as session:
+            return session.get(StaffSession, session_id)
+
+    def end_session(self, session_id: str) -> None:
+        with self.sessions.begin() as session:
+            session.execute(delete(StaffSession).where(StaffSession.id == session_id))
 
     def clear_login_failures(self, key: str) -> None:
         with self.sessions.begin() as session:

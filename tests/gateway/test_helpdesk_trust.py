@@ -1,0 +1,66 @@
+"""The helpdesk cannot be entered or steered without a password (issue 13, §2): real HTTP against the real
+gateway (uvicorn, SQLite; Rasa is not needed), as an attacker would try it.
+"""
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from bot.gateway.storage import Store
+from tests.gateway.conftest import PORT_BASE, gateway_server
+
+GATEWAY_PORT = 8605 + PORT_BASE
+PASSWORD = "trust-password"
+AUTH = ("staff", PASSWORD)
+TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def env(tmp_path) -> dict:
+    return {"RASA_URL": "http://127.0.0.1:9", "DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}",
+            "SECRET_KEY": "trust-secret", "HELPDESK_PASSWORD": PASSWORD, "HELPDESK_USERS": ""}
+
+
+@pytest.fixture
+def live(env):
+    with gateway_server(GATEWAY_PORT, env) as url:
+        yield url
+
+
+@pytest.fixture
+def store(env) -> Store:
+    return Store(env["DATABASE_URL"])
+
+
+def login(client: httpx.Client, password: str = PASSWORD) -> httpx.Response:
+    token = TOKEN_RE.search(client.get("/helpdesk/login").text).group(1)
+    return client.post("/helpdesk/login", data={"username": "staff", "password": password, "csrf_token": token,
+                                                "next": ""})
+
+
+# ---- sessions end on logout and on a password change --------------------------------------------
+
+def test_logout_ends_the_session_also_for_a_copy_of_the_cookie(live):
+    with httpx.Client(base_url=live, timeout=10) as staff:
+        assert login(staff).status_code == 303
+        stolen = dict(staff.cookies)
+        token = TOKEN_RE.search(staff.get("/helpdesk").text).group(1)
+        assert staff.post("/helpdesk/logout", data={"csrf_token": token}).status_code == 303
+    with httpx.Client(base_url=live, timeout=10, cookies=stolen) as thief:
+        assert thief.get("/helpdesk", follow_redirects=False).status_code == 303
+        assert thief.get("/helpdesk/api/tickets").status_code == 401
+
+
+def test_a_password_change_ends_the_sessions_of_the_account(env):
+    with gateway_server(GATEWAY_PORT, env) as url, httpx.Client(base_url=url, timeout=10) as staff:
+        assert login(staff).status_code == 303
+        cookies = dict(staff.cookies)
+    with gateway_server(GATEWAY_PORT, env) as url, httpx.Client(base_url=url, timeout=10, cookies=cookies) as staff:
+        assert staff.get("/helpdesk", follow_redirects=False).status_code == 200      # a restart keeps it
+    changed = {**env, "HELPDESK_PASSWORD": "a-new-password"}
+    with gateway_server(GATEWAY_PORT, changed) as url, httpx.Client(base_url=url, timeout=10, cookies=cookies) as staff:
+        assert staff.get("/helpdesk", follow_redirects=False).status_code == 303
+        assert staff.get("/helpdesk/api/tickets").status_code == 401
