@@ -19,6 +19,7 @@ import inspect
 import logging
 import math
 import secrets
+import threading
 import time
 import unicodedata
 from pathlib import Path
@@ -57,6 +58,7 @@ LOGIN_LOCKED = ("ログインの失敗が続いたため、しばらくログイ
 SESSION_EXPIRED = "ログインの有効期限が切れました。もう一度ログインしてください。"
 LOGIN_MAX_FAILURES = 5
 LOGIN_WINDOW = dt.timedelta(minutes=15)
+LOGIN_LOCK = threading.Lock()
 FORM_EXPIRED = "フォームの有効期限が切れました。ページを開き直してから、もう一度送信してください。"
 STAFF_PREFIX = "担当者からの回答です。\n"
 UNKNOWN = object()
@@ -183,20 +185,25 @@ def failure_keys(request: Request, user: str) -> tuple:
 def authenticate(request: Request, user: str, password: str) -> Optional[str]:
     """The account for right credentials, None for wrong ones (counted); LoginLocked, before any password
     check, while the name or the address has LOGIN_MAX_FAILURES failures within LOGIN_WINDOW. The same
-    for names that do not exist. A successful login clears the account's failures."""
+    for names that do not exist. A successful login clears the account's failures.
+
+    Each attempt is counted as a failure *before* its password is checked, in one step with the count
+    (under LOGIN_LOCK; the gateway is one process), so parallel guesses cannot check more than
+    LOGIN_MAX_FAILURES passwords; a right password takes its attempt back."""
     store, now = request.app.state.store, utcnow()
     keys = failure_keys(request, user)
-    failures = store.login_failures(keys, since=now - LOGIN_WINDOW)
-    ends = [times[LOGIN_MAX_FAILURES - 1] + LOGIN_WINDOW for times in failures.values()
-            if len(times) >= LOGIN_MAX_FAILURES]
-    if ends:
-        log.warning("helpdesk login refused: too many failures")
-        raise LoginLocked(max(1, math.ceil((max(ends) - now).total_seconds())))
+    with LOGIN_LOCK:
+        failures = store.login_failures(keys, since=now - LOGIN_WINDOW)
+        ends = [times[LOGIN_MAX_FAILURES - 1] + LOGIN_WINDOW for times in failures.values()
+                if len(times) >= LOGIN_MAX_FAILURES]
+        if ends:
+            log.warning("helpdesk login refused: too many failures")
+            raise LoginLocked(max(1, math.ceil((max(ends) - now).total_seconds())))
+        attempt = store.add_login_failure(keys, now, keep=LOGIN_WINDOW)
     account = request.app.state.accounts.verify(user, password)
-    if account is None:
-        store.add_login_failure(keys, now, keep=LOGIN_WINDOW)
-    elif failures[keys[0]]:
+    if account is not None:
         store.clear_login_failures(keys[0])
+        store.delete_login_failures(attempt)
     return account
 
 

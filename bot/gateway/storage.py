@@ -258,11 +258,17 @@ class Store:
                 found[key].append(created_at)
         return found
 
-    def add_login_failure(self, keys: Iterable[str], now: dt.datetime, keep: dt.timedelta) -> None:
-        """Record a failed login under each key; failures older than `keep` are deleted."""
+    def add_login_failure(self, keys: Iterable[str], now: dt.datetime, keep: dt.timedelta) -> List[int]:
+        """Record a failed login under each key (their ids); failures older than `keep` are deleted."""
+        rows = [LoginFailure(key=key, created_at=now) for key in keys]
         with self.sessions.begin() as session:
             session.execute(delete(LoginFailure).where(LoginFailure.created_at < now - keep))
-            session.add_all([LoginFailure(key=key, created_at=now) for key in keys])
+            session.add_all(rows)
+        return [row.id for row in rows]
+
+    def delete_login_failures(self, ids: Iterable[int]) -> None:
+        with self.sessions.begin() as session:
+            session.execute(delete(LoginFailure).where(LoginFailure.id.in_(list(ids))))
 
     def add_session(self, session_id: str, user: str, version: str, keep: dt.timedelta) -> None:
         """Record a login; sessions older than `keep` are deleted."""

@@ -64,3 +64,30 @@ def test_a_password_change_ends_the_sessions_of_the_account(env):
     with gateway_server(GATEWAY_PORT, changed) as url, httpx.Client(base_url=url, timeout=10, cookies=cookies) as staff:
         assert staff.get("/helpdesk", follow_redirects=False).status_code == 303
         assert staff.get("/helpdesk/api/tickets").status_code == 401
+
+
+# ---- the lockout cannot be raced ----------------------------------------------------------------
+
+def parallel(count: int, call) -> list:
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(call, range(count)))
+
+
+def test_thirty_parallel_guesses_check_five_passwords(live):
+    codes = parallel(30, lambda i: httpx.get(f"{live}/helpdesk/api/tickets", auth=("staff", f"guess-{i}"),
+                                             timeout=60).status_code)
+    assert sorted(codes) == [401] * 5 + [429] * 25
+    assert httpx.get(f"{live}/helpdesk/api/tickets", auth=AUTH, timeout=10).status_code == 429
+
+
+def test_thirty_parallel_form_logins_check_five_passwords(live):
+    clients = [httpx.Client(base_url=live, timeout=60) for _ in range(30)]
+    tokens = [TOKEN_RE.search(client.get("/helpdesk/login").text).group(1) for client in clients]
+
+    def guess(i: int) -> int:
+        form = {"username": "staff", "password": f"guess-{i}", "csrf_token": tokens[i], "next": ""}
+        return clients[i].post("/helpdesk/login", data=form).status_code
+
+    assert sorted(parallel(30, guess)) == [401] * 5 + [429] * 25
+    for client in clients:
+        client.close()
