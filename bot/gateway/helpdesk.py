@@ -24,7 +24,7 @@ import time
 import unicodedata
 from pathlib import Path
 from typing import List, Optional
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request
@@ -59,6 +59,9 @@ SESSION_EXPIRED = "ログインの有効期限が切れました。もう一度�
 LOGIN_MAX_FAILURES = 5
 LOGIN_WINDOW = dt.timedelta(minutes=15)
 LOGIN_LOCK = threading.Lock()
+CROSS_SITE = "ほかのサイトからの操作は受け付けません。"
+NEEDS_HEADER = ("Basic認証での変更には X-Requested-With ヘッダーが必要です"
+                "（ほかのサイトのフォームから送られないようにするためです）。")
 FORM_EXPIRED = "フォームの有効期限が切れました。ページを開き直してから、もう一度送信してください。"
 STAFF_PREFIX = "担当者からの回答です。\n"
 UNKNOWN = object()
@@ -300,13 +303,29 @@ def staff_api(request: Request) -> str:
     return user
 
 
+def same_origin(request: Request) -> bool:
+    """False when the browser says that the request comes from a page of another site."""
+    origin = request.headers.get("origin")
+    if origin is not None and urlsplit(origin).netloc != request.headers.get("host"):
+        return False
+    return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+
+
 def staff_api_change(request: Request) -> str:
-    """staff_api for changes: Basic auth, or the session with its token in X-CSRF-Token."""
-    user = basic_user(request)
-    if user:
-        return user
-    user = staff_api(request)
-    if not token_ok(request, request.headers.get("x-csrf-token", "")):
+    """staff_api for changes, which a page of another site cannot make. With the session: its token in
+    X-CSRF-Token. With Basic auth, which a browser caches and adds by itself to a cross-site form: the
+    header X-Requested-With (any value), which a form cannot set, nor another site's script (CORS).
+    Never from another origin."""
+    if not same_origin(request):
+        raise HTTPException(403, detail=CROSS_SITE)
+    basic = request.headers.get("authorization", "").lower().startswith("basic ")
+    user = basic_user(request) if basic else session_user(request)
+    if user is None:
+        raise HTTPException(401, detail="ログインが必要です。",
+                            headers={"WWW-Authenticate": 'Basic realm="helpdesk", charset="UTF-8"'})
+    if basic and not request.headers.get("x-requested-with"):
+        raise HTTPException(403, detail=NEEDS_HEADER)
+    if not basic and not token_ok(request, request.headers.get("x-csrf-token", "")):
         raise HTTPException(403, detail=FORM_EXPIRED)
     return user
 

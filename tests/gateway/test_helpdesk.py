@@ -19,6 +19,7 @@ from bot.knowledge import load_knowledge
 
 PASSWORD = "test-password"          # conftest's settings
 AUTH = ("staff", PASSWORD)
+SCRIPT = {"X-Requested-With": "XMLHttpRequest"}      # what changes with Basic auth need (no cross-site form)
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -282,11 +283,14 @@ def test_ticket_api_with_basic_auth(client, store):
     ticket = store.create_ticket("web", "w3", "質問")
     assert [t["id"] for t in client.get("/helpdesk/api/tickets?status=open", auth=AUTH).json()["tickets"]] == [ticket.id]
     assert client.get("/helpdesk/api/tickets?status=bogus", auth=AUTH).status_code == 422
-    body = client.post(f"/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": "お答えします。"}, auth=AUTH).json()
+    body = client.post(f"/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": "お答えします。"}, auth=AUTH,
+                       headers=SCRIPT).json()
     assert body["status"] == "answered" and body["answer"] == "お答えします。" and body["note"]
-    assert client.post(f"/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": ""}, auth=AUTH).status_code == 422
-    assert client.post(f"/helpdesk/api/tickets/{ticket.id}/close", auth=AUTH).json()["status"] == "closed"
-    assert client.post(f"/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": "x"}, auth=AUTH).status_code == 409
+    assert client.post(f"/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": ""}, auth=AUTH,
+                       headers=SCRIPT).status_code == 422
+    assert client.post(f"/helpdesk/api/tickets/{ticket.id}/close", auth=AUTH, headers=SCRIPT).json()["status"] == "closed"
+    assert client.post(f"/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": "x"}, auth=AUTH,
+                       headers=SCRIPT).status_code == 409
     assert client.get("/helpdesk/api/tickets/999", auth=AUTH).status_code == 404
 
 
@@ -366,7 +370,7 @@ def test_round_trip_with_the_real_bot(gateway, gateway_env):
 
     ticket = Store(gateway_env["DATABASE_URL"]).create_ticket("web", "e2e", "人と話したい")
     assert httpx.post(f"{gateway}/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": "お答えします。"},
-                      auth=AUTH, timeout=10).status_code == 200
+                      auth=AUTH, headers=SCRIPT, timeout=10).status_code == 200
     pending = httpx.get(f"{gateway}/api/tickets/pending", params={"sender_id": "e2e"}, timeout=10).json()
     assert [a["answer"] for a in pending["answers"]] == ["お答えします。"]
     assert httpx.get(f"{gateway}/api/tickets/pending", params={"sender_id": "e2e"}, timeout=10).json()["answers"] == []

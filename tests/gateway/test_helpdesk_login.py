@@ -211,7 +211,7 @@ def test_each_account_logs_in_and_answers_under_its_name(app, store):
 
     api = client_at(app, "10.0.0.2")
     body = api.post(f"/helpdesk/api/tickets/{second.id}/answer", json={"answer": "こちらも。"},
-                    auth=("suzuki", SUZUKI)).json()
+                    auth=("suzuki", SUZUKI), headers={"X-Requested-With": "XMLHttpRequest"}).json()
     assert body["answered_by"] == "suzuki"
     assert api.get(f"/helpdesk/api/tickets/{first.id}", auth=("staff", PASSWORD)).json()["answered_by"] == "tanaka"
     assert login(client_at(app, "10.0.0.3"), "tanaka", SUZUKI).status_code == 401      # not each other's
@@ -321,7 +321,7 @@ def test_real_gateway_lockout_survives_a_restart(tmp_path, users_setting):
         cookie = reply.headers["set-cookie"].lower()
         assert "; secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie and "max-age=28800" in cookie
         answered = client.post(f"/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": "お答えします。"},
-                               auth=("suzuki", SUZUKI))
+                               auth=("suzuki", SUZUKI), headers={"X-Requested-With": "XMLHttpRequest"})
         assert answered.json()["answered_by"] == "suzuki"
         for _ in range(5):
             assert client.get("/helpdesk/api/tickets", auth=("tanaka", "wrong")).status_code == 401

@@ -91,3 +91,26 @@ def test_thirty_parallel_form_logins_check_five_passwords(live):
     assert sorted(parallel(30, guess)) == [401] * 5 + [429] * 25
     for client in clients:
         client.close()
+
+
+# ---- no cross-site changes with the browser's cached Basic credentials ---------------------------
+
+def test_a_cross_site_form_cannot_change_tickets_with_cached_basic_credentials(live, store):
+    ticket = store.create_ticket("web", "w-csrf", "質問")
+    close, answer = f"{live}/helpdesk/api/tickets/{ticket.id}/close", f"{live}/helpdesk/api/tickets/{ticket.id}/answer"
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    # what a browser sends for <form method=POST> on another site, the Basic credentials added by itself
+    for headers in ({**form, "origin": "https://evil.example", "sec-fetch-site": "cross-site"}, form, {}):
+        assert httpx.post(close, auth=AUTH, headers=headers, timeout=10).status_code == 403
+        refused = httpx.post(answer, auth=AUTH, content='{"answer": "x"}', timeout=10,
+                             headers={**headers, "content-type": "text/plain"})
+        assert refused.status_code == 403 and refused.json()["detail"]
+    assert store.ticket(ticket.id).status == "open" and store.ticket(ticket.id).answer is None
+    # a script (curl, a staff tool) sets the header, which a cross-site form cannot
+    script = {"X-Requested-With": "XMLHttpRequest"}
+    answered = httpx.post(answer, auth=AUTH, json={"answer": "お答えします。"}, headers=script, timeout=10)
+    assert answered.status_code == 200 and answered.json()["status"] == "answered"
+    # …but not from another site's page, where a script could set it
+    foreign = {**script, "origin": "https://evil.example"}
+    assert httpx.post(close, auth=AUTH, headers=foreign, timeout=10).status_code == 403
+    assert httpx.post(close, auth=AUTH, headers=script, timeout=10).json()["status"] == "closed"
