@@ -130,7 +130,8 @@ def action_server(action_port: int, timeout: float = 120) -> Iterator[subprocess
 
 def gateway_command(port: int) -> List[str]:
     return [str(PROJECT_ROOT / ".venv-gateway" / "bin" / "python"), "-m", "uvicorn", "--factory",
-            "bot.gateway.app:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+            "bot.gateway.app:create_app", "--host", "127.0.0.1", "--port", str(port), "--no-proxy-headers",
+            "--log-level", "warning"]
 
 
 @contextlib.contextmanager

@@ -91,7 +91,7 @@ if [ "${RASA_WORKERS:-1}" -gt 1 ]; then
 fi
 if [ "${WITH_GATEWAY:-0}" = 1 ]; then
   RASA_URL=$rasa_urls "${GW_VENV:-.venv-gateway}/bin/python" -m uvicorn --factory \
-    bot.gateway.app:create_app --host 127.0.0.1 --port "${GATEWAY_PORT:-8000}" &
+    bot.gateway.app:create_app --host 127.0.0.1 --port "${GATEWAY_PORT:-8000}" --no-proxy-headers &
   pids+=($!)
   echo "Web chat: http://127.0.0.1:${GATEWAY_PORT:-8000}/  helpdesk: /helpdesk  LINE webhook: /webhooks/line/webhook"
 fi

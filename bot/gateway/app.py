@@ -1,6 +1,7 @@
 """The gateway application: `create_app()` wires settings, storage, the conversation core and routers.
 
-Run: uvicorn --factory bot.gateway.app:create_app --host 127.0.0.1 --port 8000
+Run: uvicorn --factory bot.gateway.app:create_app --host 127.0.0.1 --port 8000 --no-proxy-headers
+(X-Forwarded-For is read by the gateway itself, from TRUSTED_PROXIES only: bot/gateway/guard.py).
 """
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ All limits answer with a short Japanese message and a 4xx status, never a stack 
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import time
 from collections import defaultdict, deque
@@ -107,6 +108,34 @@ class IpRateLimit:
         await self.app(scope, receive, send)
 
 
+class ClientAddress:
+    """The client address for limits and lockouts: the connection's peer, or, only when the peer is one of
+    TRUSTED_PROXIES, the last address in X-Forwarded-For that is not a trusted proxy (what the client put
+    in front of it is not believed). Uvicorn runs with --no-proxy-headers: this is the only place that
+    reads the header."""
+
+    def __init__(self, app: ASGIApp, trusted=()):
+        self.app = app
+        self.networks = [ipaddress.ip_network(proxy, strict=False) for proxy in trusted]
+
+    def trusted(self, host: str) -> bool:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        peer = scope.get("client")
+        if scope["type"] == "http" and peer and self.trusted(peer[0]):
+            forwarded = [host.strip() for name, value in scope.get("headers", []) if name == b"x-forwarded-for"
+                         for host in value.decode("latin-1").split(",")]
+            client = next((host for host in reversed(forwarded) if not self.trusted(host)), None)
+            if client:
+                scope = {**scope, "client": (client[:100], 0)}
+        await self.app(scope, receive, send)
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -127,10 +156,12 @@ class SecurityHeaders:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Outermost first: size limit, then rate limit, security headers, CORS for configured origins."""
+    """Outermost first: the client address, size limit, rate limit, security headers, CORS for configured
+    origins."""
     app.state.sender_limiter = RateLimiter(settings.rate_per_sender)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                        allow_headers=["content-type"], max_age=600)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(IpRateLimit, limiter=RateLimiter(settings.rate_per_ip))
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(ClientAddress, trusted=settings.trusted_proxies)

@@ -1,6 +1,7 @@
 """Gateway settings, read from the environment (see .env.example)."""
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import sys
@@ -46,6 +47,7 @@ class Settings:
     rate_per_sender: int = 20                     # RATE_PER_SENDER: chat messages a minute per sender
     rate_per_ip: int = 120                        # RATE_PER_IP: POSTs a minute per client address
     var_dir: str = "var"                          # VAR_DIR: where generated secrets are kept
+    trusted_proxies: List[str] = field(default_factory=list)  # TRUSTED_PROXIES: addresses/networks whose X-Forwarded-For counts
 
     @classmethod
     def from_env(cls, environ=None) -> "Settings":
@@ -77,6 +79,7 @@ class Settings:
             rate_per_sender=int(env.get("RATE_PER_SENDER", defaults.rate_per_sender)),
             rate_per_ip=int(env.get("RATE_PER_IP", defaults.rate_per_ip)),
             var_dir=var_dir,
+            trusted_proxies=_list(env.get("TRUSTED_PROXIES", "")),
         )
         settings.check()
         return settings
@@ -107,6 +110,10 @@ class Settings:
             raise SettingsError("SESSION_HOURS must be more than 0 and at most 720")
         if not self.rasa_urls:
             raise SettingsError("RASA_URL must name at least one Rasa server")
+        try:
+            [ipaddress.ip_network(proxy, strict=False) for proxy in self.trusted_proxies]
+        except ValueError as error:
+            raise SettingsError(f"TRUSTED_PROXIES: {error}") from None
 
 
 def generated(path: Path, length: int, announce: str = "") -> str:

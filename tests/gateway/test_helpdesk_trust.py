@@ -114,3 +114,37 @@ def test_a_cross_site_form_cannot_change_tickets_with_cached_basic_credentials(l
     foreign = {**script, "origin": "https://evil.example"}
     assert httpx.post(close, auth=AUTH, headers=foreign, timeout=10).status_code == 403
     assert httpx.post(close, auth=AUTH, headers=script, timeout=10).json()["status"] == "closed"
+
+
+# ---- X-Forwarded-For only from configured proxies ------------------------------------------------
+
+def fail_from(url: str, forwarded_for: str, user: str) -> int:
+    return httpx.get(f"{url}/helpdesk/api/tickets", auth=(user, "wrong"), timeout=10,
+                     headers={"X-Forwarded-For": forwarded_for}).status_code
+
+
+def test_x_forwarded_for_is_not_trusted_by_default(live, env):
+    for n in range(5):                                   # five names, five made-up addresses
+        assert fail_from(live, f"10.9.0.{n}", f"user{n}") == 401
+    # all five came from 127.0.0.1: that address is locked, whatever the header says
+    reply = httpx.get(f"{live}/helpdesk/api/tickets", auth=AUTH, headers={"X-Forwarded-For": "10.9.0.99"}, timeout=10)
+    assert reply.status_code == 429
+    # the per-address rate limit of /api/ cannot be dodged with the header either
+    with gateway_server(GATEWAY_PORT + 1, {**env, "RATE_PER_IP": "3"}) as url:
+        codes = [httpx.post(f"{url}/api/feedback", json={"message_id": 1, "helpful": True}, timeout=10,
+                            headers={"X-Forwarded-For": f"10.9.1.{n}"}).status_code for n in range(5)]
+    assert codes[3:] == [429, 429]
+
+
+def test_x_forwarded_for_from_a_configured_proxy(env):
+    with gateway_server(GATEWAY_PORT, {**env, "TRUSTED_PROXIES": "127.0.0.1"}) as url:
+        for n in range(5):
+            assert fail_from(url, "203.0.113.7", f"user{n}") == 401
+        locked = httpx.get(f"{url}/helpdesk/api/tickets", auth=AUTH, timeout=10,
+                           headers={"X-Forwarded-For": "203.0.113.7"})
+        assert locked.status_code == 429
+        # another client behind the proxy; what the client itself put in front of the header is not believed
+        for forwarded in ("203.0.113.8", "203.0.113.7, 203.0.113.8"):
+            reply = httpx.get(f"{url}/helpdesk/api/tickets", auth=AUTH, timeout=10,
+                              headers={"X-Forwarded-For": forwarded})
+            assert reply.status_code == 200
