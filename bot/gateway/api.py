@@ -9,10 +9,13 @@ from pydantic import BaseModel, Field
 from bot.gateway.guard import RATE_LIMITED
 
 router = APIRouter(prefix="/api", tags=["chat"])
+# a plain name (the widget makes w-<32 hex>): no "/", "?", "#", spaces or dot-only ids, which could
+# steer a link to the conversation
+SENDER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$"
 
 
 class ChatRequest(BaseModel):
-    sender_id: str = Field(..., min_length=1, max_length=128)
+    sender_id: str = Field(..., pattern=SENDER_ID_PATTERN)
     text: str
 
 

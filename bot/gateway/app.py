@@ -30,6 +30,8 @@ def validation_message(error: dict) -> str:
         return f"{field} が空です。"
     if kind in ("string_too_long",):
         return f"{field} が長すぎます。"
+    if kind == "string_pattern_mismatch":
+        return f"{field} に使えない文字があります（英数字と _ . : @ - の128文字まで）。"
     return f"{field} が正しくありません。"
 
 

@@ -26,6 +26,8 @@ SECURITY_HEADERS = [
      b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
 ]
 
+NO_STORE_PREFIXES = ("/helpdesk", "/api/tickets/")
+
 
 async def send_json(send: Send, status: int, detail: str, extra_headers=()) -> None:
     body = json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8")
@@ -137,19 +139,25 @@ class ClientAddress:
 
 
 class SecurityHeaders:
+    """SECURITY_HEADERS on every response; `Cache-Control: no-store` on the helpdesk and on staff answers,
+    so that Back after logout, or the next user of a shared PC, does not see a conversation."""
+
     def __init__(self, app: ASGIApp):
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        private = scope["path"].startswith(NO_STORE_PREFIXES)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
+                headers = [(name, value) for name, value in message.get("headers", [])
+                           if not (private and name.lower() == b"cache-control")]
+                present = {name.lower() for name, _ in headers}
+                message["headers"] = headers + [
                     (name, value) for name, value in SECURITY_HEADERS if name not in present
-                ]
+                ] + ([(b"cache-control", b"no-store")] if private else [])
             await send(message)
 
         await self.app(scope, receive, with_headers)

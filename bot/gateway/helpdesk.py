@@ -35,6 +35,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from bot.answers import answer_message
+from bot.gateway.api import SENDER_ID_PATTERN
 from bot.gateway.helpdesk_users import Accounts
 from bot.gateway.settings import Settings
 from bot.gateway.storage import utcnow
@@ -466,6 +467,7 @@ async def conversations_page(request: Request, page: int = Query(1, ge=1, le=100
                   has_next=len(rows) > PAGE_SIZE, waiting=waiting)
 
 
+@pages.get("/conversation")                    # the links: a sender id in the query cannot change the path
 @pages.get("/conversations/{sender_id:path}")
 async def conversation_page(request: Request, sender_id: str, user: str = Depends(staff_page)):
     store = request.app.state.store
@@ -617,7 +619,7 @@ public = APIRouter(prefix="/api", tags=["chat"])
 
 
 @public.get("/tickets/pending")
-async def pending_answers(request: Request, sender_id: str = Query(..., min_length=1, max_length=128)) -> dict:
+async def pending_answers(request: Request, sender_id: str = Query(..., pattern=SENDER_ID_PATTERN)) -> dict:
     """Staff answers for this web sender not yet shown; each is returned once, then marked delivered."""
     store = request.app.state.store
     answers = []

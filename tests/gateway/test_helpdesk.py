@@ -180,7 +180,7 @@ def test_conversation_log_lists_stored_messages(staff, store):
     store.log_message("line", "Ubob", "user", "暗証番号を忘れました")
     page = staff.get("/helpdesk/conversations").text
     assert page.index("Ubob") < page.index("alice")                   # newest first
-    assert "/helpdesk/conversations/alice" in page and "LINE" in page
+    assert "/helpdesk/conversation?sender_id=alice" in page and "LINE" in page
     detail = staff.get("/helpdesk/conversations/alice").text
     assert "カードをなくしました" in detail and "まず、カードの機能を止めます。" in detail and "lost_card" in detail
     body = staff.get("/helpdesk/api/conversations").json()

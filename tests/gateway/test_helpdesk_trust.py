@@ -148,3 +148,55 @@ def test_x_forwarded_for_from_a_configured_proxy(env):
             reply = httpx.get(f"{url}/helpdesk/api/tickets", auth=AUTH, timeout=10,
                               headers={"X-Forwarded-For": forwarded})
             assert reply.status_code == 200
+
+
+# ---- helpdesk pages are not kept by the browser --------------------------------------------------
+
+def test_helpdesk_responses_are_not_cached(live, store):
+    ticket = store.create_ticket("web", "w-cache", "質問")
+    store.log_message("web", "w-cache", "user", "質問")
+    with httpx.Client(base_url=live, timeout=10) as staff:
+        replies = [staff.get("/helpdesk/login"), staff.get("/helpdesk", follow_redirects=False)]
+        assert login(staff).status_code == 303
+        replies += [staff.get(path) for path in (
+            "/helpdesk", "/helpdesk/conversations", "/helpdesk/conversations/w-cache", f"/helpdesk/tickets/{ticket.id}",
+            "/helpdesk/tickets/99999", "/helpdesk/api/tickets", "/helpdesk/unanswered", "/helpdesk/search?q=紛失")]
+    replies.append(httpx.get(f"{live}/helpdesk/api/tickets", timeout=10))          # 401
+    for reply in replies:
+        assert "no-store" in reply.headers.get("cache-control", ""), (reply.request.url, reply.status_code)
+
+
+# ---- a sender id cannot steer the helpdesk's links -----------------------------------------------
+
+STEERING = ["../tickets/1", "..", ".", "a/../../logout", "%2e%2e", "x?next=/evil", "a#b"]
+
+
+def test_a_sender_id_cannot_steer_the_conversation_links(live, store):
+    ticket = store.create_ticket("web", "../tickets/1", "質問")
+    for sender in STEERING:
+        store.log_message("web", sender, "user", f"質問 {sender}")
+    with httpx.Client(base_url=live, timeout=10) as staff:
+        assert login(staff).status_code == 303
+        pages = [staff.get("/helpdesk/conversations"), staff.get(f"/helpdesk/tickets/{ticket.id}")]
+        for page in pages:
+            links = [link.replace("&amp;", "&") for link in re.findall(r'href="([^"]*conversation[^"]*)"', page.text)]
+            for link in links:
+                target = page.url.join(link)                 # as a browser resolves it (dot segments too)
+                if target.path == "/helpdesk/conversations" and not target.query:
+                    continue                                 # the list itself
+                shown = staff.get(target)
+                assert shown.status_code == 200 and target.path.startswith("/helpdesk/conversation"), link
+                sender = re.search(r"<h1>会話：(.*)</h1>", shown.text).group(1)
+                assert sender.replace("&amp;", "&") in STEERING, link
+        assert len({link for page in pages for link in re.findall(r'href="([^"]*conversation[^"]*)"', page.text)}) \
+            >= len(STEERING)
+
+
+@pytest.mark.parametrize("sender", ["../x", "a/b", "..", " a", "a\\b", "a?b", "a#b", "", "a" * 129])
+def test_the_chat_api_refuses_sender_ids_that_are_not_plain_names(live, sender):
+    for request in (lambda: httpx.post(f"{live}/api/chat", json={"sender_id": sender, "text": "こんにちは"}, timeout=10),
+                    lambda: httpx.get(f"{live}/api/tickets/pending", params={"sender_id": sender}, timeout=10)):
+        reply = request()
+        assert reply.status_code == 422 and "sender_id" in reply.text
+    assert httpx.post(f"{live}/api/chat", json={"sender_id": "w-0123abcd", "text": "こんにちは"},
+                      timeout=10).status_code == 200
