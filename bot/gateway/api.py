@@ -1,4 +1,4 @@
-"""JSON API of the web channel: POST /api/chat and POST /api/feedback."""
+"""JSON API of the web channel: POST /api/chat and POST /api/feedback (for one's own answers)."""
 from __future__ import annotations
 
 from typing import List, Optional
@@ -6,7 +6,7 @@ from typing import List, Optional
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from bot.gateway.guard import RATE_LIMITED
+from bot.gateway.guard import too_many
 
 router = APIRouter(prefix="/api", tags=["chat"])
 # a plain name (the widget makes w-<32 hex>): no "/", "?", "#", spaces or dot-only ids, which could
@@ -37,9 +37,11 @@ class ChatResponse(BaseModel):
     messages: List[ChatMessage]
     fallback: bool
     ticket_id: Optional[int] = None
+    ticket_token: Optional[str] = None     # keep it: GET /api/tickets/pending needs it for the staff answer
 
 
 class FeedbackRequest(BaseModel):
+    sender_id: str = Field(..., pattern=SENDER_ID_PATTERN)     # only one's own answers
     message_id: int
     helpful: bool
 
@@ -59,18 +61,19 @@ async def chat(body: ChatRequest, request: Request) -> ChatResponse:
     app = request.app.state
     text = clean_text(body.text, app.settings.max_text_chars)
     if not app.sender_limiter.allow(body.sender_id):
-        raise HTTPException(429, detail=RATE_LIMITED)
+        raise HTTPException(**too_many(app.sender_limiter, body.sender_id))
     reply = await app.core.ask("web", body.sender_id, text)
     return ChatResponse(
         messages=[ChatMessage(**m.as_dict()) for m in reply.messages],
         fallback=reply.fallback,
         ticket_id=reply.ticket_id,
+        ticket_token=reply.ticket_token,
     )
 
 
 @router.post("/feedback", status_code=201)
 async def feedback(body: FeedbackRequest, request: Request) -> dict:
-    saved = request.app.state.store.add_feedback(body.message_id, body.helpful, "web")
+    saved = request.app.state.store.add_feedback(body.message_id, body.helpful, "web", body.sender_id)
     if saved is None:
         raise HTTPException(404, detail="その回答が見つかりません。")
     return {"ok": True}

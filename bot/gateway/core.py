@@ -5,6 +5,8 @@ Channels (web API, LINE, helpdesk) call `ConversationCore.ask()` and render the 
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 import zlib
 from dataclasses import asdict, dataclass, field
 from typing import List, Optional
@@ -12,7 +14,7 @@ from typing import List, Optional
 import httpx
 
 from bot.gateway.settings import Settings
-from bot.gateway.storage import Store
+from bot.gateway.storage import Store, secret_hash
 from bot.knowledge import load_knowledge
 from bot.privacy import for_understanding, redact, warning_text
 
@@ -37,6 +39,17 @@ class ChatReply:
     messages: List[BotMessage]
     fallback: bool = False
     ticket_id: Optional[int] = None        # set when the user asked for a person
+    ticket_token: Optional[str] = None     # with a new ticket: what fetches the staff answer (only once)
+
+
+# Rasa's own commands, when a user types them: Rasa acts (starts the conversation again, takes the last
+# message back) and says nothing, which is not a failure and not an unanswered question.
+RASA_COMMAND = re.compile(r"/(restart|session_start|back)(\{.*\})?", re.DOTALL)
+COMMAND_REPLIES = {
+    "restart": "会話を最初からやり直しました。知りたいことを、そのまま入力してください。",
+    "session_start": "会話を最初からやり直しました。知りたいことを、そのまま入力してください。",
+    "back": "ひとつ前のやりとりを取り消しました。知りたいことを、そのまま入力してください。",
+}
 
 
 def merge_rasa_messages(raw: List[dict]) -> (List[BotMessage], bool, bool):
@@ -121,18 +134,24 @@ class ConversationCore:
         except (httpx.HTTPError, ValueError) as error:
             log.warning("Rasa unavailable: %r", error)
             messages, fallback, handoff = [BotMessage(text=load_knowledge().messages["service_down"])], True, False
+        command = RASA_COMMAND.fullmatch(text.strip())
+        if not messages and command:
+            messages = [BotMessage(text=COMMAND_REPLIES[command.group(1)])]
         if not messages:  # every intent answers something: an empty reply means a part is down
             messages, fallback = [BotMessage(text=load_knowledge().messages["service_down"])], True
         if redaction.changed:
             messages.insert(0, BotMessage(text=warning_text(redaction.found)))
-        ticket_id = None
+        ticket_id = ticket_token = None
         if handoff:
-            ticket_id = self.store.create_ticket(channel, sender_id, self._handoff_question(sender_id, text)).id
+            token = secrets.token_urlsafe(32)
+            ticket, created = self.store.open_ticket(channel, sender_id, self._handoff_question(sender_id, text),
+                                                     secret_hash(token))
+            ticket_id, ticket_token = ticket.id, token if created else None
         for message in messages:
             row = self.store.log_message(channel, sender_id, "bot", message.text,
                                          answer_id=message.answer_id, fallback=fallback)
             message.message_id = row.id
-        return ChatReply(messages=messages, fallback=fallback, ticket_id=ticket_id)
+        return ChatReply(messages=messages, fallback=fallback, ticket_id=ticket_id, ticket_token=ticket_token)
 
     def _handoff_question(self, sender_id: str, text: str) -> str:
         """The request itself plus the user's previous question, for the staff to read."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import time
 from collections import defaultdict, deque
 from typing import Deque, Dict
@@ -91,22 +92,35 @@ class RateLimiter:
                 del self.hits[stale]
         return True
 
+    def retry_after(self, key: str, now: float = None) -> int:
+        """Seconds until `key` may send again (for the Retry-After header)."""
+        now = time.monotonic() if now is None else now
+        window = self.hits.get(key)
+        return max(1, math.ceil(60 - (now - window[0]))) if window else 1
+
 
 RATE_LIMITED = "短い時間にたくさんのメッセージが送られました。少し待ってからもう一度お試しください。"
 
 
+def too_many(limiter: RateLimiter, key: str) -> dict:
+    """HTTPException arguments of a limit's 429, in Japanese, with Retry-After."""
+    return {"status_code": 429, "detail": RATE_LIMITED, "headers": {"Retry-After": str(limiter.retry_after(key))}}
+
+
 class IpRateLimit:
-    """429 when one client address sends too many requests to the rate-limited paths."""
+    """429 when one client address sends too many requests to the rate-limited paths: POSTs under /api/,
+    and, counted apart, GETs under /api/ (the widget's polling for staff answers)."""
 
     # not /webhooks/line/: every LINE event comes from LINE's servers (signed; limited per user there)
     def __init__(self, app: ASGIApp, limiter: RateLimiter, prefixes=("/api/",)):
         self.app, self.limiter, self.prefixes = app, limiter, prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(self.prefixes) and scope["method"] == "POST":
-            client = (scope.get("client") or ("unknown", 0))[0]
-            if not self.limiter.allow(client):
-                return await send_json(send, 429, RATE_LIMITED, [(b"retry-after", b"60")])
+        if scope["type"] == "http" and scope["path"].startswith(self.prefixes) and scope["method"] in ("POST", "GET"):
+            key = f'{scope["method"]} {(scope.get("client") or ("unknown", 0))[0]}'
+            if not self.limiter.allow(key):
+                retry = str(self.limiter.retry_after(key)).encode()
+                return await send_json(send, 429, RATE_LIMITED, [(b"retry-after", retry)])
         await self.app(scope, receive, send)
 
 
@@ -168,7 +182,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     origins."""
     app.state.sender_limiter = RateLimiter(settings.rate_per_sender)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                       allow_headers=["content-type"], max_age=600)
+                       allow_headers=["content-type", "x-ticket-token"], max_age=600)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(IpRateLimit, limiter=RateLimiter(settings.rate_per_ip))
     app.add_middleware(BodySizeLimit)

@@ -5,14 +5,13 @@ Pages need a login (a session kept in SQL, its id in a signed cookie, SESSION_HO
 password change ends it); the API takes the session or HTTP Basic auth. Accounts: HELPDESK_USER/HELPDESK_PASSWORD and HELPDESK_USERS (bot/gateway/helpdesk_users.py).
 After LOGIN_MAX_FAILURES wrong passwords within LOGIN_WINDOW for one account name or one client address,
 logins from it are refused (429) until the window has passed; the failures are kept in SQL.
-GET /api/tickets/pending (no login) hands staff answers to the web widget, once each.
+GET /api/tickets/pending (no login, the ticket's token) hands staff answers to the web widget, once each.
 """
 from __future__ import annotations
 
 import base64
 import binascii
 import datetime as dt
-import hashlib
 import hmac
 import importlib
 import inspect
@@ -27,7 +26,7 @@ from typing import List, Optional
 from urllib.parse import quote, urlsplit
 
 import jinja2
-from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Header, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
@@ -38,7 +37,7 @@ from bot.answers import answer_message
 from bot.gateway.api import SENDER_ID_PATTERN
 from bot.gateway.helpdesk_users import Accounts
 from bot.gateway.settings import Settings
-from bot.gateway.storage import utcnow
+from bot.gateway.storage import secret_hash, utcnow
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
 
 log = logging.getLogger(__name__)
@@ -211,11 +210,6 @@ def authenticate(request: Request, user: str, password: str) -> Optional[str]:
     return account
 
 
-def session_key(session_id: str) -> str:
-    """The stored form of a session id (a copy of the table gives no cookie)."""
-    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
-
-
 def session_user(request: Request) -> Optional[str]:
     """The session's account while its row exists (not logged out), the account's password is unchanged
     and the login is younger than SESSION_HOURS."""
@@ -227,7 +221,7 @@ def session_user(request: Request) -> Optional[str]:
     fresh = isinstance(since, (int, float)) and 0 <= time.time() - since < max_age
     accounts, row = request.app.state.accounts, None
     if fresh and isinstance(sid, str) and user in accounts:
-        row = request.app.state.store.staff_session(session_key(sid))
+        row = request.app.state.store.staff_session(secret_hash(sid))
     ok = row is not None and row.user == user and hmac.compare_digest(row.version, accounts.versions[user])
     request.state.staff_user = user if ok else None
     return request.state.staff_user
@@ -236,7 +230,7 @@ def session_user(request: Request) -> Optional[str]:
 def start_session(request: Request, user: str) -> None:
     """A new session for `user`: a new id, its row in the store, a new form token."""
     sid, settings = secrets.token_urlsafe(32), request.app.state.settings
-    request.app.state.store.add_session(session_key(sid), user, request.app.state.accounts.versions[user],
+    request.app.state.store.add_session(secret_hash(sid), user, request.app.state.accounts.versions[user],
                                         keep=dt.timedelta(hours=settings.session_hours))
     request.session.clear()
     request.session.update(user=user, sid=sid, login_at=int(time.time()), csrf=secrets.token_urlsafe(32))
@@ -246,7 +240,7 @@ def start_session(request: Request, user: str) -> None:
 def end_session(request: Request) -> None:
     sid = request.session.get("sid")
     if isinstance(sid, str):
-        request.app.state.store.end_session(session_key(sid))
+        request.app.state.store.end_session(secret_hash(sid))
     request.session.clear()
     request.state.staff_user = None
 
@@ -619,11 +613,15 @@ public = APIRouter(prefix="/api", tags=["chat"])
 
 
 @public.get("/tickets/pending")
-async def pending_answers(request: Request, sender_id: str = Query(..., pattern=SENDER_ID_PATTERN)) -> dict:
-    """Staff answers for this web sender not yet shown; each is returned once, then marked delivered."""
-    store = request.app.state.store
+async def pending_answers(request: Request, sender_id: str = Query(..., pattern=SENDER_ID_PATTERN),
+                          x_ticket_token: str = Header("", max_length=2000)) -> dict:
+    """Staff answers not yet shown for the tickets whose tokens (returned by /api/chat with the ticket,
+    comma-separated in X-Ticket-Token) the client holds; each is returned once, then marked delivered.
+    Knowing the sender id is not enough."""
+    store, held = request.app.state.store, {secret_hash(t.strip()) for t in x_ticket_token.split(",") if t.strip()}
     answers = []
-    for ticket in sorted(store.undelivered_answers("web", sender_id), key=lambda t: t.id):
+    mine = [t for t in store.undelivered_answers("web", sender_id) if t.client_token in held]
+    for ticket in sorted(mine, key=lambda t: t.id):
         store.update_ticket(ticket.id, delivered=True)
         answers.append({"ticket_id": ticket.id, "answer": ticket.answer, "text": STAFF_PREFIX + ticket.answer,
                         "answered_at": iso(ticket.updated_at)})

@@ -223,7 +223,7 @@ def record_feedback(app: FastAPI, sender: str, data: str) -> List[TextMessage]:
     message = store.message(int(match.group(1))) if match else None
     if message is None or message.channel != "line" or message.sender_id != sender:
         return text_messages(FEEDBACK_MISSING_TEXT)
-    store.add_feedback(message.id, match.group(2) == "1", "line")
+    store.add_feedback(message.id, match.group(2) == "1", "line", sender)
     return text_messages(THANKS_TEXT)
 
 

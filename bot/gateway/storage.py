@@ -8,6 +8,7 @@ a nullable column added to a model later is added to an existing table at start 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
@@ -22,6 +23,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def secret_hash(secret: str) -> str:
+    """How a bearer secret (session id, ticket token) is stored: a copy of the table gives none of them."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 class Base(DeclarativeBase):
@@ -65,6 +71,7 @@ class Ticket(Base):
     answer: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     delivered: Mapped[bool] = mapped_column(Boolean, default=False)
     answered_by: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)   # the staff account
+    client_token: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)  # hash of the asker's token
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -168,9 +175,10 @@ class Store:
         return [{"channel": channel, "sender_id": sender_id, "count": count, "last": last[message_id]}
                 for channel, sender_id, count, message_id in rows]
 
-    def add_feedback(self, message_id: int, helpful: bool, channel: str) -> Optional[Feedback]:
+    def add_feedback(self, message_id: int, helpful: bool, channel: str, sender_id: str) -> Optional[Feedback]:
+        """👍/👎 for one of the sender's own bot messages on that channel; None for any other message."""
         message = self.message(message_id)
-        if message is None or message.direction != "bot":
+        if message is None or message.direction != "bot" or (message.channel, message.sender_id) != (channel, sender_id):
             return None
         return self._add(Feedback(message_id=message_id, answer_id=message.answer_id,
                                   channel=channel, helpful=helpful))
@@ -207,8 +215,19 @@ class Store:
         ordered = sorted(groups.values(), key=lambda g: (-g["count"], g["text"]))
         return [{**g, "last_seen": g["last_seen"].isoformat()} for g in ordered[:limit]]
 
-    def create_ticket(self, channel: str, sender_id: str, question: str) -> Ticket:
-        return self._add(Ticket(channel=channel, sender_id=sender_id, question=question))
+    def create_ticket(self, channel: str, sender_id: str, question: str, client_token: str = None) -> Ticket:
+        return self._add(Ticket(channel=channel, sender_id=sender_id, question=question, client_token=client_token))
+
+    def open_ticket(self, channel: str, sender_id: str, question: str, client_token: str = None) -> (Ticket, bool):
+        """The conversation's open ticket, or a new one: (ticket, created). One open ticket per conversation."""
+        with self.sessions.begin() as session:
+            ticket = session.scalars(select(Ticket).where(Ticket.channel == channel, Ticket.sender_id == sender_id,
+                                                          Ticket.status == "open").limit(1)).first()
+            if ticket is not None:
+                return ticket, False
+            ticket = Ticket(channel=channel, sender_id=sender_id, question=question, client_token=client_token)
+            session.add(ticket)
+        return ticket, True
 
     def tickets(self, status: Optional[str] = None) -> List[Ticket]:
         with self.sessions() as session:

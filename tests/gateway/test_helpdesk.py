@@ -14,7 +14,7 @@ from bot.answers import answer_message
 from bot.gateway import line as line_channel
 from bot.gateway.app import create_app
 from bot.gateway.core import ConversationCore
-from bot.gateway.storage import Store
+from bot.gateway.storage import Store, secret_hash
 from bot.knowledge import load_knowledge
 
 PASSWORD = "test-password"          # conftest's settings
@@ -225,7 +225,7 @@ def test_feedback_summary_per_answer(staff, store):
     kb = load_knowledge()
     message = store.log_message("web", "a", "bot", "…", answer_id="lost_card")
     for helpful in (True, True, False):
-        store.add_feedback(message.id, helpful, "web")
+        store.add_feedback(message.id, helpful, "web", "a")
     answers = staff.get("/helpdesk/api/feedback").json()["answers"]
     assert answers == [{"answer_id": "lost_card", "title": kb.by_id["lost_card"].title,
                         "helpful": 2, "not_helpful": 1}]
@@ -241,11 +241,16 @@ def answer_form(client, ticket_id, answer):
                        follow_redirects=False)
 
 
+def pending(client, sender, token="ticket-token-of-w1"):
+    return client.get("/api/tickets/pending", params={"sender_id": sender}, headers={"X-Ticket-Token": token})
+
+
 def test_ticket_answer_close_and_web_delivery_once(staff, store):
-    ticket = store.create_ticket("web", "w1", "代理で受け取るときの持ち物を詳しく知りたい")
+    ticket = store.create_ticket("web", "w1", "代理で受け取るときの持ち物を詳しく知りたい",
+                                 secret_hash("ticket-token-of-w1"))
     listing = staff.get("/helpdesk/tickets?status=open").text
     assert f"/helpdesk/tickets/{ticket.id}" in listing and "未対応（1件）" in listing
-    assert staff.get("/api/tickets/pending", params={"sender_id": "w1"}).json() == {"answers": []}
+    assert pending(staff, "w1").json() == {"answers": []}
 
     reply = answer_form(staff, ticket.id, "  委任状と本人確認書類をお持ちください。  ")
     assert reply.status_code == 303
@@ -255,11 +260,11 @@ def test_ticket_answer_close_and_web_delivery_once(staff, store):
     assert (saved.status, saved.answer, saved.delivered) == ("answered", "委任状と本人確認書類をお持ちください。", False)
 
     public = TestClient(staff.app)                                 # the widget: no login
-    first = public.get("/api/tickets/pending", params={"sender_id": "w1"}).json()["answers"]
+    first = pending(public, "w1").json()["answers"]
     assert [(a["ticket_id"], a["answer"]) for a in first] == [(ticket.id, "委任状と本人確認書類をお持ちください。")]
     assert first[0]["text"].startswith("担当者からの回答です。")
-    assert public.get("/api/tickets/pending", params={"sender_id": "w1"}).json() == {"answers": []}
-    assert public.get("/api/tickets/pending", params={"sender_id": "other"}).json() == {"answers": []}
+    assert pending(public, "w1").json() == {"answers": []}
+    assert pending(public, "other").json() == {"answers": []}
     assert public.get("/api/tickets/pending").status_code == 422
     assert store.ticket(ticket.id).delivered is True
 
@@ -337,7 +342,7 @@ def test_handoff_through_the_core_makes_a_ticket(app, staff, store):
     assert ticket_id and store.ticket(ticket_id).question == "人と話したい"
     assert "人と話したい" in staff.get(f"/helpdesk/tickets/{ticket_id}").text
     answer_form(staff, ticket_id, "お電話ください。")
-    answers = staff.get("/api/tickets/pending", params={"sender_id": "w9"}).json()["answers"]
+    answers = pending(staff, "w9", body["ticket_token"]).json()["answers"]
     assert [a["answer"] for a in answers] == ["お電話ください。"]
 
 
@@ -368,9 +373,12 @@ def test_round_trip_with_the_real_bot(gateway, gateway_env):
     log = httpx.get(f"{gateway}/helpdesk/api/conversations/e2e", auth=AUTH, timeout=10).json()
     assert [m["text"] for m in log["messages"]][:2] == ["カードを紛失しました", answer["text"]]
 
-    ticket = Store(gateway_env["DATABASE_URL"]).create_ticket("web", "e2e", "人と話したい")
+    ticket = Store(gateway_env["DATABASE_URL"]).create_ticket("web", "e2e", "人と話したい", secret_hash("e2e-token"))
     assert httpx.post(f"{gateway}/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": "お答えします。"},
                       auth=AUTH, headers=SCRIPT, timeout=10).status_code == 200
-    pending = httpx.get(f"{gateway}/api/tickets/pending", params={"sender_id": "e2e"}, timeout=10).json()
-    assert [a["answer"] for a in pending["answers"]] == ["お答えします。"]
-    assert httpx.get(f"{gateway}/api/tickets/pending", params={"sender_id": "e2e"}, timeout=10).json()["answers"] == []
+    def fetch():
+        return httpx.get(f"{gateway}/api/tickets/pending", params={"sender_id": "e2e"},
+                         headers={"X-Ticket-Token": "e2e-token"}, timeout=10).json()["answers"]
+
+    assert [a["answer"] for a in fetch()] == ["お答えします。"]
+    assert fetch() == []
