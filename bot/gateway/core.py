@@ -86,8 +86,9 @@ def worker_order(urls: List[str], sender: str) -> List[str]:
 
 
 def valid_unicode(value: str) -> str:
-    """Text that can be stored and sent: lone surrogates (malformed UTF-16 from JSON) become 「?」."""
-    return value.encode("utf-8", "replace").decode("utf-8")
+    """Text that can be stored and sent: lone surrogates (malformed UTF-16 from JSON) become 「?」, NUL
+    characters (which PostgreSQL cannot store) are dropped."""
+    return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
 
 
 class ConversationCore:

@@ -39,7 +39,8 @@ async def send_json(send: Send, status: int, detail: str, extra_headers=()) -> N
 
 
 class BodySizeLimit:
-    """413 for bodies over `limit` bytes, whether Content-Length says so or the stream shows it."""
+    """413 for bodies over `limit` bytes, whether Content-Length says so or the stream shows it (a chunked
+    body): then whatever the endpoint answers (FastAPI turns the interrupted read into a 400) is replaced."""
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES):
         self.app, self.limit = app, limit
@@ -50,22 +51,46 @@ class BodySizeLimit:
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.limit):
-            return await send_json(send, 413, "送信された内容が大きすぎます。")
-        received = 0
+            return await send_json(send, 413, TOO_LARGE)
+        received, too_large, started = 0, False, False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
+                    too_large = True
                     raise BodyTooLarge()
             return message
 
+        async def checked_send(message: Message) -> None:
+            nonlocal started
+            if too_large:
+                if not started:
+                    started = True
+                    await send_json(send, 413, TOO_LARGE)
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, limited_receive, send)
+            await self.app(scope, limited_receive, checked_send)
         except BodyTooLarge:
-            await send_json(send, 413, "送信された内容が大きすぎます。")
+            if not started:
+                await send_json(send, 413, TOO_LARGE)
+
+
+class NoNul:
+    """400 for a NUL character in the path or the query: no file or database takes it."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope.get("query_string", b"")):
+            return await send_json(send, 400, "URLに使えない文字が含まれています。")
+        await self.app(scope, receive, send)
 
 
 class BodyTooLarge(Exception):
@@ -99,6 +124,7 @@ class RateLimiter:
         return max(1, math.ceil(60 - (now - window[0]))) if window else 1
 
 
+TOO_LARGE = "送信された内容が大きすぎます。"
 RATE_LIMITED = "短い時間にたくさんのメッセージが送られました。少し待ってからもう一度お試しください。"
 
 
@@ -178,12 +204,14 @@ class SecurityHeaders:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Outermost first: the client address, size limit, rate limit, security headers, CORS for configured
-    origins."""
+    """Outermost first: security headers (so that the refusals below carry them too), the client address,
+    NUL in the URL, size limit, rate limit, CORS for configured origins. (A 500 is answered outside all
+    of them: app.on_server_error adds the headers itself.)"""
     app.state.sender_limiter = RateLimiter(settings.rate_per_sender)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                        allow_headers=["content-type", "x-ticket-token"], max_age=600)
-    app.add_middleware(SecurityHeaders)
     app.add_middleware(IpRateLimit, limiter=RateLimiter(settings.rate_per_ip))
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(NoNul)
     app.add_middleware(ClientAddress, trusted=settings.trusted_proxies)
+    app.add_middleware(SecurityHeaders)

@@ -37,7 +37,7 @@ from bot.answers import answer_message
 from bot.gateway.api import SENDER_ID_PATTERN
 from bot.gateway.helpdesk_users import Accounts
 from bot.gateway.settings import Settings
-from bot.gateway.storage import secret_hash, utcnow
+from bot.gateway.storage import MAX_ID, secret_hash, utcnow
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
 
 log = logging.getLogger(__name__)
@@ -360,7 +360,7 @@ async def save_answer(app: FastAPI, ticket, text: str, user: str) -> str:
 
     Raises ValueError (Japanese) for an empty or over-long answer or a closed ticket.
     """
-    text = text.strip()
+    text = text.replace("\x00", "").strip()              # NUL: PostgreSQL cannot store it
     if not text:
         raise ValueError("回答が空です。回答を入力してください。")
     if len(text) > MAX_ANSWER_CHARS:
@@ -551,7 +551,7 @@ async def api_search(q: str = Query("", max_length=MAX_QUERY_CHARS), user: str =
 
 @api.get("/conversations")
 async def api_conversations(request: Request, limit: int = Query(PAGE_SIZE, ge=1, le=100),
-                            offset: int = Query(0, ge=0), user: str = Depends(staff_api)) -> dict:
+                            offset: int = Query(0, ge=0, le=MAX_ID), user: str = Depends(staff_api)) -> dict:
     rows = request.app.state.store.conversation_list(limit=limit + 1, offset=offset)
     return {"conversations": [conversation_dict(r) for r in rows[:limit]], "limit": limit, "offset": offset,
             "has_more": len(rows) > limit}

@@ -284,7 +284,7 @@ async def webhook(request: Request, background: BackgroundTasks) -> dict:
         events = WebhookParser(settings.line_channel_secret).parse(body, signature)
     except InvalidSignatureError:
         raise HTTPException(400, detail="署名が正しくありません。")
-    except (ValueError, KeyError, TypeError, AttributeError):   # bad UTF-8 or JSON, no events list
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):   # bad UTF-8 or JSON, no events list
         raise HTTPException(400, detail="本文の形式が正しくありません。")
     background.add_task(handle_events, request.app, new_events(request.app, events))
     return {}

@@ -21,6 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 
+MAX_ID = 2 ** 31 - 1     # ids are INTEGER (32 bits on PostgreSQL): a larger one names no row
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
@@ -114,8 +117,9 @@ def make_engine(database_url: str) -> Engine:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             # readable by this user only; SQLite gives its -wal and -shm files the same mode
             os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-        return create_engine(database_url, connect_args={"check_same_thread": False})
-    return create_engine(database_url, pool_pre_ping=True)
+        return create_engine(database_url, connect_args={"check_same_thread": False}, hide_parameters=True)
+    # hide_parameters: an error names the SQL, never the values (a user's text) in the log
+    return create_engine(database_url, pool_pre_ping=True, hide_parameters=True)
 
 
 def add_missing_columns(engine: Engine) -> None:
@@ -154,6 +158,8 @@ class Store:
                                  intent=intent, answer_id=answer_id, fallback=fallback))
 
     def message(self, message_id: int) -> Optional[Message]:
+        if not 0 < message_id <= MAX_ID:
+            return None
         with self.sessions() as session:
             return session.get(Message, message_id)
 
@@ -237,10 +243,14 @@ class Store:
             return list(session.scalars(query))
 
     def ticket(self, ticket_id: int) -> Optional[Ticket]:
+        if not 0 < ticket_id <= MAX_ID:
+            return None
         with self.sessions() as session:
             return session.get(Ticket, ticket_id)
 
     def update_ticket(self, ticket_id: int, **changes) -> Optional[Ticket]:
+        if not 0 < ticket_id <= MAX_ID:
+            return None
         with self.sessions.begin() as session:
             ticket = session.get(Ticket, ticket_id)
             if ticket is None:

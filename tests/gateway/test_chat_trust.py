@@ -3,6 +3,8 @@ real gateway, with the real Rasa stack where the bot's answer matters, and real 
 """
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -93,3 +95,138 @@ def test_feedback_only_for_ones_own_answers(gateway, gateway_env):
     assert vote("w-mine", True).status_code == 201
     rows = Store(gateway_env["DATABASE_URL"]).feedback_summary()
     assert [(r["helpful"], r["not_helpful"]) for r in rows] == [(1, 0)]
+
+
+# ---- no 500s; Japanese 4xx; limits with Retry-After; security headers on errors too --------------
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+MAX_ID = 2 ** 31 - 1
+
+
+@pytest.fixture
+def own_env(tmp_path) -> dict:
+    return {"RASA_URL": "http://127.0.0.1:9", "DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}",
+            "SECRET_KEY": "trust-secret", "HELPDESK_PASSWORD": "test-password", "HELPDESK_USERS": ""}
+
+
+@pytest.fixture
+def own(own_env):
+    """A gateway with no Rasa behind it (the safe message answers) and a fresh SQLite file."""
+    with gateway_server(OWN_PORT, own_env) as url:
+        yield url
+
+
+def japanese_error(reply: httpx.Response, *statuses: int) -> None:
+    assert reply.status_code in statuses, (reply.request.url, reply.status_code, reply.text[:200])
+    detail = reply.json()["detail"]
+    text = detail if isinstance(detail, str) else " ".join(d["message"] for d in detail)
+    assert JAPANESE.search(text), text
+    assert reply.headers["x-content-type-options"] == "nosniff" and "content-security-policy" in reply.headers
+
+
+def test_deeply_nested_json_is_a_japanese_400(own):
+    deep = "[" * 5000 + "]" * 5000
+    for path, body in (("/api/fax", deep), ("/api/chat", deep), ("/api/feedback", deep),
+                       ("/api/chat", '{"sender_id": "w-a", "text": ' + deep + "}"),
+                       ("/api/fax", '{"question": ' + deep + "}"),
+                       ("/helpdesk/api/tickets/1/answer", deep)):
+        japanese_error(httpx.post(own + path, content=body, auth=AUTH, timeout=10,
+                                  headers={"content-type": "application/json", **SCRIPT}), 400, 422)
+
+
+def test_huge_ids_are_4xx(own):
+    for message_id in (10 ** 30, MAX_ID + 1, -1, 0):
+        japanese_error(httpx.post(f"{own}/api/feedback", json={"sender_id": "w-a", "message_id": message_id,
+                                                               "helpful": True}, timeout=10), 404, 422)
+    for path in ("/helpdesk/api/tickets/99999999999999999999", f"/helpdesk/api/tickets/{MAX_ID + 1}",
+                 "/helpdesk/api/conversations?offset=99999999999999999999",
+                 "/helpdesk/api/conversations?limit=10&offset=-1"):
+        japanese_error(httpx.get(own + path, auth=AUTH, timeout=10), 404, 422)
+    for path in ("/helpdesk/api/tickets/99999999999999999999/close", f"/helpdesk/api/tickets/{MAX_ID + 1}/answer"):
+        japanese_error(httpx.post(own + path, json={"answer": "x"}, auth=AUTH, headers=SCRIPT, timeout=10), 404, 422)
+
+
+def test_nul_in_a_path_or_query_is_a_japanese_4xx(own):
+    for path in ("/static/%00", "/static/widget.js%00", "/%00", "/helpdesk/api/conversations/a%00b",
+                 "/helpdesk/conversation?sender_id=a%00b", "/api/tickets/pending?sender_id=w%00"):
+        japanese_error(httpx.get(own + path, auth=AUTH, timeout=10), 400, 404)
+
+
+def test_invalid_utf8_and_oversize_bodies_get_japanese_4xx(own):
+    for path in ("/api/chat", "/api/feedback", "/api/fax"):
+        bad = httpx.post(own + path, content=b'{"sender_id": "w-a", "text": "\xff\xfe\x80"}', timeout=10,
+                         headers={"content-type": "application/json"})
+        japanese_error(bad, 400, 422)
+
+    def chunks():                      # no Content-Length: the size shows only while reading
+        for _ in range(100):
+            yield b"x" * 1024
+
+    for path in ("/api/chat", "/api/feedback", "/api/fax", "/fax"):
+        japanese_error(httpx.post(own + path, content=chunks(), timeout=10,
+                                  headers={"content-type": "application/json"}), 413)
+    japanese_error(httpx.post(own + "/api/chat", content=b"x" * 100_000, timeout=10,
+                              headers={"content-type": "application/json"}), 413)
+
+
+def test_429s_say_when_to_come_back(own_env):
+    with gateway_server(OWN_PORT, {**own_env, "RATE_PER_SENDER": "2", "RATE_PER_IP": "4"}) as url:
+        per_sender = [chat(url, "w-rate", "こんにちは") for _ in range(3)]
+        japanese_error(per_sender[-1], 429)
+        assert 0 < int(per_sender[-1].headers["retry-after"]) <= 60
+        per_address = [chat(url, f"w-rate{n}", "こんにちは") for n in range(3)]
+        japanese_error(per_address[-1], 429)
+        assert 0 < int(per_address[-1].headers["retry-after"]) <= 60
+
+
+def test_framework_errors_are_japanese_with_security_headers(own):
+    japanese_error(httpx.get(own + "/no-such-page", timeout=10), 404)
+    japanese_error(httpx.put(own + "/api/chat", timeout=10), 405)
+    japanese_error(httpx.get(own + "/static/no-such-file.js", timeout=10), 404)
+
+
+def test_an_unhandled_error_is_a_japanese_500_with_security_headers(settings):
+    from fastapi.testclient import TestClient
+
+    from bot.gateway.app import create_app
+
+    app = create_app(settings)
+
+    @app.get("/boom")
+    async def boom():
+        raise RuntimeError("a bug")
+
+    reply = TestClient(app, raise_server_exceptions=False).get("/boom")
+    japanese_error(reply, 500)
+    assert "a bug" not in reply.text
+
+
+# ---- PostgreSQL: a NUL character is not a 500 (nor a logged text) --------------------------------
+
+def test_nul_characters_on_postgresql(postgres, own_env):
+    from bot.stack import VAR
+
+    env = {**own_env, "DATABASE_URL": postgres.create_database("nul_test")}
+    log = VAR / f"gateway-{OWN_PORT}.log"
+    start = log.stat().st_size if log.exists() else 0
+    with gateway_server(OWN_PORT, env) as url:
+        reply = chat(url, "w-nul", "カードを\x00なくしましたnul-marker")
+        assert reply.status_code == 200 and reply.json()["messages"]
+        ticket = Store(env["DATABASE_URL"]).create_ticket("web", "w-nul", "質問")
+        answered = httpx.post(f"{url}/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": "お答え\x00します"},
+                              auth=AUTH, headers=SCRIPT, timeout=10)
+        assert answered.status_code == 200 and answered.json()["answer"] == "お答えします"
+        for path, params in (("/helpdesk/api/search", {"q": "紛失\x00"}), ("/helpdesk/conversation", {"sender_id": "w\x00"}),
+                             ("/helpdesk/api/conversations/w%00", {})):
+            japanese_error(httpx.get(url + path, params=params, auth=AUTH, timeout=10), 400)
+        login_page = httpx.get(f"{url}/helpdesk/login", timeout=10)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login_page.text).group(1)
+        form = httpx.post(f"{url}/helpdesk/login", data={"username": "st\x00aff", "password": "x", "csrf_token": token},
+                          cookies=login_page.cookies, timeout=10)
+        assert form.status_code == 401
+    texts = [m.text for m in Store(env["DATABASE_URL"]).conversation("w-nul")]
+    assert texts[0] == "カードをなくしましたnul-marker"
+    with open(log, "rb") as handle:
+        handle.seek(start)
+        added = handle.read().decode(errors="replace")
+    assert "Traceback" not in added and "nul-marker" not in added
