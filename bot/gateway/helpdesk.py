@@ -2,7 +2,8 @@
 and handoff tickets, as Japanese HTML pages and a JSON API (/helpdesk/api/*).
 
 Pages need a login (a session kept in SQL, its id in a signed cookie, SESSION_HOURS long; logout or a
-password change ends it); the API takes the session or HTTP Basic auth. Accounts: HELPDESK_USER/HELPDESK_PASSWORD and HELPDESK_USERS (bot/gateway/helpdesk_users.py).
+password change ends it); the API takes the session or HTTP Basic auth. Accounts: HELPDESK_USER /
+HELPDESK_PASSWORD and HELPDESK_USERS (bot/gateway/helpdesk_users.py).
 After LOGIN_MAX_FAILURES wrong passwords within LOGIN_WINDOW for one account name or one client address,
 logins from it are refused (429) until the window has passed; the failures are kept in SQL.
 GET /api/tickets/pending (no login, the ticket's token) hands staff answers to the web widget, once each.

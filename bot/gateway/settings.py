@@ -47,7 +47,7 @@ class Settings:
     rate_per_sender: int = 20                     # RATE_PER_SENDER: chat messages a minute per sender
     rate_per_ip: int = 120                        # RATE_PER_IP: POSTs a minute per client address
     var_dir: str = "var"                          # VAR_DIR: where generated secrets are kept
-    trusted_proxies: List[str] = field(default_factory=list)  # TRUSTED_PROXIES: addresses/networks whose X-Forwarded-For counts
+    trusted_proxies: List[str] = field(default_factory=list)  # TRUSTED_PROXIES: X-Forwarded-For only from these
 
     @classmethod
     def from_env(cls, environ=None) -> "Settings":
