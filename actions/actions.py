@@ -6,7 +6,8 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guides import pause_events
+from actions.guides import entity_values, pause_events
+from actions.safety import safe_run
 from bot import guides
 from bot.answers import answer_message, decision_messages, unknown_answer_message
 from bot.concepts import load_lexicon
@@ -21,10 +22,9 @@ def utter(dispatcher: CollectingDispatcher, message: dict) -> None:
 
 
 def latest_entities(tracker: Tracker) -> Dict[str, List[str]]:
-    found: Dict[str, List[str]] = {}
-    for entity in tracker.latest_message.get("entities", []):
-        found.setdefault(entity["entity"], []).append(str(entity.get("value")))
-    return found
+    """Entity name → its values in the latest message, as text (see entity_values)."""
+    names = {e.get("entity") for e in tracker.latest_message.get("entities") or [] if isinstance(e, dict)}
+    return {name: entity_values(tracker, name) for name in names if isinstance(name, str)}
 
 
 def with_guide_buttons(message: dict, intent: str, paused: str = None) -> dict:
@@ -57,6 +57,7 @@ class ActionAnswer(Action):
     def name(self) -> Text:
         return "action_answer"
 
+    @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         kb = load_knowledge()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
@@ -84,6 +85,7 @@ class ActionFallback(Action):
     def name(self) -> Text:
         return "action_fallback"
 
+    @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         for message in fitting_messages(tracker):
             utter(dispatcher, message)

@@ -23,6 +23,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.safety import safe_run
 from bot import guides
 from bot.knowledge import load_knowledge
 
@@ -41,6 +42,14 @@ def today() -> dt.date:
 
 def latest_intent(tracker: Tracker) -> str:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def entity_values(tracker: Tracker, name: str) -> List[str]:
+    """The values of entity `name` in the latest message as text; other types (a typed payload like
+    /start_guide{"guide": {"a": 1}}) are ignored."""
+    return [str(e["value"]) for e in tracker.latest_message.get("entities") or []
+            if isinstance(e, dict) and e.get("entity") == name
+            and isinstance(e.get("value"), (str, int, float)) and not isinstance(e.get("value"), bool)]
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -84,6 +93,7 @@ class GuideFormValidation(Action, ABC):
     def name(self) -> Text:
         return f"validate_{self.flow.form}"
 
+    @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         flow = self.flow
         values = {slot: tracker.get_slot(slot) for slot in flow.slots}
@@ -181,10 +191,10 @@ class ActionGuideStart(Action):
     def name(self) -> Text:
         return "action_guide_start"
 
+    @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         intent = latest_intent(tracker)
-        chosen = next((e.get("value") for e in tracker.latest_message.get("entities", [])
-                       if e.get("entity") == "guide" and e.get("value") in guides.FLOWS), None)
+        chosen = next((value for value in entity_values(tracker, "guide") if value in guides.FLOWS), None)
         restarting = intent != "start_guide" or not chosen
         name = chosen or (tracker.get_slot("guide") if intent != "start_guide" else None)
         if name not in guides.FLOWS:
@@ -212,6 +222,7 @@ class ActionGuideStop(Action):
     def name(self) -> Text:
         return "action_guide_stop"
 
+    @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         active = guides.FLOW_BY_FORM.get((tracker.active_loop or {}).get("name") or "")
         name = active.name if active else (tracker.get_slot("paused_guide") or tracker.get_slot("guide"))
@@ -237,6 +248,7 @@ class ActionGuideResume(Action):
     def name(self) -> Text:
         return "action_guide_resume"
 
+    @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         paused = tracker.get_slot("paused_guide")
         if paused not in guides.FLOWS:
@@ -254,6 +266,7 @@ class ActionGuideResult(Action):
     def name(self) -> Text:
         return "action_guide_result"
 
+    @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         flow = guides.FLOWS.get(tracker.get_slot("guide") or "")
         if flow is None:

@@ -34,6 +34,7 @@ class CoveredConcept(BaseModel):
     id: str
     intents: List[str] = Field(..., min_items=1)
     terms: List[str] = Field(..., min_items=1)
+    context: bool = False      # says who the person is (寝たきり, 認知症), not what is asked
 
 
 class UncoveredConcept(BaseModel):
@@ -86,13 +87,14 @@ class Lexicon:
     def find(self, text: str) -> Found:
         text = normalize(text)
         owner = self._owner
-        ids = [owner[m.group(0)] for m in self._pattern.finditer(text)]
+        # a topic named by two terms together (「認定証」+「届かない」) is more specific than one term: first
+        ids = [concept_id for concept_id, groups in self._together.items()
+               if all(any(term in text for term in group) for group in groups)]
+        ids += [owner[m.group(0)] for m in self._pattern.finditer(text)]
         if self._reading_pattern is not None:   # hiragana written for kanji: 「だいりこうふ」
             for run in HIRAGANA_RUN.findall(text):
                 matches = self._reading_pattern.finditer(to_katakana(run))
                 ids += [owner[self._reading_surface[m.group(0)]] for m in matches]
-        ids += [concept_id for concept_id, groups in self._together.items()
-                if all(any(term in text for term in group) for group in groups)]
         found = Found()
         for concept_id in dict.fromkeys(ids):
             (found.covered if concept_id in self.covered else found.uncovered).append(concept_id)
@@ -161,6 +163,9 @@ def check_lexicon(lexicon: Lexicon, intents: Set[str]) -> List[str]:
 @functools.lru_cache(maxsize=2)
 def load_lexicon(path: Path = CONCEPTS_FILE, with_readings: bool = True) -> Lexicon:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    unquoted = [t for c in [*data["covered"], *data["uncovered"]] for t in c.get("terms", []) if not isinstance(t, str)]
+    if unquoted:   # YAML reads 0120 as the octal number 80: a term must be written as a string
+        raise ValueError(f"concept terms that YAML does not read as text (quote them): {unquoted}")
     covered = [CoveredConcept(**c) for c in data["covered"]]
     uncovered = [UncoveredConcept(**u) for u in data["uncovered"]]
     terms = [normalize(t) for c in [*covered, *uncovered] for t in c.terms]

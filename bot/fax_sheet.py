@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from typing import Dict, List, Mapping, Optional, Union
 
 from bot import fax_template
+from bot.privacy import MYNUMBER, PIN, redact
 
 FAX_NUMBER = fax_template.FAX_NUMBER
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
@@ -36,13 +37,21 @@ CHOICES = {
     "device": {"card": "マイナンバーカード", "smartphone": "スマートフォン"},
     "loss_kind": {"lost": "紛失", "stolen": "盗難"},
 }
-# the longest that fits its box on the sheet even in full-width characters (tests/gateway/test_fax.py checks)
-MAX_CHARS = {"name": 25, "furigana": 32, "address": 60, "sender_name": 15, "sender_relation": 10,
-             "lost_place": 30, "police_report_number": 11, "question": 300}
+# The longest that fits its box on the sheet in full-width characters (the police number: in the
+# digits and signs it is written in, after NFKC), checked by tests/gateway/test_fax.py. The form has no
+# maxlength (it would cut silently): a longer value is refused with a message saying the limit, and
+# anything that still does not fit its box on paper is refused by the layout check.
+MAX_CHARS = {"name": 25, "furigana": 32, "address": 90, "sender_name": 15, "sender_relation": 10,
+             "lost_place": 30, "police_report_number": 20, "question": 300}
+NFKC_FIELDS = ("furigana", "police_report_number")   # full-width digits and letters become half-width
 KANA = re.compile(r"[\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fc-\u30fe・ 　]+")
 DASHES = "‐‑‒–—―−ー－ｰ"
 ERAS = ((dt.date(2019, 5, 1), "令和"), (dt.date(1989, 1, 8), "平成"), (dt.date(1926, 12, 25), "昭和"),
         (dt.date(1912, 7, 30), "大正"), (dt.date(1873, 1, 1), "明治"))
+ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和", "T": "大正", "M": "明治"}
+# 昭和24年5月3日, 昭和２４年５月３日, 平成元年1月8日, S24.5.3, 1949年5月3日 (after NFKC)
+JAPANESE_DATE = re.compile(r"(?P<era>令和|平成|昭和|大正|明治|[RHSTM])?\s*(?P<year>\d{1,4}|元)\s*[年.]\s*"
+                           r"(?P<month>\d{1,2})\s*[月.]\s*(?P<day>\d{1,2})\s*日?", re.IGNORECASE)
 
 
 class FaxSheetInvalid(ValueError):
@@ -119,21 +128,48 @@ def clean_text(value: str, multiline: bool = False) -> str:
 
 
 def phone_number(value: str, label: str) -> str:
-    """Japanese number: digits with optional hyphens, 10–11 digits from 0; full-width accepted."""
+    """Japanese number: digits with optional hyphens, 10–11 digits from 0; full-width accepted; the area
+    code or exchange in brackets as often written (011(222)4444, (011)222-4444) → 011-222-4444."""
     value = re.sub(f"[{DASHES}]", "-", unicodedata.normalize("NFKC", value)).replace(" ", "")
+    value = re.sub(r"^\((\d+)\)-?", r"\1-", value)
+    value = re.sub(r"(?<=\d)-?\((\d+)\)-?(?=\d)", r"-\1-", value)
     digits = value.replace("-", "")
     if not re.fullmatch(r"[0-9]+(-[0-9]+)*", value) or not digits.startswith("0") or not 10 <= len(digits) <= 11:
-        raise _Bad(f"{label}は0から始まる10〜11桁の番号で、数字とハイフンだけで入力してください（例：03-1234-5678）。")
+        raise _Bad(f"{label}は0から始まる10〜11桁の番号で入力してください（例：03-1234-5678、011(222)4444）。")
     return value
 
 
+def western_date(value: str) -> Optional[str]:
+    """「昭和24年5月3日」「S24.5.3」「1949年5月3日」 → 「1949-5-3」; None if it is not written so."""
+    match = JAPANESE_DATE.fullmatch(value.strip())
+    if not match:
+        return None
+    era = ERA_LETTERS.get((match["era"] or "").upper(), match["era"])
+    year = 1 if match["year"] == "元" else int(match["year"])
+    if era:
+        start = next(day for day, name in ERAS if name == era)
+        end = next((day for day, name in reversed(ERAS) if day > start), None)
+        day = (start.year + year - 1, int(match["month"]), int(match["day"]))
+        try:
+            if dt.date(*day) < start or (end and dt.date(*day) >= end):
+                until = f"{japanese_date(end - dt.timedelta(days=1))}まで" if end else ""
+                raise _Bad(f"{era}{match['year']}年{day[1]}月{day[2]}日という日はありません（{era}は"
+                           f"{japanese_date(start)}から{until}）。元号と年を確かめてください。")
+        except ValueError:
+            pass   # not a real day: past_date says so
+        return "-".join(map(str, day))
+    return f"{year}-{match['month']}-{match['day']}" if match["year"] != "元" else None
+
+
 def past_date(value: str, label: str, now: dt.datetime, allow_time: bool = False) -> Union[dt.date, dt.datetime]:
-    """YYYY-MM-DD (or with a time, THH:MM, if allowed), a real date, not in the future, from 1900."""
-    value = unicodedata.normalize("NFKC", value).replace("/", "-")
+    """YYYY-MM-DD (or with a time, THH:MM, if allowed), or in Japanese with or without the era
+    (昭和24年5月3日, 1949年5月3日, S24.5.3); a real date, not in the future, from 1900."""
+    value = unicodedata.normalize("NFKC", value)
+    value = (western_date(value) or value).replace("/", "-")
     pattern = r"(\d{4})-(\d{1,2})-(\d{1,2})" + (r"(?:[T ](\d{1,2}):(\d{2}))?" if allow_time else "")
     match = re.fullmatch(pattern, value)
     if not match:
-        raise _Bad(f"{label}は 2024-01-31 の形で入力してください。")
+        raise _Bad(f"{label}は「昭和24年5月3日」「1949年5月3日」「1949-05-03」のように入力してください。")
     numbers = [int(g) for g in match.groups() if g is not None]
     try:
         parsed = dt.datetime(*numbers) if len(numbers) == 5 else dt.date(*numbers)
@@ -172,20 +208,19 @@ def parse_inquiry(raw: Mapping[str, object], now: Optional[dt.datetime] = None, 
         "birth_date": lambda v: past_date(v, LABELS["birth_date"], now) if v else None,
         "reply_fax": lambda v: _reply_fax(_required("reply_fax", v)),
         "phone": lambda v: phone_number(v, LABELS["phone"]) if v else "",
-        "question": lambda v: _required("question", v) if kind == "question" else v,
+        "question": lambda v: _no_secrets("question", _required("question", v) if kind == "question" else v),
         "device": lambda v: _choice("device", v),
         "loss_kind": lambda v: _choice("loss_kind", v),
         "lost_at": lambda v: past_date(v, LABELS["lost_at"], now, allow_time=True) if v else None,
-        "police_report_number": lambda v: unicodedata.normalize("NFKC", v),
     }
     clean: Dict[str, object] = {}
     for key in FIELDS:
         if key in errors or (key in SUSPEND_FIELDS and kind != "suspend"):
             continue
-        value = texts[key]
+        value = unicodedata.normalize("NFKC", texts[key]) if key in NFKC_FIELDS else texts[key]
         try:
             if key in MAX_CHARS and len(value) > MAX_CHARS[key]:
-                raise _Bad(f"{LABELS[key]}は{MAX_CHARS[key]}文字以内で入力してください。")
+                raise _Bad(f"{LABELS[key]}は{MAX_CHARS[key]}文字以内で入力してください（いま{len(value)}文字です）。")
             clean[key] = checks[key](value) if key in checks else value
         except _Bad as bad:
             errors[key] = str(bad)
@@ -210,6 +245,15 @@ def _required(key: str, value: str) -> str:
     return value
 
 
+def _no_secrets(key: str, value: str) -> str:
+    """A free-text field must not carry a マイナンバー or a PIN (the sheet has its own fields for the rest)."""
+    found = redact(value, kinds=(MYNUMBER, PIN)).found
+    if found:
+        raise _Bad(f"{LABELS[key]}に{'・'.join(found)}と思われる番号があります。"
+                   "マイナンバー（個人番号）や暗証番号は、FAXに書かないでください。消してからもう一度お試しください。")
+    return value
+
+
 def _choice(key: str, value: str) -> str:
     if not value:
         raise _Bad(f"{LABELS[key]}を選んでください（必須）。")
@@ -220,7 +264,6 @@ def _choice(key: str, value: str) -> str:
 
 
 def _furigana(value: str) -> str:
-    value = unicodedata.normalize("NFKC", value)
     if value and not KANA.fullmatch(value):
         raise _Bad("ふりがなは、ひらがなかカタカナで入力してください。")
     return value

@@ -68,7 +68,7 @@ LAYOUT: Tuple[Section, ...] = (
         (Field("furigana", "ふりがな", size=12),),
         (Field("name", "氏名", size=16, strong=True),),
         (Field("birth_date", "生年月日", blank=BLANK_DATE),),
-        (Field("address", "住所", lines=2),),
+        (Field("address", "住所", lines=3),),
     )),
     Section("3. 回答の送り先・送信者", (
         (Field("reply_fax", "返信先FAX番号\n（必ず記入）", share=0.6, label_w=104, size=16, strong=True),
@@ -81,8 +81,8 @@ LAYOUT: Tuple[Section, ...] = (
         (Field("loss_kind", "状況", share=0.42, label_w=64, choices=(("lost", "紛失"), ("stolen", "盗難"))),
          Field("lost_at", "日時", share=0.58, label_w=56, blank="　　　　年　　月　　日　　時頃")),
         (Field("lost_place", "場所"),),
-        (Field("police", "警察への届出", share=0.56, choices=(("reported", "届出済み"), ("not", "未届出"))),
-         Field("police_report_number", "受理番号", share=0.44, label_w=72)),
+        (Field("police", "警察への届出", share=0.48, label_w=84, choices=(("reported", "届出済み"), ("not", "未届出"))),
+         Field("police_report_number", "受理番号", share=0.52, label_w=72)),
     )),
     Section("5. ご質問・ご依頼の内容", (
         (Field("question", lines=0, ruled=True),),

@@ -6,8 +6,8 @@ concepts the question names (bot.concepts). `decide()` turns both into one decis
 - `route`:   the question names a card topic the documents do not cover → say so, and where to ask;
 - `answer`:  one of the classifier's three most likely intents (at least RESCUE_MIN) is among the
              intents of a concept named in the question — the likeliest such — or, when the question
-             names no concept at all, the classifier is sure → 1 answer, or 2 when the question
-             clearly names a second covered topic;
+             names no concept at all (or only who the person is: 寝たきり, 認知症), the classifier is
+             sure → 1 answer, or 2 when the question clearly names a second covered topic;
 - `clarify`: they disagree → 「もしかして」 with the candidates of both;
 - `decline`: nothing to go on.
 """
@@ -49,22 +49,26 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
     confidence = dict(ranked)
     named = lexicon.intents_of(found.covered)
 
-    likeliest = next((r.get("name") for r in ranking if r.get("name") != "nlu_fallback"), None)
-    if intent == "nlu_fallback" and likeliest == "out_of_scope":
-        return Decision("decline", found=found)
-    if intent in knowledge_intents or intent == "nlu_fallback":
-        if not found.covered:
-            if confidence.get(intent, 0.0) >= SURE_WITHOUT_CONCEPT:
-                return Decision("answer", [intent], found=found)
-            return Decision("clarify", _candidates([], ranked), found=found)
+    if intent not in knowledge_intents and intent != "nlu_fallback":
+        return Decision("decline", found=found)                    # out_of_scope, chit-chat
+    if found.covered:
         agreeing = [name for name, conf in ranked[:MAX_CANDIDATES] if name in named and conf >= RESCUE_MIN]
         if agreeing:
             first = agreeing[0]
             return Decision("answer", [first, *_second(first, found, lexicon, ranked)], found=found)
-        by_concept = [name for name, _ in ranked if name in named]
-        by_concept += [lexicon.covered[cid].intents[0] for cid in found.covered]   # the concept's main topic
-        return Decision("clarify", _candidates(by_concept, ranked), found=found)
-    return Decision("decline", found=found)
+    likeliest = next((r.get("name") for r in ranking if r.get("name") != "nlu_fallback"), None)
+    if intent == "nlu_fallback" and likeliest == "out_of_scope":
+        return Decision("decline", found=found)                    # unsure, and out of scope is likeliest
+    if not found.covered:
+        if confidence.get(intent, 0.0) >= SURE_WITHOUT_CONCEPT:
+            return Decision("answer", [intent], found=found)
+        return Decision("clarify", _candidates([], ranked), found=found)
+    only_context = all(lexicon.covered[cid].context for cid in found.covered)
+    if only_context and confidence.get(intent, 0.0) >= SURE_WITHOUT_CONCEPT:
+        return Decision("answer", [intent], found=found)           # who the person is does not veto what is asked
+    by_concept = [name for name, _ in ranked if name in named]
+    by_concept += [lexicon.covered[cid].intents[0] for cid in found.covered]   # the concept's main topic
+    return Decision("clarify", _candidates(by_concept, ranked), found=found)
 
 
 def _candidates(first: List[str], ranked: List[Tuple[str, float]]) -> List[str]:

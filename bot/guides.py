@@ -829,7 +829,7 @@ def render_lost(v: Dict[str, object]) -> Result:
     if card:
         now.lines.append(fact("lost_card", "すぐにマイナンバー総合フリーダイヤル（0120-95-0178）に電話し、音声ガイダンス「2番」でカードの機能を一時停止します（24時間365日受付）。"))
     if smartphone:
-        now.lines.append(fact("lost_card_smartphone", "マイナンバー総合フリーダイヤル（0120-95-0178）に電話し、スマホ用電子証明書の一時利用停止をします。メニューは「2番」（カード及び電子証明書を搭載したスマートフォンの紛失・盗難）で、24時間365日受け付けています。"))
+        now.lines.append(fact("lost_card_smartphone", "マイナンバー総合フリーダイヤル（0120-95-0178）に電話し、スマホ用電子証明書の一時利用停止をします。メニューは「2番」（2023年12月のマニュアル）で、24時間365日受け付けています。"))
     links = []
     if phone in ("fax", UNKNOWN):
         if card:
@@ -837,10 +837,12 @@ def render_lost(v: Dict[str, object]) -> Result:
         else:
             now.lines.append(fact("lost_card_smartphone", "聴覚に障がいのある方はFAX（0120-601-785）でも一時停止を依頼できます。"))
         now.lines.append(fact("fax_inquiry", "回答は「個人番号カードコールセンター」からFAXで届くので、返信先のFAX番号を書いておきましょう。"))
-        now.lines.append(say("下の「FAX用紙を作る」から、必要な欄のある用紙を作れます。", "・"))
+        now.lines.append(line(Part("FAXの"), Part("公式の様式は、マニュアル資料編P27の「お問合せ様式」です", "fax_inquiry"),
+                              Part("。"), bullet="・"))
+        now.lines.append(fact("fax_inquiry", "下の「FAX用紙を作る」は、このサービスが独自に用意した補助で、公式の様式ではありません。必要な欄のある用紙を作れます。"))
         links.append(FAX_LINK)
     if phone == "ip":
-        now.lines.append(fact("free_dial_ip_phone", "一部のIP電話等で0120-95-0178につながらない場合の番号として、2021年1月の案内（内閣府・総務省の通知に添付されたリーフレット）には次の番号が載っています。"))
+        now.lines.append(fact("free_dial_ip_phone", "一部のIP電話等で0120-95-0178につながらない場合の番号として、2021年1月15日の内閣官房・総務省の事務連絡に添付されたリーフレットには次の番号が載っています。"))
         now.lines.append(fact("free_dial_ip_phone", "マイナンバーカード等：050-3818-1250", "　・"))
         now.lines.append(fact("free_dial_ip_phone", "これは2021年の資料のため、その後番号が変わっている可能性があります。"))
         now.lines.append(line(Part("電話がどうしても難しいときは、"), Part("聴覚に障がいのある方はFAX（0120-601-785）でも依頼できます。", "lost_card")))
@@ -859,7 +861,7 @@ def render_lost(v: Dict[str, object]) -> Result:
         sections.append(phone_steps)
     if card:
         doctor = Section("カードがない間の受診")
-        doctor.lines.append(fact("lost_card", "カードがない間の受診について、2024年6月の厚生労働省の文書では、2024年12月2日以降、カードを紛失中の方などは加入している医療保険の保険者に申請すると「資格確認書」が無償で交付される予定とされています。詳しくは保険者にお問い合わせください。"))
+        doctor.lines.append(fact("lost_card", "2024年6月の厚生労働省の文書では、2024年12月2日以降、保険者に申請すると「資格確認書」が無償交付される予定とされていました。その後の資料は手元にないため、ご加入の保険者にご確認ください。"))
         sections.append(doctor)
     contact = Section("問い合わせ先")
     contact.lines.append(say("一時停止：マイナンバー総合フリーダイヤル（0120-95-0178、24時間365日）" + ("／FAX（0120-601-785）" if links else ""), "・"))
@@ -898,8 +900,9 @@ def render_pin(v: Dict[str, object]) -> Result:
     if goal in ("doctor", UNKNOWN, "reset"):
         today = Section("今日の受診")
         if goal == "doctor":
-            today.lines.append(say("暗証番号がわからなくても、受診はできます。"))
-        today.lines.append(fact("pin_forgot", "医療機関・薬局の受診では、暗証番号の代わりに顔認証を選べます。顔認証や暗証番号の入力が難しい場合は、受付職員がカードの顔写真と本人を目視で確認する方法もあります（切り替えに時間がかかることがあります）。"))
+            today.lines.append(say("暗証番号がわからなくても、窓口での外来の受診はできます。"))
+        today.lines.append(fact("pin_forgot", "医療機関・薬局の窓口での受診（外来）では、暗証番号の代わりに顔認証を選べます。顔認証や暗証番号の入力が難しい場合は、受付職員がカードの顔写真と本人を目視で確認する方法もあります（切り替えに時間がかかることがあります）。"))
+        today.lines.append(fact("pin_forgot", "2023年12月のマニュアルでは、オンライン診療・服薬指導には暗証番号が必要とされ、訪問診療等での目視確認は2024年10月からの予定とされていました。"))
         sections.append(today)
     option = Section("暗証番号のいらないカード")
     option.lines.append(fact("pin_forgot", "暗証番号の管理に不安がある方は、暗証番号の設定が不要な「顔認証マイナンバーカード」を選ぶこともできます。"))
@@ -1013,7 +1016,7 @@ def render_outreach(v: Dict[str, object], today: dt.date) -> Result:
     docs.lines.append(fact(E_OUT, "顔認証マイナンバーカードの希望者は「いずれの暗証番号も設定しない」を選びます。"))
     lend = Section("施設がお貸しするもの")
     lend.lines.append(fact(E_PREP, "当日の物品は基本的に市区町村が準備・持参しますが、机・椅子など施設から借りることもあります。"))
-    lend.lines.append(fact(E_PREP, "プリンター等の延長コードを使うため、電源の借用が必要です。"))
+    lend.lines.append(fact(E_PREP, "市区町村の物品の例にはプリンター等の延長コード（備考「電源の借用が必要」）もあり、電源を借りることがあります。"))
     lend.lines.append(fact(E_PREP, "打合せでご確認ください。"))
 
     on_day = Section("当日")

@@ -5,13 +5,14 @@ Nothing is read at import time; call `load_knowledge()` (cached per directory).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
 import re
 import unicodedata
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set, Tuple, Union
 
 import yaml
 
@@ -43,11 +44,16 @@ MAX_ANSWER_CHARS = 400
 MAX_TITLE_CHARS = 20
 MAX_RELATED = 3
 
-# 0120-95-0178, 050-3818-1250, 03-5253-5366 …
-PHONE_RE = re.compile(r"0\d{1,4}-\d{1,4}-\d{3,4}")
+# 0120-95-0178, 050-3818-1250, 03-5253-5366, 0120-0178-26 (4-4-2) … — always the whole number, so that a
+# number cut short (0120-0178-2) or made longer is checked as written, not passed as a piece of a right one
+PHONE_RE = re.compile(r"(?<![\d-])0\d{1,4}-\d{1,4}-\d{1,4}(?![\d-])")
 # 2024年12月2日 / 令和6年12月2日 / 2025（令和7）年12月1日 / 本年12月2日 (本年 = the document's year)
 DATE_RE = re.compile(
     r"(?:(令和|平成)\s*(\d{1,2}|元)|(\d{4})|(本))\s*(?:\([^)]*\))?\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+)
+# 令和6年10月 / 2023年12月 / 2025（令和7）年12月 — a month with its year, with or without a day after it
+MONTH_RE = re.compile(
+    r"(?:(令和|平成)\s*(\d{1,2}|元)|(\d{4})|(本))\s*(?:\([^)]*\))?\s*年\s*(\d{1,2})\s*月"
 )
 ERA_OFFSET = {"令和": 2018, "平成": 1988}
 
@@ -65,11 +71,49 @@ class SourceDocument(BaseModel):
         return f"{self.title}{version}（{self.date.year}年{self.date.month}月）"
 
 
+PAGE_RANGE_RE = re.compile(r"^(\d+)-(\d*)$")
+
+
+def page_span(page: Union[int, str, None]) -> Optional[Tuple[int, Optional[int]]]:
+    """28 → (28, 28); "15-21" → (15, 21); "28-" → (28, None): from page 28 on, end not known."""
+    if page is None:
+        return None
+    if isinstance(page, int):
+        return page, page
+    first, last = PAGE_RANGE_RE.fullmatch(page).groups()
+    return int(first), int(last) if last else None
+
+
+def page_label(page: Union[int, str, None]) -> str:
+    """How a page is shown after 「p.」: 28, 15–21, 28～."""
+    span = page_span(page)
+    if span is None:
+        return ""
+    first, last = span
+    if last == first:
+        return str(first)
+    return f"{first}–{last}" if last else f"{first}～"
+
+
 class SourceRef(BaseModel):
     doc: str
     section: str
-    page: Optional[int] = None
+    # the page in Ver.2's table of contents; a range ("15-21", "28-" = from 28 on) when the section cited is
+    # a part of a TOC entry whose own page the TOC does not give
+    page: Optional[Union[int, str]] = None
     quote: str = Field(..., min_length=4)
+
+    @validator("page")
+    def page_or_range(cls, value):
+        if value is None or isinstance(value, int):
+            return value
+        value = str(value).strip()
+        if value.isdigit():
+            return int(value)
+        match = PAGE_RANGE_RE.fullmatch(value)
+        if not match or (match.group(2) and int(match.group(2)) <= int(match.group(1))):
+            raise ValueError(f"page {value!r} is neither a number nor a range like 15-21 or 28-")
+        return value
 
 
 class Link(BaseModel):
@@ -130,8 +174,9 @@ class KnowledgeError(ValueError):
 
 
 def normalize_text(text: str) -> str:
-    """NFKC and no white space: how quotes are compared with the extracted PDF text."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    """NFKC, no white space and no 「**」 (bold marks left by the PDF extraction): how quotes are compared
+    with the extracted PDF text."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("**", "")
 
 
 def dates_in(text: str, this_year: Optional[int] = None) -> List[dt.date]:
@@ -151,6 +196,30 @@ def dates_in(text: str, this_year: Optional[int] = None) -> List[dt.date]:
         except ValueError:
             continue
     return found
+
+
+def _year(era: str, era_year: str, year: str, this: str, this_year: Optional[int]) -> Optional[int]:
+    if era:
+        return (1 if era_year == "元" else int(era_year)) + ERA_OFFSET[era]
+    if year:
+        return int(year)
+    return this_year if this else None
+
+
+def months_in(text: str, this_year: Optional[int] = None) -> List[Tuple[int, int]]:
+    """(year, month) of every month written with its year in `text` (「令和6年10月」, 「2023年12月」, and the
+    month of every full date); 「本年」 counts as `this_year` when given."""
+    found = []
+    for era, era_year, year, this, month in MONTH_RE.findall(unicodedata.normalize("NFKC", text)):
+        y = _year(era, era_year, year, this, this_year)
+        if y is not None and 1 <= int(month) <= 12:
+            found.append((y, int(month)))
+    return found
+
+
+def numbers_in(text: str) -> List[str]:
+    """Phone and FAX numbers written in `text` (full-width digits and hyphens read as ASCII)."""
+    return PHONE_RE.findall(unicodedata.normalize("NFKC", text))
 
 
 class KnowledgeBase:
@@ -188,7 +257,7 @@ class KnowledgeBase:
         parts = []
         for ref in entry.sources:
             doc = self.documents[ref.doc]
-            page = f" p.{ref.page}" if ref.page else ""
+            page = f" p.{page_label(ref.page)}" if ref.page else ""
             part = f"{doc.short} {ref.section}{page}"
             if part not in parts:
                 parts.append(part)
@@ -200,7 +269,7 @@ class KnowledgeBase:
                 "document": self.documents[ref.doc].cite(),
                 "doc_id": ref.doc,
                 "section": ref.section,
-                "page": ref.page,
+                "page": ref.page if ref.page is None or isinstance(ref.page, int) else page_label(ref.page),
             }
             for ref in entry.sources
         ]
@@ -264,29 +333,192 @@ def source_text(doc: SourceDocument, directory: Optional[Path] = None) -> str:
     return ((directory or sources_dir()) / doc.file).read_text(encoding="utf-8")
 
 
+# Source lines that must never be quoted, whatever an entry says about them.
+FORBIDDEN_QUOTES: List[Tuple[str, str, str]] = [
+    ("qr_notice_2021",
+     "健康保険証として使えるようになっても、受診歴や薬剤情報などプライバシー性の高い情報がカードのICチップに入ることはあります。",
+     "text-extraction error: the leaflet says 「入ることはありません」 (policy_2019 has the same leaflet right)"),
+    ("qr_notice_2021", "※現在の健康保険証が利用できなくなるわけではありません。",
+     "2021: out of date since the 健康保険証 stopped being issued on 2024-12-02 (mhlw_letter_2024)"),
+    ("policy_2019", "※現在の健康保険証が利用できなくなるわけではありません。",
+     "2021: out of date since the 健康保険証 stopped being issued on 2024-12-02 (mhlw_letter_2024)"),
+]
+
+# The document whose table of contents gives the pages, and the 用語解説 that follows its last chapter.
+PAGED_DOC = "manual_v2"
+TOC_LINE_RE = re.compile(r"^(.+?)-{3,}\s*(\d+)\s*$", re.M)
+GLOSSARY_HEADING = "<用語解説>"
+
+
+@dataclasses.dataclass
+class TocEntry:
+    key: str                  # 「第5」, 「第5 1.」, 「第2 <参考>」, 「用語解説」
+    title: str                # normalized title without 「第5」 / 「1.」
+    page: int
+    level: int                # 1 chapter, 2 item
+    last_page: Optional[int] = None  # the last page the entry can reach by the TOC; None: not known
+    start: int = 0            # where its heading is in the normalized text
+    end: int = 0              # where the next entry of the same or a higher level begins
+
+
+def manual_toc(text: str) -> Dict[str, TocEntry]:
+    """The table of contents of manual Ver.2, each entry located in the normalized body text.
+
+    An item ends at the latest on the page where the next item begins; a chapter begins a new page
+    (第4, a one-page chapter, is p.14 and 第5 p.15), so the entry before a chapter ends on the page before.
+    """
+    matches = list(TOC_LINE_RE.finditer(text))
+    entries: List[TocEntry] = []
+    chapter = ""
+    for raw_title, page in (m.groups() for m in matches):
+        title = normalize_text(raw_title)
+        chapter_match = re.match(r"第(\d+)(.*)", title)
+        item_match = re.match(r"(\d+)\.(.*)", title)
+        if chapter_match:
+            chapter = f"第{chapter_match.group(1)}"
+            entries.append(TocEntry(key=chapter, title=chapter_match.group(2), page=int(page), level=1))
+        elif item_match:
+            entries.append(TocEntry(key=f"{chapter} {item_match.group(1)}.", title=item_match.group(2),
+                                    page=int(page), level=2))
+        elif title.startswith("<参考>"):
+            entries.append(TocEntry(key=f"{chapter} <参考>", title=title, page=int(page), level=2))
+        else:
+            entries.append(TocEntry(key=title, title=title, page=int(page), level=1))
+    body = normalize_text(text)
+    position = len(normalize_text(text[:matches[-1].end()])) if matches else 0   # the body after the TOC
+    for entry in entries:
+        if entry.level == 1 and entry.key.startswith("第"):
+            pattern = re.escape(entry.key) + r"\.?" + re.escape(entry.title)
+        elif entry.key.endswith("."):
+            pattern = re.escape(entry.key.split(" ")[1]) + re.escape(entry.title)
+        else:
+            pattern = re.escape(entry.title)
+        found = re.compile(pattern).search(body, position)
+        if not found:
+            raise KnowledgeError(f"TOC entry {entry.key} {entry.title} is not in the text")
+        entry.start = position = found.start()
+    glossary = body.find(normalize_text(GLOSSARY_HEADING), position)
+    if glossary >= 0:
+        entries.append(TocEntry(key="用語解説", title="用語解説", page=entries[-1].page, level=1, start=glossary))
+    for index, entry in enumerate(entries):
+        following = next((e for e in entries[index + 1:] if e.level <= entry.level), None)
+        entry.end = following.start if following else len(body)
+        if entry.key == "用語解説":        # after the last chapter: its page is not in the TOC
+            entry.last_page = None
+        elif following and following.key != "用語解説":
+            entry.last_page = max(entry.page, following.page - 1 if following.level == 1 else following.page)
+    return {entry.key: entry for entry in entries}
+
+
+SUBPART_RE = re.compile(r"^(\(|<|【)")
+
+
+def toc_citation(toc: Dict[str, TocEntry], section: str) -> Tuple[Optional[TocEntry], Optional[Tuple[int, Optional[int]]], str]:
+    """(TOC entry, expected page span, problem) for a section cited from manual Ver.2.
+
+    A section that is a TOC entry is cited with its page; a part of an entry that the TOC does not list
+    (「(5) 当日までに必要な準備」, 「＜ご相談・お問い合わせ先＞」, 「（参考）」) with the pages its entry spans.
+    """
+    text = normalize_text(section)
+    if text.startswith("用語解説"):
+        entry, rest = toc["用語解説"], text[len("用語解説"):]
+    elif text in toc:                                  # an unnumbered TOC entry: 「はじめに」
+        entry, rest = toc[text], ""
+    elif text.startswith("<参考>"):
+        entry = next((e for e in toc.values() if e.key.endswith("<参考>") and e.title.startswith(text)), None)
+        if entry is None:
+            return None, None, f"section {section!r} is not in the table of contents"
+        rest = ""
+    else:
+        match = re.match(r"(第\d+)\.?\s*(?:(\d+)\.)?(.*)", unicodedata.normalize("NFKC", section).strip())
+        key = match and (f"{match.group(1)} {match.group(2)}." if match.group(2) else match.group(1))
+        if not key or key not in toc:
+            return None, None, f"section {section!r} is not in the table of contents"
+        entry, rest = toc[key], normalize_text(match.group(3))
+        if rest.startswith(entry.title):
+            rest = rest[len(entry.title):]
+    if rest and not SUBPART_RE.match(rest):
+        return entry, None, f"section {section!r} does not give the TOC title of {entry.key} ({entry.title})"
+    if rest or entry.key == "用語解説":
+        return entry, (entry.page, entry.last_page), ""
+    return entry, (entry.page, entry.page), ""
+
+
 def verify_against_sources(kb: KnowledgeBase, directory: Optional[Path] = None) -> List[str]:
-    """Quotes, phone numbers and dates of every entry checked against the source texts."""
+    """Quotes, phone numbers, dates, months and manual pages of every entry checked against the source texts.
+
+    - a quote is verbatim in its document (white space ignored), and not only in a forbidden line;
+    - a quote from manual Ver.2 is in the section cited, and the page is that section's page in the TOC;
+    - every phone/FAX number, full date and month-with-year in an answer is in some source.
+    """
     texts = {doc_id: source_text(doc, directory) for doc_id, doc in kb.documents.items()}
     normalized = {doc_id: normalize_text(text) for doc_id, text in texts.items()}
-    all_text = "\n".join(texts.values())
+    problems = []
+    allowed = dict(normalized)      # each text with its forbidden lines cut out
+    forbidden_texts = []
+    for doc_id, line, _reason in FORBIDDEN_QUOTES:
+        forbidden = normalize_text(line)
+        forbidden_texts.append(forbidden)
+        if doc_id not in allowed or forbidden not in allowed[doc_id]:
+            problems.append(f"forbidden quote not found in {doc_id}: {line!r}")
+            continue
+        allowed[doc_id] = allowed[doc_id].replace(forbidden, "\x00")
+    all_numbers = {number for text in texts.values() for number in numbers_in(text)}
     all_dates = {
         date for doc_id, text in texts.items() for date in dates_in(text, kb.documents[doc_id].date.year)
     }
-    problems = []
+    all_months = {
+        month for doc_id, text in texts.items() for month in months_in(text, kb.documents[doc_id].date.year)
+    }
+    toc = manual_toc(texts[PAGED_DOC]) if PAGED_DOC in texts else {}
     for entry in kb.entries:
         for ref in entry.sources:
-            if normalize_text(ref.quote) not in normalized[ref.doc]:
+            quote = normalize_text(ref.quote)
+            if quote not in normalized[ref.doc]:
                 problems.append(f"{entry.id}: quote not in {ref.doc}: {ref.quote!r}")
-        for number in PHONE_RE.findall(unicodedata.normalize("NFKC", entry.answer)):
-            if number not in all_text:
-                problems.append(f"{entry.id}: number {number} is in no source")
-        for date in dates_in(entry.answer):
-            if date not in all_dates:
-                problems.append(f"{entry.id}: date {date} is in no source")
+                continue
+            if quote not in allowed[ref.doc]:
+                problems.append(f"{entry.id}: quote is (part of) a forbidden line of {ref.doc}: {ref.quote!r}")
+            if ref.doc != PAGED_DOC:
+                continue
+            toc_entry, span, problem = toc_citation(toc, ref.section)
+            if problem:
+                problems.append(f"{entry.id}: {problem}")
+            if toc_entry and not _quote_within(normalized[ref.doc], quote, toc_entry):
+                problems.append(f"{entry.id}: quote is not in {toc_entry.key} ({ref.section}): {ref.quote!r}")
+            if span and page_span(ref.page) != span:
+                problems.append(f"{entry.id}: {ref.section} is p.{page_label(_span_page(span))} "
+                                f"in the table of contents, not p.{page_label(ref.page)}")
+        problems += _fact_problems(entry.id, entry.answer, all_numbers, all_dates, all_months)
+        answer = normalize_text(entry.answer)
+        problems += [f"{entry.id}: answer repeats a forbidden line" for f in forbidden_texts if f in answer]
     for name, message in kb.messages.items():
-        for number in PHONE_RE.findall(unicodedata.normalize("NFKC", message)):
-            if number not in all_text:
-                problems.append(f"message {name}: number {number} is in no source")
+        problems += _fact_problems(f"message {name}", message, all_numbers, all_dates, all_months)
+    return problems
+
+
+def _quote_within(text: str, quote: str, entry: TocEntry) -> bool:
+    start = text.find(quote)
+    while start >= 0:
+        if entry.start <= start and start + len(quote) <= entry.end:
+            return True
+        start = text.find(quote, start + 1)
+    return False
+
+
+def _span_page(span: Tuple[int, Optional[int]]) -> Union[int, str]:
+    first, last = span
+    if last == first:
+        return first
+    return f"{first}-{last if last else ''}"
+
+
+def _fact_problems(name: str, text: str, numbers: Set[str], dates: Set[dt.date],
+                   months: Set[Tuple[int, int]]) -> List[str]:
+    """Numbers, full dates and months with their year in `text` that no source has."""
+    problems = [f"{name}: number {n} is in no source" for n in numbers_in(text) if n not in numbers]
+    problems += [f"{name}: date {d} is in no source" for d in dates_in(text) if d not in dates]
+    problems += [f"{name}: month {y}年{m}月 is in no source" for y, m in months_in(text) if (y, m) not in months]
     return problems
 
 
@@ -296,10 +528,10 @@ def main() -> int:
     kb = load_knowledge()
     lexicon = load_lexicon(with_readings=False)
     problems = verify_against_sources(kb) + check_lexicon(lexicon, set(kb.intents))
-    all_text = "\n".join(source_text(doc) for doc in kb.documents.values())
+    all_numbers = {n for doc in kb.documents.values() for n in numbers_in(source_text(doc))}
     for concept in lexicon.uncovered.values():
         problems += [f"concept {concept.id}: number {n} is in no source"
-                     for n in PHONE_RE.findall(unicodedata.normalize("NFKC", concept.reply)) if n not in all_text]
+                     for n in numbers_in(concept.reply) if n not in all_numbers]
     for problem in problems:
         print("PROBLEM:", problem)
     print(f"{len(kb.entries)} entries, {len(kb.intents)} intents, {len(lexicon.covered)} covered and "

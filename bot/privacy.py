@@ -1,52 +1,181 @@
-"""Personal-data guard: find マイナンバー, PINs, personal phone numbers and birth dates in a message
-and redact them before the text is stored, logged or sent to Rasa.
+"""Personal-data guard: find マイナンバー, PINs and passwords, personal phone numbers and birth dates in
+a message and redact them before the text is stored, logged or sent to Rasa.
 
-Public numbers the bot itself gives (0120-95-0178, 0120-601-785, the 050 IP-phone lines …), plain
-dates and counts (「3回」「4桁」) are not personal and are left alone.
+Two steps. `normalize()` writes the message the way the detectors read it — NFKC, invisible characters
+dropped, kanji numerals as digits (「七三六四」「昭和二十四年」), and any run of separators between two
+digits (spaces, tabs, newlines, dots, slashes, commas, underscores, every dash, 「ー」, parentheses) as
+one 「-」 — while remembering where each character came from. Then one detector per kind marks spans.
+
+The rules, in short (README, Security and privacy):
+- マイナンバー: a run of 12 digits whose check digit is right is redacted unless the nearest keyword
+  names it a tracking/order/受付 number (追跡番号, 本人限定受取郵便 …); with a wrong check digit it is
+  kept unless the nearest keyword is マイナンバー / 個人番号. 8–11 digits right after マイナンバー are
+  a part of one. A number split over two messages is caught with `previous` (the end of the last one).
+- PIN: 4 digits, or a 6–16 character mix of letters and digits, shortly before or after 暗証番号 /
+  暗唱番号 / パスワード / PIN …, unless it is a count or a time (「4桁」「3回」「9:00」).
+- Phone: 10–11 digits from 0 (or +81) in at most three groups; toll-free and navigation-dial prefixes
+  and the bot's own numbers are public.
+- Birth date: a full date (和暦, S24.8.21, 19530612, 5/31/1956 …) next to 生年月日 / 誕生日 / 生まれ,
+  or one before 2013 with no word of an appointment or a deadline next to it; 「4月16日」 only next to
+  誕生日 etc.
 """
 from __future__ import annotations
 
+import datetime as dt
+import hmac
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import List
+from typing import Iterable, List, Optional, Tuple
 
 MYNUMBER = "マイナンバー"
 PIN = "暗証番号"
 PHONE = "電話番号"
 BIRTH_DATE = "生年月日"
+KINDS = (MYNUMBER, PIN, PHONE, BIRTH_DATE)    # also the order of precedence when spans overlap
 
-# digits possibly split by spaces or hyphens (after NFKC: full-width digits become ASCII)
-_SEP = r"[ \-‐－―ー]?"
-_TWELVE_DIGITS = re.compile(r"(?<!\d)(?:\d" + _SEP + r"){11}\d(?!\d)")
-_PHONE_CANDIDATE = re.compile(r"(?<![\d\-])0\d{1,4}[ \-‐－―]?\d{1,4}[ \-‐－―]?\d{3,4}(?![\d\-])")
-_PIN_WORDS = r"(?:暗証番号|暗証|あんしょうばんごう|あんしょう番号|パスワード|ぱすわーど|PIN|ピン番号|パスコード)"
-_PIN = re.compile(
-    r"(?<![A-Za-z0-9_])" + _PIN_WORDS + r"(?![A-Za-z_])" + r"[^\d\n]{0,12}?((?=[A-Za-z]*\d)[0-9A-Za-z]{4,16})(?![0-9A-Za-z]|\s*(?:桁|けた|ケタ|回|文字|日|月|年|歳|才|時|分|番|個|つ|人))",
-    re.IGNORECASE,
-)
-_ERA_DATE = r"(?:(?:明治|大正|昭和|平成|令和)\s*(?:\d{1,2}|元)|(?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-_SLASH_DATE = r"(?:19|20)\d{2}[/\-.]\d{1,2}[/\-.]\d{1,2}"
-_BIRTH = re.compile(
-    r"(?:生年月日|誕生日|生まれ)[^\d\n]{0,8}(" + _ERA_DATE + "|" + _SLASH_DATE + r")"
-    r"|(" + _ERA_DATE + "|" + _SLASH_DATE + r")\s*(?:生まれ|生)"
-)
-# toll-free and IP-phone lines are organisations' numbers, never a person's
-_PUBLIC_PREFIXES = ("0120", "0800", "050")
+# ---- normalising ----------------------------------------------------------------------------------
+
+_SEPARATORS = frozenset(" \t\n\r\f\v-‐‑‒–—―−ー.,/_()、・·")
+_MAX_SEPARATORS = 6
+_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
+_ERA_ENDS = frozenset("治正和成")              # 明治 大正 昭和 平成 令和: a numeral after them is a year
 
 
 @dataclass
-class Redaction:
-    text: str                                   # the message with personal data replaced
-    found: List[str] = field(default_factory=list)  # kinds found, e.g. ["マイナンバー"]
+class View:
+    """The normalised text and, for each of its characters, the span of the original it stands for."""
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.found)
+    text: str
+    starts: List[int]
+    ends: List[int]
+
+    def source(self, start: int, end: int) -> Tuple[int, int]:
+        return self.starts[start], self.ends[end - 1]
+
+
+def _kanji_value(run: str) -> Optional[str]:
+    """「七三六四」→ 7364 (digit by digit), 「二十四」「千九百五十三」→ 24, 1953; None if malformed."""
+    if not any(ch in _KANJI_UNITS for ch in run):
+        return "".join(str(_KANJI_DIGITS[ch]) for ch in run)
+    total, digit = 0, None
+    for ch in run:
+        if ch in _KANJI_DIGITS:
+            if digit is not None:
+                return None
+            digit = _KANJI_DIGITS[ch]
+        else:
+            total += (1 if digit is None else digit) * _KANJI_UNITS[ch]
+            digit = None
+    return str(total + (digit or 0))
+
+
+def _kanji_numbers(chars: list) -> list:
+    """Runs of kanji numerals as digits: runs of two or more, or one next to a digit or another run
+    (past separators: 「一 二 三」「1二3」), after an era or 年月, or before 年月日."""
+    numerals = set(_KANJI_DIGITS) | set(_KANJI_UNITS)
+
+    def neighbour(i: int, step: int) -> str:
+        while 0 <= i < len(chars) and chars[i][0] in _SEPARATORS and chars[i][0] not in "()":
+            i += step
+        return chars[i][0] if 0 <= i < len(chars) else ""
+
+    out, i = [], 0
+    while i < len(chars):
+        if chars[i][0] not in numerals:
+            out.append(chars[i])
+            i += 1
+            continue
+        j = i
+        while j < len(chars) and chars[j][0] in numerals:
+            j += 1
+        before, after = (chars[i - 1][0] if i else ""), (chars[j][0] if j < len(chars) else "")
+        near = neighbour(i - 1, -1) + neighbour(j, 1)
+        convert = j - i >= 2 or any(ch.isdigit() or ch in numerals for ch in near) or \
+            (before and before in _ERA_ENDS | set("年月")) or (after and after in "年月日")
+        value = _kanji_value("".join(c for c, _, _ in chars[i:j])) if convert else None
+        if value is None:
+            out.extend(chars[i:j])
+        else:
+            out.extend((d, chars[i][1], chars[j - 1][2]) for d in value)
+        i = j
+    return out
+
+
+def _unify_separators(chars: list) -> list:
+    """Up to six separator characters between two digits become one 「-」."""
+    out, i = [], 0
+    while i < len(chars):
+        ch = chars[i][0]
+        if ch in _SEPARATORS and out and out[-1][0] in "0123456789":
+            j = i
+            while j < len(chars) and chars[j][0] in _SEPARATORS and j - i < _MAX_SEPARATORS:
+                j += 1
+            if j < len(chars) and chars[j][0] in "0123456789":
+                out.append(("-", chars[i][1], chars[j - 1][2]))
+                i = j
+                continue
+        out.append(chars[i])
+        i += 1
+    return out
+
+
+def normalize(text: str) -> View:
+    """The text as the detectors read it (see the module docstring), with the way back to `text`."""
+    chars: list = []
+    for index, original in enumerate(text):
+        if unicodedata.category(original) == "Cf":        # zero-width space, soft hyphen, BOM …
+            continue
+        for ch in unicodedata.normalize("NFKC", original):
+            if chars and unicodedata.combining(ch):         # ﾊﾟ → パ: join a mark to its letter
+                joined = unicodedata.normalize("NFC", chars[-1][0] + ch)
+                if len(joined) == 1:
+                    chars[-1] = (joined, chars[-1][1], index + 1)
+                    continue
+            if ch.isdigit() and ch not in "0123456789":    # other scripts' digits
+                ch = str(unicodedata.digit(ch, 0))
+            chars.append((ch, index, index + 1))
+    chars = _unify_separators(_kanji_numbers(chars))
+    return View("".join(c for c, _, _ in chars), [s for _, s, _ in chars], [e for _, _, e in chars])
+
+
+# ---- context ----------------------------------------------------------------------------------------
+
+def _words(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_MYNUMBER_WORDS = _words(r"マイナンバー(?!カード)|個人番号(?!カード)|マイナ番号|まいなんばー(?!かーど)|my\s?number(?!\s?card)")
+_TRACKING_WORDS = _words(
+    r"(?:追跡|問い?合わ?せ|伝票|注文|受付|予約|整理|管理|申込み?|申し込み|オーダー|荷物|お届け|配達|書留|引換|受取)番号"
+    r"|追跡|本人限定受取郵便|本人限定|書留|ゆうパック|伝票|tracking|order\s?(?:no|number|#)")
+_PIN_WORDS = _words(r"暗証番号|暗唱番号|暗証|暗唱|あんしょうばんごう|あんしょう番号|パスワード|ぱすわーど|パスコード|ピン番号"
+                    r"|(?<![a-z])(?:pin|password|passcode)(?![a-z])")
+_BIRTH_WORDS = _words(r"生年月日|誕生日|誕生|生まれ|産まれ|うまれ|出生|birthday|born|dob")
+_EVENT_WORDS = _words(r"予約|受診|通院|入院|退院|手術|面会|訪問|来庁|予定|来週|今週|来月|申請|交付|受け?取|期限|更新|以降"
+                      r"|以前|から|まで|締め?切|開始|廃止|施行|届|有効|発行|切り?替|変更|紛失|なくし|失くし|盗")
+_COUNT_AFTER = re.compile(r"\s*(?:桁|けた|ケタ|回|文字|日|月|年|歳|才|時|分|秒|人|件|枚|円|個|度|番目|通|名|週|か月|ヶ月|カ月|台|%|号|倍|kg|cm)")
+_NOT_PIN_BEFORE = re.compile(r"(?:\d:|[¥$第#])$")           # a time (9:00), an amount, 第1234号
+_NOT_PASSWORDS = re.compile(r"(?:iphone|android|windows|ios|pixel|galaxy|xperia|aquos|arrows|ipad)\d+", re.IGNORECASE)
+
+
+def _nearest(words: re.Pattern, text: str, start: int, end: int, before: int, after: int) -> Optional[int]:
+    """Distance in characters from the span to the nearest of `words` within the windows, else None."""
+    distances = [start - m.end() for m in words.finditer(text, max(0, start - before - 20), start)
+                 if 0 <= start - m.end() <= before]
+    distances += [m.start() - end for m in words.finditer(text, end, end + after + 20) if m.start() - end <= after]
+    return min(distances, default=None)
+
+
+# ---- detectors: each yields (start, end, kind) spans of the normalised text ---------------------------
+
+_RUN = re.compile(r"\d(?:-?\d)*")
 
 
 def mynumber_check_digit_ok(digits: str) -> bool:
-    """The check digit rule of the 個人番号 (12 digits)."""
+    """The check digit of the 個人番号 (施行令 第8条): weights n+1 (n ≤ 6) and n−5 over the 11 digits
+    from the right; r = Σ mod 11; the check digit is 0 when r ≤ 1, else 11 − r."""
     if len(digits) != 12 or not digits.isdigit():
         return False
     body = [int(d) for d in digits[:11]]
@@ -55,35 +184,227 @@ def mynumber_check_digit_ok(digits: str) -> bool:
     return int(digits[11]) == (0 if remainder <= 1 else 11 - remainder)
 
 
-def _is_personal_phone(number: str) -> bool:
-    digits = re.sub(r"\D", "", number)
-    return len(digits) in (10, 11) and not digits.startswith(_PUBLIC_PREFIXES)
+def _pieces(run: str, offset: int, size: int) -> List[Tuple[int, int]]:
+    """Spans of the run cut into pieces of `size` digits; none unless every cut falls on a separator
+    (or the run has none): 「123456789018 987654321098」 is two numbers."""
+    positions = [i for i, ch in enumerate(run) if ch != "-"]
+    if len(positions) % size:
+        return []
+    pieces = []
+    for k in range(0, len(positions), size):
+        first, last = positions[k], positions[k + size - 1]
+        if "-" in run and last + 1 < len(run) and run[last + 1] != "-":
+            return []
+        pieces.append((offset + first, offset + last + 1))
+    return pieces
 
 
-def redact(text: str) -> Redaction:
-    """Replace personal data in `text` with 「［種類］」 placeholders; say which kinds were found."""
-    normalized = unicodedata.normalize("NFKC", text)
+def find_mynumbers(text: str):
+    for run in _RUN.finditer(text):
+        digits = run.group().replace("-", "")
+        if len(digits) % 12 == 0:
+            for start, end in _pieces(run.group(), run.start(), 12):
+                number = text[start:end].replace("-", "")
+                mine = _nearest(_MYNUMBER_WORDS, text, start, end, 16, 10)
+                tracking = _nearest(_TRACKING_WORDS, text, start, end, 16, 10)
+                named_tracking = tracking is not None and (mine is None or tracking < mine)
+                if not named_tracking and (mine is not None or mynumber_check_digit_ok(number)):
+                    yield start, end, MYNUMBER
+        elif 8 <= len(digits) <= 11 and not _is_public_phone(digits):   # a part of one, named so
+            mine = _nearest(_MYNUMBER_WORDS, text, run.start(), run.end(), 8, 0)
+            if mine is not None:
+                yield run.start(), run.end(), MYNUMBER
+
+
+_PASSWORD = re.compile(r"(?<![0-9A-Za-z])(?=[0-9A-Za-z]*\d)(?=[0-9A-Za-z]*[A-Za-z])[0-9A-Za-z]{6,16}(?![0-9A-Za-z])")
+
+
+def _pin_candidates(text: str):
+    for run in _RUN.finditer(text):
+        groups = run.group().split("-")
+        if len(run.group().replace("-", "")) == 4 and len({len(g) for g in groups}) == 1 and len(groups) != 2:
+            yield run.start(), run.end()          # 「7364」「7 3 6 4」, not a range like 「28-29」
+        elif len(groups) == 2 and all(len(g) == 4 for g in groups):   # 「1234、5678」: two PINs
+            yield run.start(), run.start() + 4
+            yield run.end() - 4, run.end()
+    for match in _PASSWORD.finditer(text):
+        if not _NOT_PASSWORDS.fullmatch(match.group()):
+            yield match.start(), match.end()
+
+
+def find_pins(text: str):
+    for start, end in _pin_candidates(text):
+        if _COUNT_AFTER.match(text, end) or _NOT_PIN_BEFORE.search(text, 0, start) or re.match(r":\d", text[end:]):
+            continue
+        before = any(start - m.end() <= 20 for m in _PIN_WORDS.finditer(text, max(0, start - 40), start))
+        after = any(m.start() - end <= 10 for m in _PIN_WORDS.finditer(text, end, end + 30))
+        if before or after:
+            yield start, end, PIN
+
+
+# toll-free, navigation dial and the like are organisations' numbers; and the bot's own numbers
+PUBLIC_PREFIXES = ("0120", "0800", "0570", "0180", "0990")
+PUBLIC_NUMBERS = frozenset({"05038181250", "05038169405", "0352535366"})
+_PHONE = re.compile(r"(?<![\d+])(?:(?:\+81-?(?:0-?)?|0)[1-9]\d{0,3}(?:-?\d{1,4})?-?\d{3,4}|0(?:-\d){9,10})(?!\d)")
+
+
+def _is_public_phone(digits: str) -> bool:
+    return digits.startswith(PUBLIC_PREFIXES) or digits in PUBLIC_NUMBERS
+
+
+def find_phones(text: str):
+    for match in _PHONE.finditer(text):
+        number = match.group()
+        national = "0" + number[3:].lstrip("-").lstrip("0").lstrip("-") if number.startswith("+81") else number
+        digits = national.replace("-", "")
+        spaced = national.count("-") == len(digits) - 1                  # 「0 9 0 1 2 …」
+        if 10 <= len(digits) <= 11 and (national.count("-") <= 2 or spaced) and not _is_public_phone(digits):
+            yield match.start(), match.end(), PHONE
+
+
+_ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018,
+         "M": 1867, "T": 1911, "S": 1925, "H": 1988, "R": 2018}
+_YMD = r"(?:\s*年\s*(?:の\s*)?|[-.])(\d{1,2})(?:\s*月\s*(?:の\s*)?|-)(\d{1,2})(?!\d)(?:\s*日)?"
+_ERA_DATE = re.compile(r"(明治|大正|昭和|平成|令和|(?<![A-Za-z])[MTSHRmtshr]\.?)\s*(\d{1,2}|元)" + _YMD)
+_WESTERN_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})" + _YMD)
+_COMPACT_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
+_US_DATE = re.compile(r"(?<!\d)(\d{1,2})-(\d{1,2})-((?:19|20)\d{2})(?!\d)")
+_MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+BIRTH_YEAR_LIMIT = 2012    # a full date up to this year, with no appointment word near, is a birth date
+
+
+def _real_date(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _dates(text: str):
+    """(start, end, year) of every full date that exists in the calendar."""
+    for match in _ERA_DATE.finditer(text):
+        era, year, month, day = match.groups()
+        era = era.rstrip(".").upper() if era.isascii() else era
+        year = _ERAS[era] + (1 if year == "元" else int(year))
+        if _real_date(year, int(month), int(day)):
+            yield match.start(), match.end(), year
+    for match in _WESTERN_DATE.finditer(text):
+        if _real_date(*map(int, match.groups())):
+            yield match.start(), match.end(), int(match.group(1))
+    for match in _COMPACT_DATE.finditer(text):
+        if _real_date(*map(int, match.groups())):
+            yield match.start(), match.end(), int(match.group(1))
+    for match in _US_DATE.finditer(text):
+        first, second, year = map(int, match.groups())
+        if _real_date(year, first, second) or _real_date(year, second, first):
+            yield match.start(), match.end(), year
+
+
+def _born(text: str, start: int, end: int) -> bool:
+    return _nearest(_BIRTH_WORDS, text, start, end, 12, 10) is not None or bool(re.match(r"\s?生(?!活|保|命|徒|産)", text[end:]))
+
+
+def find_birth_dates(text: str):
+    for start, end, year in _dates(text):
+        appointment = _nearest(_EVENT_WORDS, text, start, end, 8, 8) is not None
+        if _born(text, start, end) or (year <= BIRTH_YEAR_LIMIT and not appointment):
+            yield start, end, BIRTH_DATE
+    for match in _MONTH_DAY.finditer(text):
+        if _real_date(2000, *map(int, match.groups())) and _born(text, match.start(), match.end()):
+            yield match.start(), match.end(), BIRTH_DATE
+
+
+_DETECTORS = {MYNUMBER: find_mynumbers, PIN: find_pins, PHONE: find_phones, BIRTH_DATE: find_birth_dates}
+
+
+def find(text: str, kinds: Iterable[str] = KINDS) -> List[Tuple[int, int, str]]:
+    """Spans of personal data in normalised `text` (overlaps merged, the earlier kind in KINDS wins)."""
+    spans = sorted((s for kind in KINDS if kind in kinds for s in _DETECTORS[kind](text)), key=lambda s: (s[0], -s[1]))
+    merged: List[list] = []
+    for start, end, kind in spans:
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            last[1] = max(last[1], end)
+            last[2] = min(last[2], kind, key=KINDS.index)
+        else:
+            merged.append([start, end, kind])
+    return [tuple(m) for m in merged]
+
+
+# ---- redaction ---------------------------------------------------------------------------------------
+
+@dataclass
+class Redaction:
+    text: str                                   # the message with personal data replaced
+    found: List[str] = field(default_factory=list)  # kinds found, e.g. ["マイナンバー"]
+    previous_cut: Optional[Tuple[int, str]] = None  # (where, kind): `previous` from there on is part of it
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.found)
+
+
+def placeholder(kind: str) -> str:
+    return f"［{kind}］"
+
+
+def redact(text: str, kinds: Iterable[str] = KINDS, previous: str = "") -> Redaction:
+    """Replace personal data in `text` with 「［種類］」 placeholders; say which kinds were found.
+
+    `previous` is the end of the conversation's last message (`carry()`), when it ended in digits: a
+    number that starts there and ends here is found too, and `previous_cut` says where it started.
+    `kinds` limits what is looked for (staff answers and the FAX sheet may carry phone numbers).
+    """
+    joined = f"{previous}\n{text}" if previous else text
+    offset = len(joined) - len(text)
+    view = normalize(joined)
     found: List[str] = []
-
-    def mark(kind: str) -> str:
+    pieces, position, cut = [], offset, None
+    for start, end, kind in find(view.text, kinds):
+        source_start, source_end = view.source(start, end)
+        if source_end <= offset:
+            continue
+        if source_start < offset:
+            cut = cut or (source_start, kind)
+            source_start = offset
         if kind not in found:
             found.append(kind)
-        return f"［{kind}］"
-
-    # 12 digits: any such run is treated as a マイナンバー (a mistyped one is still personal)
-    out = _TWELVE_DIGITS.sub(lambda m: mark(MYNUMBER), normalized)
-    out = _BIRTH.sub(lambda m: m.group(0).replace(m.group(1) or m.group(2), mark(BIRTH_DATE)), out)
-    out = _PIN.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + mark(PIN), out)
-    out = _PHONE_CANDIDATE.sub(lambda m: mark(PHONE) if _is_personal_phone(m.group(0)) else m.group(0), out)
-    return Redaction(text=out if found else text, found=found)
+        pieces += [joined[position:source_start], placeholder(kind)]
+        position = source_end
+    if not found:
+        return Redaction(text=text)
+    return Redaction(text="".join(pieces) + joined[position:], found=found, previous_cut=cut)
 
 
-_PLACEHOLDER = re.compile("［(?:" + "|".join([MYNUMBER, PIN, PHONE, BIRTH_DATE]) + ")］")
+_TRAILING_DIGITS = re.compile(r"\d[\s)）]*$")
+CARRY_CHARS = 24
+
+
+def carry(text: str) -> str:
+    """What to remember of a message for the next one: its last characters when it ends in a digit
+    (the start of a number the next message may finish), else nothing. Kept in memory only."""
+    tail = text[-CARRY_CHARS:]
+    return tail if _TRAILING_DIGITS.search(normalize(tail).text) else ""
+
+
+def pseudonym(value: str, key: str) -> str:
+    """`value` (a sender id chosen by a client) as it is, or a keyed hash of it when it holds personal data."""
+    if not redact(value).changed:
+        return value
+    return "anon-" + hmac.new(key.encode("utf-8"), value.encode("utf-8", "surrogatepass"), "sha256").hexdigest()[:32]
+
+
+_PLACEHOLDER = re.compile("［(?:" + "|".join(KINDS) + ")］")
+_PAYLOAD = re.compile(r"/[\w-]+")
 
 
 def for_understanding(redacted: str) -> str:
     """The redacted text without its placeholders: what the NLU reads, so that a redaction does not
-    change the question's meaning (「［電話番号］」 is no question about phone numbers)."""
+    change the question's meaning (「［電話番号］」 is no question about phone numbers). A redacted
+    `/intent{…}` payload loses its entities."""
+    if redacted.startswith("/") and _PLACEHOLDER.search(redacted) and _PAYLOAD.match(redacted):
+        return _PAYLOAD.match(redacted).group()
     return re.sub(r"[ \t]{2,}", " ", _PLACEHOLDER.sub("", redacted)).strip() or redacted
 
 

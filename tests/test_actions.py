@@ -33,7 +33,7 @@ def test_answer_gives_text_source_buttons_and_custom_payload(kb):
     assert message["text"].startswith(entry.answer)
     assert "出典：" in message["text"]
     assert message["custom"]["answer_id"] == "lost_card"
-    assert message["custom"]["sources"][0]["page"] == 28
+    assert message["custom"]["sources"][0]["page"] == "28～"
     titles = [kb.by_id[i].title for i in entry.related]
     assert [b["title"] for b in message["buttons"]] == titles + ["いますることを順番に確認"]
     assert all(b["payload"].startswith("/show_answer{") for b in message["buttons"][:len(titles)])
@@ -99,3 +99,30 @@ def test_unsure_but_most_likely_out_of_scope_declines():
     ]
     message = run(ActionFallback(), tracker_for("nlu_fallback", ranking=ranking))
     assert message["custom"] == {"fallback": True}
+
+
+# ---- payloads of the wrong type and failing actions -----------------------------------------------
+
+def test_entities_of_other_types_are_ignored():
+    from actions.guides import ActionGuideStart
+
+    tracker = tracker_for("start_guide", [("guide", {"a": 1}), ("guide", ["proxy"])])
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionGuideStart().run(dispatcher, tracker, {}))
+    assert dispatcher.messages[0]["text"].startswith("どのチェックをしますか")     # the menu, no TypeError
+    message = run(ActionAnswer(), tracker_for("show_answer", [("answer_id", {"a": 1})]))
+    assert "見つかりません" in message["text"]
+
+
+def test_a_failing_action_answers_safely_and_logs_no_conversation_text(monkeypatch, caplog):
+    import actions.actions as module
+
+    def broken(*args, **kwargs):
+        raise ValueError("母のマイナンバーは［マイナンバー］、カードをなくしました")
+
+    monkeypatch.setattr(module, "fitting_messages", broken)
+    caplog.set_level("DEBUG")
+    message = run(ActionFallback(), tracker_for("nlu_fallback", text="母のマイナンバーは［マイナンバー］、カードをなくしました"))
+    assert "システムの不具合" in message["text"] and message["custom"] == {"fallback": True}
+    assert "action_fallback failed: ValueError" in caplog.text
+    assert "カード" not in caplog.text and "マイナンバー" not in caplog.text

@@ -56,6 +56,15 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("カードの有効期限はいつまで？", "validity_renewal"),
     ("再発行の手数料はいくら？", "reissue_fee"),
     ("iPhoneにマイナンバーカードを入れられますか", "iphone"),
+    ("保険証の紐づけって後からやめられるの？", "registration_cancel"),
+    ("資格確認書をなくしてしまったらどうなりますか", "shikaku_reissue"),
+    ("病院で情報を見せる同意を撤回したい", "consent_change"),
+    ("公金受取口座はいつまでに登録すればいいですか", "koukin_deadline"),
+    ("限度額適用認定証がまだ届かないのですが", "gendogaku_certificate"),
+    ("カードの文字が消えかかっています", "card_damaged"),
+    ("カードの写真を変更したい", "photo_change"),
+    ("資格確認書の有効期限は何年ですか", "shikaku_validity"),
+    ("交付通知書の受け取り期限を過ぎたらどうなる？", "pickup_deadline"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
@@ -99,3 +108,48 @@ def test_two_concerns_get_two_answers(lexicon, kb):
                       ranking(("photo_exception", 0.6), ("pin_forgot", 0.2), ("lost_card", 0.1)),
                       lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents == ["photo_exception", "pin_forgot"]
+
+
+def test_numbers_in_the_lexicon_stay_text_not_yaml_octal(lexicon):
+    assert "free_dial" in lexicon.find("0120から始まる番号に電話したい").covered
+    assert "free_dial" not in lexicon.find("80歳を過ぎた母のカード").covered   # 0120 read as octal is 80
+
+
+def test_who_the_person_is_does_not_veto_a_sure_classifier(lexicon, kb):
+    text = "寝たきりの母にもそれって要るんですか"
+    assert lexicon.find(text).covered == ["cannot_go_out"]
+    decision = decide(text, "card_uses", ranking(("card_uses", 0.8)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents == ["card_uses"]
+    unsure = decide(text, "card_uses", ranking(("card_uses", 0.4)), lexicon, set(kb.intents))
+    assert unsure.kind == "clarify"
+
+
+def test_a_named_concept_that_agrees_outweighs_out_of_scope_being_likeliest(lexicon, kb):
+    text = "暗証番号を忘れたときはどうしたらいい？"
+    unsure = ranking(("nlu_fallback", 0.35), ("out_of_scope", 0.30), ("pin_forgot", 0.25))
+    assert decide(text, "nlu_fallback", unsure, lexicon, set(kb.intents)).intents == ["pin_forgot"]
+    no_concept = ranking(("nlu_fallback", 0.35), ("out_of_scope", 0.30), ("card_fee", 0.25))
+    assert decide("それって大丈夫なの？", "nlu_fallback", no_concept, lexicon, set(kb.intents)).kind == "decline"
+
+
+# Issue 11 §4: questions whose answer is in the documents are answered (a named concept agrees with the
+# intent that answers them), never routed as uncovered.
+@pytest.mark.parametrize("text, intent", [
+    ("認知症で申請の意思が確認できない入所者のカードはどうする？", "no_card_shikaku"),
+    ("マイナ保険証は登録済みだけど本人がうまく使えない。資格確認書はもらえる？", "shikaku_card_holder"),
+    ("資格確認書の更新は自分で申請するの？", "shikaku_kakuninsho"),
+    ("マイナ保険証でも医療費助成の受給者証は持っていくの？", "medical_aid_certificate"),
+    ("カードリーダーの健診情報の同意は何歳から？", "kenshin_consent"),
+    ("受付でカードを置くと病院にマイナンバーが伝わるの？", "card_safety"),
+    ("年末年始もフリーダイヤルはつながる？", "free_dial"),
+    ("住民票が別の市の入所者のカードはどこで受け取る？", "other_municipality"),
+    ("申請してからカードが届くまで何日かかる？", "card_delivery_time"),
+    ("職員が撮る申請写真のサイズは？", "photo_requirements"),
+    ("スマホがない母の公金受取口座の登録状況はどう確かめる？", "koukin_account_help"),
+    ("交付申請書をなくしたので再発行してほしい", "application_form"),
+    ("年末年始のフリーダイヤルの受付時間は？", "free_dial"),
+    ("資格確認書は何年かごとに更新がいるの？", "shikaku_kakuninsho"),
+])
+def test_answers_in_the_documents_are_not_routed(lexicon, kb, text, intent):
+    decision = decide(text, intent, ranking((intent, 0.8)), lexicon, set(kb.intents))
+    assert (decision.kind, decision.intents[:1]) == ("answer", [intent])

@@ -10,12 +10,13 @@ import pytest
 from bot.realq import ask_all, load_realq, normalize_reply, page_key, score_realq
 from bot.stack import running_stack
 
-# Regression floors on the `test` split, a few points under what it measured on 2026-11-30 (58.3 %
-# answered, 71.4 % declined, 25.0 % wrongly declined; docs/bench.md). The targets of the issue are 90 %
-# answered, 90 % declined, ≤ 5 % wrongly declined: not reached yet.
-FLOOR_ANSWERED = 0.55
-FLOOR_DECLINED = 0.65
-CEILING_WRONGLY_DECLINED = 0.30
+# Regression floors on the `test` split (102 in scope, 64 uncovered since session 4), a few points under
+# what it measured on 2026-11-30, session 4 (66.7 % answered, 73.4 % declined, 23.5 % wrongly declined;
+# docs/bench.md). The targets of the issue are 90 % answered, 90 % declined, ≤ 5 % wrongly declined:
+# not reached yet.
+FLOOR_ANSWERED = 0.62
+FLOOR_DECLINED = 0.69
+CEILING_WRONGLY_DECLINED = 0.27
 NEAR_DUPLICATE = 0.6   # Jaccard similarity of character bigrams: above it, a paraphrase
 
 

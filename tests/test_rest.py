@@ -66,3 +66,64 @@ def test_servers_listen_on_loopback_only(stack):
     for port in ("5205", "5255"):
         lines = [l for l in listening.splitlines() if f":{port} " in l]
         assert lines and all("127.0.0.1:" in l for l in lines), lines
+
+
+# Issue 11 §4: questions whose answer is in the documents, each asked in its own words (not a training
+# example), get the entry that answers it, with the facts that trace to the sources.
+SECTION_4 = [
+    # 1. a resident whose wish cannot be confirmed: no card, 資格確認書
+    ("施設に入っている認知症の父は、カードを作りたいのかどうか本人に聞いてもはっきりしません。この場合どうしたらいいですか",
+     "no_card_shikaku", ["資格確認書", "意思", "保険者", "2023年12月"]),
+    # 2. a registered card the person cannot use: apply for a 資格確認書, renewals without application
+    ("マイナ保険証の登録は済んでいるんですが、母は顔認証も暗証番号も無理で、毎回受付で困っています。ほかに方法はありますか",
+     "shikaku_card_holder", ["資格確認書", "保険者に申請", "更新時の申請手続きは不要"]),
+    # 3. renewal of the 資格確認書
+    ("資格確認書は何年かごとに更新の手続きがいるんでしょうか",
+     "shikaku_kakuninsho_renewal", ["更新手続きをしなくても", "2023年12月", "有効期限", "保険者"]),
+    # 4. 受給者証 of local medical-aid schemes
+    ("マイナ保険証を使うとき、市の医療費助成の受給者証も一緒に出す必要はありますか",
+     "medical_aid_certificate", ["書類の持参が必要", "2021年", "手元の資料には書かれていません"]),
+    # 5. the IC chip, the number at the hospital, carrying the card
+    ("マイナンバーカードのICチップには病気の記録が入るんですか。病院にマイナンバーが知られることは？",
+     "card_safety", ["記録されません", "マイナンバーを扱うことはありません", "持ち歩"]),
+    # 6. the free dial over 年末年始
+    ("年末年始でもマイナンバーのフリーダイヤルにつながりますか",
+     "free_dial_year_end", ["年末年始を除く", "24時間365日", "0120-95-0178", "2021年"]),
+    # 7. a resident registered in another municipality
+    ("うちの施設には住民票を前の住所に置いたままの入所者がいます。カードの申請や受け取りはどうなりますか",
+     "other_municipality", ["住所地", "本人確認書類のコピー", "ご相談"]),
+    # 8. how long until the card comes
+    ("マイナンバーカードは申請してからどのくらいで手元に届きますか",
+     "card_delivery_time", ["数日後", "約2週間", "本人限定受取郵便"]),
+    # 9. photo rules when staff take the picture
+    ("施設の職員が申請用の写真を撮ることになりました。写真の大きさや条件を教えてください",
+     "photo_requirements", ["縦4.5cm×横3.5cm", "6ヶ月以内", "正面、無帽、無背景", "海外"]),
+    # 10. 公金受取口座 without a smartphone
+    ("スマートフォンを持っていない利用者でも公金受取口座は登録できますか",
+     "koukin_account_help", ["マイナポータル", "顔認証マイナンバーカード", "金融機関", "予定とされていました"]),
+    # Also: no application form (75+ in 2021), reissue at the 市区町村
+    ("高齢の母には交付申請書が送られてきていないようです。どうやって申請書を手に入れればいいですか",
+     "application_form", ["75歳以上", "再発行", "ダウンロード"]),
+    # Also: 特定健診 consent for 40+, 高齢者健診 for 75+
+    ("受付の機械で健診の情報を提供するか聞かれますが、何歳の人が対象ですか",
+     "kenshin_consent", ["40歳以上", "高齢者健診（75歳以上）", "40歳未満"]),
+]
+
+
+@pytest.mark.parametrize("question, entry_id, facts", SECTION_4, ids=[e for _, e, _ in SECTION_4])
+def test_section_4_questions_get_the_entry_with_its_facts(stack, question, entry_id, facts):
+    messages = ask(stack, question)
+    # over REST an answer is its text message, then a message with its custom payload
+    first = next(i for i, m in enumerate(messages) if m.get("custom", {}).get("answer_id"))
+    assert messages[first]["custom"]["answer_id"] == entry_id, messages
+    text = next(m["text"] for m in reversed(messages[:first]) if "text" in m)
+    assert "出典：" in text
+    for fact in facts:
+        assert fact in text, (fact, text)
+
+
+def test_the_validity_of_the_shikaku_kakuninsho_is_still_routed_to_the_insurer(stack):
+    messages = ask(stack, "資格確認書の有効期限は何年ですか")
+    custom = next(m["custom"] for m in messages if "custom" in m)
+    assert custom.get("fallback") and custom.get("uncovered") == "shikaku_validity"
+    assert any("保険者" in m.get("text", "") for m in messages)

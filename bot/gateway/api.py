@@ -60,7 +60,8 @@ def clean_text(text: str, max_chars: int) -> str:
 async def chat(body: ChatRequest, request: Request) -> ChatResponse:
     app = request.app.state
     text = clean_text(body.text, app.settings.max_text_chars)
-    if not app.sender_limiter.allow(body.sender_id):
+    # a tap on a button the bot just offered is not counted: tapping through a check is not abuse
+    if not app.core.offered("web", body.sender_id, text) and not app.sender_limiter.allow(body.sender_id):
         raise HTTPException(**too_many(app.sender_limiter, body.sender_id))
     reply = await app.core.ask("web", body.sender_id, text)
     return ChatResponse(

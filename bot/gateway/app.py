@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.gateway import api, fax, guard, helpdesk, line, web
+from bot.gateway import access_log, api, fax, guard, helpdesk, line, web
 from bot.gateway.core import ConversationCore
 from bot.gateway.settings import Settings
 from bot.gateway.storage import Store
@@ -96,7 +96,7 @@ def create_app(settings: Settings = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_server_error)
     app.include_router(api.router)
-    for part in (web, line, helpdesk, fax, guard):
+    for part in (web, line, helpdesk, fax, guard, access_log):
         part.install(app, settings)
 
     @app.get("/health")

@@ -7,18 +7,29 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import time
 import zlib
 from dataclasses import asdict, dataclass, field
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import httpx
 
 from bot.gateway.settings import Settings
 from bot.gateway.storage import Store, secret_hash
 from bot.knowledge import load_knowledge
-from bot.privacy import for_understanding, redact, warning_text
+from bot.privacy import Redaction, carry, for_understanding, placeholder, pseudonym, redact, warning_text
 
 log = logging.getLogger(__name__)
+
+CARRY_SECONDS = 300       # how long the end of a message is kept (in memory) to join a number split in two
+CARRY_MAX = 10_000        # conversations remembered at most
+
+# 「人と話したい」: the ticket is made at once, then the bot asks what the question is; the next typed
+# message goes on the ticket (not to Rasa) and is confirmed.
+HANDOFF_ASK = ("担当者に伝えるご質問を、このあと1つのメッセージで送ってください。どなたの、どんなことで"
+               "お困りかを書いていただくと、担当者が答えやすくなります（例：「施設に入所している母のカードの"
+               "暗証番号を忘れました。代理で手続きできますか」）。お名前・マイナンバー・暗証番号は書かないでください。")
+HANDOFF_NOTED = "ご質問を担当者に伝えました（受付番号：{ticket_id}）。担当者の回答は、このチャットに届きます。"
 
 
 @dataclass
@@ -98,6 +109,8 @@ class ConversationCore:
         self.settings = settings
         self.store = store
         self.client = client or httpx.AsyncClient(timeout=settings.rasa_timeout_s)
+        # conversation → (when, the end of its last user message, that message's row): memory only
+        self._recent: Dict[str, Tuple[float, str, int]] = {}
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -123,12 +136,47 @@ class ConversationCore:
             raise ValueError("unexpected reply from Rasa")
         return data
 
+    def stored_sender(self, channel: str, sender_id: str) -> str:
+        """The id a conversation is kept under: a web client's own id, or a keyed hash of it when it
+        holds personal data (LINE ids come from LINE and are needed to push staff answers)."""
+        sender_id = valid_unicode(sender_id)
+        return pseudonym(sender_id, self.settings.secret_key) if channel == "web" else sender_id
+
+    def _redact(self, key: str, text: str) -> Redaction:
+        """Redact `text`, joining it to the end of the conversation's last message (a number split over
+        two messages); the stored last message loses its part of such a number too."""
+        when, previous, row_id = self._recent.pop(key, (0.0, "", 0))
+        if time.monotonic() - when > CARRY_SECONDS:
+            previous = ""
+        redaction = redact(text, previous=previous)
+        if redaction.previous_cut:
+            cut, kind = redaction.previous_cut
+            self.store.replace_text_end(row_id, previous[cut:], placeholder(kind))
+        return redaction
+
+    def _remember(self, key: str, text: str, row_id: int) -> None:
+        ending = carry(text)
+        if not ending:
+            return
+        now = time.monotonic()
+        if len(self._recent) >= CARRY_MAX:
+            for stale in [k for k, (when, _, _) in self._recent.items() if now - when > CARRY_SECONDS]:
+                del self._recent[stale]
+            while len(self._recent) >= CARRY_MAX:
+                del self._recent[next(iter(self._recent))]
+        self._recent[key] = (now, ending, row_id)
+
     async def ask(self, channel: str, sender_id: str, text: str) -> ChatReply:
         """Redact personal data first: only the redacted text is stored, logged or sent to Rasa."""
-        text, sender_id = valid_unicode(text), valid_unicode(sender_id)
-        redaction = redact(text)
+        text, sender_id = valid_unicode(text), self.stored_sender(channel, sender_id)
+        redaction = self._redact(f"{channel}:{sender_id}", text)
+        waiting = self._ticket_waiting_for_question(channel, sender_id, redaction.text)   # before it is logged
+        row = self.store.log_message(channel, sender_id, "user", redaction.text)
+        self._remember(f"{channel}:{sender_id}", text, row.id)
         text = redaction.text
-        self.store.log_message(channel, sender_id, "user", text)
+        if waiting is not None:
+            self.store.update_ticket(waiting.id, question=f"{waiting.question}\n【ご質問】{text}")
+            return self._reply(channel, sender_id, redaction, [BotMessage(HANDOFF_NOTED.format(ticket_id=waiting.id))])
         try:
             raw = await self._rasa(channel, sender_id, for_understanding(text) if redaction.changed else text)
             messages, fallback, handoff = merge_rasa_messages(raw)
@@ -140,19 +188,39 @@ class ConversationCore:
             messages = [BotMessage(text=COMMAND_REPLIES[command.group(1)])]
         if not messages:  # every intent answers something: an empty reply means a part is down
             messages, fallback = [BotMessage(text=load_knowledge().messages["service_down"])], True
-        if redaction.changed:
-            messages.insert(0, BotMessage(text=warning_text(redaction.found)))
         ticket_id = ticket_token = None
         if handoff:
             token = secrets.token_urlsafe(32)
             ticket, created = self.store.open_ticket(channel, sender_id, self._handoff_question(sender_id, text),
                                                      secret_hash(token))
             ticket_id, ticket_token = ticket.id, token if created else None
+            messages.append(BotMessage(text=HANDOFF_ASK))
+        return self._reply(channel, sender_id, redaction, messages, fallback, ticket_id, ticket_token)
+
+    def _reply(self, channel: str, sender_id: str, redaction, messages: List[BotMessage], fallback: bool = False,
+               ticket_id: Optional[int] = None, ticket_token: Optional[str] = None) -> ChatReply:
+        """The privacy warning first if needed; every message logged (with its buttons) and given its id."""
+        if redaction.changed:
+            messages.insert(0, BotMessage(text=warning_text(redaction.found)))
         for message in messages:
-            row = self.store.log_message(channel, sender_id, "bot", message.text,
-                                         answer_id=message.answer_id, fallback=fallback)
+            row = self.store.log_message(channel, sender_id, "bot", message.text, answer_id=message.answer_id,
+                                         fallback=fallback, buttons=message.buttons)
             message.message_id = row.id
         return ChatReply(messages=messages, fallback=fallback, ticket_id=ticket_id, ticket_token=ticket_token)
+
+    def offered(self, channel: str, sender_id: str, text: str) -> bool:
+        """Whether `text` is the payload of a button the bot just offered this sender: a tap, not typing."""
+        return any(text == button.get("payload") for message in self.store.last_reply(channel, sender_id)
+                   for button in message.button_list())
+
+    def _ticket_waiting_for_question(self, channel: str, sender_id: str, text: str):
+        """The open ticket whose question the bot just asked for, if `text` is typed (a tap is not the answer)."""
+        if text.startswith("/"):
+            return None
+        last = self.store.last_reply(channel, sender_id)
+        if not last or last[-1].text != HANDOFF_ASK:
+            return None
+        return self.store.latest_open_ticket(channel, sender_id)
 
     def _handoff_question(self, sender_id: str, text: str) -> str:
         """The request itself plus the user's previous question, for the staff to read."""

@@ -40,6 +40,7 @@ from bot.gateway.helpdesk_users import Accounts
 from bot.gateway.settings import Settings
 from bot.gateway.storage import MAX_ID, secret_hash, utcnow
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
+from bot.privacy import BIRTH_DATE, MYNUMBER, PIN, redact
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,9 @@ NEEDS_HEADER = ("Basic認証での変更には X-Requested-With ヘッダーが�
 FORM_EXPIRED = "フォームの有効期限が切れました。ページを開き直してから、もう一度送信してください。"
 STAFF_PREFIX = "担当者からの回答です。\n"
 UNKNOWN = object()
+STAFF_GUARD = (MYNUMBER, PIN, BIRTH_DATE)    # phone numbers are fine in answers (offices' numbers)
+PERSONAL_IN_ANSWER = ("回答に{kinds}と思われる番号があります。個人番号・暗証番号・生年月日は回答に書かず、"
+                      "伏せてから保存してください。")
 
 
 # ---- formatting ---------------------------------------------------------------------------------
@@ -368,6 +372,9 @@ async def save_answer(app: FastAPI, ticket, text: str, user: str) -> str:
         raise ValueError(f"回答が長すぎます（{MAX_ANSWER_CHARS}文字まで）。")
     if ticket.status == "closed":
         raise ValueError("完了したチケットには回答できません。")
+    personal = redact(text, kinds=STAFF_GUARD).found
+    if personal:
+        raise ValueError(PERSONAL_IN_ANSWER.format(kinds="・".join(personal)))
     store = app.state.store
     store.update_ticket(ticket.id, answer=text, status="answered", delivered=False, answered_by=user)
     if ticket.channel == "web":
@@ -443,10 +450,13 @@ async def home(request: Request, user: str = Depends(staff_page)):
                   open_count=len(store.tickets("open")), unanswered_count=len(store.unanswered()))
 
 
-@pages.get("/search")
+@pages.api_route("/search", methods=["GET", "POST"])
 async def search_page(request: Request, q: str = "", user: str = Depends(staff_page)):
+    """The form posts the words (kept out of URLs and access logs); shown back with personal data hidden."""
+    if request.method == "POST":
+        q = str((await request.form()).get("q") or "")
     kb = load_knowledge()
-    q = q[:MAX_QUERY_CHARS]
+    q = redact(q[:MAX_QUERY_CHARS]).text
     hits = [hit_dict(kb, entry, score) for entry, score in search(kb, q)]
     return render(request, "helpdesk/search.html", nav="search", q=q, hits=hits)
 
@@ -546,6 +556,7 @@ class TicketAnswer(BaseModel):
 @api.get("/search")
 async def api_search(q: str = Query("", max_length=MAX_QUERY_CHARS), user: str = Depends(staff_api)) -> dict:
     kb = load_knowledge()
+    q = redact(q).text
     results = [hit_dict(kb, entry, score) for entry, score in search(kb, q)]
     return {"query": q, "count": len(results), "results": results}
 
@@ -620,6 +631,7 @@ async def pending_answers(request: Request, sender_id: str = Query(..., pattern=
     comma-separated in X-Ticket-Token) the client holds; each is returned once, then marked delivered.
     Knowing the sender id is not enough."""
     store, held = request.app.state.store, {secret_hash(t.strip()) for t in x_ticket_token.split(",") if t.strip()}
+    sender_id = request.app.state.core.stored_sender("web", sender_id)   # a sender id with personal data is hashed
     answers = []
     mine = [t for t in store.undelivered_answers("web", sender_id) if t.client_token in held]
     for ticket in sorted(mine, key=lambda t: t.id):

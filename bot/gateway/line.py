@@ -2,30 +2,41 @@
 
 The webhook checks `X-Line-Signature` with the official SDK, answers 200 at once and handles the
 events in a background task; each event's `webhookEventId` is recorded first (in the store), so an
-event that LINE redelivers or sends twice is acknowledged but not answered or logged again. Answers
-become LINE text messages; their buttons become quick replies, followed by 「役に立った」「役に立たなかった」
+event that LINE redelivers or sends twice is acknowledged but not answered or logged again. When
+the reply token of an event has expired (LINE redelivered it late), the answer is pushed instead,
+with an `X-Line-Retry-Key` made from the event id.
+
+One conversation per source, as LINE intends: a user's 1:1 chat, a group, a room. In a group or
+room the bot answers only messages addressed to it — a mention of the bot, or its name
+「マイナサポート」 in the text — and taps on its buttons; everything else is not read, stored or
+answered.
+
+Answers become LINE text messages of a readable size (`BUBBLE_CHARS`, split between lines, the
+answer first and its 出典 shortened at the end); their buttons become quick replies (postbacks, so
+that a tap in a group reaches the bot), followed by 「役に立った」「役に立たなかった」
 (postback `feedback:<message_id>:1|0`).
 """
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import uuid
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import aiohttp
 from fastapi import APIRouter, BackgroundTasks, FastAPI, HTTPException, Request
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.messaging import (
-    ApiException, AsyncApiClient, AsyncMessagingApi, Configuration, MessageAction, PostbackAction,
-    PushMessageRequest, QuickReply, QuickReplyItem, ReplyMessageRequest, TextMessage,
+    ApiException, AsyncApiClient, AsyncMessagingApi, Configuration, PostbackAction, PushMessageRequest,
+    QuickReply, QuickReplyItem, ReplyMessageRequest, TextMessage,
 )
 from linebot.v3.webhooks import FollowEvent, JoinEvent, MessageEvent, PostbackEvent, TextMessageContent
 
 from bot.answers import show_answer_payload
-from bot.gateway.core import ChatReply
+from bot.gateway.core import BotMessage, ChatReply
 from bot.gateway.settings import Settings
 from bot.knowledge import load_knowledge
 
@@ -36,8 +47,11 @@ MAX_TEXT = 5000          # characters of one text message
 MAX_MESSAGES = 5         # messages of one reply or push
 MAX_QUICK_REPLIES = 13   # quick-reply items of one message
 MAX_LABEL = 20           # characters of a quick-reply label
-MAX_ACTION_TEXT = 300    # postback data, displayText, message-action text
+MAX_ACTION_TEXT = 300    # postback data, displayText
+BUBBLE_CHARS = 400       # about one phone screen in a LINE bubble: longer answers are split between lines
 API_TIMEOUT = aiohttp.ClientTimeout(total=10)
+BOT_NAME = "マイナサポート"   # naming the bot (「マイナサポートBot、…」) addresses it in a group or room
+RETRY_NAMESPACE = uuid.UUID("6f1c1e0e-5a8e-4d59-9a7e-2f4f3b1c9d11")   # push retry keys from event ids
 
 WELCOME_TOPICS = ["lost_card", "pin_forgot", "photo_exception", "proxy_pickup_documents",
                   "face_auth_card_about", "free_dial"]
@@ -49,8 +63,18 @@ WELCOME_TEXT = (
     "※マイナンバー（12桁の番号）や暗証番号は、絶対に送らないでください。\n"
     "よくある質問は下のボタンからも選べます。"
 )
+GROUP_WELCOME_TEXT = (
+    "グループに招待していただき、ありがとうございます。マイナサポートBotです。\n"
+    "マイナンバーカードの取得や管理について、国などの公開資料（マニュアル・案内）をもとに、出典を付けてお答えします。\n"
+    "このグループでは、わたしあてのメッセージにだけお答えします。メンション（@マイナサポートBot）を付けるか、"
+    "「マイナサポート」と書いてから質問してください（例：「マイナサポート、代理で受け取るときの書類は？」）。"
+    "わたしが出したボタンは、そのまま押せます。ふだんの会話には入りません。\n"
+    "※マイナンバー（12桁の番号）や暗証番号は、このグループにも送らないでください。"
+)
 NON_TEXT_TEXT = ("申し訳ありません。画像・スタンプ・音声・位置情報などにはお答えできません。"
                  "ご質問は文章（テキスト）で送ってください。")
+NON_TEXT_IN_QUESTION = ("申し訳ありません。画像・スタンプなどにはお答えできません。"
+                        "次の質問に、下のボタンか文章で答えてください。")
 THANKS_TEXT = "ご意見ありがとうございます。今後の回答の改善に役立てます。"
 FEEDBACK_MISSING_TEXT = "申し訳ありません。その回答が見つからず、ご意見を記録できませんでした。"
 RATE_LIMITED_TEXT = "短い時間にたくさんのメッセージが送られました。少し待ってからもう一度お試しください。"
@@ -90,15 +114,16 @@ def truncate(text: str, limit: int) -> str:
 # ---- building LINE messages ----
 
 def quick_reply_item(title: str, payload: str) -> Optional[QuickReplyItem]:
-    """A postback for `/intent{...}` payloads, a message action for plain text; None if it cannot fit."""
+    """A postback showing the title as the user's message; None if it cannot fit.
+
+    Postbacks, not message actions: a tap then reaches the bot in a group as well (a tapped text
+    would be an ordinary group message, not addressed to the bot) and is known to be a tap.
+    """
     title, payload = (title or "").strip(), (payload or "").strip()
     label = truncate(title or payload, MAX_LABEL)
     if not label or not payload or utf16_len(payload) > MAX_ACTION_TEXT:
         return None
-    if payload.startswith("/") or payload.startswith("feedback:"):
-        action = PostbackAction(label=label, data=payload, display_text=truncate(title or label, MAX_ACTION_TEXT))
-    else:
-        action = MessageAction(label=label, text=payload)
+    action = PostbackAction(label=label, data=payload, display_text=truncate(title or label, MAX_ACTION_TEXT))
     return QuickReplyItem(action=action)
 
 
@@ -124,25 +149,110 @@ def text_messages(texts, items: List[QuickReplyItem] = ()) -> List[TextMessage]:
     return messages
 
 
-def with_links(message, base_url: str) -> str:
-    """The message text with its links to our pages (e.g. the FAX form) as full URLs."""
-    lines = [message.text] + [f"{link.get('title', '')}：{base_url}{link.get('path', '')}"
-                              for link in message.links if str(link.get("path", "")).startswith("/")]
-    return "\n".join(lines)
+# ---- readable bubbles: the answer first, its 出典 shortened, long texts split between lines ----
+
+@functools.lru_cache(maxsize=1)
+def document_names() -> Tuple[str, ...]:
+    """The documents' short names as they start a 出典 part (longest first)."""
+    return tuple(sorted((d.short for d in load_knowledge().documents.values()), key=len, reverse=True))
+
+
+def short_sources(citation: str) -> str:
+    """「A 第8 ＜…＞ p.28／A 第2 2. … p.6」 → 「A 第8 p.28、第2 p.6」: per document, section numbers and pages."""
+    by_document: dict = {}
+    names = "|".join(re.escape(n) for n in document_names())
+    parts = re.split(f"／(?=(?:{names}) )", citation) if names else [citation]   # 「利用できる／できない」 stays whole
+    for part in parts:
+        name = next((n for n in document_names() if part.startswith(n + " ")), None)
+        if name is None:
+            by_document.setdefault(part, [])
+            continue
+        rest = part[len(name) + 1:]
+        page = re.search(r" (p\.\d+(?:[–-]\d+|～)?)$", rest)   # p.10, p.15–21, p.28～
+        number = re.split(r"[ ＜]", rest[:page.start()] if page else rest)[0]
+        ref = " ".join(x for x in (number, page.group(1) if page else "") if x)
+        refs = by_document.setdefault(name, [])
+        if ref and ref not in refs:
+            refs.append(ref)
+    return "／".join(f"{name} {'、'.join(refs)}" if refs else name for name, refs in by_document.items())
+
+
+def split_sources(text: str) -> Tuple[str, str]:
+    """(the answer, its 出典 block shortened) — the block starts at the line 「出典：…」."""
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.startswith("出典：")), len(lines))
+    block = []
+    for line in lines[start:]:
+        mark = re.match(r"(出典：|［\d+］)", line)
+        block.append(mark.group(1) + short_sources(line[mark.end():]) if mark and line[mark.end():] else line)
+    return "\n".join(lines[:start]).strip(), "\n".join(block)
+
+
+def pieces(text: str, limit: int) -> List[str]:
+    """`text` as pieces of at most `limit` characters: 【sections】, else lines, else sentences."""
+    sections, out = [], []
+    for line in text.split("\n"):
+        if line.startswith("【") or not sections:
+            sections.append([])
+        sections[-1].append(line)
+    for section in sections:
+        joined = "\n".join(section)
+        if len(joined) <= limit:
+            out.append(joined)
+            continue
+        for line in section:
+            sentences = re.findall(r"[^。]+。?", line) if len(line) > limit else [line]
+            out += [chunk for sentence in sentences for chunk in split_text(sentence, limit)]
+    return out
+
+
+def bubbles(body: str, sources: str, limit: int) -> List[str]:
+    """One message as bubbles of about `limit` characters, packed in order; its 出典 at the end."""
+    chunks: List[str] = []
+    for piece in pieces(body, limit):
+        if chunks and len(chunks[-1]) + 1 + len(piece) <= limit:
+            chunks[-1] += "\n" + piece
+        else:
+            chunks.append(piece)
+    if sources:
+        chunks = chunks or [""]
+        chunks[-1] = (chunks[-1] + "\n" + sources).strip()
+    return chunks
+
+
+def message_parts(message: BotMessage, base_url: str) -> Tuple[str, str]:
+    """(the text with its links to our pages, e.g. the FAX form, as full URLs; its 出典 shortened)."""
+    body, sources = split_sources(message.text)
+    links = [f"{link.get('title', '')}：{base_url}{link.get('path', '')}"
+             for link in message.links if str(link.get("path", "")).startswith("/")]
+    return "\n".join(part for part in [body, *links] if part), sources
+
+
+def reply_texts(parts: List[Tuple[str, str]]) -> List[str]:
+    """The bubbles of a reply: readable sizes, larger only when five messages could not hold them."""
+    for limit in (BUBBLE_CHARS, 2 * BUBBLE_CHARS, 4 * BUBBLE_CHARS):
+        chunks = [chunk for body, sources in parts for chunk in bubbles(body, sources, limit)]
+        if len(chunks) <= MAX_MESSAGES:
+            break
+    return chunks
+
+
+def button_items(buttons: List[dict]) -> List[QuickReplyItem]:
+    items, seen = [], set()
+    for button in buttons:
+        item = quick_reply_item(button.get("title", ""), button.get("payload", ""))
+        if item is not None and button.get("payload") not in seen:
+            seen.add(button.get("payload"))
+            items.append(item)
+    return items
 
 
 def reply_messages(reply: ChatReply, base_url: str = "") -> List[TextMessage]:
     """A ChatReply as LINE messages: its texts, then buttons (+ 👍/👎 after an answer) as quick replies."""
-    buttons, seen = [], set()
-    for message in reply.messages:
-        for button in message.buttons:
-            item = quick_reply_item(button.get("title", ""), button.get("payload", ""))
-            if item is not None and button.get("payload") not in seen:
-                seen.add(button.get("payload"))
-                buttons.append(item)
+    buttons = button_items([button for message in reply.messages for button in message.buttons])
     answers = [m for m in reply.messages if m.answer_id and m.message_id]
     feedback = feedback_items(answers[-1].message_id) if answers else []
-    texts = [with_links(m, base_url) for m in reply.messages]
+    texts = reply_texts([message_parts(m, base_url) for m in reply.messages])
     return text_messages(texts, buttons[:MAX_QUICK_REPLIES - len(feedback)] + feedback)
 
 
@@ -151,8 +261,8 @@ def topic_items() -> List[QuickReplyItem]:
     return [quick_reply_item(kb.by_id[i].title, show_answer_payload(i)) for i in WELCOME_TOPICS if i in kb.by_id]
 
 
-def welcome_messages() -> List[TextMessage]:
-    return text_messages(WELCOME_TEXT, topic_items())
+def welcome_messages(group: bool = False) -> List[TextMessage]:
+    return text_messages(GROUP_WELCOME_TEXT if group else WELCOME_TEXT, topic_items())
 
 
 # ---- the Messaging API ----
@@ -161,91 +271,160 @@ def configured(settings: Settings) -> bool:
     return bool(settings.line_channel_secret and settings.line_channel_access_token)
 
 
-async def _call(settings: Settings, call) -> None:
-    """Run `call(AsyncMessagingApi)` against settings.line_api_base with the channel token."""
+async def _call(settings: Settings, call) -> int:
+    """Run `call(AsyncMessagingApi)` against settings.line_api_base with the channel token; the HTTP
+    status (200 when LINE accepted it, 0 when it could not be reached)."""
     config = Configuration(host=settings.line_api_base, access_token=settings.line_channel_access_token)
-    async with AsyncApiClient(config) as client:
-        await call(AsyncMessagingApi(client))
-
-
-async def send_reply(settings: Settings, reply_token: str, messages: List[TextMessage]) -> bool:
-    request = ReplyMessageRequest(reply_token=reply_token, messages=messages[:MAX_MESSAGES])
     try:
-        await _call(settings, lambda api: api.reply_message(request, _request_timeout=API_TIMEOUT))
-        return True
-    except (ApiException, aiohttp.ClientError, asyncio.TimeoutError) as error:
-        log.warning("LINE reply failed: %s", error)
-        return False
+        async with AsyncApiClient(config) as client:
+            await call(AsyncMessagingApi(client))
+        return 200
+    except ApiException as error:
+        log.warning("LINE API refused the request: %s %s", error.status, error.reason)
+        return error.status or 0
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        log.warning("LINE API unreachable: %r", error)
+        return 0
+
+
+async def send_reply(settings: Settings, reply_token: str, messages: List[TextMessage]) -> int:
+    request = ReplyMessageRequest(reply_token=reply_token, messages=messages[:MAX_MESSAGES])
+    return await _call(settings, lambda api: api.reply_message(request, _request_timeout=API_TIMEOUT))
+
+
+async def send_push(settings: Settings, to: str, messages: List[TextMessage], retry_key: str) -> bool:
+    """Push to a user, group or room; the retry key lets LINE drop a duplicate (409: already accepted)."""
+    request = PushMessageRequest(to=to, messages=messages[:MAX_MESSAGES])
+    status = await _call(settings, lambda api: api.push_message(request, x_line_retry_key=retry_key,
+                                                                _request_timeout=API_TIMEOUT))
+    return status in (200, 409)
 
 
 async def push_text(app: FastAPI, user_id: str, text: str) -> bool:
-    """Send `text` to a LINE user with the Push API (staff answers); True when LINE accepted it."""
+    """Send `text` to a LINE user, group or room with the Push API (staff answers); True when LINE accepted it."""
     settings = app.state.settings
     if not configured(settings) or not user_id or not text.strip():
         log.warning("LINE push skipped: LINE not configured, or no user or text")
         return False
-    request = PushMessageRequest(to=user_id, messages=text_messages(text))
-    retry_key = str(uuid.uuid4())   # lets LINE drop a duplicate if this request is ever retried
-    try:
-        await _call(settings, lambda api: api.push_message(request, x_line_retry_key=retry_key,
-                                                           _request_timeout=API_TIMEOUT))
-        return True
-    except (ApiException, aiohttp.ClientError, asyncio.TimeoutError) as error:
-        log.warning("LINE push failed: %s", error)
-        return False
+    return await send_push(settings, user_id, text_messages(text), str(uuid.uuid4()))
+
+
+async def deliver(app: FastAPI, event, to: str, messages: List[TextMessage]) -> None:
+    """Reply with the event's token; when LINE refuses the token (it expired: a late redelivery, or it
+    was used), push to the conversation instead, with a retry key made from the event id so that the
+    push is sent at most once however often it is tried. (A reply that failed otherwise — LINE not
+    reachable — is not pushed: it may have arrived.)"""
+    settings, token = app.state.settings, getattr(event, "reply_token", None)
+    if not token or await send_reply(settings, token, messages) != 400:
+        return
+    event_id = getattr(event, "webhook_event_id", None) or str(uuid.uuid4())
+    log.info("LINE reply token unusable for event %s: pushing the answer instead", event_id)
+    await send_push(settings, to, messages, str(uuid.uuid5(RETRY_NAMESPACE, event_id)))
 
 
 # ---- events ----
 
-def sender_of(event) -> Optional[str]:
-    """The user id; in a group or room without one, the group or room id."""
+def conversation_of(event) -> Optional[str]:
+    """One conversation per source: the user (1:1 chat), the group or the room."""
     source = getattr(event, "source", None)
-    return (getattr(source, "user_id", None) or getattr(source, "group_id", None)
-            or getattr(source, "room_id", None))
+    kind = getattr(source, "type", None)
+    return {"user": getattr(source, "user_id", None), "group": getattr(source, "group_id", None),
+            "room": getattr(source, "room_id", None)}.get(kind)
 
 
-async def answer(app: FastAPI, sender: str, text: str) -> List[TextMessage]:
+def in_group(event) -> bool:
+    return getattr(getattr(event, "source", None), "type", None) in ("group", "room")
+
+
+def without_spans(text: str, spans: list) -> str:
+    """`text` without the mentions' spans (LINE counts index and length in UTF-16 units)."""
+    units = text.encode("utf-16-le")
+    for span in sorted(spans, key=lambda m: m.index, reverse=True):
+        units = units[:2 * span.index] + units[2 * (span.index + span.length):]
+    return units.decode("utf-16-le", "replace")
+
+
+def addressed_text(event) -> Optional[str]:
+    """The text of a message for the bot, or None. In a 1:1 chat every message; in a group or room only
+    one that mentions the bot (LINE marks it `isSelf`) or names it (「マイナサポート…」), the mention
+    or name taken out."""
+    message = event.message
+    text = message.text or ""
+    if not in_group(event):
+        return text
+    mentionees = getattr(getattr(message, "mention", None), "mentionees", None) or []
+    own = [m for m in mentionees if getattr(m, "is_self", False)]
+    if own:
+        text = without_spans(text, own)
+    elif BOT_NAME in text:
+        text = re.sub(BOT_NAME + r"(?:bot|ボット)?(?:さん)?", "", text, flags=re.IGNORECASE)
+    else:
+        return None
+    return text.strip(" 　、,，:：")
+
+
+async def answer(app: FastAPI, conversation: str, text: str, tap: bool = False) -> List[TextMessage]:
     text, limit = text.strip(), app.state.settings.max_text_chars
     if not text:
         return []
     if len(text) > limit:
         return text_messages(f"メッセージが長すぎます（{limit}文字まで）。短くしてもう一度送ってください。")
-    limiter = getattr(app.state, "sender_limiter", None)     # per-user limit, set by guard.install
-    if limiter is not None and not limiter.allow(f"line:{sender}"):
+    limiter = getattr(app.state, "sender_limiter", None)     # per-conversation limit, set by guard.install
+    if not tap and limiter is not None and not limiter.allow(f"line:{conversation}"):   # taps are not counted
         return text_messages(RATE_LIMITED_TEXT)
-    reply = await app.state.core.ask("line", sender, text)
+    reply = await app.state.core.ask("line", conversation, text)
     return reply_messages(reply, app.state.settings.public_base_url)
 
 
-def record_feedback(app: FastAPI, sender: str, data: str) -> List[TextMessage]:
-    """Store 👍/👎 for one of this user's LINE answers and thank them."""
+def waiting_question(message) -> bool:
+    """Whether a logged bot message is a question waiting for an answer: no answer or fallback, and
+    buttons that answer it (plain texts, as a check's choices are; not commands like /show_answer)."""
+    return (not message.answer_id and not message.fallback
+            and any(not b.get("payload", "").startswith("/") for b in message.button_list()))
+
+
+def non_text_reply(app: FastAPI, conversation: str) -> List[TextMessage]:
+    """A sticker, image…: the bot cannot read it, but keeps the user where they were — the pending
+    question of a check is asked again with its buttons, else the last reply's buttons stay."""
+    last = app.state.store.last_reply("line", conversation)
+    items = button_items([button for message in last for button in message.button_list()])
+    if last and waiting_question(last[-1]):
+        return text_messages([NON_TEXT_IN_QUESTION, last[-1].text], items)
+    return text_messages(NON_TEXT_TEXT, items or topic_items())
+
+
+def record_feedback(app: FastAPI, conversation: str, data: str) -> List[TextMessage]:
+    """Store 👍/👎 for one of this conversation's LINE answers and thank them."""
     store, match = app.state.store, FEEDBACK_DATA.fullmatch(data)
     message = store.message(int(match.group(1))) if match else None
-    if message is None or message.channel != "line" or message.sender_id != sender:
+    if message is None or message.channel != "line" or message.sender_id != conversation:
         return text_messages(FEEDBACK_MISSING_TEXT)
     store.add_feedback(message.id, match.group(2) == "1", "line", sender)
     return text_messages(THANKS_TEXT)
 
 
 async def handle_event(app: FastAPI, event) -> None:
-    """Answer one webhook event through the Reply API (unfollow and others: nothing)."""
-    sender, token = sender_of(event), getattr(event, "reply_token", None)
+    """Answer one webhook event (unfollow, leave, messages not for the bot and others: nothing)."""
+    conversation = conversation_of(event)
     messages: List[TextMessage] = []
-    if isinstance(event, (FollowEvent, JoinEvent)):
+    if isinstance(event, FollowEvent):
         messages = welcome_messages()
-    elif isinstance(event, MessageEvent) and sender:
+    elif isinstance(event, JoinEvent):
+        messages = welcome_messages(group=True)
+    elif isinstance(event, MessageEvent) and conversation:
         if isinstance(event.message, TextMessageContent):
-            messages = await answer(app, sender, event.message.text)
-        else:
-            messages = text_messages(NON_TEXT_TEXT, topic_items())
-    elif isinstance(event, PostbackEvent) and sender:
+            text = addressed_text(event)
+            messages = await answer(app, conversation, text) if text is not None else []
+        elif not in_group(event):      # in a group, a photo or sticker is for the others
+            messages = non_text_reply(app, conversation)
+    elif isinstance(event, PostbackEvent) and conversation:
         data = event.postback.data or ""
         if data.startswith("feedback:"):
-            messages = record_feedback(app, sender, data)
+            messages = record_feedback(app, conversation, data)
         else:
-            messages = await answer(app, sender, data)
-    if token and messages:
-        await send_reply(app.state.settings, token, messages)
+            messages = await answer(app, conversation, data, tap=True)
+    if messages and conversation:
+        await deliver(app, event, conversation, messages)
 
 
 def new_events(app: FastAPI, events: list) -> list:

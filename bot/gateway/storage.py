@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
@@ -49,7 +50,11 @@ class Message(Base):
     intent: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
     answer_id: Mapped[Optional[str]] = mapped_column(String(64), nullable=True, index=True)
     fallback: Mapped[bool] = mapped_column(Boolean, default=False)
+    buttons: Mapped[Optional[str]] = mapped_column(Text, nullable=True)   # a bot message's buttons, JSON
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    def button_list(self) -> List[dict]:
+        return json.loads(self.buttons) if self.buttons else []
 
 
 class Feedback(Base):
@@ -153,9 +158,21 @@ class Store:
         return row
 
     def log_message(self, channel: str, sender_id: str, direction: str, text: str,
-                    intent: str = None, answer_id: str = None, fallback: bool = False) -> Message:
+                    intent: str = None, answer_id: str = None, fallback: bool = False,
+                    buttons: List[dict] = None) -> Message:
         return self._add(Message(channel=channel, sender_id=sender_id, direction=direction, text=text,
-                                 intent=intent, answer_id=answer_id, fallback=fallback))
+                                 intent=intent, answer_id=answer_id, fallback=fallback,
+                                 buttons=json.dumps(buttons, ensure_ascii=False) if buttons else None))
+
+    def replace_text_end(self, message_id: int, ending: str, replacement: str) -> bool:
+        """Replace the end of a stored message's text (the first part of a number split over two
+        messages); False when the text does not end so (e.g. it was redacted already)."""
+        with self.sessions.begin() as session:
+            message = session.get(Message, message_id)
+            if message is None or not ending or not message.text.endswith(ending):
+                return False
+            message.text = message.text[: len(message.text) - len(ending)] + replacement
+            return True
 
     def message(self, message_id: int) -> Optional[Message]:
         if not 0 < message_id <= MAX_ID:
@@ -164,9 +181,16 @@ class Store:
             return session.get(Message, message_id)
 
     def conversation(self, sender_id: str, limit: int = 200) -> List[Message]:
+        """The latest `limit` messages of a conversation, oldest first."""
         with self.sessions() as session:
-            query = select(Message).where(Message.sender_id == sender_id).order_by(Message.id).limit(limit)
-            return list(session.scalars(query))
+            query = select(Message).where(Message.sender_id == sender_id).order_by(Message.id.desc()).limit(limit)
+            return list(session.scalars(query))[::-1]
+
+    def last_reply(self, channel: str, sender_id: str) -> List[Message]:
+        """The bot's messages since the user's last message (the reply the user is looking at)."""
+        recent = [m for m in self.conversation(sender_id, limit=10) if m.channel == channel]
+        users = [i for i, m in enumerate(recent) if m.direction == "user"]
+        return recent[users[-1] + 1:] if users else []
 
     def conversation_list(self, limit: int = 20, offset: int = 0) -> List[dict]:
         """Conversations (channel, sender_id), latest activity first: message count and last message."""
@@ -202,18 +226,21 @@ class Store:
         return sorted(summary, key=lambda r: (-r["not_helpful"], r["answer_id"] or ""))
 
     def unanswered(self, limit: int = 100) -> List[dict]:
-        """User questions that got a fallback, grouped by text (normalized) and counted."""
+        """User questions that got a fallback, grouped by text (normalized) and counted; a question is
+        counted once however many bot messages of its reply are flagged (e.g. a privacy warning too)."""
         with self.sessions() as session:
             fallback_ids = select(Message.id).where(Message.direction == "bot", Message.fallback.is_(True))
             bots = list(session.scalars(select(Message).where(Message.id.in_(fallback_ids))))
             groups: dict = {}
+            counted = set()
             for bot in bots:
                 question = session.scalars(
                     select(Message).where(Message.sender_id == bot.sender_id, Message.direction == "user",
                                           Message.id < bot.id).order_by(Message.id.desc()).limit(1)
                 ).first()
-                if question is None:
+                if question is None or question.id in counted:
                     continue
+                counted.add(question.id)
                 key = " ".join(question.text.split()).lower()
                 group = groups.setdefault(key, {"text": question.text, "count": 0, "last_seen": question.created_at})
                 group["count"] += 1
@@ -241,6 +268,13 @@ class Store:
             if status:
                 query = query.where(Ticket.status == status)
             return list(session.scalars(query))
+
+    def latest_open_ticket(self, channel: str, sender_id: str) -> Optional[Ticket]:
+        """The conversation's latest ticket if it is still open."""
+        with self.sessions() as session:
+            ticket = session.scalars(select(Ticket).where(Ticket.channel == channel, Ticket.sender_id == sender_id)
+                                     .order_by(Ticket.id.desc()).limit(1)).first()
+        return ticket if ticket is not None and ticket.status == "open" else None
 
     def ticket(self, ticket_id: int) -> Optional[Ticket]:
         if not 0 < ticket_id <= MAX_ID:

@@ -6,7 +6,8 @@
 
 It runs uvicorn in a thread of the test process. POST /v2/bot/message/reply and /push check
 `Authorization: Bearer <token>` (401 otherwise, like LINE), record the JSON body and answer with
-`sentMessages`; GET /_fake/received lists what was recorded, DELETE clears it.
+`sentMessages`; a reply token listed in `expired_tokens` gets LINE's 400 「Invalid reply token」;
+GET /_fake/received lists what was recorded, DELETE clears it.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class FakeLine:
         self.delay_s = 0.0
         self.received: List[dict] = []
         self.rejected: List[dict] = []
+        self.expired_tokens: set = set()
         self.app = self._make_app()
 
     def _make_app(self) -> FastAPI:
@@ -62,6 +64,9 @@ class FakeLine:
             return JSONResponse({"message": "Authentication failed. Confirm that the access token in the "
                                             "authorization header is valid."}, status_code=401)
         body = await request.json()
+        if kind == "reply" and body.get("replyToken") in self.expired_tokens:
+            self.rejected.append({"kind": kind, "body": body})
+            return JSONResponse({"message": "Invalid reply token"}, status_code=400)
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
         self.received.append({"kind": kind, "body": body, "at": time.monotonic(),

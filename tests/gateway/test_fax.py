@@ -161,11 +161,22 @@ def test_blank_sheet_has_the_labels_and_no_marks(client, tmp_path):
 
 
 def test_longest_allowed_values_fit_their_boxes():
-    """The length limits and the layout agree: full-width text at every limit fits, nothing is cut."""
+    """The length limits and the layout agree: full-width text at every limit fits, nothing is cut
+    (the police number in the digits and signs it is written in)."""
     values = {key: "漢" * n for key, n in MAX_CHARS.items()}
     values["furigana"] = "あ" * MAX_CHARS["furigana"]
+    values["police_report_number"] = "第" + "0" * (MAX_CHARS["police_report_number"] - 2) + "号"
     assert fax_template.problems(values) == {}
+    assert fax_template.problems({"police_report_number": "漢" * MAX_CHARS["police_report_number"]}) == {
+        "police_report_number": "overflow"}          # refused with a message, never cut
     assert fax_template.problems({"question": "質問\n" * (fax_template.capacity("question") + 1)}) == {"question": "overflow"}
+
+
+@pytest.mark.parametrize("written", ["昭和24年5月3日", "昭和２４年５月３日", "S24.5.3", "1949年5月3日", "1949-05-03",
+                                     "1949/5/3"])
+def test_birth_dates_in_the_era_calendar_or_western(written):
+    assert parse_inquiry({**QUESTION, "birth_date": written}).birth_date == dt.date(1949, 5, 3)
+    assert parse_inquiry({**QUESTION, "birth_date": "平成元年1月8日"}).birth_date == dt.date(1989, 1, 8)
 
 
 def test_japanese_dates_with_era():
@@ -178,6 +189,7 @@ def test_japanese_dates_with_era():
 @pytest.mark.parametrize("number, printed", [
     ("０３－１２３４－５６７８", "03-1234-5678"), ("03−1234−5678", "03-1234-5678"), ("0312345678", "0312345678"),
     ("090-1234-5678", "090-1234-5678"), (" 06-6123-4567 ", "06-6123-4567"),
+    ("011(222)4444", "011-222-4444"), ("（011）222-4444", "011-222-4444"), ("０１１（２２２）４４４４", "011-222-4444"),
 ])
 def test_good_fax_numbers_are_normalized(number, printed):
     assert parse_inquiry({**QUESTION, "reply_fax": number}).reply_fax == printed
@@ -205,7 +217,11 @@ def tomorrow() -> str:
     ({**QUESTION, "reply_fax": "0120-601-785"}, {"reply_fax"}),
     ({**QUESTION, "phone": "abc"}, {"phone"}),
     ({**QUESTION, "birth_date": "1950-02-30"}, {"birth_date"}),
-    ({**QUESTION, "birth_date": "昭和25年4月1日"}, {"birth_date"}),
+    ({**QUESTION, "birth_date": "昭和64年1月8日"}, {"birth_date"}),
+    ({**QUESTION, "birth_date": "昭和25年"}, {"birth_date"}),
+    ({**QUESTION, "reply_fax": "011((222))4444"}, {"reply_fax"}),
+    ({**QUESTION, "address": "東" * (MAX_CHARS["address"] + 1)}, {"address"}),
+    ({**SUSPEND, "police_report_number": "第" + "１" * 19 + "号"}, {"police_report_number"}),
     ({**QUESTION, "birth_date": tomorrow()}, {"birth_date"}),
     ({**QUESTION, "birth_date": "1850-01-01"}, {"birth_date"}),
     ({**SUSPEND, "lost_at": tomorrow()}, {"lost_at"}),
@@ -234,7 +250,9 @@ def test_messages_say_what_to_do(client):
     detail = client.post("/api/fax", json={**QUESTION, "reply_fax": "12", "name": "山" * 30}).json()["detail"]
     messages = {d["field"]: d["message"] for d in detail}
     assert "10〜11桁" in messages["reply_fax"] and "例：03-1234-5678" in messages["reply_fax"]
-    assert "25文字以内" in messages["name"]
+    assert "25文字以内" in messages["name"] and "いま30文字" in messages["name"]
+    era = client.post("/api/fax", json={**QUESTION, "birth_date": "平成31年5月1日"}).json()["detail"][0]["message"]
+    assert "平成は1989年1月8日から2019年4月30日まで" in era
     lines = client.post("/api/fax", json={**QUESTION, "question": "一行\n" * 20}).json()["detail"][0]["message"]
     assert f"{fax_template.capacity('question')}行まで" in lines
 
@@ -271,6 +289,8 @@ def test_form_page_is_an_accessible_post_form(client):
     assert 'href="api/fax/blank"' in page and "0120-601-785" in page and "24時間365日" in page
     assert 'class="suspend-only"' in page and "保存しません" in page
     assert not CHECKED.search(page)
+    assert "maxlength" not in page                 # the browser would cut what is typed without a word
+    assert "90文字まで" in page and "例：昭和24年5月3日" in page and "011(222)4444" in page
 
 
 def test_form_preselects_a_suspension_from_the_link(client):
@@ -376,3 +396,8 @@ def test_real_server_keeps_no_trace_in_db_or_logs(tmp_path):
     assert any(path.name.startswith("gateway.db") for path in files)
     found = {path.name: leaks(path.read_bytes()) for path in files}
     assert not any(found.values()), found
+
+
+def test_the_form_says_our_sheet_is_an_aid_and_names_the_official_form(client):
+    page = client.get("/fax").text
+    assert "公式の様式そのものではありません" in page and "資料編P27" in page

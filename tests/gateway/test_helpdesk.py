@@ -203,6 +203,17 @@ def test_conversation_log_is_paginated(staff, store):
     assert len(body["conversations"]) == 5 and body["has_more"] is False
 
 
+def test_a_long_conversation_shows_its_latest_200_messages(staff, store):
+    for n in range(250):
+        store.log_message("web", "long", "user" if n % 2 == 0 else "bot", f"メッセージ{n:03d}")
+    page = staff.get("/helpdesk/conversations/long").text
+    assert "メッセージ249" in page and "メッセージ050" in page and "メッセージ049" not in page
+    assert page.index("メッセージ050") < page.index("メッセージ249")          # still oldest first
+    assert "最新の200件" in page
+    messages = staff.get("/helpdesk/api/conversations/long").json()["messages"]
+    assert [m["text"] for m in messages] == [f"メッセージ{n:03d}" for n in range(50, 250)]
+
+
 def ask_unanswered(store, sender, question):
     store.log_message("web", sender, "user", question)
     store.log_message("web", sender, "bot", "すみません、わかりませんでした。", fallback=True)
@@ -362,6 +373,14 @@ def test_stored_markup_is_escaped(staff, store):
 
 
 # ---- end to end: the real gateway and Rasa -------------------------------------------------------
+
+def test_a_question_is_counted_once_when_the_privacy_warning_came_with_the_fallback(gateway):
+    question = "090-1234-5678 の兄に、来週の土曜日に実家に行けるか聞いてほしい"
+    chat = httpx.post(f"{gateway}/api/chat", json={"sender_id": "warned", "text": question}, timeout=30).json()
+    assert chat["fallback"] and len(chat["messages"]) == 2 and "ご注意" in chat["messages"][0]["text"]
+    questions = httpx.get(f"{gateway}/helpdesk/api/unanswered", auth=AUTH, timeout=10).json()["questions"]
+    assert [q["count"] for q in questions if "実家" in q["text"]] == [1]
+
 
 def test_round_trip_with_the_real_bot(gateway, gateway_env):
     chat = httpx.post(f"{gateway}/api/chat", json={"sender_id": "e2e", "text": "カードを紛失しました"}, timeout=30).json()

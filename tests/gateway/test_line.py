@@ -15,7 +15,9 @@ import httpx
 import pytest
 
 from bot.gateway.core import BotMessage, ChatReply
-from bot.gateway.line import push_text, reply_messages, text_messages
+from bot.gateway.line import (
+    BUBBLE_CHARS, RETRY_NAMESPACE, bubbles, push_text, reply_messages, split_sources, text_messages,
+)
 from bot.gateway.settings import Settings
 from bot.gateway.storage import LINE_EVENT_KEEP, Feedback, LineEvent, Message, Store
 from tests.gateway.conftest import GATEWAY_PORT, PORT_BASE, gateway_server
@@ -44,12 +46,24 @@ def event(kind: str, user: str = None, token: str = None, source: dict = None, *
             "source": source or {"type": "user", "userId": user}, "replyToken": token, **extra}
 
 
-def text_event(user: str, text: str, token: str, **kw) -> dict:
-    return event("message", user, token, message={"type": "text", "id": "1", "text": text, "quoteToken": "q"}, **kw)
+def text_event(user: str, text: str, token: str, mention: dict = None, **kw) -> dict:
+    message = {"type": "text", "id": "1", "text": text, "quoteToken": "q", **({"mention": mention} if mention else {})}
+    return event("message", user, token, message=message, **kw)
 
 
-def postback_event(user: str, data: str, token: str) -> dict:
-    return event("postback", user, token, postback={"data": data})
+def postback_event(user: str, data: str, token: str, **kw) -> dict:
+    return event("postback", user, token, postback={"data": data}, **kw)
+
+
+def group_source(user: str, group: str) -> dict:
+    return {"type": "group", "groupId": group, "userId": user}
+
+
+def mention_of(name: str, text: str, is_self: bool = True) -> dict:
+    """LINE's mention info for 「@name」 at the start of `text` (index and length in UTF-16 units)."""
+    assert text.startswith("@" + name)
+    return {"mentionees": [{"index": 0, "length": len(name) + 1, "type": "user", "userId": new_id("U"),
+                            "isSelf": is_self}]}
 
 
 def webhook_body(*events) -> bytes:
@@ -134,7 +148,7 @@ def test_text_is_acknowledged_at_once_and_answered_through_the_reply_api(line_ga
         body = reply_for(fake_line, token)
     finally:
         fake_line.delay_s = 0.0
-    assert FREE_DIAL in body["messages"][0]["text"] and "出典" in body["messages"][0]["text"]
+    assert FREE_DIAL in body["messages"][0]["text"] and "出典" in body["messages"][-1]["text"]
     assert_within_line_limits(body)
     actions = quick_replies(body)
     related = [a for a in actions if a["data"].startswith("/show_answer")]
@@ -253,14 +267,6 @@ def test_non_text_messages_get_a_polite_reply(line_gateway, fake_line, message):
     assert line_gateway.store.conversation(user) == []
 
 
-def test_group_message_is_answered_with_the_user_id(line_gateway, fake_line):
-    user, token = new_id("U"), new_id("rt")
-    source = {"type": "group", "groupId": new_id("C"), "userId": user}
-    send(line_gateway.url, text_event(user, "カードをなくしました", token, source=source))
-    assert FREE_DIAL in reply_for(fake_line, token)["messages"][0]["text"]
-    assert [m.direction for m in line_gateway.store.conversation(user)] == ["user", "bot"]
-
-
 def test_feedback_postback_is_stored_and_thanked(line_gateway, fake_line):
     user = new_id("U")
     first = new_id("rt")
@@ -320,6 +326,168 @@ def test_unconfigured_line_is_503(gateway_env):
     assert response.status_code == 503 and "LINE_CHANNEL_SECRET" in response.json()["detail"]
 
 
+# ---- groups and rooms: answer only when addressed, one conversation per source ----
+
+def test_group_messages_not_for_the_bot_are_not_read(line_gateway, fake_line):
+    """A family group: the brother's question to the others, a photo, a mention of someone else."""
+    user, group = new_id("U"), new_id("C")
+    source = group_source(user, group)
+    tokens = [new_id("rt") for _ in range(4)]
+    events = [text_event(user, "来週の土曜日に実家行ける？", tokens[0], source=source),
+              text_event(user, "マイナンバーカード、どこにしまったっけ", tokens[1], source=source),
+              text_event(user, "@お兄ちゃん 暗証番号わかる？", tokens[2], source=source,
+                         mention=mention_of("お兄ちゃん", "@お兄ちゃん 暗証番号わかる？", is_self=False)),
+              event("message", user, tokens[3], source=source,
+                    message={"type": "sticker", "id": "2", "packageId": "446", "stickerId": "1988",
+                             "stickerResourceType": "STATIC", "quoteToken": "q"})]
+    assert send(line_gateway.url, *events).status_code == 200
+    answered = new_id("rt")            # a message after them is answered: they were handled, not queued
+    send(line_gateway.url, text_event(user, "マイナサポートBot、暗証番号を忘れました", answered, source=source))
+    reply_for(fake_line, answered)
+    assert not fake_line.find(lambda r: r["body"].get("replyToken") in tokens or r["body"].get("to") == group)
+    assert [m.text for m in line_gateway.store.conversation(group) if m.direction == "user"] == ["暗証番号を忘れました"]
+    assert line_gateway.store.conversation(user) == []
+
+
+@pytest.mark.parametrize("source_of", [
+    lambda user: group_source(user, new_id("C")),
+    lambda user: {"type": "room", "roomId": new_id("R"), "userId": user},
+])
+def test_a_mention_or_the_bot_name_is_answered_in_a_group_or_room(line_gateway, fake_line, source_of):
+    user = new_id("U")
+    source = source_of(user)
+    conversation = source.get("groupId") or source.get("roomId")
+    mentioned, named = new_id("rt"), new_id("rt")
+    text = "@マイナサポートBot カードをなくしました"
+    send(line_gateway.url, text_event(user, text, mentioned, source=source, mention=mention_of("マイナサポートBot", text)))
+    assert FREE_DIAL in reply_for(fake_line, mentioned)["messages"][0]["text"]
+    send(line_gateway.url, text_event(user, "マイナサポートさん、暗証番号を忘れた人はどうするの", named, source=source))
+    assert "市区町村" in reply_for(fake_line, named)["messages"][0]["text"]
+    logged = [m.text for m in line_gateway.store.conversation(conversation) if m.direction == "user"]
+    assert logged == ["カードをなくしました", "暗証番号を忘れた人はどうするの"]      # the mention and name taken out
+    assert line_gateway.store.conversation(user) == []
+
+
+def test_join_greets_the_group_and_says_how_to_ask(line_gateway, fake_line):
+    token = new_id("rt")
+    send(line_gateway.url, event("join", token=token, source={"type": "group", "groupId": new_id("C")}))
+    body = reply_for(fake_line, token)
+    text = body["messages"][0]["text"]
+    assert "友だち追加" not in text and "グループ" in text
+    assert "@マイナサポートBot" in text and "「マイナサポート」" in text and "ふだんの会話には入りません" in text
+    assert "暗証番号" in text and "送らないで" in text
+    assert_within_line_limits(body)
+    assert all(a["type"] == "postback" for a in quick_replies(body))
+
+
+def test_each_source_is_its_own_conversation(line_gateway, fake_line):
+    """A check started in the group is not paused in her 1:1 chat; a group message is not put on her 1:1 ticket."""
+    user, group = new_id("U"), new_id("C")
+    source = group_source(user, group)
+    started = new_id("rt")
+    send(line_gateway.url, postback_event(user, '/start_guide{"guide": "lost"}', started, source=source))
+    question = reply_for(fake_line, started)
+    assert "紛失チェック" in question["messages"][0]["text"]
+    tap = next(a for a in quick_replies(question))        # a tap in the group reaches the bot: a postback
+    assert tap["type"] == "postback"
+    tapped = new_id("rt")
+    send(line_gateway.url, postback_event(user, tap["data"], tapped, source=source))
+    assert "？" in reply_for(fake_line, tapped)["messages"][-1]["text"]            # the check goes on
+
+    resume = new_id("rt")                                  # her 1:1 chat knows nothing of the group's check
+    send(line_gateway.url, postback_event(user, "/resume_guide", resume))
+    assert "途中のチェックはありません" in reply_for(fake_line, resume)["messages"][0]["text"]
+
+    handoff, in_group, question_1to1 = new_id("rt"), new_id("rt"), new_id("rt")
+    send(line_gateway.url, text_event(user, "人と話したい", handoff))
+    assert "担当者に伝えるご質問" in reply_for(fake_line, handoff)["messages"][-1]["text"]
+    send(line_gateway.url, text_event(user, "マイナサポート、代理交付の必要書類は？", in_group, source=source))
+    assert "ご質問を担当者に伝えました" not in reply_for(fake_line, in_group)["messages"][0]["text"]
+    send(line_gateway.url, text_event(user, "施設の母の暗証番号を代わりに再設定できますか", question_1to1))
+    assert "ご質問を担当者に伝えました" in reply_for(fake_line, question_1to1)["messages"][0]["text"]
+    ticket, = [t for t in line_gateway.store.tickets() if t.sender_id in (user, group)]
+    assert ticket.sender_id == user and "施設の母の暗証番号" in ticket.question and "代理交付" not in ticket.question
+
+
+# ---- readable bubbles ----
+
+def test_an_answer_comes_first_and_its_sources_are_short(line_gateway, fake_line):
+    user, token = new_id("U"), new_id("rt")
+    send(line_gateway.url, text_event(user, "暗証番号を忘れました", token))
+    texts = [m["text"] for m in reply_for(fake_line, token)["messages"]]
+    assert texts[0].startswith("暗証番号を忘れたとき")
+    sources = texts[-1][texts[-1].index("出典："):]
+    assert sources == "出典：取得・管理マニュアルVer.2（2023年12月） 第8 p.28～、第2 p.6、第3 p.10"
+    assert all(len(t) <= BUBBLE_CHARS + len(sources) for t in texts)
+    full = next(m for m in line_gateway.store.conversation(user) if m.answer_id)   # the log keeps the full 出典
+    assert "＜暗証番号を忘れた場合＞" in full.text
+
+
+def test_a_long_guide_result_comes_in_a_few_readable_bubbles(line_gateway, fake_line):
+    user = new_id("U")
+    for text in ["12月15日の出張申請の段取りを組みたい", "いない"]:
+        token = new_id("rt")
+        send(line_gateway.url, text_event(user, text, token))
+        reply_for(fake_line, token)
+    token = new_id("rt")
+    send(line_gateway.url, postback_event(user, "いない", token))
+    body = reply_for(fake_line, token)
+    assert_within_line_limits(body)
+    texts = [m["text"] for m in body["messages"]]
+    assert texts[0].startswith("【段取り") and len(texts) >= 3
+    for text in texts:
+        body_text, _, sources = text.partition("出典：")
+        assert len(body_text) <= 2 * BUBBLE_CHARS and len(sources) <= 120, text
+        assert "＜" not in sources and "施設等における" not in sources
+
+
+def test_split_bubbles_keep_every_line_in_order():
+    text = "\n".join(f"{i}行目：" + "あ" * 60 for i in range(20)) + "\n出典：取得・管理マニュアルVer.2（2023年12月） 第8 ＜紛失＞ p.28"
+    chunks = bubbles(*split_sources(text), 400)
+    assert len(chunks) == 4 and all(len(c) <= 400 + 40 for c in chunks)
+    assert "\n".join(chunks).replace("＜紛失＞ ", "") == text.replace("＜紛失＞ ", "")
+    assert chunks[-1].endswith("出典：取得・管理マニュアルVer.2（2023年12月） 第8 p.28")
+
+
+# ---- a sticker during a check, taps, an expired reply token ----
+
+def test_a_sticker_during_a_check_asks_the_question_again_with_its_buttons(line_gateway, fake_line):
+    user, started, sticker = new_id("U"), new_id("rt"), new_id("rt")
+    send(line_gateway.url, postback_event(user, '/start_guide{"guide": "lost"}', started))
+    question = reply_for(fake_line, started)
+    send(line_gateway.url, event("message", user, sticker, message={
+        "type": "sticker", "id": "2", "packageId": "446", "stickerId": "1988", "stickerResourceType": "STATIC",
+        "quoteToken": "q"}))
+    again = reply_for(fake_line, sticker)
+    texts = [m["text"] for m in again["messages"]]
+    assert "スタンプ" in texts[0] and texts[-1] == question["messages"][-1]["text"]
+    assert quick_replies(again) == quick_replies(question)
+
+
+def test_quick_taps_are_not_rate_limited(line_gateway, fake_line):
+    user = new_id("U")
+    tokens = [new_id("rt") for _ in range(25)]     # more than RATE_PER_SENDER (20) a minute
+    for token in tokens:
+        send(line_gateway.url, postback_event(user, '/show_answer{"answer_id": "free_dial"}', token))
+    for token in tokens:
+        assert FREE_DIAL in reply_for(fake_line, token)["messages"][0]["text"]
+
+
+def test_an_expired_reply_token_falls_back_to_a_push_with_a_retry_key(line_gateway, fake_line):
+    """LINE redelivers an event late (isRedelivery): its reply token is refused, the answer is pushed once."""
+    user, token = new_id("U"), new_id("rt")
+    fake_line.expired_tokens.add(token)
+    late = {**text_event(user, "カードをなくしました", token), "deliveryContext": {"isRedelivery": True}}
+    assert send(line_gateway.url, late).status_code == 200
+    push = fake_line.wait_for(lambda r: r["kind"] == "push" and r["body"]["to"] == user)
+    assert FREE_DIAL in push["body"]["messages"][0]["text"]
+    assert push["retry_key"] == str(uuid.uuid5(RETRY_NAMESPACE, late["webhookEventId"]))
+    assert fake_line.find(lambda r: r["kind"] == "reply" and r["body"]["replyToken"] == token) is None
+    send(line_gateway.url, late)                   # the same event again: handled already, nothing more
+    time.sleep(1)
+    assert len([r for r in fake_line.received if r["kind"] == "push" and r["body"]["to"] == user]) == 1
+
+
 # ---- push_text (used by the helpdesk) ----
 
 def line_app(token: str = TOKEN, base: str = None) -> SimpleNamespace:
@@ -375,11 +543,12 @@ def test_each_bot_message_is_its_own_bubble_with_quick_replies_on_the_last():
     assert [a["data"] for a in quick_replies(body)] == ["/show_answer{}", "feedback:2:1", "feedback:2:0"]
 
 
-def test_plain_text_payload_is_a_message_action_and_fallbacks_get_no_feedback():
+def test_plain_text_payload_is_a_postback_too_and_fallbacks_get_no_feedback():
+    """Every button is a postback (a tap in a group must reach the bot); the title shows as the user's message."""
     reply = ChatReply(messages=[BotMessage(text="もしかして", buttons=[{"title": "メニュー", "payload": "メニュー"}],
                                            message_id=3)], fallback=True)
     actions = quick_replies({"messages": [m.to_dict() for m in reply_messages(reply)]})
-    assert actions == [{"type": "message", "label": "メニュー", "text": "メニュー"}]
+    assert actions == [{"type": "postback", "label": "メニュー", "data": "メニュー", "displayText": "メニュー"}]
 
 
 def test_long_text_is_split_into_at_most_five_messages():

@@ -16,10 +16,11 @@
   const KEYS = { sender: "mynasupport.sender_id", large: "mynasupport.large_text", tickets: "mynasupport.ticket_tokens" };
   const POLL_MS = 15000;
   const TIMEOUT_MS = 20000;
+  const SHORT_SCREEN_PX = 560;  // below this visible height (e.g. a phone with its keyboard open) the chrome folds away
   const URGENT = "お急ぎの場合は、マイナンバー総合フリーダイヤル（0120-95-0178）にお問い合わせください。";
   const T = {
     title: "マイナサポートBot",
-    inlineTitle: "チャットで質問する",
+    inlineTitle: "チャットで質問する",  // beside the page's own heading; on a phone the bar says T.title
     open: "チャットで質問",
     close: "閉じる",
     large: "文字を大きく",
@@ -28,7 +29,7 @@
     placeholder: "例：カードをなくした",
     send: "送信",
     hint: "Enterで送信、Shift+Enterで改行。",
-    privacy: "氏名・マイナンバー・暗証番号などの個人情報は入力しないでください。",
+    privacy: "氏名・マイナンバー・暗証番号は入力しないでください。",
     welcome: "こんにちは。マイナサポートBotです。マイナンバーカードの取得や管理について、国のマニュアルなど公的な資料をもとにお答えします。知りたいことを、そのまま入力してください。",
     faq: "よくある質問を見る",
     you: "あなた：",
@@ -184,7 +185,10 @@
       role: inline ? "region" : "dialog",
     });
     const bar = el("div", { class: "bar" });
-    bar.append(el("h2", { id: "msb-title" }, inline ? T.inlineTitle : T.title));
+    const title = el("h2", { id: "msb-title" });
+    if (inline) title.append(el("span", { class: "wide" }, T.inlineTitle), el("span", { class: "narrow" }, T.title));
+    else title.textContent = T.title;
+    bar.append(title);
     const large = el("button", { type: "button", class: "switch", role: "switch", "aria-checked": "false" }, T.large);
     bar.append(large);
     const log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": T.log, tabindex: "0" });
@@ -294,9 +298,9 @@
         box.append(el("p", { class: "sources-title" }, T.sources), list);
         item.querySelector(".bubble").append(box);
       }
-      // links to the gateway's own pages (e.g. the FAX sheet form): only site-relative paths
+      // links to the gateway's own pages (e.g. the FAX sheet form, /fax?type=suspend): only site-relative paths
       for (const link of Array.isArray(message.links) ? message.links : []) {
-        if (typeof link.path !== "string" || !/^\/[a-z0-9\/_-]*$/.test(link.path)) continue;
+        if (typeof link.path !== "string" || !/^\/[a-z0-9\/_-]*(\?[a-z0-9_=&-]*)?$/.test(link.path)) continue;
         const anchor = el("a", { class: "page-link", href: BASE + link.path.slice(1), target: "_blank",
                                  rel: "noopener" }, String(link.title || link.path));
         item.querySelector(".bubble").append(el("p", {}), anchor);
@@ -372,6 +376,17 @@
 
     const welcome = addEntry("bot", T.bot, T.welcome);
     addReplies(welcome, [{ title: T.faq, payload: "/help" }], T.faq);
+
+    /* A phone with the keyboard open (or any short screen): the conversation gets the space. The page
+     * may use --msb-height (the visible height; on iOS the keyboard does not shrink the layout viewport),
+     * and a short screen hides the title bar (inline) and the hint. */
+    function fitScreen() {
+      const height = window.visualViewport ? window.visualViewport.height : window.innerHeight;
+      document.documentElement.style.setProperty("--msb-height", height + "px");
+      host.classList.toggle("short", height < SHORT_SCREEN_PX);
+    }
+    (window.visualViewport || window).addEventListener("resize", fitScreen);
+    fitScreen();
 
     window.MynaSupportWidget = {
       open: () => inline ? input.focus() : setOpen(true),
