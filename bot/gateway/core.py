@@ -176,7 +176,8 @@ class ConversationCore:
         text = redaction.text
         if waiting is not None:
             self.store.update_ticket(waiting.id, question=f"{waiting.question}\n【ご質問】{text}")
-            return self._reply(channel, sender_id, redaction, [BotMessage(HANDOFF_NOTED.format(ticket_id=waiting.id))])
+            noted = [BotMessage(HANDOFF_NOTED.format(ticket_id=waiting.id))]
+            return self._reply(channel, sender_id, redaction, noted, ticket_id=waiting.id)   # the same ticket, no token
         try:
             raw = await self._rasa(channel, sender_id, for_understanding(text) if redaction.changed else text)
             messages, fallback, handoff = merge_rasa_messages(raw)

@@ -399,7 +399,7 @@ def record_feedback(app: FastAPI, conversation: str, data: str) -> List[TextMess
     message = store.message(int(match.group(1))) if match else None
     if message is None or message.channel != "line" or message.sender_id != conversation:
         return text_messages(FEEDBACK_MISSING_TEXT)
-    store.add_feedback(message.id, match.group(2) == "1", "line", sender)
+    store.add_feedback(message.id, match.group(2) == "1", "line", conversation)
     return text_messages(THANKS_TEXT)
 
 
