@@ -49,9 +49,12 @@ def stop_process_group(process: subprocess.Popen, sig: int = signal.SIGTERM, tim
 
 @contextlib.contextmanager
 def server(command: List[str], ready_url: str, env: dict, log_name: str, timeout: float = 180) -> Iterator[subprocess.Popen]:
-    """Runs `command` (own process group, output in var/<log_name>.log) until the block ends."""
-    VAR.mkdir(exist_ok=True)
-    with open(VAR / f"{log_name}.log", "ab") as log:
+    """Runs `command` (own process group, output in var/<log_name>.log, readable by this user only)
+    until the block ends."""
+    VAR.mkdir(mode=0o700, exist_ok=True)
+    path = VAR / f"{log_name}.log"
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab") as log:
+        os.chmod(path, 0o600)
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env={**os.environ, **env}, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
         try:
@@ -127,7 +130,8 @@ def action_server(action_port: int, timeout: float = 120) -> Iterator[subprocess
 
 def gateway_command(port: int) -> List[str]:
     return [str(PROJECT_ROOT / ".venv-gateway" / "bin" / "python"), "-m", "uvicorn", "--factory",
-            "bot.gateway.app:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+            "bot.gateway.app:create_app", "--host", "127.0.0.1", "--port", str(port), "--no-proxy-headers",
+            "--log-level", "warning"]
 
 
 @contextlib.contextmanager

@@ -6,13 +6,17 @@
 # TRACKER_PORT, TRACKER_USER, TRACKER_PASSWORD, TRACKER_DB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Everything made from here on (databases, the token, logs) is readable by this user only.
+umask 077
 VENV=${VENV:-.venv}
 export PYTHONPATH=$PWD SANIC_HOST=127.0.0.1
 export ACTION_PORT=${ACTION_PORT:-5055} RASA_PORT=${RASA_PORT:-5005}
 mkdir -p var
+chmod -R go-rwx var   # files made by an older version were readable by all
 # Rasa's HTTP API needs a token (the REST channel does not); kept in var/rasa_token unless given.
+# It reaches Rasa in its environment, never on its command line (bot/rasa_server.py).
 if [ -z "${RASA_TOKEN:-}" ]; then
-  [ -s var/rasa_token ] || (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > var/rasa_token)
+  [ -s var/rasa_token ] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > var/rasa_token
   RASA_TOKEN=$(cat var/rasa_token)
 fi
 
@@ -56,7 +60,7 @@ fi
 # gateway sends each conversation to one of them and, if it is down, to another. The extra workers
 # start once the first one answers and are restarted when they exit.
 run_rasa() {  # run in the background: exec makes $! the Rasa process itself
-  exec "$VENV/bin/python" -m bot.rasa_server run --enable-api --auth-token "$RASA_TOKEN" --interface 127.0.0.1 \
+  RASA_TOKEN=$RASA_TOKEN exec "$VENV/bin/python" -m bot.rasa_server run --enable-api --interface 127.0.0.1 \
     --endpoints "$endpoints" --credentials credentials.yml --port "$1"
 }
 supervise_worker() {
@@ -87,7 +91,7 @@ if [ "${RASA_WORKERS:-1}" -gt 1 ]; then
 fi
 if [ "${WITH_GATEWAY:-0}" = 1 ]; then
   RASA_URL=$rasa_urls "${GW_VENV:-.venv-gateway}/bin/python" -m uvicorn --factory \
-    bot.gateway.app:create_app --host 127.0.0.1 --port "${GATEWAY_PORT:-8000}" &
+    bot.gateway.app:create_app --host 127.0.0.1 --port "${GATEWAY_PORT:-8000}" --no-proxy-headers &
   pids+=($!)
   echo "Web chat: http://127.0.0.1:${GATEWAY_PORT:-8000}/  helpdesk: /helpdesk  LINE webhook: /webhooks/line/webhook"
 fi

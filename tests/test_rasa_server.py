@@ -6,7 +6,9 @@ import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 
-from bot.rasa_server import cached_event_type_resolver, validate_action_result
+from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+
+from bot.rasa_server import cached_event_type_resolver, validate_action_result, with_token
 
 VALID_REPLY = {
     "events": [{"event": "slot", "name": "guide", "value": "pin"}],
@@ -54,3 +56,32 @@ def test_event_lookup_is_cached_and_unknown_names_still_fail():
     assert cached("no_such_event", default=UserUttered) is UserUttered  # a default is never remembered
     with pytest.raises(ValueError):
         cached("no_such_event")
+
+
+def test_the_token_goes_into_rasas_arguments_not_onto_the_command_line():
+    argv = ["bot.rasa_server", "run", "--enable-api", "--port", "5005"]
+    assert with_token(argv, {"RASA_TOKEN": "s3cret"}) == argv + ["--auth-token", "s3cret"]
+    assert with_token(argv, {}) == argv
+    assert with_token(["bot.rasa_server", "shell"], {"RASA_TOKEN": "s3cret"}) == ["bot.rasa_server", "shell"]
+    given = argv + ["--auth-token", "other"]
+    assert with_token(given, {"RASA_TOKEN": "s3cret"}) == given
+
+
+def test_intent_payloads_are_not_interpolated_and_log_nothing():
+    from structlog.testing import capture_logs
+
+    from rasa.core.nlg import interpolator
+    from rasa.shared.core.domain import Domain
+
+    from bot.rasa_server import install_speedups
+
+    install_speedups()
+    domain = Domain.load("domain.yml")
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    slots = {slot.name: None for slot in domain.slots}
+    with capture_logs() as logs:
+        reply = nlg.generate_from_slots("utter_help", slots, "rest")
+        filled = interpolator.interpolate("{guide}です", {"guide": "代理"})
+    assert '/show_answer{"answer_id": "lost_card"}' in [b["payload"] for b in reply["buttons"]]
+    assert filled == "代理です"                          # slots are still filled in other texts
+    assert not [entry for entry in logs if entry.get("log_level") == "error"]

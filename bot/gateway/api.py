@@ -1,4 +1,4 @@
-"""JSON API of the web channel: POST /api/chat and POST /api/feedback."""
+"""JSON API of the web channel: POST /api/chat and POST /api/feedback (for one's own answers)."""
 from __future__ import annotations
 
 from typing import List, Optional
@@ -6,13 +6,16 @@ from typing import List, Optional
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from bot.gateway.guard import RATE_LIMITED
+from bot.gateway.guard import too_many
 
 router = APIRouter(prefix="/api", tags=["chat"])
+# a plain name (the widget makes w-<32 hex>): no "/", "?", "#", spaces or dot-only ids, which could
+# steer a link to the conversation
+SENDER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$"
 
 
 class ChatRequest(BaseModel):
-    sender_id: str = Field(..., min_length=1, max_length=128)
+    sender_id: str = Field(..., pattern=SENDER_ID_PATTERN)
     text: str
 
 
@@ -34,9 +37,11 @@ class ChatResponse(BaseModel):
     messages: List[ChatMessage]
     fallback: bool
     ticket_id: Optional[int] = None
+    ticket_token: Optional[str] = None     # keep it: GET /api/tickets/pending needs it for the staff answer
 
 
 class FeedbackRequest(BaseModel):
+    sender_id: str = Field(..., pattern=SENDER_ID_PATTERN)     # only one's own answers
     message_id: int
     helpful: bool
 
@@ -57,18 +62,19 @@ async def chat(body: ChatRequest, request: Request) -> ChatResponse:
     text = clean_text(body.text, app.settings.max_text_chars)
     # a tap on a button the bot just offered is not counted: tapping through a check is not abuse
     if not app.core.offered("web", body.sender_id, text) and not app.sender_limiter.allow(body.sender_id):
-        raise HTTPException(429, detail=RATE_LIMITED)
+        raise HTTPException(**too_many(app.sender_limiter, body.sender_id))
     reply = await app.core.ask("web", body.sender_id, text)
     return ChatResponse(
         messages=[ChatMessage(**m.as_dict()) for m in reply.messages],
         fallback=reply.fallback,
         ticket_id=reply.ticket_id,
+        ticket_token=reply.ticket_token,
     )
 
 
 @router.post("/feedback", status_code=201)
 async def feedback(body: FeedbackRequest, request: Request) -> dict:
-    saved = request.app.state.store.add_feedback(body.message_id, body.helpful, "web")
+    saved = request.app.state.store.add_feedback(body.message_id, body.helpful, "web", body.sender_id)
     if saved is None:
         raise HTTPException(404, detail="その回答が見つかりません。")
     return {"ok": True}

@@ -5,6 +5,8 @@ Channels (web API, LINE, helpdesk) call `ConversationCore.ask()` and render the 
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 import time
 import zlib
 from dataclasses import asdict, dataclass, field
@@ -13,7 +15,7 @@ from typing import Dict, List, Optional, Tuple
 import httpx
 
 from bot.gateway.settings import Settings
-from bot.gateway.storage import Store
+from bot.gateway.storage import Store, secret_hash
 from bot.knowledge import load_knowledge
 from bot.privacy import Redaction, carry, for_understanding, placeholder, pseudonym, redact, warning_text
 
@@ -48,6 +50,17 @@ class ChatReply:
     messages: List[BotMessage]
     fallback: bool = False
     ticket_id: Optional[int] = None        # set when the user asked for a person
+    ticket_token: Optional[str] = None     # with a new ticket: what fetches the staff answer (only once)
+
+
+# Rasa's own commands, when a user types them: Rasa acts (starts the conversation again, takes the last
+# message back) and says nothing, which is not a failure and not an unanswered question.
+RASA_COMMAND = re.compile(r"/(restart|session_start|back)(\{.*\})?", re.DOTALL)
+COMMAND_REPLIES = {
+    "restart": "会話を最初からやり直しました。知りたいことを、そのまま入力してください。",
+    "session_start": "会話を最初からやり直しました。知りたいことを、そのまま入力してください。",
+    "back": "ひとつ前のやりとりを取り消しました。知りたいことを、そのまま入力してください。",
+}
 
 
 def merge_rasa_messages(raw: List[dict]) -> (List[BotMessage], bool, bool):
@@ -84,8 +97,9 @@ def worker_order(urls: List[str], sender: str) -> List[str]:
 
 
 def valid_unicode(value: str) -> str:
-    """Text that can be stored and sent: lone surrogates (malformed UTF-16 from JSON) become 「?」."""
-    return value.encode("utf-8", "replace").decode("utf-8")
+    """Text that can be stored and sent: lone surrogates (malformed UTF-16 from JSON) become 「?」, NUL
+    characters (which PostgreSQL cannot store) are dropped."""
+    return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
 
 
 class ConversationCore:
@@ -162,23 +176,30 @@ class ConversationCore:
         text = redaction.text
         if waiting is not None:
             self.store.update_ticket(waiting.id, question=f"{waiting.question}\n【ご質問】{text}")
-            return self._reply(channel, sender_id, redaction, [BotMessage(HANDOFF_NOTED.format(ticket_id=waiting.id))])
+            noted = [BotMessage(HANDOFF_NOTED.format(ticket_id=waiting.id))]
+            return self._reply(channel, sender_id, redaction, noted, ticket_id=waiting.id)   # the same ticket, no token
         try:
             raw = await self._rasa(channel, sender_id, for_understanding(text) if redaction.changed else text)
             messages, fallback, handoff = merge_rasa_messages(raw)
         except (httpx.HTTPError, ValueError) as error:
             log.warning("Rasa unavailable: %r", error)
             messages, fallback, handoff = [BotMessage(text=load_knowledge().messages["service_down"])], True, False
+        command = RASA_COMMAND.fullmatch(text.strip())
+        if not messages and command:
+            messages = [BotMessage(text=COMMAND_REPLIES[command.group(1)])]
         if not messages:  # every intent answers something: an empty reply means a part is down
             messages, fallback = [BotMessage(text=load_knowledge().messages["service_down"])], True
-        ticket_id = None
+        ticket_id = ticket_token = None
         if handoff:
-            ticket_id = self.store.create_ticket(channel, sender_id, self._handoff_question(sender_id, text)).id
+            token = secrets.token_urlsafe(32)
+            ticket, created = self.store.open_ticket(channel, sender_id, self._handoff_question(sender_id, text),
+                                                     secret_hash(token))
+            ticket_id, ticket_token = ticket.id, token if created else None
             messages.append(BotMessage(text=HANDOFF_ASK))
-        return self._reply(channel, sender_id, redaction, messages, fallback, ticket_id)
+        return self._reply(channel, sender_id, redaction, messages, fallback, ticket_id, ticket_token)
 
     def _reply(self, channel: str, sender_id: str, redaction, messages: List[BotMessage], fallback: bool = False,
-               ticket_id: Optional[int] = None) -> ChatReply:
+               ticket_id: Optional[int] = None, ticket_token: Optional[str] = None) -> ChatReply:
         """The privacy warning first if needed; every message logged (with its buttons) and given its id."""
         if redaction.changed:
             messages.insert(0, BotMessage(text=warning_text(redaction.found)))
@@ -186,7 +207,7 @@ class ConversationCore:
             row = self.store.log_message(channel, sender_id, "bot", message.text, answer_id=message.answer_id,
                                          fallback=fallback, buttons=message.buttons)
             message.message_id = row.id
-        return ChatReply(messages=messages, fallback=fallback, ticket_id=ticket_id)
+        return ChatReply(messages=messages, fallback=fallback, ticket_id=ticket_id, ticket_token=ticket_token)
 
     def offered(self, channel: str, sender_id: str, text: str) -> bool:
         """Whether `text` is the payload of a button the bot just offered this sender: a tap, not typing."""
@@ -200,7 +221,7 @@ class ConversationCore:
         last = self.store.last_reply(channel, sender_id)
         if not last or last[-1].text != HANDOFF_ASK:
             return None
-        return self.store.open_ticket(channel, sender_id)
+        return self.store.latest_open_ticket(channel, sender_id)
 
     def _handoff_question(self, sender_id: str, text: str) -> str:
         """The request itself plus the user's previous question, for the staff to read."""

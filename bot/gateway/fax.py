@@ -47,7 +47,7 @@ async def fax_pdf(request: Request) -> Response:
     """The filled sheet from JSON, or 422 with {"detail": [{"field", "message"}]}."""
     try:
         raw = json.loads(await read_body(request))
-    except ValueError:
+    except (ValueError, RecursionError):          # not JSON, not UTF-8, or nested too deep
         return error_json(400, "JSONの形式が正しくありません。")
     if not isinstance(raw, dict):
         return error_json(422, "JSONのオブジェクト（{…}）で送ってください。")

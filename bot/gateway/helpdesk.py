@@ -1,11 +1,12 @@
 """Staff helpdesk under /helpdesk: knowledge search, conversation log, unanswered questions, feedback
 and handoff tickets, as Japanese HTML pages and a JSON API (/helpdesk/api/*).
 
-Pages need a login (signed session cookie, SESSION_HOURS long); the API takes the session or HTTP Basic
-auth. Accounts: HELPDESK_USER/HELPDESK_PASSWORD and HELPDESK_USERS (bot/gateway/helpdesk_users.py).
+Pages need a login (a session kept in SQL, its id in a signed cookie, SESSION_HOURS long; logout or a
+password change ends it); the API takes the session or HTTP Basic auth. Accounts: HELPDESK_USER /
+HELPDESK_PASSWORD and HELPDESK_USERS (bot/gateway/helpdesk_users.py).
 After LOGIN_MAX_FAILURES wrong passwords within LOGIN_WINDOW for one account name or one client address,
 logins from it are refused (429) until the window has passed; the failures are kept in SQL.
-GET /api/tickets/pending (no login) hands staff answers to the web widget, once each.
+GET /api/tickets/pending (no login, the ticket's token) hands staff answers to the web widget, once each.
 """
 from __future__ import annotations
 
@@ -18,14 +19,15 @@ import inspect
 import logging
 import math
 import secrets
+import threading
 import time
 import unicodedata
 from pathlib import Path
 from typing import List, Optional
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
-from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Header, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
@@ -33,9 +35,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from bot.answers import answer_message
+from bot.gateway.api import SENDER_ID_PATTERN
 from bot.gateway.helpdesk_users import Accounts
 from bot.gateway.settings import Settings
-from bot.gateway.storage import utcnow
+from bot.gateway.storage import MAX_ID, secret_hash, utcnow
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
 from bot.privacy import BIRTH_DATE, MYNUMBER, PIN, redact
 
@@ -57,8 +60,13 @@ LOGIN_LOCKED = ("ログインの失敗が続いたため、しばらくログイ
 SESSION_EXPIRED = "ログインの有効期限が切れました。もう一度ログインしてください。"
 LOGIN_MAX_FAILURES = 5
 LOGIN_WINDOW = dt.timedelta(minutes=15)
+LOGIN_LOCK = threading.Lock()
+CROSS_SITE = "ほかのサイトからの操作は受け付けません。"
+NEEDS_HEADER = ("Basic認証での変更には X-Requested-With ヘッダーが必要です"
+                "（ほかのサイトのフォームから送られないようにするためです）。")
 FORM_EXPIRED = "フォームの有効期限が切れました。ページを開き直してから、もう一度送信してください。"
 STAFF_PREFIX = "担当者からの回答です。\n"
+UNKNOWN = object()
 STAFF_GUARD = (MYNUMBER, PIN, BIRTH_DATE)    # phone numbers are fine in answers (offices' numbers)
 PERSONAL_IN_ANSWER = ("回答に{kinds}と思われる番号があります。個人番号・暗証番号・生年月日は回答に書かず、"
                       "伏せてから保存してください。")
@@ -185,29 +193,61 @@ def failure_keys(request: Request, user: str) -> tuple:
 def authenticate(request: Request, user: str, password: str) -> Optional[str]:
     """The account for right credentials, None for wrong ones (counted); LoginLocked, before any password
     check, while the name or the address has LOGIN_MAX_FAILURES failures within LOGIN_WINDOW. The same
-    for names that do not exist. A successful login clears the account's failures."""
+    for names that do not exist. A successful login clears the account's failures.
+
+    Each attempt is counted as a failure *before* its password is checked, in one step with the count
+    (under LOGIN_LOCK; the gateway is one process), so parallel guesses cannot check more than
+    LOGIN_MAX_FAILURES passwords; a right password takes its attempt back."""
     store, now = request.app.state.store, utcnow()
     keys = failure_keys(request, user)
-    failures = store.login_failures(keys, since=now - LOGIN_WINDOW)
-    ends = [times[LOGIN_MAX_FAILURES - 1] + LOGIN_WINDOW for times in failures.values()
-            if len(times) >= LOGIN_MAX_FAILURES]
-    if ends:
-        log.warning("helpdesk login refused: too many failures")
-        raise LoginLocked(max(1, math.ceil((max(ends) - now).total_seconds())))
+    with LOGIN_LOCK:
+        failures = store.login_failures(keys, since=now - LOGIN_WINDOW)
+        ends = [times[LOGIN_MAX_FAILURES - 1] + LOGIN_WINDOW for times in failures.values()
+                if len(times) >= LOGIN_MAX_FAILURES]
+        if ends:
+            log.warning("helpdesk login refused: too many failures")
+            raise LoginLocked(max(1, math.ceil((max(ends) - now).total_seconds())))
+        attempt = store.add_login_failure(keys, now, keep=LOGIN_WINDOW)
     account = request.app.state.accounts.verify(user, password)
-    if account is None:
-        store.add_login_failure(keys, now, keep=LOGIN_WINDOW)
-    elif failures[keys[0]]:
+    if account is not None:
         store.clear_login_failures(keys[0])
+        store.delete_login_failures(attempt)
     return account
 
 
 def session_user(request: Request) -> Optional[str]:
-    """The session's account while it exists and the login is younger than SESSION_HOURS."""
-    user, since = request.session.get("user"), request.session.get("login_at", 0)
+    """The session's account while its row exists (not logged out), the account's password is unchanged
+    and the login is younger than SESSION_HOURS."""
+    known = getattr(request.state, "staff_user", UNKNOWN)       # looked up once per request
+    if known is not UNKNOWN:
+        return known
+    user, since, sid = (request.session.get(k) for k in ("user", "login_at", "sid"))
     max_age = request.app.state.settings.session_hours * 3600
     fresh = isinstance(since, (int, float)) and 0 <= time.time() - since < max_age
-    return user if fresh and user in request.app.state.accounts else None
+    accounts, row = request.app.state.accounts, None
+    if fresh and isinstance(sid, str) and user in accounts:
+        row = request.app.state.store.staff_session(secret_hash(sid))
+    ok = row is not None and row.user == user and hmac.compare_digest(row.version, accounts.versions[user])
+    request.state.staff_user = user if ok else None
+    return request.state.staff_user
+
+
+def start_session(request: Request, user: str) -> None:
+    """A new session for `user`: a new id, its row in the store, a new form token."""
+    sid, settings = secrets.token_urlsafe(32), request.app.state.settings
+    request.app.state.store.add_session(secret_hash(sid), user, request.app.state.accounts.versions[user],
+                                        keep=dt.timedelta(hours=settings.session_hours))
+    request.session.clear()
+    request.session.update(user=user, sid=sid, login_at=int(time.time()), csrf=secrets.token_urlsafe(32))
+    request.state.staff_user = user
+
+
+def end_session(request: Request) -> None:
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
+        request.app.state.store.end_session(secret_hash(sid))
+    request.session.clear()
+    request.state.staff_user = None
 
 
 def basic_user(request: Request) -> Optional[str]:
@@ -240,8 +280,8 @@ def token_ok(request: Request, token: str) -> bool:
 def staff_page(request: Request) -> str:
     user = session_user(request)
     if user is None:
-        if request.session.get("user"):          # expired, or the account was removed
-            request.session.clear()
+        if request.session.get("user"):          # expired, ended elsewhere, or the account was removed
+            end_session(request)
             request.session["flash"] = SESSION_EXPIRED
         raise LoginRequired()
     return user
@@ -263,13 +303,29 @@ def staff_api(request: Request) -> str:
     return user
 
 
+def same_origin(request: Request) -> bool:
+    """False when the browser says that the request comes from a page of another site."""
+    origin = request.headers.get("origin")
+    if origin is not None and urlsplit(origin).netloc != request.headers.get("host"):
+        return False
+    return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+
+
 def staff_api_change(request: Request) -> str:
-    """staff_api for changes: Basic auth, or the session with its token in X-CSRF-Token."""
-    user = basic_user(request)
-    if user:
-        return user
-    user = staff_api(request)
-    if not token_ok(request, request.headers.get("x-csrf-token", "")):
+    """staff_api for changes, which a page of another site cannot make. With the session: its token in
+    X-CSRF-Token. With Basic auth, which a browser caches and adds by itself to a cross-site form: the
+    header X-Requested-With (any value), which a form cannot set, nor another site's script (CORS).
+    Never from another origin."""
+    if not same_origin(request):
+        raise HTTPException(403, detail=CROSS_SITE)
+    basic = request.headers.get("authorization", "").lower().startswith("basic ")
+    user = basic_user(request) if basic else session_user(request)
+    if user is None:
+        raise HTTPException(401, detail="ログインが必要です。",
+                            headers={"WWW-Authenticate": 'Basic realm="helpdesk", charset="UTF-8"'})
+    if basic and not request.headers.get("x-requested-with"):
+        raise HTTPException(403, detail=NEEDS_HEADER)
+    if not basic and not token_ok(request, request.headers.get("x-csrf-token", "")):
         raise HTTPException(403, detail=FORM_EXPIRED)
     return user
 
@@ -309,7 +365,7 @@ async def save_answer(app: FastAPI, ticket, text: str, user: str) -> str:
 
     Raises ValueError (Japanese) for an empty or over-long answer or a closed ticket.
     """
-    text = text.strip()
+    text = text.replace("\x00", "").strip()              # NUL: PostgreSQL cannot store it
     if not text:
         raise ValueError("回答が空です。回答を入力してください。")
     if len(text) > MAX_ANSWER_CHARS:
@@ -376,14 +432,13 @@ async def login(request: Request, username: str = Form(""), password: str = Form
         return render(request, "helpdesk/login.html", 401, error=LOGIN_FAILED, username=username,
                       next=safe_next(next))
     log.info("helpdesk login: %s", user)
-    request.session.clear()
-    request.session.update(user=user, login_at=int(time.time()), csrf=secrets.token_urlsafe(32))
+    start_session(request, user)
     return RedirectResponse(safe_next(next), 303)
 
 
 @pages.post("/logout")
 async def logout(request: Request, user: str = Depends(staff_form)):
-    request.session.clear()
+    end_session(request)
     request.session["flash"] = "ログアウトしました。"
     return RedirectResponse(PREFIX + "/login", 303)
 
@@ -417,6 +472,7 @@ async def conversations_page(request: Request, page: int = Query(1, ge=1, le=100
                   has_next=len(rows) > PAGE_SIZE, waiting=waiting)
 
 
+@pages.get("/conversation")                    # the links: a sender id in the query cannot change the path
 @pages.get("/conversations/{sender_id:path}")
 async def conversation_page(request: Request, sender_id: str, user: str = Depends(staff_page)):
     store = request.app.state.store
@@ -507,7 +563,7 @@ async def api_search(q: str = Query("", max_length=MAX_QUERY_CHARS), user: str =
 
 @api.get("/conversations")
 async def api_conversations(request: Request, limit: int = Query(PAGE_SIZE, ge=1, le=100),
-                            offset: int = Query(0, ge=0), user: str = Depends(staff_api)) -> dict:
+                            offset: int = Query(0, ge=0, le=MAX_ID), user: str = Depends(staff_api)) -> dict:
     rows = request.app.state.store.conversation_list(limit=limit + 1, offset=offset)
     return {"conversations": [conversation_dict(r) for r in rows[:limit]], "limit": limit, "offset": offset,
             "has_more": len(rows) > limit}
@@ -569,12 +625,16 @@ public = APIRouter(prefix="/api", tags=["chat"])
 
 
 @public.get("/tickets/pending")
-async def pending_answers(request: Request, sender_id: str = Query(..., min_length=1, max_length=128)) -> dict:
-    """Staff answers for this web sender not yet shown; each is returned once, then marked delivered."""
-    store = request.app.state.store
-    sender_id = request.app.state.core.stored_sender("web", sender_id)
+async def pending_answers(request: Request, sender_id: str = Query(..., pattern=SENDER_ID_PATTERN),
+                          x_ticket_token: str = Header("", max_length=2000)) -> dict:
+    """Staff answers not yet shown for the tickets whose tokens (returned by /api/chat with the ticket,
+    comma-separated in X-Ticket-Token) the client holds; each is returned once, then marked delivered.
+    Knowing the sender id is not enough."""
+    store, held = request.app.state.store, {secret_hash(t.strip()) for t in x_ticket_token.split(",") if t.strip()}
+    sender_id = request.app.state.core.stored_sender("web", sender_id)   # a sender id with personal data is hashed
     answers = []
-    for ticket in sorted(store.undelivered_answers("web", sender_id), key=lambda t: t.id):
+    mine = [t for t in store.undelivered_answers("web", sender_id) if t.client_token in held]
+    for ticket in sorted(mine, key=lambda t: t.id):
         store.update_ticket(ticket.id, delivered=True)
         answers.append({"ticket_id": ticket.id, "answer": ticket.answer, "text": STAFF_PREFIX + ticket.answer,
                         "answered_at": iso(ticket.updated_at)})
@@ -597,7 +657,8 @@ async def on_page_error(request: Request, exc: PageError) -> Response:
 def install(app: FastAPI, settings: Settings) -> None:
     """Accounts, session middleware (cookie only under /helpdesk, HttpOnly, SameSite=Lax, Secure with
     COOKIE_SECURE), the pages, the API and the pending endpoint."""
-    app.state.accounts = Accounts(settings.helpdesk_user, settings.helpdesk_password, settings.helpdesk_users)
+    app.state.accounts = Accounts(settings.helpdesk_user, settings.helpdesk_password, settings.helpdesk_users,
+                                  settings.secret_key)
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=SESSION_COOKIE,
                        max_age=math.ceil(settings.session_hours * 3600), path=PREFIX, same_site="lax",
                        https_only=settings.cookie_secure)

@@ -77,10 +77,15 @@ def parse_users(value: str) -> Dict[str, str]:
 class Accounts:
     """Every staff account with its hash; a check always costs one scrypt, whether the name exists or not."""
 
-    def __init__(self, single_user: str, single_password: str, users: str = ""):
+    def __init__(self, single_user: str, single_password: str, users: str = "", secret: str = ""):
         self.hashes = parse_users(users)
+        # an account's password version: the same across restarts, another one when the password changes
+        self.versions = {name: hmac.new(secret.encode(), f"hash\0{encoded}".encode(), "sha256").hexdigest()
+                         for name, encoded in self.hashes.items()}
         if single_password and single_user not in self.hashes:
             self.hashes[single_user] = hash_password(single_password)
+            self.versions[single_user] = hmac.new(secret.encode(), f"password\0{single_password}".encode(
+                "utf-8", "surrogatepass"), "sha256").hexdigest()
         self.dummy = hash_password(os.urandom(16).hex())
         self.remember_key = os.urandom(32)
         self.remembered: Dict[bytes, float] = {}
@@ -122,6 +127,9 @@ def main(argv=None) -> int:
         password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < MIN_PASSWORD_CHARS:
         print(f"パスワードは{MIN_PASSWORD_CHARS}文字以上にしてください。", file=sys.stderr)
+        return 1
+    if password == "change-me":
+        print("「change-me」は説明書の例なので使えません。別のパスワードにしてください。", file=sys.stderr)
         return 1
     print(f"{name}:{hash_password(password)}" if name else hash_password(password))
     return 0

@@ -399,7 +399,7 @@ def record_feedback(app: FastAPI, conversation: str, data: str) -> List[TextMess
     message = store.message(int(match.group(1))) if match else None
     if message is None or message.channel != "line" or message.sender_id != conversation:
         return text_messages(FEEDBACK_MISSING_TEXT)
-    store.add_feedback(message.id, match.group(2) == "1", "line")
+    store.add_feedback(message.id, match.group(2) == "1", "line", conversation)
     return text_messages(THANKS_TEXT)
 
 
@@ -463,7 +463,7 @@ async def webhook(request: Request, background: BackgroundTasks) -> dict:
         events = WebhookParser(settings.line_channel_secret).parse(body, signature)
     except InvalidSignatureError:
         raise HTTPException(400, detail="署名が正しくありません。")
-    except (ValueError, KeyError, TypeError, AttributeError):   # bad UTF-8 or JSON, no events list
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):   # bad UTF-8 or JSON, no events list
         raise HTTPException(400, detail="本文の形式が正しくありません。")
     background.add_task(handle_events, request.app, new_events(request.app, events))
     return {}

@@ -1,5 +1,5 @@
-"""SQL storage of the gateway: conversation log, feedback, handoff tickets, handled LINE event ids and
-failed helpdesk logins.
+"""SQL storage of the gateway: conversation log, feedback, handoff tickets, handled LINE event ids,
+failed helpdesk logins and helpdesk sessions.
 
 SQLite file by default, PostgreSQL by URL (DATABASE_URL); every write is committed before the
 request is answered, so an acknowledged message survives a restart. Tables are created when missing;
@@ -8,7 +8,9 @@ a nullable column added to a model later is added to an existing table at start 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
@@ -20,8 +22,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 
+MAX_ID = 2 ** 31 - 1     # ids are INTEGER (32 bits on PostgreSQL): a larger one names no row
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def secret_hash(secret: str) -> str:
+    """How a bearer secret (session id, ticket token) is stored: a copy of the table gives none of them."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 class Base(DeclarativeBase):
@@ -69,6 +79,7 @@ class Ticket(Base):
     answer: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     delivered: Mapped[bool] = mapped_column(Boolean, default=False)
     answered_by: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)   # the staff account
+    client_token: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)  # hash of the asker's token
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -93,13 +104,27 @@ class LoginFailure(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
+class StaffSession(Base):
+    """A helpdesk login. The cookie holds a random id, this row its hash: logout deletes the row, and the
+    session ends when the account's password changes (`version` no longer matches)."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user: Mapped[str] = mapped_column(String(128))
+    version: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
 def make_engine(database_url: str) -> Engine:
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))
         if str(path) not in ("", ":memory:"):
-            path.parent.mkdir(parents=True, exist_ok=True)
-        return create_engine(database_url, connect_args={"check_same_thread": False})
-    return create_engine(database_url, pool_pre_ping=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # readable by this user only; SQLite gives its -wal and -shm files the same mode
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        return create_engine(database_url, connect_args={"check_same_thread": False}, hide_parameters=True)
+    # hide_parameters: an error names the SQL, never the values (a user's text) in the log
+    return create_engine(database_url, pool_pre_ping=True, hide_parameters=True)
 
 
 def add_missing_columns(engine: Engine) -> None:
@@ -150,6 +175,8 @@ class Store:
             return True
 
     def message(self, message_id: int) -> Optional[Message]:
+        if not 0 < message_id <= MAX_ID:
+            return None
         with self.sessions() as session:
             return session.get(Message, message_id)
 
@@ -178,9 +205,10 @@ class Store:
         return [{"channel": channel, "sender_id": sender_id, "count": count, "last": last[message_id]}
                 for channel, sender_id, count, message_id in rows]
 
-    def add_feedback(self, message_id: int, helpful: bool, channel: str) -> Optional[Feedback]:
+    def add_feedback(self, message_id: int, helpful: bool, channel: str, sender_id: str) -> Optional[Feedback]:
+        """👍/👎 for one of the sender's own bot messages on that channel; None for any other message."""
         message = self.message(message_id)
-        if message is None or message.direction != "bot":
+        if message is None or message.direction != "bot" or (message.channel, message.sender_id) != (channel, sender_id):
             return None
         return self._add(Feedback(message_id=message_id, answer_id=message.answer_id,
                                   channel=channel, helpful=helpful))
@@ -220,8 +248,19 @@ class Store:
         ordered = sorted(groups.values(), key=lambda g: (-g["count"], g["text"]))
         return [{**g, "last_seen": g["last_seen"].isoformat()} for g in ordered[:limit]]
 
-    def create_ticket(self, channel: str, sender_id: str, question: str) -> Ticket:
-        return self._add(Ticket(channel=channel, sender_id=sender_id, question=question))
+    def create_ticket(self, channel: str, sender_id: str, question: str, client_token: str = None) -> Ticket:
+        return self._add(Ticket(channel=channel, sender_id=sender_id, question=question, client_token=client_token))
+
+    def open_ticket(self, channel: str, sender_id: str, question: str, client_token: str = None) -> (Ticket, bool):
+        """The conversation's open ticket, or a new one: (ticket, created). One open ticket per conversation."""
+        with self.sessions.begin() as session:
+            ticket = session.scalars(select(Ticket).where(Ticket.channel == channel, Ticket.sender_id == sender_id,
+                                                          Ticket.status == "open").limit(1)).first()
+            if ticket is not None:
+                return ticket, False
+            ticket = Ticket(channel=channel, sender_id=sender_id, question=question, client_token=client_token)
+            session.add(ticket)
+        return ticket, True
 
     def tickets(self, status: Optional[str] = None) -> List[Ticket]:
         with self.sessions() as session:
@@ -230,7 +269,7 @@ class Store:
                 query = query.where(Ticket.status == status)
             return list(session.scalars(query))
 
-    def open_ticket(self, channel: str, sender_id: str) -> Optional[Ticket]:
+    def latest_open_ticket(self, channel: str, sender_id: str) -> Optional[Ticket]:
         """The conversation's latest ticket if it is still open."""
         with self.sessions() as session:
             ticket = session.scalars(select(Ticket).where(Ticket.channel == channel, Ticket.sender_id == sender_id)
@@ -238,10 +277,14 @@ class Store:
         return ticket if ticket is not None and ticket.status == "open" else None
 
     def ticket(self, ticket_id: int) -> Optional[Ticket]:
+        if not 0 < ticket_id <= MAX_ID:
+            return None
         with self.sessions() as session:
             return session.get(Ticket, ticket_id)
 
     def update_ticket(self, ticket_id: int, **changes) -> Optional[Ticket]:
+        if not 0 < ticket_id <= MAX_ID:
+            return None
         with self.sessions.begin() as session:
             ticket = session.get(Ticket, ticket_id)
             if ticket is None:
@@ -278,11 +321,31 @@ class Store:
                 found[key].append(created_at)
         return found
 
-    def add_login_failure(self, keys: Iterable[str], now: dt.datetime, keep: dt.timedelta) -> None:
-        """Record a failed login under each key; failures older than `keep` are deleted."""
+    def add_login_failure(self, keys: Iterable[str], now: dt.datetime, keep: dt.timedelta) -> List[int]:
+        """Record a failed login under each key (their ids); failures older than `keep` are deleted."""
+        rows = [LoginFailure(key=key, created_at=now) for key in keys]
         with self.sessions.begin() as session:
             session.execute(delete(LoginFailure).where(LoginFailure.created_at < now - keep))
-            session.add_all([LoginFailure(key=key, created_at=now) for key in keys])
+            session.add_all(rows)
+        return [row.id for row in rows]
+
+    def delete_login_failures(self, ids: Iterable[int]) -> None:
+        with self.sessions.begin() as session:
+            session.execute(delete(LoginFailure).where(LoginFailure.id.in_(list(ids))))
+
+    def add_session(self, session_id: str, user: str, version: str, keep: dt.timedelta) -> None:
+        """Record a login; sessions older than `keep` are deleted."""
+        with self.sessions.begin() as session:
+            session.execute(delete(StaffSession).where(StaffSession.created_at < utcnow() - keep))
+            session.add(StaffSession(id=session_id, user=user, version=version))
+
+    def staff_session(self, session_id: str) -> Optional[StaffSession]:
+        with self.sessions() as session:
+            return session.get(StaffSession, session_id)
+
+    def end_session(self, session_id: str) -> None:
+        with self.sessions.begin() as session:
+            session.execute(delete(StaffSession).where(StaffSession.id == session_id))
 
     def clear_login_failures(self, key: str) -> None:
         with self.sessions.begin() as session:

@@ -7,6 +7,7 @@ a throw-away PostgreSQL server (tests/gateway/postgres.py), started only for the
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PORT_BASE = int(os.environ.get("TEST_PORT_BASE", "0"))
 RASA_PORT, ACTION_PORT, GATEWAY_PORT = 5405 + PORT_BASE, 5455 + PORT_BASE, 8405 + PORT_BASE
 POSTGRES_PORT = 6432 + PORT_BASE
+# A gateway started without SECRET_KEY / HELPDESK_PASSWORD generates them: into a directory of the test
+# run, not into the project's var/ (whose password `make run` prints once).
+os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="gateway-var-")
 
 
 @pytest.fixture(scope="session")

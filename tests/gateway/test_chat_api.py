@@ -55,8 +55,8 @@ def test_malformed_json_is_400(gateway):
 def test_feedback_round_trip(gateway):
     body = httpx.post(f"{gateway}/api/chat", json={"sender_id": "u4", "text": "暗証番号を忘れました"}, timeout=30).json()
     message_id = body["messages"][0]["message_id"]
-    assert httpx.post(f"{gateway}/api/feedback", json={"message_id": message_id, "helpful": True}).status_code == 201
-    assert httpx.post(f"{gateway}/api/feedback", json={"message_id": 999999, "helpful": True}).status_code == 404
+    assert httpx.post(f"{gateway}/api/feedback", json={"sender_id": "u4", "message_id": message_id, "helpful": True}).status_code == 201
+    assert httpx.post(f"{gateway}/api/feedback", json={"sender_id": "u4", "message_id": 999999, "helpful": True}).status_code == 404
 
 
 def test_rasa_down_gives_the_safe_message_fast(gateway_env):
@@ -73,13 +73,15 @@ def test_log_survives_a_restart(gateway_env):
         body = httpx.post(f"{url}/api/chat", json={"sender_id": "u6", "text": "顔認証マイナンバーカードとは"}, timeout=30).json()
         message_id = body["messages"][0]["message_id"]
     with gateway_server(GATEWAY_PORT + 2, gateway_env) as url:
-        assert httpx.post(f"{url}/api/feedback", json={"message_id": message_id, "helpful": False}).status_code == 201
+        assert httpx.post(f"{url}/api/feedback", json={"sender_id": "u6", "message_id": message_id, "helpful": False}).status_code == 201
 
 
-def test_production_refuses_default_secrets():
-    with pytest.raises(SettingsError):
-        Settings.from_env({"APP_ENV": "production"})
-    Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "s3cret", "HELPDESK_PASSWORD": "pw"})
+@pytest.mark.parametrize("mode", ["development", "production"])
+def test_the_documented_example_secrets_are_refused_in_every_mode(mode, tmp_path):
+    for env in ({"SECRET_KEY": "change-me"}, {"HELPDESK_PASSWORD": "change-me"}):
+        with pytest.raises(SettingsError):
+            Settings.from_env({"APP_ENV": mode, "VAR_DIR": str(tmp_path), **env})
+    Settings.from_env({"APP_ENV": mode, "SECRET_KEY": "s3cret", "HELPDESK_PASSWORD": "pw"})
 
 
 def test_personal_numbers_are_redacted_before_storage(gateway, gateway_env):

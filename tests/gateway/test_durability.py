@@ -38,7 +38,8 @@ async def user(client: httpx.AsyncClient, url: str, acknowledged: list, stop: as
             acknowledged.append(record)
             answer = next((m for m in body["messages"] if m.get("answer_id")), None)
             if answer:
-                fb = await client.post(f"{url}/api/feedback", json={"message_id": answer["message_id"], "helpful": True})
+                fb = await client.post(f"{url}/api/feedback", json={"sender_id": sender, "message_id": answer["message_id"],
+                                                                    "helpful": True})
                 if fb.status_code == 201:
                     record["feedback"] = answer["message_id"]
         except httpx.HTTPError:

@@ -14,11 +14,12 @@ from bot.answers import answer_message
 from bot.gateway import line as line_channel
 from bot.gateway.app import create_app
 from bot.gateway.core import ConversationCore
-from bot.gateway.storage import Store
+from bot.gateway.storage import Store, secret_hash
 from bot.knowledge import load_knowledge
 
 PASSWORD = "test-password"          # conftest's settings
 AUTH = ("staff", PASSWORD)
+SCRIPT = {"X-Requested-With": "XMLHttpRequest"}      # what changes with Basic auth need (no cross-site form)
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -179,7 +180,7 @@ def test_conversation_log_lists_stored_messages(staff, store):
     store.log_message("line", "Ubob", "user", "暗証番号を忘れました")
     page = staff.get("/helpdesk/conversations").text
     assert page.index("Ubob") < page.index("alice")                   # newest first
-    assert "/helpdesk/conversations/alice" in page and "LINE" in page
+    assert "/helpdesk/conversation?sender_id=alice" in page and "LINE" in page
     detail = staff.get("/helpdesk/conversations/alice").text
     assert "カードをなくしました" in detail and "まず、カードの機能を止めます。" in detail and "lost_card" in detail
     body = staff.get("/helpdesk/api/conversations").json()
@@ -235,7 +236,7 @@ def test_feedback_summary_per_answer(staff, store):
     kb = load_knowledge()
     message = store.log_message("web", "a", "bot", "…", answer_id="lost_card")
     for helpful in (True, True, False):
-        store.add_feedback(message.id, helpful, "web")
+        store.add_feedback(message.id, helpful, "web", "a")
     answers = staff.get("/helpdesk/api/feedback").json()["answers"]
     assert answers == [{"answer_id": "lost_card", "title": kb.by_id["lost_card"].title,
                         "helpful": 2, "not_helpful": 1}]
@@ -251,11 +252,16 @@ def answer_form(client, ticket_id, answer):
                        follow_redirects=False)
 
 
+def pending(client, sender, token="ticket-token-of-w1"):
+    return client.get("/api/tickets/pending", params={"sender_id": sender}, headers={"X-Ticket-Token": token})
+
+
 def test_ticket_answer_close_and_web_delivery_once(staff, store):
-    ticket = store.create_ticket("web", "w1", "代理で受け取るときの持ち物を詳しく知りたい")
+    ticket = store.create_ticket("web", "w1", "代理で受け取るときの持ち物を詳しく知りたい",
+                                 secret_hash("ticket-token-of-w1"))
     listing = staff.get("/helpdesk/tickets?status=open").text
     assert f"/helpdesk/tickets/{ticket.id}" in listing and "未対応（1件）" in listing
-    assert staff.get("/api/tickets/pending", params={"sender_id": "w1"}).json() == {"answers": []}
+    assert pending(staff, "w1").json() == {"answers": []}
 
     reply = answer_form(staff, ticket.id, "  委任状と本人確認書類をお持ちください。  ")
     assert reply.status_code == 303
@@ -265,11 +271,11 @@ def test_ticket_answer_close_and_web_delivery_once(staff, store):
     assert (saved.status, saved.answer, saved.delivered) == ("answered", "委任状と本人確認書類をお持ちください。", False)
 
     public = TestClient(staff.app)                                 # the widget: no login
-    first = public.get("/api/tickets/pending", params={"sender_id": "w1"}).json()["answers"]
+    first = pending(public, "w1").json()["answers"]
     assert [(a["ticket_id"], a["answer"]) for a in first] == [(ticket.id, "委任状と本人確認書類をお持ちください。")]
     assert first[0]["text"].startswith("担当者からの回答です。")
-    assert public.get("/api/tickets/pending", params={"sender_id": "w1"}).json() == {"answers": []}
-    assert public.get("/api/tickets/pending", params={"sender_id": "other"}).json() == {"answers": []}
+    assert pending(public, "w1").json() == {"answers": []}
+    assert pending(public, "other").json() == {"answers": []}
     assert public.get("/api/tickets/pending").status_code == 422
     assert store.ticket(ticket.id).delivered is True
 
@@ -293,11 +299,14 @@ def test_ticket_api_with_basic_auth(client, store):
     ticket = store.create_ticket("web", "w3", "質問")
     assert [t["id"] for t in client.get("/helpdesk/api/tickets?status=open", auth=AUTH).json()["tickets"]] == [ticket.id]
     assert client.get("/helpdesk/api/tickets?status=bogus", auth=AUTH).status_code == 422
-    body = client.post(f"/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": "お答えします。"}, auth=AUTH).json()
+    body = client.post(f"/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": "お答えします。"}, auth=AUTH,
+                       headers=SCRIPT).json()
     assert body["status"] == "answered" and body["answer"] == "お答えします。" and body["note"]
-    assert client.post(f"/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": ""}, auth=AUTH).status_code == 422
-    assert client.post(f"/helpdesk/api/tickets/{ticket.id}/close", auth=AUTH).json()["status"] == "closed"
-    assert client.post(f"/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": "x"}, auth=AUTH).status_code == 409
+    assert client.post(f"/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": ""}, auth=AUTH,
+                       headers=SCRIPT).status_code == 422
+    assert client.post(f"/helpdesk/api/tickets/{ticket.id}/close", auth=AUTH, headers=SCRIPT).json()["status"] == "closed"
+    assert client.post(f"/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": "x"}, auth=AUTH,
+                       headers=SCRIPT).status_code == 409
     assert client.get("/helpdesk/api/tickets/999", auth=AUTH).status_code == 404
 
 
@@ -344,7 +353,7 @@ def test_handoff_through_the_core_makes_a_ticket(app, staff, store):
     assert ticket_id and store.ticket(ticket_id).question == "人と話したい"
     assert "人と話したい" in staff.get(f"/helpdesk/tickets/{ticket_id}").text
     answer_form(staff, ticket_id, "お電話ください。")
-    answers = staff.get("/api/tickets/pending", params={"sender_id": "w9"}).json()["answers"]
+    answers = pending(staff, "w9", body["ticket_token"]).json()["answers"]
     assert [a["answer"] for a in answers] == ["お電話ください。"]
 
 
@@ -383,9 +392,12 @@ def test_round_trip_with_the_real_bot(gateway, gateway_env):
     log = httpx.get(f"{gateway}/helpdesk/api/conversations/e2e", auth=AUTH, timeout=10).json()
     assert [m["text"] for m in log["messages"]][:2] == ["カードを紛失しました", answer["text"]]
 
-    ticket = Store(gateway_env["DATABASE_URL"]).create_ticket("web", "e2e", "人と話したい")
+    ticket = Store(gateway_env["DATABASE_URL"]).create_ticket("web", "e2e", "人と話したい", secret_hash("e2e-token"))
     assert httpx.post(f"{gateway}/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": "お答えします。"},
-                      auth=AUTH, timeout=10).status_code == 200
-    pending = httpx.get(f"{gateway}/api/tickets/pending", params={"sender_id": "e2e"}, timeout=10).json()
-    assert [a["answer"] for a in pending["answers"]] == ["お答えします。"]
-    assert httpx.get(f"{gateway}/api/tickets/pending", params={"sender_id": "e2e"}, timeout=10).json()["answers"] == []
+                      auth=AUTH, headers=SCRIPT, timeout=10).status_code == 200
+    def fetch():
+        return httpx.get(f"{gateway}/api/tickets/pending", params={"sender_id": "e2e"},
+                         headers={"X-Ticket-Token": "e2e-token"}, timeout=10).json()["answers"]
+
+    assert [a["answer"] for a in fetch()] == ["お答えします。"]
+    assert fetch() == []

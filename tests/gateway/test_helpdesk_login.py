@@ -211,7 +211,7 @@ def test_each_account_logs_in_and_answers_under_its_name(app, store):
 
     api = client_at(app, "10.0.0.2")
     body = api.post(f"/helpdesk/api/tickets/{second.id}/answer", json={"answer": "こちらも。"},
-                    auth=("suzuki", SUZUKI)).json()
+                    auth=("suzuki", SUZUKI), headers={"X-Requested-With": "XMLHttpRequest"}).json()
     assert body["answered_by"] == "suzuki"
     assert api.get(f"/helpdesk/api/tickets/{first.id}", auth=("staff", PASSWORD)).json()["answered_by"] == "tanaka"
     assert login(client_at(app, "10.0.0.3"), "tanaka", SUZUKI).status_code == 401      # not each other's
@@ -224,17 +224,19 @@ def test_helpdesk_users_alone(settings, users_setting):
     assert login(client, "suzuki", SUZUKI).status_code == 303
 
 
-def test_settings_of_the_accounts(users_setting):
-    env = {"HELPDESK_USERS": users_setting, "HELPDESK_PASSWORD": "", "COOKIE_SECURE": "true", "SESSION_HOURS": "2"}
+def test_settings_of_the_accounts(users_setting, tmp_path):
+    env = {"HELPDESK_USERS": users_setting, "HELPDESK_PASSWORD": "", "COOKIE_SECURE": "true", "SESSION_HOURS": "2",
+           "VAR_DIR": str(tmp_path)}
     settings = Settings.from_env(env)
     assert (settings.helpdesk_users, settings.cookie_secure, settings.session_hours) == (users_setting, True, 2)
-    assert Settings.from_env({}).cookie_secure is False and Settings.from_env({}).session_hours == 8
+    assert settings.helpdesk_password == ""                     # HELPDESK_USERS alone: no shared account
+    empty = Settings.from_env({"VAR_DIR": str(tmp_path)})
+    assert empty.cookie_secure is False and empty.session_hours == 8
     for bad in ({"HELPDESK_USERS": "tanaka:plain-password"}, {"HELPDESK_USERS": "tanaka"},
                 {"HELPDESK_USERS": users_setting + "," + users_setting.split(",")[0]},
-                {"HELPDESK_PASSWORD": ""}, {"SESSION_HOURS": "0"},
-                {"APP_ENV": "production", "SECRET_KEY": "s", "HELPDESK_USERS": users_setting}):
+                {"SESSION_HOURS": "0"}, {"SECRET_KEY": "change-me", "HELPDESK_USERS": users_setting}):
         with pytest.raises(SettingsError):
-            Settings.from_env(bad)
+            Settings.from_env({"VAR_DIR": str(tmp_path), **bad})
     Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "s", "HELPDESK_PASSWORD": "",
                        "HELPDESK_USERS": users_setting})
 
@@ -253,6 +255,7 @@ def test_the_hash_command(tmp_path):
     assert run("hash", "yamada").stdout != made.stdout                     # salted
     short = run("hash", "yamada", stdin="short\n")
     assert short.returncode == 1 and "8文字以上" in short.stderr
+    assert run("hash", "yamada", stdin="change-me\n").returncode == 1
     assert run().returncode == 2 and run("hash", "a:b").returncode == 2
 
 
@@ -318,7 +321,7 @@ def test_real_gateway_lockout_survives_a_restart(tmp_path, users_setting):
         cookie = reply.headers["set-cookie"].lower()
         assert "; secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie and "max-age=28800" in cookie
         answered = client.post(f"/helpdesk/api/tickets/{ticket.id}/answer", json={"answer": "お答えします。"},
-                               auth=("suzuki", SUZUKI))
+                               auth=("suzuki", SUZUKI), headers={"X-Requested-With": "XMLHttpRequest"})
         assert answered.json()["answered_by"] == "suzuki"
         for _ in range(5):
             assert client.get("/helpdesk/api/tickets", auth=("tanaka", "wrong")).status_code == 401
@@ -330,3 +333,34 @@ def test_real_gateway_lockout_survives_a_restart(tmp_path, users_setting):
         form = https_login(client, "suzuki", SUZUKI)
         assert form.status_code == 429 and LOCKED in form.text           # 127.0.0.1 failed 5 times too
     assert Store(env["DATABASE_URL"]).ticket(ticket.id).answered_by == "suzuki"
+
+
+# ---- no default credentials ---------------------------------------------------------------------
+
+def test_with_no_settings_the_first_start_generates_a_password_and_a_secret(tmp_path):
+    """The real gateway with neither SECRET_KEY nor HELPDESK_PASSWORD: staff/change-me is refused, a random
+    password and secret are kept in VAR_DIR (0600), the password is printed on the first start only."""
+    var = tmp_path / "var"
+    env = {"RASA_URL": "http://127.0.0.1:9", "DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}",
+           "VAR_DIR": str(var), "SECRET_KEY": "", "HELPDESK_PASSWORD": "", "HELPDESK_USERS": ""}
+    log = ROOT / "var" / f"gateway-{GATEWAY_PORT}.log"
+    for start in (1, 2):
+        with gateway_server(GATEWAY_PORT, env) as url, httpx.Client(base_url=url, timeout=10) as client:
+            assert client.get("/helpdesk/api/tickets", auth=("staff", "change-me")).status_code == 401
+            password = (var / "helpdesk_password").read_text().strip()
+            assert len(password) >= 16
+            assert client.get("/helpdesk/api/tickets", auth=("staff", password)).status_code == 200
+        for name in ("helpdesk_password", "secret_key"):
+            assert oct((var / name).stat().st_mode & 0o777) == "0o600"
+        assert log.read_text(errors="replace").count(password) == 1           # printed once, not again
+    assert len((var / "secret_key").read_text().strip()) >= 32
+
+
+def test_the_gateway_does_not_start_with_the_documented_example_secret(tmp_path):
+    for env in ({"SECRET_KEY": "change-me", "HELPDESK_PASSWORD": "a-password"},
+                {"SECRET_KEY": "a-secret", "HELPDESK_PASSWORD": "change-me"}):
+        started = subprocess.run([sys.executable, "-c", "from bot.gateway.app import create_app; create_app()"],
+                                 capture_output=True, text=True, cwd=ROOT, timeout=60,
+                                 env={"PYTHONPATH": str(ROOT), "VAR_DIR": str(tmp_path), "APP_ENV": "development",
+                                      "DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}", **env})
+        assert started.returncode != 0 and "SettingsError" in started.stderr and "change-me" in started.stderr

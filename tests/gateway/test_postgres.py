@@ -50,7 +50,8 @@ def test_gateway_keeps_chats_feedback_and_tickets_in_postgresql_across_a_restart
         chat = httpx.post(f"{url}/api/chat", json={"sender_id": sender, "text": "カードをなくしました"}, timeout=30).json()
         answer = chat["messages"][0]
         assert answer["answer_id"].startswith("lost_card")
-        feedback = httpx.post(f"{url}/api/feedback", json={"message_id": answer["message_id"], "helpful": False})
+        feedback = httpx.post(f"{url}/api/feedback", json={"sender_id": sender, "message_id": answer["message_id"],
+                                                                 "helpful": False})
         assert feedback.status_code == 201
         ticket_id = httpx.post(f"{url}/api/chat", json={"sender_id": sender, "text": "人と話したい"},
                                timeout=30).json()["ticket_id"]

@@ -153,6 +153,27 @@ def test_page_answers_with_sources_quick_replies_and_feedback(page, gateway, gat
     assert page.evaluate("localStorage.getItem('mynasupport.sender_id')") == sender_id
 
 
+def test_a_staff_answer_reaches_the_browser_that_asked_and_no_other(browser, page, gateway):
+    """The widget keeps the ticket's token and polls with it; a browser with the same sender id but
+    without the token (someone who learnt the id) gets nothing."""
+    page.goto(gateway + "/")
+    ask(page, "人と話したい")
+    note = page.locator(".msg.note")
+    expect(note).to_contain_text("受付番号", timeout=ANSWER_TIMEOUT)
+    ticket_id = int(re.search(r"(\d+)\s*$", note.inner_text()).group(1))
+    sender_id = page.evaluate("localStorage.getItem('mynasupport.sender_id')")
+    other = browser.new_context(locale="ja-JP")
+    other.add_init_script(f"localStorage.setItem('mynasupport.sender_id', '{sender_id}')")
+    intruder = other.new_page()
+    intruder.goto(gateway + "/")
+    answered = httpx.post(f"{gateway}/helpdesk/api/tickets/{ticket_id}/answer", json={"answer": "明日お電話します。"},
+                          auth=("staff", "test-password"), headers={"X-Requested-With": "test"}, timeout=10)
+    assert answered.status_code == 200
+    expect(page.locator(".msg.staff")).to_contain_text("明日お電話します。", timeout=25_000)   # polled every 15 s
+    assert intruder.locator(".msg.staff").count() == 0
+    other.close()
+
+
 def test_larger_text_switch_changes_and_remembers_the_size(page, gateway):
     page.goto(gateway + "/")
     text = page.locator(".msg.bot .text").first

@@ -13,7 +13,7 @@
   if (!script || window.MynaSupportWidget) return;
 
   const BASE = new URL("../", script.src).href;  // widget.js lives at <gateway>/static/
-  const KEYS = { sender: "mynasupport.sender_id", large: "mynasupport.large_text" };
+  const KEYS = { sender: "mynasupport.sender_id", large: "mynasupport.large_text", tickets: "mynasupport.ticket_tokens" };
   const POLL_MS = 15000;
   const TIMEOUT_MS = 20000;
   const SHORT_SCREEN_PX = 560;  // below this visible height (e.g. a phone with its keyboard open) the chrome folds away
@@ -74,6 +74,19 @@
       storage.set(KEYS.sender, id);
     }
     return id;
+  }
+
+  /** Tokens of this browser's handoff tickets (the gateway gives each once; it fetches the staff answer). */
+  function ticketTokens() {
+    try {
+      const tokens = JSON.parse(storage.get(KEYS.tickets) || "[]");
+      return Array.isArray(tokens) ? tokens.filter((t) => typeof t === "string" && /^[\w-]{20,100}$/.test(t)) : [];
+    } catch (e) { return []; }
+  }
+
+  function keepTicketToken(token) {
+    if (typeof token !== "string") return;
+    storage.set(KEYS.tickets, JSON.stringify([...ticketTokens().filter((t) => t !== token), token].slice(-10)));
   }
 
   /** A new element with attributes and optional text (as textContent). */
@@ -258,7 +271,7 @@
           group.dataset.sent = "1";
           node.setAttribute("aria-pressed", "true");
           group.querySelectorAll("button").forEach((b) => b.setAttribute("aria-disabled", "true"));
-          const reply = await post("api/feedback", { message_id: messageId, helpful });
+          const reply = await post("api/feedback", { sender_id: sender, message_id: messageId, helpful });
           if (reply.ok) {
             status.textContent = T.thanks;
           } else {
@@ -312,6 +325,7 @@
       if (ok) {
         reply.body.messages.forEach(addBot);
         if (reply.body.ticket_id) addEntry("note", "", T.ticket + reply.body.ticket_id);
+        keepTicketToken(reply.body.ticket_token);
       } else {
         addEntry("error", T.error, reply.status ? errorText(reply.status, reply.body) : T.unreachable);
       }
@@ -345,11 +359,14 @@
       }
     });
 
-    /** Staff answers to handoff tickets (helpdesk) are fetched every POLL_MS and shown once. */
+    /** Staff answers to this browser's handoff tickets are fetched every POLL_MS (with the tickets'
+     *  tokens) and shown once. */
     async function pollStaffAnswers() {
+      const tokens = ticketTokens();
+      if (!tokens.length) return;
       try {
         const response = await fetch(BASE + "api/tickets/pending?sender_id=" + encodeURIComponent(sender),
-                                     { credentials: "omit" });
+                                     { credentials: "omit", headers: { "X-Ticket-Token": tokens.join(",") } });
         if (!response.ok) return;
         const body = await response.json();
         (body.answers || []).forEach((answer) => addEntry("bot staff", T.staff, String(answer.text || "")));
