@@ -160,14 +160,41 @@ def ask_all(rest_url: str, questions: List[dict], timeout: float = 30) -> List[L
     return replies
 
 
+def replay(model_path: str, questions: List[dict]) -> List[List[dict]]:
+    """The replies without servers, for quick experiments: the trained model parses each question once,
+    then bot.fit and bot.answers decide and write the reply as the action server would (guided checks
+    and the other rules are not run; on the real-question set it gives the REST figures)."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    from bot.answers import decision_messages
+    from bot.concepts import load_lexicon
+    from bot.fit import decide
+    from bot.knowledge import load_knowledge
+
+    kb, lexicon, agent = load_knowledge(), load_lexicon(), Agent.load(model_path)
+    replies = []
+    for question in questions:
+        parsed = asyncio.run(agent.parse_message(question["text"]))
+        entities: Dict[str, List[str]] = {}
+        for entity in parsed.get("entities", []):
+            entities.setdefault(entity["entity"], []).append(str(entity.get("value")))
+        decision = decide(parsed["text"], parsed["intent"]["name"], parsed["intent_ranking"], lexicon, set(kb.intents))
+        replies.append(decision_messages(kb, decision, entities))
+    return replies
+
+
 def main() -> int:
-    """`python -m bot.realq [dev|test|all] [REST_URL]`: grade a running stack and print the misses."""
+    """`python -m bot.realq [dev|test|all] [REST_URL | models/X.tar.gz]`: grade a running stack (or replay a
+    trained model without servers) and print the misses."""
     import sys
 
     split = sys.argv[1] if len(sys.argv) > 1 else "dev"
-    url = sys.argv[2] if len(sys.argv) > 2 else "http://127.0.0.1:5005/webhooks/rest/webhook"
+    target = sys.argv[2] if len(sys.argv) > 2 else "http://127.0.0.1:5005/webhooks/rest/webhook"
     questions = load_realq(None if split == "all" else split)
-    result = score_realq(questions, ask_all(url, questions))
+    replies = replay(target, questions) if target.endswith(".tar.gz") else ask_all(target, questions)
+    result = score_realq(questions, replies)
     for miss in result.misses:
         print("-", miss)
     print(f"{split}: in scope answered {result.answered_rate:.1%} ({result.answered}/{result.in_scope}), "
