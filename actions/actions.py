@@ -6,12 +6,11 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guides import entity_values, pause_events
+from actions.guides import pause_events
 from actions.safety import safe_run
 from bot import guides
-from bot.answers import answer_message, decision_messages, unknown_answer_message
+from bot.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
 from bot.concepts import load_lexicon
-from bot.fit import decide
 from bot.knowledge import load_knowledge
 
 
@@ -22,9 +21,8 @@ def utter(dispatcher: CollectingDispatcher, message: dict) -> None:
 
 
 def latest_entities(tracker: Tracker) -> Dict[str, List[str]]:
-    """Entity name → its values in the latest message, as text (see entity_values)."""
-    names = {e.get("entity") for e in tracker.latest_message.get("entities") or [] if isinstance(e, dict)}
-    return {name: entity_values(tracker, name) for name in names if isinstance(name, str)}
+    """Entity name → its values in the latest message, as text."""
+    return message_entities(tracker.latest_message)
 
 
 def with_guide_buttons(message: dict, intent: str, paused: str = None) -> dict:
@@ -39,12 +37,7 @@ def with_guide_buttons(message: dict, intent: str, paused: str = None) -> dict:
 
 def fitting_messages(tracker: Tracker) -> List[dict]:
     """The reply to the latest message, given only when the answer fits it (bot.fit)."""
-    kb = load_knowledge()
-    message = tracker.latest_message
-    intent = message.get("intent") or {}
-    ranking = message.get("intent_ranking") or [{"confidence": 1.0, **intent}]   # an /intent payload: sure
-    decision = decide(message.get("text") or "", intent.get("name") or "", ranking, load_lexicon(), set(kb.intents))
-    return decision_messages(kb, decision, latest_entities(tracker))
+    return fitting_reply(load_knowledge(), load_lexicon(), tracker.latest_message)
 
 
 class ActionAnswer(Action):

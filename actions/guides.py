@@ -25,6 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.safety import safe_run
 from bot import guides
+from bot.answers import message_entities
 from bot.knowledge import load_knowledge
 
 COMMAND_INTENTS = {"stop_guide", "restart_guide", "resume_guide"}
@@ -45,11 +46,8 @@ def latest_intent(tracker: Tracker) -> str:
 
 
 def entity_values(tracker: Tracker, name: str) -> List[str]:
-    """The values of entity `name` in the latest message as text; other types (a typed payload like
-    /start_guide{"guide": {"a": 1}}) are ignored."""
-    return [str(e["value"]) for e in tracker.latest_message.get("entities") or []
-            if isinstance(e, dict) and e.get("entity") == name
-            and isinstance(e.get("value"), (str, int, float)) and not isinstance(e.get("value"), bool)]
+    """The values of entity `name` in the latest message as text (bot.answers.message_entities)."""
+    return message_entities(tracker.latest_message).get(name, [])
 
 
 def latest_text(tracker: Tracker) -> str:

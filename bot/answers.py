@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 from typing import Dict, Iterable, List
 
-from bot.fit import Decision
+from bot.concepts import Lexicon
+from bot.fit import Decision, decide
 from bot.knowledge import Entry, KnowledgeBase
 
 MAX_CANDIDATES = 3
@@ -72,3 +73,25 @@ def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str,
     if decision.kind == "clarify":
         return [clarify_message(kb, decision.intents)]
     return [decline_message(kb)]
+
+
+def message_entities(message: dict) -> Dict[str, List[str]]:
+    """Entity name → its values in a parsed message, as text; values of other types (a typed payload like
+    /start_guide{"guide": {"a": 1}}) are ignored."""
+    found: Dict[str, List[str]] = {}
+    for entity in message.get("entities") or []:
+        if not isinstance(entity, dict) or not isinstance(entity.get("entity"), str):
+            continue
+        value = entity.get("value")
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            found.setdefault(entity["entity"], []).append(str(value))
+    return found
+
+
+def fitting_reply(kb: KnowledgeBase, lexicon: Lexicon, message: dict) -> List[dict]:
+    """The reply to a parsed message (Rasa's latest_message or a /model/parse result), given only when the
+    answer fits it (bot.fit)."""
+    intent = message.get("intent") or {}
+    ranking = message.get("intent_ranking") or [{"confidence": 1.0, **intent}]   # an /intent payload: sure
+    decision = decide(message.get("text") or "", intent.get("name") or "", ranking, lexicon, set(kb.intents))
+    return decision_messages(kb, decision, message_entities(message))

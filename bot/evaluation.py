@@ -25,6 +25,11 @@ def latest_model(models_dir: Path = PROJECT_ROOT / "models") -> Path:
     return models[-1]
 
 
+def rate(part: int, whole: int) -> float:
+    """part / whole, 0.0 for an empty whole."""
+    return part / whole if whole else 0.0
+
+
 @dataclass
 class Score:
     """Top-1 accuracy on in-scope questions, fallback and decline rates, misses for reading."""
@@ -38,15 +43,15 @@ class Score:
 
     @property
     def accuracy(self) -> float:
-        return self.correct / self.in_scope if self.in_scope else 0.0
+        return rate(self.correct, self.in_scope)
 
     @property
     def fallback_rate(self) -> float:
-        return self.fell_back / self.in_scope if self.in_scope else 0.0
+        return rate(self.fell_back, self.in_scope)
 
     @property
     def declined_rate(self) -> float:
-        return self.declined / self.out_of_scope if self.out_of_scope else 0.0
+        return rate(self.declined, self.out_of_scope)
 
 
 def score(questions: List[dict], predicted: List[Optional[str]]) -> Score:

@@ -22,6 +22,7 @@ from typing import Dict, Iterable, List, Optional
 
 import yaml
 
+from bot.evaluation import rate
 from bot.knowledge import PROJECT_ROOT
 
 REALQ_DIR = PROJECT_ROOT / "tests" / "realq"
@@ -95,19 +96,19 @@ class RealScore:
 
     @property
     def answered_rate(self) -> float:
-        return self.answered / self.in_scope if self.in_scope else 0.0
+        return rate(self.answered, self.in_scope)
 
     @property
     def wrongly_declined_rate(self) -> float:
-        return self.wrongly_declined / self.in_scope if self.in_scope else 0.0
+        return rate(self.wrongly_declined, self.in_scope)
 
     @property
     def declined_rate(self) -> float:
-        return self.declined / self.uncovered if self.uncovered else 0.0
+        return rate(self.declined, self.uncovered)
 
     @property
     def routed_rate(self) -> float:
-        return self.routed / self.uncovered if self.uncovered else 0.0
+        return rate(self.routed, self.uncovered)
 
     def as_dict(self) -> Dict[str, float]:
         return {"in_scope": self.in_scope, "uncovered": self.uncovered, "answered": self.answered_rate,
@@ -168,21 +169,16 @@ def replay(model_path: str, questions: List[dict]) -> List[List[dict]]:
 
     from rasa.core.agent import Agent
 
-    from bot.answers import decision_messages
+    from bot.answers import fitting_reply
     from bot.concepts import load_lexicon
-    from bot.fit import decide
     from bot.knowledge import load_knowledge
 
     kb, lexicon, agent = load_knowledge(), load_lexicon(), Agent.load(model_path)
-    replies = []
-    for question in questions:
-        parsed = asyncio.run(agent.parse_message(question["text"]))
-        entities: Dict[str, List[str]] = {}
-        for entity in parsed.get("entities", []):
-            entities.setdefault(entity["entity"], []).append(str(entity.get("value")))
-        decision = decide(parsed["text"], parsed["intent"]["name"], parsed["intent_ranking"], lexicon, set(kb.intents))
-        replies.append(decision_messages(kb, decision, entities))
-    return replies
+
+    async def parse_all() -> List[dict]:
+        return [await agent.parse_message(question["text"]) for question in questions]
+
+    return [fitting_reply(kb, lexicon, parsed) for parsed in asyncio.run(parse_all())]
 
 
 def main() -> int:
