@@ -43,7 +43,7 @@ models/.trained: $(VENV)/.installed $(TRAINING_FILES)
 train: models/.trained  ## train the Rasa model if the data changed since the last one
 
 validate: $(VENV)/.installed  ## check the knowledge base and the Rasa training data
-	$(PY) -m bot.knowledge
+	$(PY) -m bot.shared.knowledge
 	$(RASA) data validate --quiet
 
 run: install train  ## start the gateway (:8000), Rasa (:5005) and the action server (:5055) on 127.0.0.1
@@ -53,14 +53,14 @@ shell: train  ## chat with the assistant in the terminal (starts the action serv
 	scripts/run.sh shell
 
 test: install train  ## knowledge checks, unit tests, rasa data validate, story tests, NLU evaluation, gateway
-	$(PY) -m bot.knowledge
+	$(PY) -m bot.shared.knowledge
 	$(RASA) data validate --quiet
 	$(PY) -m pytest -q tests --ignore=tests/gateway
 	$(GW_PY) -m pytest -q tests/gateway
 	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/core
 
 bench: train  ## accuracy, fallback rate, latency, load and training time vs. a BM25 baseline
-	$(PY) -m bot.bench
+	$(PY) -m bot.devtools.bench
 
 clean:  ## remove models and results (keeps .venv)
 	rm -rf models results

@@ -1,4 +1,4 @@
-"""Custom actions: thin over the knowledge base (bot.knowledge) and its message rendering (bot.answers)."""
+"""Custom actions: thin over the knowledge base (bot.shared.knowledge) and its message rendering (bot.shared.answers)."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -8,10 +8,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guides import pause_events
 from actions.safety import safe_run
-from bot import guides
-from bot.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
-from bot.concepts import load_lexicon
-from bot.knowledge import load_knowledge
+from bot.shared import guides
+from bot.shared.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
+from bot.shared.concepts import load_lexicon
+from bot.shared.knowledge import load_knowledge
 
 
 def utter(dispatcher: CollectingDispatcher, message: dict) -> None:
@@ -36,13 +36,13 @@ def with_guide_buttons(message: dict, intent: str, paused: str = None) -> dict:
 
 
 def fitting_messages(tracker: Tracker) -> List[dict]:
-    """The reply to the latest message, given only when the answer fits it (bot.fit)."""
+    """The reply to the latest message, given only when the answer fits it (bot.shared.fit)."""
     return fitting_reply(load_knowledge(), load_lexicon(), tracker.latest_message)
 
 
 class ActionAnswer(Action):
     """Answer a knowledge intent (or a /show_answer button) with the matching entry — when the
-    question is about what the entry covers (bot.fit); else 「もしかして」 or where to ask.
+    question is about what the entry covers (bot.shared.fit); else 「もしかして」 or where to ask.
 
     Asked in the middle of a check, it pauses the check (see actions/guides.py).
     """

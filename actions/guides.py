@@ -1,5 +1,5 @@
 """Guided checks over Rasa forms: one validation action per form, plus start / stop / resume and
-the result. The questions, parsing and results are in bot/guides.py; these actions only move
+the result. The questions, parsing and results are in bot/shared/guides.py; these actions only move
 values between the tracker and that module. Slots are filled here (mappings `custom`), so the
 tracker never holds the typed text of an answer, only its canonical value.
 
@@ -24,9 +24,9 @@ from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, FollowupAction,
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.safety import safe_run
-from bot import guides
-from bot.answers import message_entities
-from bot.knowledge import load_knowledge
+from bot.shared import guides
+from bot.shared.answers import message_entities
+from bot.shared.knowledge import load_knowledge
 
 COMMAND_INTENTS = {"stop_guide", "restart_guide", "resume_guide"}
 # intents that mean "the user asked something else" when the text is no answer
@@ -46,7 +46,7 @@ def latest_intent(tracker: Tracker) -> str:
 
 
 def entity_values(tracker: Tracker, name: str) -> List[str]:
-    """The values of entity `name` in the latest message as text (bot.answers.message_entities)."""
+    """The values of entity `name` in the latest message as text (bot.shared.answers.message_entities)."""
     return message_entities(tracker.latest_message).get(name, [])
 
 

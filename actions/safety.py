@@ -11,7 +11,7 @@ import functools
 import logging
 import traceback
 
-from bot.knowledge import load_knowledge
+from bot.shared.knowledge import load_knowledge
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ export ACTION_PORT=${ACTION_PORT:-5055} RASA_PORT=${RASA_PORT:-5005}
 mkdir -p var
 chmod -R go-rwx var   # files made by an older version were readable by all
 # Rasa's HTTP API needs a token (the REST channel does not); kept in var/rasa_token unless given.
-# It reaches Rasa in its environment, never on its command line (bot/rasa_server.py).
+# It reaches Rasa in its environment, never on its command line (bot/rasa_side/server.py).
 if [ -z "${RASA_TOKEN:-}" ]; then
   [ -s var/rasa_token ] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > var/rasa_token
   RASA_TOKEN=$(cat var/rasa_token)
@@ -52,15 +52,15 @@ if [ "${START_ACTIONS:-1}" = 1 ]; then  # START_ACTIONS=0: the action server is 
   pids+=($!)
 fi
 if [ "${1:-}" = shell ]; then
-  "$VENV/bin/python" -m bot.rasa_server shell --endpoints "$endpoints"
+  "$VENV/bin/python" -m bot.rasa_side.server shell --endpoints "$endpoints"
   exit 0
 fi
-# bot.rasa_server is Rasa's own command line with a faster per-message path (see that file).
+# bot.rasa_side.server is Rasa's own command line with a faster per-message path (see that file).
 # RASA_WORKERS=N runs N Rasa processes on RASA_PORT, RASA_PORT+1, … sharing the tracker store; the
 # gateway sends each conversation to one of them and, if it is down, to another. The extra workers
 # start once the first one answers and are restarted when they exit.
 run_rasa() {  # run in the background: exec makes $! the Rasa process itself
-  RASA_TOKEN=$RASA_TOKEN exec "$VENV/bin/python" -m bot.rasa_server run --enable-api --interface 127.0.0.1 \
+  RASA_TOKEN=$RASA_TOKEN exec "$VENV/bin/python" -m bot.rasa_side.server run --enable-api --interface 127.0.0.1 \
     --endpoints "$endpoints" --credentials credentials.yml --port "$1"
 }
 supervise_worker() {

@@ -15,7 +15,7 @@ from rasa.core.agent import Agent
 from rasa.model_training import train_nlu
 from rasa.shared.nlu.training_data.loading import load_data
 
-from bot.evaluation import score
+from bot.devtools.evaluation import score
 
 ROOT = Path(__file__).resolve().parent.parent
 

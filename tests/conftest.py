@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def kb():
-    from bot.knowledge import load_knowledge
+    from bot.shared.knowledge import load_knowledge
 
     return load_knowledge()
 

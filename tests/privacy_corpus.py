@@ -1,6 +1,6 @@
 """The personal-data corpus (tests/privacy_corpus.yml) as variants, and how a detector scores on it.
 
-`python -m tests.privacy_corpus` prints the figures for bot.privacy (README, Security and privacy);
+`python -m tests.privacy_corpus` prints the figures for bot.shared.privacy (README, Security and privacy);
 `--module PATH` scores another version of the module (e.g. the one before, from git show).
 """
 from __future__ import annotations
@@ -125,7 +125,7 @@ def score(guard, variants: List[Variant]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--module", help="score this file's redact() instead of bot.privacy")
+    parser.add_argument("--module", help="score this file's redact() instead of bot.shared.privacy")
     parser.add_argument("--show", action="store_true", help="list misses and false alarms")
     args = parser.parse_args()
     if args.module:
@@ -135,7 +135,7 @@ def main() -> None:
         spec.loader.exec_module(module)
         guard = module
     else:
-        from bot import privacy as guard
+        from bot.shared import privacy as guard
     result = score(guard, load())
     for name, value in sorted(result["figures"].items()):
         print(f"{name:24} {value}")

@@ -1,4 +1,4 @@
-"""Answer only when the answer fits: the concept lexicon and the decision of bot.fit (no model)."""
+"""Answer only when the answer fits: the concept lexicon and the decision of bot.shared.fit (no model)."""
 from __future__ import annotations
 
 import re
@@ -6,9 +6,9 @@ import unicodedata
 
 import pytest
 
-from bot.concepts import check_lexicon, load_lexicon
-from bot.fit import decide
-from bot.knowledge import PHONE_RE, load_knowledge, source_text
+from bot.shared.concepts import check_lexicon, load_lexicon
+from bot.shared.fit import decide
+from bot.shared.knowledge import PHONE_RE, load_knowledge, source_text
 
 
 @pytest.fixture(scope="module")

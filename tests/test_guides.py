@@ -1,4 +1,4 @@
-"""Guided checks: parsing, the checklist / step / date logic (bot/guides.py), the validation and
+"""Guided checks: parsing, the checklist / step / date logic (bot/shared/guides.py), the validation and
 pause logic of the actions on rasa_sdk trackers, and the domain's questions and buttons."""
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import guides as guide_actions
 from actions.actions import ActionAnswer
-from bot import guides
-from bot.guides import UNKNOWN, extract, parse_age, parse_date, render
+from bot.shared import guides
+from bot.shared.guides import UNKNOWN, extract, parse_age, parse_date, render
 
 TODAY = dt.date(2026, 11, 22)  # a Sunday
 

@@ -7,8 +7,8 @@ import uuid
 import httpx
 import pytest
 
-from bot.guides import format_date
-from bot.stack import running_stack
+from bot.shared.guides import format_date
+from bot.devtools.stack import running_stack
 
 
 @pytest.fixture(scope="module")

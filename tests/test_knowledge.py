@@ -6,7 +6,7 @@ import re
 import pytest
 import yaml
 
-from bot.knowledge import (
+from bot.shared.knowledge import (
     FORBIDDEN_QUOTES,
     sources_dir,
     Entry,
@@ -446,7 +446,7 @@ def test_the_post_office_plan_is_past_and_attributed(kb):
 def test_handoff_message_gives_the_free_dial_hours_with_the_year_end_closure_and_their_date():
     import yaml
 
-    from bot.knowledge import PROJECT_ROOT
+    from bot.shared.paths import PROJECT_ROOT
 
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
     text = domain["responses"]["utter_human_handoff"][0]["text"]

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from bot.evaluation import latest_model, load_questions, score
+from bot.devtools.evaluation import latest_model, load_questions, score
 
 # The targets of the core issue, kept by `make test`; `make bench` reports the figures.
 TARGET_ACCURACY = 0.90

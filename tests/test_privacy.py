@@ -1,4 +1,4 @@
-"""The personal-data guard (bot/privacy.py): the corpus (tests/privacy_corpus.yml), the normaliser, the
+"""The personal-data guard (bot/shared/privacy.py): the corpus (tests/privacy_corpus.yml), the normaliser, the
 マイナンバー context rule, numbers split over two messages, and no false alarm on any text the bot or
 its users write in the normal course (training and evaluation questions, answers, buttons)."""
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import privacy
-from bot.privacy import (
+from bot.shared import privacy
+from bot.shared.privacy import (
     BIRTH_DATE, MYNUMBER, PHONE, PIN, carry, for_understanding, mynumber_check_digit_ok, normalize,
     pseudonym, redact,
 )
@@ -136,9 +136,9 @@ def test_pseudonym_hides_only_ids_with_personal_data():
 
 def everyday_texts():
     """Training and evaluation questions, real questions, every answer as sent and its buttons."""
-    from bot import guides
-    from bot.answers import answer_message
-    from bot.knowledge import load_knowledge
+    from bot.shared import guides
+    from bot.shared.answers import answer_message
+    from bot.shared.knowledge import load_knowledge
 
     kb = load_knowledge()
     texts = []

@@ -8,7 +8,7 @@ from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 
-from bot.rasa_server import cached_event_type_resolver, validate_action_result, with_token
+from bot.rasa_side.server import cached_event_type_resolver, validate_action_result, with_token
 
 VALID_REPLY = {
     "events": [{"event": "slot", "name": "guide", "value": "pin"}],
@@ -59,10 +59,10 @@ def test_event_lookup_is_cached_and_unknown_names_still_fail():
 
 
 def test_the_token_goes_into_rasas_arguments_not_onto_the_command_line():
-    argv = ["bot.rasa_server", "run", "--enable-api", "--port", "5005"]
+    argv = ["bot.rasa_side.server", "run", "--enable-api", "--port", "5005"]
     assert with_token(argv, {"RASA_TOKEN": "s3cret"}) == argv + ["--auth-token", "s3cret"]
     assert with_token(argv, {}) == argv
-    assert with_token(["bot.rasa_server", "shell"], {"RASA_TOKEN": "s3cret"}) == ["bot.rasa_server", "shell"]
+    assert with_token(["bot.rasa_side.server", "shell"], {"RASA_TOKEN": "s3cret"}) == ["bot.rasa_side.server", "shell"]
     given = argv + ["--auth-token", "other"]
     assert with_token(given, {"RASA_TOKEN": "s3cret"}) == given
 
@@ -73,7 +73,7 @@ def test_intent_payloads_are_not_interpolated_and_log_nothing():
     from rasa.core.nlg import interpolator
     from rasa.shared.core.domain import Domain
 
-    from bot.rasa_server import install_speedups
+    from bot.rasa_side.server import install_speedups
 
     install_speedups()
     domain = Domain.load("domain.yml")

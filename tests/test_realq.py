@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from bot.realq import ask_all, load_realq, normalize_reply, page_key, score_realq
-from bot.stack import running_stack
+from bot.devtools.realq import ask_all, load_realq, normalize_reply, page_key, score_realq
+from bot.devtools.stack import running_stack
 
 # Regression floors on the `test` split (102 in scope, 64 uncovered since session 4), a few points under
 # what it measured on 2026-11-30, session 4 (66.7 % answered, 73.4 % declined, 23.5 % wrongly declined;

@@ -6,7 +6,7 @@ import uuid
 import httpx
 import pytest
 
-from bot.stack import running_stack
+from bot.devtools.stack import running_stack
 
 
 @pytest.fixture(scope="module")

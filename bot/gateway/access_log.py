@@ -1,5 +1,5 @@
 """Access-log lines without what people typed: uvicorn's access log gets the path without its query
-string (search words, sender ids) and with personal data in the path redacted (bot.privacy)."""
+string (search words, sender ids) and with personal data in the path redacted (bot.shared.privacy)."""
 from __future__ import annotations
 
 import logging
@@ -8,7 +8,7 @@ from urllib.parse import unquote
 from fastapi import FastAPI
 
 from bot.gateway.settings import Settings
-from bot.privacy import redact
+from bot.shared.privacy import redact
 
 ACCESS_LOGGER = "uvicorn.access"
 

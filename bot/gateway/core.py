@@ -16,8 +16,8 @@ import httpx
 
 from bot.gateway.settings import Settings
 from bot.gateway.storage import Store, secret_hash
-from bot.knowledge import load_knowledge
-from bot.privacy import Redaction, carry, for_understanding, placeholder, pseudonym, redact, warning_text
+from bot.shared.knowledge import load_knowledge
+from bot.shared.privacy import Redaction, carry, for_understanding, placeholder, pseudonym, redact, warning_text
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from bot.fax_sheet import CHOICES, FAX_NUMBER, FIELDS, MAX_CHARS, FaxSheetInvalid, blank_pdf, make_pdf, parse_inquiry, today_jst
+from bot.gateway.fax_sheet import CHOICES, FAX_NUMBER, FIELDS, MAX_CHARS, FaxSheetInvalid, blank_pdf, make_pdf, parse_inquiry, today_jst
 from bot.gateway.settings import Settings
 
 MAX_BODY_BYTES = 32_000

@@ -34,13 +34,13 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
-from bot.answers import answer_message
+from bot.shared.answers import answer_message
 from bot.gateway.api import SENDER_ID_PATTERN
 from bot.gateway.helpdesk_users import Accounts
 from bot.gateway.settings import Settings
 from bot.gateway.storage import MAX_ID, secret_hash, utcnow
-from bot.knowledge import Entry, KnowledgeBase, load_knowledge
-from bot.privacy import BIRTH_DATE, MYNUMBER, PIN, redact
+from bot.shared.knowledge import Entry, KnowledgeBase, load_knowledge
+from bot.shared.privacy import BIRTH_DATE, MYNUMBER, PIN, redact
 
 log = logging.getLogger(__name__)
 

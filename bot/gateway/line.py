@@ -35,10 +35,10 @@ from linebot.v3.messaging import (
 )
 from linebot.v3.webhooks import FollowEvent, JoinEvent, MessageEvent, PostbackEvent, TextMessageContent
 
-from bot.answers import show_answer_payload
+from bot.shared.answers import show_answer_payload
 from bot.gateway.core import BotMessage, ChatReply
 from bot.gateway.settings import Settings
-from bot.knowledge import load_knowledge
+from bot.shared.knowledge import load_knowledge
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["line"])

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.gateway.settings import Settings
-from bot.stack import gateway_server, running_stack  # noqa: F401  (gateway_server used by tests)
+from bot.devtools.stack import gateway_server, running_stack  # noqa: F401  (gateway_server used by tests)
 from tests.gateway.postgres import running_postgres
 
 ROOT = Path(__file__).resolve().parents[2]

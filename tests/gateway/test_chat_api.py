@@ -97,7 +97,7 @@ def test_personal_numbers_are_redacted_before_storage(gateway, gateway_env):
         dump = "\n".join(connection.iterdump())
     assert secret not in dump and pin not in dump
     # Rasa's tracker store and every log of the servers (var/) hold none of it either
-    from bot.stack import VAR
+    from bot.devtools.stack import VAR
 
     for path in [p for p in VAR.rglob("*") if p.is_file()]:
         content = path.read_bytes()

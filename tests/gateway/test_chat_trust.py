@@ -204,7 +204,7 @@ def test_an_unhandled_error_is_a_japanese_500_with_security_headers(settings):
 # ---- PostgreSQL: a NUL character is not a 500 (nor a logged text) --------------------------------
 
 def test_nul_characters_on_postgresql(postgres, own_env):
-    from bot.stack import VAR
+    from bot.devtools.stack import VAR
 
     env = {**own_env, "DATABASE_URL": postgres.create_database("nul_test")}
     log = VAR / f"gateway-{OWN_PORT}.log"

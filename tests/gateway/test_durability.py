@@ -11,7 +11,7 @@ import uuid
 import httpx
 
 from bot.gateway.core import HANDOFF_NOTED
-from bot.stack import gateway_command, running_stack, server
+from bot.devtools.stack import gateway_command, running_stack, server
 from tests.gateway.conftest import PORT_BASE
 
 RASA_PORT, ACTION_PORT, GATEWAY_PORT = 5705 + PORT_BASE, 5755 + PORT_BASE, 8705 + PORT_BASE

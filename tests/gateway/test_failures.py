@@ -11,7 +11,7 @@ import httpx
 
 from bot.gateway.core import worker_order
 from bot.gateway.settings import Settings
-from bot.stack import action_server, running_stack, wait_for_workers
+from bot.devtools.stack import action_server, running_stack, wait_for_workers
 from tests.gateway.conftest import PORT_BASE, gateway_server
 
 RASA_PORT, ACTION_PORT, GATEWAY_PORT = 5505 + PORT_BASE, 5555 + PORT_BASE, 8505 + PORT_BASE
@@ -48,12 +48,12 @@ def test_rasa_down_then_back(tmp_path):
 
 
 def rasa_worker_pids(port: int) -> list:
-    """Processes of `bot.rasa_server run … --port <port>` (a Rasa worker started by scripts/run.sh)."""
+    """Processes of `bot.rasa_side.server run … --port <port>` (a Rasa worker started by scripts/run.sh)."""
     pids = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         with contextlib.suppress(OSError):
             args = cmdline.read_bytes().decode(errors="replace").split("\0")
-            if "bot.rasa_server" in args and "--port" in args and args[args.index("--port") + 1] == str(port):
+            if "bot.rasa_side.server" in args and "--port" in args and args[args.index("--port") + 1] == str(port):
                 pids.append(int(cmdline.parent.name))
     return pids
 

@@ -21,10 +21,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from bot import fax_template
-from bot.fax_sheet import JST, MAX_CHARS, japanese_date, parse_inquiry
+from bot.gateway import fax_template
+from bot.gateway.fax_sheet import JST, MAX_CHARS, japanese_date, parse_inquiry
 from bot.gateway.app import create_app
-from bot.stack import wait_for
+from bot.devtools.stack import wait_for
 from tests.gateway.conftest import GATEWAY_PORT, ROOT
 
 TODAY = dt.datetime.now(JST).date()

@@ -10,12 +10,12 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.answers import answer_message
+from bot.shared.answers import answer_message
 from bot.gateway import line as line_channel
 from bot.gateway.app import create_app
 from bot.gateway.core import ConversationCore
 from bot.gateway.storage import Store, secret_hash
-from bot.knowledge import load_knowledge
+from bot.shared.knowledge import load_knowledge
 
 PASSWORD = "test-password"          # conftest's settings
 AUTH = ("staff", PASSWORD)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.stack import VAR
+from bot.devtools.stack import VAR
 from tests.gateway.conftest import RASA_PORT
 
 
@@ -24,7 +24,7 @@ def command_lines() -> list:
 
 def test_the_rasa_token_is_on_no_command_line(rasa_stack):
     token = rasa_stack["token"]
-    rasa = [line for line in command_lines() if "bot.rasa_server" in line and str(RASA_PORT) in line]
+    rasa = [line for line in command_lines() if "bot.rasa_side.server" in line and str(RASA_PORT) in line]
     assert rasa, "the Rasa process was not found"
     assert not [line for line in command_lines() if token in line]
     # the HTTP API still needs the token

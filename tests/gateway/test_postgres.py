@@ -22,7 +22,7 @@ def pg_stack(postgres):
     postgres.create_database("rasa_tracker")
     tracker = {"TRACKER_DIALECT": "postgresql", "TRACKER_HOST": postgres.host, "TRACKER_PORT": str(postgres.port),
                "TRACKER_USER": postgres.user, "TRACKER_PASSWORD": postgres.password, "TRACKER_DB": "rasa_tracker"}
-    with mock.patch.dict(os.environ, tracker):     # run.sh gets the test's environment (bot.stack.server)
+    with mock.patch.dict(os.environ, tracker):     # run.sh gets the test's environment (bot.devtools.stack.server)
         with running_stack(RASA_PORT, ACTION_PORT) as stack:
             yield stack
 

@@ -22,7 +22,7 @@ import time
 import httpx
 import pytest
 
-from bot.stack import VAR, gateway_command, server
+from bot.devtools.stack import VAR, gateway_command, server
 from tests.gateway.conftest import GATEWAY_PORT, RASA_PORT
 from tests.privacy_corpus import found_in, load
 

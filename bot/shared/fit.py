@@ -1,7 +1,7 @@
 """Answer only when the answer fits the question.
 
 Two independent signals must agree before an entry is given: the intent classifier (Rasa) and the
-concepts the question names (bot.concepts). `decide()` turns both into one decision:
+concepts the question names (bot.shared.concepts). `decide()` turns both into one decision:
 
 - `route`:   the question names a card topic the documents do not cover → say so, and where to ask;
 - `answer`:  one of the classifier's three most likely intents (at least RESCUE_MIN) is among the
@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
-from bot.concepts import Found, Lexicon, UncoveredConcept
+from bot.shared.concepts import Found, Lexicon, UncoveredConcept
 
 SURE_WITHOUT_CONCEPT = 0.60     # classifier confidence needed when the question names no concept
 RESCUE_MIN = 0.10               # an unsure classifier's intent kept when a named concept agrees

@@ -53,19 +53,19 @@ class KanaToKanji(GraphComponent):
     ひつようしょるい」 → 「代理交付の必要書類」, so the classifier reads it like the kanji question.
 
     The terms and their readings come from the concept lexicon (knowledge/concepts.yml, read by
-    bot.concepts); only runs of four or more hiragana are rewritten. Training data is left as it is.
+    bot.shared.concepts); only runs of four or more hiragana are rewritten. Training data is left as it is.
     """
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "KanaToKanji":
-        from bot.concepts import load_lexicon
+        from bot.shared.concepts import load_lexicon
 
         load_lexicon()   # readings (SudachiPy) computed when the model loads, not on the first message
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
-        from bot.concepts import kana_to_terms
+        from bot.shared.concepts import kana_to_terms
 
         for message in messages:
             text = message.get(TEXT)

@@ -8,9 +8,8 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from bot.knowledge import PROJECT_ROOT
+from bot.shared.paths import EVAL_FILE, MODELS_DIR
 
-EVAL_FILE = PROJECT_ROOT / "tests" / "eval" / "nlu_eval.yml"
 DECLINED = {"out_of_scope", "nlu_fallback"}
 
 
@@ -18,7 +17,7 @@ def load_questions(path: Path = EVAL_FILE) -> List[dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
 
 
-def latest_model(models_dir: Path = PROJECT_ROOT / "models") -> Path:
+def latest_model(models_dir: Path = MODELS_DIR) -> Path:
     models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     if not models:
         raise FileNotFoundError(f"no trained model in {models_dir}: run `make train`")

@@ -1,6 +1,6 @@
 """`make bench`: the assistant against a BM25 baseline on the evaluation set, measured in one run.
 
-Reports the real-question set (bot.realq: dev and test splits, graded on the reply text), top-1
+Reports the real-question set (bot.devtools.realq: dev and test splits, graded on the reply text), top-1
 intent accuracy on the team's own set (in scope), fallback rate, out-of-scope decline rate, p50/p95 latency
 per message over the REST channel, cold model load time and training time. Writes
 results/bench.md and results/bench.json.
@@ -20,13 +20,13 @@ from typing import List, Optional
 
 import httpx
 
-from bot.evaluation import latency_summary, latest_model, load_questions, score
-from bot.knowledge import PROJECT_ROOT, load_knowledge
-from bot.loadtest import THINK_S, run_load
-from bot.realq import ask_all, load_realq, score_realq
-from bot.stack import process_group_rss_mb, running_stack, wait_for_workers
+from bot.devtools.evaluation import latency_summary, latest_model, load_questions, score
+from bot.shared.knowledge import load_knowledge
+from bot.shared.paths import PROJECT_ROOT, RESULTS_DIR as RESULTS
+from bot.devtools.loadtest import THINK_S, run_load
+from bot.devtools.realq import ask_all, load_realq, score_realq
+from bot.devtools.stack import process_group_rss_mb, running_stack, wait_for_workers
 
-RESULTS = PROJECT_ROOT / "results"
 
 LOAD_SCRIPT = """
 import asyncio, json, sys, time
@@ -85,7 +85,7 @@ class Bm25Baseline:
         import spacy
         from rank_bm25 import BM25Okapi
 
-        from bot.nlu import UNUSED_GINZA_COMPONENTS
+        from bot.rasa_side.nlu import UNUSED_GINZA_COMPONENTS
 
         self.nlp = spacy.load("ja_ginza", exclude=UNUSED_GINZA_COMPONENTS)
         kb = load_knowledge()
@@ -134,7 +134,7 @@ LOAD_RUNS = [(20, THINK_S), (50, THINK_S), (20, (0.0, 0.0))]  # the last one: no
 
 
 def load_runs(stack: dict, questions: List[dict], seconds: float) -> dict:
-    """Concurrent users through the gateway (see bot/loadtest.py); memory of the whole stack."""
+    """Concurrent users through the gateway (see bot/devtools/loadtest.py); memory of the whole stack."""
     texts = [q["text"] for q in questions]
     runs = [asyncio.run(run_load(stack["gateway"], texts, users, seconds, think)) for users, think in LOAD_RUNS]
     return {"runs": runs, "memory_mb": process_group_rss_mb(stack["pgid"])}

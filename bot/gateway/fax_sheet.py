@@ -3,7 +3,7 @@
 Manual Ver.2 第8: FAX 0120-601-785, answered by FAX by the 個人番号カードコールセンター; it takes
 questions about the マイナンバー system and cards, and requests to suspend (一時停止) a lost or stolen
 card or smartphone (24時間365日). `parse_inquiry()` checks what a user typed and gives Japanese
-messages per field; `make_pdf()` / `blank_pdf()` draw it with the one layout in `bot.fax_template`.
+messages per field; `make_pdf()` / `blank_pdf()` draw it with the one layout in `bot.gateway.fax_template`.
 Nothing here stores or logs what the user typed.
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Dict, List, Mapping, Optional, Union
 
-from bot import fax_template
-from bot.privacy import MYNUMBER, PIN, redact
+from bot.gateway import fax_template
+from bot.shared.privacy import MYNUMBER, PIN, redact
 
 FAX_NUMBER = fax_template.FAX_NUMBER
 JST = dt.timezone(dt.timedelta(hours=9), "JST")

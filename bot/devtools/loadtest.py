@@ -16,7 +16,7 @@ from typing import List, Tuple
 
 import httpx
 
-from bot.evaluation import percentile
+from bot.devtools.evaluation import percentile
 
 THINK_S = (1.0, 3.0)
 

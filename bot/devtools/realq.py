@@ -22,10 +22,9 @@ from typing import Dict, Iterable, List, Optional
 
 import yaml
 
-from bot.evaluation import rate
-from bot.knowledge import PROJECT_ROOT
+from bot.devtools.evaluation import rate
+from bot.shared.paths import REALQ_DIR
 
-REALQ_DIR = PROJECT_ROOT / "tests" / "realq"
 SPLITS = ("dev", "test")
 
 
@@ -163,15 +162,15 @@ def ask_all(rest_url: str, questions: List[dict], timeout: float = 30) -> List[L
 
 def replay(model_path: str, questions: List[dict]) -> List[List[dict]]:
     """The replies without servers, for quick experiments: the trained model parses each question once,
-    then bot.fit and bot.answers decide and write the reply as the action server would (guided checks
+    then bot.shared.fit and bot.shared.answers decide and write the reply as the action server would (guided checks
     and the other rules are not run; on the real-question set it gives the REST figures)."""
     import asyncio
 
     from rasa.core.agent import Agent
 
-    from bot.answers import fitting_reply
-    from bot.concepts import load_lexicon
-    from bot.knowledge import load_knowledge
+    from bot.shared.answers import fitting_reply
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.knowledge import load_knowledge
 
     kb, lexicon, agent = load_knowledge(), load_lexicon(), Agent.load(model_path)
 
@@ -182,7 +181,7 @@ def replay(model_path: str, questions: List[dict]) -> List[List[dict]]:
 
 
 def main() -> int:
-    """`python -m bot.realq [dev|test|all] [REST_URL | models/X.tar.gz]`: grade a running stack (or replay a
+    """`python -m bot.devtools.realq [dev|test|all] [REST_URL | models/X.tar.gz]`: grade a running stack (or replay a
     trained model without servers) and print the misses."""
     import sys
 

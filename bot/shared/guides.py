@@ -18,8 +18,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from bot.answers import entry_buttons
-from bot.knowledge import KnowledgeBase
+from bot.shared.answers import entry_buttons
+from bot.shared.knowledge import KnowledgeBase
 
 UNKNOWN = "unknown"
 WEEKDAYS = "月火水木金土日"

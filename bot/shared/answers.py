@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from typing import Dict, Iterable, List
 
-from bot.concepts import Lexicon
-from bot.fit import Decision, decide
-from bot.knowledge import Entry, KnowledgeBase
+from bot.shared.concepts import Lexicon
+from bot.shared.fit import Decision, decide
+from bot.shared.knowledge import Entry, KnowledgeBase
 
 MAX_CANDIDATES = 3
 
@@ -63,7 +63,7 @@ def unknown_answer_message(kb: KnowledgeBase) -> dict:
 
 
 def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str, List[str]]) -> List[dict]:
-    """The messages for a decision of bot.fit: one or two answers, 「もしかして」, a routing reply or a decline."""
+    """The messages for a decision of bot.shared.fit: one or two answers, 「もしかして」, a routing reply or a decline."""
     if decision.kind == "answer":
         entries = [kb.select(intent, entities) for intent in decision.intents]
         messages = [answer_message(kb, entry) for entry in entries if entry]
@@ -90,7 +90,7 @@ def message_entities(message: dict) -> Dict[str, List[str]]:
 
 def fitting_reply(kb: KnowledgeBase, lexicon: Lexicon, message: dict) -> List[dict]:
     """The reply to a parsed message (Rasa's latest_message or a /model/parse result), given only when the
-    answer fits it (bot.fit)."""
+    answer fits it (bot.shared.fit)."""
     intent = message.get("intent") or {}
     ranking = message.get("intent_ranking") or [{"confidence": 1.0, **intent}]   # an /intent payload: sure
     decision = decide(message.get("text") or "", intent.get("name") or "", ranking, lexicon, set(kb.intents))

@@ -1,4 +1,4 @@
-"""Runs Rasa's command line (`python -m bot.rasa_server run ...`) with a faster per-message path.
+"""Runs Rasa's command line (`python -m bot.rasa_side.server run ...`) with a faster per-message path.
 
 Two hot spots of Rasa 3.6 found by profiling a loaded server, both pure recomputation:
 - every action-server reply is checked with `jsonschema.validate()`, which first re-checks the large,

@@ -1,7 +1,7 @@
 """The knowledge base: YAML entries in knowledge/, validated with pydantic at load.
 
 Nothing is read at import time; call `load_knowledge()` (cached per directory).
-`python -m bot.knowledge` validates the knowledge base and prints a summary.
+`python -m bot.shared.knowledge` validates the knowledge base and prints a summary.
 """
 from __future__ import annotations
 
@@ -16,14 +16,13 @@ from typing import Dict, List, Optional, Set, Tuple, Union
 
 import yaml
 
+from bot.shared.paths import KNOWLEDGE_DIR, PROJECT_ROOT, SOURCES_SUBDIR
+
 try:  # the gateway's venv has pydantic 2 (line-bot-sdk needs it); Rasa's has pydantic 1.10
     from pydantic.v1 import BaseModel, Field, validator
 except ImportError:
     from pydantic import BaseModel, Field, validator
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
-SOURCES_SUBDIR = Path("shared") / "sources"   # beside the project: ../shared/sources
 
 
 @functools.lru_cache(maxsize=1)
@@ -523,7 +522,7 @@ def _fact_problems(name: str, text: str, numbers: Set[str], dates: Set[dt.date],
 
 
 def main() -> int:
-    from bot.concepts import check_lexicon, load_lexicon   # the lexicon names this base's intents
+    from bot.shared.concepts import check_lexicon, load_lexicon   # the lexicon names this base's intents
 
     kb = load_knowledge()
     lexicon = load_lexicon(with_readings=False)

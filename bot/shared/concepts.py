@@ -16,7 +16,7 @@ from typing import Dict, List, Optional, Set
 
 import yaml
 
-from bot.knowledge import KNOWLEDGE_DIR
+from bot.shared.paths import KNOWLEDGE_DIR
 
 try:  # pydantic 1.10 in Rasa's venv, 2 in the gateway's
     from pydantic.v1 import BaseModel, Field
@@ -173,5 +173,5 @@ def load_lexicon(path: Path = CONCEPTS_FILE, with_readings: bool = True) -> Lexi
 
 
 def kana_to_terms(text: str) -> str:
-    """`Lexicon.kana_to_terms` with the project's lexicon (used by the NLU component bot.nlu.KanaToKanji)."""
+    """`Lexicon.kana_to_terms` with the project's lexicon (used by the NLU component bot.rasa_side.nlu.KanaToKanji)."""
     return load_lexicon().kana_to_terms(text)

@@ -16,9 +16,8 @@ from typing import Iterator, List, Optional
 
 import httpx
 
-from bot.knowledge import PROJECT_ROOT
+from bot.shared.paths import PROJECT_ROOT, VAR_DIR as VAR
 
-VAR = PROJECT_ROOT / "var"
 
 
 def wait_for(url: str, timeout: float, process: Optional[subprocess.Popen] = None) -> float:

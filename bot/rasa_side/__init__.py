@@ -1,0 +1,1 @@
+"""Rasa-side code (.venv only): custom NLU components and the Rasa server entry point."""
