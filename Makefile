@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore::DeprecationWarning
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help install train run shell test bench validate clean
+.PHONY: help install train run shell test test-fast lint bench validate clean
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
@@ -52,12 +52,23 @@ run: install train  ## start the gateway (:8000), Rasa (:5005) and the action se
 shell: train  ## chat with the assistant in the terminal (starts the action server)
 	scripts/run.sh shell
 
-test: install train  ## knowledge checks, unit tests, rasa data validate, story tests, NLU evaluation, gateway
+test: install train  ## knowledge checks, rasa data validate, every test tier, story tests
 	$(PY) -m bot.shared.knowledge
 	$(RASA) data validate --quiet
 	$(PY) -m pytest -q tests --ignore=tests/gateway
 	$(GW_PY) -m pytest -q tests/gateway
 	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/core
+
+test-fast: install  ## the inner loop (< 1 min, no servers, no trained model): lint, knowledge check, unit tests of both venvs
+	$(VENV)/bin/ruff check --quiet .
+	$(PY) -m bot.shared.knowledge
+	$(PY) -m pytest -q -m unit -p no:cacheprovider tests --ignore=tests/gateway
+	$(GW_PY) -m pytest -q -m unit -p no:cacheprovider tests/gateway
+
+lint: install  ## ruff (pyflakes, pycodestyle, bugbear) and mypy (not strict), each venv on its own code
+	$(VENV)/bin/ruff check --quiet .
+	$(VENV)/bin/mypy bot/shared bot/rasa_side bot/devtools actions
+	$(GW_VENV)/bin/mypy bot/gateway
 
 bench: train  ## accuracy, fallback rate, latency, load and training time vs. a BM25 baseline
 	$(PY) -m bot.devtools.bench

@@ -1,7 +1,7 @@
 """Custom actions: thin over the knowledge base (bot.shared.knowledge) and its message rendering (bot.shared.answers)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -25,7 +25,7 @@ def latest_entities(tracker: Tracker) -> Dict[str, List[str]]:
     return message_entities(tracker.latest_message)
 
 
-def with_guide_buttons(message: dict, intent: str, paused: str = None) -> dict:
+def with_guide_buttons(message: dict, intent: str, paused: Optional[str] = None) -> dict:
     """A paused check gets 「チェックを続ける」; answers of a topic with a check offer it."""
     if paused in guides.FLOWS:
         message["text"] += f"\n（{guides.FLOWS[paused].title}は一時停止中です。続きは「チェックを続ける」から）"

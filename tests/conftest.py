@@ -8,6 +8,22 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Test tiers, given by the fixtures a test uses (a module may also set `pytestmark` itself):
+# e2e = a real browser; integration = real servers (Rasa, action server, gateway, PostgreSQL, fake LINE API)
+# or the trained model; unit = everything else (in process, no trained model). `make test-fast` runs unit.
+E2E_FIXTURES = {"browser", "page", "phone"}
+INTEGRATION_FIXTURES = {"rasa_stack", "gateway", "postgres", "pg_stack", "stack", "agent", "fake_line",
+                        "line_gateway", "live", "own", "run", "gateway_env"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if any(item.get_closest_marker(tier) for tier in ("unit", "integration", "e2e")):
+            continue
+        fixtures = set(getattr(item, "fixturenames", ()))
+        tier = "e2e" if fixtures & E2E_FIXTURES else "integration" if fixtures & INTEGRATION_FIXTURES else "unit"
+        item.add_marker(getattr(pytest.mark, tier))
+
 
 @pytest.fixture(scope="session")
 def kb():

@@ -1,14 +1,13 @@
 """Answer only when the answer fits: the concept lexicon and the decision of bot.shared.fit (no model)."""
 from __future__ import annotations
 
-import re
 import unicodedata
 
 import pytest
 
 from bot.shared.concepts import check_lexicon, load_lexicon
 from bot.shared.fit import decide
-from bot.shared.knowledge import PHONE_RE, load_knowledge, source_text
+from bot.shared.knowledge import PHONE_RE, source_text
 
 
 @pytest.fixture(scope="module")

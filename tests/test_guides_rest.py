@@ -9,11 +9,12 @@ import pytest
 
 from bot.shared.guides import format_date
 from bot.devtools.stack import running_stack
+from tests import ports
 
 
 @pytest.fixture(scope="module")
 def stack():
-    with running_stack(rasa_port=5605, action_port=5655) as urls:
+    with running_stack(**ports.GUIDES_REST) as urls:
         yield urls
 
 

@@ -8,7 +8,8 @@ from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 
-from bot.rasa_side.server import cached_event_type_resolver, validate_action_result, with_token
+from bot.rasa_side.server import (RasaInternalsChanged, cached_event_type_resolver, check_rasa_internals,
+                                  validate_action_result, with_token)
 
 VALID_REPLY = {
     "events": [{"event": "slot", "name": "guide", "value": "pin"}],
@@ -85,3 +86,24 @@ def test_intent_payloads_are_not_interpolated_and_log_nothing():
     assert '/show_answer{"answer_id": "lost_card"}' in [b["payload"] for b in reply["buttons"]]
     assert filled == "代理です"                          # slots are still filled in other texts
     assert not [entry for entry in logs if entry.get("log_level") == "error"]
+
+
+def test_the_installed_rasa_has_everything_the_launcher_patches():
+    check_rasa_internals()
+
+
+def test_another_rasa_version_fails_loudly_at_start():
+    with pytest.raises(RasaInternalsChanged, match="Rasa 3.7.0"):
+        check_rasa_internals(version="3.7.0")
+
+
+def test_a_renamed_internal_fails_loudly_at_start():
+    from types import SimpleNamespace
+
+    from rasa.core.actions import action
+    from rasa.shared.core import events
+
+    renamed = SimpleNamespace(RemoteAction=action.RemoteAction, Event=events.Event,
+                              interpolator=SimpleNamespace(interpolate_template=lambda *a: None))
+    with pytest.raises(RasaInternalsChanged, match="interpolate_text is gone"):
+        check_rasa_internals(modules={"action": renamed, "events": renamed, "interpolator": renamed.interpolator})

@@ -9,6 +9,7 @@ import pytest
 
 from bot.devtools.realq import ask_all, load_realq, normalize_reply, page_key, score_realq
 from bot.devtools.stack import running_stack
+from tests import ports
 
 # Regression floors on the `test` split (102 in scope, 64 uncovered since session 4), a few points under
 # what it measured on 2026-11-30, session 4 (66.7 % answered, 73.4 % declined, 23.5 % wrongly declined;
@@ -54,7 +55,7 @@ def test_no_training_example_copies_or_paraphrases_an_evaluation_question(traini
 
 @pytest.fixture(scope="module")
 def stack():
-    with running_stack(rasa_port=5705, action_port=5755) as urls:
+    with running_stack(**ports.REALQ) as urls:
         yield urls
 
 

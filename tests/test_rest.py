@@ -7,11 +7,12 @@ import httpx
 import pytest
 
 from bot.devtools.stack import running_stack
+from tests import ports
 
 
 @pytest.fixture(scope="module")
 def stack():
-    with running_stack(rasa_port=5205, action_port=5255) as urls:
+    with running_stack(**ports.REST) as urls:
         yield urls
 
 
@@ -63,9 +64,9 @@ def test_servers_listen_on_loopback_only(stack):
     import subprocess
 
     listening = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True).stdout
-    for port in ("5205", "5255"):
-        lines = [l for l in listening.splitlines() if f":{port} " in l]
-        assert lines and all("127.0.0.1:" in l for l in lines), lines
+    for port in (str(port) for port in ports.REST.values()):
+        lines = [line for line in listening.splitlines() if f":{port} " in line]
+        assert lines and all("127.0.0.1:" in line for line in lines), lines
 
 
 # Issue 11 §4: questions whose answer is in the documents, each asked in its own words (not a training

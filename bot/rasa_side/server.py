@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 
 @functools.lru_cache(maxsize=1)
@@ -84,7 +84,42 @@ def quiet_interpolation(interpolate_text):
     return interpolate
 
 
+PATCHED_RASA = "3.6."   # the release line whose internals are patched below
+
+
+class RasaInternalsChanged(RuntimeError):
+    """Rasa no longer has what this module patches: fail at start rather than silently lose the speed-ups."""
+
+
+def check_rasa_internals(version: str = "", modules: Optional[Dict[str, Any]] = None) -> None:
+    """Raise `RasaInternalsChanged` unless Rasa is 3.6.x and has every attribute `install_speedups` replaces,
+    still used where this module expects it."""
+    import inspect
+
+    import rasa
+    from rasa.core.actions import action
+    from rasa.core.nlg import interpolator
+    from rasa.shared.core import events
+
+    version = version or rasa.__version__
+    modules = modules or {"action": action, "events": events, "interpolator": interpolator}
+    problems = [] if version.startswith(PATCHED_RASA) else [f"Rasa {version} (patched for {PATCHED_RASA}x)"]
+    remote = getattr(modules["action"], "RemoteAction", None)
+    for owner, name, what in ((remote, "_validate_action_result", "RemoteAction._validate_action_result"),
+                              (remote, "action_response_format_spec", "RemoteAction.action_response_format_spec"),
+                              (getattr(modules["events"], "Event", None), "resolve_by_type", "Event.resolve_by_type"),
+                              (modules["interpolator"], "interpolate_text", "rasa.core.nlg.interpolator.interpolate_text")):
+        if owner is None or not hasattr(owner, name):
+            problems.append(f"{what} is gone")
+    if remote is not None and hasattr(remote, "run") and "_validate_action_result" not in inspect.getsource(remote.run):
+        problems.append("RemoteAction.run no longer calls _validate_action_result")
+    if problems:
+        raise RasaInternalsChanged("bot.rasa_side.server patches Rasa internals that changed: " + "; ".join(problems)
+                                   + ". Update bot/rasa_side/server.py for this Rasa, or start Rasa with `rasa run`.")
+
+
 def install_speedups() -> None:
+    check_rasa_internals()
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.core.events import Event
 

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Set
+from typing import Dict, List, Optional, Set, Union
 
 import yaml
 
@@ -70,7 +70,8 @@ class Lexicon:
         self.covered = {c.id: c for c in covered}
         self.uncovered = {u.id: u for u in uncovered}
         owner: Dict[str, str] = {}
-        for concept in [*covered, *uncovered]:
+        concepts: List[Union[CoveredConcept, UncoveredConcept]] = [*covered, *uncovered]
+        for concept in concepts:
             for term in concept.terms:
                 owner.setdefault(normalize(term), concept.id)
         self._owner = owner
@@ -102,12 +103,13 @@ class Lexicon:
 
     def kana_to_terms(self, text: str) -> str:
         """Runs of hiragana that spell a term's reading replaced by the term (longest first)."""
-        if self._reading_pattern is None:
+        pattern = self._reading_pattern
+        if pattern is None:
             return text
 
         def rewrite(run: "re.Match[str]") -> str:
             original, out, last = run.group(0), [], 0
-            for match in self._reading_pattern.finditer(to_katakana(original)):
+            for match in pattern.finditer(to_katakana(original)):
                 out += [original[last:match.start()], self._reading_surface[match.group(0)]]
                 last = match.end()
             return "".join(out) + original[last:]
@@ -168,7 +170,8 @@ def load_lexicon(path: Path = CONCEPTS_FILE, with_readings: bool = True) -> Lexi
         raise ValueError(f"concept terms that YAML does not read as text (quote them): {unquoted}")
     covered = [CoveredConcept(**c) for c in data["covered"]]
     uncovered = [UncoveredConcept(**u) for u in data["uncovered"]]
-    terms = [normalize(t) for c in [*covered, *uncovered] for t in c.terms]
+    concepts: List[Union[CoveredConcept, UncoveredConcept]] = [*covered, *uncovered]
+    terms = [normalize(t) for c in concepts for t in c.terms]
     return Lexicon(covered, uncovered, term_readings(terms) if with_readings else None)
 
 

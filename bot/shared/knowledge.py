@@ -79,7 +79,10 @@ def page_span(page: Union[int, str, None]) -> Optional[Tuple[int, Optional[int]]
         return None
     if isinstance(page, int):
         return page, page
-    first, last = PAGE_RANGE_RE.fullmatch(page).groups()
+    match = PAGE_RANGE_RE.fullmatch(page)
+    if match is None:
+        raise ValueError(f"page {page!r}: a number or a range like 15-21 or 28-")
+    first, last = match.groups()
     return int(first), int(last) if last else None
 
 
@@ -424,14 +427,15 @@ def toc_citation(toc: Dict[str, TocEntry], section: str) -> Tuple[Optional[TocEn
     elif text in toc:                                  # an unnumbered TOC entry: 「はじめに」
         entry, rest = toc[text], ""
     elif text.startswith("<参考>"):
-        entry = next((e for e in toc.values() if e.key.endswith("<参考>") and e.title.startswith(text)), None)
-        if entry is None:
+        reference = next((e for e in toc.values() if e.key.endswith("<参考>") and e.title.startswith(text)), None)
+        if reference is None:
             return None, None, f"section {section!r} is not in the table of contents"
+        entry = reference
         rest = ""
     else:
         match = re.match(r"(第\d+)\.?\s*(?:(\d+)\.)?(.*)", unicodedata.normalize("NFKC", section).strip())
         key = match and (f"{match.group(1)} {match.group(2)}." if match.group(2) else match.group(1))
-        if not key or key not in toc:
+        if match is None or not key or key not in toc:
             return None, None, f"section {section!r} is not in the table of contents"
         entry, rest = toc[key], normalize_text(match.group(3))
         if rest.startswith(entry.title):

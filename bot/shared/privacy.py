@@ -81,7 +81,8 @@ def _kanji_numbers(chars: list) -> list:
             i += step
         return chars[i][0] if 0 <= i < len(chars) else ""
 
-    out, i = [], 0
+    out: list = []
+    i = 0
     while i < len(chars):
         if chars[i][0] not in numerals:
             out.append(chars[i])
@@ -105,7 +106,8 @@ def _kanji_numbers(chars: list) -> list:
 
 def _unify_separators(chars: list) -> list:
     """Up to six separator characters between two digits become one 「-」."""
-    out, i = [], 0
+    out: list = []
+    i = 0
     while i < len(chars):
         ch = chars[i][0]
         if ch in _SEPARATORS and out and out[-1][0] in "0123456789":
@@ -403,8 +405,9 @@ def for_understanding(redacted: str) -> str:
     """The redacted text without its placeholders: what the NLU reads, so that a redaction does not
     change the question's meaning (「［電話番号］」 is no question about phone numbers). A redacted
     `/intent{…}` payload loses its entities."""
-    if redacted.startswith("/") and _PLACEHOLDER.search(redacted) and _PAYLOAD.match(redacted):
-        return _PAYLOAD.match(redacted).group()
+    payload = _PAYLOAD.match(redacted) if redacted.startswith("/") and _PLACEHOLDER.search(redacted) else None
+    if payload:
+        return payload.group()
     return re.sub(r"[ \t]{2,}", " ", _PLACEHOLDER.sub("", redacted)).strip() or redacted
 
 

@@ -14,13 +14,12 @@ import pytest
 
 from bot.gateway.settings import Settings
 from bot.devtools.stack import gateway_server, running_stack  # noqa: F401  (gateway_server used by tests)
+from tests import ports
 from tests.gateway.postgres import running_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-# TEST_PORT_BASE shifts every port, so that several test runs can share a machine.
-PORT_BASE = int(os.environ.get("TEST_PORT_BASE", "0"))
-RASA_PORT, ACTION_PORT, GATEWAY_PORT = 5405 + PORT_BASE, 5455 + PORT_BASE, 8405 + PORT_BASE
-POSTGRES_PORT = 6432 + PORT_BASE
+RASA_PORT, ACTION_PORT = ports.GATEWAY_STACK["rasa_port"], ports.GATEWAY_STACK["action_port"]
+GATEWAY_PORT, POSTGRES_PORT = ports.GATEWAY, ports.POSTGRES
 # A gateway started without SECRET_KEY / HELPDESK_PASSWORD generates them: into a directory of the test
 # run, not into the project's var/ (whose password `make run` prints once).
 os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="gateway-var-")

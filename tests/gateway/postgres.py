@@ -91,7 +91,7 @@ def running_postgres(port: int) -> Iterator[Postgres]:
     except subprocess.CalledProcessError as error:
         server_log = log.read_text(errors="replace") if log.exists() else ""
         shutil.rmtree(base, ignore_errors=True)
-        raise RuntimeError(f"PostgreSQL did not start: {error.cmd}\n{error.stderr.decode(errors='replace')}{server_log}")
+        raise RuntimeError(f"PostgreSQL did not start: {error.cmd}\n{error.stderr.decode(errors='replace')}{server_log}") from error
     try:
         yield Postgres(port)
     finally:

@@ -9,12 +9,14 @@ import sqlite3
 import uuid
 
 import httpx
+import pytest
 
 from bot.gateway.core import HANDOFF_NOTED
 from bot.devtools.stack import gateway_command, running_stack, server
-from tests.gateway.conftest import PORT_BASE
+from tests import ports
 
-RASA_PORT, ACTION_PORT, GATEWAY_PORT = 5705 + PORT_BASE, 5755 + PORT_BASE, 8705 + PORT_BASE
+pytestmark = pytest.mark.integration  # starts its own servers
+RASA_PORT, ACTION_PORT, GATEWAY_PORT = (ports.DURABILITY[key] for key in ("rasa_port", "action_port", "gateway"))
 QUESTIONS = ["カードをなくしました", "暗証番号を忘れました", "人と話したい", "寝たきりの人の写真は？"]
 
 

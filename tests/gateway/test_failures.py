@@ -8,13 +8,16 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from bot.gateway.core import worker_order
 from bot.gateway.settings import Settings
 from bot.devtools.stack import action_server, running_stack, wait_for_workers
-from tests.gateway.conftest import PORT_BASE, gateway_server
+from tests import ports
+from tests.gateway.conftest import gateway_server
 
-RASA_PORT, ACTION_PORT, GATEWAY_PORT = 5505 + PORT_BASE, 5555 + PORT_BASE, 8505 + PORT_BASE
+pytestmark = pytest.mark.integration  # starts its own servers
+RASA_PORT, ACTION_PORT, GATEWAY_PORT = (ports.FAILURES[key] for key in ("rasa_port", "action_port", "gateway"))
 
 
 def ask(url: str, text: str, sender: str = "failure-test") -> tuple:

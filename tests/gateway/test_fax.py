@@ -27,7 +27,6 @@ from bot.gateway.app import create_app
 from bot.devtools.stack import wait_for
 from tests.gateway.conftest import GATEWAY_PORT, ROOT
 
-TODAY = dt.datetime.now(JST).date()
 SUSPEND = {
     "inquiry_type": "suspend", "name": "山田 花子", "furigana": "やまだ はなこ", "birth_date": "1948-04-01",
     "address": "東京都千代田区霞が関二丁目1番2号 ひだまり荘201号室", "reply_fax": "０３－１２３４－５６７８",
@@ -41,8 +40,13 @@ SUSPEND_PRINTED = [
     "03-1234-5678", "090-1234-5678", "山田 一郎", "長男", "■ マイナンバーカード", "□ スマートフォン",
     "■ 紛失", "□ 盗難", "2025年1月5日 14:30", "ひだまり荘の近くのスーパー", "■ 届出済み", "第12345号",
     "施設で預かっていたカードが見当たりません。一時停止をお願いします。", "再発行の手続きも教えてください。",
-    "□ マイナンバー制度・カード等についての質問", "■ 紛失・盗難による一時停止の依頼", japanese_date(TODAY),
+    "□ マイナンバー制度・カード等についての質問", "■ 紛失・盗難による一時停止の依頼",
 ]
+
+
+def today() -> dt.date:
+    """Today in Japan, when the test runs (not when the module was imported: a run may pass midnight)."""
+    return dt.datetime.now(JST).date()
 LONG_QUESTION = ("母が施設に入所しています。マイナンバーカードの暗証番号を忘れてしまい、本人は外出が難しい状態です。"
                  "代わりに家族が市区町村の窓口に行って手続きできるのか、必要な書類は何かを教えてください。"
                  "また、顔認証マイナンバーカードに切り替えることはできますか。")
@@ -104,7 +108,7 @@ def test_suspension_sheet_has_every_value(client, tmp_path):
     assert reply.headers["cache-control"] == "no-store"
     assert reply.content.startswith(b"%PDF")
     text = pdf_text(reply.content, tmp_path)
-    assert_printed(text, SUSPEND_PRINTED + FOOTER + ["個人番号カードコールセンター 行", "FAX 0120-601-785"])
+    assert_printed(text, SUSPEND_PRINTED + [japanese_date(today())] + FOOTER + ["個人番号カードコールセンター 行", "FAX 0120-601-785"])
     assert "０３" not in text                      # the full-width number was normalized
     assert_one_a4_page(reply.content, tmp_path)
 
@@ -198,7 +202,7 @@ def test_good_fax_numbers_are_normalized(number, printed):
 # --- the JSON API: 422 with Japanese messages per field -----------------------------------------
 
 def tomorrow() -> str:
-    return (TODAY + dt.timedelta(days=1)).isoformat()
+    return (today() + dt.timedelta(days=1)).isoformat()
 
 
 @pytest.mark.parametrize("payload, fields", [
@@ -324,7 +328,7 @@ def test_form_post_gives_the_pdf(client, tmp_path):
     assert reply.status_code == 200, reply.text[:2000]
     assert reply.headers["content-type"] == "application/pdf"
     assert reply.headers["content-disposition"] == 'attachment; filename="fax_inquiry.pdf"'
-    assert_printed(pdf_text(reply.content, tmp_path), [v for v in SUSPEND_PRINTED if "14:30" not in v] + ["2025年1月5日"])
+    assert_printed(pdf_text(reply.content, tmp_path), [v for v in SUSPEND_PRINTED if "14:30" not in v] + [japanese_date(today()), "2025年1月5日"])
 
 
 # --- privacy ----------------------------------------------------------------------------------

@@ -26,13 +26,14 @@ from bot.gateway.app import create_app
 from bot.gateway.helpdesk_users import hash_password, verify_password
 from bot.gateway.settings import Settings, SettingsError
 from bot.gateway.storage import Store
-from tests.gateway.conftest import PORT_BASE, ROOT, gateway_server
+from tests import ports
+from tests.gateway.conftest import ROOT, gateway_server
 
 PASSWORD = "test-password"          # conftest's settings, account "staff"
 TANAKA, SUZUKI = "tanaka-pass-1", "suzuki-pass-2"
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 LOCKED = "ログインの失敗が続いたため、しばらくログインできません。"
-GATEWAY_PORT = 8455 + PORT_BASE
+GATEWAY_PORT = ports.HELPDESK_LOGIN_GATEWAY
 
 
 @pytest.fixture(scope="module")
@@ -307,6 +308,7 @@ def https_login(client: httpx.Client, user: str, password: str) -> httpx.Respons
     return client.post("/helpdesk/login", data=form, headers={"cookie": page.headers["set-cookie"].split(";")[0]})
 
 
+@pytest.mark.integration
 def test_real_gateway_lockout_survives_a_restart(tmp_path, users_setting):
     env = {"RASA_URL": "http://127.0.0.1:9", "DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}",
            "SECRET_KEY": "test-secret", "HELPDESK_PASSWORD": "", "HELPDESK_USERS": users_setting,
@@ -337,6 +339,7 @@ def test_real_gateway_lockout_survives_a_restart(tmp_path, users_setting):
 
 # ---- no default credentials ---------------------------------------------------------------------
 
+@pytest.mark.integration
 def test_with_no_settings_the_first_start_generates_a_password_and_a_secret(tmp_path):
     """The real gateway with neither SECRET_KEY nor HELPDESK_PASSWORD: staff/change-me is refused, a random
     password and secret are kept in VAR_DIR (0600), the password is printed on the first start only."""
@@ -344,7 +347,7 @@ def test_with_no_settings_the_first_start_generates_a_password_and_a_secret(tmp_
     env = {"RASA_URL": "http://127.0.0.1:9", "DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}",
            "VAR_DIR": str(var), "SECRET_KEY": "", "HELPDESK_PASSWORD": "", "HELPDESK_USERS": ""}
     log = ROOT / "var" / f"gateway-{GATEWAY_PORT}.log"
-    for start in (1, 2):
+    for _start in (1, 2):
         with gateway_server(GATEWAY_PORT, env) as url, httpx.Client(base_url=url, timeout=10) as client:
             assert client.get("/helpdesk/api/tickets", auth=("staff", "change-me")).status_code == 401
             password = (var / "helpdesk_password").read_text().strip()
@@ -356,6 +359,7 @@ def test_with_no_settings_the_first_start_generates_a_password_and_a_secret(tmp_
     assert len((var / "secret_key").read_text().strip()) >= 32
 
 
+@pytest.mark.integration
 def test_the_gateway_does_not_start_with_the_documented_example_secret(tmp_path):
     for env in ({"SECRET_KEY": "change-me", "HELPDESK_PASSWORD": "a-password"},
                 {"SECRET_KEY": "a-secret", "HELPDESK_PASSWORD": "change-me"}):

@@ -10,9 +10,10 @@ import httpx
 import pytest
 
 from bot.gateway.storage import Store
-from tests.gateway.conftest import PORT_BASE, gateway_server
+from tests import ports
+from tests.gateway.conftest import gateway_server
 
-GATEWAY_PORT = 8605 + PORT_BASE
+GATEWAY_PORT = ports.HELPDESK_TRUST_GATEWAY
 PASSWORD = "trust-password"
 AUTH = ("staff", PASSWORD)
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')

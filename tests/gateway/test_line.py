@@ -20,11 +20,12 @@ from bot.gateway.line import (
 )
 from bot.gateway.settings import Settings
 from bot.gateway.storage import LINE_EVENT_KEEP, Feedback, LineEvent, Message, Store
-from tests.gateway.conftest import GATEWAY_PORT, PORT_BASE, gateway_server
+from tests import ports
+from tests.gateway.conftest import GATEWAY_PORT, gateway_server
 from tests.gateway.fake_line import running_fake_line
 
 SECRET, TOKEN = "test-channel-secret", "test-access-token"
-FAKE_LINE_PORT = 9120 + PORT_BASE
+FAKE_LINE_PORT = ports.FAKE_LINE
 LINE_GATEWAY_PORT, UNCONFIGURED_PORT, RESTARTED_PORT = GATEWAY_PORT + 7, GATEWAY_PORT + 8, GATEWAY_PORT + 9
 FREE_DIAL = "0120-95-0178"
 
@@ -170,10 +171,13 @@ def test_forged_or_tampered_signature_is_rejected_and_nothing_happens(line_gatew
     tampered = post(line_gateway.url, body.replace("なくしました".encode(), "忘れました".encode()), sign(body))
     assert forged.status_code == 400 and tampered.status_code == 400
     assert "署名" in forged.json()["detail"]
-    time.sleep(1.5)
+    after = new_id("rt")                  # a rightly signed event afterwards is answered; the rejected ones were not
+    assert send(line_gateway.url, text_event(user, "暗証番号を忘れました", after)).status_code == 200
+    reply_for(fake_line, after)
     assert fake_line.find(lambda r: r["body"].get("replyToken") == token) is None
-    assert count(line_gateway.store, Message) == messages_before
-    assert line_gateway.store.conversation(user) == []
+    logged = line_gateway.store.conversation(user)
+    assert [m.text for m in logged if m.direction == "user"] == ["暗証番号を忘れました"]
+    assert count(line_gateway.store, Message) == messages_before + len(logged)
 
 
 def test_missing_signature_is_400(line_gateway, fake_line):
@@ -246,8 +250,7 @@ def test_unfollow_gets_nothing(line_gateway, fake_line):
     del unfollow["replyToken"]
     received_before = len(fake_line.received)
     assert send(line_gateway.url, unfollow, text_event(user, "暗証番号を忘れました", token)).status_code == 200
-    reply_for(fake_line, token)      # the text after it is answered; the unfollow sent nothing
-    time.sleep(0.5)
+    reply_for(fake_line, token)      # the text after it is answered (events of one body in order): the unfollow sent nothing
     assert len(fake_line.received) == received_before + 1
     assert len(line_gateway.store.conversation(user)) == 2
 
@@ -483,8 +486,9 @@ def test_an_expired_reply_token_falls_back_to_a_push_with_a_retry_key(line_gatew
     assert FREE_DIAL in push["body"]["messages"][0]["text"]
     assert push["retry_key"] == str(uuid.uuid5(RETRY_NAMESPACE, late["webhookEventId"]))
     assert fake_line.find(lambda r: r["kind"] == "reply" and r["body"]["replyToken"] == token) is None
-    send(line_gateway.url, late)                   # the same event again: handled already, nothing more
-    time.sleep(1)
+    after = new_id("rt")                           # the same event again (handled already), then a new one
+    assert send(line_gateway.url, late, text_event(user, "暗証番号を忘れました", after)).status_code == 200
+    reply_for(fake_line, after)                    # the events of one body are handled in order
     assert len([r for r in fake_line.received if r["kind"] == "push" and r["body"]["to"] == user]) == 1
 
 

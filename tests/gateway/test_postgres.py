@@ -10,9 +10,10 @@ from unittest import mock
 import httpx
 import pytest
 
-from tests.gateway.conftest import PORT_BASE, gateway_server, running_stack
+from tests import ports
+from tests.gateway.conftest import gateway_server, running_stack
 
-RASA_PORT, ACTION_PORT, GATEWAY_PORT = 5805 + PORT_BASE, 5855 + PORT_BASE, 8805 + PORT_BASE
+RASA_PORT, ACTION_PORT, GATEWAY_PORT = (ports.POSTGRES_STACK[key] for key in ("rasa_port", "action_port", "gateway"))
 STAFF = ("staff", "test-password")
 
 

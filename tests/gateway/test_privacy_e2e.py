@@ -217,7 +217,7 @@ def test_no_planted_value_in_rasas_tracker(run):
 
 def test_no_planted_value_or_conversation_text_in_any_log(run):
     logs = run["logs"]
-    assert f'"POST /api/chat HTTP/1.1" 200' in logs                 # the access log is on
+    assert '"POST /api/chat HTTP/1.1" 200' in logs                 # the access log is on
     assert "GET /helpdesk/api/search?… " in logs or "GET /helpdesk/api/search?…" in logs
     found = [s for s in all_secrets() if len(s) >= 6 and s in logs]
     texts = [m for v in VARIANTS for m in v.messages if len(m) >= 8 and re.search("[ぁ-んァ-ン一-龥]", m)]

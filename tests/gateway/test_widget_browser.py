@@ -12,7 +12,6 @@ import re
 import sqlite3
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pytest
@@ -177,7 +176,10 @@ def test_a_staff_answer_reaches_the_browser_that_asked_and_no_other(browser, pag
 def test_larger_text_switch_changes_and_remembers_the_size(page, gateway):
     page.goto(gateway + "/")
     text = page.locator(".msg.bot .text").first
-    size = lambda: float(text.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+
+    def size() -> float:
+        return float(text.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+
     switch = page.get_by_role("switch", name="文字を大きく")
     expect(switch).to_have_attribute("aria-checked", "false")
     normal = size()
