@@ -16,12 +16,27 @@ INTEGRATION_FIXTURES = {"rasa_stack", "gateway", "postgres", "pg_stack", "stack"
                         "line_gateway", "live", "own", "run", "gateway_env"}
 
 
+# A test that starts a server in its own body is integration too (its source names one of these).
+SERVER_CALLS = ("gateway_server(", "running_stack(", "running_postgres(", "logged_gateway(", "subprocess.")
+
+
+def starts_a_server(item) -> bool:
+    import inspect
+
+    function = getattr(item, "function", None)
+    try:
+        return function is not None and any(call in inspect.getsource(function) for call in SERVER_CALLS)
+    except (OSError, TypeError):
+        return False
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if any(item.get_closest_marker(tier) for tier in ("unit", "integration", "e2e")):
             continue
         fixtures = set(getattr(item, "fixturenames", ()))
-        tier = "e2e" if fixtures & E2E_FIXTURES else "integration" if fixtures & INTEGRATION_FIXTURES else "unit"
+        tier = ("e2e" if fixtures & E2E_FIXTURES else
+                "integration" if fixtures & INTEGRATION_FIXTURES or starts_a_server(item) else "unit")
         item.add_marker(getattr(pytest.mark, tier))
 
 

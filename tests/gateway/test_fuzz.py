@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,7 +13,9 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from bot.gateway.app import create_app
 
-FAST = hsettings(max_examples=400, deadline=2000, suppress_health_check=list(HealthCheck))
+# FUZZ_SCALE scales every test's number of examples (make test-fast: 0.1).
+SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
+FAST = hsettings(max_examples=int(400 * SCALE) or 1, deadline=2000, suppress_health_check=list(HealthCheck))
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=300),
@@ -74,13 +77,13 @@ FAX_KEYS = ["inquiry_type", "name", "furigana", "birth_date", "address", "reply_
             "sender_relation", "device", "loss_kind", "lost_at", "lost_place", "police_report_number", "question"]
 
 
-@hsettings(max_examples=200, deadline=5000, suppress_health_check=list(HealthCheck))
+@hsettings(max_examples=int(200 * SCALE) or 1, deadline=5000, suppress_health_check=list(HealthCheck))
 @given(body=st.dictionaries(st.sampled_from(FAX_KEYS), json_values | st.text(max_size=400), max_size=15))
 def test_fax_json(client, body):
     ok(client.post("/api/fax", json=body), FAX_API)
 
 
-@hsettings(max_examples=200, deadline=5000, suppress_health_check=list(HealthCheck))
+@hsettings(max_examples=int(200 * SCALE) or 1, deadline=5000, suppress_health_check=list(HealthCheck))
 @given(body=st.dictionaries(st.sampled_from(FAX_KEYS), st.text(max_size=400), max_size=15))
 def test_fax_form(client, body):
     ok(client.post("/fax", data=body), FAX_FORM)
