@@ -1,7 +1,8 @@
 """Guided checks over Rasa forms: one validation action per form, plus start / stop / resume and
-the result. The questions, parsing and results are in bot/shared/guides.py; these actions only move
-values between the tracker and that module. Slots are filled here (mappings `custom`), so the
-tracker never holds the typed text of an answer, only its canonical value.
+the result. The questions, parsing and results are in bot/shared/guides/ (one module per check);
+these actions only move values between the tracker and that package. One validation action per
+registered check is made from the registry (`validation_class`). Slots are filled here (mappings
+`custom`), so the tracker never holds the typed text of an answer, only its canonical value.
 
 How a turn inside a form goes (validate_<flow>_form):
 - an answer (button or free text) → canonical values (free text echoed), then the next question
@@ -156,28 +157,19 @@ class GuideFormValidation(Action, ABC):
         return "すみません、うまく読み取れませんでした。" + flow.question(slot).hint
 
 
-class ValidateProxyForm(GuideFormValidation):
-    flow = guides.PROXY
+def validation_class(flow: guides.Flow) -> type:
+    """ValidateProxyForm, ValidateFaceAuthForm…: the action `validate_<flow>_form` of one check.
+
+    rasa_sdk serves every subclass of Action it has seen once actions/ is imported (not abstract, with
+    a name()), so a class made here for each registered check is served like one written out.
+    """
+    class_name = "Validate" + "".join(part.title() for part in flow.name.split("_")) + "Form"
+    return type(class_name, (GuideFormValidation,), {
+        "flow": flow, "__module__": __name__, "__doc__": f"validate_{flow.form}: {flow.title}"})
 
 
-class ValidatePhotoForm(GuideFormValidation):
-    flow = guides.PHOTO
-
-
-class ValidateLostForm(GuideFormValidation):
-    flow = guides.LOST
-
-
-class ValidatePinForm(GuideFormValidation):
-    flow = guides.PIN
-
-
-class ValidateFaceAuthForm(GuideFormValidation):
-    flow = guides.FACE_AUTH
-
-
-class ValidateOutreachForm(GuideFormValidation):
-    flow = guides.OUTREACH
+VALIDATION_CLASSES = {flow.name: validation_class(flow) for flow in guides.FLOWS.values()}
+globals().update({cls.__name__: cls for cls in VALIDATION_CLASSES.values()})  # ValidateProxyForm…
 
 
 PRIVACY_NOTE = "お名前・マイナンバー・暗証番号は入力しないでください。"

@@ -1,4 +1,4 @@
-"""Guided checks: parsing, the checklist / step / date logic (bot/shared/guides.py), the validation and
+"""Guided checks: parsing, the checklist / step / date logic (bot/shared/guides/), the validation and
 pause logic of the actions on rasa_sdk trackers, and the domain's questions and buttons."""
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import itertools
 import re
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -15,6 +16,7 @@ from actions import guides as guide_actions
 from actions.actions import ActionAnswer
 from bot.shared import guides
 from bot.shared.guides import UNKNOWN, extract, parse_age, parse_date, render
+from tests.conftest import ROOT
 
 TODAY = dt.date(2026, 11, 22)  # a Sunday
 
@@ -272,6 +274,29 @@ def test_slots_hold_only_canonical_values():
             for slot, value in extract(flow, text, question.slot, {}, TODAY).items():
                 values = value if isinstance(value, list) else [value]
                 assert all(v in allowed or str(v).startswith("20") for v in values), (slot, value)
+
+
+def test_every_registered_check_is_wired_into_rasa(domain):
+    """A new check is a module + its registration; this says what else Rasa needs, by name."""
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    rules = yaml.safe_load((ROOT / "data" / "rules" / "guides.yml").read_text(encoding="utf-8"))["rules"]
+    rule_steps = [[list(step.items())[0] for step in rule["steps"]] for rule in rules]
+    for flow in guides.FLOWS.values():
+        validation = f"validate_{flow.form}"
+        assert validation in executor.actions, f"action server does not serve {validation}"
+        assert validation in domain["actions"] and flow.form in domain["forms"]
+        assert flow.name in domain["slots"]["guide"]["values"]
+        for intent, action in (("start_guide", "action_guide_start"), ("restart_guide", "action_guide_start"),
+                               ("resume_guide", "action_guide_resume")):
+            assert [("intent", intent), ("action", action), ("slot_was_set", [{"guide": flow.name}]),
+                    ("action", flow.form), ("active_loop", flow.form)] in rule_steps, (flow.name, intent)
+        assert [("action", flow.form), ("active_loop", None), ("slot_was_set", [{"requested_slot": None}]),
+                ("action", "action_guide_result")] in rule_steps, f"{flow.name}: rule for the result"
+    assert guides.CHECK_TITLE.keys() == guides.FLOWS.keys()
+    assert set(guides.GUIDE_FOR_INTENT.values()) <= set(guides.FLOWS)
 
 
 # --- the actions on rasa_sdk trackers --------------------------------------------------------

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 
 import httpx
@@ -11,9 +12,12 @@ from bot.shared.guides import format_date
 from bot.devtools.stack import running_stack
 
 
+PORT_BASE = int(os.environ.get("TEST_PORT_BASE", "0"))  # shifts the ports, as in tests/gateway
+
+
 @pytest.fixture(scope="module")
 def stack():
-    with running_stack(rasa_port=5605, action_port=5655) as urls:
+    with running_stack(rasa_port=5605 + PORT_BASE, action_port=5655 + PORT_BASE) as urls:
         yield urls
 
 
