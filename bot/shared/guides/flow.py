@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Tuple
 
-from bot.shared.guides.parsing import UNKNOWN, Question, is_past, normalize, parse_answer
+from bot.shared.guides.parsing import UNKNOWN, Question, date_of, is_past, normalize, parse_answer
 from bot.shared.guides.result import Result, format_date
 
 Values = Dict[str, object]
@@ -89,7 +89,7 @@ def extract(flow: Flow, text: str, requested: Optional[str], values: Values, tod
     for question in flow.questions:
         if question.slot != requested and (not question.strong or values.get(question.slot) is not None):
             continue
-        value = parse_answer(question, text, today)
+        value = parse_answer(question, text, today, asked=question.slot == requested)
         if value is None or (question.slot != requested and value in (UNKNOWN, [UNKNOWN])):
             continue
         if question.kind == "date" and is_past(value, today):
@@ -101,11 +101,13 @@ def extract(flow: Flow, text: str, requested: Optional[str], values: Values, tod
 
 
 def describe_date(value: str) -> str:
-    """"2026-12-15" → 2026年12月15日（火）; "2026-12" → 2026年12月."""
-    if len(value) == 7:
-        year, month = value.split("-")
-        return f"{int(year)}年{int(month)}月"
-    return format_date(dt.date.fromisoformat(value))
+    """"2026-12-15" → 2026年12月15日（火）; "2026-12-15~" → 2026年12月15日（火）ごろ; "2026-12" → 2026年12月."""
+    day, exact = date_of(value)
+    if day is None:
+        return "わからない"
+    if exact == "month":
+        return f"{day.year}年{day.month}月"
+    return format_date(day) + ("ごろ" if exact == "about" else "")
 
 
 def describe(flow: Flow, found: Values) -> str:

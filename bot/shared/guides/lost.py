@@ -6,7 +6,7 @@ from typing import List, Optional
 
 from bot.shared.guides.flow import Flow, Values
 from bot.shared.guides.parsing import UNKNOWN, Option, Question
-from bot.shared.guides.result import Part, Result, Section, fact, line, say
+from bot.shared.guides.result import Line, Part, Result, Section, fact, line, say
 
 QUESTIONS = (
     Question("lost_item", "choice", (
@@ -18,7 +18,7 @@ QUESTIONS = (
     Question("lost_phone", "choice", (
         Option("ip", "電話がつながらない（IP電話など）", r"つながらない|繋がらない|IP|050|ひかり電話|光電話"),
         Option("fax", "電話が難しい（聴覚の障がいなど）",
-               r"難しい|むずかしい|できない|出来ない|無理|聞こえ|耳|聴覚|言語|話せない|FAX|ファックス|ファクス|いいえ"),
+               r"難しい|むずかしい|できない|できません|出来ない|かけられない|無理|聞こえ|耳|聴覚|言語|話せない|FAX|ファックス|ファクス|いいえ|ううん"),
         Option("phone", "電話できる", r"できる|できます|出来る|かけられる|大丈夫|はい|うん|OK"),
         Option(UNKNOWN, "わからない"),
     )),
@@ -29,20 +29,41 @@ def slots_for(v: Values) -> List[str]:
     return ["lost_item", "lost_phone"]
 
 
-FAX_LINK = {"title": "FAX用紙を作る（聴覚障がいのある方）", "path": "/fax"}
+# /fax?type=suspend opens the FAX sheet with 「一時停止の依頼」 chosen (bot/gateway/fax.py)
+FAX_LINK = {"title": "FAX用紙を作る（一時停止の依頼）", "path": "/fax?type=suspend"}
+
+
+def fax_lines() -> List[Line]:
+    """How to ask for the suspension by FAX, and the FAX sheet."""
+    lines = [fact("fax_inquiry", "聴覚に障がいのある方は、FAX（0120-601-785）で問い合わせができます。"),
+             line(Part("FAXで頼めること："), Part("カードや電子証明書を搭載したスマートフォンの紛失・盗難などに伴う一時停止処理の依頼（24時間365日受付）", "fax_inquiry"),
+                  bullet="　・")]
+    lines.append(fact("fax_inquiry", "回答は「個人番号カードコールセンター」からFAXで届くので、返信先のFAX番号を書いておきましょう。"))
+    lines.append(line(Part("FAXの"), Part("公式の様式は、マニュアル資料編P27の「お問合せ様式」です", "fax_inquiry"), Part("。"), bullet="・"))
+    lines.append(fact("fax_inquiry", "下の「FAX用紙を作る」は、このサービスが独自に用意した補助で、公式の様式ではありません。必要な欄のある用紙を作れます。"))
+    return lines
 
 
 def render_lost(v: Values, today: Optional[dt.date] = None) -> Result:
     item, phone = v.get("lost_item") or UNKNOWN, v.get("lost_phone") or UNKNOWN
     card = item in ("card", "both", UNKNOWN)
     smartphone = item in ("smartphone", "both")
-    now = Section("1. いますぐ：機能を止める（24時間365日）")
-    if card:
-        now.lines.append(fact("lost_card", "すぐにマイナンバー総合フリーダイヤル（0120-95-0178）に電話し、音声ガイダンス「2番」でカードの機能を一時停止します（24時間365日受付）。"))
-    if smartphone:
-        now.lines.append(fact("lost_card_smartphone", "マイナンバー総合フリーダイヤル（0120-95-0178）に電話し、スマホ用電子証明書の一時利用停止をします。メニューは「2番」（2023年12月のマニュアル）で、24時間365日受け付けています。"))
     links = []
-    if phone in ("fax", UNKNOWN):
+    if phone == "fax":   # cannot phone: the FAX route first, the phone only as the other way
+        now = Section("1. いますぐ：FAXで機能を止める（24時間365日）")
+        now.lines += fax_lines()
+        if card:
+            now.lines.append(line(Part("電話の場合は、"), Part("マイナンバー総合フリーダイヤル（0120-95-0178）に電話し、音声ガイダンス「2番」でカードの機能を一時停止します（24時間365日受付）。", "lost_card")))
+        if smartphone:
+            now.lines.append(line(Part("電話の場合は、"), Part("マイナンバー総合フリーダイヤル（0120-95-0178）に電話し、スマホ用電子証明書の一時利用停止をします。", "lost_card_smartphone")))
+        links.append(FAX_LINK)
+    else:
+        now = Section("1. いますぐ：機能を止める（24時間365日）")
+        if card:
+            now.lines.append(fact("lost_card", "すぐにマイナンバー総合フリーダイヤル（0120-95-0178）に電話し、音声ガイダンス「2番」でカードの機能を一時停止します（24時間365日受付）。"))
+        if smartphone:
+            now.lines.append(fact("lost_card_smartphone", "マイナンバー総合フリーダイヤル（0120-95-0178）に電話し、スマホ用電子証明書の一時利用停止をします。メニューは「2番」（2023年12月のマニュアル）で、24時間365日受け付けています。"))
+    if phone == UNKNOWN:
         if card:
             now.lines.append(fact("lost_card", "聴覚に障がいのある方はFAX（0120-601-785）でも依頼できます。"))
         else:
@@ -75,7 +96,10 @@ def render_lost(v: Values, today: Optional[dt.date] = None) -> Result:
         doctor.lines.append(fact("lost_card", "2024年6月の厚生労働省の文書では、2024年12月2日以降、保険者に申請すると「資格確認書」が無償交付される予定とされていました。その後の資料は手元にないため、ご加入の保険者にご確認ください。"))
         sections.append(doctor)
     contact = Section("問い合わせ先")
-    contact.lines.append(say("一時停止：マイナンバー総合フリーダイヤル（0120-95-0178、24時間365日）" + ("／FAX（0120-601-785）" if links else ""), "・"))
+    if phone == "fax":
+        contact.lines.append(say("一時停止：FAX（0120-601-785、24時間365日）／マイナンバー総合フリーダイヤル（0120-95-0178）", "・"))
+    else:
+        contact.lines.append(say("一時停止：マイナンバー総合フリーダイヤル（0120-95-0178、24時間365日）" + ("／FAX（0120-601-785）" if links else ""), "・"))
     if card:
         contact.lines.append(say("届出：警察／紛失・廃止届と再発行：お住まいの市区町村／資格確認書：加入している医療保険の保険者", "・"))
     sections.append(contact)

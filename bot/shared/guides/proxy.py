@@ -6,13 +6,13 @@ import re
 from typing import List, Optional
 
 from bot.shared.guides.flow import Flow, Values
-from bot.shared.guides.parsing import UNKNOWN, UNKNOWN_RE, Option, Question, yesno
+from bot.shared.guides.parsing import UNKNOWN, UNKNOWN_RE, Option, Question, said, yesno
 from bot.shared.guides.result import Part, Result, Section, fact, line, say
 
 
 def parse_cards(text: str) -> Optional[List[str]]:
     """通知カード / 住基カード: ["notice"], ["notice_lost"], ["notice", "juki"], ["unknown"]."""
-    if re.search(UNKNOWN_RE, text):
+    if said(UNKNOWN_RE, text):
         return [UNKNOWN]
     if re.search(r"(どちらも|どっちも|両方)(とも)?(ない|無い|なし|ありません|持って(い)?ない|なくし)", text):
         return ["notice_lost"]
@@ -49,8 +49,11 @@ QUESTIONS = (
     Question("proxy_age", "age", (Option("75plus", "75歳以上"), Option("under75", "75歳未満"),
                                   Option(UNKNOWN, "わからない")),
              strong=True, hint="年齢を数字で（例：「82歳」）、または「75歳以上」「75歳未満」「わからない」で教えてください。"),
-    yesno("proxy_facility", ("入所している", r"入所|入居|施設|ホーム|老健|特養"),
-          ("入所していない", r"自宅|在宅|家で|家族と")),
+    Question("proxy_facility", "yesno", (
+        Option("yes", "入所している", r"入所|入居|施設|ホーム|老健|特養"),
+        Option("no", "入所していない", r"自宅|在宅|家で|家族と|(一人|ひとり|独り)(で)?暮らし|施設(に|へ|には)?(は)?(入って|入所して|い)(い)?ない"),
+        Option(UNKNOWN, "わからない"),
+    ), strong=True, hint="「はい」「いいえ」「わからない」で答えてください。"),
     yesno("proxy_photo_id", ("ある", r"持って|免許|パスポート"), ("ない", r"持って(い)?ない")),
     Question("proxy_agent", "choice", (
         Option("staff", "施設の職員・支援者", r"職員|スタッフ|ケアマネ|支援者|ヘルパー|相談員|施設"),
@@ -79,10 +82,13 @@ def slots_for(v: Values) -> List[str]:
 
 
 def age_and_reason(found: Values, values: Values) -> None:
-    """「92歳です」 answers the reason question (75歳以上); the 75歳以上 button answers the age too."""
+    """「92歳です」 answers the reason question (75歳以上); the 75歳以上 button answers the age too.
+    In a facility as the reason, the facility question is not asked: a facility named is the reason."""
     if (found.get("proxy_age") or values.get("proxy_age")) == "75plus" and not (
             found.get("proxy_reason") or values.get("proxy_reason")):
         found["proxy_reason"] = "elderly"
+    if (found.get("proxy_reason") or values.get("proxy_reason")) == "facility" and values.get("proxy_facility") is None:
+        found.pop("proxy_facility", None)
 
 
 PROXY_CATEGORY = {
@@ -127,10 +133,10 @@ def render_proxy(v: Values, today: Optional[dt.date] = None) -> Result:
         docs.lines.append(line(Part("交付申請者（本人）の本人確認書類", E_DOCS), Part("："), Part("施設長などが本人の顔写真を証明した「顔写真証明書」を本人確認書類として使えます。", E_RELAX), bullet="□ "))
     else:
         docs.lines.append(fact(E_DOCS, "交付申請者（本人）の本人確認書類", "□ "))
-        if in_facility in ("no", None) and photo_id == "no":
-            docs.lines.append(line(Part("　→ 使える書類の例："), Part("書類の具体例はマニュアルの資料編P19に示されています。", E_DOCS), bullet=""))
-        elif photo_id != "yes":
+        if in_facility == UNKNOWN and photo_id != "yes":   # the facility note only when it may apply
             docs.lines.append(line(Part("　→ 施設に入所している場合："), Part("施設長などが本人の顔写真を証明した「顔写真証明書」を本人確認書類として使えます。その場合、疎明資料は不要です。", E_RELAX), bullet=""))
+        elif photo_id != "yes":
+            docs.lines.append(line(Part("　→ 使える書類の例："), Part("書類の具体例はマニュアルの資料編P19に示されています。", E_DOCS), bullet=""))
     if "notice" in cards or "notice_juki" in cards:
         docs.lines.append(fact(E_DOCS, "通知カード", "□ "))
     else:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from bot.shared.answers import entry_buttons
-from bot.shared.knowledge import KnowledgeBase
+from bot.shared.knowledge import KnowledgeBase, page_label
 
 WEEKDAYS = "月火水木金土日"
 
@@ -62,6 +62,7 @@ class Result:
     related: List[str] = field(default_factory=list)            # entries offered as buttons
     buttons: List[Dict[str, str]] = field(default_factory=list)  # other buttons (another check)
     links: List[Dict[str, str]] = field(default_factory=list)
+    parts: List[str] = field(default_factory=list)  # titles when the messages are given one at a time
 
     def all_buttons(self, kb: KnowledgeBase) -> List[Dict[str, str]]:
         return entry_buttons(kb, self.related) + self.buttons + END_BUTTONS
@@ -77,38 +78,73 @@ def format_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日（{WEEKDAYS[day.weekday()]}）"
 
 
+def source_refs(kb: KnowledgeBase, entry_id: str) -> List[Tuple[str, dict]]:
+    """(label, payload) of each source of an entry, once each: 「取得・管理マニュアルVer.2（2023年12月） 第8 … p.28～」."""
+    entry = kb.by_id[entry_id]
+    out: Dict[str, dict] = {}
+    for ref, payload in zip(entry.sources, kb.sources_payload(entry)):
+        page = f" p.{page_label(ref.page)}" if ref.page else ""
+        out.setdefault(f"{kb.documents[ref.doc].short} {ref.section}{page}", payload)
+    return list(out.items())
+
+
+def marks(numbers: List[int]) -> str:
+    """[1] → ［1］; [2, 3] → ［2,3］; [1, 2, 3] → ［1～3］ (the 出典 list's numbers, compact)."""
+    if not numbers:
+        return ""
+    runs: List[List[int]] = []
+    for n in sorted(numbers):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return "［" + ",".join(f"{r[0]}～{r[-1]}" if len(r) > 2 else ",".join(map(str, r)) for r in runs) + "］"
+
+
+def next_part_button(result: Result, index: int) -> Dict[str, str]:
+    """「続き：打合せから前日まで（2/3）」 — 「続き」 typed does the same (resume_guide)."""
+    return {"title": f"続き：{result.parts[index]}（{index + 1}/{len(result.parts)}）", "payload": "/resume_guide"}
+
+
 def render_messages(kb: KnowledgeBase, result: Result) -> List[dict]:
     """Chat messages (text, buttons, custom): each fact line ends with ［n］, and each message ends
-    with its 出典 list, n numbering the distinct citations of the entries used in that message."""
+    with its 出典 list, n numbering the distinct sources (document, section, page) of the entries
+    used in that message — each source listed once. A result in parts has one message per part,
+    each but the last with the button to the next."""
     messages = []
     for index, sections in enumerate(result.messages):
-        citations: List[str] = []
+        labels: List[str] = []
+        sources: List[dict] = []
         entry_ids: List[str] = []
         out: List[str] = []
+        if result.parts:
+            out.append(f"（{index + 1}/{len(result.parts)}）{result.parts[index]}")
         for section in sections:
             if section.heading:
                 out.append(f"【{section.heading}】")
             for ln in section.lines:
-                marks = ""
+                numbers: List[int] = []
                 for entry_id in ln.entries():
                     if entry_id not in entry_ids:
                         entry_ids.append(entry_id)
-                    citation = kb.citation(kb.by_id[entry_id]).replace("出典：", "", 1)
-                    if citation not in citations:
-                        citations.append(citation)
-                    mark = f"［{citations.index(citation) + 1}］"
-                    if mark not in marks:
-                        marks += mark
-                out.append(ln.bullet + "".join(p.text for p in ln.parts) + marks)
-        if citations:
-            out.append("出典：" + "".join(f"\n［{i + 1}］{c}" for i, c in enumerate(citations)))
-        sources = [s for e in entry_ids for s in kb.sources_payload(kb.by_id[e])]
+                    for label, payload in source_refs(kb, entry_id):
+                        if label not in labels:
+                            labels.append(label)
+                            sources.append(payload)
+                        if labels.index(label) + 1 not in numbers:
+                            numbers.append(labels.index(label) + 1)
+                out.append(ln.bullet + "".join(p.text for p in ln.parts) + marks(numbers))
+        if labels:
+            out.append("出典：" + "".join(f"\n［{i + 1}］{label}" for i, label in enumerate(labels)))
         last = index == len(result.messages) - 1
+        custom = {"guide": result.flow, "entries": entry_ids, "sources": sources,
+                  "links": result.links if last else []}
+        if result.parts:
+            custom.update(part=index + 1, parts=len(result.parts))
         messages.append({
             "text": "\n".join(out),
-            "buttons": result.all_buttons(kb) if last else [],
-            "custom": {"guide": result.flow, "entries": entry_ids, "sources": sources,
-                       "links": result.links if last else []},
+            "buttons": result.all_buttons(kb) if last else ([next_part_button(result, index + 1)] if result.parts else []),
+            "custom": custom,
         })
     return messages
 
