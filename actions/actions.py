@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guides import pause_events
+from actions.guides import pause_events, paused_answer
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
@@ -44,7 +44,8 @@ class ActionAnswer(Action):
     """Answer a knowledge intent (or a /show_answer button) with the matching entry — when the
     question is about what the entry covers (bot.shared.fit); else 「もしかして」 or where to ask.
 
-    Asked in the middle of a check, it pauses the check (see actions/guides.py).
+    Asked in the middle of a check, it pauses the check (see actions/guides.py); while a check is
+    paused, a typed answer to its pending question resumes it instead (`paused_answer`).
     """
 
     def name(self) -> Text:
@@ -52,6 +53,9 @@ class ActionAnswer(Action):
 
     @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        resumed = paused_answer(dispatcher, tracker)   # the answer to a paused check's question
+        if resumed is not None:
+            return resumed
         kb = load_knowledge()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         if intent == "show_answer":
@@ -80,6 +84,9 @@ class ActionFallback(Action):
 
     @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        resumed = paused_answer(dispatcher, tracker)   # the answer to a paused check's question
+        if resumed is not None:
+            return resumed
         for message in fitting_messages(tracker):
             utter(dispatcher, message)
         return []

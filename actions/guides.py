@@ -1,7 +1,8 @@
 """Guided checks over Rasa forms: one validation action per form, plus start / stop / resume and
-the result. The questions, parsing and results are in bot/shared/guides.py; these actions only move
-values between the tracker and that module. Slots are filled here (mappings `custom`), so the
-tracker never holds the typed text of an answer, only its canonical value.
+the result. The questions, parsing and results are in bot/shared/guides/ (one module per check);
+these actions only move values between the tracker and that package. One validation action per
+registered check is made from the registry (`validation_class`). Slots are filled here (mappings
+`custom`), so the tracker never holds the typed text of an answer, only its canonical value.
 
 How a turn inside a form goes (validate_<flow>_form):
 - an answer (button or free text) → canonical values (free text echoed), then the next question
@@ -35,6 +36,7 @@ QUESTION_INTENTS = {"start_guide", "show_answer", "help", "greet", "goodbye", "t
 QUESTION_SHAPE = re.compile(r"[?？]\s*$|ですか|ますか|でしょうか|教えて|とは|って何|ってなに|どうすれば|どうしたら")
 QUESTION_CONFIDENCE = 0.6  # below it, a reply that is no answer gets a hint rather than an answer
 INTERNAL_ACTIONS = {"action_listen", "action_extract_slots"}
+PAUSED_ANSWER_CHARS = 30   # a longer message while a check is paused is taken as a new question
 
 
 def today() -> dt.date:
@@ -76,6 +78,50 @@ def is_question(tracker: Tracker) -> bool:
     return bool(QUESTION_SHAPE.search(latest_text(tracker))) or confidence >= QUESTION_CONFIDENCE
 
 
+def starting_text(tracker: Tracker, flow: guides.Flow) -> str:
+    """The words that started the check: the message itself when it was typed (start_guide), or,
+    when it was the check's button, the message whose answer offered that button; else ""."""
+    text = latest_text(tracker)
+    if latest_intent(tracker) != "start_guide":
+        return ""
+    if not text.startswith("/"):
+        return text
+    events = tracker.events
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    payload, offered = guides.start_payload(flow.name), False
+    for event in reversed(events[:max(last_user, 0)]):
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            offered = offered or any(b.get("payload") == payload for b in buttons)
+        elif event.get("event") == "user":
+            before = event.get("text") or ""
+            return before if offered and not before.startswith("/") else ""
+    return ""
+
+
+def paused_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """While a check is paused (a question was answered in the middle), a typed answer to its
+    pending question is taken: the check goes on with it. None when the message is no such answer:
+    a question (?, ですか…), a command, a long text, or only 「わからない」 (more likely about the
+    answer just given than about the check's question)."""
+    flow = guides.FLOWS.get(tracker.get_slot("paused_guide") or "")
+    text = latest_text(tracker)
+    if flow is None or (tracker.active_loop or {}).get("name") or not text or text.startswith("/"):
+        return None
+    if QUESTION_SHAPE.search(text) or guides.command_in(text):
+        return None
+    if len(guides.normalize(text)) > PAUSED_ANSWER_CHARS and not guides.is_button_text(flow, text):
+        return None
+    values = {slot: tracker.get_slot(slot) for slot in flow.slots}
+    pending = guides.next_slot(flow, values)
+    found = guides.extract(flow, text, pending, values, today()) if pending else {}
+    if found.get(pending) in (None, guides.UNKNOWN, [guides.UNKNOWN]):
+        return None
+    dispatcher.utter_message(text=f"「{guides.describe(flow, found)}」として、{flow.title}を続けます。")
+    return [*(SlotSet(k, v) for k, v in found.items()), SlotSet("guide", flow.name), SlotSet("paused_guide", None),
+            FollowupAction(flow.form)]
+
+
 def reset_events(flow: guides.Flow) -> List[Dict[Text, Any]]:
     return [SlotSet(slot, None) for slot in flow.slots]
 
@@ -113,9 +159,10 @@ class GuideFormValidation(Action, ABC):
         return events + [SlotSet("requested_slot", guides.next_slot(flow, values))]
 
     def first_message(self, dispatcher: CollectingDispatcher, tracker: Tracker, values: dict) -> dict:
-        """Facts already in the message that started the check (「92歳の母が施設に…」)."""
-        text = latest_text(tracker)
-        if latest_intent(tracker) != "start_guide" or text.startswith("/"):
+        """Facts already in the message that started the check (「92歳の母が施設に…」) — also when the
+        check was started with the button under the answer to that message."""
+        text = starting_text(tracker, self.flow)
+        if not text:
             return {}
         found = guides.extract(self.flow, text, None, values, today())
         if found:
@@ -156,28 +203,19 @@ class GuideFormValidation(Action, ABC):
         return "すみません、うまく読み取れませんでした。" + flow.question(slot).hint
 
 
-class ValidateProxyForm(GuideFormValidation):
-    flow = guides.PROXY
+def validation_class(flow: guides.Flow) -> type:
+    """ValidateProxyForm, ValidateFaceAuthForm…: the action `validate_<flow>_form` of one check.
+
+    rasa_sdk serves every subclass of Action it has seen once actions/ is imported (not abstract, with
+    a name()), so a class made here for each registered check is served like one written out.
+    """
+    class_name = "Validate" + "".join(part.title() for part in flow.name.split("_")) + "Form"
+    return type(class_name, (GuideFormValidation,), {
+        "flow": flow, "__module__": __name__, "__doc__": f"validate_{flow.form}: {flow.title}"})
 
 
-class ValidatePhotoForm(GuideFormValidation):
-    flow = guides.PHOTO
-
-
-class ValidateLostForm(GuideFormValidation):
-    flow = guides.LOST
-
-
-class ValidatePinForm(GuideFormValidation):
-    flow = guides.PIN
-
-
-class ValidateFaceAuthForm(GuideFormValidation):
-    flow = guides.FACE_AUTH
-
-
-class ValidateOutreachForm(GuideFormValidation):
-    flow = guides.OUTREACH
+VALIDATION_CLASSES = {flow.name: validation_class(flow) for flow in guides.FLOWS.values()}
+globals().update({cls.__name__: cls for cls in VALIDATION_CLASSES.values()})  # ValidateProxyForm…
 
 
 PRIVACY_NOTE = "お名前・マイナンバー・暗証番号は入力しないでください。"
@@ -211,7 +249,7 @@ class ActionGuideStart(Action):
                 f"途中でやめるときは「やめる」、やり直すときは「最初から」と入力してください。{PRIVACY_NOTE}"
             )
         return [SlotSet("guide", name), SlotSet("paused_guide", None), SlotSet("requested_slot", None),
-                *reset_events(flow), FollowupAction(flow.form)]
+                SlotSet("guide_part", None), *reset_events(flow), FollowupAction(flow.form)]
 
 
 class ActionGuideStop(Action):
@@ -234,7 +272,7 @@ class ActionGuideStop(Action):
             buttons=[{"title": "ほかのチェック", "payload": "/start_guide"}],
         )
         events = [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("guide", None),
-                  SlotSet("paused_guide", None)]
+                  SlotSet("paused_guide", None), SlotSet("guide_part", None)]
         if flow:
             events += reset_events(flow)
         return events + [FollowupAction("action_listen")]
@@ -249,6 +287,9 @@ class ActionGuideResume(Action):
     @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         paused = tracker.get_slot("paused_guide")
+        part, shown = tracker.get_slot("guide_part"), guides.FLOWS.get(tracker.get_slot("guide") or "")
+        if paused not in guides.FLOWS and part and shown:   # 「続き」 of a result given in parts
+            return send_result(dispatcher, tracker, shown, int(part)) + [FollowupAction("action_listen")]
         if paused not in guides.FLOWS:
             dispatcher.utter_message(
                 text="途中のチェックはありません。はじめるチェックを選んでください。", buttons=guides.menu_buttons())
@@ -269,11 +310,39 @@ class ActionGuideResult(Action):
         flow = guides.FLOWS.get(tracker.get_slot("guide") or "")
         if flow is None:
             return []
-        values = {slot: tracker.get_slot(slot) for slot in flow.slots}
-        kb = load_knowledge()
-        for message in guides.render_messages(kb, guides.render(flow.name, values, today())):
-            dispatcher.utter_message(
-                text=message["text"], buttons=message["buttons"] or None, json_message=message["custom"])
+        return send_result(dispatcher, tracker, flow, 0)
+
+
+def send_result(dispatcher: CollectingDispatcher, tracker: Tracker, flow: guides.Flow, part: int) -> List[Dict[Text, Any]]:
+    """The result's messages; a result in parts (the outreach plan) one part at a time, from `part`,
+    the next one remembered in `guide_part` for 「続き」 (its button sends /resume_guide)."""
+    values = {slot: tracker.get_slot(slot) for slot in flow.slots}
+    result = guides.render(flow.name, values, today())
+    messages = guides.render_messages(load_knowledge(), result)
+    if result.parts:
+        part = min(part, len(messages) - 1)
+        messages = messages[part:part + 1]
+    for message in messages:
+        dispatcher.utter_message(
+            text=message["text"], buttons=message["buttons"] or None, json_message=message["custom"])
+    if not result.parts:
+        return []
+    return [SlotSet("guide_part", str(part + 1) if part + 1 < len(result.parts) else None)]
+
+
+class ActionShortReply(Action):
+    """「はい」「いいえ」 (affirm / deny) outside a running check: the answer to a paused check's
+    question when it is one (「ない」 to 「顔写真付きの本人確認書類はありますか？」), else the short reply."""
+
+    def name(self) -> Text:
+        return "action_short_reply"
+
+    @safe_run
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        resumed = paused_answer(dispatcher, tracker)
+        if resumed is not None:
+            return resumed
+        dispatcher.utter_message(response="utter_deny" if latest_intent(tracker) == "deny" else "utter_affirm")
         return []
 
 

@@ -1,4 +1,4 @@
-"""Guided checks: parsing, the checklist / step / date logic (bot/shared/guides.py), the validation and
+"""Guided checks: parsing, the checklist / step / date logic (bot/shared/guides/), the validation and
 pause logic of the actions on rasa_sdk trackers, and the domain's questions and buttons."""
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import itertools
 import re
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -15,6 +16,7 @@ from actions import guides as guide_actions
 from actions.actions import ActionAnswer
 from bot.shared import guides
 from bot.shared.guides import UNKNOWN, extract, parse_age, parse_date, render
+from tests.conftest import ROOT
 
 TODAY = dt.date(2026, 11, 22)  # a Sunday
 
@@ -220,19 +222,23 @@ def test_face_auth_steps(kb):
 def test_outreach_timeline_from_the_date(kb):
     result = render("outreach", {"outreach_date": "2026-12-15", "outreach_others": "yes", "outreach_dementia": "yes"}, TODAY)
     messages = guides.render_messages(kb, result)
-    assert len(messages) == 3
+    assert len(messages) == 3  # given one at a time (issue 14): this week, meeting to the day before, the day
     plan, docs, day_of = (m["text"] for m in messages)
+    assert plan.startswith("（1/3）段取りと、まず今週すること") and docs.startswith("（2/3）") and day_of.startswith("（3/3）当日")
     assert "実施日：2026年12月15日（火）" in plan
     assert "約30日前（2026年11月15日（日）ごろ）（目安の時期を過ぎています）" in plan
-    assert "約20日前（2026年11月25日（水）ごろ）：打合せ（実施日と人数、市区町村外の在住者の有無" in plan
+    assert "約20日前（2026年11月25日（水）ごろ）：打合せ" in plan
     assert "打合せ後〜2026年12月14日（月）" in plan and "申請者名簿" in plan
-    assert "実施日まで23日です" in plan
+    assert "実施日まで23日です" in plan and "市区町村外に住民票" in plan
+    assert "打合せ（実施日と人数、市区町村外の在住者の有無" in docs
     assert "暗証番号設定依頼書" in docs and "机・椅子" in docs and "電源の借用" in docs
-    assert "介助" in day_of and "説明日時・申請日・交付日を記録" in day_of and "市区町村外に住民票" in day_of
+    assert "介助" in day_of and "説明日時・申請日・交付日を記録" in day_of
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/resume_guide"]  # 「続き：打合せから前日まで（2/3）」
+    assert "/restart_guide" in [b["payload"] for b in messages[2]["buttons"]]
     later = text_of(kb, render("outreach", {"outreach_date": "2027-02-10", "outreach_others": "no", "outreach_dementia": "no"}, TODAY))
     assert "2027年1月11日（月）ごろ" in later and "過ぎています" not in later and "認知症" not in later
     month = text_of(kb, render("outreach", {"outreach_date": "2026-12"}, TODAY))
-    assert "2026年12月（日にちが未定なので2026年12月1日（火）として計算しました）" in month
+    assert "2026年12月（日にちが未定なので、2026年12月15日（火）として計算しました）" in month  # the middle, not the 1st
     assert "「最初から」で入れ直す" in month and "実施日まで" not in month
     undecided = text_of(kb, render("outreach", {"outreach_date": UNKNOWN}, TODAY))
     assert "実施日の約30日前" in undecided
@@ -272,6 +278,29 @@ def test_slots_hold_only_canonical_values():
             for slot, value in extract(flow, text, question.slot, {}, TODAY).items():
                 values = value if isinstance(value, list) else [value]
                 assert all(v in allowed or str(v).startswith("20") for v in values), (slot, value)
+
+
+def test_every_registered_check_is_wired_into_rasa(domain):
+    """A new check is a module + its registration; this says what else Rasa needs, by name."""
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    rules = yaml.safe_load((ROOT / "data" / "rules" / "guides.yml").read_text(encoding="utf-8"))["rules"]
+    rule_steps = [[list(step.items())[0] for step in rule["steps"]] for rule in rules]
+    for flow in guides.FLOWS.values():
+        validation = f"validate_{flow.form}"
+        assert validation in executor.actions, f"action server does not serve {validation}"
+        assert validation in domain["actions"] and flow.form in domain["forms"]
+        assert flow.name in domain["slots"]["guide"]["values"]
+        for intent, action in (("start_guide", "action_guide_start"), ("restart_guide", "action_guide_start"),
+                               ("resume_guide", "action_guide_resume")):
+            assert [("intent", intent), ("action", action), ("slot_was_set", [{"guide": flow.name}]),
+                    ("action", flow.form), ("active_loop", flow.form)] in rule_steps, (flow.name, intent)
+        assert [("action", flow.form), ("active_loop", None), ("slot_was_set", [{"requested_slot": None}]),
+                ("action", "action_guide_result")] in rule_steps, f"{flow.name}: rule for the result"
+    assert guides.CHECK_TITLE.keys() == guides.FLOWS.keys()
+    assert set(guides.GUIDE_FOR_INTENT.values()) <= set(guides.FLOWS)
 
 
 # --- the actions on rasa_sdk trackers --------------------------------------------------------
@@ -411,3 +440,155 @@ def test_result_action_renders_the_check(kb):
     events, messages = run(guide_actions.ActionGuideResult(), tracker("affirm", "はい", slots))
     assert events == []
     assert "0120-601-785" in messages[0]["text"] and messages[0]["custom"]["links"] == [guides.FAX_LINK]
+
+
+# --- issue 14: guided checks as people meet them ------------------------------------------------
+
+@pytest.mark.parametrize("flow, slot, text, value", [
+    ("lost", "lost_item", "かーどだけ", "card"),                     # kana for katakana
+    ("lost", "lost_item", "すまほだけです", "smartphone"),
+    ("proxy", "proxy_facility", "わかんない", UNKNOWN),               # colloquial endings
+    ("proxy", "proxy_facility", "わかんねー", UNKNOWN),
+    ("proxy", "proxy_photo_id", "知らん", UNKNOWN),
+    ("proxy", "proxy_photo_id", "持ってる", "yes"),
+    ("proxy", "proxy_photo_id", "もってない", "no"),
+    ("pin", "pin_goal", "あしたびょういんです", "doctor"),            # hiragana read as the kanji word
+    ("proxy", "proxy_reason", "にゅういんしてる", "hospital"),
+    ("pin", "pin_who", "かぞくがいきます", "proxy"),
+    ("photo", "photo_items", "首がまっすぐにならなくて、顔が横に傾いてる", ["gaze"]),
+    ("photo", "photo_items", "車椅子の背もたれが写ってて、顔がちょっと横に傾いてる", ["wheelchair", "gaze"]),
+    ("photo", "photo_items", "ねたきりでまくらがうつってる", ["bed"]),
+    ("photo", "photo_items", "くるまいすと、ちゅーぶ", ["wheelchair", "tube"]),
+    ("photo", "photo_items", "車椅子は写っていない、帽子", ["hat"]),      # a thing denied is not kept
+    ("proxy", "proxy_reason", "入院中で、施設には入っていません", "hospital"),
+    ("lost", "lost_phone", "電話できません", "fax"),
+    ("lost", "lost_phone", "ううん", "fax"),
+])
+def test_casual_answers_are_understood(flow, slot, text, value):
+    assert extract(guides.FLOWS[flow], text, slot, {}, TODAY).get(slot) == value
+
+
+def test_casual_reading_does_not_guess_from_short_or_ambiguous_readings():
+    assert extract(guides.PROXY, "あしたようじがある", "proxy_reason", {}, TODAY) == {}   # 用事, not 幼児
+    assert extract(guides.PHOTO, "はい", "photo_items", {}, TODAY) == {}
+
+
+def test_facts_said_unasked_fill_their_questions():
+    assert extract(guides.PROXY, "自宅で暮らす92歳の母です", "proxy_reason", {}, TODAY) == {
+        "proxy_reason": "elderly", "proxy_age": "75plus", "proxy_facility": "no"}
+    assert extract(guides.PROXY, "施設に入っていない", "proxy_reason", {}, TODAY) == {"proxy_facility": "no"}
+    # 「はい」「ない」 alone answer only the question asked
+    assert extract(guides.PROXY, "ない", "proxy_photo_id", {}, TODAY) == {"proxy_photo_id": "no"}
+
+
+@pytest.mark.parametrize("text, value", [
+    ("来月のなかごろ", "2026-12-15~"), ("らいげつのなかごろ", "2026-12-15~"), ("来月の中旬", "2026-12-15~"),
+    ("来月の初め", "2026-12-05~"), ("来月末", "2026-12-31~"), ("来月の終わりごろ", "2026-12-31~"),
+    ("月末", "2026-11-30~"), ("12月下旬", "2026-12-25~"), ("1月上旬", "2027-01-05~"), ("再来月の半ば", "2027-01-15~"),
+    ("再来週", "2026-12-02~"), ("来週の金曜日", "2026-11-27"), ("らいしゅうのすいようび", "2026-11-25"),
+    ("来月のなかごろかな", "2026-12-15~"),
+    ("15日か20日", None), ("12月か1月", None), ("そのうち", None), ("年明け", None),   # asked again
+])
+def test_vague_dates_are_planned_on_a_sensible_day(text, value):
+    assert parse_date(text, TODAY) == value
+
+
+def test_a_vague_date_is_no_command():
+    assert guides.command_in("来月の終わり") is None and guides.command_in("もう終わり") == "stop"
+
+
+def test_vague_dates_count_back_from_their_day_not_the_1st(kb):
+    text = text_of(kb, render("outreach", {"outreach_date": "2027-01-15~"}, TODAY))
+    assert "実施日：2027年1月15日（金）ごろ（日にちがはっきりしないので" in text
+    assert "約30日前（2026年12月16日（水）ごろ）：" in text and "過ぎています" not in text
+    assert guides.describe(guides.OUTREACH, {"outreach_date": "2026-12-15~"}) == "2026年12月15日（火）ごろ"
+    # a month alone: its middle; on 12/1 the notice (11/1) would look overdue, on 12/15 it does not yet
+    month = text_of(kb, render("outreach", {"outreach_date": "2026-12"}, dt.date(2026, 11, 10)))
+    assert "約30日前（2026年11月15日（日）ごろ）：" in month and "過ぎています" not in month
+
+
+def test_proxy_facility_note_only_for_who_may_be_in_a_facility(kb):
+    home = text_of(kb, render("proxy", {"proxy_reason": "hospital", "proxy_age": "under75", "proxy_facility": "no",
+                                        "proxy_photo_id": UNKNOWN, "proxy_agent": "family", "proxy_cards": [UNKNOWN]}))
+    assert "施設" not in home and "顔写真証明書" not in home and "資料編P19" in home
+    maybe = text_of(kb, render("proxy", {"proxy_reason": "hospital", "proxy_age": "under75", "proxy_facility": UNKNOWN,
+                                         "proxy_photo_id": "no"}))
+    assert "施設に入所している場合：施設長などが本人の顔写真を証明した「顔写真証明書」" in maybe
+
+
+@pytest.mark.parametrize("name", list(guides.FLOWS))
+def test_each_source_is_listed_once(kb, name):
+    for values in all_answers(guides.FLOWS[name]):
+        for message in guides.render_messages(kb, render(name, values, TODAY)):
+            listed = re.findall(r"^［\d+］(.+)$", message["text"].split("出典：")[-1], re.M)
+            assert len(listed) == len(set(listed)), (values, listed)
+            keys = [(s["doc_id"], s["section"], s["page"]) for s in message["custom"]["sources"]]
+            assert len(keys) == len(set(keys)) == len(listed)
+
+
+def test_lost_card_without_phone_leads_with_fax(kb):
+    result = render("lost", {"lost_item": "card", "lost_phone": "fax"})
+    text = text_of(kb, result)
+    first = text.split("【2.")[0]
+    assert "FAXで機能を止める" in first and "すぐに" not in text
+    assert first.index("0120-601-785") < first.index("0120-95-0178")
+    assert result.links == [{"title": "FAX用紙を作る（一時停止の依頼）", "path": "/fax?type=suspend"}]
+    phone = text_of(kb, render("lost", {"lost_item": "card", "lost_phone": "phone"}))
+    assert "すぐにマイナンバー総合フリーダイヤル" in phone and "0120-601-785" not in phone
+
+
+def start_events(text, offered):
+    """The check started with its button under the answer to `text`."""
+    payload = guides.start_payload("proxy")
+    buttons = [{"title": "代理で受け取れるかチェック", "payload": payload}] if offered else []
+    return [{"event": "user", "text": text}, {"event": "action", "name": "action_answer"},
+            {"event": "bot", "text": "…", "data": {"buttons": buttons}},
+            {"event": "user", "text": payload}, {"event": "action", "name": "action_guide_start"},
+            {"event": "active_loop", "name": "proxy_form"}]
+
+
+def test_facts_in_the_message_before_the_check_button_are_not_asked_again():
+    asked = "92歳の母が施設に入所しています。代理で受け取れますか？"
+    events, messages = run(guide_actions.ValidateProxyForm(),
+                           tracker("start_guide", guides.start_payload("proxy"), {}, start_events(asked, True)))
+    assert slot_events(events) == {"paused_guide": None, "proxy_reason": "facility", "proxy_age": "75plus",
+                                   "requested_slot": "proxy_photo_id"}
+    assert messages[0]["text"].startswith("わかったこと：施設に入所している、75歳以上")
+    events, _ = run(guide_actions.ValidateProxyForm(),
+                    tracker("start_guide", guides.start_payload("proxy"), {}, start_events(asked, False)))
+    assert slot_events(events) == {"paused_guide": None, "requested_slot": "proxy_reason"}
+
+
+PAUSED = {"paused_guide": "proxy", "guide": "proxy", "proxy_reason": "hospital", "proxy_age": "75plus"}
+
+
+def test_a_typed_answer_while_paused_goes_on_with_the_check():
+    events, messages = run(ActionAnswer(), tracker("proxy_pickup_eligibility", "特養に入っています", dict(PAUSED)))
+    assert slot_events(events) == {"proxy_facility": "yes", "guide": "proxy", "paused_guide": None}
+    assert events[-1] == {"event": "followup", "name": "proxy_form", "timestamp": None}
+    assert messages[0]["text"] == "「入所している」として、代理交付チェックを続けます。"
+    events, messages = run(guide_actions.ActionShortReply(), tracker("deny", "いいえ", dict(PAUSED)))
+    assert slot_events(events)["proxy_facility"] == "no" and events[-1]["name"] == "proxy_form"
+
+
+def test_while_paused_a_question_is_still_answered():
+    for intent, text in (("proxy_pickup_documents", "代理人の本人確認書類は何が必要ですか？"),
+                         ("shikaku_kakuninsho", "資格確認書について詳しく知りたいので教えてほしいのですが、よろしくお願いします"),
+                         ("nlu_fallback", "わからない")):
+        events, messages = run(ActionAnswer(), tracker(intent, text, dict(PAUSED)))
+        assert not any(e.get("event") == "followup" for e in events), text
+    events, messages = run(guide_actions.ActionShortReply(), tracker("affirm", "はい"))   # nothing paused
+    assert events == [] and messages[0]["response"] == "utter_affirm"
+
+
+def test_the_outreach_plan_is_given_in_parts():
+    slots = {"guide": "outreach", "outreach_date": "2026-12-15", "outreach_others": "no", "outreach_dementia": "no"}
+    events, messages = run(guide_actions.ActionGuideResult(), tracker("deny", "いない", dict(slots)))
+    assert len(messages) == 1 and messages[0]["text"].startswith("（1/3）")
+    assert slot_events(events) == {"guide_part": "1"}
+    assert messages[0]["buttons"] == [{"title": "続き：打合せから前日まで（2/3）", "payload": "/resume_guide"}]
+    events, messages = run(guide_actions.ActionGuideResume(), tracker("resume_guide", "続き", {**slots, "guide_part": "1"}))
+    assert messages[0]["text"].startswith("（2/3）") and slot_events(events) == {"guide_part": "2"}
+    events, messages = run(guide_actions.ActionGuideResume(), tracker("resume_guide", "続き", {**slots, "guide_part": "2"}))
+    assert messages[0]["text"].startswith("（3/3）当日") and slot_events(events) == {"guide_part": None}
+    assert "/restart_guide" in [b["payload"] for b in messages[0]["buttons"]]

@@ -12,6 +12,8 @@ from bot.devtools.stack import running_stack
 from tests import ports
 
 
+
+
 @pytest.fixture(scope="module")
 def stack():
     with running_stack(**ports.GUIDES_REST) as urls:
@@ -72,12 +74,18 @@ def test_outreach_plan_with_dates_counted_back(stack):
     assert "住民票がある方" in text(chat.say(f"{day.month}月{day.day}日"))
     assert "認知症" in text(chat.say("いない"))
     reply = chat.say("はい、います")
-    assert len(customs(reply)) == 3
+    assert len(customs(reply)) == 1 and customs(reply)[0]["part"] == 1   # the plan in parts (issue 14)
     plan = text(reply)
     assert f"実施日：{format_date(day)}" in plan
     assert f"約30日前（{format_date(day - dt.timedelta(days=30))}ごろ）" in plan
     assert f"約20日前（{format_date(day - dt.timedelta(days=20))}ごろ）" in plan
-    assert "申請者名簿" in plan and "机・椅子" in plan and "説明日時・申請日・交付日を記録" in plan
+    assert "申請者名簿" in plan and "まず今週すること" in plan and "机・椅子" not in plan
+    assert buttons(reply) == ["/resume_guide"]
+    meeting = chat.say("/resume_guide")
+    assert text(meeting).startswith("（2/3）打合せから前日まで") and "机・椅子" in text(meeting)
+    day_of = chat.say("続き")   # typed works too
+    assert text(day_of).startswith("（3/3）当日") and "説明日時・申請日・交付日を記録" in text(day_of)
+    assert "/restart_guide" in buttons(day_of)
 
 
 def test_lost_check_restarted_then_left(stack):
@@ -109,3 +117,110 @@ def test_every_check_reaches_its_result(stack, guide, answers, expected):
     reply = chat.say(answers[-1])
     assert customs(reply) and customs(reply)[0]["guide"] == guide
     assert all(e in text(reply) for e in expected), text(reply)
+
+
+# --- issue 14: guided checks as people meet them ------------------------------------------------
+
+def start(chat: Chat, guide: str) -> list:
+    return chat.say(f'/start_guide{{"guide": "{guide}"}}')
+
+
+def test_casual_answers_are_understood(stack):
+    chat = Chat(stack)
+    start(chat, "lost")
+    reply = chat.say("かーどだけ")
+    assert "「マイナンバーカード」として進めます" in text(reply) and "いま電話をかけられますか" in text(reply)
+    chat = Chat(stack)
+    start(chat, "pin")
+    assert "「病院・薬局で受診したい」として進めます" in text(chat.say("あしたびょういんです"))
+    assert "「わからない」として進めます" in text(chat.say("わかんない"))
+    chat = Chat(stack)
+    start(chat, "photo")
+    reply = chat.say("首がまっすぐにならなくて、顔が横に傾いてる")
+    assert "「視線が定まらない・正面を向けない」として進めます" in text(reply)
+    chat = Chat(stack)
+    start(chat, "photo")
+    reply = chat.say("車椅子の背もたれが写ってて、顔がちょっと横に傾いてる")   # two things named: both kept
+    assert "「車椅子、視線が定まらない・正面を向けない」として進めます" in text(reply)
+    result = text(chat.say("郵送"))
+    assert "車椅子、視線が定まらない・正面を向けない" in result and "氏名欄" in result
+
+
+def test_facts_in_the_first_message_are_not_asked_again(stack):
+    chat = Chat(stack)
+    reply = chat.say("92歳の母が施設に入所しています。代理で受け取れますか？")   # answered, with the check's button
+    assert '/start_guide{"guide": "proxy"}' in buttons(reply)
+    reply = start(chat, "proxy")
+    assert "わかったこと：施設に入所している、75歳以上" in text(reply)
+    assert "顔写真付きの本人確認書類" in text(reply)
+    assert "窓口に行けない理由" not in text(reply) and "75歳以上ですか" not in text(reply)
+
+
+def test_a_vague_date_is_planned_in_the_middle_of_next_month(stack):
+    chat = Chat(stack)
+    chat.say("出張申請の段取りを組みたい")
+    reply = chat.say("15日か20日")
+    assert "読み取れません" in text(reply) and "実施日（予定）はいつですか" in text(reply)   # asked again, not guessed
+    today = dt.date.today()
+    middle = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=15)
+    assert f"「{format_date(middle)}ごろ」として進めます" in text(chat.say("来月のなかごろ"))
+    chat.say("いない")
+    plan = text(chat.say("いない"))
+    assert f"実施日：{format_date(middle)}ごろ" in plan
+    assert f"約30日前（{format_date(middle - dt.timedelta(days=30))}ごろ）" in plan
+    assert format_date(middle.replace(day=1) - dt.timedelta(days=30)) not in plan   # not counted from the 1st
+
+
+def test_a_typed_answer_is_taken_while_the_check_is_paused(stack):
+    chat = Chat(stack)
+    start(chat, "proxy")
+    chat.say("入院中・病気")
+    assert "施設に入所していますか" in text(chat.say("80歳"))
+    reply = chat.say("資格確認書って何ですか？")
+    assert "一時停止中" in text(reply) and "/resume_guide" in buttons(reply)
+    reply = chat.say("入所していない")   # typed, not the button
+    assert "「入所していない」として、代理交付チェックを続けます" in text(reply)
+    assert "顔写真付きの本人確認書類" in text(reply)
+    assert "代理交付チェックは一時停止中" in text(chat.say("代理人の本人確認書類は何が必要ですか？"))  # a question: answered
+    reply = chat.say("わからない")   # after an answer, more likely about the answer: not taken
+    assert "として、代理交付チェックを続けます" not in text(reply)
+    reply = chat.say("ない")
+    assert "として、代理交付チェックを続けます" in text(reply) and "どなたですか" in text(reply)
+
+
+def test_proxy_check_without_a_facility_shows_no_facility_note(stack):
+    chat = Chat(stack)
+    start(chat, "proxy")
+    for answer in ["入院中・病気", "75歳未満", "入所していない", "わからない", "家族・親族"]:
+        chat.say(answer)
+    result = text(chat.say("わからない"))
+    assert "代理人が持っていく書類" in result and "施設" not in result and "顔写真証明書" not in result
+
+
+def test_results_list_each_source_once(stack):
+    for guide, answers in (("lost", ["マイナンバーカード", "電話できる"]),
+                           ("face_auth", ["もう持っている", "代理人が行く", "わからない", "まだ"])):
+        chat = Chat(stack)
+        start(chat, guide)
+        for answer in answers[:-1]:
+            chat.say(answer)
+        reply = chat.say(answers[-1])
+        results = [m["text"] for m in reply if "出典：" in m.get("text", "")]
+        assert results and len(results) == len(customs(reply))   # over REST the custom payload follows its text
+        for result, custom in zip(results, customs(reply)):
+            listed = [line for line in result.split("出典：")[-1].split("\n") if line]
+            assert len(listed) == len(set(line[line.index("］") + 1:] for line in listed)), listed
+            sources = [(s["doc_id"], s["section"], s["page"]) for s in custom["sources"]]
+            assert len(sources) == len(set(sources)) == len(listed)
+
+
+def test_lost_card_without_phone_leads_with_fax(stack):
+    chat = Chat(stack)
+    start(chat, "lost")
+    chat.say("マイナンバーカード")
+    reply = chat.say("耳が聞こえないので電話できません")
+    result = text(reply)
+    first = result.split("【2.")[0]
+    assert "FAXで機能を止める" in first and "すぐに" not in result
+    assert first.index("0120-601-785") < first.index("0120-95-0178")
+    assert customs(reply)[0]["links"] == [{"title": "FAX用紙を作る（一時停止の依頼）", "path": "/fax?type=suspend"}]

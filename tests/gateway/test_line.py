@@ -437,7 +437,9 @@ def test_a_long_guide_result_comes_in_a_few_readable_bubbles(line_gateway, fake_
     body = reply_for(fake_line, token)
     assert_within_line_limits(body)
     texts = [m["text"] for m in body["messages"]]
-    assert texts[0].startswith("【段取り") and len(texts) >= 3
+    assert texts[0].startswith("（1/3）段取り")   # the plan in parts (issue 14): the first, then 「続き」
+    labels = [item["action"]["label"] for item in body["messages"][-1]["quickReply"]["items"]]
+    assert labels[0].startswith("続き：打合せから前日まで")
     for text in texts:
         body_text, _, sources = text.partition("出典：")
         assert len(body_text) <= 2 * BUBBLE_CHARS and len(sources) <= 120, text

@@ -152,6 +152,22 @@ def test_page_answers_with_sources_quick_replies_and_feedback(page, gateway, gat
     assert page.evaluate("localStorage.getItem('mynasupport.sender_id')") == sender_id
 
 
+def test_a_check_result_shows_each_source_once(page, gateway):
+    """A guided check's result ends with a numbered 出典 block; the chat shows it once, as the list,
+    numbered like the ［n］ marks of the text (issue 14)."""
+    page.goto(gateway + "/")
+    ask(page, "カードをなくした、何をすればいいかガイドして")
+    ask(page, "マイナンバーカード")
+    result = ask(page, "電話できる")
+    expect(result.locator(".text")).to_contain_text("受理番号")
+    expect(result.locator(".text")).not_to_contain_text("出典：")
+    text = result.locator(".text").text_content()
+    items = result.locator(".sources li").all_text_contents()
+    assert items and items[0].startswith("［1］") and len(items) == len(set(items))
+    assert all(f"［{i + 1}］" in item for i, item in enumerate(items))
+    assert "［1］" in text or "［1,2］" in text
+
+
 def test_a_staff_answer_reaches_the_browser_that_asked_and_no_other(browser, page, gateway):
     """The widget keeps the ticket's token and polls with it; a browser with the same sender id but
     without the token (someone who learnt the id) gets nothing."""

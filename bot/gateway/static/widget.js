@@ -124,16 +124,27 @@
     node.append(text.slice(last));
   }
 
-  /** The answer text without its trailing 「出典：…」 line when the sources are shown as a list. */
-  function answerText(message) {
+  /** Where the answer's trailing 出典 starts — the line 「出典：…」, or 「出典：」 and its ［n］ lines (a
+   *  guided check's result) — and whether it is numbered; start is -1 when there is none. */
+  function sourceBlock(message) {
     const lines = message.text.split("\n");
-    if (message.sources.length && lines.length > 1 && lines[lines.length - 1].startsWith("出典：")) lines.pop();
-    return lines.join("\n");
+    let start = lines.length - 1;
+    while (start > 0 && /^［\d+］/.test(lines[start])) start -= 1;
+    if (start < 1 || !lines[start].startsWith("出典：")) return { lines, start: -1, numbered: false };
+    return { lines, start, numbered: start < lines.length - 1 };
   }
 
-  function sourceLines(sources) {
-    const lines = sources.map((s) => [s.document, s.section, s.page ? "p." + s.page : ""].filter(Boolean).join("　"));
-    return [...new Set(lines)];
+  /** The answer text without its trailing 出典 when the sources are shown as a list (never twice). */
+  function answerText(message) {
+    const block = sourceBlock(message);
+    if (!message.sources.length || block.start < 0) return message.text;
+    return block.lines.slice(0, block.start).join("\n");
+  }
+
+  /** The list of sources; numbered ［1］［2］… when the text's marks refer to them (one source per number). */
+  function sourceLines(sources, numbered) {
+    const lines = [...new Set(sources.map((s) => [s.document, s.section, s.page ? "p." + s.page : ""].filter(Boolean).join("　")))];
+    return numbered ? lines.map((line, i) => `［${i + 1}］${line}`) : lines;
   }
 
   /** The message to show for a failed request: the server's own words for a 4xx. */
@@ -290,7 +301,7 @@
     function addBot(message) {
       message.sources = Array.isArray(message.sources) ? message.sources : [];
       const item = addEntry("bot", T.bot, answerText(message));
-      const lines = sourceLines(message.sources);
+      const lines = sourceLines(message.sources, sourceBlock(message).numbered);
       if (lines.length) {
         const box = el("div", { class: "sources" });
         const list = el("ul");

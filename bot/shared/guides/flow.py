@@ -1,0 +1,134 @@
+"""The flow machine: a check is a `Flow` (its questions, which of them matter, its result); the
+registry of checks; which question comes next; the values a typed answer gives.
+
+Nothing here knows a particular check: what is special to one check is a hook of its `Flow`
+(`slots_for`, `after_extract`, `render`) or of its questions (`parser`, `titles`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Tuple
+
+from bot.shared.guides.parsing import UNKNOWN, Question, date_of, is_past, normalize, parse_answer
+from bot.shared.guides.result import Result, format_date
+
+Values = Dict[str, object]
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str                                   # proxy, photo, lost, pin, face_auth, outreach
+    title: str                                  # 代理交付チェック …
+    questions: Tuple[Question, ...]
+    slots_for: Callable[[Values], List[str]]    # the questions that matter, in order
+    intro: str
+    render: Callable[[Values, dt.date], Result]  # the result of the completed check
+    button_title: str = ""                      # the button that offers the check under an answer
+    intents: Tuple[str, ...] = ()               # knowledge intents whose answers offer the check
+    # found, values → more values found (e.g. 「92歳」 answers the proxy check's reason too)
+    after_extract: Optional[Callable[[Values, Values], None]] = None
+
+    @property
+    def form(self) -> str:
+        return f"{self.name}_form"
+
+    @property
+    def slots(self) -> List[str]:
+        return [q.slot for q in self.questions]
+
+    def question(self, slot: str) -> Question:
+        return next(q for q in self.questions if q.slot == slot)
+
+
+# The registry (filled by bot/shared/guides/__init__.py, in the order of the menu)
+FLOWS: Dict[str, Flow] = {}
+FLOW_BY_FORM: Dict[str, Flow] = {}
+GUIDE_FOR_INTENT: Dict[str, str] = {}   # knowledge intent → the check its answer offers
+CHECK_TITLE: Dict[str, str] = {}        # check → the title of the button offering it
+
+
+def register(*flows: Flow) -> None:
+    for flow in flows:
+        if flow.name in FLOWS:
+            raise ValueError(f"check {flow.name} registered twice")
+        FLOWS[flow.name] = flow
+        FLOW_BY_FORM[flow.form] = flow
+        CHECK_TITLE[flow.name] = flow.button_title or flow.title
+        for intent in flow.intents:
+            GUIDE_FOR_INTENT[intent] = flow.name
+
+
+def start_payload(name: str) -> str:
+    return "/start_guide" + json.dumps({"guide": name}, ensure_ascii=False)
+
+
+def check_button(name: str) -> Dict[str, str]:
+    return {"title": CHECK_TITLE[name], "payload": start_payload(name)}
+
+
+def menu_buttons() -> List[Dict[str, str]]:
+    return [{"title": f.title, "payload": start_payload(f.name)} for f in FLOWS.values()]
+
+
+def render(flow: str, values: Values, today: Optional[dt.date] = None) -> Result:
+    """The result of a completed check."""
+    return FLOWS[flow].render(values, today or dt.date.today())
+
+
+def next_slot(flow: Flow, values: Values) -> Optional[str]:
+    """The first question that matters and has no answer yet; None when the check is complete."""
+    return next((s for s in flow.slots_for(values) if values.get(s) is None), None)
+
+
+def extract(flow: Flow, text: str, requested: Optional[str], values: Values, today: dt.date) -> Values:
+    """Values found in `text`: the requested question, plus any unanswered question marked `strong`
+    whose words are distinctive enough («92歳で施設にいる母» answers reason and age at once)."""
+    found: Values = {}
+    for question in flow.questions:
+        if question.slot != requested and (not question.strong or values.get(question.slot) is not None):
+            continue
+        value = parse_answer(question, text, today, asked=question.slot == requested)
+        if value is None or (question.slot != requested and value in (UNKNOWN, [UNKNOWN])):
+            continue
+        if question.kind == "date" and is_past(value, today):
+            continue  # a past date is no plan
+        found[question.slot] = value
+    if flow.after_extract is not None:
+        flow.after_extract(found, values)
+    return found
+
+
+def describe_date(value: str) -> str:
+    """"2026-12-15" → 2026年12月15日（火）; "2026-12-15~" → 2026年12月15日（火）ごろ; "2026-12" → 2026年12月."""
+    day, exact = date_of(value)
+    if day is None:
+        return "わからない"
+    if exact == "month":
+        return f"{day.year}年{day.month}月"
+    return format_date(day) + ("ごろ" if exact == "about" else "")
+
+
+def describe(flow: Flow, found: Values) -> str:
+    """「施設に入所している、75歳以上」: the values understood, in the buttons' words."""
+    words: List[str] = []
+    for question in flow.questions:
+        if question.slot not in found or found[question.slot] is None:
+            continue
+        value = found[question.slot]
+        if question.kind == "date" and value != UNKNOWN:
+            words.append(describe_date(str(value)))
+            continue
+        titles = {o.value: o.title for o in question.options}
+        titles.update(dict(question.titles))
+        titles[UNKNOWN] = "わからない"
+        for v in value if isinstance(value, list) else [value]:
+            if titles.get(v, str(v)) not in words:
+                words.append(titles.get(v, str(v)))
+    return "、".join(words)
+
+
+def is_button_text(flow: Flow, text: str) -> bool:
+    text = normalize(text)
+    return any(normalize(o.title) == text for q in flow.questions for o in q.options)

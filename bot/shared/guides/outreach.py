@@ -1,0 +1,114 @@
+"""出張申請受付の段取り: the plan of an outreach application day at a facility, counted back from its date."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import List, Optional, Tuple
+
+from bot.shared.guides.flow import Flow, Values
+from bot.shared.guides.parsing import UNKNOWN, Option, Question, date_of, yesno
+from bot.shared.guides.result import Part, Result, Section, fact, format_date, line, say
+
+QUESTIONS = (
+    Question("outreach_date", "date", (Option("next_month", "来月"), Option(UNKNOWN, "まだ決まっていない")), strong=True,
+             hint="実施日を「12月15日」「来月のなかごろ」「2026-12-15」のように入力してください。決まっていなければ「未定」と入力してください。"),
+    yesno("outreach_others", ("いる", r"いる|います"), ("いない", r"いない|いません")),
+    yesno("outreach_dementia", ("いる", r"いる|います"), ("いない", r"いない|いません")),
+)
+
+
+def slots_for(v: Values) -> List[str]:
+    return ["outreach_date", "outreach_others", "outreach_dementia"]
+
+
+E_OUT, E_PREP, E_DAY = "outreach_facility", "outreach_facility_preparation", "outreach_facility_day_of"
+
+
+def planned_date(value: object, today: dt.date) -> Tuple[Optional[dt.date], str]:
+    """(the day to count back from, how exact: "day" | "about" | "month") from the slot value; a
+    month alone counts from its middle, the 15th (or today, when that has passed); (None, "") when 未定."""
+    day, exact = date_of(value)
+    if day and exact == "month":
+        day = max(day, today)
+    return day, exact
+
+
+def timeline(day: dt.date) -> List[Tuple[str, dt.date]]:
+    """The manual's example schedule counted back from the planned day: notice, meeting."""
+    return [("約30日前", day - dt.timedelta(days=30)), ("約20日前", day - dt.timedelta(days=20))]
+
+
+MEETING = "打合せ（実施日と人数、市区町村外の在住者の有無、役割分担、家族への説明、当日のタイムスケジュール等）"
+PARTS = ("段取りと、まず今週すること", "打合せから前日まで", "当日")
+
+
+def render_outreach(v: Values, today: dt.date) -> Result:
+    """The plan in three parts, one message each (the next one on 「続き」): this week — the
+    schedule counted back and what to do now —, the meeting to the day before, the day itself."""
+    day, exact = planned_date(v.get("outreach_date"), today)
+    others, dementia = v.get("outreach_others"), v.get("outreach_dementia")
+
+    plan = Section("段取りの目安（実施日から逆算）")
+    if day:
+        if exact == "month":
+            label = f"{day.year}年{day.month}月（日にちが未定なので、{format_date(day)}として計算しました）"
+        elif exact == "about":
+            label = f"{format_date(day)}ごろ（日にちがはっきりしないので、この日として計算しました）"
+        else:
+            label = format_date(day)
+        plan.lines.append(say(f"実施日：{label}", "・"))
+        (notice_label, notice), (meeting_label, meeting) = timeline(day)
+        late = "（目安の時期を過ぎています）"
+        plan.lines.append(line(Part(f"{notice_label}（{format_date(notice)}ごろ）{late if notice < today else ''}："),
+                               Part("市区町村からの案内、またはHP・広報誌の周知", E_OUT), bullet="1. "))
+        plan.lines.append(line(Part(f"{meeting_label}（{format_date(meeting)}ごろ）{late if meeting < today else ''}："),
+                               Part("打合せ", E_OUT), bullet="2. "))
+        plan.lines.append(line(Part(f"打合せ後〜{format_date(day - dt.timedelta(days=1))}："),
+                               Part("施設内の周知、本人確認書類の準備、申請者名簿の作成・提出", E_OUT), bullet="3. "))
+        plan.lines.append(line(Part(f"{format_date(day)}："), Part("当日"), bullet="4. "))
+        if exact != "day":
+            plan.lines.append(say("日にちが決まったら「最初から」で入れ直すと、目安の日付が正確になります。", "※"))
+        if exact != "month" and (day - today).days < 30:
+            about = "約" if exact == "about" else ""
+            plan.lines.append(say(f"実施日まで{about}{(day - today).days}日です。案内の目安（約30日前）より短いので、早めに市区町村にご相談ください。", "※"))
+    else:
+        plan.lines.append(say("実施日が決まっていないので、目安だけお示しします。", "・"))
+        plan.lines.append(line(Part("実施日の約30日前："), Part("市区町村からの案内、またはHP・広報誌の周知", E_OUT), bullet="1. "))
+        plan.lines.append(line(Part("実施日の約20日前："), Part("打合せ", E_OUT), bullet="2. "))
+        plan.lines.append(line(Part("当日まで："), Part("施設内の周知、本人確認書類の準備、申請者名簿の作成・提出", E_OUT), bullet="3. "))
+    now = Section("まず今週すること")
+    now.lines.append(fact(E_OUT, "実施状況は市区町村で異なるため、まずはお近くの市区町村にお問い合わせください。"))
+    if others in ("yes", UNKNOWN):
+        now.lines.append(fact(E_DAY, "市区町村外に住民票がある方がいる場合は、その方も含めてできるか、事前に市区町村にご相談ください。"))
+    now.lines.append(fact(E_PREP, "申請者が分かっていれば申請者名簿を作って市区町村に事前に出すと、市区町村で氏名・住所等を書いた交付申請書を準備でき、当日がスムーズになります。"))
+
+    meeting_s = Section("打合せ" + (f"（{format_date(day - dt.timedelta(days=20))}ごろ）" if day else "（実施日の約20日前）"))
+    meeting_s.lines.append(fact(E_OUT, MEETING))
+    meeting_s.lines.append(fact(E_PREP, "当日の物品は基本的に市区町村が準備・持参しますが、机・椅子など施設から借りることもあります。"))
+    meeting_s.lines.append(fact(E_PREP, "市区町村の物品の例にはプリンター等の延長コード（備考「電源の借用が必要」）もあり、電源を借りることがあります。"))
+    meeting_s.lines.append(fact(E_PREP, "打合せでご確認ください。"))
+    docs = Section("申請する方ごとに用意する書類（例）")
+    for item in ("交付申請書", "暗証番号設定依頼書", "顔写真（当日に写真撮影サービスがあれば不要）", "本人確認書類",
+                 "通知カード（紛失の場合は通知カード紛失届を作成）", "住基カード（お持ちの方のみ）",
+                 "健康保険証利用の申込みに関する同意書（顔認証マイナンバーカード申請者のみ）"):
+        docs.lines.append(fact(E_PREP, item, "□ "))
+    docs.lines.append(fact(E_OUT, "顔認証マイナンバーカードの希望者は「いずれの暗証番号も設定しない」を選びます。"))
+
+    on_day = Section("当日" + (f"（{format_date(day)}）" if day else ""))
+    on_day.lines.append(fact(E_DAY, "施設の方に、申請者の介助をお願いする場合があります。"))
+    on_day.lines.append(fact(E_DAY, "当日に追加の申請希望者が来た場合や、予定していた方の受付ができなかった場合の対応は、市区町村にご相談ください。"))
+    on_day.lines.append(fact(E_DAY, "本人確認書類が不備の場合などは、申請書の記入補助や写真撮影のみの出張申請サポートとなり、後日、本人確認書類を持って来庁して受け取る必要があります（来庁が難しい方は代理交付も使えます）。"))
+    if dementia in ("yes", UNKNOWN):
+        on_day.lines.append(fact(E_OUT, "認知症の方等は意思を丁寧に確認し、説明日時・申請日・交付日を記録します。意思確認ができない場合は資格確認書で資格確認ができます。"))
+    contact = Section("問い合わせ先")
+    contact.lines.append(fact(E_OUT, "実施状況は市区町村で異なるため、まずはお近くの市区町村にお問い合わせください。"))
+    return Result("outreach", [[plan, now], [meeting_s, docs], [on_day, contact]], related=[E_PREP, E_DAY],
+                  parts=list(PARTS))
+
+
+FLOW = Flow(
+    "outreach", "出張申請受付の段取り", QUESTIONS, slots_for,
+    "施設での出張申請受付（市区町村職員が施設に来て申請を受け付ける）の段取りを、実施日から逆算して作ります。",
+    render_outreach,
+    button_title="出張申請の段取りを作る",
+    intents=("outreach_facility",),
+)
