@@ -114,7 +114,9 @@ def paused_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optiona
         return None
     values = {slot: tracker.get_slot(slot) for slot in flow.slots}
     pending = guides.next_slot(flow, values)
-    found = guides.extract(flow, text, pending, values, today()) if pending else {}
+    if not pending:
+        return None
+    found = guides.extract(flow, text, pending, values, today())
     if found.get(pending) in (None, guides.UNKNOWN, [guides.UNKNOWN]):
         return None
     dispatcher.utter_message(text=f"「{guides.describe(flow, found)}」として、{flow.title}を続けます。")

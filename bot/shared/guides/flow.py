@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from bot.shared.guides.parsing import UNKNOWN, Question, date_of, is_past, normalize, parse_answer
 from bot.shared.guides.result import Result, format_date
 
-Values = Dict[str, object]
+Values = Dict[str, Any]   # slot → answer: a text, a list of texts or None
 
 
 @dataclass(frozen=True)

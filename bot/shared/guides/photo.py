@@ -101,7 +101,7 @@ def render_photo(v: Values, today: Optional[dt.date] = None) -> Result:
     else:
         nxt.lines.append(line(Part("お住まいの市区町村か"), Part("マイナンバー総合フリーダイヤル（0120-95-0178）", "photo_exception_mail"), Part("にお問い合わせください。")))
     route_entry = {"online": "photo_exception_online", "mail": "photo_exception_mail", "window": "photo_exception_window"}
-    return Result("photo", [[verdict, steps, nxt]], related=[route_entry.get(route, E_PHOTO)])
+    return Result("photo", [[verdict, steps, nxt]], related=[route_entry.get(route or "", E_PHOTO)])
 
 
 FLOW = Flow(

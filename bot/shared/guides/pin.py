@@ -57,12 +57,12 @@ def render_pin(v: Values, today: Optional[dt.date] = None) -> Result:
 
     sections = [where, who_s]
     if goal in ("doctor", UNKNOWN, "reset"):
-        today = Section("今日の受診")
+        visit = Section("今日の受診")
         if goal == "doctor":
-            today.lines.append(say("暗証番号がわからなくても、窓口での外来の受診はできます。"))
-        today.lines.append(fact("pin_forgot", "医療機関・薬局の窓口での受診（外来）では、暗証番号の代わりに顔認証を選べます。顔認証や暗証番号の入力が難しい場合は、受付職員がカードの顔写真と本人を目視で確認する方法もあります（切り替えに時間がかかることがあります）。"))
-        today.lines.append(fact("pin_forgot", "2023年12月のマニュアルでは、オンライン診療・服薬指導には暗証番号が必要とされ、訪問診療等での目視確認は2024年10月からの予定とされていました。"))
-        sections.append(today)
+            visit.lines.append(say("暗証番号がわからなくても、窓口での外来の受診はできます。"))
+        visit.lines.append(fact("pin_forgot", "医療機関・薬局の窓口での受診（外来）では、暗証番号の代わりに顔認証を選べます。顔認証や暗証番号の入力が難しい場合は、受付職員がカードの顔写真と本人を目視で確認する方法もあります（切り替えに時間がかかることがあります）。"))
+        visit.lines.append(fact("pin_forgot", "2023年12月のマニュアルでは、オンライン診療・服薬指導には暗証番号が必要とされ、訪問診療等での目視確認は2024年10月からの予定とされていました。"))
+        sections.append(visit)
     option = Section("暗証番号のいらないカード")
     option.lines.append(fact("pin_forgot", "暗証番号の管理に不安がある方は、暗証番号の設定が不要な「顔認証マイナンバーカード」を選ぶこともできます。"))
     option.lines.append(fact("face_auth_card_about", "健康保険証や本人確認書類として使えますが、暗証番号の入力が必要なサービスは使えません。"))

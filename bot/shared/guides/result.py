@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from bot.shared.answers import entry_buttons
 from bot.shared.knowledge import KnowledgeBase, page_label
@@ -137,7 +137,7 @@ def render_messages(kb: KnowledgeBase, result: Result) -> List[dict]:
         if labels:
             out.append("出典：" + "".join(f"\n［{i + 1}］{label}" for i, label in enumerate(labels)))
         last = index == len(result.messages) - 1
-        custom = {"guide": result.flow, "entries": entry_ids, "sources": sources,
+        custom: Dict[str, Any] = {"guide": result.flow, "entries": entry_ids, "sources": sources,
                   "links": result.links if last else []}
         if result.parts:
             custom.update(part=index + 1, parts=len(result.parts))
