@@ -1,12 +1,16 @@
-"""JSON API of the web channel: POST /api/chat and POST /api/feedback (for one's own answers)."""
+"""JSON API of the web channel: POST /api/chat, POST /api/feedback (for one's own answers) and
+GET /api/tickets/pending (staff answers waiting for the widget: the web channel's delivery,
+bot/gateway/delivery.py)."""
 from __future__ import annotations
 
 from typing import List, Optional
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
+from bot.gateway.delivery import STAFF_PREFIX
 from bot.gateway.guard import too_many
+from bot.gateway.storage import iso, secret_hash
 
 router = APIRouter(prefix="/api", tags=["chat"])
 # a plain name (the widget makes w-<32 hex>): no "/", "?", "#", spaces or dot-only ids, which could
@@ -73,8 +77,25 @@ async def chat(body: ChatRequest, request: Request) -> ChatResponse:
 
 
 @router.post("/feedback", status_code=201)
-async def feedback(body: FeedbackRequest, request: Request) -> dict:
+def feedback(body: FeedbackRequest, request: Request) -> dict:
     saved = request.app.state.store.add_feedback(body.message_id, body.helpful, "web", body.sender_id)
     if saved is None:
         raise HTTPException(404, detail="その回答が見つかりません。")
     return {"ok": True}
+
+
+@router.get("/tickets/pending")
+def pending_answers(request: Request, sender_id: str = Query(..., pattern=SENDER_ID_PATTERN),
+                    x_ticket_token: str = Header("", max_length=2000)) -> dict:
+    """Staff answers not yet shown for the tickets whose tokens (returned by /api/chat with the ticket,
+    comma-separated in X-Ticket-Token) the client holds; each is returned once, then marked delivered.
+    Knowing the sender id is not enough."""
+    store, held = request.app.state.store, {secret_hash(t.strip()) for t in x_ticket_token.split(",") if t.strip()}
+    sender_id = request.app.state.core.stored_sender("web", sender_id)   # a sender id with personal data is hashed
+    answers = []
+    mine = [t for t in store.undelivered_answers("web", sender_id) if t.client_token in held]
+    for ticket in sorted(mine, key=lambda t: t.id):
+        store.update_ticket(ticket.id, delivered=True)
+        answers.append({"ticket_id": ticket.id, "answer": ticket.answer, "text": STAFF_PREFIX + ticket.answer,
+                        "answered_at": iso(ticket.updated_at)})
+    return {"answers": answers}

@@ -192,7 +192,7 @@ class ConversationCore:
         ticket_id = ticket_token = None
         if handoff:
             token = secrets.token_urlsafe(32)
-            ticket, created = self.store.open_ticket(channel, sender_id, self._handoff_question(sender_id, text),
+            ticket, created = self.store.open_ticket(channel, sender_id, self._handoff_question(channel, sender_id, text),
                                                      secret_hash(token))
             ticket_id, ticket_token = ticket.id, token if created else None
             messages.append(BotMessage(text=HANDOFF_ASK))
@@ -223,8 +223,8 @@ class ConversationCore:
             return None
         return self.store.latest_open_ticket(channel, sender_id)
 
-    def _handoff_question(self, sender_id: str, text: str) -> str:
+    def _handoff_question(self, channel: str, sender_id: str, text: str) -> str:
         """The request itself plus the user's previous question, for the staff to read."""
-        history = [m for m in self.store.conversation(sender_id) if m.direction == "user"]
+        history = [m for m in self.store.conversation(sender_id, channel=channel) if m.direction == "user"]
         earlier = [m.text for m in history[-3:-1]]
         return "\n".join(earlier + [text])

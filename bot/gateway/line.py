@@ -1,4 +1,4 @@
-"""LINE channel: signed webhook → conversation core → Reply API; `push_text` for staff answers.
+"""LINE channel: signed webhook → conversation core → Reply API; `LineDelivery` pushes staff answers.
 
 The webhook checks `X-Line-Signature` with the official SDK, answers 200 at once and handles the
 events in a background task; each event's `webhookEventId` is recorded first (in the store), so an
@@ -37,6 +37,7 @@ from linebot.v3.webhooks import FollowEvent, JoinEvent, MessageEvent, PostbackEv
 
 from bot.shared.answers import show_answer_payload
 from bot.gateway.core import BotMessage, ChatReply
+from bot.gateway.delivery import STAFF_PREFIX, Conversation, Outcome
 from bot.gateway.settings import Settings
 from bot.shared.knowledge import load_knowledge
 
@@ -271,55 +272,90 @@ def configured(settings: Settings) -> bool:
     return bool(settings.line_channel_secret and settings.line_channel_access_token)
 
 
-async def _call(settings: Settings, call) -> int:
-    """Run `call(AsyncMessagingApi)` against settings.line_api_base with the channel token; the HTTP
-    status (200 when LINE accepted it, 0 when it could not be reached)."""
-    config = Configuration(host=settings.line_api_base, access_token=settings.line_channel_access_token)
-    try:
-        async with AsyncApiClient(config) as client:
-            await call(AsyncMessagingApi(client))
-        return 200
-    except ApiException as error:
-        log.warning("LINE API refused the request: %s %s", error.status, error.reason)
-        return error.status or 0
-    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-        log.warning("LINE API unreachable: %r", error)
-        return 0
+class LineApi:
+    """The Messaging API with the channel token, through LINE's SDK and one HTTP client: opened when the
+    gateway starts (`open`, in its event loop), closed when it stops."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._client: Optional[AsyncApiClient] = None
+
+    async def open(self) -> "LineApi":
+        if self._client is None and configured(self.settings):
+            config = Configuration(host=self.settings.line_api_base,
+                                   access_token=self.settings.line_channel_access_token)
+            self._client = AsyncApiClient(config)
+        return self
+
+    async def close(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.close()
+
+    async def __aenter__(self) -> "LineApi":
+        return await self.open()
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    async def _call(self, call) -> int:
+        """Run `call(AsyncMessagingApi)`; the HTTP status (200 when LINE accepted it, 0 when it could not
+        be reached or the client is not open)."""
+        if self._client is None:
+            log.warning("LINE API not available: LINE not configured, or the gateway not started")
+            return 0
+        try:
+            await call(AsyncMessagingApi(self._client))
+            return 200
+        except ApiException as error:
+            log.warning("LINE API refused the request: %s %s", error.status, error.reason)
+            return error.status or 0
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            log.warning("LINE API unreachable: %r", error)
+            return 0
+
+    async def reply(self, reply_token: str, messages: List[TextMessage]) -> int:
+        request = ReplyMessageRequest(reply_token=reply_token, messages=messages[:MAX_MESSAGES])
+        return await self._call(lambda api: api.reply_message(request, _request_timeout=API_TIMEOUT))
+
+    async def push(self, to: str, messages: List[TextMessage], retry_key: str) -> bool:
+        """Push to a user, group or room; the retry key lets LINE drop a duplicate (409: already accepted)."""
+        request = PushMessageRequest(to=to, messages=messages[:MAX_MESSAGES])
+        status = await self._call(lambda api: api.push_message(request, x_line_retry_key=retry_key,
+                                                               _request_timeout=API_TIMEOUT))
+        return status in (200, 409)
+
+    async def push_text(self, to: str, text: str) -> bool:
+        """Send `text` to a LINE user, group or room with the Push API; True when LINE accepted it."""
+        if not configured(self.settings) or not to or not text.strip():
+            log.warning("LINE push skipped: LINE not configured, or no user or text")
+            return False
+        return await self.push(to, text_messages(text), str(uuid.uuid4()))
 
 
-async def send_reply(settings: Settings, reply_token: str, messages: List[TextMessage]) -> int:
-    request = ReplyMessageRequest(reply_token=reply_token, messages=messages[:MAX_MESSAGES])
-    return await _call(settings, lambda api: api.reply_message(request, _request_timeout=API_TIMEOUT))
+class LineDelivery:
+    """Staff answers to a LINE conversation (bot.gateway.delivery): pushed at once."""
+
+    def __init__(self, api: LineApi):
+        self.api = api
+
+    async def deliver(self, conversation: Conversation, answer: str) -> Outcome:
+        if await self.api.push_text(conversation.sender_id, STAFF_PREFIX + answer):
+            return Outcome(True, "回答を保存し、LINEで送信しました。")
+        return Outcome(False, "回答を保存しましたが、LINEへの送信はできませんでした。別の方法で連絡してください。")
 
 
-async def send_push(settings: Settings, to: str, messages: List[TextMessage], retry_key: str) -> bool:
-    """Push to a user, group or room; the retry key lets LINE drop a duplicate (409: already accepted)."""
-    request = PushMessageRequest(to=to, messages=messages[:MAX_MESSAGES])
-    status = await _call(settings, lambda api: api.push_message(request, x_line_retry_key=retry_key,
-                                                                _request_timeout=API_TIMEOUT))
-    return status in (200, 409)
-
-
-async def push_text(app: FastAPI, user_id: str, text: str) -> bool:
-    """Send `text` to a LINE user, group or room with the Push API (staff answers); True when LINE accepted it."""
-    settings = app.state.settings
-    if not configured(settings) or not user_id or not text.strip():
-        log.warning("LINE push skipped: LINE not configured, or no user or text")
-        return False
-    return await send_push(settings, user_id, text_messages(text), str(uuid.uuid4()))
-
-
-async def deliver(app: FastAPI, event, to: str, messages: List[TextMessage]) -> None:
+async def reply_or_push(app: FastAPI, event, to: str, messages: List[TextMessage]) -> None:
     """Reply with the event's token; when LINE refuses the token (it expired: a late redelivery, or it
     was used), push to the conversation instead, with a retry key made from the event id so that the
     push is sent at most once however often it is tried. (A reply that failed otherwise — LINE not
     reachable — is not pushed: it may have arrived.)"""
-    settings, token = app.state.settings, getattr(event, "reply_token", None)
-    if not token or await send_reply(settings, token, messages) != 400:
+    line_api, token = app.state.line_api, getattr(event, "reply_token", None)
+    if not token or await line_api.reply(token, messages) != 400:
         return
     event_id = getattr(event, "webhook_event_id", None) or str(uuid.uuid4())
     log.info("LINE reply token unusable for event %s: pushing the answer instead", event_id)
-    await send_push(settings, to, messages, str(uuid.uuid5(RETRY_NAMESPACE, event_id)))
+    await line_api.push(to, messages, str(uuid.uuid5(RETRY_NAMESPACE, event_id)))
 
 
 # ---- events ----
@@ -424,7 +460,7 @@ async def handle_event(app: FastAPI, event) -> None:
         else:
             messages = await answer(app, conversation, data, tap=True)
     if messages and conversation:
-        await deliver(app, event, conversation, messages)
+        await reply_or_push(app, event, conversation, messages)
 
 
 def new_events(app: FastAPI, events: list) -> list:
@@ -470,5 +506,8 @@ async def webhook(request: Request, background: BackgroundTasks) -> dict:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Add the LINE webhook (it answers 503 while LINE is not configured)."""
+    """Add the LINE webhook (it answers 503 while LINE is not configured) and register the delivery of
+    staff answers; the one LINE client is opened and closed with the app (create_app's lifespan)."""
+    app.state.line_api = LineApi(settings)
+    app.state.deliveries.register("line", LineDelivery(app.state.line_api))
     app.include_router(router)

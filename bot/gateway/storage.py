@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, aliased, mapped_column, sessionmaker
 
 
 MAX_ID = 2 ** 31 - 1     # ids are INTEGER (32 bits on PostgreSQL): a larger one names no row
@@ -27,6 +27,21 @@ MAX_ID = 2 ** 31 - 1     # ids are INTEGER (32 bits on PostgreSQL): a larger one
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def as_utc(value) -> Optional[dt.datetime]:
+    """A stored time (naive UTC datetime or ISO string) as an aware UTC datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def iso(value) -> Optional[str]:
+    """A stored time as ISO 8601 with its UTC offset (what the JSON APIs show)."""
+    value = as_utc(value)
+    return value.isoformat() if value else None
 
 
 def secret_hash(secret: str) -> str:
@@ -180,15 +195,18 @@ class Store:
         with self.sessions() as session:
             return session.get(Message, message_id)
 
-    def conversation(self, sender_id: str, limit: int = 200) -> List[Message]:
-        """The latest `limit` messages of a conversation, oldest first."""
+    def conversation(self, sender_id: str, limit: int = 200, channel: Optional[str] = None) -> List[Message]:
+        """The latest `limit` messages of a sender (on `channel`, when given: a conversation is (channel,
+        sender)), oldest first."""
         with self.sessions() as session:
-            query = select(Message).where(Message.sender_id == sender_id).order_by(Message.id.desc()).limit(limit)
-            return list(session.scalars(query))[::-1]
+            query = select(Message).where(Message.sender_id == sender_id)
+            if channel is not None:
+                query = query.where(Message.channel == channel)
+            return list(session.scalars(query.order_by(Message.id.desc()).limit(limit)))[::-1]
 
     def last_reply(self, channel: str, sender_id: str) -> List[Message]:
         """The bot's messages since the user's last message (the reply the user is looking at)."""
-        recent = [m for m in self.conversation(sender_id, limit=10) if m.channel == channel]
+        recent = self.conversation(sender_id, limit=10, channel=channel)
         users = [i for i, m in enumerate(recent) if m.direction == "user"]
         return recent[users[-1] + 1:] if users else []
 
@@ -227,24 +245,24 @@ class Store:
 
     def unanswered(self, limit: int = 100) -> List[dict]:
         """User questions that got a fallback, grouped by text (normalized) and counted; a question is
-        counted once however many bot messages of its reply are flagged (e.g. a privacy warning too)."""
+        counted once however many bot messages of its reply are flagged (e.g. a privacy warning too).
+        Two queries, whatever the number of fallbacks."""
+        user = aliased(Message)
+        question_id = (select(func.max(user.id))
+                       .where(user.channel == Message.channel, user.sender_id == Message.sender_id,
+                              user.direction == "user", user.id < Message.id)
+                       .correlate(Message).scalar_subquery())
         with self.sessions() as session:
-            fallback_ids = select(Message.id).where(Message.direction == "bot", Message.fallback.is_(True))
-            bots = list(session.scalars(select(Message).where(Message.id.in_(fallback_ids))))
-            groups: dict = {}
-            counted = set()
-            for bot in bots:
-                question = session.scalars(
-                    select(Message).where(Message.sender_id == bot.sender_id, Message.direction == "user",
-                                          Message.id < bot.id).order_by(Message.id.desc()).limit(1)
-                ).first()
-                if question is None or question.id in counted:
-                    continue
-                counted.add(question.id)
-                key = " ".join(question.text.split()).lower()
-                group = groups.setdefault(key, {"text": question.text, "count": 0, "last_seen": question.created_at})
-                group["count"] += 1
-                group["last_seen"] = max(group["last_seen"], question.created_at)
+            ids = set(session.scalars(select(question_id).where(Message.direction == "bot",
+                                                                Message.fallback.is_(True))))
+            ids.discard(None)
+            questions = list(session.scalars(select(Message).where(Message.id.in_(ids)).order_by(Message.id)))
+        groups: dict = {}
+        for question in questions:
+            key = " ".join(question.text.split()).lower()
+            group = groups.setdefault(key, {"text": question.text, "count": 0, "last_seen": question.created_at})
+            group["count"] += 1
+            group["last_seen"] = max(group["last_seen"], question.created_at)
         ordered = sorted(groups.values(), key=lambda g: (-g["count"], g["text"]))
         return [{**g, "last_seen": g["last_seen"].isoformat()} for g in ordered[:limit]]
 
@@ -262,12 +280,23 @@ class Store:
             session.add(ticket)
         return ticket, True
 
-    def tickets(self, status: Optional[str] = None) -> List[Ticket]:
+    def tickets(self, status: Optional[str] = None, channel: Optional[str] = None,
+                sender_id: Optional[str] = None) -> List[Ticket]:
+        """Tickets, newest first: all, or those with `status`, of a sender (on `channel`)."""
         with self.sessions() as session:
             query = select(Ticket).order_by(Ticket.id.desc())
             if status:
                 query = query.where(Ticket.status == status)
+            if channel is not None:
+                query = query.where(Ticket.channel == channel)
+            if sender_id is not None:
+                query = query.where(Ticket.sender_id == sender_id)
             return list(session.scalars(query))
+
+    def ticket_counts(self) -> Dict[str, int]:
+        """Number of tickets per status (one query)."""
+        with self.sessions() as session:
+            return dict(session.execute(select(Ticket.status, func.count(Ticket.id)).group_by(Ticket.status)).all())
 
     def latest_open_ticket(self, channel: str, sender_id: str) -> Optional[Ticket]:
         """The conversation's latest ticket if it is still open."""
