@@ -7,6 +7,7 @@ from typing import List, Optional
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from bot.gateway.delivery import STAFF_PREFIX
 from bot.gateway.guard import too_many
@@ -65,7 +66,8 @@ async def chat(body: ChatRequest, request: Request) -> ChatResponse:
     app = request.app.state
     text = clean_text(body.text, app.settings.max_text_chars)
     # a tap on a button the bot just offered is not counted: tapping through a check is not abuse
-    if not app.core.offered("web", body.sender_id, text) and not app.sender_limiter.allow(body.sender_id):
+    offered = await run_in_threadpool(app.core.offered, "web", body.sender_id, text)
+    if not offered and not app.sender_limiter.allow(body.sender_id):
         raise HTTPException(**too_many(app.sender_limiter, body.sender_id))
     reply = await app.core.ask("web", body.sender_id, text)
     return ChatResponse(

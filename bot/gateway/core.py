@@ -7,12 +7,14 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import threading
 import time
 import zlib
 from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 import httpx
+from starlette.concurrency import run_in_threadpool
 
 from bot.gateway.settings import Settings
 from bot.gateway.storage import Store, secret_hash
@@ -111,6 +113,7 @@ class ConversationCore:
         self.client = client or httpx.AsyncClient(timeout=settings.rasa_timeout_s)
         # conversation → (when, the end of its last user message, that message's row): memory only
         self._recent: Dict[str, Tuple[float, str, int]] = {}
+        self._recent_lock = threading.Lock()           # used from the thread pool
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -145,7 +148,8 @@ class ConversationCore:
     def _redact(self, key: str, text: str) -> Redaction:
         """Redact `text`, joining it to the end of the conversation's last message (a number split over
         two messages); the stored last message loses its part of such a number too."""
-        when, previous, row_id = self._recent.pop(key, (0.0, "", 0))
+        with self._recent_lock:
+            when, previous, row_id = self._recent.pop(key, (0.0, "", 0))
         if time.monotonic() - when > CARRY_SECONDS:
             previous = ""
         redaction = redact(text, previous=previous)
@@ -159,25 +163,23 @@ class ConversationCore:
         if not ending:
             return
         now = time.monotonic()
-        if len(self._recent) >= CARRY_MAX:
-            for stale in [k for k, (when, _, _) in self._recent.items() if now - when > CARRY_SECONDS]:
-                del self._recent[stale]
-            while len(self._recent) >= CARRY_MAX:
-                del self._recent[next(iter(self._recent))]
-        self._recent[key] = (now, ending, row_id)
+        with self._recent_lock:
+            if len(self._recent) >= CARRY_MAX:
+                for stale in [k for k, (when, _, _) in self._recent.items() if now - when > CARRY_SECONDS]:
+                    del self._recent[stale]
+                while len(self._recent) >= CARRY_MAX:
+                    del self._recent[next(iter(self._recent))]
+            self._recent[key] = (now, ending, row_id)
 
     async def ask(self, channel: str, sender_id: str, text: str) -> ChatReply:
-        """Redact personal data first: only the redacted text is stored, logged or sent to Rasa."""
-        text, sender_id = valid_unicode(text), self.stored_sender(channel, sender_id)
-        redaction = self._redact(f"{channel}:{sender_id}", text)
-        waiting = self._ticket_waiting_for_question(channel, sender_id, redaction.text)   # before it is logged
-        row = self.store.log_message(channel, sender_id, "user", redaction.text)
-        self._remember(f"{channel}:{sender_id}", text, row.id)
+        """Redact personal data first: only the redacted text is stored, logged or sent to Rasa.
+
+        The store is synchronous (SQLAlchemy): its work runs in the thread pool, in three steps (take the
+        message in; ask Rasa; log the reply), so that a slow database never holds up the event loop."""
+        sender_id, redaction, waiting = await run_in_threadpool(self._take_in, channel, sender_id, text)
         text = redaction.text
         if waiting is not None:
-            self.store.update_ticket(waiting.id, question=f"{waiting.question}\n【ご質問】{text}")
-            noted = [BotMessage(HANDOFF_NOTED.format(ticket_id=waiting.id))]
-            return self._reply(channel, sender_id, redaction, noted, ticket_id=waiting.id)   # the same ticket, no token
+            return await run_in_threadpool(self._note_question, channel, sender_id, redaction, waiting)
         try:
             raw = await self._rasa(channel, sender_id, for_understanding(text) if redaction.changed else text)
             messages, fallback, handoff = merge_rasa_messages(raw)
@@ -189,6 +191,27 @@ class ConversationCore:
             messages = [BotMessage(text=COMMAND_REPLIES[command.group(1)])]
         if not messages:  # every intent answers something: an empty reply means a part is down
             messages, fallback = [BotMessage(text=load_knowledge().messages["service_down"])], True
+        return await run_in_threadpool(self._answer, channel, sender_id, text, redaction, messages, fallback, handoff)
+
+    def _take_in(self, channel: str, sender_id: str, text: str) -> tuple:
+        """(the stored sender id, the redaction, the open ticket waiting for this message as its question);
+        the user's message is logged (redacted)."""
+        text, sender_id = valid_unicode(text), self.stored_sender(channel, sender_id)
+        redaction = self._redact(f"{channel}:{sender_id}", text)
+        waiting = self._ticket_waiting_for_question(channel, sender_id, redaction.text)   # before it is logged
+        row = self.store.log_message(channel, sender_id, "user", redaction.text)
+        self._remember(f"{channel}:{sender_id}", text, row.id)
+        return sender_id, redaction, waiting
+
+    def _note_question(self, channel: str, sender_id: str, redaction: Redaction, waiting) -> ChatReply:
+        """The message is the question of the ticket just opened: it goes on the ticket, not to Rasa."""
+        self.store.update_ticket(waiting.id, question=f"{waiting.question}\n【ご質問】{redaction.text}")
+        noted = [BotMessage(HANDOFF_NOTED.format(ticket_id=waiting.id))]
+        return self._reply(channel, sender_id, redaction, noted, ticket_id=waiting.id)   # the same ticket, no token
+
+    def _answer(self, channel: str, sender_id: str, text: str, redaction: Redaction, messages: List[BotMessage],
+                fallback: bool, handoff: bool) -> ChatReply:
+        """Rasa's messages logged; 「人と話したい」 opens (or finds) the conversation's ticket."""
         ticket_id = ticket_token = None
         if handoff:
             token = secrets.token_urlsafe(32)

@@ -28,6 +28,7 @@ from typing import List, Optional, Tuple
 import aiohttp
 from fastapi import APIRouter, BackgroundTasks, FastAPI, HTTPException, Request
 from linebot.v3 import WebhookParser
+from starlette.concurrency import run_in_threadpool
 from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.messaging import (
     ApiException, AsyncApiClient, AsyncMessagingApi, Configuration, PostbackAction, PushMessageRequest,
@@ -452,11 +453,11 @@ async def handle_event(app: FastAPI, event) -> None:
             text = addressed_text(event)
             messages = await answer(app, conversation, text) if text is not None else []
         elif not in_group(event):      # in a group, a photo or sticker is for the others
-            messages = non_text_reply(app, conversation)
+            messages = await run_in_threadpool(non_text_reply, app, conversation)
     elif isinstance(event, PostbackEvent) and conversation:
         data = event.postback.data or ""
         if data.startswith("feedback:"):
-            messages = record_feedback(app, conversation, data)
+            messages = await run_in_threadpool(record_feedback, app, conversation, data)
         else:
             messages = await answer(app, conversation, data, tap=True)
     if messages and conversation:
@@ -501,7 +502,7 @@ async def webhook(request: Request, background: BackgroundTasks) -> dict:
         raise HTTPException(400, detail="署名が正しくありません。")
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):   # bad UTF-8 or JSON, no events list
         raise HTTPException(400, detail="本文の形式が正しくありません。")
-    background.add_task(handle_events, request.app, new_events(request.app, events))
+    background.add_task(handle_events, request.app, await run_in_threadpool(new_events, request.app, events))
     return {}
 
 

@@ -2,8 +2,12 @@
 failed helpdesk logins and helpdesk sessions.
 
 SQLite file by default, PostgreSQL by URL (DATABASE_URL); every write is committed before the
-request is answered, so an acknowledged message survives a restart. Tables are created when missing;
-a nullable column added to a model later is added to an existing table at start (no other migrations).
+request is answered, so an acknowledged message survives a restart. The schema is Alembic's
+(bot/gateway/migrations/): `Store` upgrades the database to the newest migration at start; a database
+made before migrations existed is first brought to the initial schema and stamped (`migrate`).
+
+Every method is synchronous (one short transaction each): the gateway calls them from plain `def`
+handlers (run in FastAPI's thread pool) or through `run_in_threadpool`, never on the event loop.
 """
 from __future__ import annotations
 
@@ -142,17 +146,39 @@ def make_engine(database_url: str) -> Engine:
     return create_engine(database_url, pool_pre_ping=True, hide_parameters=True)
 
 
-def add_missing_columns(engine: Engine) -> None:
-    """ALTER TABLE … ADD COLUMN for each nullable model column an existing table lacks (a database made by
-    an older version keeps working)."""
-    inspector = inspect(engine)
+MIGRATIONS = Path(__file__).with_name("migrations")
+LEGACY_REVISION = "0001"     # the schema of the last version without migrations
+
+
+def adopt_legacy_schema(connection) -> None:
+    """A database made before migrations (tables, no alembic_version): what the old code did at start —
+    create missing tables, add each missing nullable column — so that it has the initial schema."""
+    tables = Base.metadata.sorted_tables
+    Base.metadata.create_all(connection, tables=tables)
+    inspector = inspect(connection)
+    for table in tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=connection.dialect)
+                connection.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}')
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database to the newest migration: a new database gets every table from the migrations,
+    one made before migrations is adopted (adopt_legacy_schema) and stamped LEGACY_REVISION first."""
+    from alembic import command
+    from alembic.config import Config
+
     with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in present and column.nullable:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    connection.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}')
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        tables = set(inspect(connection).get_table_names())
+        if "alembic_version" not in tables and tables & set(Base.metadata.tables):
+            adopt_legacy_schema(connection)
+            command.stamp(config, LEGACY_REVISION)
+        command.upgrade(config, "head")
 
 
 class Store:
@@ -163,8 +189,7 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             with self.engine.begin() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
-        Base.metadata.create_all(self.engine)
-        add_missing_columns(self.engine)
+        migrate(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _add(self, row):
