@@ -7,10 +7,9 @@ from typing import List, Optional
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
+from bot.gateway.core import Refused
 from bot.gateway.delivery import STAFF_PREFIX
-from bot.gateway.guard import too_many
 from bot.gateway.storage import iso, secret_hash
 
 router = APIRouter(prefix="/api", tags=["chat"])
@@ -51,25 +50,14 @@ class FeedbackRequest(BaseModel):
     helpful: bool
 
 
-def clean_text(text: str, max_chars: int) -> str:
-    """Strip the text; reject empty or over-long messages with a Japanese 422."""
-    text = text.strip()
-    if not text:
-        raise HTTPException(422, detail="メッセージが空です。質問を入力してください。")
-    if len(text) > max_chars:
-        raise HTTPException(422, detail=f"メッセージが長すぎます（{max_chars}文字まで）。短くしてもう一度送ってください。")
-    return text
-
-
 @router.post("/chat", response_model=ChatResponse)
 async def chat(body: ChatRequest, request: Request) -> ChatResponse:
-    app = request.app.state
-    text = clean_text(body.text, app.settings.max_text_chars)
-    # a tap on a button the bot just offered is not counted: tapping through a check is not abuse
-    offered = await run_in_threadpool(app.core.offered, "web", body.sender_id, text)
-    if not offered and not app.sender_limiter.allow(body.sender_id):
-        raise HTTPException(**too_many(app.sender_limiter, body.sender_id))
-    reply = await app.core.ask("web", body.sender_id, text)
+    """The core's input rules (bot/gateway/core.py) as 422 / 429 with their Japanese message."""
+    try:
+        reply = await request.app.state.core.receive("web", body.sender_id, body.text)
+    except Refused as refused:
+        headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
+        raise HTTPException(refused.status, detail=refused.message, headers=headers)
     return ChatResponse(
         messages=[ChatMessage(**m.as_dict()) for m in reply.messages],
         fallback=reply.fallback,

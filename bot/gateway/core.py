@@ -1,6 +1,7 @@
-"""The conversation core shared by every channel: log, ask Rasa over HTTP, shape the reply.
+"""The conversation core shared by every channel: input rules, log, ask Rasa over HTTP, shape the reply.
 
-Channels (web API, LINE, helpdesk) call `ConversationCore.ask()` and render the `ChatReply`.
+Channels (web API, LINE) call `ConversationCore.receive()` and render the `ChatReply`, or the `Refused`
+it raises (one set of Japanese messages for every channel). A conversation is (channel, sender).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Dict, List, Optional, Tuple
 import httpx
 from starlette.concurrency import run_in_threadpool
 
+from bot.gateway.guard import RATE_LIMITED, RateLimiter
 from bot.gateway.settings import Settings
 from bot.gateway.storage import Store, secret_hash
 from bot.shared.knowledge import load_knowledge
@@ -32,6 +34,19 @@ HANDOFF_ASK = ("担当者に伝えるご質問を、このあと1つのメッセ
                "お困りかを書いていただくと、担当者が答えやすくなります（例：「施設に入所している母のカードの"
                "暗証番号を忘れました。代理で手続きできますか」）。お名前・マイナンバー・暗証番号は書かないでください。")
 HANDOFF_NOTED = "ご質問を担当者に伝えました（受付番号：{ticket_id}）。担当者の回答は、このチャットに届きます。"
+
+
+EMPTY_TEXT = "メッセージが空です。質問を入力してください。"
+TOO_LONG_TEXT = "メッセージが長すぎます（{limit}文字まで）。短くしてもう一度送ってください。"
+
+
+class Refused(Exception):
+    """A message the core does not take: `kind` empty | too_long | rate_limited, the HTTP status, the
+    Japanese message for the user and, for the rate limit, the seconds to wait."""
+
+    def __init__(self, kind: str, status: int, message: str, retry_after: Optional[int] = None):
+        super().__init__(message)
+        self.kind, self.status, self.message, self.retry_after = kind, status, message, retry_after
 
 
 @dataclass
@@ -114,6 +129,7 @@ class ConversationCore:
         # conversation → (when, the end of its last user message, that message's row): memory only
         self._recent: Dict[str, Tuple[float, str, int]] = {}
         self._recent_lock = threading.Lock()           # used from the thread pool
+        self.limiter = RateLimiter(settings.rate_per_sender)   # per conversation, typed messages only
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -170,6 +186,23 @@ class ConversationCore:
                 while len(self._recent) >= CARRY_MAX:
                     del self._recent[next(iter(self._recent))]
             self._recent[key] = (now, ending, row_id)
+
+    async def receive(self, channel: str, sender_id: str, text: str, tap: Optional[bool] = None) -> ChatReply:
+        """The input rules, the same for every channel, then `ask`: the text is stripped; an empty or
+        over-long one is refused; typed messages count against the conversation's per-minute limit
+        (RATE_PER_SENDER) — a tap on a button does not (`tap`: the channel knows, e.g. a LINE postback;
+        None: it is a tap when the text is the payload of a button the bot just offered)."""
+        text, limit = text.strip(), self.settings.max_text_chars
+        if not text:
+            raise Refused("empty", 422, EMPTY_TEXT)
+        if len(text) > limit:
+            raise Refused("too_long", 422, TOO_LONG_TEXT.format(limit=limit))
+        if tap is None:
+            tap = await run_in_threadpool(self.offered, channel, sender_id, text)
+        key = f"{channel}:{self.stored_sender(channel, sender_id)}"
+        if not tap and not self.limiter.allow(key):
+            raise Refused("rate_limited", 429, RATE_LIMITED, self.limiter.retry_after(key))
+        return await self.ask(channel, sender_id, text)
 
     async def ask(self, channel: str, sender_id: str, text: str) -> ChatReply:
         """Redact personal data first: only the redacted text is stored, logged or sent to Rasa.
@@ -234,7 +267,8 @@ class ConversationCore:
 
     def offered(self, channel: str, sender_id: str, text: str) -> bool:
         """Whether `text` is the payload of a button the bot just offered this sender: a tap, not typing."""
-        return any(text == button.get("payload") for message in self.store.last_reply(channel, sender_id)
+        last = self.store.last_reply(channel, self.stored_sender(channel, sender_id))
+        return any(text == button.get("payload") for message in last
                    for button in message.button_list())
 
     def _ticket_waiting_for_question(self, channel: str, sender_id: str, text: str):

@@ -37,7 +37,7 @@ from linebot.v3.messaging import (
 from linebot.v3.webhooks import FollowEvent, JoinEvent, MessageEvent, PostbackEvent, TextMessageContent
 
 from bot.shared.answers import show_answer_payload
-from bot.gateway.core import BotMessage, ChatReply
+from bot.gateway.core import BotMessage, ChatReply, Refused
 from bot.gateway.delivery import STAFF_PREFIX, Conversation, Outcome
 from bot.gateway.settings import Settings
 from bot.shared.knowledge import load_knowledge
@@ -79,7 +79,6 @@ NON_TEXT_IN_QUESTION = ("申し訳ありません。画像・スタンプなど�
                         "次の質問に、下のボタンか文章で答えてください。")
 THANKS_TEXT = "ご意見ありがとうございます。今後の回答の改善に役立てます。"
 FEEDBACK_MISSING_TEXT = "申し訳ありません。その回答が見つからず、ご意見を記録できませんでした。"
-RATE_LIMITED_TEXT = "短い時間にたくさんのメッセージが送られました。少し待ってからもう一度お試しください。"
 HELPFUL_LABEL, NOT_HELPFUL_LABEL = "役に立った", "役に立たなかった"
 FEEDBACK_DATA = re.compile(r"feedback:(\d+):([01])")
 
@@ -401,15 +400,12 @@ def addressed_text(event) -> Optional[str]:
 
 
 async def answer(app: FastAPI, conversation: str, text: str, tap: bool = False) -> List[TextMessage]:
-    text, limit = text.strip(), app.state.settings.max_text_chars
-    if not text:
-        return []
-    if len(text) > limit:
-        return text_messages(f"メッセージが長すぎます（{limit}文字まで）。短くしてもう一度送ってください。")
-    limiter = getattr(app.state, "sender_limiter", None)     # per-conversation limit, set by guard.install
-    if not tap and limiter is not None and not limiter.allow(f"line:{conversation}"):   # taps are not counted
-        return text_messages(RATE_LIMITED_TEXT)
-    reply = await app.state.core.ask("line", conversation, text)
+    """The core's reply as LINE messages; what the core refuses (bot/gateway/core.py: too long, too many
+    typed messages a minute) is said in the chat, an empty text gets nothing. A postback is a tap."""
+    try:
+        reply = await app.state.core.receive("line", conversation, text, tap=tap)
+    except Refused as refused:
+        return [] if refused.kind == "empty" else text_messages(refused.message)
     return reply_messages(reply, app.state.settings.public_base_url)
 
 

@@ -6,7 +6,7 @@ A database made before migrations existed (no `alembic_version` table) is brough
 the old code did (missing tables created, missing nullable columns added) and stamped 0001; every later
 change is a migration here. To write one after changing a model in storage.py:
 
-    DATABASE_URL=sqlite:///var/mynasupport.db .venv-gateway/bin/alembic -c bot/gateway/migrations/alembic.ini \
+    PYTHONPATH=. DATABASE_URL=sqlite:///var/mynasupport.db .venv-gateway/bin/alembic -c bot/gateway/migrations/alembic.ini \
         revision --autogenerate -m "what changes"
 
 then read and fix the generated file (tests/gateway/test_migrations.py fails while the models and the
