@@ -29,7 +29,9 @@ class Button(BaseModel):
 
 
 class ChatMessage(BaseModel):
-    text: str
+    text: str                    # with its 出典 line, as Rasa says it
+    body: Optional[str] = None   # the text without it (the widget shows the sources as a list)
+    citation: str = ""           # 「出典：…」, or ""
     buttons: List[Button] = []
     sources: List[dict] = []
     answer_id: Optional[str] = None

@@ -11,7 +11,7 @@ import secrets
 import threading
 import time
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 import httpx
@@ -21,6 +21,7 @@ from bot.gateway.guard import RATE_LIMITED, RateLimiter
 from bot.gateway.settings import Settings
 from bot.gateway.storage import Store, secret_hash
 from bot.shared.knowledge import load_knowledge
+from bot.shared.message import BotMessage as SharedBotMessage
 from bot.shared.privacy import Redaction, carry, for_understanding, placeholder, pseudonym, redact, warning_text
 
 log = logging.getLogger(__name__)
@@ -50,16 +51,17 @@ class Refused(Exception):
 
 
 @dataclass
-class BotMessage:
-    text: str
-    buttons: List[dict] = field(default_factory=list)
-    sources: List[dict] = field(default_factory=list)
-    answer_id: Optional[str] = None
-    links: List[dict] = field(default_factory=list)  # [{title, path}] to our own pages, e.g. /fax
+class BotMessage(SharedBotMessage):
+    """The bot message of bot/shared/message.py, with its row in the conversation log."""
+
     message_id: Optional[int] = None      # id in the conversation log, for 👍/👎 feedback
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """As the web API sends it: `text` with its 出典 line (as Rasa says it, and as it is logged), `body`
+        without it and `citation` (the widget shows the body and the sources as a list)."""
+        return {"text": self.full_text, "body": self.text, "citation": self.citation, "buttons": self.buttons,
+                "sources": self.sources, "answer_id": self.answer_id, "links": self.links,
+                "message_id": self.message_id}
 
 
 @dataclass
@@ -81,7 +83,8 @@ COMMAND_REPLIES = {
 
 
 def merge_rasa_messages(raw: List[dict]) -> (List[BotMessage], bool, bool):
-    """Rasa's REST output → messages; a `custom` payload attaches to the text before it.
+    """Rasa's REST output → messages (bot.shared.message.BotMessage.from_rasa): a `custom` payload
+    belongs to the text before it.
 
     Returns (messages, fallback, handoff).
     """
@@ -93,9 +96,13 @@ def merge_rasa_messages(raw: List[dict]) -> (List[BotMessage], bool, bool):
             fallback = fallback or bool(custom.get("fallback"))
             handoff = handoff or bool(custom.get("handoff"))
             if messages:
-                messages[-1].answer_id = custom.get("answer_id") or messages[-1].answer_id
-                messages[-1].sources = custom.get("sources") or messages[-1].sources
-                messages[-1].links = custom.get("links") or messages[-1].links
+                last = messages[-1]
+                parsed = SharedBotMessage.from_rasa(last.full_text, last.buttons, custom)
+                last.text, last.citation = parsed.text, parsed.citation
+                last.answer_id = parsed.answer_id or last.answer_id
+                last.sources = parsed.sources or last.sources
+                last.links = parsed.links or last.links
+                last.fallback, last.handoff = last.fallback or parsed.fallback, last.handoff or parsed.handoff
             continue
         if item.get("text"):
             buttons = [
@@ -260,7 +267,7 @@ class ConversationCore:
         if redaction.changed:
             messages.insert(0, BotMessage(text=warning_text(redaction.found)))
         for message in messages:
-            row = self.store.log_message(channel, sender_id, "bot", message.text, answer_id=message.answer_id,
+            row = self.store.log_message(channel, sender_id, "bot", message.full_text, answer_id=message.answer_id,
                                          fallback=fallback, buttons=message.buttons)
             message.message_id = row.id
         return ChatReply(messages=messages, fallback=fallback, ticket_id=ticket_id, ticket_token=ticket_token)

@@ -222,8 +222,13 @@ def bubbles(body: str, sources: str, limit: int) -> List[str]:
 
 
 def message_parts(message: BotMessage, base_url: str) -> Tuple[str, str]:
-    """(the text with its links to our pages, e.g. the FAX form, as full URLs; its 出典 shortened)."""
-    body, sources = split_sources(message.text)
+    """(the text with its links to our pages, e.g. the FAX form, as full URLs; its 出典 shortened). An
+    answer's 出典 is its citation; a guided check's result has its 出典 list in its text
+    (bot/shared/guides.py), read from there."""
+    if message.citation:
+        body, sources = message.text.strip(), split_sources(message.citation)[1]
+    else:
+        body, sources = split_sources(message.text)
     links = [f"{link.get('title', '')}：{base_url}{link.get('path', '')}"
              for link in message.links if str(link.get("path", "")).startswith("/")]
     return "\n".join(part for part in [body, *links] if part), sources

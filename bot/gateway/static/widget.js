@@ -124,11 +124,10 @@
     node.append(text.slice(last));
   }
 
-  /** The answer text without its trailing 「出典：…」 line when the sources are shown as a list. */
+  /** What the bubble says: the answer without its 「出典：…」 (`body`, from the server) when the sources
+   *  are shown as a list; else the whole text. */
   function answerText(message) {
-    const lines = message.text.split("\n");
-    if (message.sources.length && lines.length > 1 && lines[lines.length - 1].startsWith("出典：")) lines.pop();
-    return lines.join("\n");
+    return message.sources.length && typeof message.body === "string" ? message.body : message.text;
   }
 
   function sourceLines(sources) {
