@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.gateway import access_log, api, fax, guard, helpdesk, line, web
 from bot.gateway.core import ConversationCore
+from bot.gateway.delivery import Deliveries, Pending
 from bot.gateway.settings import Settings
 from bot.gateway.storage import Store
 
@@ -84,14 +85,21 @@ def create_app(settings: Settings = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        yield
-        await app.state.core.close()
+        await app.state.line_api.open()          # the one LINE client, made in the server's event loop
+        try:
+            yield
+        finally:
+            await app.state.line_api.close()
+            await app.state.core.close()
 
     app = FastAPI(title="マイナサポートBot gateway", lifespan=lifespan)
     store = Store(settings.database_url)
     app.state.settings = settings
     app.state.store = store
     app.state.core = ConversationCore(settings, store)
+    # staff answers go back through the conversation's channel: web here, LINE in line.install
+    app.state.deliveries = Deliveries()
+    app.state.deliveries.register("web", Pending())
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_server_error)

@@ -1,22 +1,27 @@
-"""The conversation core shared by every channel: log, ask Rasa over HTTP, shape the reply.
+"""The conversation core shared by every channel: input rules, log, ask Rasa over HTTP, shape the reply.
 
-Channels (web API, LINE, helpdesk) call `ConversationCore.ask()` and render the `ChatReply`.
+Channels (web API, LINE) call `ConversationCore.receive()` and render the `ChatReply`, or the `Refused`
+it raises (one set of Japanese messages for every channel). A conversation is (channel, sender).
 """
 from __future__ import annotations
 
 import logging
 import re
 import secrets
+import threading
 import time
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 import httpx
+from starlette.concurrency import run_in_threadpool
 
+from bot.gateway.guard import RATE_LIMITED, RateLimiter
 from bot.gateway.settings import Settings
 from bot.gateway.storage import Store, secret_hash
 from bot.shared.knowledge import load_knowledge
+from bot.shared.message import BotMessage as SharedBotMessage
 from bot.shared.privacy import Redaction, carry, for_understanding, placeholder, pseudonym, redact, warning_text
 
 log = logging.getLogger(__name__)
@@ -32,17 +37,31 @@ HANDOFF_ASK = ("担当者に伝えるご質問を、このあと1つのメッセ
 HANDOFF_NOTED = "ご質問を担当者に伝えました（受付番号：{ticket_id}）。担当者の回答は、このチャットに届きます。"
 
 
+EMPTY_TEXT = "メッセージが空です。質問を入力してください。"
+TOO_LONG_TEXT = "メッセージが長すぎます（{limit}文字まで）。短くしてもう一度送ってください。"
+
+
+class Refused(Exception):
+    """A message the core does not take: `kind` empty | too_long | rate_limited, the HTTP status, the
+    Japanese message for the user and, for the rate limit, the seconds to wait."""
+
+    def __init__(self, kind: str, status: int, message: str, retry_after: Optional[int] = None):
+        super().__init__(message)
+        self.kind, self.status, self.message, self.retry_after = kind, status, message, retry_after
+
+
 @dataclass
-class BotMessage:
-    text: str
-    buttons: List[dict] = field(default_factory=list)
-    sources: List[dict] = field(default_factory=list)
-    answer_id: Optional[str] = None
-    links: List[dict] = field(default_factory=list)  # [{title, path}] to our own pages, e.g. /fax
+class BotMessage(SharedBotMessage):
+    """The bot message of bot/shared/message.py, with its row in the conversation log."""
+
     message_id: Optional[int] = None      # id in the conversation log, for 👍/👎 feedback
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """As the web API sends it: `text` with its 出典 line (as Rasa says it, and as it is logged), `body`
+        without it and `citation` (the widget shows the body and the sources as a list)."""
+        return {"text": self.full_text, "body": self.text, "citation": self.citation, "buttons": self.buttons,
+                "sources": self.sources, "answer_id": self.answer_id, "links": self.links,
+                "message_id": self.message_id}
 
 
 @dataclass
@@ -64,7 +83,8 @@ COMMAND_REPLIES = {
 
 
 def merge_rasa_messages(raw: List[dict]) -> (List[BotMessage], bool, bool):
-    """Rasa's REST output → messages; a `custom` payload attaches to the text before it.
+    """Rasa's REST output → messages (bot.shared.message.BotMessage.from_rasa): a `custom` payload
+    belongs to the text before it.
 
     Returns (messages, fallback, handoff).
     """
@@ -76,9 +96,13 @@ def merge_rasa_messages(raw: List[dict]) -> (List[BotMessage], bool, bool):
             fallback = fallback or bool(custom.get("fallback"))
             handoff = handoff or bool(custom.get("handoff"))
             if messages:
-                messages[-1].answer_id = custom.get("answer_id") or messages[-1].answer_id
-                messages[-1].sources = custom.get("sources") or messages[-1].sources
-                messages[-1].links = custom.get("links") or messages[-1].links
+                last = messages[-1]
+                parsed = SharedBotMessage.from_rasa(last.full_text, last.buttons, custom)
+                last.text, last.citation = parsed.text, parsed.citation
+                last.answer_id = parsed.answer_id or last.answer_id
+                last.sources = parsed.sources or last.sources
+                last.links = parsed.links or last.links
+                last.fallback, last.handoff = last.fallback or parsed.fallback, last.handoff or parsed.handoff
             continue
         if item.get("text"):
             buttons = [
@@ -111,6 +135,8 @@ class ConversationCore:
         self.client = client or httpx.AsyncClient(timeout=settings.rasa_timeout_s)
         # conversation → (when, the end of its last user message, that message's row): memory only
         self._recent: Dict[str, Tuple[float, str, int]] = {}
+        self._recent_lock = threading.Lock()           # used from the thread pool
+        self.limiter = RateLimiter(settings.rate_per_sender)   # per conversation, typed messages only
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -145,7 +171,8 @@ class ConversationCore:
     def _redact(self, key: str, text: str) -> Redaction:
         """Redact `text`, joining it to the end of the conversation's last message (a number split over
         two messages); the stored last message loses its part of such a number too."""
-        when, previous, row_id = self._recent.pop(key, (0.0, "", 0))
+        with self._recent_lock:
+            when, previous, row_id = self._recent.pop(key, (0.0, "", 0))
         if time.monotonic() - when > CARRY_SECONDS:
             previous = ""
         redaction = redact(text, previous=previous)
@@ -159,25 +186,40 @@ class ConversationCore:
         if not ending:
             return
         now = time.monotonic()
-        if len(self._recent) >= CARRY_MAX:
-            for stale in [k for k, (when, _, _) in self._recent.items() if now - when > CARRY_SECONDS]:
-                del self._recent[stale]
-            while len(self._recent) >= CARRY_MAX:
-                del self._recent[next(iter(self._recent))]
-        self._recent[key] = (now, ending, row_id)
+        with self._recent_lock:
+            if len(self._recent) >= CARRY_MAX:
+                for stale in [k for k, (when, _, _) in self._recent.items() if now - when > CARRY_SECONDS]:
+                    del self._recent[stale]
+                while len(self._recent) >= CARRY_MAX:
+                    del self._recent[next(iter(self._recent))]
+            self._recent[key] = (now, ending, row_id)
+
+    async def receive(self, channel: str, sender_id: str, text: str, tap: Optional[bool] = None) -> ChatReply:
+        """The input rules, the same for every channel, then `ask`: the text is stripped; an empty or
+        over-long one is refused; typed messages count against the conversation's per-minute limit
+        (RATE_PER_SENDER) — a tap on a button does not (`tap`: the channel knows, e.g. a LINE postback;
+        None: it is a tap when the text is the payload of a button the bot just offered)."""
+        text, limit = text.strip(), self.settings.max_text_chars
+        if not text:
+            raise Refused("empty", 422, EMPTY_TEXT)
+        if len(text) > limit:
+            raise Refused("too_long", 422, TOO_LONG_TEXT.format(limit=limit))
+        if tap is None:
+            tap = await run_in_threadpool(self.offered, channel, sender_id, text)
+        key = f"{channel}:{self.stored_sender(channel, sender_id)}"
+        if not tap and not self.limiter.allow(key):
+            raise Refused("rate_limited", 429, RATE_LIMITED, self.limiter.retry_after(key))
+        return await self.ask(channel, sender_id, text)
 
     async def ask(self, channel: str, sender_id: str, text: str) -> ChatReply:
-        """Redact personal data first: only the redacted text is stored, logged or sent to Rasa."""
-        text, sender_id = valid_unicode(text), self.stored_sender(channel, sender_id)
-        redaction = self._redact(f"{channel}:{sender_id}", text)
-        waiting = self._ticket_waiting_for_question(channel, sender_id, redaction.text)   # before it is logged
-        row = self.store.log_message(channel, sender_id, "user", redaction.text)
-        self._remember(f"{channel}:{sender_id}", text, row.id)
+        """Redact personal data first: only the redacted text is stored, logged or sent to Rasa.
+
+        The store is synchronous (SQLAlchemy): its work runs in the thread pool, in three steps (take the
+        message in; ask Rasa; log the reply), so that a slow database never holds up the event loop."""
+        sender_id, redaction, waiting = await run_in_threadpool(self._take_in, channel, sender_id, text)
         text = redaction.text
         if waiting is not None:
-            self.store.update_ticket(waiting.id, question=f"{waiting.question}\n【ご質問】{text}")
-            noted = [BotMessage(HANDOFF_NOTED.format(ticket_id=waiting.id))]
-            return self._reply(channel, sender_id, redaction, noted, ticket_id=waiting.id)   # the same ticket, no token
+            return await run_in_threadpool(self._note_question, channel, sender_id, redaction, waiting)
         try:
             raw = await self._rasa(channel, sender_id, for_understanding(text) if redaction.changed else text)
             messages, fallback, handoff = merge_rasa_messages(raw)
@@ -189,10 +231,31 @@ class ConversationCore:
             messages = [BotMessage(text=COMMAND_REPLIES[command.group(1)])]
         if not messages:  # every intent answers something: an empty reply means a part is down
             messages, fallback = [BotMessage(text=load_knowledge().messages["service_down"])], True
+        return await run_in_threadpool(self._answer, channel, sender_id, text, redaction, messages, fallback, handoff)
+
+    def _take_in(self, channel: str, sender_id: str, text: str) -> tuple:
+        """(the stored sender id, the redaction, the open ticket waiting for this message as its question);
+        the user's message is logged (redacted)."""
+        text, sender_id = valid_unicode(text), self.stored_sender(channel, sender_id)
+        redaction = self._redact(f"{channel}:{sender_id}", text)
+        waiting = self._ticket_waiting_for_question(channel, sender_id, redaction.text)   # before it is logged
+        row = self.store.log_message(channel, sender_id, "user", redaction.text)
+        self._remember(f"{channel}:{sender_id}", text, row.id)
+        return sender_id, redaction, waiting
+
+    def _note_question(self, channel: str, sender_id: str, redaction: Redaction, waiting) -> ChatReply:
+        """The message is the question of the ticket just opened: it goes on the ticket, not to Rasa."""
+        self.store.update_ticket(waiting.id, question=f"{waiting.question}\n【ご質問】{redaction.text}")
+        noted = [BotMessage(HANDOFF_NOTED.format(ticket_id=waiting.id))]
+        return self._reply(channel, sender_id, redaction, noted, ticket_id=waiting.id)   # the same ticket, no token
+
+    def _answer(self, channel: str, sender_id: str, text: str, redaction: Redaction, messages: List[BotMessage],
+                fallback: bool, handoff: bool) -> ChatReply:
+        """Rasa's messages logged; 「人と話したい」 opens (or finds) the conversation's ticket."""
         ticket_id = ticket_token = None
         if handoff:
             token = secrets.token_urlsafe(32)
-            ticket, created = self.store.open_ticket(channel, sender_id, self._handoff_question(sender_id, text),
+            ticket, created = self.store.open_ticket(channel, sender_id, self._handoff_question(channel, sender_id, text),
                                                      secret_hash(token))
             ticket_id, ticket_token = ticket.id, token if created else None
             messages.append(BotMessage(text=HANDOFF_ASK))
@@ -204,14 +267,15 @@ class ConversationCore:
         if redaction.changed:
             messages.insert(0, BotMessage(text=warning_text(redaction.found)))
         for message in messages:
-            row = self.store.log_message(channel, sender_id, "bot", message.text, answer_id=message.answer_id,
+            row = self.store.log_message(channel, sender_id, "bot", message.full_text, answer_id=message.answer_id,
                                          fallback=fallback, buttons=message.buttons)
             message.message_id = row.id
         return ChatReply(messages=messages, fallback=fallback, ticket_id=ticket_id, ticket_token=ticket_token)
 
     def offered(self, channel: str, sender_id: str, text: str) -> bool:
         """Whether `text` is the payload of a button the bot just offered this sender: a tap, not typing."""
-        return any(text == button.get("payload") for message in self.store.last_reply(channel, sender_id)
+        last = self.store.last_reply(channel, self.stored_sender(channel, sender_id))
+        return any(text == button.get("payload") for message in last
                    for button in message.button_list())
 
     def _ticket_waiting_for_question(self, channel: str, sender_id: str, text: str):
@@ -223,8 +287,8 @@ class ConversationCore:
             return None
         return self.store.latest_open_ticket(channel, sender_id)
 
-    def _handoff_question(self, sender_id: str, text: str) -> str:
+    def _handoff_question(self, channel: str, sender_id: str, text: str) -> str:
         """The request itself plus the user's previous question, for the staff to read."""
-        history = [m for m in self.store.conversation(sender_id) if m.direction == "user"]
+        history = [m for m in self.store.conversation(sender_id, channel=channel) if m.direction == "user"]
         earlier = [m.text for m in history[-3:-1]]
         return "\n".join(earlier + [text])

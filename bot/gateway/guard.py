@@ -128,11 +128,6 @@ TOO_LARGE = "送信された内容が大きすぎます。"
 RATE_LIMITED = "短い時間にたくさんのメッセージが送られました。少し待ってからもう一度お試しください。"
 
 
-def too_many(limiter: RateLimiter, key: str) -> dict:
-    """HTTPException arguments of a limit's 429, in Japanese, with Retry-After."""
-    return {"status_code": 429, "detail": RATE_LIMITED, "headers": {"Retry-After": str(limiter.retry_after(key))}}
-
-
 class IpRateLimit:
     """429 when one client address sends too many requests to the rate-limited paths: POSTs under /api/,
     and, counted apart, GETs under /api/ (the widget's polling for staff answers)."""
@@ -207,7 +202,6 @@ def install(app: FastAPI, settings: Settings) -> None:
     """Outermost first: security headers (so that the refusals below carry them too), the client address,
     NUL in the URL, size limit, rate limit, CORS for configured origins. (A 500 is answered outside all
     of them: app.on_server_error adds the headers itself.)"""
-    app.state.sender_limiter = RateLimiter(settings.rate_per_sender)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                        allow_headers=["content-type", "x-ticket-token"], max_age=600)
     app.add_middleware(IpRateLimit, limiter=RateLimiter(settings.rate_per_ip))

@@ -1,4 +1,4 @@
-"""LINE channel: signed webhook → conversation core → Reply API; `push_text` for staff answers.
+"""LINE channel: signed webhook → conversation core → Reply API; `LineDelivery` pushes staff answers.
 
 The webhook checks `X-Line-Signature` with the official SDK, answers 200 at once and handles the
 events in a background task; each event's `webhookEventId` is recorded first (in the store), so an
@@ -28,6 +28,7 @@ from typing import List, Optional, Tuple
 import aiohttp
 from fastapi import APIRouter, BackgroundTasks, FastAPI, HTTPException, Request
 from linebot.v3 import WebhookParser
+from starlette.concurrency import run_in_threadpool
 from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.messaging import (
     ApiException, AsyncApiClient, AsyncMessagingApi, Configuration, PostbackAction, PushMessageRequest,
@@ -36,7 +37,8 @@ from linebot.v3.messaging import (
 from linebot.v3.webhooks import FollowEvent, JoinEvent, MessageEvent, PostbackEvent, TextMessageContent
 
 from bot.shared.answers import show_answer_payload
-from bot.gateway.core import BotMessage, ChatReply
+from bot.gateway.core import BotMessage, ChatReply, Refused
+from bot.gateway.delivery import STAFF_PREFIX, Conversation, Outcome
 from bot.gateway.settings import Settings
 from bot.shared.knowledge import load_knowledge
 
@@ -77,7 +79,6 @@ NON_TEXT_IN_QUESTION = ("申し訳ありません。画像・スタンプなど�
                         "次の質問に、下のボタンか文章で答えてください。")
 THANKS_TEXT = "ご意見ありがとうございます。今後の回答の改善に役立てます。"
 FEEDBACK_MISSING_TEXT = "申し訳ありません。その回答が見つからず、ご意見を記録できませんでした。"
-RATE_LIMITED_TEXT = "短い時間にたくさんのメッセージが送られました。少し待ってからもう一度お試しください。"
 HELPFUL_LABEL, NOT_HELPFUL_LABEL = "役に立った", "役に立たなかった"
 FEEDBACK_DATA = re.compile(r"feedback:(\d+):([01])")
 
@@ -221,8 +222,13 @@ def bubbles(body: str, sources: str, limit: int) -> List[str]:
 
 
 def message_parts(message: BotMessage, base_url: str) -> Tuple[str, str]:
-    """(the text with its links to our pages, e.g. the FAX form, as full URLs; its 出典 shortened)."""
-    body, sources = split_sources(message.text)
+    """(the text with its links to our pages, e.g. the FAX form, as full URLs; its 出典 shortened). An
+    answer's 出典 is its citation; a guided check's result has its 出典 list in its text
+    (bot/shared/guides.py), read from there."""
+    if message.citation:
+        body, sources = message.text.strip(), split_sources(message.citation)[1]
+    else:
+        body, sources = split_sources(message.text)
     links = [f"{link.get('title', '')}：{base_url}{link.get('path', '')}"
              for link in message.links if str(link.get("path", "")).startswith("/")]
     return "\n".join(part for part in [body, *links] if part), sources
@@ -271,55 +277,90 @@ def configured(settings: Settings) -> bool:
     return bool(settings.line_channel_secret and settings.line_channel_access_token)
 
 
-async def _call(settings: Settings, call) -> int:
-    """Run `call(AsyncMessagingApi)` against settings.line_api_base with the channel token; the HTTP
-    status (200 when LINE accepted it, 0 when it could not be reached)."""
-    config = Configuration(host=settings.line_api_base, access_token=settings.line_channel_access_token)
-    try:
-        async with AsyncApiClient(config) as client:
-            await call(AsyncMessagingApi(client))
-        return 200
-    except ApiException as error:
-        log.warning("LINE API refused the request: %s %s", error.status, error.reason)
-        return error.status or 0
-    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-        log.warning("LINE API unreachable: %r", error)
-        return 0
+class LineApi:
+    """The Messaging API with the channel token, through LINE's SDK and one HTTP client: opened when the
+    gateway starts (`open`, in its event loop), closed when it stops."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._client: Optional[AsyncApiClient] = None
+
+    async def open(self) -> "LineApi":
+        if self._client is None and configured(self.settings):
+            config = Configuration(host=self.settings.line_api_base,
+                                   access_token=self.settings.line_channel_access_token)
+            self._client = AsyncApiClient(config)
+        return self
+
+    async def close(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.close()
+
+    async def __aenter__(self) -> "LineApi":
+        return await self.open()
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    async def _call(self, call) -> int:
+        """Run `call(AsyncMessagingApi)`; the HTTP status (200 when LINE accepted it, 0 when it could not
+        be reached or the client is not open)."""
+        if self._client is None:
+            log.warning("LINE API not available: LINE not configured, or the gateway not started")
+            return 0
+        try:
+            await call(AsyncMessagingApi(self._client))
+            return 200
+        except ApiException as error:
+            log.warning("LINE API refused the request: %s %s", error.status, error.reason)
+            return error.status or 0
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            log.warning("LINE API unreachable: %r", error)
+            return 0
+
+    async def reply(self, reply_token: str, messages: List[TextMessage]) -> int:
+        request = ReplyMessageRequest(reply_token=reply_token, messages=messages[:MAX_MESSAGES])
+        return await self._call(lambda api: api.reply_message(request, _request_timeout=API_TIMEOUT))
+
+    async def push(self, to: str, messages: List[TextMessage], retry_key: str) -> bool:
+        """Push to a user, group or room; the retry key lets LINE drop a duplicate (409: already accepted)."""
+        request = PushMessageRequest(to=to, messages=messages[:MAX_MESSAGES])
+        status = await self._call(lambda api: api.push_message(request, x_line_retry_key=retry_key,
+                                                               _request_timeout=API_TIMEOUT))
+        return status in (200, 409)
+
+    async def push_text(self, to: str, text: str) -> bool:
+        """Send `text` to a LINE user, group or room with the Push API; True when LINE accepted it."""
+        if not configured(self.settings) or not to or not text.strip():
+            log.warning("LINE push skipped: LINE not configured, or no user or text")
+            return False
+        return await self.push(to, text_messages(text), str(uuid.uuid4()))
 
 
-async def send_reply(settings: Settings, reply_token: str, messages: List[TextMessage]) -> int:
-    request = ReplyMessageRequest(reply_token=reply_token, messages=messages[:MAX_MESSAGES])
-    return await _call(settings, lambda api: api.reply_message(request, _request_timeout=API_TIMEOUT))
+class LineDelivery:
+    """Staff answers to a LINE conversation (bot.gateway.delivery): pushed at once."""
+
+    def __init__(self, api: LineApi):
+        self.api = api
+
+    async def deliver(self, conversation: Conversation, answer: str) -> Outcome:
+        if await self.api.push_text(conversation.sender_id, STAFF_PREFIX + answer):
+            return Outcome(True, "回答を保存し、LINEで送信しました。")
+        return Outcome(False, "回答を保存しましたが、LINEへの送信はできませんでした。別の方法で連絡してください。")
 
 
-async def send_push(settings: Settings, to: str, messages: List[TextMessage], retry_key: str) -> bool:
-    """Push to a user, group or room; the retry key lets LINE drop a duplicate (409: already accepted)."""
-    request = PushMessageRequest(to=to, messages=messages[:MAX_MESSAGES])
-    status = await _call(settings, lambda api: api.push_message(request, x_line_retry_key=retry_key,
-                                                                _request_timeout=API_TIMEOUT))
-    return status in (200, 409)
-
-
-async def push_text(app: FastAPI, user_id: str, text: str) -> bool:
-    """Send `text` to a LINE user, group or room with the Push API (staff answers); True when LINE accepted it."""
-    settings = app.state.settings
-    if not configured(settings) or not user_id or not text.strip():
-        log.warning("LINE push skipped: LINE not configured, or no user or text")
-        return False
-    return await send_push(settings, user_id, text_messages(text), str(uuid.uuid4()))
-
-
-async def deliver(app: FastAPI, event, to: str, messages: List[TextMessage]) -> None:
+async def reply_or_push(app: FastAPI, event, to: str, messages: List[TextMessage]) -> None:
     """Reply with the event's token; when LINE refuses the token (it expired: a late redelivery, or it
     was used), push to the conversation instead, with a retry key made from the event id so that the
     push is sent at most once however often it is tried. (A reply that failed otherwise — LINE not
     reachable — is not pushed: it may have arrived.)"""
-    settings, token = app.state.settings, getattr(event, "reply_token", None)
-    if not token or await send_reply(settings, token, messages) != 400:
+    line_api, token = app.state.line_api, getattr(event, "reply_token", None)
+    if not token or await line_api.reply(token, messages) != 400:
         return
     event_id = getattr(event, "webhook_event_id", None) or str(uuid.uuid4())
     log.info("LINE reply token unusable for event %s: pushing the answer instead", event_id)
-    await send_push(settings, to, messages, str(uuid.uuid5(RETRY_NAMESPACE, event_id)))
+    await line_api.push(to, messages, str(uuid.uuid5(RETRY_NAMESPACE, event_id)))
 
 
 # ---- events ----
@@ -364,15 +405,12 @@ def addressed_text(event) -> Optional[str]:
 
 
 async def answer(app: FastAPI, conversation: str, text: str, tap: bool = False) -> List[TextMessage]:
-    text, limit = text.strip(), app.state.settings.max_text_chars
-    if not text:
-        return []
-    if len(text) > limit:
-        return text_messages(f"メッセージが長すぎます（{limit}文字まで）。短くしてもう一度送ってください。")
-    limiter = getattr(app.state, "sender_limiter", None)     # per-conversation limit, set by guard.install
-    if not tap and limiter is not None and not limiter.allow(f"line:{conversation}"):   # taps are not counted
-        return text_messages(RATE_LIMITED_TEXT)
-    reply = await app.state.core.ask("line", conversation, text)
+    """The core's reply as LINE messages; what the core refuses (bot/gateway/core.py: too long, too many
+    typed messages a minute) is said in the chat, an empty text gets nothing. A postback is a tap."""
+    try:
+        reply = await app.state.core.receive("line", conversation, text, tap=tap)
+    except Refused as refused:
+        return [] if refused.kind == "empty" else text_messages(refused.message)
     return reply_messages(reply, app.state.settings.public_base_url)
 
 
@@ -416,15 +454,15 @@ async def handle_event(app: FastAPI, event) -> None:
             text = addressed_text(event)
             messages = await answer(app, conversation, text) if text is not None else []
         elif not in_group(event):      # in a group, a photo or sticker is for the others
-            messages = non_text_reply(app, conversation)
+            messages = await run_in_threadpool(non_text_reply, app, conversation)
     elif isinstance(event, PostbackEvent) and conversation:
         data = event.postback.data or ""
         if data.startswith("feedback:"):
-            messages = record_feedback(app, conversation, data)
+            messages = await run_in_threadpool(record_feedback, app, conversation, data)
         else:
             messages = await answer(app, conversation, data, tap=True)
     if messages and conversation:
-        await deliver(app, event, conversation, messages)
+        await reply_or_push(app, event, conversation, messages)
 
 
 def new_events(app: FastAPI, events: list) -> list:
@@ -465,10 +503,13 @@ async def webhook(request: Request, background: BackgroundTasks) -> dict:
         raise HTTPException(400, detail="署名が正しくありません。")
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):   # bad UTF-8 or JSON, no events list
         raise HTTPException(400, detail="本文の形式が正しくありません。")
-    background.add_task(handle_events, request.app, new_events(request.app, events))
+    background.add_task(handle_events, request.app, await run_in_threadpool(new_events, request.app, events))
     return {}
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Add the LINE webhook (it answers 503 while LINE is not configured)."""
+    """Add the LINE webhook (it answers 503 while LINE is not configured) and register the delivery of
+    staff answers; the one LINE client is opened and closed with the app (create_app's lifespan)."""
+    app.state.line_api = LineApi(settings)
+    app.state.deliveries.register("line", LineDelivery(app.state.line_api))
     app.include_router(router)

@@ -2,8 +2,12 @@
 failed helpdesk logins and helpdesk sessions.
 
 SQLite file by default, PostgreSQL by URL (DATABASE_URL); every write is committed before the
-request is answered, so an acknowledged message survives a restart. Tables are created when missing;
-a nullable column added to a model later is added to an existing table at start (no other migrations).
+request is answered, so an acknowledged message survives a restart. The schema is Alembic's
+(bot/gateway/migrations/): `Store` upgrades the database to the newest migration at start; a database
+made before migrations existed is first brought to the initial schema and stamped (`migrate`).
+
+Every method is synchronous (one short transaction each): the gateway calls them from plain `def`
+handlers (run in FastAPI's thread pool) or through `run_in_threadpool`, never on the event loop.
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, aliased, mapped_column, sessionmaker
 
 
 MAX_ID = 2 ** 31 - 1     # ids are INTEGER (32 bits on PostgreSQL): a larger one names no row
@@ -27,6 +31,21 @@ MAX_ID = 2 ** 31 - 1     # ids are INTEGER (32 bits on PostgreSQL): a larger one
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def as_utc(value) -> Optional[dt.datetime]:
+    """A stored time (naive UTC datetime or ISO string) as an aware UTC datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def iso(value) -> Optional[str]:
+    """A stored time as ISO 8601 with its UTC offset (what the JSON APIs show)."""
+    value = as_utc(value)
+    return value.isoformat() if value else None
 
 
 def secret_hash(secret: str) -> str:
@@ -127,17 +146,39 @@ def make_engine(database_url: str) -> Engine:
     return create_engine(database_url, pool_pre_ping=True, hide_parameters=True)
 
 
-def add_missing_columns(engine: Engine) -> None:
-    """ALTER TABLE … ADD COLUMN for each nullable model column an existing table lacks (a database made by
-    an older version keeps working)."""
-    inspector = inspect(engine)
+MIGRATIONS = Path(__file__).with_name("migrations")
+LEGACY_REVISION = "0001"     # the schema of the last version without migrations
+
+
+def adopt_legacy_schema(connection) -> None:
+    """A database made before migrations (tables, no alembic_version): what the old code did at start —
+    create missing tables, add each missing nullable column — so that it has the initial schema."""
+    tables = Base.metadata.sorted_tables
+    Base.metadata.create_all(connection, tables=tables)
+    inspector = inspect(connection)
+    for table in tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=connection.dialect)
+                connection.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}')
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database to the newest migration: a new database gets every table from the migrations,
+    one made before migrations is adopted (adopt_legacy_schema) and stamped LEGACY_REVISION first."""
+    from alembic import command
+    from alembic.config import Config
+
     with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in present and column.nullable:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    connection.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}')
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        tables = set(inspect(connection).get_table_names())
+        if "alembic_version" not in tables and tables & set(Base.metadata.tables):
+            adopt_legacy_schema(connection)
+            command.stamp(config, LEGACY_REVISION)
+        command.upgrade(config, "head")
 
 
 class Store:
@@ -148,8 +189,7 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             with self.engine.begin() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
-        Base.metadata.create_all(self.engine)
-        add_missing_columns(self.engine)
+        migrate(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _add(self, row):
@@ -180,15 +220,18 @@ class Store:
         with self.sessions() as session:
             return session.get(Message, message_id)
 
-    def conversation(self, sender_id: str, limit: int = 200) -> List[Message]:
-        """The latest `limit` messages of a conversation, oldest first."""
+    def conversation(self, sender_id: str, limit: int = 200, channel: Optional[str] = None) -> List[Message]:
+        """The latest `limit` messages of a sender (on `channel`, when given: a conversation is (channel,
+        sender)), oldest first."""
         with self.sessions() as session:
-            query = select(Message).where(Message.sender_id == sender_id).order_by(Message.id.desc()).limit(limit)
-            return list(session.scalars(query))[::-1]
+            query = select(Message).where(Message.sender_id == sender_id)
+            if channel is not None:
+                query = query.where(Message.channel == channel)
+            return list(session.scalars(query.order_by(Message.id.desc()).limit(limit)))[::-1]
 
     def last_reply(self, channel: str, sender_id: str) -> List[Message]:
         """The bot's messages since the user's last message (the reply the user is looking at)."""
-        recent = [m for m in self.conversation(sender_id, limit=10) if m.channel == channel]
+        recent = self.conversation(sender_id, limit=10, channel=channel)
         users = [i for i, m in enumerate(recent) if m.direction == "user"]
         return recent[users[-1] + 1:] if users else []
 
@@ -227,24 +270,24 @@ class Store:
 
     def unanswered(self, limit: int = 100) -> List[dict]:
         """User questions that got a fallback, grouped by text (normalized) and counted; a question is
-        counted once however many bot messages of its reply are flagged (e.g. a privacy warning too)."""
+        counted once however many bot messages of its reply are flagged (e.g. a privacy warning too).
+        Two queries, whatever the number of fallbacks."""
+        user = aliased(Message)
+        question_id = (select(func.max(user.id))
+                       .where(user.channel == Message.channel, user.sender_id == Message.sender_id,
+                              user.direction == "user", user.id < Message.id)
+                       .correlate(Message).scalar_subquery())
         with self.sessions() as session:
-            fallback_ids = select(Message.id).where(Message.direction == "bot", Message.fallback.is_(True))
-            bots = list(session.scalars(select(Message).where(Message.id.in_(fallback_ids))))
-            groups: dict = {}
-            counted = set()
-            for bot in bots:
-                question = session.scalars(
-                    select(Message).where(Message.sender_id == bot.sender_id, Message.direction == "user",
-                                          Message.id < bot.id).order_by(Message.id.desc()).limit(1)
-                ).first()
-                if question is None or question.id in counted:
-                    continue
-                counted.add(question.id)
-                key = " ".join(question.text.split()).lower()
-                group = groups.setdefault(key, {"text": question.text, "count": 0, "last_seen": question.created_at})
-                group["count"] += 1
-                group["last_seen"] = max(group["last_seen"], question.created_at)
+            ids = set(session.scalars(select(question_id).where(Message.direction == "bot",
+                                                                Message.fallback.is_(True))))
+            ids.discard(None)
+            questions = list(session.scalars(select(Message).where(Message.id.in_(ids)).order_by(Message.id)))
+        groups: dict = {}
+        for question in questions:
+            key = " ".join(question.text.split()).lower()
+            group = groups.setdefault(key, {"text": question.text, "count": 0, "last_seen": question.created_at})
+            group["count"] += 1
+            group["last_seen"] = max(group["last_seen"], question.created_at)
         ordered = sorted(groups.values(), key=lambda g: (-g["count"], g["text"]))
         return [{**g, "last_seen": g["last_seen"].isoformat()} for g in ordered[:limit]]
 
@@ -262,12 +305,23 @@ class Store:
             session.add(ticket)
         return ticket, True
 
-    def tickets(self, status: Optional[str] = None) -> List[Ticket]:
+    def tickets(self, status: Optional[str] = None, channel: Optional[str] = None,
+                sender_id: Optional[str] = None) -> List[Ticket]:
+        """Tickets, newest first: all, or those with `status`, of a sender (on `channel`)."""
         with self.sessions() as session:
             query = select(Ticket).order_by(Ticket.id.desc())
             if status:
                 query = query.where(Ticket.status == status)
+            if channel is not None:
+                query = query.where(Ticket.channel == channel)
+            if sender_id is not None:
+                query = query.where(Ticket.sender_id == sender_id)
             return list(session.scalars(query))
+
+    def ticket_counts(self) -> Dict[str, int]:
+        """Number of tickets per status (one query)."""
+        with self.sessions() as session:
+            return dict(session.execute(select(Ticket.status, func.count(Ticket.id)).group_by(Ticket.status)).all())
 
     def latest_open_ticket(self, channel: str, sender_id: str) -> Optional[Ticket]:
         """The conversation's latest ticket if it is still open."""

@@ -1,7 +1,8 @@
 """Turning knowledge entries into bot messages; shared by the Rasa actions and the channels.
 
-A message is a dict in Rasa's dispatcher form: `text`, `buttons` ([{title, payload}]) and
-`custom` ({"answer_id", "sources"} for answers, {"fallback": true} for fallbacks).
+Each message is a `bot.shared.message.BotMessage`, handed to the actions in Rasa's dispatcher form
+(`to_rasa`): `text` (an answer's with its 出典 line), `buttons` ([{title, payload}]) and `custom`
+({"answer_id", "sources", "links", "citation"} for answers, {"fallback": true} for fallbacks).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Dict, Iterable, List
 from bot.shared.concepts import Lexicon
 from bot.shared.fit import Decision, decide
 from bot.shared.knowledge import Entry, KnowledgeBase
+from bot.shared.message import BotMessage
 
 MAX_CANDIDATES = 3
 
@@ -26,17 +28,16 @@ def entry_buttons(kb: KnowledgeBase, entry_ids: Iterable[str]) -> List[Dict[str,
     ]
 
 
+def answer(kb: KnowledgeBase, entry: Entry) -> BotMessage:
+    """The answer with its 出典; related entries as buttons; id, sources and links."""
+    return BotMessage(text=entry.answer, citation=kb.citation(entry), sources=kb.sources_payload(entry),
+                      buttons=entry_buttons(kb, entry.related), links=[link.dict() for link in entry.links],
+                      answer_id=entry.id)
+
+
 def answer_message(kb: KnowledgeBase, entry: Entry) -> dict:
-    """The answer, then its 出典 line; related entries as buttons; id and sources as custom."""
-    return {
-        "text": f"{entry.answer}\n{kb.citation(entry)}",
-        "buttons": entry_buttons(kb, entry.related),
-        "custom": {
-            "answer_id": entry.id,
-            "sources": kb.sources_payload(entry),
-            "links": [link.dict() for link in entry.links],
-        },
-    }
+    """`answer` in Rasa's dispatcher form: the text, then its 出典 line; the parts in custom."""
+    return answer(kb, entry).to_rasa()
 
 
 def clarify_message(kb: KnowledgeBase, intents: List[str]) -> dict:
@@ -45,21 +46,21 @@ def clarify_message(kb: KnowledgeBase, intents: List[str]) -> dict:
     ids = list(dict.fromkeys(e.id for e in entries if e))[:MAX_CANDIDATES]
     if not ids:
         return decline_message(kb)
-    return {"text": kb.messages["clarify"], "buttons": entry_buttons(kb, ids),
-            "custom": {"fallback": True, "candidates": ids}}
+    return BotMessage(text=kb.messages["clarify"], buttons=entry_buttons(kb, ids), fallback=True,
+                      extra={"candidates": ids}).to_rasa()
 
 
 def route_message(concept_id: str, reply: str) -> dict:
     """A card topic the documents do not cover: say so, and where to ask."""
-    return {"text": reply, "buttons": [], "custom": {"fallback": True, "uncovered": concept_id}}
+    return BotMessage(text=reply, fallback=True, extra={"uncovered": concept_id}).to_rasa()
 
 
 def decline_message(kb: KnowledgeBase) -> dict:
-    return {"text": kb.messages["decline"], "buttons": [], "custom": {"fallback": True}}
+    return BotMessage(text=kb.messages["decline"], fallback=True).to_rasa()
 
 
 def unknown_answer_message(kb: KnowledgeBase) -> dict:
-    return {"text": kb.messages["unknown_answer"], "buttons": [], "custom": {"fallback": True}}
+    return BotMessage(text=kb.messages["unknown_answer"], fallback=True).to_rasa()
 
 
 def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str, List[str]]) -> List[dict]:

@@ -11,15 +11,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.shared.answers import answer_message
-from bot.gateway import line as line_channel
 from bot.gateway.app import create_app
 from bot.gateway.core import ConversationCore
 from bot.gateway.storage import Store, secret_hash
 from bot.shared.knowledge import load_knowledge
+from tests.gateway.conftest import PORT_BASE
+from tests.gateway.fake_line import running_fake_line
 
 PASSWORD = "test-password"          # conftest's settings
 AUTH = ("staff", PASSWORD)
 SCRIPT = {"X-Requested-With": "XMLHttpRequest"}      # what changes with Basic auth need (no cross-site form)
+FAKE_LINE_PORT, LINE_TOKEN = 9121 + PORT_BASE, "test-access-token"
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -310,34 +312,46 @@ def test_ticket_api_with_basic_auth(client, store):
     assert client.get("/helpdesk/api/tickets/999", auth=AUTH).status_code == 404
 
 
-def test_line_answers_are_pushed(staff, store, monkeypatch):
-    sent = []
-
-    async def push_text(app, user_id, text):
-        sent.append((app, user_id, text))
-
-    monkeypatch.setattr(line_channel, "push_text", push_text, raising=False)
-    ticket = store.create_ticket("line", "U123", "質問")
-    page = staff.get(answer_form(staff, ticket.id, "お答えします。").headers["location"]).text
-    assert "LINEで送信しました" in page
-    assert sent == [(staff.app, "U123", "担当者からの回答です。\nお答えします。")]
-    assert store.ticket(ticket.id).delivered is True
+@pytest.fixture(scope="module")
+def fake_line():
+    with running_fake_line(FAKE_LINE_PORT, LINE_TOKEN) as fake:
+        yield fake
 
 
-@pytest.mark.parametrize("push_text", [None, "fails"])
-def test_line_answer_not_delivered_stays_answered(staff, store, monkeypatch, push_text):
-    def failing(app, user_id, text):
-        raise RuntimeError("LINE is down")
+def line_staff(settings, token: str = None, base: str = None):
+    """A logged-in helpdesk client of a gateway whose LINE points at the fake (its one client opened with
+    the app)."""
+    settings.line_channel_secret = "test-channel-secret"
+    settings.line_channel_access_token = LINE_TOKEN if token is None else token
+    settings.line_api_base = base or f"http://127.0.0.1:{FAKE_LINE_PORT}"
+    client = TestClient(create_app(settings))
+    return client
 
-    if push_text is None:
-        monkeypatch.delattr(line_channel, "push_text", raising=False)
-    else:
-        monkeypatch.setattr(line_channel, "push_text", failing, raising=False)
-    ticket = store.create_ticket("line", "U456", "質問")
-    page = staff.get(answer_form(staff, ticket.id, "お答えします。").headers["location"]).text
-    assert "LINEへの送信はできませんでした" in page
-    saved = store.ticket(ticket.id)
-    assert (saved.status, saved.delivered) == ("answered", False)
+
+def test_line_answers_are_pushed(settings, fake_line):
+    with line_staff(settings) as staff:
+        assert login(staff).status_code == 303
+        store = staff.app.state.store
+        ticket = store.create_ticket("line", "U123", "質問")
+        page = staff.get(answer_form(staff, ticket.id, "お答えします。").headers["location"]).text
+        assert "LINEで送信しました" in page
+        push = fake_line.wait_for(lambda r: r["kind"] == "push" and r["body"]["to"] == "U123")
+        assert push["body"]["messages"] == [{"type": "text", "text": "担当者からの回答です。\nお答えします。"}]
+        assert store.ticket(ticket.id).delivered is True
+
+
+@pytest.mark.parametrize("line", ["not configured", "fails", "unreachable"])
+def test_line_answer_not_delivered_stays_answered(settings, fake_line, line):
+    token, base = {"not configured": ("", None), "fails": ("wrong-token", None),
+                   "unreachable": (None, "http://127.0.0.1:9")}[line]
+    with line_staff(settings, token, base) as staff:
+        assert login(staff).status_code == 303
+        store = staff.app.state.store
+        ticket = store.create_ticket("line", "U456", "質問")
+        page = staff.get(answer_form(staff, ticket.id, "お答えします。").headers["location"]).text
+        assert "LINEへの送信はできませんでした" in page
+        saved = store.ticket(ticket.id)
+        assert (saved.status, saved.delivered) == ("answered", False)
 
 
 def test_handoff_through_the_core_makes_a_ticket(app, staff, store):

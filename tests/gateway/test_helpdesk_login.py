@@ -21,7 +21,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from bot.gateway import helpdesk
+from bot.gateway.helpdesk import auth as helpdesk
 from bot.gateway.app import create_app
 from bot.gateway.helpdesk_users import hash_password, verify_password
 from bot.gateway.settings import Settings, SettingsError

@@ -16,7 +16,7 @@ import pytest
 
 from bot.gateway.core import BotMessage, ChatReply
 from bot.gateway.line import (
-    BUBBLE_CHARS, RETRY_NAMESPACE, bubbles, push_text, reply_messages, split_sources, text_messages,
+    BUBBLE_CHARS, RETRY_NAMESPACE, LineApi, bubbles, reply_messages, split_sources, text_messages,
 )
 from bot.gateway.settings import Settings
 from bot.gateway.storage import LINE_EVENT_KEEP, Feedback, LineEvent, Message, Store
@@ -494,17 +494,24 @@ def test_an_expired_reply_token_falls_back_to_a_push_with_a_retry_key(line_gatew
     assert len([r for r in fake_line.received if r["kind"] == "push" and r["body"]["to"] == user]) == 1
 
 
-# ---- push_text (used by the helpdesk) ----
+# ---- push_text (the delivery of staff answers) ----
 
-def line_app(token: str = TOKEN, base: str = None) -> SimpleNamespace:
-    settings = Settings(line_channel_secret=SECRET, line_channel_access_token=token,
-                        line_api_base=base or f"http://127.0.0.1:{FAKE_LINE_PORT}")
-    return SimpleNamespace(state=SimpleNamespace(settings=settings))
+def line_settings(token: str = TOKEN, base: str = None) -> Settings:
+    return Settings(line_channel_secret=SECRET, line_channel_access_token=token,
+                    line_api_base=base or f"http://127.0.0.1:{FAKE_LINE_PORT}")
+
+
+def push_text(settings: Settings, to: str, text: str) -> bool:
+    """LineApi.push_text with a client opened and closed around it, as the gateway's lifespan does."""
+    async def push() -> bool:
+        async with LineApi(settings) as api:
+            return await api.push_text(to, text)
+    return asyncio.run(push())
 
 
 def test_push_text_reaches_the_fake(fake_line):
     user = new_id("U")
-    assert asyncio.run(push_text(line_app(), user, "スタッフからの回答です。\n市区町村の窓口にご相談ください。"))
+    assert push_text(line_settings(), user, "スタッフからの回答です。\n市区町村の窓口にご相談ください。")
     push = fake_line.wait_for(lambda r: r["kind"] == "push" and r["body"]["to"] == user)
     assert push["body"]["messages"] == [{"type": "text", "text": "スタッフからの回答です。\n市区町村の窓口にご相談ください。"}]
     assert push["retry_key"]
@@ -512,16 +519,16 @@ def test_push_text_reaches_the_fake(fake_line):
 
 def test_long_push_is_split_within_limits(fake_line):
     user = new_id("U")
-    assert asyncio.run(push_text(line_app(), user, "あ" * 12000))
+    assert push_text(line_settings(), user, "あ" * 12000)
     body = fake_line.wait_for(lambda r: r["kind"] == "push" and r["body"]["to"] == user)["body"]
     assert [len(m["text"]) for m in body["messages"]] == [5000, 5000, 2000]
 
 
 def test_push_text_failures_return_false(fake_line):
-    assert asyncio.run(push_text(line_app(token="wrong-token"), new_id("U"), "こんにちは")) is False
+    assert push_text(line_settings(token="wrong-token"), new_id("U"), "こんにちは") is False
     assert fake_line.rejected
-    assert asyncio.run(push_text(line_app(base="http://127.0.0.1:9"), new_id("U"), "こんにちは")) is False
-    assert asyncio.run(push_text(line_app(token=""), new_id("U"), "こんにちは")) is False
+    assert push_text(line_settings(base="http://127.0.0.1:9"), new_id("U"), "こんにちは") is False
+    assert push_text(line_settings(token=""), new_id("U"), "こんにちは") is False
 
 
 # ---- message format (in process) ----

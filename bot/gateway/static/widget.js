@@ -124,24 +124,14 @@
     node.append(text.slice(last));
   }
 
-  /** Where the answer's trailing 出典 starts — the line 「出典：…」, or 「出典：」 and its ［n］ lines (a
-   *  guided check's result) — and whether it is numbered; start is -1 when there is none. */
-  function sourceBlock(message) {
-    const lines = message.text.split("\n");
-    let start = lines.length - 1;
-    while (start > 0 && /^［\d+］/.test(lines[start])) start -= 1;
-    if (start < 1 || !lines[start].startsWith("出典：")) return { lines, start: -1, numbered: false };
-    return { lines, start, numbered: start < lines.length - 1 };
-  }
-
-  /** The answer text without its trailing 出典 when the sources are shown as a list (never twice). */
+  /** What the bubble says: the answer without its 「出典：…」 (`body`, from the server) when the sources
+   *  are shown as a list; else the whole text. */
   function answerText(message) {
-    const block = sourceBlock(message);
-    if (!message.sources.length || block.start < 0) return message.text;
-    return block.lines.slice(0, block.start).join("\n");
+    return message.sources.length && typeof message.body === "string" ? message.body : message.text;
   }
 
-  /** The list of sources; numbered ［1］［2］… when the text's marks refer to them (one source per number). */
+  /** The list of sources; numbered ［1］［2］… when the text's marks refer to them (a guided check's result:
+   *  its citation lists 「［n］…」, one source per number). */
   function sourceLines(sources, numbered) {
     const lines = [...new Set(sources.map((s) => [s.document, s.section, s.page ? "p." + s.page : ""].filter(Boolean).join("　")))];
     return numbered ? lines.map((line, i) => `［${i + 1}］${line}`) : lines;
@@ -301,7 +291,7 @@
     function addBot(message) {
       message.sources = Array.isArray(message.sources) ? message.sources : [];
       const item = addEntry("bot", T.bot, answerText(message));
-      const lines = sourceLines(message.sources, sourceBlock(message).numbered);
+      const lines = sourceLines(message.sources, /\n［\d+］/.test(message.citation || ""));
       if (lines.length) {
         const box = el("div", { class: "sources" });
         const list = el("ul");

@@ -134,11 +134,14 @@ def render_messages(kb: KnowledgeBase, result: Result) -> List[dict]:
                         if labels.index(label) + 1 not in numbers:
                             numbers.append(labels.index(label) + 1)
                 out.append(ln.bullet + "".join(p.text for p in ln.parts) + marks(numbers))
-        if labels:
-            out.append("出典：" + "".join(f"\n［{i + 1}］{label}" for i, label in enumerate(labels)))
+        citation = "出典：" + "".join(f"\n［{i + 1}］{label}" for i, label in enumerate(labels)) if labels else ""
+        if citation:
+            out.append(citation)
         last = index == len(result.messages) - 1
         custom: Dict[str, Any] = {"guide": result.flow, "entries": entry_ids, "sources": sources,
-                  "links": result.links if last else []}
+                                  "links": result.links if last else []}
+        if citation:
+            custom["citation"] = citation        # the message contract (bot/shared/message.py): text ends with it
         if result.parts:
             custom.update(part=index + 1, parts=len(result.parts))
         messages.append({
