@@ -26,7 +26,7 @@ class PrivateAccessLog(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and len(record.args) == 5:
             client, method, full_path, version, status = record.args
-            record.args = (client, method, private_path(full_path), version, status)
+            record.args = (client, method, private_path(str(full_path)), version, status)
         return True
 
 

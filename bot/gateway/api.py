@@ -59,7 +59,7 @@ async def chat(body: ChatRequest, request: Request) -> ChatResponse:
         reply = await request.app.state.core.receive("web", body.sender_id, body.text)
     except Refused as refused:
         headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
-        raise HTTPException(refused.status, detail=refused.message, headers=headers)
+        raise HTTPException(refused.status, detail=refused.message, headers=headers) from None
     return ChatResponse(
         messages=[ChatMessage(**m.as_dict()) for m in reply.messages],
         fallback=reply.fallback,

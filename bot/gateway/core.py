@@ -82,7 +82,7 @@ COMMAND_REPLIES = {
 }
 
 
-def merge_rasa_messages(raw: List[dict]) -> (List[BotMessage], bool, bool):
+def merge_rasa_messages(raw: List[dict]) -> Tuple[List[BotMessage], bool, bool]:
     """Rasa's REST output → messages (bot.shared.message.BotMessage.from_rasa): a `custom` payload
     belongs to the text before it.
 

@@ -13,7 +13,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
-from typing import Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 from bot.gateway import fax_template
 from bot.shared.privacy import MYNUMBER, PIN, redact
@@ -172,7 +172,8 @@ def past_date(value: str, label: str, now: dt.datetime, allow_time: bool = False
         raise _Bad(f"{label}は「昭和24年5月3日」「1949年5月3日」「1949-05-03」のように入力してください。")
     numbers = [int(g) for g in match.groups() if g is not None]
     try:
-        parsed = dt.datetime(*numbers) if len(numbers) == 5 else dt.date(*numbers)
+        year, month, day, *clock = numbers
+        parsed = dt.datetime(year, month, day, clock[0], clock[1]) if len(clock) == 2 else dt.date(year, month, day)
     except ValueError:
         raise _Bad(f"{label}が正しい日付ではありません。") from None
     limit = now.replace(tzinfo=None) if isinstance(parsed, dt.datetime) else now.date()
@@ -213,7 +214,7 @@ def parse_inquiry(raw: Mapping[str, object], now: Optional[dt.datetime] = None, 
         "loss_kind": lambda v: _choice("loss_kind", v),
         "lost_at": lambda v: past_date(v, LABELS["lost_at"], now, allow_time=True) if v else None,
     }
-    clean: Dict[str, object] = {}
+    clean: Dict[str, Any] = {}
     for key in FIELDS:
         if key in errors or (key in SUSPEND_FIELDS and kind != "suspend"):
             continue

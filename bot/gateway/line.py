@@ -23,7 +23,7 @@ import functools
 import logging
 import re
 import uuid
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import aiohttp
 from fastapi import APIRouter, BackgroundTasks, FastAPI, HTTPException, Request
@@ -95,7 +95,9 @@ def utf16_len(text: str) -> int:
 
 def split_text(text: str, limit: int = MAX_TEXT) -> List[str]:
     """Chunks of at most `limit` units, never splitting a character."""
-    chunks, current, used = [], [], 0
+    chunks: List[str] = []
+    current: List[str] = []
+    used = 0
     for ch in text:
         if used + _units(ch) > limit:
             chunks.append("".join(current))
@@ -133,7 +135,7 @@ def feedback_items(message_id: int) -> List[QuickReplyItem]:
             quick_reply_item(NOT_HELPFUL_LABEL, f"feedback:{message_id}:0")]
 
 
-def text_messages(texts, items: List[QuickReplyItem] = ()) -> List[TextMessage]:
+def text_messages(texts, items: Sequence[QuickReplyItem] = ()) -> List[TextMessage]:
     """One text (or a list of texts, one bubble each) as at most five LINE text messages.
 
     Over-long texts are split at 5000 characters, the fifth message takes the rest (cut with 「…」);
@@ -191,7 +193,8 @@ def split_sources(text: str) -> Tuple[str, str]:
 
 def pieces(text: str, limit: int) -> List[str]:
     """`text` as pieces of at most `limit` characters: 【sections】, else lines, else sentences."""
-    sections, out = [], []
+    sections: List[List[str]] = []
+    out: List[str] = []
     for line in text.split("\n"):
         if line.startswith("【") or not sections:
             sections.append([])
@@ -256,8 +259,8 @@ def button_items(buttons: List[dict]) -> List[QuickReplyItem]:
 def reply_messages(reply: ChatReply, base_url: str = "") -> List[TextMessage]:
     """A ChatReply as LINE messages: its texts, then buttons (+ 👍/👎 after an answer) as quick replies."""
     buttons = button_items([button for message in reply.messages for button in message.buttons])
-    answers = [m for m in reply.messages if m.answer_id and m.message_id]
-    feedback = feedback_items(answers[-1].message_id) if answers else []
+    answers = [m.message_id for m in reply.messages if m.answer_id and m.message_id]
+    feedback = feedback_items(answers[-1]) if answers else []
     texts = reply_texts([message_parts(m, base_url) for m in reply.messages])
     return text_messages(texts, buttons[:MAX_QUICK_REPLIES - len(feedback)] + feedback)
 
@@ -370,7 +373,7 @@ def conversation_of(event) -> Optional[str]:
     source = getattr(event, "source", None)
     kind = getattr(source, "type", None)
     return {"user": getattr(source, "user_id", None), "group": getattr(source, "group_id", None),
-            "room": getattr(source, "room_id", None)}.get(kind)
+            "room": getattr(source, "room_id", None)}.get(kind or "")
 
 
 def in_group(event) -> bool:
@@ -435,7 +438,7 @@ def record_feedback(app: FastAPI, conversation: str, data: str) -> List[TextMess
     """Store 👍/👎 for one of this conversation's LINE answers and thank them."""
     store, match = app.state.store, FEEDBACK_DATA.fullmatch(data)
     message = store.message(int(match.group(1))) if match else None
-    if message is None or message.channel != "line" or message.sender_id != conversation:
+    if match is None or message is None or message.channel != "line" or message.sender_id != conversation:
         return text_messages(FEEDBACK_MISSING_TEXT)
     store.add_feedback(message.id, match.group(2) == "1", "line", conversation)
     return text_messages(THANKS_TEXT)
@@ -500,9 +503,9 @@ async def webhook(request: Request, background: BackgroundTasks) -> dict:
         body = (await request.body()).decode("utf-8")
         events = WebhookParser(settings.line_channel_secret).parse(body, signature)
     except InvalidSignatureError:
-        raise HTTPException(400, detail="署名が正しくありません。")
+        raise HTTPException(400, detail="署名が正しくありません。") from None
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):   # bad UTF-8 or JSON, no events list
-        raise HTTPException(400, detail="本文の形式が正しくありません。")
+        raise HTTPException(400, detail="本文の形式が正しくありません。") from None
     background.add_task(handle_events, request.app, await run_in_threadpool(new_events, request.app, events))
     return {}
 

@@ -16,14 +16,14 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from sqlalchemy import (
     Boolean, DateTime, ForeignKey, Integer, String, Text, create_engine, delete, func, inspect, select,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, aliased, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, aliased, mapped_column, sessionmaker
 
 
 MAX_ID = 2 ** 31 - 1     # ids are INTEGER (32 bits on PostgreSQL): a larger one names no row
@@ -294,7 +294,7 @@ class Store:
     def create_ticket(self, channel: str, sender_id: str, question: str, client_token: str = None) -> Ticket:
         return self._add(Ticket(channel=channel, sender_id=sender_id, question=question, client_token=client_token))
 
-    def open_ticket(self, channel: str, sender_id: str, question: str, client_token: str = None) -> (Ticket, bool):
+    def open_ticket(self, channel: str, sender_id: str, question: str, client_token: str = None) -> Tuple[Ticket, bool]:
         """The conversation's open ticket, or a new one: (ticket, created). One open ticket per conversation."""
         with self.sessions.begin() as session:
             ticket = session.scalars(select(Ticket).where(Ticket.channel == channel, Ticket.sender_id == sender_id,
@@ -321,7 +321,8 @@ class Store:
     def ticket_counts(self) -> Dict[str, int]:
         """Number of tickets per status (one query)."""
         with self.sessions() as session:
-            return dict(session.execute(select(Ticket.status, func.count(Ticket.id)).group_by(Ticket.status)).all())
+            rows = session.execute(select(Ticket.status, func.count(Ticket.id)).group_by(Ticket.status)).all()
+            return {status: count for status, count in rows}
 
     def latest_open_ticket(self, channel: str, sender_id: str) -> Optional[Ticket]:
         """The conversation's latest ticket if it is still open."""

@@ -21,7 +21,7 @@ from bot.shared.paths import KNOWLEDGE_DIR
 try:  # pydantic 1.10 in Rasa's venv, 2 in the gateway's
     from pydantic.v1 import BaseModel, Field
 except ImportError:
-    from pydantic import BaseModel, Field
+    from pydantic import BaseModel, Field  # type: ignore[assignment]
 
 CONCEPTS_FILE = KNOWLEDGE_DIR / "concepts.yml"
 MIN_READING_CHARS = 4          # shorter readings (「ホケン」) match too much by chance
@@ -154,8 +154,8 @@ def check_lexicon(lexicon: Lexicon, intents: Set[str]) -> List[str]:
     problems = []
     for concept in lexicon.covered.values():
         problems += [f"{concept.id}: unknown intent {i}" for i in concept.intents if i not in intents]
-    for concept in lexicon.uncovered.values():
-        problems += [f"{concept.id}: unless {u} is not a covered concept" for u in concept.unless
+    for uncovered in lexicon.uncovered.values():
+        problems += [f"{uncovered.id}: unless {u} is not a covered concept" for u in uncovered.unless
                      if u not in lexicon.covered]
     ids = [*lexicon.covered, *lexicon.uncovered]
     problems += [f"duplicate concept id {i}" for i in set(ids) if ids.count(i) > 1]

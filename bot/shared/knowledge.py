@@ -21,7 +21,7 @@ from bot.shared.paths import KNOWLEDGE_DIR, PROJECT_ROOT, SOURCES_SUBDIR
 try:  # the gateway's venv has pydantic 2 (line-bot-sdk needs it); Rasa's has pydantic 1.10
     from pydantic.v1 import BaseModel, Field, validator
 except ImportError:
-    from pydantic import BaseModel, Field, validator
+    from pydantic import BaseModel, Field, validator  # type: ignore[assignment]
 
 
 

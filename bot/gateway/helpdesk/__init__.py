@@ -51,7 +51,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=SESSION_COOKIE,
                        max_age=math.ceil(settings.session_hours * 3600), path=PREFIX, same_site="lax",
                        https_only=settings.cookie_secure)
-    app.add_exception_handler(LoginRequired, on_login_required)
-    app.add_exception_handler(PageError, on_page_error)
+    # Starlette types every handler as taking Exception; ours take their own exception class.
+    app.add_exception_handler(LoginRequired, on_login_required)  # type: ignore[arg-type]
+    app.add_exception_handler(PageError, on_page_error)  # type: ignore[arg-type]
     app.include_router(pages)
     app.include_router(api)

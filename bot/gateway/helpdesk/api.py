@@ -88,7 +88,7 @@ async def api_ticket_answer(request: Request, ticket_id: int, body: TicketAnswer
     try:
         note = await save_answer(request.app, ticket, body.answer, user)
     except ValueError as error:
-        raise HTTPException(409 if ticket.status == "closed" else 422, detail=str(error))
+        raise HTTPException(409 if ticket.status == "closed" else 422, detail=str(error)) from None
     return {**ticket_dict(await run_in_threadpool(request.app.state.store.ticket, ticket_id)), "note": note}
 
 

@@ -103,7 +103,7 @@ def session_user(request: Request) -> Optional[str]:
     and the login is younger than SESSION_HOURS."""
     known = getattr(request.state, "staff_user", UNKNOWN)       # looked up once per request
     if known is not UNKNOWN:
-        return known
+        return known  # type: ignore[return-value]
     user, since, sid = (request.session.get(k) for k in ("user", "login_at", "sid"))
     max_age = request.app.state.settings.session_hours * 3600
     fresh = isinstance(since, (int, float)) and 0 <= time.time() - since < max_age
@@ -145,7 +145,7 @@ def basic_user(request: Request) -> Optional[str]:
     try:
         return authenticate(request, user, password)
     except LoginLocked as locked:
-        raise HTTPException(429, detail=LOGIN_LOCKED, headers={"Retry-After": str(locked.retry_after)})
+        raise HTTPException(429, detail=LOGIN_LOCKED, headers={"Retry-After": str(locked.retry_after)}) from None
 
 
 def csrf_token(request: Request) -> str:
@@ -157,7 +157,7 @@ def csrf_token(request: Request) -> str:
 
 def token_ok(request: Request, token: str) -> bool:
     expected = request.session.get("csrf")
-    return bool(expected and token) and hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8"))
+    return bool(expected and token) and hmac.compare_digest(token.encode("utf-8"), str(expected).encode("utf-8"))
 
 
 def staff_page(request: Request) -> str:
