@@ -52,7 +52,7 @@ run: install train  ## start the gateway (:8000), Rasa (:5005) and the action se
 shell: train  ## chat with the assistant in the terminal (starts the action server)
 	scripts/run.sh shell
 
-test: install train  ## knowledge checks, rasa data validate, every test tier, story tests
+test: install train lint  ## lint and types, knowledge checks, rasa data validate, every test tier, story tests
 	$(PY) -m bot.shared.knowledge
 	$(RASA) data validate --quiet
 	$(PY) -m pytest -q tests --ignore=tests/gateway
