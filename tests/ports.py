@@ -21,3 +21,4 @@ DURABILITY = {"rasa_port": 6005 + BASE, "action_port": 6055 + BASE, "gateway": 8
 HELPDESK_LOGIN_GATEWAY = 8455 + BASE
 HELPDESK_TRUST_GATEWAY = 8605 + BASE
 FAKE_LINE = 9120 + BASE
+HELPDESK_FAKE_LINE = 9121 + BASE                                        # tests/gateway/test_helpdesk.py

@@ -15,13 +15,13 @@ from bot.gateway.app import create_app
 from bot.gateway.core import ConversationCore
 from bot.gateway.storage import Store, secret_hash
 from bot.shared.knowledge import load_knowledge
-from tests.gateway.conftest import PORT_BASE
+from tests import ports
 from tests.gateway.fake_line import running_fake_line
 
 PASSWORD = "test-password"          # conftest's settings
 AUTH = ("staff", PASSWORD)
 SCRIPT = {"X-Requested-With": "XMLHttpRequest"}      # what changes with Basic auth need (no cross-site form)
-FAKE_LINE_PORT, LINE_TOKEN = 9121 + PORT_BASE, "test-access-token"
+FAKE_LINE_PORT, LINE_TOKEN = ports.HELPDESK_FAKE_LINE, "test-access-token"
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
