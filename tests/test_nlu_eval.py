@@ -38,3 +38,25 @@ def test_model_meets_the_accuracy_and_decline_targets(agent):
     report = "\n".join(result.misses)
     assert result.accuracy >= TARGET_ACCURACY, f"accuracy {result.accuracy:.3f}\n{report}"
     assert result.declined_rate >= TARGET_DECLINED, f"declined {result.declined_rate:.3f}\n{report}"
+
+
+
+def test_the_fast_classifier_gives_exactly_rasas_probabilities(agent):
+    """bot.rasa_side.nlu.FastLogisticRegressionClassifier only changes the memory order of the trained
+    coefficients: on the model's own coefficients, feature vectors give the same probabilities both ways."""
+    import copy
+    import gc
+
+    import numpy as np
+    import scipy.sparse as sparse
+
+    from bot.rasa_side.nlu import FastLogisticRegressionClassifier
+
+    classifiers = [o for o in gc.get_objects() if isinstance(o, FastLogisticRegressionClassifier)]
+    assert classifiers, "the trained model does not use FastLogisticRegressionClassifier"
+    fast = classifiers[-1].clf
+    assert fast.coef_.flags["F_CONTIGUOUS"]
+    as_trained = copy.deepcopy(fast)
+    as_trained.coef_ = np.ascontiguousarray(as_trained.coef_)
+    features = sparse.random(50, fast.coef_.shape[1], density=0.003, format="csr", random_state=7)
+    assert np.array_equal(fast.predict_proba(features), as_trained.predict_proba(features))

@@ -1,4 +1,5 @@
-"""Rasa NLU components of our own: `SpacyNLP` (below) and `KanaToKanji` (hiragana questions).
+"""Rasa NLU components of our own: `SpacyNLP` (below), `KanaToKanji` (hiragana questions) and
+`FastLogisticRegressionClassifier` (Rasa's classifier, the same numbers, ~1 ms a message less).
 
 `SpacyNLP` loads ja_ginza with only its SudachiPy tokenizer and word vectors: Rasa's SpacyTokenizer
 and SpacyFeaturizer read token text, lemma and the static vectors, never the parser, NER or
@@ -16,6 +17,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.nlu.utils.spacy_utils import SpacyNLP as RasaSpacyNLP
 
@@ -75,3 +77,23 @@ class KanaToKanji(GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
+    """Rasa's LogisticRegressionClassifier with its coefficients kept column-major once loaded.
+
+    scikit-learn scores a message as `features @ coef_.T`; with the row-major `coef_` it keeps after
+    training, scipy first copies `coef_.T` (intents × char n-grams: 65 × 17,428 floats) into a
+    contiguous array — 1.2 ms of every message. Column-major, `coef_.T` is contiguous already (0.05 ms).
+    The numbers are the same (tests/test_nlu_eval.py).
+    """
+
+    @classmethod
+    def load(cls, *args: Any, **kwargs: Any) -> "FastLogisticRegressionClassifier":
+        import numpy as np
+
+        component = super().load(*args, **kwargs)
+        if hasattr(component.clf, "coef_"):
+            component.clf.coef_ = np.asfortranarray(component.clf.coef_)
+        return component
