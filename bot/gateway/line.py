@@ -225,9 +225,9 @@ def bubbles(body: str, sources: str, limit: int) -> List[str]:
 
 
 def message_parts(message: BotMessage, base_url: str) -> Tuple[str, str]:
-    """(the text with its links to our pages, e.g. the FAX form, as full URLs; its 出典 shortened). An
-    answer's 出典 is its citation; a guided check's result has its 出典 list in its text
-    (bot/shared/guides.py), read from there."""
+    """(the text with its links to our pages, e.g. the FAX form, as full URLs; its 出典 shortened). The 出典
+    is the message's citation (an answer's line, a guided check's numbered list); a text without one is
+    searched for a 出典 block all the same."""
     if message.citation:
         body, sources = message.text.strip(), split_sources(message.citation)[1]
     else:
