@@ -592,3 +592,15 @@ def test_the_outreach_plan_is_given_in_parts():
     events, messages = run(guide_actions.ActionGuideResume(), tracker("resume_guide", "続き", {**slots, "guide_part": "2"}))
     assert messages[0]["text"].startswith("（3/3）当日") and slot_events(events) == {"guide_part": None}
     assert "/restart_guide" in [b["payload"] for b in messages[0]["buttons"]]
+
+
+@pytest.mark.parametrize("text, item", [("カードをなくしました", "card"), ("耳が聞こえない父がカードをなくしました", "card"),
+                                        ("カードがなくなった", "card"), ("スマホをなくしちゃった", "smartphone")])
+def test_losing_something_is_not_read_as_denying_it(text, item):
+    """なくす (to lose) is no negation: the message that starts the lost check names what was lost."""
+    assert guides.extract(guides.FLOWS["lost"], text, None, {}, TODAY) == {"lost_item": item}
+
+
+@pytest.mark.parametrize("text", ["カードはない", "カードは持っていません"])
+def test_a_denied_word_still_does_not_count(text):
+    assert guides.extract(guides.FLOWS["lost"], text, None, {}, TODAY) == {}

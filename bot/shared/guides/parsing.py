@@ -117,9 +117,10 @@ def reading_pattern(pattern: str) -> Optional["re.Pattern[str]"]:
     return re.compile("|".join(sorted(found, key=len, reverse=True))) if found else None
 
 
-# What follows a word when it is denied: 「施設には入っていない」「施設ではない」「車椅子は写っていません」
+# What follows a word when it is denied: 「施設には入っていない」「施設ではない」「車椅子は写っていません」 —
+# not 「カードをなくした」「カードがなくなった」 (なくす: to lose) nor 「ずっと」.
 NEGATED = re.compile(r"^(?:[はにへでもがをじゃ]){0,3}(?:入って|はいって|いって|入所して|入居して|行って|通って|持って|もって|使って|写って|うつって|して|居)?"
-                     r"(?:い|お)?(?:ない|ません|ず|なく)")
+                     r"(?:い|お)?(?:ない|ません|ず(?!っ)|なく(?![しさすせなっ]))")
 
 
 @dataclass(frozen=True)
