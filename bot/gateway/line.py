@@ -226,12 +226,9 @@ def bubbles(body: str, sources: str, limit: int) -> List[str]:
 
 def message_parts(message: BotMessage, base_url: str) -> Tuple[str, str]:
     """(the text with its links to our pages, e.g. the FAX form, as full URLs; its 出典 shortened). The 出典
-    is the message's citation (an answer's line, a guided check's numbered list); a text without one is
-    searched for a 出典 block all the same."""
-    if message.citation:
-        body, sources = message.text.strip(), split_sources(message.citation)[1]
-    else:
-        body, sources = split_sources(message.text)
+    is the message's citation (an answer's line, a guided check's numbered list; bot/shared/message.py)."""
+    body = message.text.strip()
+    sources = split_sources(message.citation)[1] if message.citation else ""
     links = [f"{link.get('title', '')}：{base_url}{link.get('path', '')}"
              for link in message.links if str(link.get("path", "")).startswith("/")]
     return "\n".join(part for part in [body, *links] if part), sources
