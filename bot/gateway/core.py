@@ -126,6 +126,11 @@ def valid_unicode(value: str) -> str:
     return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
 
 
+def offers(last: list, text: str) -> bool:
+    """Whether `text` is the payload of a button in the bot's last reply `last`: a tap, not typing."""
+    return any(text == button.get("payload") for message in last for button in message.button_list())
+
+
 class ConversationCore:
     """Ask Rasa for one user message; every step is logged in the store before returning."""
 
@@ -204,19 +209,22 @@ class ConversationCore:
             raise Refused("empty", 422, EMPTY_TEXT)
         if len(text) > limit:
             raise Refused("too_long", 422, TOO_LONG_TEXT.format(limit=limit))
+        last = None
         if tap is None:
-            tap = await run_in_threadpool(self.offered, channel, sender_id, text)
+            last = await run_in_threadpool(self.store.last_reply, channel, self.stored_sender(channel, sender_id))
+            tap = offers(last, text)
         key = f"{channel}:{self.stored_sender(channel, sender_id)}"
         if not tap and not self.limiter.allow(key):
             raise Refused("rate_limited", 429, RATE_LIMITED, self.limiter.retry_after(key))
-        return await self.ask(channel, sender_id, text)
+        return await self.ask(channel, sender_id, text, last)
 
-    async def ask(self, channel: str, sender_id: str, text: str) -> ChatReply:
+    async def ask(self, channel: str, sender_id: str, text: str, last: Optional[list] = None) -> ChatReply:
         """Redact personal data first: only the redacted text is stored, logged or sent to Rasa.
 
         The store is synchronous (SQLAlchemy): its work runs in the thread pool, in three steps (take the
-        message in; ask Rasa; log the reply), so that a slow database never holds up the event loop."""
-        sender_id, redaction, waiting = await run_in_threadpool(self._take_in, channel, sender_id, text)
+        message in; ask Rasa; log the reply), so that a slow database never holds up the event loop.
+        `last`: the bot's last reply to this conversation, when the caller has read it already."""
+        sender_id, redaction, waiting = await run_in_threadpool(self._take_in, channel, sender_id, text, last)
         text = redaction.text
         if waiting is not None:
             return await run_in_threadpool(self._note_question, channel, sender_id, redaction, waiting)
@@ -233,12 +241,12 @@ class ConversationCore:
             messages, fallback = [BotMessage(text=load_knowledge().messages["service_down"])], True
         return await run_in_threadpool(self._answer, channel, sender_id, text, redaction, messages, fallback, handoff)
 
-    def _take_in(self, channel: str, sender_id: str, text: str) -> tuple:
+    def _take_in(self, channel: str, sender_id: str, text: str, last: Optional[list] = None) -> tuple:
         """(the stored sender id, the redaction, the open ticket waiting for this message as its question);
         the user's message is logged (redacted)."""
         text, sender_id = valid_unicode(text), self.stored_sender(channel, sender_id)
         redaction = self._redact(f"{channel}:{sender_id}", text)
-        waiting = self._ticket_waiting_for_question(channel, sender_id, redaction.text)   # before it is logged
+        waiting = self._ticket_waiting_for_question(channel, sender_id, redaction.text, last)   # before it is logged
         row = self.store.log_message(channel, sender_id, "user", redaction.text)
         self._remember(f"{channel}:{sender_id}", text, row.id)
         return sender_id, redaction, waiting
@@ -272,17 +280,13 @@ class ConversationCore:
             message.message_id = row.id
         return ChatReply(messages=messages, fallback=fallback, ticket_id=ticket_id, ticket_token=ticket_token)
 
-    def offered(self, channel: str, sender_id: str, text: str) -> bool:
-        """Whether `text` is the payload of a button the bot just offered this sender: a tap, not typing."""
-        last = self.store.last_reply(channel, self.stored_sender(channel, sender_id))
-        return any(text == button.get("payload") for message in last
-                   for button in message.button_list())
-
-    def _ticket_waiting_for_question(self, channel: str, sender_id: str, text: str):
-        """The open ticket whose question the bot just asked for, if `text` is typed (a tap is not the answer)."""
+    def _ticket_waiting_for_question(self, channel: str, sender_id: str, text: str, last: Optional[list] = None):
+        """The open ticket whose question the bot just asked for, if `text` is typed (a tap is not the answer).
+        `last`: the bot's last reply, if already read (else it is read here)."""
         if text.startswith("/"):
             return None
-        last = self.store.last_reply(channel, sender_id)
+        if last is None:
+            last = self.store.last_reply(channel, sender_id)
         if not last or last[-1].text != HANDOFF_ASK:
             return None
         return self.store.latest_open_ticket(channel, sender_id)
