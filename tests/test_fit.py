@@ -64,10 +64,23 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("カードの写真を変更したい", "photo_change"),
     ("資格確認書の有効期限は何年ですか", "shikaku_validity"),
     ("交付通知書の受け取り期限を過ぎたらどうなる？", "pickup_deadline"),
+    ("小学生の娘にもカードを作れますか", "infants"),          # a child's own card: 子供 + what is done
+    ("うちの子どもの写真は笑っていてもいい？", "infants"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
     assert decision.kind == "route" and decision.route.id == concept
+
+
+@pytest.mark.parametrize("text", [
+    "子どもが代わりに親のカードを受け取れますか",          # the grown-up child is the proxy
+    "知的障害のある子どものカードの申請はどうすれば",        # the documents' guidance for 知的障害
+    "子どもが代わりに親の申請をしてもいいですか",
+    "遠方に住む子どもが親のカードの申請を手伝いたい",
+    "子供がいない一人暮らしの高齢者の申請は",
+])
+def test_a_child_helping_or_a_documented_case_is_not_routed_as_a_childs_card(lexicon, text):
+    assert lexicon.blocking(lexicon.find(text)) is None
 
 
 def test_unless_a_covered_concept_makes_it_answerable(lexicon, kb):
