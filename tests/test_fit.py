@@ -5,6 +5,7 @@ import unicodedata
 
 import pytest
 
+from bot.shared.answers import decision_messages
 from bot.shared.concepts import check_lexicon, load_lexicon
 from bot.shared.fit import decide
 from bot.shared.knowledge import PHONE_RE, source_text
@@ -136,12 +137,29 @@ def test_who_the_person_is_does_not_veto_a_sure_classifier(lexicon, kb):
     assert unsure.kind == "clarify"
 
 
-def test_a_named_concept_that_agrees_outweighs_out_of_scope_being_likeliest(lexicon, kb):
+def test_a_named_concept_that_agrees_rescues_an_unsure_classifier_unless_out_of_scope_is_likely(lexicon, kb):
     text = "暗証番号を忘れたときはどうしたらいい？"
-    unsure = ranking(("nlu_fallback", 0.35), ("out_of_scope", 0.30), ("pin_forgot", 0.25))
+    unsure = ranking(("nlu_fallback", 0.35), ("pin_forgot", 0.30), ("card_fee", 0.2), ("out_of_scope", 0.05))
     assert decide(text, "nlu_fallback", unsure, lexicon, set(kb.intents)).intents == ["pin_forgot"]
+    doubtful = decide(text, "nlu_fallback", ranking(("nlu_fallback", 0.35), ("out_of_scope", 0.30), ("pin_forgot", 0.25)),
+                      lexicon, set(kb.intents))
+    assert (doubtful.kind, doubtful.doubtful, doubtful.intents[0]) == ("clarify", True, "pin_forgot")
     no_concept = ranking(("nlu_fallback", 0.35), ("out_of_scope", 0.30), ("card_fee", 0.25))
     assert decide("それって大丈夫なの？", "nlu_fallback", no_concept, lexicon, set(kb.intents)).kind == "decline"
+
+
+def test_an_answer_is_held_back_when_out_of_scope_is_likely(lexicon, kb):
+    """A card topic nobody listed (no uncovered concept) that the classifier half places out of scope: no answer
+    from the neighbour entry, but 「もしかして」 that says it may not be in the documents and where to ask."""
+    text = "マイナンバーカードの暗証番号を家族に教えてもいい？"
+    sure = decide(text, "pin_sharing", ranking(("pin_sharing", 0.85), ("out_of_scope", 0.05)), lexicon, set(kb.intents))
+    assert sure.kind == "answer"
+    doubt = decide(text, "pin_sharing", ranking(("pin_sharing", 0.6), ("out_of_scope", 0.25)), lexicon, set(kb.intents))
+    assert doubt.kind == "clarify" and doubt.doubtful and doubt.intents[0] == "pin_sharing"
+    message = decision_messages(kb, doubt, {})[0]
+    assert message["custom"]["fallback"] is True
+    assert "書かれていない" in message["text"] and "市区町村" in message["text"] and "0120-95-0178" in message["text"]
+    assert message["buttons"][0]["payload"].startswith("/show_answer")
 
 
 # Issue 11 §4: questions whose answer is in the documents are answered (a named concept agrees with the

@@ -40,13 +40,15 @@ def answer_message(kb: KnowledgeBase, entry: Entry) -> dict:
     return answer(kb, entry).to_rasa()
 
 
-def clarify_message(kb: KnowledgeBase, intents: List[str]) -> dict:
-    """「もしかして」 with the default entries of `intents` as buttons; a decline when there are none."""
+def clarify_message(kb: KnowledgeBase, intents: List[str], doubtful: bool = False) -> dict:
+    """「もしかして」 with the default entries of `intents` as buttons; a decline when there are none.
+    `doubtful`: the question may be about something the documents do not cover — said, with where to ask."""
     entries = [kb.default_entry(i) for i in intents]
     ids = list(dict.fromkeys(e.id for e in entries if e))[:MAX_CANDIDATES]
     if not ids:
         return decline_message(kb)
-    return BotMessage(text=kb.messages["clarify"], buttons=entry_buttons(kb, ids), fallback=True,
+    text = kb.messages["clarify_doubtful" if doubtful else "clarify"]
+    return BotMessage(text=text, buttons=entry_buttons(kb, ids), fallback=True,
                       extra={"candidates": ids}).to_rasa()
 
 
@@ -72,7 +74,7 @@ def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str,
     if decision.kind == "route" and decision.route:
         return [route_message(decision.route.id, decision.route.reply)]
     if decision.kind == "clarify":
-        return [clarify_message(kb, decision.intents)]
+        return [clarify_message(kb, decision.intents, decision.doubtful)]
     return [decline_message(kb)]
 
 

@@ -167,6 +167,7 @@ class Messages(BaseModel):
 
     decline: str
     clarify: str
+    clarify_doubtful: str    # 「もしかして」 when the topic may not be in the documents (bot.shared.fit.OOS_DOUBT)
     unknown_answer: str
     service_down: str
 
