@@ -67,6 +67,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("交付通知書の受け取り期限を過ぎたらどうなる？", "pickup_deadline"),
     ("小学生の娘にもカードを作れますか", "infants"),          # a child's own card: 子供 + what is done
     ("うちの子どもの写真は笑っていてもいい？", "infants"),
+    ("退職して国保になったら、カードはいつから保険証として使えますか", "insurer_change_timing"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
