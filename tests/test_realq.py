@@ -11,12 +11,12 @@ from bot.devtools.realq import ask_all, load_realq, normalize_reply, page_key, s
 from bot.devtools.stack import running_stack
 from tests import ports
 
-# Regression floors on the `test` split (102 in scope, 64 uncovered since session 4), a few points under
-# what it measured on 2026-11-30, session 4 (66.7 % answered, 73.4 % declined, 23.5 % wrongly declined;
+# Regression floors on the `test` split (122 in scope, 75 uncovered since session 6), a few points under
+# what it measured on 2026-11-30, session 6 (64.8 % answered, 82.7 % declined, 26.2 % wrongly declined;
 # docs/bench.md). The targets of the issue are 90 % answered, 90 % declined, ≤ 5 % wrongly declined:
 # not reached yet.
 FLOOR_ANSWERED = 0.62
-FLOOR_DECLINED = 0.69
+FLOOR_DECLINED = 0.78
 CEILING_WRONGLY_DECLINED = 0.27
 NEAR_DUPLICATE = 0.6   # Jaccard similarity of character bigrams: above it, a paraphrase
 
