@@ -43,6 +43,15 @@ def test_look_alikes_and_hiragana_find_the_right_concept(lexicon, text, concept)
     assert concept in lexicon.find(text).covered
 
 
+@pytest.mark.parametrize("variant, plain", [
+    ("交付通知書のハガキを紛失してしまいました", "交付通知書のはがきをなくしてしまいました"),
+    ("子どものカードを作りたい", "子供のカードを作りたい"),
+    ("施設の職員が代わりに受取に行けますか", "施設の職員が代わりに受け取りに行けますか"),
+])
+def test_spelling_variants_name_the_same_concepts(lexicon, variant, plain):
+    assert lexicon.find(variant) == lexicon.find(plain) and lexicon.find(plain)
+
+
 def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     found = lexicon.find("従来の健康保険証は使えなくなる?")   # なくなる is not 亡くなる
     assert found.uncovered == []

@@ -45,8 +45,21 @@ class UncoveredConcept(BaseModel):
     reply: str = Field(..., min_length=20)
 
 
+# Spellings of the same word, read as one (in the terms and in the question alike): 「ハガキを紛失した」
+# names what 「はがきをなくした」 names. Longer spellings first where one contains another.
+VARIANTS = [
+    ("葉書", "はがき"), ("ハガキ", "はがき"),
+    ("紛失し", "なくし"), ("無くし", "なくし"), ("失くし", "なくし"), ("無くな", "なくな"), ("失くな", "なくな"),
+    ("受けと", "受け取"), ("受取", "受け取"), ("申込", "申し込"), ("取消", "取り消"), ("届出", "届け出"),
+    ("子ども", "子供"), ("こども", "子供"), ("出来", "でき"), ("分から", "わから"), ("判ら", "わから"),
+]
+_VARIANT = re.compile("|".join(re.escape(v) for v, _ in VARIANTS))
+_CANONICAL = dict(VARIANTS)
+
+
 def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC, lower case, one spelling for the VARIANTS."""
+    return _VARIANT.sub(lambda m: _CANONICAL[m.group(0)], unicodedata.normalize("NFKC", text).lower())
 
 
 def to_katakana(text: str) -> str:
