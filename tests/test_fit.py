@@ -38,6 +38,8 @@ def test_routing_replies_give_only_numbers_from_the_sources(lexicon, kb):
     ("資格確認書はいつ届く", "shikaku"),
     ("だいりこうふのひつようしょるいおしえて", "proxy_pickup"),   # hiragana only, by reading
     ("あんしょうばんごうをわすれた", "pin"),
+    ("母はまだカードを作っていないのですが、病院はどうなりますか", "no_card"),   # no card: 資格確認書
+    ("保険証の利用登録をしていない人は？", "no_card"),
 ])
 def test_look_alikes_and_hiragana_find_the_right_concept(lexicon, text, concept):
     assert concept in lexicon.find(text).covered
