@@ -79,6 +79,8 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("小学生の娘にもカードを作れますか", "infants"),          # a child's own card: 子供 + what is done
     ("うちの子どもの写真は笑っていてもいい？", "infants"),
     ("退職して国保になったら、カードはいつから保険証として使えますか", "insurer_change_timing"),
+    ("住基カードはまだ使えますか", "juki_card"),
+    ("申請したカードの申請状況を確認したい", "application_status"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
@@ -94,6 +96,11 @@ def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concep
 ])
 def test_a_child_helping_or_a_documented_case_is_not_routed_as_a_childs_card(lexicon, text):
     assert lexicon.blocking(lexicon.find(text)) is None
+
+
+def test_having_to_switch_is_not_read_as_having_no_card(lexicon):
+    assert "no_card" not in lexicon.find("住基カードからマイナンバーカードに切り替えないといけませんか").covered
+    assert lexicon.blocking(lexicon.find("代理で受け取るとき住基カードも持っていくの？")) is None
 
 
 def test_unless_a_covered_concept_makes_it_answerable(lexicon, kb):
