@@ -111,9 +111,25 @@ def test_having_to_switch_is_not_read_as_having_no_card(lexicon):
     "代理で受け取るとき住基カードも持っていくの？",
     "スマホを買い替えるとき、スマホ用電子証明書の失効手続きは販売店でやってもらえますか",
     "e-Taxで使う暗証番号は何桁?",
+    "運転免許を返納した父の身分証明書にマイナンバーカードは使えますか",     # 返納 of the licence
+    "顔認証のマイナカードで確定申告はできますか",                          # the 顔認証 card's answer says no
+    "カードの更新のときも出張で来てもらえますか",                          # 出張申請受付 「更新時も利用できます」
+    "引っ越しても病院でマイナ保険証はそのまま使えますか",
 ])
 def test_words_shared_with_a_covered_topic_do_not_route(lexicon, text):
     assert lexicon.blocking(lexicon.find(text)) is None
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("なくしたと思って止めたカードが出てきたら元に戻せますか", "found_again"),
+    ("公金受取口座の登録を削除したい", "koukin_delete"),
+])
+def test_uncovered_topics_named_by_two_words_route(lexicon, text, concept):
+    assert lexicon.blocking(lexicon.find(text)).id == concept
+
+
+def test_mynacard_is_read_as_mynumber_card(lexicon):
+    assert "face_auth_card" in lexicon.find("顔認証のマイナカードって何？").covered
 
 
 def test_unless_a_covered_concept_makes_it_answerable(lexicon, kb):
