@@ -132,6 +132,20 @@ def test_mynacard_is_read_as_mynumber_card(lexicon):
     assert "face_auth_card" in lexicon.find("顔認証のマイナカードって何？").covered
 
 
+def test_a_covered_part_in_its_own_clause_is_answered_beside_the_route(lexicon, kb):
+    text = "カードリーダーの故障や、暗証番号を忘れたときはどうすれば？"
+    decision = decide(text, "pin_forgot", ranking(("pin_forgot", 0.9)), lexicon, set(kb.intents))
+    assert (decision.kind, decision.route.id, decision.intents) == ("route", "reader_trouble", ["pin_forgot"])
+    messages = decision_messages(kb, decision, {})
+    assert messages[0]["custom"]["fallback"] and messages[1]["custom"]["answer_id"]
+
+
+def test_a_subordinate_clause_is_not_a_second_question(lexicon, kb):
+    text = "マイナンバーカードの有効期限が切れても、しばらくは保険証として使えますか"
+    decision = decide(text, "hokensho_end", ranking(("hokensho_end", 0.9)), lexicon, set(kb.intents))
+    assert (decision.kind, decision.intents) == ("route", [])
+
+
 def test_unless_a_covered_concept_makes_it_answerable(lexicon, kb):
     text = "従来の保険証の有効期限はいつまでですか"
     decision = decide(text, "hokensho_end", ranking(("hokensho_end", 0.9)), lexicon, set(kb.intents))

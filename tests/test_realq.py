@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from bot.devtools.realq import ask_all, load_realq, normalize_reply, page_key, score_realq
+from bot.devtools.realq import ask_all, grade, load_realq, normalize_reply, page_key, score_realq
 from bot.devtools.stack import running_stack
 from tests import ports
 
@@ -51,6 +51,19 @@ def test_no_training_example_copies_or_paraphrases_an_evaluation_question(traini
         if any(len(grams & example) >= NEAR_DUPLICATE * len(grams | example) for example in examples):
             close.append(question["text"])
     assert close == []
+
+
+ROUTE = {"text": "資料には書かれていません。市区町村にお問い合わせください。", "custom": {"fallback": True}}
+ANSWER = {"text": "暗証番号を3回間違えるとロックされます。", "custom": {"answer_id": "pin_forgot"}}
+
+
+@pytest.mark.unit
+def test_an_answer_beside_a_routing_reply_counts_as_answered_and_the_route_as_declined():
+    in_scope = {"kind": "in_scope", "facts": ["3回"]}
+    uncovered = {"kind": "uncovered", "route": "市区町村"}
+    assert grade(in_scope, [ROUTE, ANSWER]).ok and grade(in_scope, [ROUTE]).declined
+    assert grade(uncovered, [ROUTE, ANSWER]).routed
+    assert not grade({**uncovered, "route": "ロック"}, [ROUTE, ANSWER]).routed   # the place is named by the decline
 
 
 @pytest.fixture(scope="module")

@@ -73,12 +73,21 @@ class Grade:
     routed: bool = False                               # uncovered: declined and the right place named
 
 
+def is_answer(message: dict) -> bool:
+    return isinstance(message.get("custom"), dict) and bool(message["custom"].get("answer_id"))
+
+
 def grade(question: dict, messages: List[dict]) -> Grade:
-    text = normalize_reply(reply_text(messages))
-    declined = is_fallback(messages)
+    """Uncovered: declined when any message is a fallback, routed when the declining messages name the place.
+    In scope: declined when no answer is given — a routing reply for another part of the message beside an
+    answer (bot.shared.fit: `route` with the covered part answered) does not take the answer away."""
     if question["kind"] == "uncovered":
-        routed = declined and bool(re.search(question.get("route") or ".", text))
-        return Grade(ok=declined, declined=declined, routed=routed)
+        declined = is_fallback(messages)
+        declining = normalize_reply(reply_text(m for m in messages if is_fallback([m])))
+        return Grade(ok=declined, declined=declined,
+                     routed=declined and bool(re.search(question.get("route") or ".", declining)))
+    text = normalize_reply(reply_text(messages))
+    declined = is_fallback(messages) and not any(is_answer(m) for m in messages)
     missing = [fact for fact in question.get("facts", []) if not re.search(fact, text)]
     return Grade(ok=not declined and not missing, declined=declined, missing=missing)
 

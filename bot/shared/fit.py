@@ -4,6 +4,8 @@ Two independent signals must agree before an entry is given: the intent classifi
 concepts the question names (bot.shared.concepts). `decide()` turns both into one decision:
 
 - `route`:   the question names a card topic the documents do not cover → say so, and where to ask;
+             when another part of the message (its own clause) asks about a covered topic that the
+             classifier is sure of (SURE_BESIDE_ROUTE), that part is answered too, after the routing reply;
 - `answer`:  one of the classifier's three most likely intents (at least RESCUE_MIN) is among the
              intents of a concept named in the question — the likeliest such — or, when the question
              names no concept at all (or only who the person is: 寝たきり, 認知症), the classifier is
@@ -19,6 +21,7 @@ of the uncovered questions for 5 of 133 in-scope answers turned into 「もし�
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -30,12 +33,14 @@ SECOND_MIN = 0.05               # the second concern's intent must be at least t
 MAX_CANDIDATES = 3
 CANDIDATE_MIN = 0.05             # a 「もしかして」 candidate from the classifier alone
 OOS_DOUBT = 0.10                # out_of_scope this likely: no answer, 「もしかして」 that says it may be uncovered
+SURE_BESIDE_ROUTE = 0.50        # classifier confidence for answering a covered clause beside a routed one
+CLAUSE_BREAK = re.compile(r"[。?？!！\n]+|(?<=や)、")   # sentences, and 「Aや、B」 (not 「〜ても、」「〜場合、」)
 
 
 @dataclass
 class Decision:
     kind: str                                    # answer | clarify | route | decline
-    intents: List[str] = field(default_factory=list)
+    intents: List[str] = field(default_factory=list)   # route: the covered part answered beside it
     route: Optional[UncoveredConcept] = None
     found: Found = field(default_factory=Found)
     doubtful: bool = False                       # clarify: the topic may not be in the documents at all
@@ -62,9 +67,9 @@ def _agreement(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon
     """The decision from the two signals (the module's docstring), before the out-of-scope doubt."""
     found = lexicon.find(text)
     blocking = lexicon.blocking(found)
-    if blocking:
-        return Decision("route", route=blocking, found=found)
     ranked = ranked_intents(ranking, knowledge_intents)
+    if blocking:
+        return Decision("route", _answer_beside_route(text, blocking, ranked, lexicon), route=blocking, found=found)
     confidence = dict(ranked)
     named = lexicon.intents_of(found.covered)
 
@@ -109,4 +114,22 @@ def _second(first: str, found: Found, lexicon: Lexicon, ranked: List[Tuple[str, 
         best = next(((name, conf) for name, conf in ranked if name in intents and name != first), None)
         if best and best[1] >= SECOND_MIN:
             return [best[0]]
+    return []
+
+
+def _answer_beside_route(text: str, route: UncoveredConcept, ranked: List[Tuple[str, float]],
+                         lexicon: Lexicon) -> List[str]:
+    """The classifier's sure intent when the message asks it in a clause of its own, apart from the clause
+    that names the uncovered topic (a sentence of its own, or 「読み取り機の不具合や、暗証番号を忘れた時は」):
+    [intent] or []."""
+    if not ranked or ranked[0][1] < SURE_BESIDE_ROUTE:
+        return []
+    clauses = [lexicon.find(clause) for clause in CLAUSE_BREAK.split(text) if clause]
+    if not any(route.id in clause.uncovered for clause in clauses):
+        return []
+    intent = ranked[0][0]
+    for clause in clauses:
+        asks = [cid for cid in clause.covered if not lexicon.covered[cid].context]
+        if asks and not clause.uncovered and intent in lexicon.intents_of(asks):
+            return [intent]
     return []
