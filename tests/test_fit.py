@@ -115,6 +115,8 @@ def test_having_to_switch_is_not_read_as_having_no_card(lexicon):
     "顔認証のマイナカードで確定申告はできますか",                          # the 顔認証 card's answer says no
     "カードの更新のときも出張で来てもらえますか",                          # 出張申請受付 「更新時も利用できます」
     "引っ越しても病院でマイナ保険証はそのまま使えますか",
+    "災害時にもマイナ保険証は便利ですか",                                  # 「災害時などには特に便利」 (第1)
+    "資格確認書には記号・番号が書いてありますか",                          # 用語解説: 被保険者等記号・番号
 ])
 def test_words_shared_with_a_covered_topic_do_not_route(lexicon, text):
     assert lexicon.blocking(lexicon.find(text)) is None
