@@ -60,3 +60,9 @@ def test_the_fast_classifier_gives_exactly_rasas_probabilities(agent):
     as_trained.coef_ = np.ascontiguousarray(as_trained.coef_)
     features = sparse.random(50, fast.coef_.shape[1], density=0.003, format="csr", random_state=7)
     assert np.array_equal(fast.predict_proba(features), as_trained.predict_proba(features))
+
+
+def test_a_hiragana_question_is_read_with_the_training_examples_words(agent):
+    parsed = asyncio.run(agent.parse_message("ゆうびんでしんせいするほうほうをおしえてください"))
+    assert parsed["text"] == "郵便で申請する方法を教えてください"    # the text the answer's fit check reads too
+    assert parsed["intent"]["name"] == "apply_methods"

@@ -64,6 +64,8 @@ def test_an_answer_beside_a_routing_reply_counts_as_answered_and_the_route_as_de
     assert grade(in_scope, [ROUTE, ANSWER]).ok and grade(in_scope, [ROUTE]).declined
     assert grade(uncovered, [ROUTE, ANSWER]).routed
     assert not grade({**uncovered, "route": "ロック"}, [ROUTE, ANSWER]).routed   # the place is named by the decline
+    over_rest = [{"text": ROUTE["text"]}, {"custom": ROUTE["custom"]}, {"text": ANSWER["text"]}, {"custom": ANSWER["custom"]}]
+    assert grade(uncovered, over_rest).routed and grade(in_scope, over_rest).ok
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ from bot.shared.knowledge import load_knowledge
 from bot.shared.paths import PROJECT_ROOT, RESULTS_DIR as RESULTS
 from bot.devtools.loadtest import THINK_S, run_load
 from bot.devtools.realq import ask_all, load_realq, score_realq
+from bot.rasa_side.kana import in_hiragana
 from bot.devtools.stack import process_group_rss_mb, running_stack, wait_for_workers
 
 
@@ -203,6 +204,8 @@ def main() -> int:
         wait_for_workers(stack)
         rest = rest_run(stack, questions)
         realq = {split: load_realq(split) for split in ("dev", "test")}
+        realq.update({f"{split}, written in hiragana": [{**q, "text": in_hiragana(q["text"])} for q in realq[split]]
+                      for split in ("dev", "test")})
         real_scores = {split: score_realq(qs, ask_all(stack["rest"], qs)) for split, qs in realq.items()}
         traffic = load_runs(stack, questions, args.load_seconds) if args.load_seconds else None
         if traffic:
@@ -228,7 +231,8 @@ def main() -> int:
         "",
         "Real questions (tests/realq/: copied word for word from public pages, split by page; graded on the "
         "reply text over REST — answered = not a fallback and every key fact present; declined = "
-        "`custom.fallback`; routed = declined and the right place to ask named):",
+        "`custom.fallback`; routed = declined and the right place to ask named; \"written in hiragana\": the same "
+        "questions with every kanji word in hiragana, by its reading — 「ゆうこうきげんはいつまで」):",
         "",
         "| split | in scope answered with the key facts | in scope wrongly declined | uncovered declined "
         "| uncovered routed |",

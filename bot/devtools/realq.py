@@ -77,15 +77,29 @@ def is_answer(message: dict) -> bool:
     return isinstance(message.get("custom"), dict) and bool(message["custom"].get("answer_id"))
 
 
+def declining_text(messages: List[dict]) -> str:
+    """The text of the fallback messages only. Over REST a message's text and its custom payload arrive as
+    two messages, the text first: a custom payload belongs to the text messages before it."""
+    texts: List[str] = []
+    declining: List[str] = []
+    for message in messages:
+        if message.get("text"):
+            texts.append(message["text"])
+        if "custom" in message:
+            if is_fallback([message]):
+                declining += texts
+            texts = []
+    return normalize_reply("\n".join(declining))
+
+
 def grade(question: dict, messages: List[dict]) -> Grade:
     """Uncovered: declined when any message is a fallback, routed when the declining messages name the place.
     In scope: declined when no answer is given — a routing reply for another part of the message beside an
     answer (bot.shared.fit: `route` with the covered part answered) does not take the answer away."""
     if question["kind"] == "uncovered":
         declined = is_fallback(messages)
-        declining = normalize_reply(reply_text(m for m in messages if is_fallback([m])))
         return Grade(ok=declined, declined=declined,
-                     routed=declined and bool(re.search(question.get("route") or ".", declining)))
+                     routed=declined and bool(re.search(question.get("route") or ".", declining_text(messages))))
     text = normalize_reply(reply_text(messages))
     declined = is_fallback(messages) and not any(is_answer(m) for m in messages)
     missing = [fact for fact in question.get("facts", []) if not re.search(fact, text)]

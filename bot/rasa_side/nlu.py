@@ -8,7 +8,8 @@ Rasa's recipe finds the model provider of the spaCy components by that class nam
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import json
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -48,31 +49,60 @@ class SpacyNLP(RasaSpacyNLP):
 
 
 @DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False,
+    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True,
 )
 class KanaToKanji(GraphComponent):
-    """Hiragana written for a domain term becomes the term before tokenizing: 「だいりこうふの
-    ひつようしょるい」 → 「代理交付の必要書類」, so the classifier reads it like the kanji question.
+    """Hiragana written for kanji or katakana words becomes the words before tokenizing, so the classifier
+    and the concept lexicon read 「だいりこうふのひつようしょるい」 like 「代理交付の必要書類」.
 
-    The terms and their readings come from the concept lexicon (knowledge/concepts.yml, read by
-    bot.shared.concepts); only runs of four or more hiragana are rewritten. Training data is left as it is.
+    Two vocabularies: the words of the training examples with their readings (learnt in `train`, kept
+    with the model; used on questions without any kanji: bot.rasa_side.kana), then the concept lexicon's
+    terms (knowledge/concepts.yml; runs of four or more hiragana). Training data is left as it is.
     """
+
+    VOCABULARY_FILE = "readings.json"
+
+    def __init__(self, model_storage: ModelStorage, resource: Resource,
+                 vocabulary: Optional[Dict[str, str]] = None):
+        self._model_storage = model_storage
+        self._resource = resource
+        self.vocabulary = vocabulary or {}
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "KanaToKanji":
+        return cls(model_storage, resource)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "KanaToKanji":
         from bot.shared.concepts import load_lexicon
 
         load_lexicon()   # readings (SudachiPy) computed when the model loads, not on the first message
-        return cls()
+        try:
+            with model_storage.read_from(resource) as directory:
+                vocabulary = json.loads((directory / cls.VOCABULARY_FILE).read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):
+            vocabulary = {}
+        return cls(model_storage, resource, vocabulary)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from bot.rasa_side.kana import reading_vocabulary
+
+        self.vocabulary = reading_vocabulary(m.get(TEXT) for m in training_data.training_examples if m.get(TEXT))
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / self.VOCABULARY_FILE).write_text(json.dumps(self.vocabulary, ensure_ascii=False),
+                                                          encoding="utf-8")
+        return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
+        from bot.rasa_side.kana import kana_to_words
         from bot.shared.concepts import kana_to_terms
 
         for message in messages:
             text = message.get(TEXT)
             if text:
-                message.set(TEXT, kana_to_terms(text))
+                message.set(TEXT, kana_to_terms(kana_to_words(text, self.vocabulary)))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

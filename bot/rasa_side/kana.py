@@ -1,0 +1,85 @@
+"""Questions written in hiragana only (「ゆうこうきげんはいつまで」, 「しゃしんはどうするの」).
+
+`reading_vocabulary(texts)` learns, from the training examples, the words written in kanji or katakana
+with their readings in hiragana (SudachiPy): 「ゆうこうきげん」 → 「有効期限」, 「かーど」 → 「カード」. A reading
+that the examples themselves write in kana at least as often (「できる」, 「わかる」) is left out: the
+classifier knows it in kana. `kana_to_words(text, vocabulary)` rewrites the hiragana runs of a
+question without any kanji, longest reading first, so the classifier and the concept lexicon read it
+like its kanji form. `in_hiragana(text)` is the reverse, for measuring (bot.devtools.bench).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from typing import Dict, Iterable
+
+KANJI = re.compile(r"[\u4e00-\u9fff]")
+KATAKANA_WORD = re.compile(r"[ァ-ヶー]+")
+HIRAGANA_WORD = re.compile(r"[ぁ-ゖー]+")
+HIRAGANA_RUN = re.compile(r"[ぁ-ゖー]{3,}")
+MIN_READING = 3        # 「はは」「いし」: two kana name too many words
+MAX_READING = 16
+
+
+def to_hiragana(text: str) -> str:
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
+
+
+@functools.lru_cache(maxsize=1)
+def _tokenizer():
+    from sudachipy import dictionary, tokenizer
+
+    sudachi = dictionary.Dictionary().create()
+    mode = tokenizer.Tokenizer.SplitMode.C
+    return lambda text: sudachi.tokenize(text, mode)
+
+
+def reading_vocabulary(texts: Iterable[str]) -> Dict[str, str]:
+    """Hiragana reading → the spelling the texts use most for it (kanji or katakana words only)."""
+    tokenize = _tokenizer()
+    spelled: Counter = Counter()
+    in_kana: Counter = Counter()
+    for text in texts:
+        for morpheme in tokenize(text):
+            surface = morpheme.surface()
+            if KANJI.search(surface) or KATAKANA_WORD.fullmatch(surface):
+                reading = to_hiragana(morpheme.reading_form())
+                if MIN_READING <= len(reading) <= MAX_READING and HIRAGANA_WORD.fullmatch(reading):
+                    spelled[(reading, surface)] += 1
+            elif HIRAGANA_WORD.fullmatch(surface):
+                in_kana[surface] += 1
+    vocabulary: Dict[str, str] = {}
+    for (reading, surface), count in spelled.most_common():
+        if reading not in vocabulary and in_kana[reading] < count:
+            vocabulary[reading] = surface
+    return dict(sorted(vocabulary.items()))
+
+
+def kana_to_words(text: str, vocabulary: Dict[str, str]) -> str:
+    """A question without kanji: its hiragana runs rewritten with the vocabulary's words, longest first."""
+    if not vocabulary or KANJI.search(text):
+        return text
+
+    def rewrite(run: "re.Match[str]") -> str:
+        kana, out, i = run.group(0), [], 0
+        while i < len(kana):
+            for length in range(min(MAX_READING, len(kana) - i), MIN_READING - 1, -1):
+                word = vocabulary.get(kana[i:i + length])
+                if word:
+                    out.append(word)
+                    i += length
+                    break
+            else:
+                out.append(kana[i])
+                i += 1
+        return "".join(out)
+
+    return HIRAGANA_RUN.sub(rewrite, text)
+
+
+def in_hiragana(text: str) -> str:
+    """The text with its kanji words written in hiragana, by their readings (katakana kept)."""
+    tokenize = _tokenizer()
+    return "".join(to_hiragana(m.reading_form()) if KANJI.search(m.surface()) else m.surface()
+                   for m in tokenize(text))
