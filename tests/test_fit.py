@@ -125,6 +125,7 @@ def test_words_shared_with_a_covered_topic_do_not_route(lexicon, text):
 @pytest.mark.parametrize("text, concept", [
     ("なくしたと思って止めたカードが出てきたら元に戻せますか", "found_again"),
     ("公金受取口座の登録を削除したい", "koukin_delete"),
+    ("母の資格確認書がまだ届かないのですが", "shikaku_delivery"),
 ])
 def test_uncovered_topics_named_by_two_words_route(lexicon, text, concept):
     assert lexicon.blocking(lexicon.find(text)).id == concept
