@@ -9,10 +9,11 @@ like its kanji form. `in_hiragana(text)` is the reverse, for measuring (bot.devt
 """
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 from typing import Dict, Iterable
+
+from bot.shared.kana import sudachi, to_hiragana
 
 KANJI = re.compile(r"[\u4e00-\u9fff]")
 KATAKANA_WORD = re.compile(r"[ァ-ヶー]+")
@@ -22,26 +23,20 @@ MIN_READING = 3        # 「はは」「いし」: two kana name too many words
 MAX_READING = 16
 
 
-def to_hiragana(text: str) -> str:
-    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
-
-
-@functools.lru_cache(maxsize=1)
-def _tokenizer():
-    from sudachipy import dictionary, tokenizer
-
-    sudachi = dictionary.Dictionary().create()
-    mode = tokenizer.Tokenizer.SplitMode.C
-    return lambda text: sudachi.tokenize(text, mode)
+def _tokenize(text: str):
+    tokenizer_mode = sudachi()
+    if tokenizer_mode is None:
+        raise RuntimeError("SudachiPy is needed (the Rasa venv has it)")
+    tokenizer, mode = tokenizer_mode
+    return tokenizer.tokenize(text, mode)
 
 
 def reading_vocabulary(texts: Iterable[str]) -> Dict[str, str]:
     """Hiragana reading → the spelling the texts use most for it (kanji or katakana words only)."""
-    tokenize = _tokenizer()
     spelled: Counter = Counter()
     in_kana: Counter = Counter()
     for text in texts:
-        for morpheme in tokenize(text):
+        for morpheme in _tokenize(text):
             surface = morpheme.surface()
             if KANJI.search(surface) or KATAKANA_WORD.fullmatch(surface):
                 reading = to_hiragana(morpheme.reading_form())
@@ -80,6 +75,5 @@ def kana_to_words(text: str, vocabulary: Dict[str, str]) -> str:
 
 def in_hiragana(text: str) -> str:
     """The text with its kanji words written in hiragana, by their readings (katakana kept)."""
-    tokenize = _tokenizer()
     return "".join(to_hiragana(m.reading_form()) if KANJI.search(m.surface()) else m.surface()
-                   for m in tokenize(text))
+                   for m in _tokenize(text))

@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Set, Union
 
 import yaml
 
+from bot.shared.kana import sudachi, to_katakana
 from bot.shared.paths import KNOWLEDGE_DIR
 
 try:  # pydantic 1.10 in Rasa's venv, 2 in the gateway's
@@ -61,10 +62,6 @@ _CANONICAL = dict(VARIANTS)
 def normalize(text: str) -> str:
     """NFKC, lower case, one spelling for the VARIANTS."""
     return _VARIANT.sub(lambda m: _CANONICAL[m.group(0)], unicodedata.normalize("NFKC", text).lower())
-
-
-def to_katakana(text: str) -> str:
-    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
 
 
 @dataclass
@@ -151,14 +148,12 @@ def term_readings(terms: List[str]) -> Dict[str, str]:
     """Katakana readings of the terms written in kanji (and katakana) only — a term with okurigana
     (「亡くなる」) would match its plain-kana homophones (「使えなくなる」). SudachiPy; empty where it
     is not installed (the gateway's venv)."""
-    try:
-        from sudachipy import dictionary, tokenizer
-    except ImportError:
+    tokenizer_mode = sudachi()
+    if tokenizer_mode is None:
         return {}
-    sudachi = dictionary.Dictionary().create()
-    mode = tokenizer.Tokenizer.SplitMode.C
+    tokenizer, mode = tokenizer_mode
     return {
-        term: "".join(m.reading_form() for m in sudachi.tokenize(term, mode))
+        term: "".join(m.reading_form() for m in tokenizer.tokenize(term, mode))
         for term in terms if KANJI.search(term) and not HIRAGANA.search(term)
     }
 

@@ -19,6 +19,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Tuple
 
+from bot.shared.kana import sudachi, to_hiragana, to_katakana
+
 UNKNOWN = "unknown"
 WEEKDAY_NAMES = "月火水木金土日"
 
@@ -51,14 +53,6 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").strip()
 
 
-def to_katakana(text: str) -> str:
-    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
-
-
-def to_hiragana(text: str) -> str:
-    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
-
-
 @functools.lru_cache(maxsize=4096)
 def forms(text: str) -> Tuple[str, ...]:
     """The ways `text` (normalized) is read: as typed, colloquial endings written out, in katakana."""
@@ -75,22 +69,13 @@ def said(pattern: str, text: str) -> bool:
     return any(re.search(pattern, form, re.I) for form in forms(text))
 
 
-@functools.lru_cache(maxsize=1)
-def _sudachi():
-    try:
-        from sudachipy import dictionary, tokenizer
-    except ImportError:   # the gateway's venv: answers are read without readings
-        return None
-    return dictionary.Dictionary().create(), tokenizer.Tokenizer.SplitMode.C
-
-
 @functools.lru_cache(maxsize=None)
 def reading(term: str) -> str:
     """The katakana reading of a term written with kanji (「病院」→「ビョウイン」); "" if unknown."""
-    sudachi = _sudachi()
-    if sudachi is None or not re.search(r"[\u4e00-\u9fff]", term):
+    tokenizer_mode = sudachi()   # None in the gateway's venv: answers are read without readings
+    if tokenizer_mode is None or not re.search(r"[\u4e00-\u9fff]", term):
         return ""
-    tokenizer, mode = sudachi
+    tokenizer, mode = tokenizer_mode
     read = "".join(m.reading_form() for m in tokenizer.tokenize(term, mode))
     return read if re.fullmatch(r"[ァ-ヺー]+", read) else ""
 

@@ -1,0 +1,27 @@
+"""Kana and readings, shared by the concept lexicon, the guided checks and the NLU (bot.rasa_side.kana).
+
+SudachiPy gives readings where it is installed (the Rasa side); the gateway's venv has none, and
+`sudachi()` is then None.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Optional, Tuple
+
+
+def to_katakana(text: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+
+
+def to_hiragana(text: str) -> str:
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
+
+
+@functools.lru_cache(maxsize=1)
+def sudachi() -> Optional[Tuple[Any, Any]]:
+    """SudachiPy's tokenizer and its longest split mode (C), or None where it is not installed."""
+    try:
+        from sudachipy import dictionary, tokenizer
+    except ImportError:
+        return None
+    return dictionary.Dictionary().create(), tokenizer.Tokenizer.SplitMode.C
