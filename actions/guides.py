@@ -53,7 +53,9 @@ def entity_values(tracker: Tracker, name: str) -> List[str]:
 
 
 def latest_text(tracker: Tracker) -> str:
-    return tracker.latest_message.get("text") or ""
+    """The message as the user typed it (the NLU's copy may have hiragana rewritten: KanaToKanji)."""
+    typed = next((e.get("text") for e in reversed(tracker.events) if e.get("event") == "user"), None)
+    return typed or tracker.latest_message.get("text") or ""
 
 
 def turn_kind(tracker: Tracker, form: str) -> str:

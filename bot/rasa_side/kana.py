@@ -2,10 +2,11 @@
 
 `reading_vocabulary(texts)` learns, from the training examples, the words written in kanji or katakana
 with their readings in hiragana (SudachiPy): 「ゆうこうきげん」 → 「有効期限」, 「かーど」 → 「カード」. A reading
-that the examples themselves write in kana at least as often (「できる」, 「わかる」) is left out: the
-classifier knows it in kana. `kana_to_words(text, vocabulary)` rewrites the hiragana runs of a
+found in the examples' own kana at least as often (「できる」, 「いない」 of 「していない」 — not 以内) is
+left out: the classifier knows it in kana. `kana_to_words(text, vocabulary)` rewrites the hiragana runs of a
 question without any kanji, longest reading first, so the classifier and the concept lexicon read it
-like its kanji form. `in_hiragana(text)` is the reverse, for measuring (bot.devtools.bench).
+like its kanji form (the guided checks read answers as typed: actions.guides.latest_text).
+`in_hiragana(text)` is the reverse, for measuring (bot.devtools.bench).
 """
 from __future__ import annotations
 
@@ -34,19 +35,19 @@ def _tokenize(text: str):
 def reading_vocabulary(texts: Iterable[str]) -> Dict[str, str]:
     """Hiragana reading → the spelling the texts use most for it (kanji or katakana words only)."""
     spelled: Counter = Counter()
-    in_kana: Counter = Counter()
+    kana_runs = []
     for text in texts:
+        kana_runs += HIRAGANA_WORD.findall(text)
         for morpheme in _tokenize(text):
             surface = morpheme.surface()
             if KANJI.search(surface) or KATAKANA_WORD.fullmatch(surface):
                 reading = to_hiragana(morpheme.reading_form())
                 if MIN_READING <= len(reading) <= MAX_READING and HIRAGANA_WORD.fullmatch(reading):
                     spelled[(reading, surface)] += 1
-            elif HIRAGANA_WORD.fullmatch(surface):
-                in_kana[surface] += 1
+    in_kana = "\n".join(kana_runs)    # 「いない」 in 「していない」: not 以内
     vocabulary: Dict[str, str] = {}
     for (reading, surface), count in spelled.most_common():
-        if reading not in vocabulary and in_kana[reading] < count:
+        if reading not in vocabulary and in_kana.count(reading) < count:
             vocabulary[reading] = surface
     return dict(sorted(vocabulary.items()))
 
