@@ -107,3 +107,23 @@ def test_a_renamed_internal_fails_loudly_at_start():
                               interpolator=SimpleNamespace(interpolate_template=lambda *a: None))
     with pytest.raises(RasaInternalsChanged, match="interpolate_text is gone"):
         check_rasa_internals(modules={"action": renamed, "events": renamed, "interpolator": renamed.interpolator})
+
+
+def test_a_sqlite_tracker_store_keeps_its_connections_and_its_conversations(tmp_path):
+    from rasa.core import tracker_store
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from sqlalchemy.pool import QueuePool
+
+    from bot.rasa_side.server import install_speedups, pooled_sqlite_kwargs
+
+    assert pooled_sqlite_kwargs(lambda url: {})("sqlite:///x.db")["poolclass"] is QueuePool
+    assert pooled_sqlite_kwargs(lambda url: {"pool_size": 50})("postgresql://h/db") == {"pool_size": 50}
+    install_speedups()
+    store = tracker_store.SQLTrackerStore(Domain.load("domain.yml"), dialect="sqlite", db=str(tmp_path / "t.db"))
+    assert isinstance(store.engine.pool, QueuePool)
+    tracker = DialogueStateTracker.from_events("someone", [UserUttered("こんにちは", {"name": "greet"})])
+    import asyncio
+
+    asyncio.run(store.save(tracker))
+    assert asyncio.run(store.retrieve("someone")).latest_message.text == "こんにちは"
