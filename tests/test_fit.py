@@ -160,6 +160,15 @@ def test_classifier_and_concepts_agree_then_answer(lexicon, kb):
     assert (decision.kind, decision.intents) == ("answer", ["lost_card"])
 
 
+def test_an_unsure_classifier_and_one_topic_named_give_that_topic(lexicon, kb):
+    unsure = [{"name": "nlu_fallback", "confidence": 0.35}, {"name": "card_uses", "confidence": 0.3},
+              {"name": "out_of_scope", "confidence": 0.02}]
+    decision = decide("カードを作っていない人は？", "nlu_fallback", unsure, lexicon, set(kb.intents))
+    assert (decision.kind, decision.intents) == ("answer", ["no_card_shikaku"])
+    doubtful = [*unsure[:2], {"name": "out_of_scope", "confidence": 0.2}]
+    assert decide("カードを作っていない人は？", "nlu_fallback", doubtful, lexicon, set(kb.intents)).kind != "answer"
+
+
 def test_disagreement_gives_candidates_not_an_answer(lexicon, kb):
     # the classifier says fee; the question names the photo
     decision = decide("写真の背景は何色がいいですか", "card_fee",

@@ -10,6 +10,10 @@ concepts the question names (bot.shared.concepts). `decide()` turns both into on
              intents of a concept named in the question — the likeliest such — or, when the question
              names no concept at all (or only who the person is: 寝たきり, 認知症), the classifier is
              sure → 1 answer, or 2 when the question clearly names a second covered topic;
+- `answer` too when the classifier is unsure (nlu_fallback, out_of_scope under OOS_DOUBT) and the question
+  names exactly one topic concept (besides who the person is): that concept's main topic. On the real-question
+  dev split +1 answered, −2 wrongly declined, no uncovered question answered, with the uncovered lexicon on
+  or off (2026-12-01);
 - `clarify`: they disagree → 「もしかして」 with the candidates of both;
 - `decline`: nothing to go on.
 
@@ -51,11 +55,15 @@ def ranked_intents(ranking: Iterable[dict], knowledge_intents: Set[str]) -> List
             if r.get("name") in knowledge_intents]
 
 
+def out_of_scope_confidence(ranking: Iterable[dict]) -> float:
+    return next((float(r.get("confidence") or 0.0) for r in ranking if r.get("name") == "out_of_scope"), 0.0)
+
+
 def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
            knowledge_intents: Set[str]) -> Decision:
     """`intent`: the NLU's choice (a knowledge intent, nlu_fallback or out_of_scope)."""
     decision = _agreement(text, intent, ranking, lexicon, knowledge_intents)
-    out_of_scope = next((float(r.get("confidence") or 0.0) for r in ranking if r.get("name") == "out_of_scope"), 0.0)
+    out_of_scope = out_of_scope_confidence(ranking)
     if decision.kind == "answer" and out_of_scope >= OOS_DOUBT:
         candidates = _candidates(decision.intents, ranked_intents(ranking, knowledge_intents))
         return Decision("clarify", candidates, found=decision.found, doubtful=True)
@@ -68,6 +76,7 @@ def _agreement(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon
     found = lexicon.find(text)
     blocking = lexicon.blocking(found)
     ranked = ranked_intents(ranking, knowledge_intents)
+    out_of_scope = out_of_scope_confidence(ranking)
     if blocking:
         return Decision("route", _answer_beside_route(text, blocking, ranked, lexicon), route=blocking, found=found)
     confidence = dict(ranked)
@@ -90,6 +99,9 @@ def _agreement(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon
     only_context = all(lexicon.covered[cid].context for cid in found.covered)
     if only_context and confidence.get(intent, 0.0) >= SURE_WITHOUT_CONCEPT:
         return Decision("answer", [intent], found=found)           # who the person is does not veto what is asked
+    asks = [cid for cid in found.covered if not lexicon.covered[cid].context]
+    if intent == "nlu_fallback" and len(asks) == 1 and out_of_scope < OOS_DOUBT:
+        return Decision("answer", [lexicon.covered[asks[0]].intents[0]], found=found)   # the one topic named
     by_concept = [name for name, _ in ranked if name in named]
     by_concept += [lexicon.covered[cid].intents[0] for cid in found.covered]   # the concept's main topic
     return Decision("clarify", _candidates(by_concept, ranked), found=found)
