@@ -14,9 +14,8 @@ import re
 from collections import Counter
 from typing import Dict, Iterable
 
-from bot.shared.kana import sudachi, to_hiragana
+from bot.shared.kana import KANJI, sudachi, to_hiragana
 
-KANJI = re.compile(r"[\u4e00-\u9fff]")
 KATAKANA_WORD = re.compile(r"[ァ-ヶー]+")
 HIRAGANA_WORD = re.compile(r"[ぁ-ゖー]+")
 HIRAGANA_RUN = re.compile(r"[ぁ-ゖー]{3,}")

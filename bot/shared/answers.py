@@ -65,17 +65,18 @@ def unknown_answer_message(kb: KnowledgeBase) -> dict:
     return BotMessage(text=kb.messages["unknown_answer"], fallback=True).to_rasa()
 
 
+def _answers(kb: KnowledgeBase, intents: List[str], entities: Dict[str, List[str]]) -> List[dict]:
+    entries = [kb.select(intent, entities) for intent in intents]
+    return [answer_message(kb, entry) for entry in entries if entry]
+
+
 def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str, List[str]]) -> List[dict]:
     """The messages for a decision of bot.shared.fit: one or two answers, 「もしかして」, a routing reply (with the
     answer to a covered part beside it) or a decline."""
     if decision.kind == "answer":
-        entries = [kb.select(intent, entities) for intent in decision.intents]
-        messages = [answer_message(kb, entry) for entry in entries if entry]
-        return messages or [unknown_answer_message(kb)]
+        return _answers(kb, decision.intents, entities) or [unknown_answer_message(kb)]
     if decision.kind == "route" and decision.route:
-        beside = [kb.select(intent, entities) for intent in decision.intents]
-        return [route_message(decision.route.id, decision.route.reply),
-                *(answer_message(kb, entry) for entry in beside if entry)]
+        return [route_message(decision.route.id, decision.route.reply), *_answers(kb, decision.intents, entities)]
     if decision.kind == "clarify":
         return [clarify_message(kb, decision.intents, decision.doubtful)]
     return [decline_message(kb)]

@@ -16,7 +16,7 @@ from typing import Dict, List, Optional, Set, Union
 
 import yaml
 
-from bot.shared.kana import sudachi, to_katakana
+from bot.shared.kana import KANJI, sudachi, to_katakana
 from bot.shared.paths import KNOWLEDGE_DIR
 
 try:  # pydantic 1.10 in Rasa's venv, 2 in the gateway's
@@ -26,7 +26,6 @@ except ImportError:
 
 CONCEPTS_FILE = KNOWLEDGE_DIR / "concepts.yml"
 MIN_READING_CHARS = 4          # shorter readings (「ホケン」) match too much by chance
-KANJI = re.compile(r"[\u4e00-\u9fff]")
 HIRAGANA = re.compile(r"[ぁ-ゖ]")
 HIRAGANA_RUN = re.compile(r"[ぁ-ゖー]{4,}")
 

@@ -55,6 +55,11 @@ def ranked_intents(ranking: Iterable[dict], knowledge_intents: Set[str]) -> List
             if r.get("name") in knowledge_intents]
 
 
+def asked_topics(covered: List[str], lexicon: Lexicon) -> List[str]:
+    """The covered concepts that say what is asked, not who the person is (寝たきり, 認知症)."""
+    return [cid for cid in covered if not lexicon.covered[cid].context]
+
+
 def out_of_scope_confidence(ranking: Iterable[dict]) -> float:
     return next((float(r.get("confidence") or 0.0) for r in ranking if r.get("name") == "out_of_scope"), 0.0)
 
@@ -62,21 +67,20 @@ def out_of_scope_confidence(ranking: Iterable[dict]) -> float:
 def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
            knowledge_intents: Set[str]) -> Decision:
     """`intent`: the NLU's choice (a knowledge intent, nlu_fallback or out_of_scope)."""
-    decision = _agreement(text, intent, ranking, lexicon, knowledge_intents)
     out_of_scope = out_of_scope_confidence(ranking)
+    decision = _agreement(text, intent, ranking, out_of_scope, lexicon, knowledge_intents)
     if decision.kind == "answer" and out_of_scope >= OOS_DOUBT:
         candidates = _candidates(decision.intents, ranked_intents(ranking, knowledge_intents))
         return Decision("clarify", candidates, found=decision.found, doubtful=True)
     return decision
 
 
-def _agreement(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
+def _agreement(text: str, intent: str, ranking: Sequence[dict], out_of_scope: float, lexicon: Lexicon,
                knowledge_intents: Set[str]) -> Decision:
     """The decision from the two signals (the module's docstring), before the out-of-scope doubt."""
     found = lexicon.find(text)
     blocking = lexicon.blocking(found)
     ranked = ranked_intents(ranking, knowledge_intents)
-    out_of_scope = out_of_scope_confidence(ranking)
     if blocking:
         return Decision("route", _answer_beside_route(text, blocking, ranked, lexicon), route=blocking, found=found)
     confidence = dict(ranked)
@@ -96,10 +100,9 @@ def _agreement(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon
         if confidence.get(intent, 0.0) >= SURE_WITHOUT_CONCEPT:
             return Decision("answer", [intent], found=found)
         return Decision("clarify", _candidates([], ranked), found=found)
-    only_context = all(lexicon.covered[cid].context for cid in found.covered)
-    if only_context and confidence.get(intent, 0.0) >= SURE_WITHOUT_CONCEPT:
+    asks = asked_topics(found.covered, lexicon)
+    if not asks and confidence.get(intent, 0.0) >= SURE_WITHOUT_CONCEPT:
         return Decision("answer", [intent], found=found)           # who the person is does not veto what is asked
-    asks = [cid for cid in found.covered if not lexicon.covered[cid].context]
     if intent == "nlu_fallback" and len(asks) == 1 and out_of_scope < OOS_DOUBT:
         return Decision("answer", [lexicon.covered[asks[0]].intents[0]], found=found)   # the one topic named
     by_concept = [name for name, _ in ranked if name in named]
@@ -141,7 +144,7 @@ def _answer_beside_route(text: str, route: UncoveredConcept, ranked: List[Tuple[
         return []
     intent = ranked[0][0]
     for clause in clauses:
-        asks = [cid for cid in clause.covered if not lexicon.covered[cid].context]
+        asks = asked_topics(clause.covered, lexicon)
         if asks and not clause.uncovered and intent in lexicon.intents_of(asks):
             return [intent]
     return []

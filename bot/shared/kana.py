@@ -6,7 +6,11 @@ SudachiPy gives readings where it is installed (the Rasa side); the gateway's ve
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, Optional, Tuple
+
+
+KANJI = re.compile(r"[\u4e00-\u9fff]")
 
 
 def to_katakana(text: str) -> str:
