@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from typing import Dict, Iterable
 
-from bot.shared.kana import KANJI, sudachi, to_hiragana
+from bot.shared.kana import KANJI, morphemes, sudachi, to_hiragana
 
 KATAKANA_WORD = re.compile(r"[ァ-ヶー]+")
 HIRAGANA_WORD = re.compile(r"[ぁ-ゖー]+")
@@ -24,11 +24,9 @@ MAX_READING = 16
 
 
 def _tokenize(text: str):
-    tokenizer_mode = sudachi()
-    if tokenizer_mode is None:
+    if sudachi() is None:
         raise RuntimeError("SudachiPy is needed (the Rasa venv has it)")
-    tokenizer, mode = tokenizer_mode
-    return tokenizer.tokenize(text, mode)
+    return morphemes(text)
 
 
 def reading_vocabulary(texts: Iterable[str]) -> Dict[str, str]:

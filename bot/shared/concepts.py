@@ -16,7 +16,7 @@ from typing import Dict, List, Optional, Set, Union
 
 import yaml
 
-from bot.shared.kana import KANJI, sudachi, to_katakana
+from bot.shared.kana import KANJI, reading, sudachi, to_katakana
 from bot.shared.paths import KNOWLEDGE_DIR
 
 try:  # pydantic 1.10 in Rasa's venv, 2 in the gateway's
@@ -147,14 +147,9 @@ def term_readings(terms: List[str]) -> Dict[str, str]:
     """Katakana readings of the terms written in kanji (and katakana) only — a term with okurigana
     (「亡くなる」) would match its plain-kana homophones (「使えなくなる」). SudachiPy; empty where it
     is not installed (the gateway's venv)."""
-    tokenizer_mode = sudachi()
-    if tokenizer_mode is None:
+    if sudachi() is None:
         return {}
-    tokenizer, mode = tokenizer_mode
-    return {
-        term: "".join(m.reading_form() for m in tokenizer.tokenize(term, mode))
-        for term in terms if KANJI.search(term) and not HIRAGANA.search(term)
-    }
+    return {term: reading(term) for term in terms if KANJI.search(term) and not HIRAGANA.search(term)}
 
 
 def check_lexicon(lexicon: Lexicon, intents: Set[str]) -> List[str]:

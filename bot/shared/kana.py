@@ -29,3 +29,17 @@ def sudachi() -> Optional[Tuple[Any, Any]]:
     except ImportError:
         return None
     return dictionary.Dictionary().create(), tokenizer.Tokenizer.SplitMode.C
+
+
+def morphemes(text: str) -> list:
+    """SudachiPy's morphemes of the text (split mode C); [] where SudachiPy is not installed."""
+    tokenizer_mode = sudachi()
+    if tokenizer_mode is None:
+        return []
+    tokenizer, mode = tokenizer_mode
+    return list(tokenizer.tokenize(text, mode))
+
+
+def reading(text: str) -> str:
+    """The katakana reading of the text (「病院」→「ビョウイン」); "" where SudachiPy is not installed."""
+    return "".join(m.reading_form() for m in morphemes(text))

@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Tuple
 
-from bot.shared.kana import KANJI, sudachi, to_hiragana, to_katakana
+from bot.shared.kana import KANJI, reading as kana_reading, to_hiragana, to_katakana
 
 UNKNOWN = "unknown"
 WEEKDAY_NAMES = "月火水木金土日"
@@ -72,11 +72,9 @@ def said(pattern: str, text: str) -> bool:
 @functools.lru_cache(maxsize=None)
 def reading(term: str) -> str:
     """The katakana reading of a term written with kanji (「病院」→「ビョウイン」); "" if unknown."""
-    tokenizer_mode = sudachi()   # None in the gateway's venv: answers are read without readings
-    if tokenizer_mode is None or not KANJI.search(term):
+    if not KANJI.search(term):   # and no SudachiPy in the gateway's venv: answers read without readings
         return ""
-    tokenizer, mode = tokenizer_mode
-    read = "".join(m.reading_form() for m in tokenizer.tokenize(term, mode))
+    read = kana_reading(term)
     return read if re.fullmatch(r"[ァ-ヺー]+", read) else ""
 
 
