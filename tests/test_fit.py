@@ -304,3 +304,21 @@ def test_most_training_examples_of_uncovered_card_topics_are_routed(lexicon):
     examples = load_data(str(ROOT / "data" / "nlu" / "out_of_scope_card.yml")).intent_examples
     routed = [e for e in examples if lexicon.blocking(lexicon.find(e.get("text")))]
     assert len(examples) > 200 and len(routed) >= 0.8 * len(examples)
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("マイナンバーカード(個人番号カード)とは?", "glossary"),
+    ("「代理人交付」とは", "proxy_pickup_eligibility"),
+    ("マイナンバーカードの暗証番号ってなんですか?", "pin_kinds"),
+    ("資格確認書とはどんなものですか。", "shikaku_kakuninsho"),
+])
+def test_a_definition_question_gets_the_terms_meaning_even_when_out_of_scope_is_likely(lexicon, kb, text, intent):
+    decision = decide(text, "nlu_fallback", ranking(("out_of_scope", 0.3), ("card_fee", 0.2)), lexicon, set(kb.intents))
+    assert (decision.kind, decision.intents) == ("answer", [intent])
+
+
+def test_a_definition_is_not_given_against_a_sure_classifier_or_for_an_uncovered_term(lexicon, kb):
+    intents = set(kb.intents)
+    assert decide("暗証番号とは?", "card_fee", ranking(("card_fee", 0.9)), lexicon, intents).kind == "clarify"
+    assert decide("資格情報のお知らせとは何ですか?", "glossary", ranking(("glossary", 0.9)), lexicon, intents).kind == "route"
+    assert decide("マイナ保険証の作り方とは?", "nlu_fallback", ranking(("out_of_scope", 0.3)), lexicon, intents).kind != "answer"

@@ -35,6 +35,8 @@ class CoveredConcept(BaseModel):
     intents: List[str] = Field(..., min_items=1)
     terms: List[str] = Field(..., min_items=1)
     context: bool = False      # says who the person is (寝たきり, 認知症), not what is asked
+    defines: Optional[str] = None   # the intent that answers 「<term>とは?」 (default: the classifier's, among `intents`)
+    names: List[str] = Field(default_factory=list)   # what 「<name>とは?」 asks about, too common to be terms (マイナンバー)
 
 
 class UncoveredConcept(BaseModel):
@@ -63,6 +65,14 @@ def normalize(text: str) -> str:
     return _VARIANT.sub(lambda m: _CANONICAL[m.group(0)], unicodedata.normalize("NFKC", text).lower())
 
 
+# 「<term>とは?」「<term>って何ですか」: a question that asks only what a term means (after normalize())
+DEFINITION = re.compile(
+    r"(?:そもそも|結局|いまさら聞けない[?!]?)?[、,]?(?P<term>[^、。?!]{2,24}?)(?:\([^)]*\))?[」』]?"
+    r"(?:とは|って)(?:何|なに|なん|どんなもの|どういうもの|どのようなもの|どういう意味)?"
+    r"(?:ですか|でしょうか|なの|なのか|のこと|だっけ|か)*[?!。…]*")
+DEFINED_OF = re.compile(r"^(?:マイナンバーカードの|マイナの|カードの)")   # 「マイナンバーカードの暗証番号とは」
+
+
 @dataclass
 class Found:
     """Concepts named in a question, in the order they appear."""
@@ -85,6 +95,7 @@ class Lexicon:
             for term in concept.terms:
                 owner.setdefault(normalize(term), concept.id)
         self._owner = owner
+        self._named = {normalize(name): c.id for c in covered for name in c.names}
         self._together = {u.id: [[normalize(t) for t in group] for group in u.together]
                           for u in uncovered if u.together}
         self._pattern = _alternation(owner)
@@ -126,6 +137,16 @@ class Lexicon:
 
         return HIRAGANA_RUN.sub(rewrite, text)
 
+    def defined(self, text: str) -> Optional[CoveredConcept]:
+        """The covered concept whose term is all that a definition question asks about: 「資格確認書とは?」,
+        「マイナンバーカードの暗証番号ってなんですか」, 「『代理交付』って何?」 — else None."""
+        match = DEFINITION.fullmatch(normalize(text).strip())
+        if not match:
+            return None
+        term = DEFINED_OF.sub("", match.group("term").strip("「」『』\"' "))
+        concept_id = self._owner.get(term) or self._named.get(term)
+        return self.covered.get(concept_id) if concept_id else None
+
     def intents_of(self, concept_ids: List[str]) -> Set[str]:
         return {intent for cid in concept_ids for intent in self.covered[cid].intents}
 
@@ -157,6 +178,8 @@ def check_lexicon(lexicon: Lexicon, intents: Set[str]) -> List[str]:
     problems = []
     for concept in lexicon.covered.values():
         problems += [f"{concept.id}: unknown intent {i}" for i in concept.intents if i not in intents]
+        if concept.defines and concept.defines not in concept.intents:
+            problems.append(f"{concept.id}: defines {concept.defines}, not one of its intents")
     for uncovered in lexicon.uncovered.values():
         problems += [f"{uncovered.id}: unless {u} is not a covered concept" for u in uncovered.unless
                      if u not in lexicon.covered]

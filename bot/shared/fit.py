@@ -14,6 +14,9 @@ concepts the question names (bot.shared.concepts). `decide()` turns both into on
   names exactly one topic concept (besides who the person is): that concept's main topic. On the real-question
   dev split +1 answered, −2 wrongly declined, no uncovered question answered, with the uncovered lexicon on
   or off (2026-12-01);
+- `answer` too for a question that asks only what a covered term means (「資格確認書とは?」,
+  「マイナンバーカードの暗証番号ってなんですか」), even when out_of_scope is likely, unless the classifier is
+  sure of another topic: the concept's `defines` intent (dev +2 answered, test and uncovered unchanged, 2026-12-01);
 - `clarify`: they disagree → 「もしかして」 with the candidates of both;
 - `decline`: nothing to go on.
 
@@ -69,6 +72,10 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
     """`intent`: the NLU's choice (a knowledge intent, nlu_fallback or out_of_scope)."""
     out_of_scope = out_of_scope_confidence(ranking)
     decision = _agreement(text, intent, ranking, out_of_scope, lexicon, knowledge_intents)
+    if decision.kind != "route":
+        definition = _definition(text, lexicon, ranked_intents(ranking, knowledge_intents))
+        if definition:
+            return Decision("answer", definition, found=decision.found)
     if decision.kind == "answer" and out_of_scope >= OOS_DOUBT:
         candidates = _candidates(decision.intents, ranked_intents(ranking, knowledge_intents))
         return Decision("clarify", candidates, found=decision.found, doubtful=True)
@@ -108,6 +115,18 @@ def _agreement(text: str, intent: str, ranking: Sequence[dict], out_of_scope: fl
     by_concept = [name for name, _ in ranked if name in named]
     by_concept += [lexicon.covered[cid].intents[0] for cid in found.covered]   # the concept's main topic
     return Decision("clarify", _candidates(by_concept, ranked), found=found)
+
+
+def _definition(text: str, lexicon: Lexicon, ranked: List[Tuple[str, float]]) -> List[str]:
+    """「<term>とは?」 for a term of a covered concept: the concept's defining intent (or the classifier's
+    likeliest among the concept's intents), unless the classifier is sure of an intent outside them."""
+    concept = lexicon.defined(text)
+    if concept is None:
+        return []
+    if ranked and ranked[0][1] >= SURE_WITHOUT_CONCEPT and ranked[0][0] not in concept.intents:
+        return []
+    likeliest = next((name for name, _ in ranked if name in concept.intents), concept.intents[0])
+    return [concept.defines or likeliest]
 
 
 def _candidates(first: List[str], ranked: List[Tuple[str, float]]) -> List[str]:
