@@ -122,6 +122,8 @@ def test_a_sqlite_tracker_store_keeps_its_connections_and_its_conversations(tmp_
     install_speedups()
     store = tracker_store.SQLTrackerStore(Domain.load("domain.yml"), dialect="sqlite", db=str(tmp_path / "t.db"))
     assert isinstance(store.engine.pool, QueuePool)
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     tracker = DialogueStateTracker.from_events("someone", [UserUttered("こんにちは", {"name": "greet"})])
     import asyncio
 

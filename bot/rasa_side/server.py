@@ -9,7 +9,8 @@ Hot spots of Rasa 3.6 found by profiling a loaded server:
   of `Event` (a quarter of the CPU time of a conversation of 30 messages). Here a found class is
   remembered by its type name; unknown names still take Rasa's own path.
 - the SQL tracker store on a SQLite file opened a new connection for each of its two sessions a message
-  (SQLAlchemy 1.4's NullPool); here they are pooled.
+  (SQLAlchemy 1.4's NullPool); here they are pooled, in write-ahead-log mode (a commit does not wait
+  for the disk).
 `make bench` measures the difference.
 
 Two more changes, not about speed:
@@ -86,19 +87,34 @@ def quiet_interpolation(interpolate_text):
     return interpolate
 
 
+def sqlite_connection(path: str):
+    """A connection to the tracker's SQLite file in write-ahead-log mode with `synchronous=NORMAL`: a commit
+    appends to the log without waiting for the disk (readers and the one writer do not block each other).
+    The file stays consistent after any crash; a power cut may lose the last commits, never corrupt it."""
+    import sqlite3
+
+    connection = sqlite3.connect(path, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    return connection
+
+
 def pooled_sqlite_kwargs(engine_kwargs):
-    """Wraps Rasa's `create_engine_kwargs`: a SQLite file keeps its connections in a pool.
+    """Wraps Rasa's `create_engine_kwargs`: a SQLite file keeps its connections in a pool, in WAL mode.
 
     SQLAlchemy 1.4 opens a new SQLite connection for every session on a file database (NullPool), and
     Rasa's SQL tracker store opens two sessions a message (read the conversation, save its new events).
-    Pooled: about 1 ms a message less over REST (A/B, 2026-12-01). PostgreSQL URLs keep Rasa's own
+    Pooled: about 1 ms a message less over REST (A/B, 2026-12-01); WAL + synchronous=NORMAL: a new
+    conversation's read and save 6.0 → 4.3 ms (p50) in process. PostgreSQL URLs keep Rasa's own
     settings (a QueuePool of its size)."""
     def kwargs_for(url):
         kwargs = engine_kwargs(url)
         if str(url).startswith("sqlite") and ":memory:" not in str(url):
+            from sqlalchemy.engine import make_url
             from sqlalchemy.pool import QueuePool
 
-            kwargs = {**kwargs, "poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
+            path = make_url(str(url)).database
+            kwargs = {**kwargs, "poolclass": QueuePool, "creator": lambda: sqlite_connection(path)}
         return kwargs
 
     kwargs_for.__wrapped_engine_kwargs__ = True
