@@ -310,6 +310,7 @@ def test_most_training_examples_of_uncovered_card_topics_are_routed(lexicon):
     ("マイナンバーカード(個人番号カード)とは?", "glossary"),
     ("「代理人交付」とは", "proxy_pickup_eligibility"),
     ("マイナンバーカードの暗証番号ってなんですか?", "pin_kinds"),
+    ("マイナンバーカードに必要な暗証番号とは?", "pin_kinds"),
     ("資格確認書とはどんなものですか。", "shikaku_kakuninsho"),
 ])
 def test_a_definition_question_gets_the_terms_meaning_even_when_out_of_scope_is_likely(lexicon, kb, text, intent):
