@@ -16,7 +16,7 @@ concepts the question names (bot.shared.concepts). `decide()` turns both into on
   or off (2026-12-01);
 - `answer` too for a question that asks only what a covered term means (「資格確認書とは?」,
   「マイナンバーカードの暗証番号ってなんですか」), even when out_of_scope is likely, unless the classifier is
-  sure of another topic: the concept's `defines` intent (dev +2 answered, test and uncovered unchanged, 2026-12-01);
+  sure of another topic: the concept's `defines` intent (dev +5 answered, test and uncovered unchanged, 2026-12-01);
 - `clarify`: they disagree → 「もしかして」 with the candidates of both;
 - `decline`: nothing to go on.
 
@@ -71,23 +71,23 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
            knowledge_intents: Set[str]) -> Decision:
     """`intent`: the NLU's choice (a knowledge intent, nlu_fallback or out_of_scope)."""
     out_of_scope = out_of_scope_confidence(ranking)
-    decision = _agreement(text, intent, ranking, out_of_scope, lexicon, knowledge_intents)
+    ranked = ranked_intents(ranking, knowledge_intents)
+    decision = _agreement(text, intent, ranking, ranked, out_of_scope, lexicon, knowledge_intents)
     if decision.kind != "route":
-        definition = _definition(text, lexicon, ranked_intents(ranking, knowledge_intents))
+        definition = _definition(text, lexicon, ranked)
         if definition:
             return Decision("answer", definition, found=decision.found)
     if decision.kind == "answer" and out_of_scope >= OOS_DOUBT:
-        candidates = _candidates(decision.intents, ranked_intents(ranking, knowledge_intents))
+        candidates = _candidates(decision.intents, ranked)
         return Decision("clarify", candidates, found=decision.found, doubtful=True)
     return decision
 
 
-def _agreement(text: str, intent: str, ranking: Sequence[dict], out_of_scope: float, lexicon: Lexicon,
-               knowledge_intents: Set[str]) -> Decision:
+def _agreement(text: str, intent: str, ranking: Sequence[dict], ranked: List[Tuple[str, float]], out_of_scope: float,
+               lexicon: Lexicon, knowledge_intents: Set[str]) -> Decision:
     """The decision from the two signals (the module's docstring), before the out-of-scope doubt."""
     found = lexicon.find(text)
     blocking = lexicon.blocking(found)
-    ranked = ranked_intents(ranking, knowledge_intents)
     if blocking:
         return Decision("route", _answer_beside_route(text, blocking, ranked, lexicon), route=blocking, found=found)
     confidence = dict(ranked)
