@@ -72,7 +72,7 @@ lint: install  ## ruff (pyflakes, pycodestyle, bugbear) and mypy (not strict), e
 	$(VENV)/bin/mypy bot/shared bot/rasa_side bot/devtools actions
 	$(GW_VENV)/bin/mypy bot/gateway
 
-bench: train  ## accuracy, fallback rate, latency, load and training time vs. a BM25 baseline
+bench: install train  ## accuracy, fallback rate, latency, load and training time vs. a BM25 baseline
 	$(PY) -m bot.devtools.bench
 
 clean:  ## remove models and results (keeps .venv)
