@@ -339,6 +339,8 @@ def test_most_training_examples_of_uncovered_card_topics_are_routed(lexicon):
     ("マイナンバーカードの暗証番号ってなんですか?", "pin_kinds"),
     ("マイナンバーカードに必要な暗証番号とは?", "pin_kinds"),
     ("資格確認書とはどんなものですか。", "shikaku_kakuninsho"),
+    ("代理人交付って言葉の意味がわからん", "proxy_pickup_eligibility"),
+    ("資格確認書の意味を教えてください", "shikaku_kakuninsho"),
 ])
 def test_a_definition_question_gets_the_terms_meaning_even_when_out_of_scope_is_likely(lexicon, kb, text, intent):
     decision = decide(text, "nlu_fallback", ranking(("out_of_scope", 0.3), ("card_fee", 0.2)), lexicon, set(kb.intents))

@@ -70,6 +70,10 @@ DEFINITION = re.compile(
     r"(?:そもそも|結局|いまさら聞けない[?!]?)?[、,]?(?P<term>[^、。?!]{2,24}?)(?:\([^)]*\))?[」』]?"
     r"(?:とは|って)(?:何|なに|なん|どんなもの|どういうもの|どのようなもの|どういう意味)?"
     r"(?:ですか|でしょうか|なの|なのか|のこと|だっけ|か)*[?!。…]*")
+DEFINITION_MEANING = re.compile(   # 「代理交付って言葉の意味がわからん」「資格確認書の意味を教えて」
+    r"(?P<term>[^、。?!]{2,24}?)[」』]?(?:って|という|の)(?:言葉|用語)?の?意味(?:が|は|を|って)?"
+    r"(?:わから(?:ん|ない|なくて|ないです|ないのですが)|わかりません|知りたい(?:です)?|教えて(?:ください|下さい|ほしい)?|なに|何)?"
+    r"(?:ですか|でしょうか|なの|の|か)*[?!。…]*")
 DEFINED_OF = re.compile(r"^(?:マイナンバーカード(?:\(個人番号カード\))?|マイナ|カード)(?:の|に必要な|で使う)")   # 「マイナンバーカードの暗証番号とは」
 
 
@@ -140,7 +144,8 @@ class Lexicon:
     def defined(self, text: str) -> Optional[CoveredConcept]:
         """The covered concept whose term is all that a definition question asks about: 「資格確認書とは?」,
         「マイナンバーカードの暗証番号ってなんですか」, 「『代理交付』って何?」 — else None."""
-        match = DEFINITION.fullmatch(normalize(text).strip())
+        question = normalize(text).strip()
+        match = DEFINITION.fullmatch(question) or DEFINITION_MEANING.fullmatch(question)
         if not match:
             return None
         term = DEFINED_OF.sub("", match.group("term").strip("「」『』\"' "))
