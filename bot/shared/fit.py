@@ -42,9 +42,6 @@ CANDIDATE_MIN = 0.05             # a 「もしかして」 candidate from the cl
 OOS_DOUBT = 0.10                # out_of_scope this likely: no answer, 「もしかして」 that says it may be uncovered
 SURE_BESIDE_ROUTE = 0.50        # classifier confidence for answering a covered clause beside a routed one
 CLAUSE_BREAK = re.compile(r"[。?？!！\n]+|(?<=や)、")   # sentences, and 「Aや、B」 (not 「〜ても、」「〜場合、」)
-SENTENCE = re.compile(r"[^。?？!！\n]+[。?？!！\n]*")
-ASKING = re.compile(r"(?:[?？]|か|の|かな|ください|教えて|たい|ますか|でしょうか|ですか|いい|可能|できる)[。!！\s]*$")
-WHERE_TO_ASK = {"contact"}   # 「どこに問い合わせれば」 asks where, not what: it does not say what the question is about
 
 
 @dataclass
@@ -90,7 +87,7 @@ def _agreement(text: str, intent: str, ranking: Sequence[dict], ranked: List[Tup
                lexicon: Lexicon, knowledge_intents: Set[str]) -> Decision:
     """The decision from the two signals (the module's docstring), before the out-of-scope doubt."""
     found = lexicon.find(text)
-    blocking = routed_topic(text, found, lexicon)
+    blocking = lexicon.blocking(found)
     if blocking:
         return Decision("route", _answer_beside_route(text, blocking, ranked, lexicon), route=blocking, found=found)
     confidence = dict(ranked)
@@ -170,28 +167,3 @@ def _answer_beside_route(text: str, route: UncoveredConcept, ranked: List[Tuple[
         if asks and not clause.uncovered and intent in lexicon.intents_of(asks):
             return [intent]
     return []
-
-
-def routed_topic(text: str, found: Found, lexicon: Lexicon) -> Optional[UncoveredConcept]:
-    """The uncovered topic the question is about (Lexicon.blocking), unless the message names it only in the
-    circumstances it tells (_named_in_background)."""
-    blocking = lexicon.blocking(found)
-    if blocking and _named_in_background(text, blocking, lexicon):
-        return None
-    return blocking
-
-
-def _named_in_background(text: str, route: UncoveredConcept, lexicon: Lexicon) -> bool:
-    """The uncovered topic is named only in a sentence that tells the circumstances (「父は年金暮らしです。」
-    「最近カードの更新の案内も届きました。」), and the sentence that asks names a covered topic of its own:
-    then it does not decide what is asked."""
-    sentences = [s.strip() for s in SENTENCE.findall(text) if s.strip()]
-    if len(sentences) < 2:
-        return False
-    asking = [s for s in sentences if ASKING.search(s)] or sentences[-1:]
-    if len(asking) == len(sentences):
-        return False
-    asked = [lexicon.find(s) for s in asking]
-    if any(found.uncovered for found in asked):
-        return False
-    return any(set(asked_topics(found.covered, lexicon)) - WHERE_TO_ASK for found in asked)
