@@ -11,12 +11,11 @@ from bot.devtools.realq import ask_all, grade, load_realq, normalize_reply, page
 from bot.devtools.stack import running_stack
 from tests import ports
 
-# Regression floors on the `test` split (158 in scope, 97 uncovered since session 8), a few points under
-# what it measured on 2026-12-01, session 8 (62.0 % answered, 82.5 % declined, 25.3 % wrongly declined;
-# docs/bench.md). Parts i–k (collected blind in sessions 7–8; 38 in scope and 22 uncovered went to test)
-# came in, scored before any tuning, at 42/71 in scope answered — harder than the older questions — so the
-# answered floor went 0.62 → 0.58 and the wrongly-declined ceiling 0.27 → 0.29. The targets of
-# the issue are 90 % answered, 90 % declined, ≤ 5 % wrongly declined: not reached yet.
+# Regression floors on the `test` split (199 in scope, 138 uncovered since session 10), under what it measured
+# with `make bench` on 2026-12-01, session 10 (61.3 % answered, 79.7 % declined, 25.6 % wrongly declined;
+# docs/bench.md). The parts collected blind since session 7 came in harder than the older questions (sessions 7–8:
+# 42/71 answered before any tuning; session 10: 22/41), hence answered 0.62 → 0.58 and wrongly declined 0.27 → 0.29
+# in session 8. The targets of the issue are 90 % answered, 90 % declined, ≤ 5 % wrongly declined: not reached yet.
 FLOOR_ANSWERED = 0.58
 FLOOR_DECLINED = 0.78
 CEILING_WRONGLY_DECLINED = 0.29
