@@ -66,3 +66,20 @@ def test_a_hiragana_question_is_read_with_the_training_examples_words(agent):
     parsed = asyncio.run(agent.parse_message("ゆうびんでしんせいするほうほうをおしえてください"))
     assert parsed["text"] == "郵便で申請する方法を教えてください"    # the text the answer's fit check reads too
     assert parsed["intent"]["name"] == "apply_methods"
+
+
+@pytest.mark.unit
+def test_graded_on_the_reply_only_a_first_answer_of_the_topic_counts():
+    from bot.devtools.bench import reply_topics
+
+    questions = [{"intent": "lost_card", "text": "a"}, {"intent": "card_fee", "text": "b"},
+                 {"intent": "card_fee", "text": "c"}, {"intent": "out_of_scope", "text": "d"},
+                 {"intent": "greet", "text": "e"}]
+    replies = [
+        [{"text": "…"}, {"custom": {"answer_id": "lost_card"}}],                       # its topic: right
+        [{"text": "もしかして"}, {"custom": {"fallback": True, "candidates": ["card_fee"]}}],   # 「もしかして」: no answer
+        [{"text": "…"}, {"custom": {"answer_id": "lost_card"}}],                       # another topic
+        [{"text": "資料には…"}, {"custom": {"fallback": True}}],                        # declined
+        [{"text": "こんにちは"}],                                                       # conversation: left out
+    ]
+    assert reply_topics(questions, replies) == {"right": 1, "asked": 3, "declined": 1, "out_of_scope": 1}
