@@ -20,7 +20,7 @@ from typing import List, Optional
 
 import httpx
 
-from bot.devtools.evaluation import latency_summary, latest_model, load_questions, score
+from bot.devtools.evaluation import latency_summary, latest_model, load_questions, rate, score
 from bot.shared.knowledge import load_knowledge
 from bot.shared.paths import PROJECT_ROOT, RESULTS_DIR as RESULTS
 from bot.devtools.loadtest import THINK_S, run_load
@@ -251,9 +251,9 @@ def main() -> int:
             f"threshold {base['threshold']:.2f} tuned on this set; conversation intents left out"),
         "",
         f"The same set graded on the reply, as the real questions are (the topic of the first answer given; "
-        f"「もしかして」 is not an answer): {by_reply['right'] / by_reply['asked']:.1%} ({by_reply['right']}/"
+        f"「もしかして」 is not an answer): {rate(by_reply['right'], by_reply['asked']):.1%} ({by_reply['right']}/"
         f"{by_reply['asked']}) of the knowledge questions answered with their topic, "
-        f"{by_reply['declined'] / by_reply['out_of_scope']:.1%} ({by_reply['declined']}/{by_reply['out_of_scope']}) "
+        f"{rate(by_reply['declined'], by_reply['out_of_scope']):.1%} ({by_reply['declined']}/{by_reply['out_of_scope']}) "
         f"of the out-of-scope ones declined. The table's top-1 is the NLU's intent, before bot/shared/fit.py.",
         "",
         "Real questions (tests/realq/: copied word for word from public pages, split by page; graded on the "
