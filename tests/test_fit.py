@@ -341,6 +341,7 @@ def test_most_training_examples_of_uncovered_card_topics_are_routed(lexicon):
     ("資格確認書とはどんなものですか。", "shikaku_kakuninsho"),
     ("代理人交付って言葉の意味がわからん", "proxy_pickup_eligibility"),
     ("資格確認書の意味を教えてください", "shikaku_kakuninsho"),
+    ("個人番号と個人番号カードの違いって何ですか", "glossary"),
 ])
 def test_a_definition_question_gets_the_terms_meaning_even_when_out_of_scope_is_likely(lexicon, kb, text, intent):
     decision = decide(text, "nlu_fallback", ranking(("out_of_scope", 0.3), ("card_fee", 0.2)), lexicon, set(kb.intents))
@@ -352,3 +353,5 @@ def test_a_definition_is_not_given_against_a_sure_classifier_or_for_an_uncovered
     assert decide("暗証番号とは?", "card_fee", ranking(("card_fee", 0.9)), lexicon, intents).kind == "clarify"
     assert decide("資格情報のお知らせとは何ですか?", "glossary", ranking(("glossary", 0.9)), lexicon, intents).kind == "route"
     assert decide("マイナ保険証の作り方とは?", "nlu_fallback", ranking(("out_of_scope", 0.3)), lexicon, intents).kind != "answer"
+    # two names of different concepts: which one is meant is the classifier's to say
+    assert lexicon.defined("マイナ保険証と資格確認書の違いは?") is None

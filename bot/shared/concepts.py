@@ -74,6 +74,9 @@ DEFINITION_MEANING = re.compile(   # 「代理交付って言葉の意味がわ�
     r"(?P<term>[^、。?!]{2,24}?)[」』]?(?:って|という|の)(?:言葉|用語)?の?意味(?:が|は|を|って)?"
     r"(?:わから(?:ん|ない|なくて|ないです|ないのですが)|わかりません|知りたい(?:です)?|教えて(?:ください|下さい|ほしい)?|なに|何)?"
     r"(?:ですか|でしょうか|なの|の|か)*[?!。…]*")
+DEFINITION_DIFFERENCE = re.compile(   # 「マイナンバーとマイナンバーカードの違いとは?」: two names of one concept
+    r"(?P<term>[^、。?!]{2,24}?)[」』]?と[「『]?(?P<other>[^、。?!]{2,24}?)[」』]?(?:の|って)?(?:違い|ちがい)(?:とは|は|って)?"
+    r"(?:何|なに|なん)?(?:ですか|でしょうか|なの|か)*[?!。…]*")
 DEFINED_OF = re.compile(r"^(?:マイナンバーカード(?:\(個人番号カード\))?|マイナ|カード)(?:の|に必要な|で使う)")   # 「マイナンバーカードの暗証番号とは」
 
 
@@ -145,12 +148,18 @@ class Lexicon:
         """The covered concept whose term is all that a definition question asks about: 「資格確認書とは?」,
         「マイナンバーカードの暗証番号ってなんですか」, 「『代理交付』って何?」 — else None."""
         question = normalize(text).strip()
-        match = DEFINITION.fullmatch(question) or DEFINITION_MEANING.fullmatch(question)
-        if not match:
-            return None
-        term = DEFINED_OF.sub("", match.group("term").strip("「」『』\"' "))
-        concept_id = self._owner.get(term) or self._named.get(term)
+        difference = DEFINITION_DIFFERENCE.fullmatch(question)
+        if difference:   # only when both names are of the same concept: its definition tells them apart
+            concepts = {self._concept_named(difference.group(name)) for name in ("term", "other")}
+            concept_id = concepts.pop() if len(concepts) == 1 else None
+        else:
+            match = DEFINITION.fullmatch(question) or DEFINITION_MEANING.fullmatch(question)
+            concept_id = self._concept_named(match.group("term")) if match else None
         return self.covered.get(concept_id) if concept_id else None
+
+    def _concept_named(self, term: str) -> Optional[str]:
+        term = DEFINED_OF.sub("", term.strip("「」『』\"' "))
+        return self._owner.get(term) or self._named.get(term)
 
     def intents_of(self, concept_ids: List[str]) -> Set[str]:
         return {intent for cid in concept_ids for intent in self.covered[cid].intents}
