@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from bot.devtools.evaluation import load_check_corpus
 from bot.devtools.realq import ask_all, grade, load_realq, normalize_reply, page_key, score_realq
 from bot.devtools.stack import running_stack
 from tests import ports
@@ -52,6 +53,16 @@ def test_no_training_example_copies_or_paraphrases_an_evaluation_question(traini
         if any(len(grams & example) >= NEAR_DUPLICATE * len(grams | example) for example in examples):
             close.append(question["text"])
     assert close == []
+
+
+def test_the_check_corpus_is_large_labelled_and_not_trained_on(training_data, kb):
+    """tests/lexicon/: the blind-written corpus `make bench` reports beside the real questions."""
+    questions = load_check_corpus()
+    kinds = Counter("uncovered" if q["intent"] == "out_of_scope" else "answered" for q in questions)
+    assert kinds["answered"] >= 300 and kinds["uncovered"] >= 150, kinds
+    assert {q["intent"] for q in questions} <= {*kb.intents, "out_of_scope"}
+    trained = {normalize_reply(e.get("text")) for e in training_data.training_examples if e.get("text")}
+    assert not trained & {normalize_reply(q["text"]) for q in questions}
 
 
 ROUTE = {"text": "資料には書かれていません。市区町村にお問い合わせください。", "custom": {"fallback": True}}

@@ -20,7 +20,7 @@ from typing import List, Optional
 
 import httpx
 
-from bot.devtools.evaluation import latency_summary, latest_model, load_questions, rate, score
+from bot.devtools.evaluation import latency_summary, latest_model, load_check_corpus, load_questions, rate, score
 from bot.shared.knowledge import load_knowledge
 from bot.shared.paths import PROJECT_ROOT, RESULTS_DIR as RESULTS
 from bot.devtools.loadtest import THINK_S, run_load
@@ -227,6 +227,8 @@ def main() -> int:
         realq.update({f"{split}, written in hiragana": [{**q, "text": in_hiragana(q["text"])} for q in realq[split]]
                       for split in ("dev", "test")})
         real_scores = {split: score_realq(qs, ask_all(stack["rest"], qs)) for split, qs in realq.items()}
+        check = load_check_corpus()
+        by_check = reply_topics(check, ask_all(stack["rest"], check))
         traffic = load_runs(stack, questions, args.load_seconds) if args.load_seconds else None
         if traffic:
             traffic["workers"] = args.rasa_workers
@@ -265,6 +267,12 @@ def main() -> int:
         "| uncovered routed |",
         "| --- | --- | --- | --- | --- |",
         *[real_row(split, result) for split, result in real_scores.items()],
+        "",
+        f"Check corpus (tests/lexicon/: written blind in real-world voices, not real questions, never tuned on; "
+        f"graded like the team's set on the reply): {rate(by_check['right'], by_check['asked']):.1%} "
+        f"({by_check['right']}/{by_check['asked']}) of the answerable ones answered with their topic, "
+        f"{rate(by_check['declined'], by_check['out_of_scope']):.1%} ({by_check['declined']}/"
+        f"{by_check['out_of_scope']}) of the uncovered ones declined.",
         *(load_table(traffic) if traffic else []),
         "",
         "Misses on the real questions, `dev` (tuned on):",
@@ -288,6 +296,7 @@ def main() -> int:
                  "declined_rate": base_score.declined_rate, **base["latency"]},
         "traffic": traffic,
         "real_questions": {split: result.as_dict() for split, result in real_scores.items()},
+        "check_corpus": by_check,
     }, indent=2), encoding="utf-8")
     return 0
 

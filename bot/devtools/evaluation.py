@@ -8,13 +8,25 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from bot.shared.paths import EVAL_FILE, MODELS_DIR
+from bot.shared.paths import CHECK_DIR, EVAL_FILE, MODELS_DIR
 
 DECLINED = {"out_of_scope", "nlu_fallback"}
 
 
 def load_questions(path: Path = EVAL_FILE) -> List[dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+
+
+def load_check_corpus(directory: Path = CHECK_DIR) -> List[dict]:
+    """The check corpus as questions ({text, intent}): answered_questions.yml (the intent that answers each)
+    and uncovered_questions.yml (out_of_scope). Rasa's NLU format; entity markup is removed."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    questions: List[dict] = []
+    for name in ("answered_questions.yml", "uncovered_questions.yml"):
+        data = load_data(str(directory / name))
+        questions += [{"text": e.get("text"), "intent": e.get("intent")} for e in data.intent_examples]
+    return questions
 
 
 def latest_model(models_dir: Path = MODELS_DIR) -> Path:

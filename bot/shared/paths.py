@@ -10,4 +10,5 @@ SCRIPTS_DIR = PROJECT_ROOT / "scripts"
 TESTS_DIR = PROJECT_ROOT / "tests"
 EVAL_FILE = TESTS_DIR / "eval" / "nlu_eval.yml"      # the team's own evaluation set
 REALQ_DIR = TESTS_DIR / "realq"                      # real questions copied from public pages
+CHECK_DIR = TESTS_DIR / "lexicon"                    # questions written blind, for checking decisions (not trained on)
 SOURCES_SUBDIR = Path("shared") / "sources"          # the official documents, beside the project
