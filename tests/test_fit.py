@@ -41,6 +41,8 @@ def test_routing_replies_give_only_numbers_from_the_sources(lexicon, kb):
     ("あんしょうばんごうをわすれた", "pin"),
     ("母はまだカードを作っていないのですが、病院はどうなりますか", "no_card"),   # no card: 資格確認書
     ("保険証の利用登録をしていない人は？", "no_card"),
+    ("マイナ保険証がなくても病院にかかれるの?", "no_card"),
+    ("病院の窓口でマイナンバー（12桁の番号）を取り扱うのですか", "card_safety"),   # read past the aside too
 ])
 def test_look_alikes_and_hiragana_find_the_right_concept(lexicon, text, concept):
     assert concept in lexicon.find(text).covered

@@ -77,6 +77,7 @@ DEFINITION_MEANING = re.compile(   # 「代理交付って言葉の意味がわ�
 DEFINITION_DIFFERENCE = re.compile(   # 「マイナンバーとマイナンバーカードの違いとは?」: two names of one concept
     r"(?P<term>[^、。?!]{2,24}?)[」』]?と[「『]?(?P<other>[^、。?!]{2,24}?)[」』]?(?:の|って)?(?:違い|ちがい)(?:とは|は|って)?"
     r"(?:何|なに|なん)?(?:ですか|でしょうか|なの|か)*[?!。…]*")
+ASIDE = re.compile(r"\([^()]{1,20}\)")   # a short parenthetical, after normalize() (NFKC: 「（」 → 「(」)
 DEFINED_OF = re.compile(r"^(?:マイナンバーカード(?:\(個人番号カード\))?|マイナ|カード)(?:の|に必要な|で使う)")   # 「マイナンバーカードの暗証番号とは」
 
 
@@ -120,6 +121,9 @@ class Lexicon:
         ids = [concept_id for concept_id, groups in self._together.items()
                if all(any(term in text for term in group) for group in groups)]
         ids += [owner[m.group(0)] for m in self._pattern.finditer(text)]
+        without_asides = ASIDE.sub("", text)   # 「マイナンバー(12桁の番号)を取り扱う」: also read as 「マイナンバーを取り扱う」
+        if without_asides != text:
+            ids += [owner[m.group(0)] for m in self._pattern.finditer(without_asides)]
         if self._reading_pattern is not None:   # hiragana written for kanji: 「だいりこうふ」
             for run in HIRAGANA_RUN.findall(text):
                 matches = self._reading_pattern.finditer(to_katakana(run))
