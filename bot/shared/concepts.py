@@ -150,7 +150,8 @@ class Lexicon:
 
     def defined(self, text: str) -> Optional[CoveredConcept]:
         """The covered concept whose term is all that a definition question asks about: 「資格確認書とは?」,
-        「マイナンバーカードの暗証番号ってなんですか」, 「『代理交付』って何?」 — else None."""
+        「マイナンバーカードの暗証番号ってなんですか」, 「『代理交付』って何?」, 「マイナンバーとマイナンバーカードの違いは?」
+        (two names of one concept) — else None."""
         question = normalize(text).strip()
         difference = DEFINITION_DIFFERENCE.fullmatch(question)
         if difference:   # only when both names are of the same concept: its definition tells them apart
