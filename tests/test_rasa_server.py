@@ -129,3 +129,46 @@ def test_a_sqlite_tracker_store_keeps_its_connections_and_its_conversations(tmp_
 
     asyncio.run(store.save(tracker))
     assert asyncio.run(store.retrieve("someone")).latest_message.text == "こんにちは"
+
+
+def test_the_sql_tracker_store_reads_and_saves_the_same_events_as_rasas_own_code(tmp_path, monkeypatch):
+    """install_speedups: Core statements for SQLTrackerStore._retrieve and save. The same rows stored and the
+    same trackers read back as with Rasa's own ORM code, over two conversation sessions and repeated saves."""
+    import asyncio
+
+    from rasa.core import tracker_store
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SessionStarted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.rasa_side.server import RASA_SQL_STORE, install_speedups, retrieve_with_core, save_with_core
+
+    install_speedups()
+    store_class = tracker_store.SQLTrackerStore
+    assert (store_class._retrieve, store_class.save) == (retrieve_with_core, save_with_core)
+    domain = Domain.load("domain.yml")
+
+    def conversation(name):
+        store = store_class(domain, dialect="sqlite", db=str(tmp_path / f"{name}.db"))
+        tracker = DialogueStateTracker.from_events("someone", [
+            ActionExecuted("action_session_start", timestamp=1), SessionStarted(timestamp=2),
+            ActionExecuted("action_listen", timestamp=3), UserUttered("こんにちは", {"name": "greet"}, timestamp=4)])
+        asyncio.run(store.save(tracker))
+        asyncio.run(store.save(tracker))
+        tracker = asyncio.run(store.retrieve("someone"))
+        for event in [ActionExecuted("action_session_start", timestamp=10), SessionStarted(timestamp=11),
+                      ActionExecuted("action_listen", timestamp=12),
+                      UserUttered("暗証番号を忘れた", {"name": "pin_forgot"}, timestamp=13)]:
+            tracker.update(event)
+        asyncio.run(store.save(tracker))
+        with store.engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id").fetchall()
+        read = [asyncio.run(store.retrieve(who)) for who in ("someone", "nobody")]
+        return rows, [t and t.current_state() for t in read], asyncio.run(store.retrieve_full_tracker("someone")).current_state()
+
+    with_core = conversation("core")
+    monkeypatch.setattr(store_class, "_retrieve", RASA_SQL_STORE["_retrieve"])
+    monkeypatch.setattr(store_class, "save", RASA_SQL_STORE["save"])
+    assert conversation("rasa") == with_core
+    assert with_core[1][0]["latest_message"]["text"] == "暗証番号を忘れた" and with_core[1][1] is None
