@@ -201,16 +201,15 @@ def check_rasa_internals(version: str = "", modules: Optional[Dict[str, Any]] = 
                           "tracker_store": tracker_store}
     problems = [] if version.startswith(PATCHED_RASA) else [f"Rasa {version} (patched for {PATCHED_RASA}x)"]
     remote = getattr(modules["action"], "RemoteAction", None)
+    sql_store = getattr(modules.get("tracker_store"), "SQLTrackerStore", None)
     for owner, name, what in ((remote, "_validate_action_result", "RemoteAction._validate_action_result"),
                               (remote, "action_response_format_spec", "RemoteAction.action_response_format_spec"),
                               (getattr(modules["events"], "Event", None), "resolve_by_type", "Event.resolve_by_type"),
                               (modules["interpolator"], "interpolate_text", "rasa.core.nlg.interpolator.interpolate_text"),
                               (modules.get("tracker_store"), "create_engine_kwargs",
                                "rasa.core.tracker_store.create_engine_kwargs"),
-                              (getattr(modules.get("tracker_store"), "SQLTrackerStore", None), "_retrieve",
-                               "SQLTrackerStore._retrieve"),
-                              (getattr(modules.get("tracker_store"), "SQLTrackerStore", None), "_event_query",
-                               "SQLTrackerStore._event_query")):
+                              (sql_store, "_retrieve", "SQLTrackerStore._retrieve"),
+                              (sql_store, "_event_query", "SQLTrackerStore._event_query")):
         if owner is None or not hasattr(owner, name):
             problems.append(f"{what} is gone")
     if remote is not None and hasattr(remote, "run") and "_validate_action_result" not in inspect.getsource(remote.run):

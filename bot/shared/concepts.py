@@ -120,10 +120,8 @@ class Lexicon:
         # a topic named by two terms together (「認定証」+「届かない」) is more specific than one term: first
         ids = [concept_id for concept_id, groups in self._together.items()
                if all(any(term in text for term in group) for group in groups)]
-        ids += [owner[m.group(0)] for m in self._pattern.finditer(text)]
-        without_asides = ASIDE.sub("", text)   # 「マイナンバー(12桁の番号)を取り扱う」: also read as 「マイナンバーを取り扱う」
-        if without_asides != text:
-            ids += [owner[m.group(0)] for m in self._pattern.finditer(without_asides)]
+        for version in dict.fromkeys((text, ASIDE.sub("", text))):   # 「マイナンバー(12桁の番号)を取り扱う」 also
+            ids += [owner[m.group(0)] for m in self._pattern.finditer(version)]   # as 「マイナンバーを取り扱う」
         if self._reading_pattern is not None:   # hiragana written for kanji: 「だいりこうふ」
             for run in HIRAGANA_RUN.findall(text):
                 matches = self._reading_pattern.finditer(to_katakana(run))
