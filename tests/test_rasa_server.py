@@ -9,6 +9,7 @@ from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 
 from bot.rasa_side.server import (RasaInternalsChanged, cached_event_type_resolver, check_rasa_internals,
+                                  graph_execution_order, remembered_rule_keys, run_graph_in_order,
                                   validate_action_result, with_token)
 
 VALID_REPLY = {
@@ -172,3 +173,65 @@ def test_the_sql_tracker_store_reads_and_saves_the_same_events_as_rasas_own_code
     monkeypatch.setattr(store_class, "save", RASA_SQL_STORE["save"])
     assert conversation("rasa") == with_core
     assert with_core[1][0]["latest_message"]["text"] == "暗証番号を忘れた" and with_core[1][1] is None
+
+
+def test_graph_nodes_run_after_the_nodes_they_need():
+    from types import SimpleNamespace
+
+    node = lambda *needs: SimpleNamespace(needs={f"arg{i}": need for i, need in enumerate(needs)})
+    schema = SimpleNamespace(nodes={"tokens": node("__message__"), "features": node("tokens"),
+                                    "intent": node("features", "tokens"), "unused": node("tokens")})
+    assert graph_execution_order(schema, ["intent"]) == ["tokens", "features", "intent"]
+    assert graph_execution_order(schema, ["unused", "intent"]) == ["tokens", "unused", "features", "intent"]
+
+
+@pytest.fixture(scope="module")
+def agent():
+    from rasa.core.agent import Agent
+
+    from bot.devtools.evaluation import latest_model
+
+    return Agent.load(str(latest_model()))
+
+
+def test_the_graph_run_in_order_parses_and_predicts_as_dask_does(agent):
+    import asyncio
+
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    messages = ["代理交付に必要な書類は？", "あんしょうばんごうわすれた", "今日の天気は？", "/greet"]
+    runners = {"dask": DaskGraphRunner.run, "in order": run_graph_in_order}
+    results = {}
+    try:
+        for name, run in runners.items():
+            DaskGraphRunner.run = run
+            parsed = [asyncio.run(agent.parse_message(text)) for text in messages]
+            tracker = DialogueStateTracker.from_events("s", [
+                ActionExecuted("action_listen"),
+                UserUttered(messages[0], parsed[0]["intent"], parsed[0]["entities"])], agent.domain.slots)
+            prediction = agent.processor._predict_next_with_tracker(tracker)
+            results[name] = (parsed, prediction.probabilities, prediction.policy_name)
+    finally:
+        DaskGraphRunner.run = runners["dask"]
+    assert results["in order"] == results["dask"]
+
+
+def test_rule_keys_are_found_once_per_lookup_and_states():
+    calls = []
+
+    def get_possible_keys(self, lookup, states):
+        calls.append(states)
+        return {key for key in lookup if key in str(states)}
+
+    remembered = remembered_rule_keys(get_possible_keys)
+    policy = type("Policy", (), {})()
+    rules, loop_rules = {"greet": "utter_greet", "bye": "utter_bye"}, {"greet": "loop"}
+    states = [{"user": {"intent": "greet"}}]
+    assert remembered(policy, rules, states) == {"greet"}
+    remembered(policy, rules, states).add("changed by the caller")
+    assert remembered(policy, rules, [{"user": {"intent": "greet"}}]) == {"greet"}
+    assert len(calls) == 1
+    assert remembered(policy, loop_rules, states) == {"greet"}
+    assert remembered(policy, rules, [{"user": {"intent": "bye"}}]) == {"bye"}
+    assert len(calls) == 3

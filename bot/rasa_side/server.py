@@ -14,6 +14,11 @@ Hot spots of Rasa 3.6 found by profiling a loaded server:
 - the SQL tracker store reads and saves a conversation through the ORM (a Query with a subquery, a
   count, one ORM object per event); here the same rows are read and written by single SQLAlchemy Core
   statements (same table, same columns, same "events since the last session start").
+- every graph run (the NLU pipeline, then the policies, for each message) built a dask graph of the
+  model's nodes and ran it through dask's scheduler; here the same nodes are called in an order worked
+  out once (the graph is small and runs in one thread anyway).
+- RulePolicy tests every rule against the conversation's states twice a message; here the rule keys
+  found for a list of states are remembered (bounded), states differing in anything are looked up anew.
 `make bench` measures the difference.
 
 Two more changes, not about speed:
@@ -177,6 +182,73 @@ async def save_with_core(self, tracker) -> None:
             connection.execute(events.insert(), rows)
 
 
+def graph_execution_order(schema, targets: List[Text]) -> List[Text]:
+    """The nodes `targets` need, each after the nodes it needs (inputs are not nodes: left out)."""
+    order: List[Text] = []
+
+    def visit(name: Text) -> None:
+        if name in order or name not in schema.nodes:
+            return
+        for needed in schema.nodes[name].needs.values():
+            visit(needed)
+        order.append(name)
+
+    for target in targets:
+        visit(target)
+    return order
+
+
+def run_graph_in_order(self, inputs: Optional[Dict[Text, Any]] = None,
+                       targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+    """Drop-in for `DaskGraphRunner.run`: the same nodes called with the same arguments, one after
+    another in an order computed once per target list, without building a dask graph each time."""
+    from rasa.engine.exceptions import GraphRunError
+
+    run_targets = targets if targets else self._graph_schema.target_names
+    orders = self.__dict__.setdefault("_execution_orders", {})
+    order = orders.get(tuple(run_targets))
+    if order is None:
+        order = orders[tuple(run_targets)] = graph_execution_order(self._graph_schema, run_targets)
+    results: Dict[Text, Any] = {}
+    for name, value in (inputs or {}).items():
+        if isinstance(value, str) and value in order:   # DaskGraphRunner's check, same message
+            raise GraphRunError(
+                f"Input value '{value}' clashes with a node name. Make sure that none of the input names "
+                f"passed to the `run` method are the same as node names in the graph schema.")
+        results[name] = (name, value)
+    nodes = self._graph_schema.nodes
+    try:
+        for name in order:   # as in dask, a need that is neither a node nor an input is passed as its name
+            results[name] = self._instantiated_nodes[name](*(results.get(needed, needed)
+                                                             for needed in nodes[name].needs.values()))
+    except RuntimeError as e:
+        raise GraphRunError("Error running runner.") from e
+    return dict(results[target] for target in run_targets)
+
+
+RULE_KEYS_REMEMBERED = 4096   # conversation states remembered per policy before the memo starts again
+
+
+def remembered_rule_keys(get_possible_keys):
+    """Wraps `RulePolicy._get_possible_keys` (every rule tested against the conversation's states, twice a
+    message) so that the keys found for one lookup and one list of states are not searched for again."""
+    import json
+
+    @functools.wraps(get_possible_keys)
+    def possible_keys(self, lookup, states):
+        memo = self.__dict__.setdefault("_possible_keys_memo", {})
+        key = (id(lookup), json.dumps(states, sort_keys=True, default=repr))
+        found = memo.get(key)
+        if found is None or found[0] is not lookup:
+            if len(memo) >= RULE_KEYS_REMEMBERED:
+                memo.clear()
+            found = memo[key] = (lookup, frozenset(get_possible_keys(self, lookup, states)))
+        return set(found[1])
+
+    possible_keys.__wrapped_rule_keys__ = True
+    return possible_keys
+
+
 RASA_SQL_STORE: Dict[str, Any] = {}   # Rasa's own SQLTrackerStore._retrieve and save, once replaced (for tests)
 PATCHED_RASA = "3.6."   # the release line whose internals are patched below
 
@@ -194,11 +266,13 @@ def check_rasa_internals(version: str = "", modules: Optional[Dict[str, Any]] = 
     from rasa.core.actions import action
     from rasa.core import tracker_store
     from rasa.core.nlg import interpolator
+    from rasa.core.policies import rule_policy
+    from rasa.engine.runner import dask
     from rasa.shared.core import events
 
     version = version or rasa.__version__
     modules = modules or {"action": action, "events": events, "interpolator": interpolator,
-                          "tracker_store": tracker_store}
+                          "tracker_store": tracker_store, "dask": dask, "rule_policy": rule_policy}
     problems = [] if version.startswith(PATCHED_RASA) else [f"Rasa {version} (patched for {PATCHED_RASA}x)"]
     remote = getattr(modules["action"], "RemoteAction", None)
     sql_store = getattr(modules.get("tracker_store"), "SQLTrackerStore", None)
@@ -209,11 +283,17 @@ def check_rasa_internals(version: str = "", modules: Optional[Dict[str, Any]] = 
                               (modules.get("tracker_store"), "create_engine_kwargs",
                                "rasa.core.tracker_store.create_engine_kwargs"),
                               (sql_store, "_retrieve", "SQLTrackerStore._retrieve"),
-                              (sql_store, "_event_query", "SQLTrackerStore._event_query")):
+                              (sql_store, "_event_query", "SQLTrackerStore._event_query"),
+                              (getattr(modules.get("dask"), "DaskGraphRunner", None), "run", "DaskGraphRunner.run"),
+                              (getattr(modules.get("rule_policy"), "RulePolicy", None), "_get_possible_keys",
+                               "RulePolicy._get_possible_keys")):
         if owner is None or not hasattr(owner, name):
             problems.append(f"{what} is gone")
     if remote is not None and hasattr(remote, "run") and "_validate_action_result" not in inspect.getsource(remote.run):
         problems.append("RemoteAction.run no longer calls _validate_action_result")
+    runner = getattr(modules.get("dask"), "DaskGraphRunner", None)
+    if runner is not None and "_instantiated_nodes" not in inspect.getsource(runner.__init__):
+        problems.append("DaskGraphRunner no longer keeps its nodes in _instantiated_nodes")
     if problems:
         raise RasaInternalsChanged("bot.rasa_side.server patches Rasa internals that changed: " + "; ".join(problems)
                                    + ". Update bot/rasa_side/server.py for this Rasa, or start Rasa with `rasa run`.")
@@ -237,6 +317,12 @@ def install_speedups() -> None:
 
     if not hasattr(tracker_store.create_engine_kwargs, "__wrapped_engine_kwargs__"):
         tracker_store.create_engine_kwargs = pooled_sqlite_kwargs(tracker_store.create_engine_kwargs)
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    DaskGraphRunner.run = run_graph_in_order
+    if not hasattr(RulePolicy._get_possible_keys, "__wrapped_rule_keys__"):
+        RulePolicy._get_possible_keys = remembered_rule_keys(RulePolicy._get_possible_keys)
     store = tracker_store.SQLTrackerStore
     if not os.environ.get("POSTGRESQL_SCHEMA") and store.save is not save_with_core:   # Rasa's own path
         RASA_SQL_STORE.update(_retrieve=store._retrieve, save=store.save)               # checks that schema
