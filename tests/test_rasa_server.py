@@ -178,7 +178,9 @@ def test_the_sql_tracker_store_reads_and_saves_the_same_events_as_rasas_own_code
 def test_graph_nodes_run_after_the_nodes_they_need():
     from types import SimpleNamespace
 
-    node = lambda *needs: SimpleNamespace(needs={f"arg{i}": need for i, need in enumerate(needs)})
+    def node(*needs):
+        return SimpleNamespace(needs={f"arg{i}": need for i, need in enumerate(needs)})
+
     schema = SimpleNamespace(nodes={"tokens": node("__message__"), "features": node("tokens"),
                                     "intent": node("features", "tokens"), "unused": node("tokens")})
     assert graph_execution_order(schema, ["intent"]) == ["tokens", "features", "intent"]
