@@ -219,21 +219,54 @@ def test_the_graph_run_in_order_parses_and_predicts_as_dask_does(agent):
     assert results["in order"] == results["dask"]
 
 
-def test_rule_keys_are_found_once_per_lookup_and_states():
+def rule(*states):
+    import json
+
+    return json.dumps([{"prev_action": {"action_name": "action_listen"}, **state} for state in states])
+
+
+GREET, BYE, THANKS = ({"user": {"intent": name}} for name in ("greet", "bye", "thanks"))
+
+
+def test_rule_keys_are_found_once_per_lookup_and_recent_states():
+    from rasa.core.policies.rule_policy import RulePolicy
+
     calls = []
 
     def get_possible_keys(self, lookup, states):
         calls.append(states)
-        return {key for key in lookup if key in str(states)}
+        return RulePolicy._get_possible_keys(self, lookup, states)
 
     remembered = remembered_rule_keys(get_possible_keys)
-    policy = type("Policy", (), {})()
-    rules, loop_rules = {"greet": "utter_greet", "bye": "utter_bye"}, {"greet": "loop"}
-    states = [{"user": {"intent": "greet"}}]
-    assert remembered(policy, rules, states) == {"greet"}
+    policy = RulePolicy.__new__(RulePolicy)   # the matching needs no trained state
+    rules = {rule(GREET): "utter_greet", rule(BYE): "utter_bye", rule(GREET, THANKS): "utter_welcome"}
+    loop_rules = {rule(GREET): "loop"}
+    states = [*rule_states(GREET, THANKS)]
+    assert remembered(policy, rules, states) == {rule(GREET, THANKS)}
     remembered(policy, rules, states).add("changed by the caller")
-    assert remembered(policy, rules, [{"user": {"intent": "greet"}}]) == {"greet"}
+    assert remembered(policy, rules, [*rule_states(BYE, GREET, THANKS)]) == {rule(GREET, THANKS)}  # older: same
     assert len(calls) == 1
-    assert remembered(policy, loop_rules, states) == {"greet"}
-    assert remembered(policy, rules, [{"user": {"intent": "bye"}}]) == {"bye"}
+    assert remembered(policy, loop_rules, states) == set()
+    assert remembered(policy, rules, [*rule_states(BYE)]) == {rule(BYE)}
     assert len(calls) == 3
+
+
+def test_remembered_rule_keys_are_rasas_for_any_history():
+    import itertools
+
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    policy = RulePolicy.__new__(RulePolicy)
+    remembered = remembered_rule_keys(RulePolicy._get_possible_keys)
+    rules = {rule(GREET): "utter_greet", rule(BYE): "utter_bye", rule(GREET, THANKS): "utter_welcome",
+             rule(THANKS, GREET, BYE): "utter_bye_again"}
+    for history in itertools.product((GREET, BYE, THANKS), repeat=4):
+        for length in range(1, 5):
+            states = rule_states(*history[:length])
+            assert remembered(policy, rules, states) == RulePolicy._get_possible_keys(policy, rules, states), states
+
+
+def rule_states(*states):
+    import json
+
+    return json.loads(rule(*states))

@@ -231,13 +231,21 @@ RULE_KEYS_REMEMBERED = 4096   # conversation states remembered per policy before
 
 def remembered_rule_keys(get_possible_keys):
     """Wraps `RulePolicy._get_possible_keys` (every rule tested against the conversation's states, twice a
-    message) so that the keys found for one lookup and one list of states are not searched for again."""
+    message) so that the keys found for one lookup and the same recent states are not searched for again.
+    A rule looks back no further than its own length: states older than the longest rule do not change
+    the keys found, so they are left out of the memo's key (long conversations hit it too)."""
     import json
 
     @functools.wraps(get_possible_keys)
     def possible_keys(self, lookup, states):
+        lengths = self.__dict__.setdefault("_longest_rule", {})
+        longest = lengths.get(id(lookup))
+        if longest is None or longest[0] is not lookup:
+            longest = lengths[id(lookup)] = (lookup, max((len(self._rule_key_to_state(rule)) for rule in lookup),
+                                                         default=0))
+        recent = states[max(len(states) - longest[1], 0):]
         memo = self.__dict__.setdefault("_possible_keys_memo", {})
-        key = (id(lookup), json.dumps(states, sort_keys=True, default=repr))
+        key = (id(lookup), json.dumps(recent, sort_keys=True, default=repr))
         found = memo.get(key)
         if found is None or found[0] is not lookup:
             if len(memo) >= RULE_KEYS_REMEMBERED:
