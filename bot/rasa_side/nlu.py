@@ -127,6 +127,8 @@ class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
         from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE
         from scipy.sparse import csr_matrix
 
+        if not messages:
+            return csr_matrix((0, 0))
         data, indices, row_ends, width = [], [], [0], 0
         for message in messages:
             width, row_size = 0, 0

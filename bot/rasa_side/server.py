@@ -18,7 +18,8 @@ Hot spots of Rasa 3.6 found by profiling a loaded server:
   model's nodes and ran it through dask's scheduler; here the same nodes are called in an order worked
   out once (the graph is small and runs in one thread anyway).
 - RulePolicy tests every rule against the conversation's states twice a message; here the rule keys
-  found for a list of states are remembered (bounded), states differing in anything are looked up anew.
+  found for the last states (as many as the longest rule has) are remembered (bounded); other states
+  are looked up anew.
 `make bench` measures the difference.
 
 Two more changes, not about speed:
