@@ -69,6 +69,19 @@ def test_servers_listen_on_loopback_only(stack):
         assert lines and all("127.0.0.1:" in line for line in lines), lines
 
 
+# The developers' guide's own examples of how caregivers ask: each gets its answer, not a 「もしかして」.
+GUIDE_EXAMPLES = [("利用者さんのカードなくしちゃった", "lost_card", "0120-95-0178"),
+                  ("暗証番号わからない人はどうするの", "pin_forgot", "初期化"),
+                  ("寝たきりの人の写真は?", "photo_exception", "寝たきり")]
+
+
+@pytest.mark.parametrize("question, entry_id, fact", GUIDE_EXAMPLES, ids=[e for _, e, _ in GUIDE_EXAMPLES])
+def test_the_guides_example_questions_are_answered(stack, question, entry_id, fact):
+    messages = ask(stack, question)
+    answers = [m["custom"]["answer_id"] for m in messages if m.get("custom", {}).get("answer_id")]
+    assert answers[:1] == [entry_id], messages
+    assert fact in "".join(m.get("text", "") for m in messages)
+
 # Issue 11 §4: questions whose answer is in the documents, each asked in its own words (not a training
 # example), get the entry that answers it, with the facts that trace to the sources.
 SECTION_4 = [
