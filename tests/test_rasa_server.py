@@ -225,6 +225,12 @@ def rule(*states):
     return json.dumps([{"prev_action": {"action_name": "action_listen"}, **state} for state in states])
 
 
+def rule_states(*states):
+    import json
+
+    return json.loads(rule(*states))
+
+
 GREET, BYE, THANKS = ({"user": {"intent": name}} for name in ("greet", "bye", "thanks"))
 
 
@@ -265,8 +271,3 @@ def test_remembered_rule_keys_are_rasas_for_any_history():
             states = rule_states(*history[:length])
             assert remembered(policy, rules, states) == RulePolicy._get_possible_keys(policy, rules, states), states
 
-
-def rule_states(*states):
-    import json
-
-    return json.loads(rule(*states))

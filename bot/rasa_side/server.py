@@ -36,7 +36,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, NamedTuple, Optional, Text
 
 
 @functools.lru_cache(maxsize=1)
@@ -227,7 +227,14 @@ def run_graph_in_order(self, inputs: Optional[Dict[Text, Any]] = None,
     return dict(results[target] for target in run_targets)
 
 
-RULE_KEYS_REMEMBERED = 4096   # conversation states remembered per policy before the memo starts again
+RULE_KEYS_REMEMBERED = 4096   # conversation states remembered per lookup before the memo starts again
+
+
+class RuleKeysMemo(NamedTuple):
+    """The rule keys found in one of RulePolicy's lookups, by the conversation's recent states."""
+    lookup: Dict[str, Any]
+    longest_rule: int   # states: a rule looks back no further
+    keys: Dict[str, frozenset]
 
 
 def remembered_rule_keys(get_possible_keys):
@@ -239,20 +246,18 @@ def remembered_rule_keys(get_possible_keys):
 
     @functools.wraps(get_possible_keys)
     def possible_keys(self, lookup, states):
-        lengths = self.__dict__.setdefault("_longest_rule", {})
-        longest = lengths.get(id(lookup))
-        if longest is None or longest[0] is not lookup:
-            longest = lengths[id(lookup)] = (lookup, max((len(self._rule_key_to_state(rule)) for rule in lookup),
-                                                         default=0))
-        recent = states[max(len(states) - longest[1], 0):]
-        memo = self.__dict__.setdefault("_possible_keys_memo", {})
-        key = (id(lookup), json.dumps(recent, sort_keys=True, default=repr))
-        found = memo.get(key)
-        if found is None or found[0] is not lookup:
-            if len(memo) >= RULE_KEYS_REMEMBERED:
-                memo.clear()
-            found = memo[key] = (lookup, frozenset(get_possible_keys(self, lookup, states)))
-        return set(found[1])
+        memos = self.__dict__.setdefault("_rule_keys_memo", {})
+        memo = memos.get(id(lookup))
+        if memo is None or memo.lookup is not lookup:   # a new lookup (an id may be reused)
+            longest = max((len(self._rule_key_to_state(rule)) for rule in lookup), default=0)
+            memo = memos[id(lookup)] = RuleKeysMemo(lookup, longest, {})
+        recent = json.dumps(states[max(len(states) - memo.longest_rule, 0):], sort_keys=True, default=repr)
+        found = memo.keys.get(recent)
+        if found is None:
+            if len(memo.keys) >= RULE_KEYS_REMEMBERED:
+                memo.keys.clear()
+            found = memo.keys[recent] = frozenset(get_possible_keys(self, lookup, states))
+        return set(found)
 
     possible_keys.__wrapped_rule_keys__ = True
     return possible_keys
