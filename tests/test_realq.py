@@ -8,7 +8,8 @@ from collections import Counter
 import pytest
 
 from bot.devtools.evaluation import load_check_corpus
-from bot.devtools.realq import ask_all, grade, load_realq, normalize_reply, page_key, score_realq
+from bot.devtools.realq import ask_all, grade, load_realq, normalize_reply, page_key, score_realq, tap_all
+from bot.shared.answers import show_answer_payload
 from bot.devtools.stack import running_stack
 from tests import ports
 
@@ -80,10 +81,31 @@ def test_an_answer_beside_a_routing_reply_counts_as_answered_and_the_route_as_de
     assert grade(uncovered, over_rest).routed and grade(in_scope, over_rest).ok
 
 
+@pytest.mark.unit
+def test_a_maybe_counts_one_tap_away_only_when_a_buttons_reply_has_the_key_facts():
+    question = {"kind": "in_scope", "facts": ["3回"], "text": "暗証番号は?", "url": "https://example.jp/q"}
+    maybe = [{"text": "もしかして", "buttons": [{"title": "紛失", "payload": "/x"}, {"title": "暗証番号", "payload": "/y"}],
+              "custom": {"fallback": True}}]
+    lost = {"text": "警察に届けます。", "custom": {"answer_id": "lost_card"}}
+    one_tap = score_realq([question], [maybe], [[[lost], [ANSWER]]])
+    assert (one_tap.answered, one_tap.wrongly_declined, one_tap.one_tap, one_tap.within_one_tap_rate) == (0, 1, 1, 1.0)
+    assert score_realq([question], [maybe], [[[lost]]]).one_tap == 0
+    assert score_realq([question], [[ANSWER]], [[]]).one_tap == 0              # answered: not counted twice
+    assert score_realq([question], [maybe]).one_tap == 0                     # no taps asked for
+
+
 @pytest.fixture(scope="module")
 def stack():
     with running_stack(**ports.REALQ) as urls:
         yield urls
+
+
+def test_a_maybes_buttons_are_tapped_over_rest_and_other_replies_are_not(stack):
+    maybe = [{"text": "もしかして", "buttons": [{"title": "紛失", "payload": show_answer_payload("lost_card")}],
+              "custom": {"fallback": True}}]
+    taps = tap_all(stack["rest"], [maybe, [ANSWER], [ROUTE]])
+    assert [len(t) for t in taps] == [1, 0, 0]
+    assert any(m.get("custom", {}).get("answer_id") == "lost_card" for m in taps[0][0]), taps[0]
 
 
 def test_test_split_keeps_the_floor(stack):

@@ -24,7 +24,7 @@ from bot.devtools.evaluation import latency_summary, latest_model, load_check_co
 from bot.shared.knowledge import load_knowledge
 from bot.shared.paths import PROJECT_ROOT, RESULTS_DIR as RESULTS
 from bot.devtools.loadtest import THINK_S, run_load
-from bot.devtools.realq import ask_all, is_answer, is_fallback, load_realq, score_realq
+from bot.devtools.realq import ask_all, is_answer, is_fallback, load_realq, score_realq, tap_all
 from bot.rasa_side.kana import in_hiragana
 from bot.devtools.stack import process_group_rss_mb, running_stack, wait_for_workers
 
@@ -184,6 +184,7 @@ def real_row(split: str, result) -> str:
     return (f"| {split} ({result.in_scope} in scope, {result.uncovered} uncovered) "
             f"| {result.answered_rate:.1%} ({result.answered}/{result.in_scope}) "
             f"| {result.wrongly_declined_rate:.1%} ({result.wrongly_declined}) "
+            f"| {result.within_one_tap_rate:.1%} (+{result.one_tap}) "
             f"| {result.declined_rate:.1%} ({result.declined}/{result.uncovered}) "
             f"| {result.routed_rate:.1%} ({result.routed}) |")
 
@@ -226,7 +227,10 @@ def main() -> int:
         realq = {split: load_realq(split) for split in ("dev", "test")}
         realq.update({f"{split}, written in hiragana": [{**q, "text": in_hiragana(q["text"])} for q in realq[split]]
                       for split in ("dev", "test")})
-        real_scores = {split: score_realq(qs, ask_all(stack["rest"], qs)) for split, qs in realq.items()}
+        real_scores = {}
+        for split, qs in realq.items():
+            replies = ask_all(stack["rest"], qs)
+            real_scores[split] = score_realq(qs, replies, tap_all(stack["rest"], replies))
         check = load_check_corpus()
         by_check = reply_topics(check, ask_all(stack["rest"], check))
         traffic = load_runs(stack, questions, args.load_seconds) if args.load_seconds else None
@@ -260,12 +264,14 @@ def main() -> int:
         "",
         "Real questions (tests/realq/: copied word for word from public pages, split by page; graded on the "
         "reply text over REST — answered = not a fallback and every key fact present; declined = "
-        "`custom.fallback`; routed = declined and the right place to ask named; \"written in hiragana\": the same "
-        "questions with every kanji word in hiragana, by its reading — 「ゆうこうきげんはいつまで」):",
+        "`custom.fallback`; routed = declined and the right place to ask named; answered or one tap away = also "
+        "counting a 「もしかして」 one of whose buttons, tapped, gives the key facts (the user must pick it); "
+        "\"written in hiragana\": the same questions with every kanji word in hiragana, by its reading — "
+        "「ゆうこうきげんはいつまで」):",
         "",
-        "| split | in scope answered with the key facts | in scope wrongly declined | uncovered declined "
-        "| uncovered routed |",
-        "| --- | --- | --- | --- | --- |",
+        "| split | in scope answered with the key facts | in scope wrongly declined | in scope answered or one tap "
+        "away | uncovered declined | uncovered routed |",
+        "| --- | --- | --- | --- | --- | --- |",
         *[real_row(split, result) for split, result in real_scores.items()],
         "",
         f"Check corpus (tests/lexicon/: written blind in real-world voices, not real questions, never tuned on; "

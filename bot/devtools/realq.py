@@ -10,6 +10,9 @@ Grading, on the REST reply (every text message joined, NFKC, white space removed
 - in scope: answered with the key facts = not a fallback and every `facts` regex matches;
   wrongly declined = a fallback (decline or 「もしかして」);
 - uncovered: declined = a fallback (`custom.fallback: true`); routed = declined and `route` matches.
+- in scope, one tap away: not answered, but the reply is a 「もしかして」 and one of its buttons, tapped, gives a
+  reply with every key fact (reported beside the answered rate, never instead of it: the user must pick the
+  right button).
 """
 from __future__ import annotations
 
@@ -114,11 +117,16 @@ class RealScore:
     uncovered: int = 0
     declined: int = 0            # uncovered, flagged fallback
     routed: int = 0              # uncovered, declined and the right place named
+    one_tap: int = 0             # in scope, not answered, but a 「もしかして」 button's reply has every key fact
     misses: List[str] = field(default_factory=list)
 
     @property
     def answered_rate(self) -> float:
         return rate(self.answered, self.in_scope)
+
+    @property
+    def within_one_tap_rate(self) -> float:
+        return rate(self.answered + self.one_tap, self.in_scope)
 
     @property
     def wrongly_declined_rate(self) -> float:
@@ -134,7 +142,8 @@ class RealScore:
 
     def as_dict(self) -> Dict[str, float]:
         return {"in_scope": self.in_scope, "uncovered": self.uncovered, "answered": self.answered_rate,
-                "wrongly_declined": self.wrongly_declined_rate, "declined": self.declined_rate,
+                "wrongly_declined": self.wrongly_declined_rate, "within_one_tap": self.within_one_tap_rate,
+                "declined": self.declined_rate,
                 "routed": self.routed_rate}
 
 
@@ -146,9 +155,11 @@ def answer_label(messages: List[dict]) -> str:
     return "fallback" if is_fallback(messages) else "other"
 
 
-def score_realq(questions: List[dict], replies: List[List[dict]]) -> RealScore:
+def score_realq(questions: List[dict], replies: List[List[dict]],
+                taps: Optional[List[List[List[dict]]]] = None) -> RealScore:
+    """`taps`: for each reply, the replies to its buttons when it is a 「もしかして」 (`tap_all`)."""
     result = RealScore()
-    for question, messages in zip(questions, replies):
+    for index, (question, messages) in enumerate(zip(questions, replies)):
         verdict = grade(question, messages)
         label = answer_label(messages)
         if question["kind"] == "uncovered":
@@ -161,6 +172,7 @@ def score_realq(questions: List[dict], replies: List[List[dict]]) -> RealScore:
         result.in_scope += 1
         result.answered += verdict.ok
         result.wrongly_declined += verdict.declined
+        result.one_tap += taps is not None and not verdict.ok and any(grade(question, t).ok for t in taps[index])
         if verdict.declined:
             result.misses.append(f"in scope, declined ({label}): {question['text']} ({question['url']})")
         elif not verdict.ok:
@@ -181,6 +193,31 @@ def ask_all(rest_url: str, questions: List[dict], timeout: float = 30) -> List[L
             response.raise_for_status()
             replies.append(response.json())
     return replies
+
+
+def is_clarification(messages: List[dict]) -> bool:
+    """A 「もしかして」: a fallback with buttons and no answer."""
+    return is_fallback(messages) and not any(is_answer(m) for m in messages) and any(m.get("buttons") for m in messages)
+
+
+def tap_all(rest_url: str, replies: List[List[dict]], timeout: float = 30) -> List[List[List[dict]]]:
+    """For each 「もしかして」 reply, the replies to each of its buttons (none for other replies). Each button is
+    tapped in a new conversation: its payload names the entry to show, whatever came before."""
+    import uuid
+
+    import httpx
+
+    taps: List[List[List[dict]]] = []
+    with httpx.Client(timeout=timeout) as client:
+        for messages in replies:
+            payloads = [b["payload"] for m in messages for b in m.get("buttons") or []] if is_clarification(messages) else []
+            tapped = []
+            for payload in payloads:
+                response = client.post(rest_url, json={"sender": uuid.uuid4().hex, "message": payload})
+                response.raise_for_status()
+                tapped.append(response.json())
+            taps.append(tapped)
+    return taps
 
 
 def replay(model_path: str, questions: List[dict]) -> List[List[dict]]:
@@ -211,12 +248,19 @@ def main() -> int:
     split = sys.argv[1] if len(sys.argv) > 1 else "dev"
     target = sys.argv[2] if len(sys.argv) > 2 else "http://127.0.0.1:5005/webhooks/rest/webhook"
     questions = load_realq(None if split == "all" else split)
-    replies = replay(target, questions) if target.endswith(".tar.gz") else ask_all(target, questions)
-    result = score_realq(questions, replies)
+    taps: Optional[List[List[List[dict]]]] = None   # a 「もしかして」's buttons are tapped over REST only
+    if target.endswith(".tar.gz"):
+        replies = replay(target, questions)
+    else:
+        replies = ask_all(target, questions)
+        taps = tap_all(target, replies)
+    result = score_realq(questions, replies, taps)
     for miss in result.misses:
         print("-", miss)
     print(f"{split}: in scope answered {result.answered_rate:.1%} ({result.answered}/{result.in_scope}), "
-          f"wrongly declined {result.wrongly_declined_rate:.1%}; uncovered declined {result.declined_rate:.1%} "
+          f"wrongly declined {result.wrongly_declined_rate:.1%}"
+          + (f", answered or one tap away {result.within_one_tap_rate:.1%}" if taps is not None else "")
+          + f"; uncovered declined {result.declined_rate:.1%} "
           f"({result.declined}/{result.uncovered}), routed {result.routed_rate:.1%}")
     return 0
 
