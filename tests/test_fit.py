@@ -71,6 +71,8 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("再発行の手数料はいくら？", "reissue_fee"),
     ("iPhoneにマイナンバーカードを入れられますか", "iphone"),
     ("保険証の紐づけって後からやめられるの？", "registration_cancel"),
+    ("まいなほけんしょうのとうろくをかいじょしたい", "registration_cancel"),   # hiragana
+    ("りようとうろくをてっかいしたい", "registration_cancel"),   # 利用登録 + 撤回, both by their reading
     ("資格確認書をなくしてしまったらどうなりますか", "shikaku_reissue"),
     ("病院で情報を見せる同意を撤回したい", "consent_change"),
     ("公金受取口座はいつまでに登録すればいいですか", "koukin_deadline"),

@@ -106,6 +106,10 @@ class Lexicon:
         self._named = {normalize(name): c.id for c in covered for name in c.names}
         self._together = {u.id: [[normalize(t) for t in group] for group in u.together]
                           for u in uncovered if u.together}
+        self._together_readings = {   # 「かいじょ」 for 解除: a hiragana question names the group too
+            concept_id: [[r for r in ((readings or {}).get(t) for t in group) if r and len(r) >= MIN_READING_CHARS]
+                         for group in groups]
+            for concept_id, groups in self._together.items()}
         self._pattern = _alternation(owner)
         self._reading_surface: Dict[str, str] = {}          # reading → the term it spells
         for term in owner:
@@ -118,8 +122,10 @@ class Lexicon:
         text = normalize(text)
         owner = self._owner
         # a topic named by two terms together (「認定証」+「届かない」) is more specific than one term: first
+        kana = " ".join(to_katakana(run) for run in HIRAGANA_RUN.findall(text)) if self._together_readings else ""
         ids = [concept_id for concept_id, groups in self._together.items()
-               if all(any(term in text for term in group) for group in groups)]
+               if all(any(term in text for term in group) or any(r in kana for r in readings)
+                      for group, readings in zip(groups, self._together_readings[concept_id]))]
         for version in dict.fromkeys((text, ASIDE.sub("", text))):   # 「マイナンバー(12桁の番号)を取り扱う」 also
             ids += [owner[m.group(0)] for m in self._pattern.finditer(version)]   # as 「マイナンバーを取り扱う」
         if self._reading_pattern is not None:   # hiragana written for kanji: 「だいりこうふ」
@@ -215,6 +221,7 @@ def load_lexicon(path: Path = CONCEPTS_FILE, with_readings: bool = True) -> Lexi
     uncovered = [UncoveredConcept(**u) for u in data["uncovered"]]
     concepts: List[Union[CoveredConcept, UncoveredConcept]] = [*covered, *uncovered]
     terms = [normalize(t) for c in concepts for t in c.terms]
+    terms += [normalize(t) for u in uncovered for group in u.together for t in group]
     return Lexicon(covered, uncovered, term_readings(terms) if with_readings else None)
 
 
