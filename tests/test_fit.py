@@ -148,6 +148,13 @@ def test_a_covered_part_in_its_own_clause_is_answered_beside_the_route(lexicon, 
     assert messages[0]["custom"]["fallback"] and messages[1]["custom"]["answer_id"]
 
 
+def test_nothing_is_answered_beside_a_deceased_persons_card(lexicon, kb):
+    text = "母が先月亡くなりました。マイナンバーカードは、なくしたときみたいにフリーダイヤルに電話して止めればいいですか？"
+    decision = decide(text, "free_dial", ranking(("free_dial", 0.9)), lexicon, set(kb.intents))
+    assert (decision.kind, decision.route.id, decision.intents) == ("route", "deceased", [])
+    assert [m["custom"].get("answer_id") for m in decision_messages(kb, decision, {})] == [None]
+
+
 def test_a_subordinate_clause_is_not_a_second_question(lexicon, kb):
     text = "マイナンバーカードの有効期限が切れても、しばらくは保険証として使えますか"
     decision = decide(text, "hokensho_end", ranking(("hokensho_end", 0.9)), lexicon, set(kb.intents))

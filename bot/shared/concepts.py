@@ -44,6 +44,8 @@ class UncoveredConcept(BaseModel):
     terms: List[str] = Field(default_factory=list)
     together: List[List[str]] = Field(default_factory=list)  # named when each group has a term in the text
     unless: List[str] = Field(default_factory=list)   # covered concepts that make it answerable
+    governs: bool = False    # it changes what the whole message means (a deceased person's card): nothing in
+                             # the message is answered beside the routing reply
     reply: str = Field(..., min_length=20)
 
 

@@ -5,7 +5,9 @@ concepts the question names (bot.shared.concepts). `decide()` turns both into on
 
 - `route`:   the question names a card topic the documents do not cover → say so, and where to ask;
              when another part of the message (its own clause) asks about a covered topic that the
-             classifier is sure of (SURE_BESIDE_ROUTE), that part is answered too, after the routing reply;
+             classifier is sure of (SURE_BESIDE_ROUTE), that part is answered too, after the routing reply —
+             unless the topic `governs` the message (「母が亡くなりました。カードは紛失のときのように止めれば?」:
+             the lost-card answer would be read as the way for a deceased person's card);
 - `answer`:  one of the classifier's three most likely intents (at least RESCUE_MIN) is among the
              intents of a concept named in the question — the likeliest such — or, when the question
              names no concept at all (or only who the person is: 寝たきり, 認知症), the classifier is
@@ -156,7 +158,7 @@ def _answer_beside_route(text: str, route: UncoveredConcept, ranked: List[Tuple[
     """The classifier's sure intent when the message asks it in a clause of its own, apart from the clause
     that names the uncovered topic (a sentence of its own, or 「読み取り機の不具合や、暗証番号を忘れた時は」):
     [intent] or []."""
-    if not ranked or ranked[0][1] < SURE_BESIDE_ROUTE:
+    if route.governs or not ranked or ranked[0][1] < SURE_BESIDE_ROUTE:
         return []
     clauses = [lexicon.find(clause) for clause in CLAUSE_BREAK.split(text) if clause]
     if not any(route.id in clause.uncovered for clause in clauses):
