@@ -6,18 +6,12 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guides import pause_events, paused_answer
+from actions.guides import pause_events, paused_answer, utter
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
 from bot.shared.concepts import load_lexicon
 from bot.shared.knowledge import load_knowledge
-
-
-def utter(dispatcher: CollectingDispatcher, message: dict) -> None:
-    dispatcher.utter_message(
-        text=message["text"], buttons=message["buttons"] or None, json_message=message["custom"]
-    )
 
 
 def latest_entities(tracker: Tracker) -> Dict[str, List[str]]:

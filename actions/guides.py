@@ -26,7 +26,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.safety import safe_run
 from bot.shared import guides
-from bot.shared.answers import message_entities
+from bot.shared.answers import asks, follow_up_reply, message_entities
+from bot.shared.concepts import load_lexicon
 from bot.shared.knowledge import load_knowledge
 
 COMMAND_INTENTS = {"stop_guide", "restart_guide", "resume_guide"}
@@ -41,6 +42,11 @@ PAUSED_ANSWER_CHARS = 30   # a longer message while a check is paused is taken a
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+def utter(dispatcher: CollectingDispatcher, message: dict) -> None:
+    """A message of bot.shared.answers (Rasa's dispatcher form) sent as it is."""
+    dispatcher.utter_message(text=message["text"], buttons=message["buttons"] or None, json_message=message["custom"])
 
 
 def latest_intent(tracker: Tracker) -> str:
@@ -327,16 +333,31 @@ def send_result(dispatcher: CollectingDispatcher, tracker: Tracker, flow: guides
         part = min(part, len(messages) - 1)
         messages = messages[part:part + 1]
     for message in messages:
-        dispatcher.utter_message(
-            text=message["text"], buttons=message["buttons"] or None, json_message=message["custom"])
+        utter(dispatcher, message)
     if not result.parts:
         return []
     return [SlotSet("guide_part", str(part + 1) if part + 1 < len(result.parts) else None)]
 
 
+def previous_answer_id(tracker: Tracker) -> Optional[str]:
+    """The entry the bot answered with in reply to the message before the latest one, if any."""
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                return None
+        elif event.get("event") == "bot" and users == 1:
+            answer_id = ((event.get("data") or {}).get("custom") or {}).get("answer_id")
+            if answer_id:
+                return answer_id
+    return None
+
+
 class ActionShortReply(Action):
     """「はい」「いいえ」 (affirm / deny) outside a running check: the answer to a paused check's
-    question when it is one (「ない」 to 「顔写真付きの本人確認書類はありますか？」), else the short reply."""
+    question when it is one (「ない」 to 「顔写真付きの本人確認書類はありますか？」), else the short reply —
+    unless the message asks something (「それって家族でもいいの？」): then `follow_up_reply`."""
 
     def name(self) -> Text:
         return "action_short_reply"
@@ -346,6 +367,11 @@ class ActionShortReply(Action):
         resumed = paused_answer(dispatcher, tracker)
         if resumed is not None:
             return resumed
+        if asks(tracker.latest_message.get("text") or ""):
+            for message in follow_up_reply(load_knowledge(), load_lexicon(), tracker.latest_message,
+                                           previous_answer_id(tracker)):
+                utter(dispatcher, message)
+            return []
         dispatcher.utter_message(response="utter_deny" if latest_intent(tracker) == "deny" else "utter_affirm")
         return []
 

@@ -581,6 +581,26 @@ def test_while_paused_a_question_is_still_answered():
     assert events == [] and messages[0]["response"] == "utter_affirm"
 
 
+def test_a_question_read_as_yes_follows_the_previous_answer_up():
+    """「それって家族でもいいの？」 (affirm to the classifier) after an answer: no 「承知しました」, but 「もしかして」
+    with that answer's related entries first; a plain 「はい」 still gets the short reply."""
+    answered = {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "proxy_pickup_eligibility"}}}
+    before = [{"event": "user", "text": "入所者のカードを代わりに受け取りたい"}, answered]
+    question = tracker("affirm", "それって家族でもいいの？")
+    question.latest_message["intent_ranking"] = [{"name": "affirm", "confidence": 0.37},
+                                                 {"name": "out_of_scope", "confidence": 0.11},
+                                                 {"name": "proxy_pickup_who", "confidence": 0.07}]
+    question.events = [*before, *question.events]
+    events, messages = run(guide_actions.ActionShortReply(), question)
+    assert len(messages) == 1 and "代理交付" in messages[0]["text"] and messages[0]["custom"]["fallback"]
+    assert "proxy_pickup_who" in messages[0]["custom"]["candidates"]
+    plain = tracker("affirm", "はい")
+    plain.events = [*before, *plain.events]
+    assert run(guide_actions.ActionShortReply(), plain)[1][0]["response"] == "utter_affirm"
+    alone = tracker("affirm", "それでいいの？")   # no answer before it: what the fit rules make of it
+    assert run(guide_actions.ActionShortReply(), alone)[1][0]["custom"]["fallback"]
+
+
 def test_the_outreach_plan_is_given_in_parts():
     slots = {"guide": "outreach", "outreach_date": "2026-12-15", "outreach_others": "no", "outreach_dementia": "no"}
     events, messages = run(guide_actions.ActionGuideResult(), tracker("deny", "いない", dict(slots)))

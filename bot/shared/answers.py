@@ -7,7 +7,8 @@ Each message is a `bot.shared.message.BotMessage`, handed to the actions in Rasa
 from __future__ import annotations
 
 import json
-from typing import Dict, Iterable, List
+import re
+from typing import Dict, Iterable, List, Optional
 
 from bot.shared.concepts import Lexicon
 from bot.shared.fit import Decision, decide
@@ -15,6 +16,8 @@ from bot.shared.knowledge import Entry, KnowledgeBase
 from bot.shared.message import BotMessage
 
 MAX_CANDIDATES = 3
+SHORT_REPLIES = ("affirm", "deny")   # 「はい」「いいえ」
+ASKS = re.compile(r"(?:[?？]|の|かな|ですか|ますか|でしょうか)[\s。…]*$")   # 「それって家族でもいいの？」
 
 
 def show_answer_payload(entry_id: str) -> str:
@@ -80,6 +83,28 @@ def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str,
     if decision.kind == "clarify":
         return [clarify_message(kb, decision.intents, decision.doubtful)]
     return [decline_message(kb)]
+
+
+def asks(text: str) -> bool:
+    """The message is a question, not 「はい」/「いいえ」, whatever the classifier read."""
+    return bool(ASKS.search(text.strip()))
+
+
+def follow_up_reply(kb: KnowledgeBase, lexicon: Lexicon, message: dict, previous_answer_id: Optional[str]) -> List[dict]:
+    """A question the classifier read as 「はい」/「いいえ」 (「それって家族でもいいの？」) gets no 「承知しました」: the
+    reply the fit rules give it without those two intents; when that is no answer and an answer came just before,
+    「もしかして」 with that answer's related entries first (the question most likely follows it up)."""
+    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") not in SHORT_REPLIES]
+    unsure = {**message, "intent": {"name": "nlu_fallback", "confidence": 0.0}, "intent_ranking": ranking}
+    messages = fitting_reply(kb, lexicon, unsure)
+    previous = kb.by_id.get(previous_answer_id or "")
+    custom = messages[0]["custom"]
+    if previous is None or custom.get("answer_id") or custom.get("uncovered"):
+        return messages
+    ids = [i for i in dict.fromkeys([*previous.related, *custom.get("candidates", [])]) if i in kb.by_id]
+    text = kb.messages["clarify_follow_up"].format(title=previous.title)
+    return [BotMessage(text=text, buttons=entry_buttons(kb, ids[:MAX_CANDIDATES]), fallback=True,
+                       extra={"candidates": ids[:MAX_CANDIDATES]}).to_rasa()]
 
 
 def message_entities(message: dict) -> Dict[str, List[str]]:

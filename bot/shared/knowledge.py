@@ -168,6 +168,7 @@ class Messages(BaseModel):
     decline: str
     clarify: str
     clarify_doubtful: str    # 「もしかして」 when the topic may not be in the documents (bot.shared.fit.OOS_DOUBT)
+    clarify_follow_up: str   # 「もしかして」 for a question that follows an answer up; {title}: that answer's title
     unknown_answer: str
     service_down: str
 
