@@ -6,10 +6,11 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guides import pause_events, paused_answer, utter
+from actions.guides import pause_events, paused_answer, previous_answer_id, utter
 from actions.safety import safe_run
 from bot.shared import guides
-from bot.shared.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
+from bot.shared.answers import (answer_message, fitting_reply, following_up, message_entities, refers_back,
+                                unknown_answer_message)
 from bot.shared.concepts import load_lexicon
 from bot.shared.knowledge import load_knowledge
 
@@ -30,8 +31,14 @@ def with_guide_buttons(message: dict, intent: str, paused: Optional[str] = None)
 
 
 def fitting_messages(tracker: Tracker) -> List[dict]:
-    """The reply to the latest message, given only when the answer fits it (bot.shared.fit)."""
-    return fitting_reply(load_knowledge(), load_lexicon(), tracker.latest_message)
+    """The reply to the latest message, given only when the answer fits it (bot.shared.fit); a message that
+    starts from the previous answer (「それって家族が代わりにしてもいいの？」) and gets no answer is offered
+    that answer's related entries (`following_up`)."""
+    kb = load_knowledge()
+    messages = fitting_reply(kb, load_lexicon(), tracker.latest_message)
+    if refers_back(tracker.latest_message.get("text") or ""):
+        messages = following_up(kb, messages, previous_answer_id(tracker))
+    return messages
 
 
 class ActionAnswer(Action):

@@ -601,6 +601,21 @@ def test_a_question_read_as_yes_follows_the_previous_answer_up():
     assert run(guide_actions.ActionShortReply(), alone)[1][0]["custom"]["fallback"]
 
 
+def test_an_unsure_message_that_refers_back_is_offered_the_previous_answers_related_entries():
+    from actions.actions import ActionFallback
+
+    answered = {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "pin_forgot"}}}
+    follow_up = tracker("nlu_fallback", "それって家族が代わりに手続きしてもいいの？")
+    follow_up.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.35},
+                                                  {"name": "out_of_scope", "confidence": 0.2},
+                                                  {"name": "proxy_pickup_who", "confidence": 0.15}]
+    follow_up.events = [{"event": "user", "text": "暗証番号を忘れました"}, answered, *follow_up.events]
+    messages = run(ActionFallback(), follow_up)[1]
+    assert messages[0]["custom"]["candidates"][0] == "pin_forgot_proxy" and messages[0]["custom"]["fallback"]
+    follow_up.events = follow_up.events[2:]   # nothing answered before it: the plain reply
+    assert "pin_forgot_proxy" not in run(ActionFallback(), follow_up)[1][0]["custom"].get("candidates", [])
+
+
 def test_the_outreach_plan_is_given_in_parts():
     slots = {"guide": "outreach", "outreach_date": "2026-12-15", "outreach_others": "no", "outreach_dementia": "no"}
     events, messages = run(guide_actions.ActionGuideResult(), tracker("deny", "いない", dict(slots)))

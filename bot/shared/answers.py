@@ -18,6 +18,7 @@ from bot.shared.message import BotMessage
 MAX_CANDIDATES = 3
 SHORT_REPLIES = ("affirm", "deny")   # 「はい」「いいえ」
 ASKS = re.compile(r"(?:[?？]|の|かな|ですか|ますか|でしょうか)[\s。…]*$")   # 「それって家族でもいいの？」
+REFERS_BACK = re.compile(r"(?:それ|その|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな)")
 
 
 def show_answer_payload(entry_id: str) -> str:
@@ -90,21 +91,31 @@ def asks(text: str) -> bool:
     return bool(ASKS.search(text.strip()))
 
 
-def follow_up_reply(kb: KnowledgeBase, lexicon: Lexicon, message: dict, previous_answer_id: Optional[str]) -> List[dict]:
-    """A question the classifier read as 「はい」/「いいえ」 (「それって家族でもいいの？」) gets no 「承知しました」: the
-    reply the fit rules give it without those two intents; when that is no answer and an answer came just before,
-    「もしかして」 with that answer's related entries first (the question most likely follows it up)."""
-    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") not in SHORT_REPLIES]
-    unsure = {**message, "intent": {"name": "nlu_fallback", "confidence": 0.0}, "intent_ranking": ranking}
-    messages = fitting_reply(kb, lexicon, unsure)
+def refers_back(text: str) -> bool:
+    """The message starts from what was just said (「それって…」「その場合は…」「じゃあ…」)."""
+    return bool(REFERS_BACK.match(text.strip()))
+
+
+def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Optional[str]) -> List[dict]:
+    """`messages` — unless they give no answer (nor where to ask about an uncovered topic) and an answer came
+    just before: then 「もしかして」 naming that answer, its related entries first (the message most likely
+    follows it up), then the candidates of `messages`."""
     previous = kb.by_id.get(previous_answer_id or "")
-    custom = messages[0]["custom"]
-    if previous is None or custom.get("answer_id") or custom.get("uncovered"):
+    custom = messages[0]["custom"] if messages else {}
+    if previous is None or any(m["custom"].get("answer_id") for m in messages) or custom.get("uncovered"):
         return messages
     ids = [i for i in dict.fromkeys([*previous.related, *custom.get("candidates", [])]) if i in kb.by_id]
     text = kb.messages["clarify_follow_up"].format(title=previous.title)
     return [BotMessage(text=text, buttons=entry_buttons(kb, ids[:MAX_CANDIDATES]), fallback=True,
                        extra={"candidates": ids[:MAX_CANDIDATES]}).to_rasa()]
+
+
+def follow_up_reply(kb: KnowledgeBase, lexicon: Lexicon, message: dict, previous_answer_id: Optional[str]) -> List[dict]:
+    """A question the classifier read as 「はい」/「いいえ」 (「それって家族でもいいの？」) gets no 「承知しました」: the
+    reply the fit rules give it without those two intents, `following_up` the previous answer."""
+    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") not in SHORT_REPLIES]
+    unsure = {**message, "intent": {"name": "nlu_fallback", "confidence": 0.0}, "intent_ranking": ranking}
+    return following_up(kb, fitting_reply(kb, lexicon, unsure), previous_answer_id)
 
 
 def message_entities(message: dict) -> Dict[str, List[str]]:
