@@ -6,11 +6,11 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guides import pause_events, paused_answer, previous_answer_id, utter
+from actions.guides import pause_events, paused_answer, previous_answer_id, previous_reply, utter
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import (answer_message, fitting_reply, following_up, message_entities, refers_back,
-                                unknown_answer_message)
+                                still_governed, unknown_answer_message)
 from bot.shared.concepts import load_lexicon
 from bot.shared.knowledge import load_knowledge
 
@@ -33,12 +33,13 @@ def with_guide_buttons(message: dict, intent: str, paused: Optional[str] = None)
 def fitting_messages(tracker: Tracker) -> List[dict]:
     """The reply to the latest message, given only when the answer fits it (bot.shared.fit); a message that
     starts from the previous answer (「それって家族が代わりにしてもいいの？」) and gets no answer is offered
-    that answer's related entries (`following_up`)."""
-    kb = load_knowledge()
-    messages = fitting_reply(kb, load_lexicon(), tracker.latest_message)
-    if refers_back(tracker.latest_message.get("text") or ""):
-        messages = following_up(kb, messages, previous_answer_id(tracker))
-    return messages
+    that answer's related entries (`following_up`); one that starts from a deceased person's card is routed
+    again (`still_governed`)."""
+    kb, lexicon = load_knowledge(), load_lexicon()
+    if not refers_back(tracker.latest_message.get("text") or ""):
+        return fitting_reply(kb, lexicon, tracker.latest_message)
+    return (still_governed(lexicon, previous_reply(tracker))
+            or following_up(kb, fitting_reply(kb, lexicon, tracker.latest_message), previous_answer_id(tracker)))
 
 
 class ActionAnswer(Action):

@@ -339,19 +339,23 @@ def send_result(dispatcher: CollectingDispatcher, tracker: Tracker, flow: guides
     return [SlotSet("guide_part", str(part + 1) if part + 1 < len(result.parts) else None)]
 
 
-def previous_answer_id(tracker: Tracker) -> Optional[str]:
-    """The entry the bot answered with in reply to the message before the latest one, if any."""
+def previous_reply(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The custom payloads of the bot's reply to the message before the latest one, in order."""
+    customs: List[Dict[str, Any]] = []
     users = 0
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             users += 1
             if users == 2:
-                return None
+                break
         elif event.get("event") == "bot" and users == 1:
-            answer_id = ((event.get("data") or {}).get("custom") or {}).get("answer_id")
-            if answer_id:
-                return answer_id
-    return None
+            customs.insert(0, (event.get("data") or {}).get("custom") or {})
+    return customs
+
+
+def previous_answer_id(tracker: Tracker) -> Optional[str]:
+    """The entry the bot last answered with in reply to the message before the latest one, if any."""
+    return next((c["answer_id"] for c in reversed(previous_reply(tracker)) if c.get("answer_id")), None)
 
 
 class ActionShortReply(Action):

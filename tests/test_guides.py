@@ -616,6 +616,19 @@ def test_an_unsure_message_that_refers_back_is_offered_the_previous_answers_rela
     assert "pin_forgot_proxy" not in run(ActionFallback(), follow_up)[1][0]["custom"].get("candidates", [])
 
 
+def test_a_follow_up_to_a_deceased_persons_card_is_routed_again():
+    from actions.actions import ActionAnswer
+
+    routed = {"event": "bot", "text": "…", "data": {"custom": {"fallback": True, "uncovered": "deceased"}}}
+    follow_up = tracker("shikaku_kakuninsho", "じゃあ母の資格確認書はどうすればいい？")
+    follow_up.events = [{"event": "user", "text": "母が亡くなりました。カードはどうすれば"}, routed, *follow_up.events]
+    messages = run(ActionAnswer(), follow_up)[1]
+    assert [m["custom"].get("uncovered") for m in messages] == ["deceased"] and "保険者" in messages[0]["text"]
+    plain = tracker("shikaku_kakuninsho", "資格確認書はどうすればいい？")   # not starting from it: answered
+    plain.events = [*follow_up.events[:2], *plain.events]
+    assert run(ActionAnswer(), plain)[1][0]["custom"]["answer_id"]
+
+
 def test_the_outreach_plan_is_given_in_parts():
     slots = {"guide": "outreach", "outreach_date": "2026-12-15", "outreach_others": "no", "outreach_dementia": "no"}
     events, messages = run(guide_actions.ActionGuideResult(), tracker("deny", "いない", dict(slots)))

@@ -96,6 +96,14 @@ def refers_back(text: str) -> bool:
     return bool(REFERS_BACK.match(text.strip()))
 
 
+def still_governed(lexicon: Lexicon, previous_reply: List[dict]) -> List[dict]:
+    """The routing reply again when the previous reply routed a topic that `governs` its message (a deceased
+    person's card) and the latest message starts from it (「じゃあ母の資格確認書は？」): [message] or []."""
+    routed = [lexicon.uncovered.get(custom.get("uncovered") or "") for custom in previous_reply]
+    governing = next((concept for concept in routed if concept is not None and concept.governs), None)
+    return [route_message(governing.id, governing.reply)] if governing else []
+
+
 def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Optional[str]) -> List[dict]:
     """`messages` — unless they give no answer (nor where to ask about an uncovered topic) and an answer came
     just before: then 「もしかして」 naming that answer, its related entries first (the message most likely
