@@ -167,6 +167,15 @@ def test_unless_a_covered_concept_makes_it_answerable(lexicon, kb):
     assert decision.kind == "answer" and decision.intents == ["hokensho_end"]
 
 
+def test_the_face_auth_card_as_insurance_card_needs_the_face_auth_card_named(lexicon, kb):
+    """「顔認証ですか？暗証番号ですか？」 asks how the reader checks anyone's card, not about the 顔認証マイナンバーカード."""
+    text = "病院でマイナ保険証を使うときは顔認証ですか？暗証番号ですか？"
+    sure = ranking(("face_auth_card_hoken", 0.87), ("hoken_visit", 0.11))
+    assert decide(text, "face_auth_card_hoken", sure, lexicon, set(kb.intents)).intents[0] == "hoken_visit"
+    named = "顔認証マイナンバーカードでも保険証として病院にかかれますか"
+    assert decide(named, "face_auth_card_hoken", sure, lexicon, set(kb.intents)).intents[0] == "face_auth_card_hoken"
+
+
 def test_classifier_and_concepts_agree_then_answer(lexicon, kb):
     decision = decide("カードをなくしました", "lost_card", ranking(("lost_card", 0.8)), lexicon, set(kb.intents))
     assert (decision.kind, decision.intents) == ("answer", ["lost_card"])
