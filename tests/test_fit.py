@@ -172,6 +172,9 @@ def test_the_face_auth_card_as_insurance_card_needs_the_face_auth_card_named(lex
     text = "病院でマイナ保険証を使うときは顔認証ですか？暗証番号ですか？"
     sure = ranking(("face_auth_card_hoken", 0.87), ("hoken_visit", 0.11))
     assert decide(text, "face_auth_card_hoken", sure, lexicon, set(kb.intents)).intents[0] == "hoken_visit"
+    pin_card = ranking(("pin_forgot", 0.38), ("pin_sharing", 0.23), ("pin_kinds", 0.13))   # who may know a PIN:
+    assert decide("暗証番号のないカードで受診できますか", "pin_forgot", pin_card, lexicon,   # not what this asks
+                  set(kb.intents)).kind == "clarify"
     named = "顔認証マイナンバーカードでも保険証として病院にかかれますか"
     assert decide(named, "face_auth_card_hoken", sure, lexicon, set(kb.intents)).intents[0] == "face_auth_card_hoken"
 
