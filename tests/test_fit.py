@@ -379,3 +379,17 @@ def test_a_definition_is_not_given_against_a_sure_classifier_or_for_an_uncovered
     assert decide("マイナ保険証の作り方とは?", "nlu_fallback", ranking(("out_of_scope", 0.3)), lexicon, intents).kind != "answer"
     # two names of different concepts: which one is meant is the classifier's to say
     assert lexicon.defined("マイナ保険証と資格確認書の違いは?") is None
+
+
+@pytest.mark.parametrize("text, question", [
+    ("ありがとうございました。ところでカードの有効期限っていつまでですか？", "カードの有効期限っていつまでですか？"),
+    ("ありがとう、助かりました。それと資格確認書の申請先ってどこですか？", "資格確認書の申請先ってどこですか？"),
+    ("こんにちは。代理交付の必要書類を教えてください", "代理交付の必要書類を教えてください"),
+    ("ありがとうございます、助かりました", "ありがとうございます、助かりました"),   # thanks only
+    ("こんにちは、質問いいですか", "こんにちは、質問いいですか"),   # no question yet
+    ("おはようございます。特養の事務をしている者です", "おはようございます。特養の事務をしている者です"),
+])
+def test_a_thanks_or_greeting_before_a_question_is_left_out(text, question):
+    from bot.shared.answers import question_after_courtesy
+
+    assert question_after_courtesy(text) == question

@@ -82,6 +82,19 @@ def test_the_guides_example_questions_are_answered(stack, question, entry_id, fa
     assert answers[:1] == [entry_id], messages
     assert fact in "".join(m.get("text", "") for m in messages)
 
+def test_a_question_after_thanks_is_answered_and_a_follow_up_offers_the_previous_answers_topics(stack):
+    """New users' conversations (session 13): the question after 「ありがとう」 was dropped with 「どういたしまして」;
+    「それって家族でもいいの？」 (read as 「はい」) got 「承知しました」."""
+    sender = uuid.uuid4().hex
+    assert [m["custom"].get("answer_id") for m in ask(stack, "暗証番号を忘れた人はどうすればいい？", sender)
+            if "custom" in m][:1] == ["pin_forgot"]
+    messages = ask(stack, "ありがとうございます。ところで出張申請は何人からできますか？", sender)
+    assert [m["custom"].get("answer_id") for m in messages if "custom" in m][:1] == ["outreach_facility"], messages
+    messages = ask(stack, "それって家族でもいいの？", sender)
+    assert "承知しました" not in "".join(m.get("text", "") for m in messages)
+    assert any(m.get("custom", {}).get("fallback") for m in messages), messages
+
+
 # Issue 11 §4: questions whose answer is in the documents, each asked in its own words (not a training
 # example), get the entry that answers it, with the facts that trace to the sources.
 SECTION_4 = [

@@ -1,4 +1,5 @@
-"""Rasa NLU components of our own: `SpacyNLP` (below), `KanaToKanji` (hiragana questions) and
+"""Rasa NLU components of our own: `SpacyNLP` (below), `QuestionAfterCourtesy` (「ありがとう。ところで…？」),
+`KanaToKanji` (hiragana questions) and
 `FastLogisticRegressionClassifier` (Rasa's classifier, the same numbers, ~2 ms a message less).
 
 `SpacyNLP` loads ja_ginza with only its SudachiPy tokenizer and word vectors: Rasa's SpacyTokenizer
@@ -46,6 +47,30 @@ class SpacyNLP(RasaSpacyNLP):
 
         language = spacy.load(spacy_model_name, exclude=UNUSED_GINZA_COMPONENTS)
         return SpacyModel(model=language, model_name=spacy_model_name)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class QuestionAfterCourtesy(GraphComponent):
+    """A thanks or greeting before a question is left out before classifying: 「ありがとうございました。ところで
+    カードの有効期限は？」 is read as the question (it was read as thanks: 「どういたしまして」, the question dropped).
+    bot.shared.answers.question_after_courtesy; training data is left as it is."""
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "QuestionAfterCourtesy":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        from bot.shared.answers import question_after_courtesy
+
+        for message in messages:
+            text = message.get(TEXT)
+            if text:
+                message.set(TEXT, question_after_courtesy(text))
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
 
 
 @DefaultV1Recipe.register(

@@ -91,6 +91,26 @@ def asks(text: str) -> bool:
     return bool(ASKS.search(text.strip()))
 
 
+COURTESY = re.compile(   # a thanks or greeting before the question: 「ありがとうございました。ところで…？」
+    r"^(?:(?:どうも|本当に|ほんとに)?ありがと(?:う|ー)?(?:ございま(?:す|した))?|助かりま(?:す|した)|助かった|よくわかりました"
+    r"|わかりました|了解(?:です|しました)|こんにちは|こんばんは|おはよう(?:ございます)?|お世話になって(?:おり|い)ます"
+    r"|お世話になります|お疲れ(?:様|さま)です|おつかれさまです|はじめまして|初めまして)[、。,.!！\s]*")
+THEN = re.compile(r"^(?:ところで|それと|それから|あと|また|もう一つ|もうひとつ|別件で(?:すが)?)[、,\s]*")
+REQUEST = re.compile(r"教えて(?:ください|下さい|ほしい(?:です)?|もらえますか)?[\s。…!！]*$")
+MIN_QUESTION_CHARS = 10
+
+
+def question_after_courtesy(text: str) -> str:
+    """The question when a thanks or greeting comes first (「ありがとう、助かりました。それと資格確認書の申請先は？」
+    → 「資格確認書の申請先は？」); else the text as it is (「ありがとうございました」, 「こんにちは、質問いいですか」)."""
+    rest = text.strip()
+    while (courtesy := COURTESY.match(rest)) and courtesy.end():
+        rest = rest[courtesy.end():]
+    rest = THEN.sub("", rest)
+    asked = asks(rest) or bool(REQUEST.search(rest))
+    return rest if rest != text.strip() and len(rest) >= MIN_QUESTION_CHARS and asked else text
+
+
 def refers_back(text: str) -> bool:
     """The message starts from what was just said (「それって…」「その場合は…」「じゃあ…」)."""
     return bool(REFERS_BACK.match(text.strip()))
