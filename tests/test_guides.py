@@ -68,6 +68,21 @@ def test_commands(text, command):
     assert guides.command_in(text) == command
 
 
+@pytest.mark.parametrize("flow, slot, text, value", [
+    # new users' answers (session 13) that were misread or not understood
+    ("proxy", "proxy_photo_id", "運転免許は返納しました。介護保険証と年金手帳ならあります", "no"),
+    ("proxy", "proxy_photo_id", "運転免許証があります", "yes"),
+    ("lost", "lost_phone", "本人は耳が遠いけど、私（職員）が電話できます", "phone"),
+    ("lost", "lost_phone", "耳が聞こえないので電話できません", "fax"),
+    ("lost", "lost_phone", "電話できる人がいない", "fax"),
+    ("pin", "pin_who", "私は娘なので私が行きます", "proxy"),
+    ("face_auth", "fa_card", "持ってます、5年前に作りました", "existing"),
+    ("face_auth", "fa_card", "まだ持っていません", "new"),
+])
+def test_answers_in_a_caregivers_words(flow, slot, text, value):
+    assert guides.parse_answer(guides.FLOWS[flow].question(slot), text, dt.date(2026, 12, 1)) == value
+
+
 def test_free_text_fills_the_requested_question_and_distinctive_others():
     v = {}
     assert extract(guides.PROXY, "92歳です", "proxy_reason", v, TODAY) == {

@@ -10,13 +10,13 @@ from bot.shared.guides.result import Result, Section, fact, say
 
 QUESTIONS = (
     Question("fa_card", "choice", (
-        Option("new", "これから作る（新規）", r"これから|新規|新しく作|まだ持って(い)?ない|持って(い)?ない|初めて"),
-        Option("existing", "もう持っている", r"持って(い)?る|お持ち|既に|すでに|もう|切り?替"),
+        Option("new", "これから作る（新規）", r"これから|新規|新しく作|まだ持って(い)?ない|持って(い)?(ない|ません)|初めて"),
+        Option("existing", "もう持っている", r"持って(い)?(る|ます)|作った|作りました|作ってあ|お持ち|既に|すでに|もう|切り?替"),
         Option(UNKNOWN, "わからない"),
     ), strong=True),
     Question("fa_who", "choice", (
         Option("outreach", "出張申請受付で申請する", r"出張"),
-        Option("proxy", "代理人が行く", r"代理|代わり|家族|職員"),
+        Option("proxy", "代理人が行く", r"代理|代わり|家族|職員|娘|息子|妻|夫|嫁|孫|親族|兄|姉|弟|妹"),
         Option("self", "本人が窓口に行く", r"本人|自分|行ける|行けます|窓口"),
         Option(UNKNOWN, "わからない"),
     )),

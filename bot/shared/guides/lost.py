@@ -2,27 +2,38 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import replace
 from typing import List, Optional
 
 from bot.shared.guides.flow import Flow, Values
-from bot.shared.guides.parsing import UNKNOWN, Option, Question
+from bot.shared.guides.parsing import UNKNOWN, Option, Question, parse_choice
 from bot.shared.guides.result import Line, Part, Result, Section, fact, line, say
 
-QUESTIONS = (
-    Question("lost_item", "choice", (
-        Option("both", "カードとスマホの両方", r"両方|どちらも|カードとスマ|スマホとカード|カードもスマ|スマホもカード"),
-        Option("smartphone", "スマホ（スマホ用電子証明書入り）", r"スマホ|スマートフォン|携帯|ケータイ|アンドロイド|Android"),
-        Option("card", "マイナンバーカード", r"カード"),
-        Option(UNKNOWN, "わからない"),
-    ), strong=True),
-    Question("lost_phone", "choice", (
-        Option("ip", "電話がつながらない（IP電話など）", r"つながらない|繋がらない|IP|050|ひかり電話|光電話"),
-        Option("fax", "電話が難しい（聴覚の障がいなど）",
-               r"難しい|むずかしい|できない|できません|出来ない|かけられない|無理|聞こえ|耳|聴覚|言語|話せない|FAX|ファックス|ファクス|いいえ|ううん"),
-        Option("phone", "電話できる", r"できる|できます|出来る|かけられる|大丈夫|はい|うん|OK"),
-        Option(UNKNOWN, "わからない"),
-    )),
-)
+LOST_ITEM = Question("lost_item", "choice", (
+    Option("both", "カードとスマホの両方", r"両方|どちらも|カードとスマ|スマホとカード|カードもスマ|スマホもカード"),
+    Option("smartphone", "スマホ（スマホ用電子証明書入り）", r"スマホ|スマートフォン|携帯|ケータイ|アンドロイド|Android"),
+    Option("card", "マイナンバーカード", r"カード"),
+    Option(UNKNOWN, "わからない"),
+), strong=True)
+LOST_PHONE = Question("lost_phone", "choice", (
+    Option("ip", "電話がつながらない（IP電話など）", r"つながらない|繋がらない|IP|050|ひかり電話|光電話"),
+    Option("fax", "電話が難しい（聴覚の障がいなど）",
+           r"難しい|むずかしい|できない|できません|出来ない|かけられない|無理|聞こえ|耳|聴覚|言語|話せない|FAX|ファックス|ファクス|いいえ|ううん"
+           r"|(人|者)(が|は)?(い|お)(ない|ません|らん)"),
+    Option("phone", "電話できる", r"できる|できます|出来る|かけられる|大丈夫|はい|うん|OK"),
+    Option(UNKNOWN, "わからない"),
+))
+# someone can phone, whoever cannot hear (「本人は耳が遠いけど、私（職員）が電話できます」)
+CAN_PHONE = re.compile(r"(電話|かけ)(が|は|を)?(できる|できます|出来る|出来ます|かけられる|かけられます)"
+                       r"(?![^。、]{0,4}(人|者)(が|は)?(い|お)(ない|ません|らん))")
+
+
+def parse_lost_phone(text: str, today: dt.date) -> Optional[str]:
+    return "phone" if CAN_PHONE.search(text) else parse_choice(LOST_PHONE, text)
+
+
+QUESTIONS = (LOST_ITEM, replace(LOST_PHONE, parser=parse_lost_phone))
 
 
 def slots_for(v: Values) -> List[str]:
