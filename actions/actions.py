@@ -10,7 +10,7 @@ from actions.guides import pause_events, paused_answer, previous_answer_id, prev
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import (answer_message, fitting_reply, following_up, message_entities, refers_back,
-                                still_governed, unknown_answer_message)
+                                routed_in_context, still_governed, unknown_answer_message)
 from bot.shared.concepts import load_lexicon
 from bot.shared.knowledge import load_knowledge
 
@@ -34,12 +34,14 @@ def fitting_messages(tracker: Tracker) -> List[dict]:
     """The reply to the latest message, given only when the answer fits it (bot.shared.fit); a message that
     starts from the previous answer (「それって家族が代わりにしてもいいの？」) and gets no answer is offered
     that answer's related entries (`following_up`); one that starts from a deceased person's card is routed
-    again (`still_governed`)."""
+    again (`still_governed`), one about an uncovered side of the answer's topic is routed (`routed_in_context`)."""
     kb, lexicon = load_knowledge(), load_lexicon()
-    if not refers_back(tracker.latest_message.get("text") or ""):
+    text = tracker.latest_message.get("text") or ""
+    if not refers_back(text):
         return fitting_reply(kb, lexicon, tracker.latest_message)
-    return (still_governed(lexicon, previous_reply(tracker))
-            or following_up(kb, fitting_reply(kb, lexicon, tracker.latest_message), previous_answer_id(tracker)))
+    previous = previous_answer_id(tracker)
+    return (still_governed(lexicon, previous_reply(tracker)) or routed_in_context(kb, lexicon, previous, text)
+            or following_up(kb, fitting_reply(kb, lexicon, tracker.latest_message), previous))
 
 
 class ActionAnswer(Action):

@@ -644,6 +644,16 @@ def test_a_follow_up_to_a_deceased_persons_card_is_routed_again():
     assert run(ActionAnswer(), plain)[1][0]["custom"]["answer_id"]
 
 
+def test_a_follow_up_about_an_uncovered_side_of_the_answers_topic_is_routed():
+    from actions.actions import ActionAnswer
+
+    answered = {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "shikaku_kakuninsho"}}}
+    follow_up = tracker("hokensho_end", "それっていつまで使えるんですか？")   # the old 保険証's dates: not this
+    follow_up.events = [{"event": "user", "text": "資格確認書ってどうやってもらうんですか？"}, answered, *follow_up.events]
+    messages = run(ActionAnswer(), follow_up)[1]
+    assert [m["custom"].get("uncovered") for m in messages] == ["shikaku_validity"], messages
+
+
 def test_the_outreach_plan_is_given_in_parts():
     slots = {"guide": "outreach", "outreach_date": "2026-12-15", "outreach_others": "no", "outreach_dementia": "no"}
     events, messages = run(guide_actions.ActionGuideResult(), tracker("deny", "いない", dict(slots)))

@@ -124,6 +124,16 @@ def still_governed(lexicon: Lexicon, previous_reply: List[dict]) -> List[dict]:
     return [route_message(governing.id, governing.reply)] if governing else []
 
 
+def routed_in_context(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str) -> List[dict]:
+    """A follow-up about an uncovered side of the previous answer's topic (「それっていつまで使えるんですか？」 after
+    the 資格確認書: its validity) gets that topic's routing reply, as if the topic had been named: [message] or []."""
+    previous = kb.by_id.get(previous_answer_id or "")
+    if previous is None or lexicon.blocking(lexicon.find(text)) or lexicon.blocking(lexicon.find(previous.title)):
+        return []   # no answer before it, or the message or the title alone routes (the fit rules do that)
+    concept = lexicon.blocking(lexicon.find(f"{previous.title}。{text}"))
+    return [route_message(concept.id, concept.reply)] if concept else []
+
+
 def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Optional[str]) -> List[dict]:
     """`messages` — unless they give no answer (nor where to ask about an uncovered topic) and an answer came
     just before: then 「もしかして」 naming that answer, its related entries first (the message most likely
