@@ -161,7 +161,7 @@ def render_proxy(v: Values, today: Optional[dt.date] = None) -> Result:
     who.lines.append(fact(E_WHO, "代理交付でカードを受け取る代理人は、交付申請者（ご本人）が指定する方ならどなたでもなれます。"))
     if v.get("proxy_agent") == "staff":
         who.lines.append(fact(E_WHO, "施設の職員や、各種制度の支援者の方が代理人として受け取ることもできます。"))
-        who.lines.append(fact("subsidy", "施設や支援団体の職員の方等が、申請サポートや代理交付による受取りを行った場合に、市区町村から報償費を支払うこと等が、国の補助金の対象となっています。"))
+        who.lines.append(fact("subsidy", "国のマニュアル（2023年12月版）では、施設や支援団体の職員の方等が、申請サポートや代理交付による受取りを行った場合に、市区町村から報償費を支払うこと等が、国の補助金の対象とされていました。"))
 
     nxt = Section("次にすること")
     nxt.lines.append(fact(E_ELIG, "受取りは、本人の住所地の市町村の窓口です。"))
