@@ -257,6 +257,8 @@ def test_outreach_timeline_from_the_date(kb):
     assert "「最初から」で入れ直す" in month and "実施日まで" not in month
     undecided = text_of(kb, render("outreach", {"outreach_date": UNKNOWN}, TODAY))
     assert "実施日の約30日前" in undecided
+    soon = guides.render_messages(kb, render("outreach", {"outreach_date": "2026-12-05"}, TODAY))
+    assert soon[1]["text"].startswith("（2/3）打合せから前日まで\n【打合せ（目安の時期を過ぎています。早めに）】"), soon[1]["text"]
 
 
 # --- the domain: questions, buttons, privacy ---------------------------------------------------

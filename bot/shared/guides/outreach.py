@@ -81,7 +81,10 @@ def render_outreach(v: Values, today: dt.date) -> Result:
         now.lines.append(fact(E_DAY, "市区町村外に住民票がある方がいる場合は、その方も含めてできるか、事前に市区町村にご相談ください。"))
     now.lines.append(fact(E_PREP, "申請者が分かっていれば申請者名簿を作って市区町村に事前に出すと、市区町村で氏名・住所等を書いた交付申請書を準備でき、当日がスムーズになります。"))
 
-    meeting_s = Section("打合せ" + (f"（{format_date(day - dt.timedelta(days=20))}ごろ）" if day else "（実施日の約20日前）"))
+    meeting_day = day - dt.timedelta(days=20) if day else None
+    meeting_s = Section("打合せ" + ("（実施日の約20日前）" if meeting_day is None
+                                   else "（目安の時期を過ぎています。早めに）" if meeting_day < today
+                                   else f"（{format_date(meeting_day)}ごろ）"))
     meeting_s.lines.append(fact(E_OUT, MEETING))
     meeting_s.lines.append(fact(E_PREP, "当日の物品は基本的に市区町村が準備・持参しますが、机・椅子など施設から借りることもあります。"))
     meeting_s.lines.append(fact(E_PREP, "市区町村の物品の例にはプリンター等の延長コード（備考「電源の借用が必要」）もあり、電源を借りることがあります。"))

@@ -57,7 +57,7 @@ def render_pin(v: Values, today: Optional[dt.date] = None) -> Result:
 
     sections = [where, who_s]
     if goal in ("doctor", UNKNOWN, "reset"):
-        visit = Section("今日の受診")
+        visit = Section("受診するとき")
         if goal == "doctor":
             visit.lines.append(say("暗証番号がわからなくても、窓口での外来の受診はできます。"))
         visit.lines.append(fact("pin_forgot", "医療機関・薬局の窓口での受診（外来）では、暗証番号の代わりに顔認証を選べます。顔認証や暗証番号の入力が難しい場合は、受付職員がカードの顔写真と本人を目視で確認する方法もあります（切り替えに時間がかかることがあります）。"))
