@@ -75,6 +75,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("まいなほけんしょうのとうろくをかいじょしたい", "registration_cancel"),   # hiragana
     ("りようとうろくをてっかいしたい", "registration_cancel"),   # 利用登録 + 撤回, both by their reading
     ("資格確認書をなくしてしまったらどうなりますか", "shikaku_reissue"),
+    ("顔認証マイナンバーカードから暗証番号ありのカードに戻せますか？", "face_auth_revert"),
     ("病院で情報を見せる同意を撤回したい", "consent_change"),
     ("公金受取口座はいつまでに登録すればいいですか", "koukin_deadline"),
     ("限度額適用認定証がまだ届かないのですが", "gendogaku_certificate"),
