@@ -41,7 +41,8 @@ def fitting_messages(tracker: Tracker) -> List[dict]:
         return fitting_reply(kb, lexicon, tracker.latest_message)
     previous = previous_answer_id(tracker)
     return (still_governed(lexicon, previous_reply(tracker)) or routed_in_context(kb, lexicon, previous, text)
-            or following_up(kb, fitting_reply(kb, lexicon, tracker.latest_message), previous))
+            or following_up(kb, fitting_reply(kb, lexicon, tracker.latest_message), previous,
+                            unsure=(tracker.latest_message.get("intent") or {}).get("name") == "nlu_fallback"))
 
 
 class ActionAnswer(Action):

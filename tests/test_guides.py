@@ -633,6 +633,20 @@ def test_an_unsure_message_that_refers_back_is_offered_the_previous_answers_rela
     assert "pin_forgot_proxy" not in run(ActionFallback(), follow_up)[1][0]["custom"].get("candidates", [])
 
 
+def test_an_unsure_answer_to_a_follow_up_becomes_one_of_the_choices(kb):
+    from actions.actions import ActionFallback
+
+    answered = {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "hoken_registration"}}}
+    follow_up = tracker("nlu_fallback", "母はスマホを持っていません。その場合は？")
+    follow_up.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.35},
+                                                  {"name": "koukin_account_help", "confidence": 0.17},
+                                                  {"name": "deny", "confidence": 0.12}]
+    follow_up.events = [{"event": "user", "text": "保険証の登録はどうやるの"}, answered, *follow_up.events]
+    message = run(ActionFallback(), follow_up)[1][0]
+    related = kb.by_id["hoken_registration"].related
+    assert message["custom"]["fallback"] and message["custom"]["candidates"][:2] == related[:2]
+
+
 def test_a_follow_up_to_a_deceased_persons_card_is_routed_again():
     from actions.actions import ActionAnswer
 

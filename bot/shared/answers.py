@@ -18,7 +18,8 @@ from bot.shared.message import BotMessage
 MAX_CANDIDATES = 3
 SHORT_REPLIES = ("affirm", "deny")   # 「はい」「いいえ」
 ASKS = re.compile(r"(?:[?？]|の|かな|ですか|ますか|でしょうか)[\s。…]*$")   # 「それって家族でもいいの？」
-REFERS_BACK = re.compile(r"(?:それ|その|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな)")
+REFERS_BACK = re.compile(r"^(?:それ|その|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな)"
+                         r"|その場合|そういう場合|そのとき|その時|それなら|それでも")
 
 
 def show_answer_payload(entry_id: str) -> str:
@@ -113,7 +114,7 @@ def question_after_courtesy(text: str) -> str:
 
 def refers_back(text: str) -> bool:
     """The message starts from what was just said (「それって…」「その場合は…」「じゃあ…」)."""
-    return bool(REFERS_BACK.match(text.strip()))
+    return bool(REFERS_BACK.search(text.strip()))
 
 
 def still_governed(lexicon: Lexicon, previous_reply: List[dict]) -> List[dict]:
@@ -134,15 +135,18 @@ def routed_in_context(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: O
     return [route_message(concept.id, concept.reply)] if concept else []
 
 
-def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Optional[str]) -> List[dict]:
-    """`messages` — unless they give no answer (nor where to ask about an uncovered topic) and an answer came
-    just before: then 「もしかして」 naming that answer, its related entries first (the message most likely
-    follows it up), then the candidates of `messages`."""
+def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Optional[str],
+                 unsure: bool = False) -> List[dict]:
+    """`messages` — unless they give no answer (nor where to ask about an uncovered topic), or only an answer the
+    classifier was `unsure` of, and an answer came just before: then 「もしかして」 naming that answer, its related
+    entries first (the message most likely follows it up), then the answers or candidates of `messages`."""
     previous = kb.by_id.get(previous_answer_id or "")
     custom = messages[0]["custom"] if messages else {}
-    if previous is None or any(m["custom"].get("answer_id") for m in messages) or custom.get("uncovered"):
+    answered = [m["custom"]["answer_id"] for m in messages if m["custom"].get("answer_id")]
+    if previous is None or (answered and not unsure) or custom.get("uncovered"):
         return messages
-    ids = [i for i in dict.fromkeys([*previous.related, *custom.get("candidates", [])]) if i in kb.by_id]
+    candidates = [*previous.related, *answered, *custom.get("candidates", [])]
+    ids = [i for i in dict.fromkeys(candidates) if i in kb.by_id and i != previous.id]
     text = kb.messages["clarify_follow_up"].format(title=previous.title)
     return [BotMessage(text=text, buttons=entry_buttons(kb, ids[:MAX_CANDIDATES]), fallback=True,
                        extra={"candidates": ids[:MAX_CANDIDATES]}).to_rasa()]
@@ -153,7 +157,7 @@ def follow_up_reply(kb: KnowledgeBase, lexicon: Lexicon, message: dict, previous
     reply the fit rules give it without those two intents, `following_up` the previous answer."""
     ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") not in SHORT_REPLIES]
     unsure = {**message, "intent": {"name": "nlu_fallback", "confidence": 0.0}, "intent_ranking": ranking}
-    return following_up(kb, fitting_reply(kb, lexicon, unsure), previous_answer_id)
+    return following_up(kb, fitting_reply(kb, lexicon, unsure), previous_answer_id, unsure=True)
 
 
 def message_entities(message: dict) -> Dict[str, List[str]]:
