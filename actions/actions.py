@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.guides import pause_events, paused_answer, previous_answer_id, previous_reply, utter
 from actions.safety import safe_run
 from bot.shared import guides
-from bot.shared.answers import (answer_message, fitting_reply, following_up, message_entities, refers_back,
-                                routed_in_context, still_governed, unknown_answer_message)
+from bot.shared.answers import (answer_message, fitting_reply, following_up, is_plain_decline, message_entities,
+                                refers_back, routed_in_context, still_governed, unknown_answer_message)
 from bot.shared.concepts import load_lexicon
 from bot.shared.knowledge import load_knowledge
 
@@ -31,18 +31,22 @@ def with_guide_buttons(message: dict, intent: str, paused: Optional[str] = None)
 
 
 def fitting_messages(tracker: Tracker) -> List[dict]:
-    """The reply to the latest message, given only when the answer fits it (bot.shared.fit); a message that
-    starts from the previous answer (「それって家族が代わりにしてもいいの？」) and gets no answer is offered
-    that answer's related entries (`following_up`); one that starts from a deceased person's card is routed
-    again (`still_governed`), one about an uncovered side of the answer's topic is routed (`routed_in_context`)."""
+    """The reply to the latest message, given only when the answer fits it (bot.shared.fit), read against the
+    answer just given when the message starts from it (「それって家族が代わりにしてもいいの？」) or when the
+    classifier cannot place it and nothing else would be said (「娘です。父は82歳です」): that answer's related
+    entries are offered (`following_up`); a follow-up to a deceased person's card is routed again
+    (`still_governed`), one about an uncovered side of the answer's topic is routed (`routed_in_context`)."""
     kb, lexicon = load_knowledge(), load_lexicon()
     text = tracker.latest_message.get("text") or ""
-    if not refers_back(text):
-        return fitting_reply(kb, lexicon, tracker.latest_message)
-    previous = previous_answer_id(tracker)
-    return (still_governed(lexicon, previous_reply(tracker)) or routed_in_context(kb, lexicon, previous, text)
-            or following_up(kb, fitting_reply(kb, lexicon, tracker.latest_message), previous,
-                            unsure=(tracker.latest_message.get("intent") or {}).get("name") == "nlu_fallback"))
+    unsure = (tracker.latest_message.get("intent") or {}).get("name") == "nlu_fallback"
+    reply = fitting_reply(kb, lexicon, tracker.latest_message)
+    if refers_back(text):
+        previous = previous_answer_id(tracker)
+        return (still_governed(lexicon, previous_reply(tracker)) or routed_in_context(kb, lexicon, previous, text)
+                or following_up(kb, reply, previous, unsure=unsure))
+    if unsure and is_plain_decline(reply):
+        return following_up(kb, reply, previous_answer_id(tracker))
+    return reply
 
 
 class ActionAnswer(Action):

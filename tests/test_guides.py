@@ -647,6 +647,20 @@ def test_an_unsure_answer_to_a_follow_up_becomes_one_of_the_choices(kb):
     assert message["custom"]["fallback"] and message["custom"]["candidates"][:2] == related[:2]
 
 
+def test_an_unplaced_message_after_an_answer_is_read_against_it():
+    from actions.actions import ActionFallback
+
+    answered = {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "proxy_pickup_eligibility"}}}
+    unplaced = tracker("nlu_fallback", "娘です。父は82歳です")
+    unplaced.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.35},
+                                                 {"name": "out_of_scope", "confidence": 0.2}]
+    alone = run(ActionFallback(), unplaced)[1]
+    assert alone[0]["custom"]["fallback"] and not alone[0].get("buttons")   # nothing before it: the decline
+    unplaced.events = [{"event": "user", "text": "父のカードを代わりに受け取りたい"}, answered, *unplaced.events]
+    message = run(ActionFallback(), unplaced)[1][0]
+    assert "代理交付" in message["text"] and message["custom"]["candidates"]
+
+
 def test_a_follow_up_to_a_deceased_persons_card_is_routed_again():
     from actions.actions import ActionAnswer
 

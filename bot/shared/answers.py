@@ -112,6 +112,12 @@ def question_after_courtesy(text: str) -> str:
     return rest if rest != text.strip() and len(rest) >= MIN_QUESTION_CHARS and asked else text
 
 
+def is_plain_decline(messages: List[dict]) -> bool:
+    """Nothing to go on: one fallback message, without choices or a topic the documents do not cover."""
+    return (len(messages) == 1 and bool(messages[0]["custom"].get("fallback")) and not messages[0]["buttons"]
+            and not messages[0]["custom"].get("uncovered"))
+
+
 def refers_back(text: str) -> bool:
     """The message starts from what was just said (「それって…」「その場合は…」「じゃあ…」)."""
     return bool(REFERS_BACK.search(text.strip()))
