@@ -123,6 +123,9 @@ def test_a_redacted_payload_reaches_the_nlu_without_its_entities():
     assert result.text == '/start_guide{"guide": "［マイナンバー］"}'
     assert for_understanding(result.text) == "/start_guide"
     assert for_understanding("暗証番号は［暗証番号］です") == "暗証番号はです"
+    # the length said of the redacted number goes with it: the question is whether to share it, not how long it is
+    assert for_understanding("母の暗証番号は4桁で［暗証番号］です。職員に教えてもいい？") == "母の暗証番号はです。職員に教えてもいい？"
+    assert for_understanding("暗証番号は4桁ですか？") == "暗証番号は4桁ですか？"
 
 
 def test_pseudonym_hides_only_ids_with_personal_data():

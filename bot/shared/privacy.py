@@ -401,14 +401,20 @@ _PLACEHOLDER = re.compile("［(?:" + "|".join(KINDS) + ")］")
 _PAYLOAD = re.compile(r"/[\w-]+")
 
 
+# how long the redacted number was, right before it (「4桁で［暗証番号］です」): it described that number only
+_DESCRIBED = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,2})(?:桁|けた|ケタ)(?:の数字)?(?:の|で|は|が)?\s*(?=［)")
+
+
 def for_understanding(redacted: str) -> str:
     """The redacted text without its placeholders: what the NLU reads, so that a redaction does not
-    change the question's meaning (「［電話番号］」 is no question about phone numbers). A redacted
+    change the question's meaning (「［電話番号］」 is no question about phone numbers; 「暗証番号は4桁で
+    ［暗証番号］です。これを職員に教えてもいい？」 is no question about how many digits a PIN has). A redacted
     `/intent{…}` payload loses its entities."""
     payload = _PAYLOAD.match(redacted) if redacted.startswith("/") and _PLACEHOLDER.search(redacted) else None
     if payload:
         return payload.group()
-    return re.sub(r"[ \t]{2,}", " ", _PLACEHOLDER.sub("", redacted)).strip() or redacted
+    unplaced = _PLACEHOLDER.sub("", _DESCRIBED.sub("", redacted))
+    return re.sub(r"[ \t]{2,}", " ", unplaced).strip() or redacted
 
 
 def warning_text(found: List[str]) -> str:
