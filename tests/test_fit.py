@@ -40,6 +40,7 @@ def test_routing_replies_give_only_numbers_from_the_sources(lexicon, kb):
     ("だいりこうふのひつようしょるいおしえて", "proxy_pickup"),   # hiragana only, by reading
     ("あんしょうばんごうをわすれた", "pin"),
     ("施設の入所者のカードがなくなりました", "lost"),   # not 「カードがなく」 (no card at all)
+    ("マイナンバーカードの申請書 かけない ひとは どうしたら いいの", "signature"),   # hiragana written with spaces
     ("母はまだカードを作っていないのですが、病院はどうなりますか", "no_card"),   # no card: 資格確認書
     ("保険証の利用登録をしていない人は？", "no_card"),
     ("マイナ保険証がなくても病院にかかれるの?", "no_card"),

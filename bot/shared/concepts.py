@@ -128,8 +128,9 @@ class Lexicon:
         ids = [concept_id for concept_id, groups in self._together.items()
                if all(any(term in text for term in group) or any(r in kana for r in readings)
                       for group, readings in zip(groups, self._together_readings[concept_id]))]
-        for version in dict.fromkeys((text, ASIDE.sub("", text))):   # 「マイナンバー(12桁の番号)を取り扱う」 also
-            ids += [owner[m.group(0)] for m in self._pattern.finditer(version)]   # as 「マイナンバーを取り扱う」
+        # 「マイナンバー(12桁の番号)を取り扱う」 also as 「マイナンバーを取り扱う」, 「しんせいしょ かけない ひと」 without spaces
+        for version in dict.fromkeys((text, ASIDE.sub("", text), re.sub(r"\s+", "", text))):
+            ids += [owner[m.group(0)] for m in self._pattern.finditer(version)]
         if self._reading_pattern is not None:   # hiragana written for kanji: 「だいりこうふ」
             for run in HIRAGANA_RUN.findall(text):
                 matches = self._reading_pattern.finditer(to_katakana(run))
