@@ -59,6 +59,11 @@ def test_spelling_variants_name_the_same_concepts(lexicon, variant, plain):
     assert lexicon.find(variant) == lexicon.find(plain) and lexicon.find(plain)
 
 
+def test_an_expired_insurance_card_is_not_the_cards_validity(lexicon):
+    found = lexicon.find("マイナンバーカードの申請に本人確認書類がない場合どうすればいいですか。保険証も期限切れです")
+    assert lexicon.blocking(found) is None and "hokensho_end" in found.covered
+
+
 def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     found = lexicon.find("従来の健康保険証は使えなくなる?")   # なくなる is not 亡くなる
     assert found.uncovered == []
