@@ -78,6 +78,13 @@ def test_commands(text, command):
     ("pin", "pin_who", "私は娘なので私が行きます", "proxy"),
     ("face_auth", "fa_card", "持ってます、5年前に作りました", "existing"),
     ("face_auth", "fa_card", "まだ持っていません", "new"),
+    ("proxy", "proxy_age", "たしか88だったと思う", "75plus"),
+    ("proxy", "proxy_cards", "どっちも見たことないです", ["notice_lost"]),
+    ("lost", "lost_phone", "かけられます", "phone"),
+    ("lost", "lost_phone", "電話はかけられません", "fax"),
+    ("outreach", "outreach_others", "2人くらい隣の市に住民票残したままの人がおるわ", "yes"),
+    ("outreach", "outreach_others", "何人かいてはります", "yes"),
+    ("outreach", "outreach_date", "1月の20日ごろ", "2027-01-20"),
 ])
 def test_answers_in_a_caregivers_words(flow, slot, text, value):
     assert guides.parse_answer(guides.FLOWS[flow].question(slot), text, dt.date(2026, 12, 1)) == value

@@ -221,7 +221,9 @@ def parse_age(text: str) -> Optional[str]:
         return "75plus"
     if re.search(r"75\s*(歳|才)?\s*(未満|より(下|若)|以下)", text):
         return "under75"
-    match = re.search(r"(\d{1,3})\s*(歳|才|さい)", text) or re.fullmatch(r"(\d{1,3})", text)
+    match = (re.search(r"(\d{1,3})\s*(歳|才|さい)", text) or re.fullmatch(r"(\d{1,3})", text)
+             or re.fullmatch(r"(?:たしか|確か|多分|たぶん)?\s*(\d{2,3})\s*(?:くらい|ぐらい|位)?"   # 「たしか88だったと思う」
+                             r"(?:だったと思う|やったと思う|だと思う|です|かな)?[。!！…]*", text))
     if not match:
         kanji = re.search(r"([〇一二三四五六七八九十百]+)\s*(歳|才)", text)
         age = kanji_number(kanji.group(1)) if kanji else None
@@ -309,7 +311,7 @@ def _parse_date(text: str, today: dt.date) -> Optional[str]:
         base = add_months(today.replace(day=1), months)
         found = _safe_date(base.year, base.month, int(relative.group(2)))
         return found.isoformat() if found else None
-    month_day = re.search(r"(\d{1,2})(?:月|/)(\d{1,2})", text)
+    month_day = re.search(r"(\d{1,2})(?:月の?|/)(\d{1,2})", text)   # 「1月の20日ごろ」 too
     if month_day:
         month, day = int(month_day.group(1)), int(month_day.group(2))
         found = _safe_date(today.year, month, day)

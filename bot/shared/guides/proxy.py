@@ -14,7 +14,7 @@ def parse_cards(text: str) -> Optional[List[str]]:
     """通知カード / 住基カード: ["notice"], ["notice_lost"], ["notice", "juki"], ["unknown"]."""
     if said(UNKNOWN_RE, text):
         return [UNKNOWN]
-    if re.search(r"(どちらも|どっちも|両方)(とも)?(ない|無い|なし|ありません|持って(い)?ない|なくし)", text):
+    if re.search(r"(どちらも|どっちも|両方)(とも)?(ない|無い|なし|ありません|持って(い)?ない|なくし|見たこと(が)?ない|知らない)", text):
         return ["notice_lost"]
     if re.search(r"(どちらも|どっちも|両方)(とも)?(ある|あり|持って)", text):
         return ["notice", "juki"]
