@@ -227,6 +227,10 @@ def test_two_concerns_get_two_answers(lexicon, kb):
                       ranking(("photo_exception", 0.6), ("pin_forgot", 0.2), ("lost_card", 0.1)),
                       lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents == ["photo_exception", "pin_forgot"]
+    text = "マイナンバーカード作るのにお金かかりますか？申請してからどれくらいで届きますか？"   # a new user's
+    decision = decide(text, "card_fee", ranking(("card_fee", 0.72), ("card_delivery_time", 0.27)), lexicon,
+                      set(kb.intents))
+    assert decision.intents == ["card_fee", "card_delivery_time"]
 
 
 def test_numbers_in_the_lexicon_stay_text_not_yaml_octal(lexicon):
