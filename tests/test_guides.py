@@ -605,50 +605,49 @@ def test_while_paused_a_question_is_still_answered():
     assert events == [] and messages[0]["response"] == "utter_affirm"
 
 
+def following(custom, intent, text, ranking=()):
+    """A tracker whose latest message `text` comes after a bot reply with `custom` (an answer, a routing reply) —
+    or first in the conversation when `custom` is None; `ranking`: the classifier's (name, confidence) pairs."""
+    trk = tracker(intent, text)
+    if ranking:
+        trk.latest_message["intent_ranking"] = [{"name": name, "confidence": conf} for name, conf in ranking]
+    if custom is not None:
+        trk.events = [{"event": "user", "text": "…"}, {"event": "bot", "text": "…", "data": {"custom": custom}},
+                      *trk.events]
+    return trk
+
+
 def test_a_question_read_as_yes_follows_the_previous_answer_up():
     """「それって家族でもいいの？」 (affirm to the classifier) after an answer: no 「承知しました」, but 「もしかして」
     with that answer's related entries first; a plain 「はい」 still gets the short reply."""
-    answered = {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "proxy_pickup_eligibility"}}}
-    before = [{"event": "user", "text": "入所者のカードを代わりに受け取りたい"}, answered]
-    question = tracker("affirm", "それって家族でもいいの？")
-    question.latest_message["intent_ranking"] = [{"name": "affirm", "confidence": 0.37},
-                                                 {"name": "out_of_scope", "confidence": 0.11},
-                                                 {"name": "proxy_pickup_who", "confidence": 0.07}]
-    question.events = [*before, *question.events]
-    events, messages = run(guide_actions.ActionShortReply(), question)
+    answered = {"answer_id": "proxy_pickup_eligibility"}
+    question = following(answered, "affirm", "それって家族でもいいの？",
+                         [("affirm", 0.37), ("out_of_scope", 0.11), ("proxy_pickup_who", 0.07)])
+    messages = run(guide_actions.ActionShortReply(), question)[1]
     assert len(messages) == 1 and "代理交付" in messages[0]["text"] and messages[0]["custom"]["fallback"]
     assert "proxy_pickup_who" in messages[0]["custom"]["candidates"]
-    plain = tracker("affirm", "はい")
-    plain.events = [*before, *plain.events]
+    plain = following(answered, "affirm", "はい")
     assert run(guide_actions.ActionShortReply(), plain)[1][0]["response"] == "utter_affirm"
-    alone = tracker("affirm", "それでいいの？")   # no answer before it: what the fit rules make of it
+    alone = following(None, "affirm", "それでいいの？")   # no answer before it: what the fit rules make of it
     assert run(guide_actions.ActionShortReply(), alone)[1][0]["custom"]["fallback"]
 
 
 def test_an_unsure_message_that_refers_back_is_offered_the_previous_answers_related_entries():
     from actions.actions import ActionFallback
 
-    answered = {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "pin_forgot"}}}
-    follow_up = tracker("nlu_fallback", "それって家族が代わりに手続きしてもいいの？")
-    follow_up.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.35},
-                                                  {"name": "out_of_scope", "confidence": 0.2},
-                                                  {"name": "proxy_pickup_who", "confidence": 0.15}]
-    follow_up.events = [{"event": "user", "text": "暗証番号を忘れました"}, answered, *follow_up.events]
-    messages = run(ActionFallback(), follow_up)[1]
+    ranking = [("nlu_fallback", 0.35), ("out_of_scope", 0.2), ("proxy_pickup_who", 0.15)]
+    text = "それって家族が代わりに手続きしてもいいの？"
+    messages = run(ActionFallback(), following({"answer_id": "pin_forgot"}, "nlu_fallback", text, ranking))[1]
     assert messages[0]["custom"]["candidates"][0] == "pin_forgot_proxy" and messages[0]["custom"]["fallback"]
-    follow_up.events = follow_up.events[2:]   # nothing answered before it: the plain reply
-    assert "pin_forgot_proxy" not in run(ActionFallback(), follow_up)[1][0]["custom"].get("candidates", [])
+    alone = run(ActionFallback(), following(None, "nlu_fallback", text, ranking))[1]   # nothing answered before it
+    assert "pin_forgot_proxy" not in alone[0]["custom"].get("candidates", [])
 
 
 def test_an_unsure_answer_to_a_follow_up_becomes_one_of_the_choices(kb):
     from actions.actions import ActionFallback
 
-    answered = {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "hoken_registration"}}}
-    follow_up = tracker("nlu_fallback", "母はスマホを持っていません。その場合は？")
-    follow_up.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.35},
-                                                  {"name": "koukin_account_help", "confidence": 0.17},
-                                                  {"name": "deny", "confidence": 0.12}]
-    follow_up.events = [{"event": "user", "text": "保険証の登録はどうやるの"}, answered, *follow_up.events]
+    follow_up = following({"answer_id": "hoken_registration"}, "nlu_fallback", "母はスマホを持っていません。その場合は？",
+                          [("nlu_fallback", 0.35), ("koukin_account_help", 0.17), ("deny", 0.12)])
     message = run(ActionFallback(), follow_up)[1][0]
     related = kb.by_id["hoken_registration"].related
     assert message["custom"]["fallback"] and message["custom"]["candidates"][:2] == related[:2]
@@ -657,13 +656,10 @@ def test_an_unsure_answer_to_a_follow_up_becomes_one_of_the_choices(kb):
 def test_an_unplaced_message_after_an_answer_is_read_against_it():
     from actions.actions import ActionFallback
 
-    answered = {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "proxy_pickup_eligibility"}}}
-    unplaced = tracker("nlu_fallback", "娘です。父は82歳です")
-    unplaced.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.35},
-                                                 {"name": "out_of_scope", "confidence": 0.2}]
-    alone = run(ActionFallback(), unplaced)[1]
+    ranking = [("nlu_fallback", 0.35), ("out_of_scope", 0.2)]
+    alone = run(ActionFallback(), following(None, "nlu_fallback", "娘です。父は82歳です", ranking))[1]
     assert alone[0]["custom"]["fallback"] and not alone[0].get("buttons")   # nothing before it: the decline
-    unplaced.events = [{"event": "user", "text": "父のカードを代わりに受け取りたい"}, answered, *unplaced.events]
+    unplaced = following({"answer_id": "proxy_pickup_eligibility"}, "nlu_fallback", "娘です。父は82歳です", ranking)
     message = run(ActionFallback(), unplaced)[1][0]
     assert "代理交付" in message["text"] and message["custom"]["candidates"]
 
@@ -671,22 +667,18 @@ def test_an_unplaced_message_after_an_answer_is_read_against_it():
 def test_a_follow_up_to_a_deceased_persons_card_is_routed_again():
     from actions.actions import ActionAnswer
 
-    routed = {"event": "bot", "text": "…", "data": {"custom": {"fallback": True, "uncovered": "deceased"}}}
-    follow_up = tracker("shikaku_kakuninsho", "じゃあ母の資格確認書はどうすればいい？")
-    follow_up.events = [{"event": "user", "text": "母が亡くなりました。カードはどうすれば"}, routed, *follow_up.events]
-    messages = run(ActionAnswer(), follow_up)[1]
+    routed = {"fallback": True, "uncovered": "deceased"}
+    messages = run(ActionAnswer(), following(routed, "shikaku_kakuninsho", "じゃあ母の資格確認書はどうすればいい？"))[1]
     assert [m["custom"].get("uncovered") for m in messages] == ["deceased"] and "保険者" in messages[0]["text"]
-    plain = tracker("shikaku_kakuninsho", "資格確認書はどうすればいい？")   # not starting from it: answered
-    plain.events = [*follow_up.events[:2], *plain.events]
+    plain = following(routed, "shikaku_kakuninsho", "資格確認書はどうすればいい？")   # not starting from it: answered
     assert run(ActionAnswer(), plain)[1][0]["custom"]["answer_id"]
 
 
 def test_a_follow_up_about_an_uncovered_side_of_the_answers_topic_is_routed():
     from actions.actions import ActionAnswer
 
-    answered = {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "shikaku_kakuninsho"}}}
-    follow_up = tracker("hokensho_end", "それっていつまで使えるんですか？")   # the old 保険証's dates: not this
-    follow_up.events = [{"event": "user", "text": "資格確認書ってどうやってもらうんですか？"}, answered, *follow_up.events]
+    follow_up = following({"answer_id": "shikaku_kakuninsho"}, "hokensho_end",   # the old 保険証's dates: not this
+                          "それっていつまで使えるんですか？")
     messages = run(ActionAnswer(), follow_up)[1]
     assert [m["custom"].get("uncovered") for m in messages] == ["shikaku_validity"], messages
 
