@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.guides import pause_events, paused_answer, previous_answer_id, previous_reply, utter
 from actions.safety import safe_run
 from bot.shared import guides
-from bot.shared.answers import (answer_message, fitting_reply, following_up, is_plain_decline, message_entities,
-                                refers_back, routed_in_context, still_governed, unknown_answer_message)
+from bot.shared.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
+from bot.shared.conversation import following_up, is_plain_decline, refers_back, routed_in_context, still_governed
 from bot.shared.concepts import load_lexicon
 from bot.shared.knowledge import load_knowledge
 

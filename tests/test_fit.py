@@ -402,6 +402,6 @@ def test_a_definition_is_not_given_against_a_sure_classifier_or_for_an_uncovered
     ("おはようございます。特養の事務をしている者です", "おはようございます。特養の事務をしている者です"),
 ])
 def test_a_thanks_or_greeting_before_a_question_is_left_out(text, question):
-    from bot.shared.answers import question_after_courtesy
+    from bot.shared.conversation import question_after_courtesy
 
     assert question_after_courtesy(text) == question

@@ -53,7 +53,7 @@ class SpacyNLP(RasaSpacyNLP):
 class QuestionAfterCourtesy(GraphComponent):
     """A thanks or greeting before a question is left out before classifying: 「ありがとうございました。ところで
     カードの有効期限は？」 is read as the question (it was read as thanks: 「どういたしまして」, the question dropped).
-    bot.shared.answers.question_after_courtesy; training data is left as it is."""
+    bot.shared.conversation.question_after_courtesy; training data is left as it is."""
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -61,7 +61,7 @@ class QuestionAfterCourtesy(GraphComponent):
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
-        from bot.shared.answers import question_after_courtesy
+        from bot.shared.conversation import question_after_courtesy
 
         for message in messages:
             text = message.get(TEXT)

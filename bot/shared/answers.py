@@ -7,8 +7,7 @@ Each message is a `bot.shared.message.BotMessage`, handed to the actions in Rasa
 from __future__ import annotations
 
 import json
-import re
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List
 
 from bot.shared.concepts import Lexicon
 from bot.shared.fit import Decision, decide
@@ -16,10 +15,6 @@ from bot.shared.knowledge import Entry, KnowledgeBase
 from bot.shared.message import BotMessage
 
 MAX_CANDIDATES = 3
-SHORT_REPLIES = ("affirm", "deny")   # 「はい」「いいえ」
-ASKS = re.compile(r"(?:[?？]|の|かな|ですか|ますか|でしょうか)[\s。…]*$")   # 「それって家族でもいいの？」
-REFERS_BACK = re.compile(r"^(?:それ|その|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな)"
-                         r"|その場合|そういう場合|そのとき|その時|それなら|それでも")
 
 
 def show_answer_payload(entry_id: str) -> str:
@@ -85,85 +80,6 @@ def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str,
     if decision.kind == "clarify":
         return [clarify_message(kb, decision.intents, decision.doubtful)]
     return [decline_message(kb)]
-
-
-def asks(text: str) -> bool:
-    """The message is a question, not 「はい」/「いいえ」, whatever the classifier read."""
-    return bool(ASKS.search(text.strip()))
-
-
-COURTESY = re.compile(   # a thanks or greeting before the question: 「ありがとうございました。ところで…？」
-    r"^(?:(?:どうも|本当に|ほんとに)?ありがと(?:う|ー)?(?:ございま(?:す|した))?|助かりま(?:す|した)|助かった|よくわかりました"
-    r"|わかりました|了解(?:です|しました)|こんにちは|こんばんは|おはよう(?:ございます)?|お世話になって(?:おり|い)ます"
-    r"|お世話になります|お疲れ(?:様|さま)です|おつかれさまです|はじめまして|初めまして)[、。,.!！\s]*")
-THEN = re.compile(r"^(?:ところで|それと|それから|あと|また|もう一つ|もうひとつ|別件で(?:すが)?)[、,\s]*")
-REQUEST = re.compile(r"教えて(?:ください|下さい|ほしい(?:です)?|もらえますか)?[\s。…!！]*$")
-MIN_QUESTION_CHARS = 10
-
-
-def question_after_courtesy(text: str) -> str:
-    """The question when a thanks or greeting comes first (「ありがとう、助かりました。それと資格確認書の申請先は？」
-    → 「資格確認書の申請先は？」); else the text as it is (「ありがとうございました」, 「こんにちは、質問いいですか」)."""
-    rest = text.strip()
-    while (courtesy := COURTESY.match(rest)) and courtesy.end():
-        rest = rest[courtesy.end():]
-    rest = THEN.sub("", rest)
-    asked = asks(rest) or bool(REQUEST.search(rest))
-    return rest if rest != text.strip() and len(rest) >= MIN_QUESTION_CHARS and asked else text
-
-
-def is_plain_decline(messages: List[dict]) -> bool:
-    """Nothing to go on: one fallback message, without choices or a topic the documents do not cover."""
-    return (len(messages) == 1 and bool(messages[0]["custom"].get("fallback")) and not messages[0]["buttons"]
-            and not messages[0]["custom"].get("uncovered"))
-
-
-def refers_back(text: str) -> bool:
-    """The message starts from what was just said (「それって…」「その場合は…」「じゃあ…」)."""
-    return bool(REFERS_BACK.search(text.strip()))
-
-
-def still_governed(lexicon: Lexicon, previous_reply: List[dict]) -> List[dict]:
-    """The routing reply again when the previous reply routed a topic that `governs` its message (a deceased
-    person's card) and the latest message starts from it (「じゃあ母の資格確認書は？」): [message] or []."""
-    routed = [lexicon.uncovered.get(custom.get("uncovered") or "") for custom in previous_reply]
-    governing = next((concept for concept in routed if concept is not None and concept.governs), None)
-    return [route_message(governing.id, governing.reply)] if governing else []
-
-
-def routed_in_context(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str) -> List[dict]:
-    """A follow-up about an uncovered side of the previous answer's topic (「それっていつまで使えるんですか？」 after
-    the 資格確認書: its validity) gets that topic's routing reply, as if the topic had been named: [message] or []."""
-    previous = kb.by_id.get(previous_answer_id or "")
-    if previous is None or lexicon.blocking(lexicon.find(text)) or lexicon.blocking(lexicon.find(previous.title)):
-        return []   # no answer before it, or the message or the title alone routes (the fit rules do that)
-    concept = lexicon.blocking(lexicon.find(f"{previous.title}。{text}"))
-    return [route_message(concept.id, concept.reply)] if concept else []
-
-
-def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Optional[str],
-                 unsure: bool = False) -> List[dict]:
-    """`messages` — unless they give no answer (nor where to ask about an uncovered topic), or only an answer the
-    classifier was `unsure` of, and an answer came just before: then 「もしかして」 naming that answer, its related
-    entries first (the message most likely follows it up), then the answers or candidates of `messages`."""
-    previous = kb.by_id.get(previous_answer_id or "")
-    custom = messages[0]["custom"] if messages else {}
-    answered = [m["custom"]["answer_id"] for m in messages if m["custom"].get("answer_id")]
-    if previous is None or (answered and not unsure) or custom.get("uncovered"):
-        return messages
-    candidates = [*previous.related, *answered, *custom.get("candidates", [])]
-    ids = [i for i in dict.fromkeys(candidates) if i in kb.by_id and i != previous.id]
-    text = kb.messages["clarify_follow_up"].format(title=previous.title)
-    return [BotMessage(text=text, buttons=entry_buttons(kb, ids[:MAX_CANDIDATES]), fallback=True,
-                       extra={"candidates": ids[:MAX_CANDIDATES]}).to_rasa()]
-
-
-def follow_up_reply(kb: KnowledgeBase, lexicon: Lexicon, message: dict, previous_answer_id: Optional[str]) -> List[dict]:
-    """A question the classifier read as 「はい」/「いいえ」 (「それって家族でもいいの？」) gets no 「承知しました」: the
-    reply the fit rules give it without those two intents, `following_up` the previous answer."""
-    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") not in SHORT_REPLIES]
-    unsure = {**message, "intent": {"name": "nlu_fallback", "confidence": 0.0}, "intent_ranking": ranking}
-    return following_up(kb, fitting_reply(kb, lexicon, unsure), previous_answer_id, unsure=True)
 
 
 def message_entities(message: dict) -> Dict[str, List[str]]:
