@@ -10,8 +10,8 @@ from actions.guides import pause_events, paused_answer, previous_answer_id, prev
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
-from bot.shared.conversation import following_up, is_plain_decline, refers_back, routed_in_context, still_governed
 from bot.shared.concepts import load_lexicon
+from bot.shared.conversation import following_up, is_plain_decline, refers_back, routed_in_context, still_governed
 from bot.shared.knowledge import load_knowledge
 
 

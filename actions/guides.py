@@ -27,8 +27,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import message_entities
-from bot.shared.conversation import asks, follow_up_reply
 from bot.shared.concepts import load_lexicon
+from bot.shared.conversation import asks, follow_up_reply
 from bot.shared.knowledge import load_knowledge
 
 COMMAND_INTENTS = {"stop_guide", "restart_guide", "resume_guide"}
