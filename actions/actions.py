@@ -6,12 +6,13 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guides import pause_events, paused_answer, previous_answer_id, previous_reply, utter
+from actions.guides import latest_intent, pause_events, paused_answer, previous_answer_id, previous_reply, utter
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
 from bot.shared.concepts import load_lexicon
-from bot.shared.conversation import following_up, is_plain_decline, refers_back, routed_in_context, still_governed
+from bot.shared.conversation import (asks, following_up, is_plain_decline, read_as_unsure, refers_back,
+                                     routed_in_context, still_governed)
 from bot.shared.knowledge import load_knowledge
 
 
@@ -30,16 +31,17 @@ def with_guide_buttons(message: dict, intent: str, paused: Optional[str] = None)
     return message
 
 
-def fitting_messages(tracker: Tracker) -> List[dict]:
-    """The reply to the latest message, given only when the answer fits it (bot.shared.fit), read against the
-    answer just given when the message starts from it (「それって家族が代わりにしてもいいの？」) or when the
-    classifier cannot place it and nothing else would be said (「娘です。父は82歳です」): that answer's related
-    entries are offered (`following_up`); a follow-up to a deceased person's card is routed again
-    (`still_governed`), one about an uncovered side of the answer's topic is routed (`routed_in_context`)."""
+def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
+    """The reply to the latest message (or to `message`, its reading), given only when the answer fits it
+    (bot.shared.fit), read against the answer just given when the message starts from it (「それって家族が代わりに
+    してもいいの？」) or when the classifier cannot place it and nothing else would be said (「娘です。父は82歳です」):
+    that answer's related entries are offered (`following_up`); a follow-up to a deceased person's card is routed
+    again (`still_governed`), one about an uncovered side of the answer's topic is routed (`routed_in_context`)."""
     kb, lexicon = load_knowledge(), load_lexicon()
-    text = tracker.latest_message.get("text") or ""
-    unsure = (tracker.latest_message.get("intent") or {}).get("name") == "nlu_fallback"
-    reply = fitting_reply(kb, lexicon, tracker.latest_message)
+    message = message or tracker.latest_message
+    text = message.get("text") or ""
+    unsure = (message.get("intent") or {}).get("name") == "nlu_fallback"
+    reply = fitting_reply(kb, lexicon, message)
     if refers_back(text):
         previous = previous_answer_id(tracker)
         return (still_governed(lexicon, previous_reply(tracker)) or routed_in_context(kb, lexicon, previous, text)
@@ -98,4 +100,26 @@ class ActionFallback(Action):
             return resumed
         for message in fitting_messages(tracker):
             utter(dispatcher, message)
+        return []
+
+
+class ActionShortReply(Action):
+    """「はい」「いいえ」 (affirm / deny) outside a running check: the answer to a paused check's
+    question when it is one (「ない」 to 「顔写真付きの本人確認書類はありますか？」), else the short reply —
+    unless the message asks something (「それって家族でもいいの？」): then it is read as if the classifier had been
+    unsure (`read_as_unsure`), against the answer just given."""
+
+    def name(self) -> Text:
+        return "action_short_reply"
+
+    @safe_run
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        resumed = paused_answer(dispatcher, tracker)   # the answer to a paused check's question
+        if resumed is not None:
+            return resumed
+        if asks(tracker.latest_message.get("text") or ""):
+            for message in fitting_messages(tracker, read_as_unsure(tracker.latest_message)):
+                utter(dispatcher, message)
+            return []
+        dispatcher.utter_message(response="utter_deny" if latest_intent(tracker) == "deny" else "utter_affirm")
         return []

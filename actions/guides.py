@@ -27,8 +27,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import message_entities
-from bot.shared.concepts import load_lexicon
-from bot.shared.conversation import asks, follow_up_reply
 from bot.shared.knowledge import load_knowledge
 
 COMMAND_INTENTS = {"stop_guide", "restart_guide", "resume_guide"}
@@ -357,28 +355,6 @@ def previous_reply(tracker: Tracker) -> List[Dict[str, Any]]:
 def previous_answer_id(tracker: Tracker) -> Optional[str]:
     """The entry the bot last answered with in reply to the message before the latest one, if any."""
     return next((c["answer_id"] for c in reversed(previous_reply(tracker)) if c.get("answer_id")), None)
-
-
-class ActionShortReply(Action):
-    """「はい」「いいえ」 (affirm / deny) outside a running check: the answer to a paused check's
-    question when it is one (「ない」 to 「顔写真付きの本人確認書類はありますか？」), else the short reply —
-    unless the message asks something (「それって家族でもいいの？」): then `follow_up_reply`."""
-
-    def name(self) -> Text:
-        return "action_short_reply"
-
-    @safe_run
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
-        resumed = paused_answer(dispatcher, tracker)
-        if resumed is not None:
-            return resumed
-        if asks(tracker.latest_message.get("text") or ""):
-            for message in follow_up_reply(load_knowledge(), load_lexicon(), tracker.latest_message,
-                                           previous_answer_id(tracker)):
-                utter(dispatcher, message)
-            return []
-        dispatcher.utter_message(response="utter_deny" if latest_intent(tracker) == "deny" else "utter_affirm")
-        return []
 
 
 def pause_events(tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:

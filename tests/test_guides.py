@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import guides as guide_actions
-from actions.actions import ActionAnswer
+from actions.actions import ActionAnswer, ActionShortReply
 from bot.shared import guides
 from bot.shared.guides import UNKNOWN, extract, parse_age, parse_date, render
 from tests.conftest import ROOT
@@ -591,7 +591,7 @@ def test_a_typed_answer_while_paused_goes_on_with_the_check():
     assert slot_events(events) == {"proxy_facility": "yes", "guide": "proxy", "paused_guide": None}
     assert events[-1] == {"event": "followup", "name": "proxy_form", "timestamp": None}
     assert messages[0]["text"] == "「入所している」として、代理交付チェックを続けます。"
-    events, messages = run(guide_actions.ActionShortReply(), tracker("deny", "いいえ", dict(PAUSED)))
+    events, messages = run(ActionShortReply(), tracker("deny", "いいえ", dict(PAUSED)))
     assert slot_events(events)["proxy_facility"] == "no" and events[-1]["name"] == "proxy_form"
 
 
@@ -601,7 +601,7 @@ def test_while_paused_a_question_is_still_answered():
                          ("nlu_fallback", "わからない")):
         events, messages = run(ActionAnswer(), tracker(intent, text, dict(PAUSED)))
         assert not any(e.get("event") == "followup" for e in events), text
-    events, messages = run(guide_actions.ActionShortReply(), tracker("affirm", "はい"))   # nothing paused
+    events, messages = run(ActionShortReply(), tracker("affirm", "はい"))   # nothing paused
     assert events == [] and messages[0]["response"] == "utter_affirm"
 
 
@@ -623,13 +623,13 @@ def test_a_question_read_as_yes_follows_the_previous_answer_up():
     answered = {"answer_id": "proxy_pickup_eligibility"}
     question = following(answered, "affirm", "それって家族でもいいの？",
                          [("affirm", 0.37), ("out_of_scope", 0.11), ("proxy_pickup_who", 0.07)])
-    messages = run(guide_actions.ActionShortReply(), question)[1]
+    messages = run(ActionShortReply(), question)[1]
     assert len(messages) == 1 and "代理交付" in messages[0]["text"] and messages[0]["custom"]["fallback"]
     assert "proxy_pickup_who" in messages[0]["custom"]["candidates"]
     plain = following(answered, "affirm", "はい")
-    assert run(guide_actions.ActionShortReply(), plain)[1][0]["response"] == "utter_affirm"
+    assert run(ActionShortReply(), plain)[1][0]["response"] == "utter_affirm"
     alone = following(None, "affirm", "それでいいの？")   # no answer before it: what the fit rules make of it
-    assert run(guide_actions.ActionShortReply(), alone)[1][0]["custom"]["fallback"]
+    assert run(ActionShortReply(), alone)[1][0]["custom"]["fallback"]
 
 
 def test_an_unsure_message_that_refers_back_is_offered_the_previous_answers_related_entries():

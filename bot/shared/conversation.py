@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional
 
-from bot.shared.answers import MAX_CANDIDATES, entry_buttons, fitting_reply, route_message
+from bot.shared.answers import MAX_CANDIDATES, entry_buttons, route_message
 from bot.shared.concepts import Lexicon
 from bot.shared.knowledge import KnowledgeBase
 from bot.shared.message import BotMessage
@@ -90,9 +90,8 @@ def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Op
                        extra={"candidates": ids[:MAX_CANDIDATES]}).to_rasa()]
 
 
-def follow_up_reply(kb: KnowledgeBase, lexicon: Lexicon, message: dict, previous_answer_id: Optional[str]) -> List[dict]:
-    """A question the classifier read as 「はい」/「いいえ」 (「それって家族でもいいの？」) gets no 「承知しました」: the
-    reply the fit rules give it without those two intents, `following_up` the previous answer."""
+def read_as_unsure(message: dict) -> dict:
+    """A question the classifier read as 「はい」/「いいえ」 (「それって家族でもいいの？」), as if the classifier had been
+    unsure: its other intents only — it gets the reply the fit rules give that, never 「承知しました」."""
     ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") not in SHORT_REPLIES]
-    unsure = {**message, "intent": {"name": "nlu_fallback", "confidence": 0.0}, "intent_ranking": ranking}
-    return following_up(kb, fitting_reply(kb, lexicon, unsure), previous_answer_id, unsure=True)
+    return {**message, "intent": {"name": "nlu_fallback", "confidence": 0.0}, "intent_ranking": ranking}
