@@ -1,18 +1,19 @@
 """Custom actions: thin over the knowledge base (bot.shared.knowledge) and its message rendering (bot.shared.answers)."""
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guides import latest_intent, pause_events, paused_answer, previous_answer_id, previous_reply, utter
+from actions.guides import latest_intent, pause_events, paused_answer, previous_reply, utter
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
 from bot.shared.concepts import load_lexicon
-from bot.shared.conversation import (asks, following_up, is_plain_decline, read_as_unsure, refers_back,
-                                     routed_in_context, still_governed)
+from bot.shared.conversation import (asks, following_up, is_plain_decline, last_answer_id, read_as_unsure,
+                                     refers_back, routed_in_context, still_governed)
 from bot.shared.knowledge import load_knowledge
 
 
@@ -43,15 +44,32 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     unsure = (message.get("intent") or {}).get("name") == "nlu_fallback"
     reply = fitting_reply(kb, lexicon, message)
     if refers_back(text):
-        previous = previous_answer_id(tracker)
-        return (still_governed(lexicon, previous_reply(tracker)) or routed_in_context(kb, lexicon, previous, text)
+        replied = previous_reply(tracker)
+        previous = last_answer_id(replied)
+        return (still_governed(lexicon, replied) or routed_in_context(kb, lexicon, previous, text)
                 or following_up(kb, reply, previous, unsure=unsure))
     if unsure and is_plain_decline(reply):
-        return following_up(kb, reply, previous_answer_id(tracker))
+        return following_up(kb, reply, last_answer_id(previous_reply(tracker)))
     return reply
 
 
-class ActionAnswer(Action):
+class MessageAction(Action, ABC):
+    """An action replying to the user's message — unless a check is paused and the message answers its pending
+    question: then the check goes on (`paused_answer`)."""
+
+    @safe_run
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        resumed = paused_answer(dispatcher, tracker)
+        if resumed is not None:
+            return resumed
+        return self.reply(dispatcher, tracker)
+
+    @abstractmethod
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+        """The reply's messages sent through `dispatcher`; the events."""
+
+
+class ActionAnswer(MessageAction):
     """Answer a knowledge intent (or a /show_answer button) with the matching entry — when the
     question is about what the entry covers (bot.shared.fit); else 「もしかして」 or where to ask.
 
@@ -62,11 +80,7 @@ class ActionAnswer(Action):
     def name(self) -> Text:
         return "action_answer"
 
-    @safe_run
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
-        resumed = paused_answer(dispatcher, tracker)   # the answer to a paused check's question
-        if resumed is not None:
-            return resumed
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
         kb = load_knowledge()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         if intent == "show_answer":
@@ -86,24 +100,20 @@ class ActionAnswer(Action):
         return events
 
 
-class ActionFallback(Action):
+class ActionFallback(MessageAction):
     """Unsure or out of scope: an answer when a named concept agrees with the classifier's runner-up,
     else 「もしかして」, where to ask about an uncovered card topic, or a plain decline."""
 
     def name(self) -> Text:
         return "action_fallback"
 
-    @safe_run
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
-        resumed = paused_answer(dispatcher, tracker)   # the answer to a paused check's question
-        if resumed is not None:
-            return resumed
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
         for message in fitting_messages(tracker):
             utter(dispatcher, message)
         return []
 
 
-class ActionShortReply(Action):
+class ActionShortReply(MessageAction):
     """「はい」「いいえ」 (affirm / deny) outside a running check: the answer to a paused check's
     question when it is one (「ない」 to 「顔写真付きの本人確認書類はありますか？」), else the short reply —
     unless the message asks something (「それって家族でもいいの？」): then it is read as if the classifier had been
@@ -112,11 +122,7 @@ class ActionShortReply(Action):
     def name(self) -> Text:
         return "action_short_reply"
 
-    @safe_run
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
-        resumed = paused_answer(dispatcher, tracker)   # the answer to a paused check's question
-        if resumed is not None:
-            return resumed
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
         if asks(tracker.latest_message.get("text") or ""):
             for message in fitting_messages(tracker, read_as_unsure(tracker.latest_message)):
                 utter(dispatcher, message)

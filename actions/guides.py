@@ -352,11 +352,6 @@ def previous_reply(tracker: Tracker) -> List[Dict[str, Any]]:
     return customs
 
 
-def previous_answer_id(tracker: Tracker) -> Optional[str]:
-    """The entry the bot last answered with in reply to the message before the latest one, if any."""
-    return next((c["answer_id"] for c in reversed(previous_reply(tracker)) if c.get("answer_id")), None)
-
-
 def pause_events(tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
     """When a check is running, the events that pause it (for action_answer); else None."""
     flow = guides.FLOW_BY_FORM.get((tracker.active_loop or {}).get("name") or "")

@@ -44,6 +44,11 @@ def question_after_courtesy(text: str) -> str:
     return rest if rest != text.strip() and len(rest) >= MIN_QUESTION_CHARS and asked else text
 
 
+def last_answer_id(reply: List[dict]) -> Optional[str]:
+    """The entry a reply (its custom payloads, in order) last answered with, if any."""
+    return next((custom["answer_id"] for custom in reversed(reply) if custom.get("answer_id")), None)
+
+
 def is_plain_decline(messages: List[dict]) -> bool:
     """Nothing to go on: one fallback message, without choices or a topic the documents do not cover."""
     return (len(messages) == 1 and bool(messages[0]["custom"].get("fallback")) and not messages[0]["buttons"]
