@@ -258,6 +258,16 @@ def test_a_named_concept_that_agrees_rescues_an_unsure_classifier_unless_out_of_
     assert decide("それって大丈夫なの？", "nlu_fallback", no_concept, lexicon, set(kb.intents)).kind == "decline"
 
 
+def test_an_unsure_message_about_the_card_gets_nearby_topics_not_a_plain_decline(lexicon, kb):
+    unsure = ranking(("out_of_scope", 0.5), ("koukin_account", 0.2), ("glossary", 0.1), ("lost_card", 0.02))
+    nearby = decide("なぜ銀行口座と連携するのか", "out_of_scope", unsure, lexicon, set(kb.intents))
+    assert (nearby.kind, nearby.doubtful, nearby.intents) == ("clarify", True, ["koukin_account", "glossary"])
+    message = decision_messages(kb, nearby, {})[0]
+    assert message["custom"]["fallback"] and "書かれていない内容かもしれません" in message["text"]
+    assert decide("いんかんとうろくのやり方教えて", "out_of_scope", unsure, lexicon, set(kb.intents)).kind == "decline"
+    assert decide("まいなんばーはなんでいるの", "out_of_scope", unsure, lexicon, set(kb.intents)).kind == "clarify"
+
+
 def test_an_answer_is_held_back_when_out_of_scope_is_likely(lexicon, kb):
     """A card topic nobody listed (no uncovered concept) that the classifier half places out of scope: no answer
     from the neighbour entry, but 「もしかして」 that says it may not be in the documents and where to ask."""

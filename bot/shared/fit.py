@@ -20,7 +20,12 @@ concepts the question names (bot.shared.concepts). `decide()` turns both into on
   「マイナンバーカードの暗証番号ってなんですか」), even when out_of_scope is likely, unless the classifier is
   sure of another topic: the concept's `defines` intent (dev +5 answered, test and uncovered unchanged, 2026-12-01);
 - `clarify`: they disagree → 「もしかして」 with the candidates of both;
-- `decline`: nothing to go on.
+- `decline`: nothing to go on — but when the classifier is unsure or places the message out of scope and the
+  message names the card (its number, the insurance card, the account: `about_the_card`), its likeliest
+  topics (at least NEARBY_MIN) are offered as nearby ones in the doubtful 「もしかして」 below, instead of a
+  plain decline. On the real-question dev split: answered-or-one-tap 221 → 225 of 254, 6 uncovered
+  questions get the doubtful 「もしかして」 instead of the plain decline (both fallbacks, both say where to
+  ask); none of the team set's 55 out-of-scope questions changes (2026-12-01).
 
 An answer is held back as a `clarify` marked `doubtful` when the classifier gives out_of_scope at least
 OOS_DOUBT: the question may be about a card topic the documents do not cover, named in words no concept
@@ -34,7 +39,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
-from bot.shared.concepts import Found, Lexicon, UncoveredConcept
+from bot.shared.concepts import Found, Lexicon, UncoveredConcept, normalize
+from bot.shared.kana import to_katakana
 
 SURE_WITHOUT_CONCEPT = 0.60     # classifier confidence needed when the question names no concept
 RESCUE_MIN = 0.10               # an unsure classifier's intent kept when a named concept agrees
@@ -42,7 +48,11 @@ SECOND_MIN = 0.05               # the second concern's intent must be at least t
 MAX_CANDIDATES = 3
 CANDIDATE_MIN = 0.05             # a 「もしかして」 candidate from the classifier alone
 OOS_DOUBT = 0.10                # out_of_scope this likely: no answer, 「もしかして」 that says it may be uncovered
+NEARBY_MIN = 0.05               # unsure and out of scope likeliest: topics this likely offered as nearby ones
 SURE_BESIDE_ROUTE = 0.50        # classifier confidence for answering a covered clause beside a routed one
+UNSURE = ("nlu_fallback", "out_of_scope")
+ABOUT_THE_CARD = re.compile(r"マイナ|カード|保険証|被保険者証|番号|電子証明|資格確認|公金|口座"
+                            r"|ホケンショウ|バンゴウ|シカクカクニン|コウキン|コウザ")   # and in hiragana
 CLAUSE_BREAK = re.compile(r"[。?？!！\n]+|(?<=や)、")   # sentences, and 「Aや、B」 (not 「〜ても、」「〜場合、」)
 
 
@@ -53,6 +63,12 @@ class Decision:
     route: Optional[UncoveredConcept] = None
     found: Found = field(default_factory=Found)
     doubtful: bool = False                       # clarify: the topic may not be in the documents at all
+
+
+def about_the_card(text: str) -> bool:
+    """The message names the card, its number, the insurance card or the account (in kanji or hiragana)."""
+    text = normalize(text)
+    return bool(ABOUT_THE_CARD.search(text) or ABOUT_THE_CARD.search(to_katakana(text)))
 
 
 def ranked_intents(ranking: Iterable[dict], knowledge_intents: Set[str]) -> List[Tuple[str, float]]:
@@ -79,6 +95,10 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
         definition = _definition(text, lexicon, ranked)
         if definition:
             return Decision("answer", definition, found=decision.found)
+    if decision.kind == "decline" and intent in UNSURE and about_the_card(text):
+        nearby = [name for name, conf in ranked[:MAX_CANDIDATES] if conf >= NEARBY_MIN]
+        if nearby:
+            return Decision("clarify", nearby, found=decision.found, doubtful=True)
     if decision.kind == "answer" and out_of_scope >= OOS_DOUBT:
         candidates = _candidates(decision.intents, ranked)
         return Decision("clarify", candidates, found=decision.found, doubtful=True)
