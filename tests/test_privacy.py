@@ -89,6 +89,7 @@ def test_a_redaction_keeps_the_rest_of_the_message_as_typed():
     ("123456789012", False),                             # wrong check digit, no context
     ("マイナンバーは123456789012", True),                  # wrong check digit, named a マイナンバー
     ("マイナンバーカードの申請 123456789012", False),       # 「マイナンバーカード」 names the card, not the number
+    ("父のカードの番号、３７１９２２８４０６５３です", True),  # a new user's: the number on the card, full width
 ])
 def test_mynumber_check_digit_and_context(text, redacted):
     assert (MYNUMBER in redact(text).found) is redacted

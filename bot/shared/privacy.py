@@ -9,7 +9,7 @@ one 「-」 — while remembering where each character came from. Then one detec
 The rules, in short (README, Security and privacy):
 - マイナンバー: a run of 12 digits whose check digit is right is redacted unless the nearest keyword
   names it a tracking/order/受付 number (追跡番号, 本人限定受取郵便 …); with a wrong check digit it is
-  kept unless the nearest keyword is マイナンバー / 個人番号. 8–11 digits right after マイナンバー are
+  kept unless the nearest keyword is マイナンバー / 個人番号 / カードの番号. 8–11 digits right after マイナンバー are
   a part of one. A number split over two messages is caught with `previous` (the end of the last one).
 - PIN: 4 digits, or a 6–16 character mix of letters and digits, shortly before or after 暗証番号 /
   暗唱番号 / パスワード / PIN …, unless it is a count or a time (「4桁」「3回」「9:00」).
@@ -148,7 +148,8 @@ def _words(pattern: str) -> re.Pattern:
     return re.compile(pattern, re.IGNORECASE)
 
 
-_MYNUMBER_WORDS = _words(r"マイナンバー(?!カード)|個人番号(?!カード)|マイナ番号|まいなんばー(?!かーど)|my\s?number(?!\s?card)")
+_MYNUMBER_WORDS = _words(r"マイナンバー(?!カード)|個人番号(?!カード)|マイナ番号|まいなんばー(?!かーど)|my\s?number(?!\s?card)"
+                         r"|カードの番号|カード番号|かーどのばんごう")   # 「父のカードの番号、３７１９…」: the number on the card
 _TRACKING_WORDS = _words(
     r"(?:追跡|問い?合わ?せ|伝票|注文|受付|予約|整理|管理|申込み?|申し込み|オーダー|荷物|お届け|配達|書留|引換|受取)番号"
     r"|追跡|本人限定受取郵便|本人限定|書留|ゆうパック|伝票|tracking|order\s?(?:no|number|#)")
