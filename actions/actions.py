@@ -12,7 +12,7 @@ from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
 from bot.shared.concepts import load_lexicon
-from bot.shared.conversation import (asks, following_up, is_plain_decline, last_answer_id, read_as_unsure,
+from bot.shared.conversation import (asks, asks_for_a_person, following_up, is_plain_decline, last_answer_id, read_as_unsure,
                                      refers_back, routed_in_context, still_governed)
 from bot.shared.knowledge import load_knowledge
 
@@ -128,4 +128,22 @@ class ActionShortReply(MessageAction):
                 utter(dispatcher, message)
             return []
         dispatcher.utter_message(response="utter_deny" if latest_intent(tracker) == "deny" else "utter_affirm")
+        return []
+
+
+class ActionHumanHandoff(MessageAction):
+    """「人と話したい」: the staff handoff (utter_human_handoff; the gateway then opens a ticket) — when the message
+    asks for a person. A question the classifier took for one (「2人くらい隣の市の人がいるはず。その人たちも一緒に
+    申請できる？」) is read as if the classifier had been unsure (`read_as_unsure`)."""
+
+    def name(self) -> Text:
+        return "action_human_handoff"
+
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        if text.startswith("/") or asks_for_a_person(text):
+            dispatcher.utter_message(response="utter_human_handoff")
+            return []
+        for message in fitting_messages(tracker, read_as_unsure(tracker.latest_message, ("human_handoff",))):
+            utter(dispatcher, message)
         return []

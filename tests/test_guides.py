@@ -227,7 +227,7 @@ def test_pin_today_and_proxy(kb):
     text = text_of(kb, render("pin", {"pin_goal": "doctor", "pin_who": "proxy"}))
     assert "受診はできます" in text and "目視で確認" in text and "顔認証" in text
     assert "代理者などから行うこともできます" in text and "法定代理人以外" in text
-    assert "「顔認証マイナンバーカード」を選ぶこともできます" in text
+    assert "「顔認証マイナンバーカード」も選べます" in text
     etax = text_of(kb, render("pin", {"pin_goal": "etax", "pin_who": "self"}))
     assert "6～16桁の英数字" in etax and "4桁の数字" not in etax and "今日の受診" not in etax
 
@@ -706,3 +706,17 @@ def test_losing_something_is_not_read_as_denying_it(text, item):
 @pytest.mark.parametrize("text", ["カードはない", "カードは持っていません"])
 def test_a_denied_word_still_does_not_count(text):
     assert guides.extract(guides.FLOWS["lost"], text, None, {}, TODAY) == {}
+
+
+def test_the_staff_handoff_only_when_a_person_is_asked_for():
+    """A new user's question in a check was classified human_handoff and sent to staff; only a message that asks for
+    a person gets the handoff, a question gets what the fit rules make of it."""
+    from actions.actions import ActionHumanHandoff
+
+    asked = following(None, "human_handoff", "担当の人と直接話したい", [("human_handoff", 0.9)])
+    assert run(ActionHumanHandoff(), asked)[1][0]["response"] == "utter_human_handoff"
+    question = following(None, "human_handoff", "2人くらい隣の市の人がいるはず。その人たちも一緒に申請できる？",
+                         [("human_handoff", 0.55), ("other_municipality", 0.2), ("outreach_facility", 0.1)])
+    messages = run(ActionHumanHandoff(), question)[1]
+    assert messages and not any(m.get("response") for m in messages)
+    assert messages[0]["custom"].get("answer_id") == "other_municipality"

@@ -6,7 +6,7 @@ calls `question_after_courtesy`.
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from bot.shared.answers import MAX_CANDIDATES, entry_buttons, route_message
 from bot.shared.concepts import Lexicon
@@ -17,6 +17,16 @@ SHORT_REPLIES = ("affirm", "deny")   # 「はい」「いいえ」
 ASKS = re.compile(r"(?:[?？]|の|かな|ですか|ますか|でしょうか)[\s。…]*$")   # 「それって家族でもいいの？」
 REFERS_BACK = re.compile(r"^(?:それ|その|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな)"
                          r"|その場合|そういう場合|そのとき|その時|それなら|それでも")
+
+
+ASKS_FOR_A_PERSON = re.compile(   # 「担当者につないで」「人と話したい」, not 「その人たちも一緒に申請できる？」
+    r"担当|オペレーター|有人|人間|スタッフ|相談員|職員さん|職員の方|窓口の方|詳しい人|相談できる人|誰か|だれか"
+    r"|(?<![本個他友老病住名隣市町村者])人(?:と|に(?:代わ|かわ|相談|聞|つな|対応|答)|がいい|はいま|いない)")
+
+
+def asks_for_a_person(text: str) -> bool:
+    """The message asks for a person (the staff handoff), whatever the classifier read."""
+    return bool(ASKS_FOR_A_PERSON.search(text))
 
 
 def asks(text: str) -> bool:
@@ -95,8 +105,9 @@ def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Op
                        extra={"candidates": ids[:MAX_CANDIDATES]}).to_rasa()]
 
 
-def read_as_unsure(message: dict) -> dict:
-    """A question the classifier read as 「はい」/「いいえ」 (「それって家族でもいいの？」), as if the classifier had been
-    unsure: its other intents only — it gets the reply the fit rules give that, never 「承知しました」."""
-    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") not in SHORT_REPLIES]
+def read_as_unsure(message: dict, not_meant: Tuple[str, ...] = SHORT_REPLIES) -> dict:
+    """A question the classifier read as one of `not_meant` (「はい」/「いいえ」: 「それって家族でもいいの？」), as if the
+    classifier had been unsure: its other intents only — it gets the reply the fit rules give that, never
+    「承知しました」 (nor the staff handoff)."""
+    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") not in not_meant]
     return {**message, "intent": {"name": "nlu_fallback", "confidence": 0.0}, "intent_ranking": ranking}

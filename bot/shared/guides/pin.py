@@ -64,7 +64,7 @@ def render_pin(v: Values, today: Optional[dt.date] = None) -> Result:
         visit.lines.append(fact("pin_forgot", "2023年12月のマニュアルでは、オンライン診療・服薬指導には暗証番号が必要とされ、訪問診療等での目視確認は2024年10月からの予定とされていました。"))
         sections.append(visit)
     option = Section("暗証番号のいらないカード")
-    option.lines.append(fact("pin_forgot", "暗証番号の管理に不安がある方は、暗証番号の設定が不要な「顔認証マイナンバーカード」を選ぶこともできます。"))
+    option.lines.append(fact("pin_forgot", "暗証番号の管理に不安がある方は、暗証番号の設定が不要な「顔認証マイナンバーカード」も選べます（市区町村にご相談ください）。"))
     option.lines.append(fact("face_auth_card_about", "健康保険証や本人確認書類として使えますが、暗証番号の入力が必要なサービスは使えません。"))
     sections.append(option)
     contact = Section("問い合わせ先")
