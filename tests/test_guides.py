@@ -675,12 +675,16 @@ def test_a_follow_up_to_a_deceased_persons_card_is_routed_again():
 
 
 def test_a_follow_up_about_an_uncovered_side_of_the_answers_topic_is_routed():
-    from actions.actions import ActionAnswer
+    from actions.actions import ActionAnswer, ActionFallback
 
     follow_up = following({"answer_id": "shikaku_kakuninsho"}, "hokensho_end",   # the old 保険証's dates: not this
                           "それっていつまで使えるんですか？")
     messages = run(ActionAnswer(), follow_up)[1]
     assert [m["custom"].get("uncovered") for m in messages] == ["shikaku_validity"], messages
+    own = following({"answer_id": "shikaku_kakuninsho"}, "nlu_fallback",   # alone: the card's validity (市区町村)
+                    "それって有効期限あるんですか？切れたらまた送られてくる？")
+    messages = run(ActionFallback(), own)[1]
+    assert [m["custom"].get("uncovered") for m in messages] == ["shikaku_validity"] and "保険者" in messages[0]["text"]
 
 
 def test_the_outreach_plan_is_given_in_parts():

@@ -80,12 +80,17 @@ def still_governed(lexicon: Lexicon, previous_reply: List[dict]) -> List[dict]:
 
 def routed_in_context(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str) -> List[dict]:
     """A follow-up about an uncovered side of the previous answer's topic (「それっていつまで使えるんですか？」 after
-    the 資格確認書: its validity) gets that topic's routing reply, as if the topic had been named: [message] or []."""
+    the 資格確認書: its validity) gets that topic's routing reply, as if the topic had been named — also when the
+    message alone would route elsewhere (「それって有効期限あるんですか？」 alone: the card's validity, ask the
+    市区町村; after the 資格確認書: its own, ask the insurer): [message] or []."""
     previous = kb.by_id.get(previous_answer_id or "")
-    if previous is None or lexicon.blocking(lexicon.find(text)) or lexicon.blocking(lexicon.find(previous.title)):
-        return []   # no answer before it, or the message or the title alone routes (the fit rules do that)
+    if previous is None or lexicon.blocking(lexicon.find(previous.title)):
+        return []   # no answer before it, or the title alone routes
     concept = lexicon.blocking(lexicon.find(f"{previous.title}。{text}"))
-    return [route_message(concept.id, concept.reply)] if concept else []
+    alone = lexicon.blocking(lexicon.find(text))
+    if concept is None or (alone is not None and alone.id == concept.id):
+        return []   # nothing routes, or the message routes as well on its own (the fit rules do that)
+    return [route_message(concept.id, concept.reply)]
 
 
 def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Optional[str],
