@@ -63,6 +63,8 @@ def test_japanese_date_format_and_timeline():
 @pytest.mark.parametrize("text, command", [
     ("やめる", "stop"), ("もういいです", "stop"), ("中止", "stop"), ("最初から", "restart"),
     ("やり直したい", "restart"), ("はい", None), ("写真を撮るのをやめるか迷っている利用者さんです", None),
+    ("そもそもカードの申請ってまだしてなかったかも。やめる", "stop"),   # a new user's: the last sentence
+    ("カードを預けるのをやめたいです。どうすればいいですか？", None),
 ])
 def test_commands(text, command):
     assert guides.command_in(text) == command

@@ -410,10 +410,13 @@ def past_date_in(text: str, today: dt.date) -> bool:
 
 
 def command_in(text: str) -> Optional[str]:
-    """「やめる」 → stop, 「最初から」 → restart, in a short message only."""
+    """「やめる」 → stop, 「最初から」 → restart, in a short message only — or as its short last sentence
+    (「…申請ってまだしてなかったかも。やめる」)."""
     text = normalize(text)
     if len(text) > 15:
-        return None
+        text = re.split(r"[。．.!！?？\n]+", text.rstrip("。．.!！ \n"))[-1]
+        if len(text) > 10:
+            return None
     if re.search(RESTART_RE, text):
         return "restart"
     if re.search(STOP_RE, text):
