@@ -87,6 +87,7 @@ def test_commands(text, command):
     ("outreach", "outreach_others", "2人くらい隣の市に住民票残したままの人がおるわ", "yes"),
     ("outreach", "outreach_others", "何人かいてはります", "yes"),
     ("outreach", "outreach_date", "1月の20日ごろ", "2027-01-20"),
+    ("proxy", "proxy_agent", "私（看護師）が行く予定", "staff"),   # session 14
 ])
 def test_answers_in_a_caregivers_words(flow, slot, text, value):
     assert guides.parse_answer(guides.FLOWS[flow].question(slot), text, dt.date(2026, 12, 1)) == value
@@ -211,6 +212,10 @@ def test_photo_verdicts_and_routes(kb):
     assert "外して撮り直してください" in fashion
     booth = text_of(kb, render("photo", {"photo_items": ["wheelchair"], "photo_route": "booth"}))
     assert "証明写真機から申請する場合の扱いは書かれていない" in booth
+    helper = text_of(kb, render("photo", {"photo_items": ["wheelchair", "tube", "other"], "photo_route": "mail"}))
+    assert "参考例」に当たります" in helper and "介助者の手など）は参考例に載っていません" in helper   # a new user's
+    assert guides.extract(guides.FLOWS["photo"], "車椅子で鼻にチューブ、介助の人の手がちょっと写っちゃってます", None, {},
+                          dt.date(2026, 12, 1)) == {"photo_items": ["wheelchair", "tube", "other"]}
 
 
 def test_lost_steps_in_order_with_the_fax_line(kb):

@@ -20,7 +20,7 @@ QUESTIONS = (
         Option("gaze", "視線が定まらない・正面を向けない",
                r"視線|目線|(正面|前|まえ)を?(向|む)け|横を?(向|む)|"
                r"(顔|首|頭|かお|くび|あたま)[^、。]{0,10}(傾|かたむ|かし[げぐ]|曲が|まが|まっすぐ|真っ直ぐ|横|よこ)"),
-        Option("other", "その他", r"その他|それ以外"),
+        Option("other", "その他", r"その他|それ以外|手が写|手がうつ|人の手|介助|支えて|付き添|ほかの人|他の人|家族が写|職員が写"),
         Option(UNKNOWN, "わからない"),
     ), strong=True, hint="写っているものを下のボタンから選ぶか、「枕とチューブ」のように入力してください。"),
     Question("photo_hat_reason", "choice", (
@@ -64,6 +64,10 @@ def render_photo(v: Values, today: Optional[dt.date] = None) -> Result:
             verdict.lines.append(fact(E_PHOTO, "障害：事故や顔面麻痺等による顔の歪みで正面を見ることが難しい、視線が定まらない、障害を理由に日常的に眼帯・サングラス等を着用している場合", "　・"))
         if "bed" in listed:
             verdict.lines.append(fact(E_PHOTO, "寝たきり：枕やシーツ等が写りこんでいる場合", "　・"))
+    if listed and "other" in items:   # 「介助の人の手がちょっと写っちゃってます」 beside the listed ones
+        verdict.lines.append(line(Part("そのほかに写っているもの（介助者の手など）は参考例に載っていません。参考例は一部で、"),
+                                  Part("これ以外でも認められることがあります", E_PHOTO),
+                                  Part("。申請の前に、フリーダイヤルか市区町村で使えるかご確認ください。")))
     if "hat" in items:
         verdict.lines.append(say("帽子は、マニュアルの参考例（医療上の理由・障害・寝たきりの場合）には載っていません。", "・"))
         if hat_reason in ("medical", UNKNOWN, None):
