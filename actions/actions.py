@@ -13,7 +13,7 @@ from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
 from bot.shared.concepts import load_lexicon
 from bot.shared.conversation import (asks, asks_for_a_person, following_up, is_plain_decline, last_answer_id, read_as_unsure,
-                                     refers_back, routed_in_context, still_governed)
+                                     refers_back, routed_in_context, still_governed, where_to_ask)
 from bot.shared.knowledge import load_knowledge
 
 
@@ -37,7 +37,8 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     (bot.shared.fit), read against the answer just given when the message starts from it (「それって家族が代わりに
     してもいいの？」) or when the classifier cannot place it and nothing else would be said (「娘です。父は82歳です」):
     that answer's related entries are offered (`following_up`); a follow-up to a deceased person's card is routed
-    again (`still_governed`), one about an uncovered side of the answer's topic is routed (`routed_in_context`)."""
+    again (`still_governed`), one about an uncovered side of the answer's topic is routed (`routed_in_context`),
+    one that asks where (「それってどこに申し込めばいいの？」) gets the answer's lines that say where (`where_to_ask`)."""
     kb, lexicon = load_knowledge(), load_lexicon()
     message = message or tracker.latest_message
     text = message.get("text") or ""
@@ -47,7 +48,7 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
         replied = previous_reply(tracker)
         previous = last_answer_id(replied)
         return (still_governed(lexicon, replied) or routed_in_context(kb, lexicon, previous, text)
-                or following_up(kb, reply, previous, unsure=unsure))
+                or where_to_ask(kb, previous, text) or following_up(kb, reply, previous, unsure=unsure))
     if unsure and is_plain_decline(reply):
         return following_up(kb, reply, last_answer_id(previous_reply(tracker)))
     return reply

@@ -731,3 +731,21 @@ def test_the_staff_handoff_only_when_a_person_is_asked_for():
     messages = run(ActionHumanHandoff(), question)[1]
     assert messages and not any(m.get("response") for m in messages)
     assert messages[0]["custom"].get("answer_id") == "other_municipality"
+
+
+def test_a_follow_up_that_asks_where_gets_the_previous_answers_place():
+    """A new user's 「それってどこに申込めばいいの」 after the home outreach answer got 「もしかして」."""
+    from actions.actions import ActionFallback
+
+    ranking = [("nlu_fallback", 0.35), ("apply_methods", 0.2), ("out_of_scope", 0.15)]
+    where = following({"answer_id": "outreach_home"}, "nlu_fallback", "それってどこに申込めばいいの", ranking)
+    messages = run(ActionFallback(), where)[1]
+    assert len(messages) == 1 and messages[0]["custom"]["answer_id"] == "outreach_home"
+    assert messages[0]["text"].startswith("直前のお答え（") and "市区町村" in messages[0]["text"]
+    assert "出典" in messages[0]["custom"]["citation"]
+    insurer = run(ActionFallback(), following({"answer_id": "hokensho_end"}, "nlu_fallback", "それってどこに聞けばいい？",
+                                              ranking))[1]
+    assert "保険者" in insurer[0]["text"] and "0120-95-0178" in insurer[0]["text"]
+    how_far = run(ActionFallback(), following({"answer_id": "outreach_home"}, "nlu_fallback",
+                                              "それってどこまで手伝っていいの？", ranking))[1]
+    assert "手続きや問い合わせの先" not in how_far[0]["text"]

@@ -15,8 +15,11 @@ from bot.shared.message import BotMessage
 
 SHORT_REPLIES = ("affirm", "deny")   # 「はい」「いいえ」
 ASKS = re.compile(r"(?:[?？]|の|かな|ですか|ますか|でしょうか)[\s。…]*$")   # 「それって家族でもいいの？」
-REFERS_BACK = re.compile(r"^(?:それ|その|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな)"
+REFERS_BACK = re.compile(r"^(?:それ|その|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな|さっきの|先ほどの|今の)"
                          r"|その場合|そういう場合|そのとき|その時|それなら|それでも")
+ASKS_WHERE = re.compile(r"どこ(?!まで)|どちら|連絡先|問い?合わ?せ先|窓口|電話番号|何番|申し?込")
+PLACE = re.compile(r"市区町村|市町村|フリーダイヤル|保険者|0120|050-")
+CONTACT = re.compile(r"問い?合わ?せ|相談|連絡|電話|ご確認|申請し|届を|届出|手続き?を|へ。$")
 
 
 ASKS_FOR_A_PERSON = re.compile(   # 「担当者につないで」「人と話したい」, not 「その人たちも一緒に申請できる？」
@@ -91,6 +94,21 @@ def routed_in_context(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: O
     if concept is None or (alone is not None and alone.id == concept.id):
         return []   # nothing routes, or the message routes as well on its own (the fit rules do that)
     return [route_message(concept.id, concept.reply)]
+
+
+def where_to_ask(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str) -> List[dict]:
+    """「それってどこに申し込めばいいの？」 after an answer: that answer's lines that say where to go or ask, with its
+    出典 (the place is in the answer just given): [message] or [] when the message does not ask where, or the
+    answer names no place to go."""
+    previous = kb.by_id.get(previous_answer_id or "")
+    if previous is None or not ASKS_WHERE.search(text):
+        return []
+    lines = [line for line in previous.answer.splitlines() if PLACE.search(line) and CONTACT.search(line)]
+    if not lines:
+        return []
+    intro = kb.messages["where_follow_up"].format(title=previous.title)
+    return [BotMessage(text="\n".join([intro, *lines]), citation=kb.citation(previous), sources=kb.sources_payload(previous),
+                       buttons=entry_buttons(kb, previous.related), answer_id=previous.id).to_rasa()]
 
 
 def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Optional[str],
