@@ -57,7 +57,8 @@ def test_dates_relative_to_today(text, value):
 def test_japanese_date_format_and_timeline():
     day = dt.date(2026, 12, 15)
     assert guides.format_date(day) == "2026年12月15日（火）"
-    assert guides.timeline(day) == [("約30日前", dt.date(2026, 11, 15)), ("約20日前", dt.date(2026, 11, 25))]
+    assert guides.timeline(day) == [("約30日前", dt.date(2026, 11, 13)), ("約20日前", dt.date(2026, 11, 25))]  # 15th: Sunday
+    assert guides.timeline(dt.date(2027, 2, 5))[1] == ("約20日前", dt.date(2027, 1, 15))   # not Saturday the 16th
 
 
 @pytest.mark.parametrize("text, command", [
@@ -255,7 +256,7 @@ def test_outreach_timeline_from_the_date(kb):
     plan, docs, day_of = (m["text"] for m in messages)
     assert plan.startswith("（1/3）段取りと、まず今週すること") and docs.startswith("（2/3）") and day_of.startswith("（3/3）当日")
     assert "実施日：2026年12月15日（火）" in plan
-    assert "約30日前（2026年11月15日（日）ごろ）（目安の時期を過ぎています）" in plan
+    assert "約30日前（2026年11月13日（金）ごろ）（目安の時期を過ぎています）" in plan
     assert "約20日前（2026年11月25日（水）ごろ）：打合せ" in plan
     assert "打合せ後〜2026年12月14日（月）" in plan and "申請者名簿" in plan
     assert "実施日まで23日です" in plan and "市区町村外に住民票" in plan
@@ -535,7 +536,7 @@ def test_vague_dates_count_back_from_their_day_not_the_1st(kb):
     assert guides.describe(guides.OUTREACH, {"outreach_date": "2026-12-15~"}) == "2026年12月15日（火）ごろ"
     # a month alone: its middle; on 12/1 the notice (11/1) would look overdue, on 12/15 it does not yet
     month = text_of(kb, render("outreach", {"outreach_date": "2026-12"}, dt.date(2026, 11, 10)))
-    assert "約30日前（2026年11月15日（日）ごろ）：" in month and "過ぎています" not in month
+    assert "約30日前（2026年11月13日（金）ごろ）：" in month and "過ぎています" not in month
 
 
 def test_proxy_facility_note_only_for_who_may_be_in_a_facility(kb):

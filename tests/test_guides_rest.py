@@ -7,7 +7,7 @@ import uuid
 import httpx
 import pytest
 
-from bot.shared.guides import format_date
+from bot.shared.guides import format_date, timeline
 from bot.devtools.stack import running_stack
 from tests import ports
 
@@ -77,8 +77,8 @@ def test_outreach_plan_with_dates_counted_back(stack):
     assert len(customs(reply)) == 1 and customs(reply)[0]["part"] == 1   # the plan in parts (issue 14)
     plan = text(reply)
     assert f"実施日：{format_date(day)}" in plan
-    assert f"約30日前（{format_date(day - dt.timedelta(days=30))}ごろ）" in plan
-    assert f"約20日前（{format_date(day - dt.timedelta(days=20))}ごろ）" in plan
+    (_, notice), (_, meeting) = timeline(day)   # 30 and 20 days before, a weekend day moved to the Friday
+    assert f"約30日前（{format_date(notice)}ごろ）" in plan and f"約20日前（{format_date(meeting)}ごろ）" in plan
     assert "申請者名簿" in plan and "まず今週すること" in plan and "机・椅子" not in plan
     assert buttons(reply) == ["/resume_guide"]
     meeting = chat.say("/resume_guide")
@@ -167,7 +167,7 @@ def test_a_vague_date_is_planned_in_the_middle_of_next_month(stack):
     chat.say("いない")
     plan = text(chat.say("いない"))
     assert f"実施日：{format_date(middle)}ごろ" in plan
-    assert f"約30日前（{format_date(middle - dt.timedelta(days=30))}ごろ）" in plan
+    assert f"約30日前（{format_date(timeline(middle)[0][1])}ごろ）" in plan
     assert format_date(middle.replace(day=1) - dt.timedelta(days=30)) not in plan   # not counted from the 1st
 
 

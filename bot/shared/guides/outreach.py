@@ -34,8 +34,14 @@ def planned_date(value: object, today: dt.date) -> Tuple[Optional[dt.date], str]
 
 
 def timeline(day: dt.date) -> List[Tuple[str, dt.date]]:
-    """The manual's example schedule counted back from the planned day: notice, meeting."""
-    return [("約30日前", day - dt.timedelta(days=30)), ("約20日前", day - dt.timedelta(days=20))]
+    """The manual's example schedule counted back from the planned day: notice, meeting — a weekend day moved to
+    the Friday before (offices are closed; a new user was offered a Saturday meeting)."""
+    return [(label, weekday_before(day - dt.timedelta(days=days))) for label, days in (("約30日前", 30), ("約20日前", 20))]
+
+
+def weekday_before(day: dt.date) -> dt.date:
+    """`day`, or the Friday before it when it falls on a Saturday or Sunday."""
+    return day - dt.timedelta(days=max(0, day.weekday() - 4))
 
 
 MEETING = "打合せ（実施日と人数、市区町村外の在住者の有無、役割分担、家族への説明、当日のタイムスケジュール等）"
