@@ -233,6 +233,19 @@ def test_two_concerns_get_two_answers(lexicon, kb):
     assert decision.intents == ["card_fee", "card_delivery_time"]
 
 
+def test_other_concerns_in_parts_of_their_own_are_offered_as_buttons(lexicon, kb):
+    """A new user's three numbered concerns were answered for the first only, the others silently dropped."""
+    text = ("地域包括の社会福祉士です。一人暮らしの高齢の方で、①カードの申請をしたいけど申請書がどこかいった、"
+            "②本人は字が書けない（手が震える）、③受け取りにも行けない、という方がいます")
+    decision = decide(text, "application_form", ranking(("application_form", 0.7)), lexicon, set(kb.intents))
+    assert decision.intents == ["application_form"] and decision.also == ["signature_help", "proxy_pickup_eligibility"]
+    buttons = [b["title"] for b in decision_messages(kb, decision, {})[-1]["buttons"]]
+    assert buttons[:2] == ["申請書の自署が難しい方", "代理交付の対象となる方"] and len(buttons) <= 4
+    one = decide("写真の背景は何色がいいですか", "photo_requirements", ranking(("photo_requirements", 0.8)), lexicon,
+                 set(kb.intents))
+    assert one.also == []
+
+
 def test_numbers_in_the_lexicon_stay_text_not_yaml_octal(lexicon):
     assert "free_dial" in lexicon.find("0120から始まる番号に電話したい").covered
     assert "free_dial" not in lexicon.find("80歳を過ぎた母のカード").covered   # 0120 read as octal is 80

@@ -15,6 +15,7 @@ from bot.shared.knowledge import Entry, KnowledgeBase
 from bot.shared.message import BotMessage
 
 MAX_CANDIDATES = 3
+MAX_ANSWER_BUTTONS = 4
 
 
 def show_answer_payload(entry_id: str) -> str:
@@ -65,6 +66,15 @@ def unknown_answer_message(kb: KnowledgeBase) -> dict:
     return BotMessage(text=kb.messages["unknown_answer"], fallback=True).to_rasa()
 
 
+def _offer_first(kb: KnowledgeBase, message: dict, intents: List[str]) -> None:
+    """The default entries of `intents` as the first buttons of an answer (before its related entries)."""
+    answered = {message["custom"].get("answer_id")}
+    ids = [e.id for e in (kb.default_entry(i) for i in intents) if e and e.id not in answered]
+    offered = entry_buttons(kb, dict.fromkeys(ids))
+    known = {button["payload"] for button in offered}
+    message["buttons"] = (offered + [b for b in message["buttons"] if b["payload"] not in known])[:MAX_ANSWER_BUTTONS]
+
+
 def _answers(kb: KnowledgeBase, intents: List[str], entities: Dict[str, List[str]]) -> List[dict]:
     entries = [kb.select(intent, entities) for intent in intents]
     return [answer_message(kb, entry) for entry in entries if entry]
@@ -74,7 +84,10 @@ def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str,
     """The messages for a decision of bot.shared.fit: one or two answers, 「もしかして」, a routing reply (with the
     answer to a covered part beside it) or a decline."""
     if decision.kind == "answer":
-        return _answers(kb, decision.intents, entities) or [unknown_answer_message(kb)]
+        answers = _answers(kb, decision.intents, entities)
+        if answers and decision.also:
+            _offer_first(kb, answers[-1], decision.also)
+        return answers or [unknown_answer_message(kb)]
     if decision.kind == "route" and decision.route:
         return [route_message(decision.route.id, decision.route.reply), *_answers(kb, decision.intents, entities)]
     if decision.kind == "clarify":

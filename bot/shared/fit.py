@@ -19,6 +19,8 @@ concepts the question names (bot.shared.concepts). `decide()` turns both into on
 - `answer` too for a question that asks only what a covered term means (「資格確認書とは?」,
   「マイナンバーカードの暗証番号ってなんですか」), even when out_of_scope is likely, unless the classifier is
   sure of another topic: the concept's `defines` intent (dev +5 answered, test and uncovered unchanged, 2026-12-01);
+- with an answer, the other concerns the message asks in sentences or numbered parts of their own (「①…、②…、
+  ③…」) that no answer given covers are offered as the answer's first buttons (`also`);
 - `clarify`: they disagree → 「もしかして」 with the candidates of both;
 - `decline`: nothing to go on — but when the classifier is unsure or places the message out of scope and the
   message names the card (its number, the insurance card, the account: `about_the_card`), its likeliest
@@ -54,6 +56,7 @@ UNSURE = ("nlu_fallback", "out_of_scope")
 ABOUT_THE_CARD = re.compile(r"マイナ|カード|保険証|被保険者証|番号|電子証明|資格確認|公金|口座"
                             r"|ホケンショウ|バンゴウ|シカクカクニン|コウキン|コウザ")   # and in hiragana
 CLAUSE_BREAK = re.compile(r"[。?？!！\n]+|(?<=や)、")   # sentences, and 「Aや、B」 (not 「〜ても、」「〜場合、」)
+PARTS = re.compile(r"[。?？!！\n]+|(?<=や)、|[①-⑩]|(?:^|[、\s])[1-9][.．)）]")   # sentences and numbered parts
 
 
 @dataclass
@@ -63,6 +66,7 @@ class Decision:
     route: Optional[UncoveredConcept] = None
     found: Found = field(default_factory=Found)
     doubtful: bool = False                       # clarify: the topic may not be in the documents at all
+    also: List[str] = field(default_factory=list)  # answer: other topics the message names, offered as buttons
 
 
 def about_the_card(text: str) -> bool:
@@ -102,7 +106,21 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
     if decision.kind == "answer" and out_of_scope >= OOS_DOUBT:
         candidates = _candidates(decision.intents, ranked)
         return Decision("clarify", candidates, found=decision.found, doubtful=True)
+    if decision.kind == "answer":
+        decision.also = also_asked(text, decision.intents, lexicon)
     return decision
+
+
+def also_asked(text: str, answered: List[str], lexicon: Lexicon) -> List[str]:
+    """The main topic of each other concern, asked in a sentence or numbered part of its own, that no answer given
+    covers (「①申請書がどこかいった、②本人は字が書けない、③受け取りにも行けない」 answered for ① only): offered as
+    buttons beside the answers."""
+    also: List[str] = []
+    for part in PARTS.split(text):
+        asks = asked_topics(lexicon.find(part).covered, lexicon) if part else []
+        if asks and not any(set(answered) & set(lexicon.covered[cid].intents) for cid in asks):
+            also += [lexicon.covered[cid].intents[0] for cid in asks]
+    return list(dict.fromkeys(also))
 
 
 def _agreement(text: str, intent: str, ranking: Sequence[dict], ranked: List[Tuple[str, float]], out_of_scope: float,
