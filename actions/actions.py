@@ -7,13 +7,14 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guides import latest_intent, pause_events, paused_answer, previous_reply, utter
+from actions.guides import latest_intent, pause_events, paused_answer, previous_question, previous_reply, utter
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
 from bot.shared.concepts import load_lexicon
-from bot.shared.conversation import (asks, asks_for_a_person, following_up, is_plain_decline, last_answer_id, read_as_unsure,
-                                     refers_back, routed_in_context, still_governed, where_to_ask)
+from bot.shared.conversation import (asks, asks_for_a_person, corrected_question, corrected_reply, following_up,
+                                     is_plain_decline, last_answer_id, read_as_unsure, refers_back, routed_in_context,
+                                     still_governed, where_to_ask)
 from bot.shared.knowledge import load_knowledge
 
 
@@ -38,11 +39,15 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     してもいいの？」) or when the classifier cannot place it and nothing else would be said (「娘です。父は82歳です」):
     that answer's related entries are offered (`following_up`); a follow-up to a deceased person's card is routed
     again (`still_governed`), one about an uncovered side of the answer's topic is routed (`routed_in_context`),
-    one that asks where (「それってどこに申し込めばいいの？」) gets the answer's lines that say where (`where_to_ask`)."""
+    one that asks where (「それってどこに申し込めばいいの？」) gets the answer's lines that say where (`where_to_ask`);
+    a correction (「資格確認書じゃなくてマイナンバーカードの方でした」) answers the previous question as corrected."""
     kb, lexicon = load_knowledge(), load_lexicon()
     message = message or tracker.latest_message
     text = message.get("text") or ""
     unsure = (message.get("intent") or {}).get("name") == "nlu_fallback"
+    corrected = corrected_question(previous_question(tracker), text)
+    if corrected and last_answer_id(previous_reply(tracker)):
+        return corrected_reply(kb, lexicon, corrected)
     reply = fitting_reply(kb, lexicon, message)
     if refers_back(text):
         replied = previous_reply(tracker)

@@ -352,6 +352,14 @@ def previous_reply(tracker: Tracker) -> List[Dict[str, Any]]:
     return customs
 
 
+def previous_question(tracker: Tracker) -> str:
+    """The user's message before the latest one, as the NLU read it ("" when there is none)."""
+    users = [event for event in tracker.events if event.get("event") == "user"]
+    if len(users) < 2:
+        return ""
+    return (users[-2].get("parse_data") or {}).get("text") or users[-2].get("text") or ""
+
+
 def pause_events(tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
     """When a check is running, the events that pause it (for action_answer); else None."""
     flow = guides.FLOW_BY_FORM.get((tracker.active_loop or {}).get("name") or "")

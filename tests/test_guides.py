@@ -750,3 +750,21 @@ def test_a_follow_up_that_asks_where_gets_the_previous_answers_place():
     how_far = run(ActionFallback(), following({"answer_id": "outreach_home"}, "nlu_fallback",
                                               "それってどこまで手伝っていいの？", ranking))[1]
     assert "手続きや問い合わせの先" not in how_far[0]["text"]
+
+
+def test_a_correction_answers_the_previous_question_as_corrected():
+    """A new user's 「資格確認書じゃなくてマイナンバーカードの方でした」 repeated the previous answer."""
+    from actions.actions import ActionFallback
+    from bot.shared.conversation import corrected_question
+
+    assert corrected_question("資格確認書をなくしたらどうすればいい？", "資格確認書じゃなくてマイナンバーカードの方でした") \
+        == "マイナンバーカードをなくしたらどうすればいい？"
+    assert corrected_question("母のカードをなくしました", "あ、母じゃなくて父のほう") == "父のカードをなくしました"
+    assert corrected_question("写真の背景は何色？", "写真じゃなくて保険証のことです") == "保険証の背景は何色？"
+    assert corrected_question("母のカードをなくしました", "保険証じゃなくてカードです") is None   # not in the question
+    assert corrected_question("母のカードをなくしました", "それじゃなくて") is None
+    trk = following({"answer_id": "shikaku_kakuninsho"}, "nlu_fallback", "資格確認書じゃなくてマイナンバーカードの方でした",
+                    [("nlu_fallback", 0.35), ("shikaku_kakuninsho", 0.3)])
+    trk.events[0] = {"event": "user", "text": "資格確認書をなくしたらどうすればいい？"}
+    messages = run(ActionFallback(), trk)[1]
+    assert messages[0]["custom"].get("answer_id") == "lost_card"

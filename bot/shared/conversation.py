@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from bot.shared.answers import MAX_CANDIDATES, entry_buttons, route_message
+from bot.shared.answers import MAX_CANDIDATES, entry_buttons, fitting_reply, route_message
 from bot.shared.concepts import Lexicon
 from bot.shared.knowledge import KnowledgeBase
 from bot.shared.message import BotMessage
@@ -25,6 +25,28 @@ CONTACT = re.compile(r"問い?合わ?せ|相談|連絡|電話|ご確認|申請�
 ASKS_FOR_A_PERSON = re.compile(   # 「担当者につないで」「人と話したい」, not 「その人たちも一緒に申請できる？」
     r"担当|オペレーター|有人|人間|スタッフ|相談員|職員さん|職員の方|窓口の方|詳しい人|相談できる人|誰か|だれか"
     r"|(?<![本個他友老病住名隣市町村者])人(?:と|に(?:代わ|かわ|相談|聞|つな|対応|答)|がいい|はいま|いない)")
+
+
+CORRECTION = re.compile(   # 「資格確認書じゃなくてマイナンバーカードの方でした」「あ、母じゃなくて父のほう」
+    r"(?P<wrong>[^、。,\s]{1,20}?)(?:じゃなくて|ではなくて|やなくて|じゃなく)[、,\s]*(?P<right>[^、。,？?\s]{1,20}?)"
+    r"(?:の(?:方|ほう|こと)|の話)?(?:です|でした|だった|やった|やで|なんです)?[。!！…\s]*$")
+
+
+def corrected_question(previous_question: str, text: str) -> Optional[str]:
+    """The previous question with the word the message corrects replaced (「資格確認書の申請はどこで？」 then
+    「資格確認書じゃなくてマイナンバーカードの方でした」 → 「マイナンバーカードの申請はどこで？」); None when the message
+    is no such correction, or the corrected word is not in the previous question."""
+    match = CORRECTION.search(text.strip())
+    if not match or match.group("wrong") not in previous_question or match.group("wrong") == match.group("right"):
+        return None
+    return previous_question.replace(match.group("wrong"), match.group("right"), 1)
+
+
+def corrected_reply(kb: KnowledgeBase, lexicon: Lexicon, question: str) -> List[dict]:
+    """The reply to the previous question as the user corrected it, read by the concepts it names alone (the
+    classifier has not seen it): a named concept's main topic, else 「もしかして」 or the plain decline."""
+    unsure = {"name": "nlu_fallback", "confidence": 0.0}
+    return fitting_reply(kb, lexicon, {"text": question, "intent": unsure, "intent_ranking": [unsure]})
 
 
 def asks_for_a_person(text: str) -> bool:
