@@ -120,10 +120,10 @@ class ActionFallback(MessageAction):
 
 
 class ActionShortReply(MessageAction):
-    """「はい」「いいえ」 (affirm / deny) outside a running check: the answer to a paused check's
-    question when it is one (「ない」 to 「顔写真付きの本人確認書類はありますか？」), else the short reply —
-    unless the message asks something (「それって家族でもいいの？」): then it is read as if the classifier had been
-    unsure (`read_as_unsure`), against the answer just given."""
+    """「はい」「いいえ」「さようなら」 (affirm / deny / goodbye) outside a running check: the answer to a paused
+    check's question when it is one (「ない」 to 「顔写真付きの本人確認書類はありますか？」), else the short reply —
+    unless the message asks something (「それって家族でもいいの？」, 「じゃあ今はもう使えないってこと？」 read as goodbye):
+    then it is read as if the classifier had been unsure (`read_as_unsure`), against the answer just given."""
 
     def name(self) -> Text:
         return "action_short_reply"
@@ -133,7 +133,8 @@ class ActionShortReply(MessageAction):
             for message in fitting_messages(tracker, read_as_unsure(tracker.latest_message)):
                 utter(dispatcher, message)
             return []
-        dispatcher.utter_message(response="utter_deny" if latest_intent(tracker) == "deny" else "utter_affirm")
+        short = {"deny": "utter_deny", "goodbye": "utter_goodbye"}
+        dispatcher.utter_message(response=short.get(latest_intent(tracker), "utter_affirm"))
         return []
 
 

@@ -89,6 +89,8 @@ def test_commands(text, command):
     ("outreach", "outreach_others", "何人かいてはります", "yes"),
     ("outreach", "outreach_date", "1月の20日ごろ", "2027-01-20"),
     ("proxy", "proxy_agent", "私（看護師）が行く予定", "staff"),   # session 14
+    ("pin", "pin_who", "本人は足悪くて無理。ヘルパーさんか私", "proxy"),   # was read as 「本人が行ける」
+    ("pin", "pin_who", "本人が行けます", "self"),
 ])
 def test_answers_in_a_caregivers_words(flow, slot, text, value):
     assert guides.parse_answer(guides.FLOWS[flow].question(slot), text, dt.date(2026, 12, 1)) == value
@@ -768,3 +770,12 @@ def test_a_correction_answers_the_previous_question_as_corrected():
     trk.events[0] = {"event": "user", "text": "資格確認書をなくしたらどうすればいい？"}
     messages = run(ActionFallback(), trk)[1]
     assert messages[0]["custom"].get("answer_id") == "lost_card"
+
+
+def test_a_question_read_as_goodbye_is_answered_not_said_goodbye_to():
+    """A new user's 「じゃあ今はもう使えないってこと？」 after the old 保険証's dates got 「ご利用ありがとうございました」."""
+    question = following({"answer_id": "hokensho_end"}, "goodbye", "じゃあ今はもう使えないってこと？",
+                         [("goodbye", 0.4), ("hokensho_end", 0.3), ("nlu_fallback", 0.2)])
+    messages = run(ActionShortReply(), question)[1]
+    assert messages and not any(m.get("response") for m in messages)
+    assert run(ActionShortReply(), following(None, "goodbye", "さようなら"))[1][0]["response"] == "utter_goodbye"

@@ -13,7 +13,7 @@ from bot.shared.concepts import Lexicon
 from bot.shared.knowledge import KnowledgeBase
 from bot.shared.message import BotMessage
 
-SHORT_REPLIES = ("affirm", "deny")   # 「はい」「いいえ」
+SHORT_REPLIES = ("affirm", "deny", "goodbye")   # 「はい」「いいえ」「さようなら」
 ASKS = re.compile(r"(?:[?？]|の|かな|ですか|ますか|でしょうか)[\s。…]*$")   # 「それって家族でもいいの？」
 REFERS_BACK = re.compile(r"^(?:それ|その|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな|さっきの|先ほどの|今の)"
                          r"|その場合|そういう場合|そのとき|その時|それなら|それでも")
