@@ -94,6 +94,8 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("退職して国保になったら、カードはいつから保険証として使えますか", "insurer_change_timing"),
     ("住基カードはまだ使えますか", "juki_card"),
     ("申請したカードの申請状況を確認したい", "application_status"),
+    ("顔写真付きの身分証がない人の本人確認書類は何が使えますか", "id_documents"),   # new users' (sessions 13, 14)
+    ("そもそも外国の人もマイナンバーカード作れるんですよね？", "foreign_resident"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
