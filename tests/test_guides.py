@@ -91,6 +91,9 @@ def test_commands(text, command):
     ("proxy", "proxy_agent", "私（看護師）が行く予定", "staff"),   # session 14
     ("pin", "pin_who", "本人は足悪くて無理。ヘルパーさんか私", "proxy"),   # was read as 「本人が行ける」
     ("pin", "pin_who", "本人が行けます", "self"),
+    ("outreach", "outreach_dementia", "多い。半分くらい", "yes"),
+    ("outreach", "outreach_dementia", "ほとんどいない", "no"),
+    ("face_auth", "fa_cert", "なんだべそれ。わがんね", "unknown"),
 ])
 def test_answers_in_a_caregivers_words(flow, slot, text, value):
     assert guides.parse_answer(guides.FLOWS[flow].question(slot), text, dt.date(2026, 12, 1)) == value

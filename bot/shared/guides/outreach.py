@@ -11,9 +11,10 @@ from bot.shared.guides.result import Part, Result, Section, fact, format_date, l
 QUESTIONS = (
     Question("outreach_date", "date", (Option("next_month", "来月"), Option(UNKNOWN, "まだ決まっていない")), strong=True,
              hint="実施日を「12月15日」「来月のなかごろ」「2026-12-15」のように入力してください。決まっていなければ「未定」と入力してください。"),
-    yesno("outreach_others", ("いる", r"いる|います|おる|おります|いては|いらっしゃ"),
+    yesno("outreach_others", ("いる", r"いる|います|おる|おります|いては|いらっしゃ|何人か|数人|多い|半分"),
           ("いない", r"いない|いません|おらん|おらへん|おりません|いてへん|いーひん")),
-    yesno("outreach_dementia", ("いる", r"いる|います"), ("いない", r"いない|いません")),
+    yesno("outreach_dementia", ("いる", r"いる|います|おる|何人か|数人|多い|おおい|半分|ほとんど|全員|みんな"),
+          ("いない", r"いない|いません|おらん|おらへん")),
 )
 
 
