@@ -243,6 +243,14 @@ def test_other_concerns_in_parts_of_their_own_are_offered_as_buttons(lexicon, kb
     assert decision.intents == ["application_form"] and decision.also == ["signature_help", "proxy_pickup_eligibility"]
     buttons = [b["title"] for b in decision_messages(kb, decision, {})[-1]["buttons"]]
     assert buttons[:2] == ["申請書の自署が難しい方", "代理交付の対象となる方"] and len(buttons) <= 4
+    routed = ("①入院中の患者さんが資格確認書ってどうやってもらうのか ②マイナ保険証の利用登録を病院でできるか "
+              "③登録の解除ってできるんでしたっけ")   # a new user's: only ③ was said (routed)
+    decision = decide(routed, "hoken_registration", ranking(("hoken_registration", 0.45)), lexicon, set(kb.intents))
+    assert decision.route.id == "registration_cancel" and decision.also[:1] == ["shikaku_kakuninsho"]
+    assert "hoken_registration" in decision.also
+    fee = decide("再発行ってどんな手続きが必要なの?費用はかかるの?", "card_fee", ranking(("card_fee", 0.5)), lexicon,
+                 set(kb.intents))
+    assert fee.route.id == "reissue_fee" and fee.also == [] and fee.intents == []
     one = decide("写真の背景は何色がいいですか", "photo_requirements", ranking(("photo_requirements", 0.8)), lexicon,
                  set(kb.intents))
     assert one.also == []

@@ -89,7 +89,10 @@ def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str,
             _offer_first(kb, answers[-1], decision.also)
         return answers or [unknown_answer_message(kb)]
     if decision.kind == "route" and decision.route:
-        return [route_message(decision.route.id, decision.route.reply), *_answers(kb, decision.intents, entities)]
+        messages = [route_message(decision.route.id, decision.route.reply), *_answers(kb, decision.intents, entities)]
+        if decision.also:
+            _offer_first(kb, messages[-1], decision.also)
+        return messages
     if decision.kind == "clarify":
         return [clarify_message(kb, decision.intents, decision.doubtful)]
     return [decline_message(kb)]

@@ -20,7 +20,9 @@ concepts the question names (bot.shared.concepts). `decide()` turns both into on
   「マイナンバーカードの暗証番号ってなんですか」), even when out_of_scope is likely, unless the classifier is
   sure of another topic: the concept's `defines` intent (dev +5 answered, test and uncovered unchanged, 2026-12-01);
 - with an answer, the other concerns the message asks in sentences or numbered parts of their own (「①…、②…、
-  ③…」) that no answer given covers are offered as the answer's first buttons (`also`);
+  ③…」) that no answer given covers are offered as the answer's first buttons (`also`); beside a routing reply
+  only those of numbered parts (a sentence apart, 「再発行は？費用は？」, would offer the new card's fee beside
+  the reissue fee the documents do not give);
 - `clarify`: they disagree → 「もしかして」 with the candidates of both;
 - `decline`: nothing to go on — but when the classifier is unsure or places the message out of scope and the
   message names the card (its number, the insurance card, the account: `about_the_card`), its likeliest
@@ -55,8 +57,9 @@ SURE_BESIDE_ROUTE = 0.50        # classifier confidence for answering a covered 
 UNSURE = ("nlu_fallback", "out_of_scope")
 ABOUT_THE_CARD = re.compile(r"マイナ|カード|保険証|被保険者証|番号|電子証明|資格確認|公金|口座"
                             r"|ホケンショウ|バンゴウ|シカクカクニン|コウキン|コウザ")   # and in hiragana
-CLAUSE_BREAK = re.compile(r"[。?？!！\n]+|(?<=や)、")   # sentences, and 「Aや、B」 (not 「〜ても、」「〜場合、」)
-PARTS = re.compile(r"[。?？!！\n]+|(?<=や)、|[①-⑩]|(?:^|[、\s])[1-9][.．)）]")   # sentences and numbered parts
+# a message's parts: sentences, 「Aや、B」 (not 「〜ても、」「〜場合、」) and numbered parts (「①…②…」「1. … 2. …」)
+PARTS = re.compile(r"[。?？!！\n]+|(?<=や)、|[①-⑩]|(?:^|[、\s])[1-9][.．)）]")
+NUMBERED = re.compile(r"[①-⑩]|(?:^|[、\s])[1-9][.．)）]")
 
 
 @dataclass
@@ -66,7 +69,7 @@ class Decision:
     route: Optional[UncoveredConcept] = None
     found: Found = field(default_factory=Found)
     doubtful: bool = False                       # clarify: the topic may not be in the documents at all
-    also: List[str] = field(default_factory=list)  # answer: other topics the message names, offered as buttons
+    also: List[str] = field(default_factory=list)  # answer, route: other topics asked, offered as buttons
 
 
 def about_the_card(text: str) -> bool:
@@ -117,7 +120,8 @@ def also_asked(text: str, answered: List[str], lexicon: Lexicon) -> List[str]:
     buttons beside the answers."""
     also: List[str] = []
     for part in PARTS.split(text):
-        asks = asked_topics(lexicon.find(part).covered, lexicon) if part else []
+        found = lexicon.find(part) if part else Found()
+        asks = [] if lexicon.blocking(found) else asked_topics(found.covered, lexicon)
         if asks and not any(set(answered) & set(lexicon.covered[cid].intents) for cid in asks):
             also += [lexicon.covered[cid].intents[0] for cid in asks]
     return list(dict.fromkeys(also))
@@ -129,7 +133,10 @@ def _agreement(text: str, intent: str, ranking: Sequence[dict], ranked: List[Tup
     found = lexicon.find(text)
     blocking = lexicon.blocking(found)
     if blocking:
-        return Decision("route", _answer_beside_route(text, blocking, ranked, lexicon), route=blocking, found=found)
+        beside = _answer_beside_route(text, blocking, ranked, lexicon)
+        numbered = bool(NUMBERED.search(text))   # 「①…②…③登録の解除は？」: the other parts as buttons, never a neighbour
+        also = also_asked(text, beside, lexicon) if numbered and not blocking.governs else []
+        return Decision("route", beside, route=blocking, found=found, also=also)
     confidence = dict(ranked)
     named = lexicon.intents_of(found.covered)
 
@@ -198,7 +205,7 @@ def _answer_beside_route(text: str, route: UncoveredConcept, ranked: List[Tuple[
     [intent] or []."""
     if route.governs or not ranked or ranked[0][1] < SURE_BESIDE_ROUTE:
         return []
-    clauses = [lexicon.find(clause) for clause in CLAUSE_BREAK.split(text) if clause]
+    clauses = [lexicon.find(clause) for clause in PARTS.split(text) if clause]
     if not any(route.id in clause.uncovered for clause in clauses):
         return []
     intent = ranked[0][0]
