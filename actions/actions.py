@@ -53,9 +53,9 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
         replied = previous_reply(tracker)
         previous = last_answer_id(replied)
         return (still_governed(lexicon, replied) or routed_in_context(kb, lexicon, previous, text)
-                or where_to_ask(kb, previous, text) or following_up(kb, reply, previous, unsure=unsure))
+                or where_to_ask(kb, previous, text) or following_up(kb, reply, previous, unsure=unsure, text=text))
     if unsure and is_plain_decline(reply):
-        return following_up(kb, reply, last_answer_id(previous_reply(tracker)))
+        return following_up(kb, reply, last_answer_id(previous_reply(tracker)), text=text)
     return reply
 
 

@@ -782,3 +782,19 @@ def test_a_question_read_as_goodbye_is_answered_not_said_goodbye_to():
     messages = run(ActionShortReply(), question)[1]
     assert messages and not any(m.get("response") for m in messages)
     assert run(ActionShortReply(), following(None, "goodbye", "さようなら"))[1][0]["response"] == "utter_goodbye"
+
+
+def test_a_follow_up_the_previous_answer_answers_gets_its_lines():
+    """A new user's 「それって申請しないともらえないの？」 after the 資格確認書 answer (which says it is sent without an
+    application) got 「もしかして」."""
+    from actions.actions import ActionFallback
+
+    ranking = [("nlu_fallback", 0.35), ("no_card_shikaku", 0.2), ("out_of_scope", 0.05)]
+    asked = following({"answer_id": "shikaku_kakuninsho"}, "nlu_fallback",
+                      "それって申請しないともらえないの？患者さん本人は申請とか無理な状態です", ranking)
+    messages = run(ActionFallback(), asked)[1]
+    assert messages[0]["custom"]["answer_id"] == "shikaku_kakuninsho" and "関係するところ" in messages[0]["text"]
+    assert "申請しなくても保険者から送られてくる" in messages[0]["text"] and "出典" in messages[0]["custom"]["citation"]
+    other = run(ActionFallback(), following({"answer_id": "shikaku_kakuninsho"}, "nlu_fallback", "それってどうなの？",
+                                            ranking))[1]
+    assert "関係するところ" not in other[0]["text"]

@@ -10,7 +10,7 @@ from typing import List, Optional, Tuple
 
 from bot.shared.answers import MAX_CANDIDATES, entry_buttons, fitting_reply, route_message
 from bot.shared.concepts import Lexicon
-from bot.shared.knowledge import KnowledgeBase
+from bot.shared.knowledge import Entry, KnowledgeBase
 from bot.shared.message import BotMessage
 
 SHORT_REPLIES = ("affirm", "deny", "goodbye")   # 「はい」「いいえ」「さようなら」
@@ -19,6 +19,10 @@ REFERS_BACK = re.compile(r"^(?:それ|その|そっち|じゃあ|じゃ、|で�
                          r"|その場合|そういう場合|そのとき|その時|それなら|それでも")
 ASKS_WHERE = re.compile(r"どこ(?!まで)|どちら|連絡先|問い?合わ?せ先|窓口|電話番号|何番|申し?込")
 PLACE = re.compile(r"市区町村|市町村|フリーダイヤル|保険者|0120|050-")
+CONTENT_WORD = re.compile(r"[一-龥々ァ-ヶー]{2,}")   # kanji and katakana words of a follow-up
+GENERIC_WORDS = {"本人", "場合", "状態", "家族", "患者", "利用者", "施設", "職員", "大丈夫", "必要", "可能", "方法", "無理",
+                 "マイナンバーカード", "カード", "今後", "本当", "結局", "一番", "自分", "質問"}
+MAX_QUOTED = 3
 CONTACT = re.compile(r"問い?合わ?せ|相談|連絡|電話|ご確認|申請し|届を|届出|手続き?を|へ。$")
 
 
@@ -126,23 +130,46 @@ def where_to_ask(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str
     if previous is None or not ASKS_WHERE.search(text):
         return []
     lines = [line for line in previous.answer.splitlines() if PLACE.search(line) and CONTACT.search(line)]
+    return _quoted(kb, previous, "where_follow_up", lines)
+
+
+def said_before(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str) -> List[dict]:
+    """A follow-up the answer just given already answers (「それって申請しないともらえないの？」 after the 資格確認書,
+    which says it is sent without an application): the lines of that answer that name most of the follow-up's
+    words (at most MAX_QUOTED), with its 出典: [message] or [] when no line names one."""
+    previous = kb.by_id.get(previous_answer_id or "")
+    words = {word for word in CONTENT_WORD.findall(text) if word not in GENERIC_WORDS}
+    if previous is None or not words:
+        return []
+    hits = [(sum(word in line for word in words), line) for line in previous.answer.splitlines()]
+    best = max((count for count, _ in hits), default=0)
+    lines = [line for count, line in hits if best and count == best]
+    return _quoted(kb, previous, "said_before", lines) if len(lines) <= MAX_QUOTED else []
+
+
+def _quoted(kb: KnowledgeBase, previous: Entry, intro: str, lines: List[str]) -> List[dict]:
+    """Lines of the answer just given, introduced by the message `intro`, with its 出典 and related entries."""
     if not lines:
         return []
-    intro = kb.messages["where_follow_up"].format(title=previous.title)
-    return [BotMessage(text="\n".join([intro, *lines]), citation=kb.citation(previous), sources=kb.sources_payload(previous),
+    text = "\n".join([kb.messages[intro].format(title=previous.title), *lines])
+    return [BotMessage(text=text, citation=kb.citation(previous), sources=kb.sources_payload(previous),
                        buttons=entry_buttons(kb, previous.related), answer_id=previous.id).to_rasa()]
 
 
 def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Optional[str],
-                 unsure: bool = False) -> List[dict]:
+                 unsure: bool = False, text: str = "") -> List[dict]:
     """`messages` — unless they give no answer (nor where to ask about an uncovered topic), or only an answer the
-    classifier was `unsure` of, and an answer came just before: then 「もしかして」 naming that answer, its related
-    entries first (the message most likely follows it up), then the answers or candidates of `messages`."""
+    classifier was `unsure` of, and an answer came just before: then the lines of that answer the message asks about
+    (`said_before`), or else 「もしかして」 naming that answer, its related entries first (the message most likely
+    follows it up), then the answers or candidates of `messages`."""
     previous = kb.by_id.get(previous_answer_id or "")
     custom = messages[0]["custom"] if messages else {}
     answered = [m["custom"]["answer_id"] for m in messages if m["custom"].get("answer_id")]
     if previous is None or (answered and not unsure) or custom.get("uncovered"):
         return messages
+    quoted = said_before(kb, previous.id, text)
+    if quoted:
+        return quoted
     candidates = [*previous.related, *answered, *custom.get("candidates", [])]
     ids = [i for i in dict.fromkeys(candidates) if i in kb.by_id and i != previous.id]
     text = kb.messages["clarify_follow_up"].format(title=previous.title)
