@@ -768,6 +768,7 @@ def test_a_correction_answers_the_previous_question_as_corrected():
     assert corrected_question("写真の背景は何色？", "写真じゃなくて保険証のことです") == "保険証の背景は何色？"
     assert corrected_question("母のカードをなくしました", "保険証じゃなくてカードです") is None   # not in the question
     assert corrected_question("母のカードをなくしました", "それじゃなくて") is None
+    assert corrected_question("保険証で受診できる？", "保険証じゃなくてカードで受診したい") is None   # a new request
     trk = following({"answer_id": "shikaku_kakuninsho"}, "nlu_fallback", "資格確認書じゃなくてマイナンバーカードの方でした",
                     [("nlu_fallback", 0.35), ("shikaku_kakuninsho", 0.3)])
     trk.events[0] = {"event": "user", "text": "資格確認書をなくしたらどうすればいい？"}
