@@ -421,7 +421,7 @@ def test_an_answer_comes_first_and_its_sources_are_short(line_gateway, fake_line
     assert texts[0].startswith("暗証番号を忘れたとき")
     sources = texts[-1][texts[-1].index("出典："):]
     assert sources == "出典：取得・管理マニュアルVer.2（2023年12月） 第8 p.28～、第2 p.6、第3 p.10"
-    assert all(len(t) <= BUBBLE_CHARS + len(sources) for t in texts)
+    assert all(len(t) <= BUBBLE_CHARS + 1 + len(sources) for t in texts)   # a full bubble, a line break, the 出典
     full = next(m for m in line_gateway.store.conversation(user) if m.answer_id)   # the log keeps the full 出典
     assert "＜暗証番号を忘れた場合＞" in full.text
 
