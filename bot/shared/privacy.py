@@ -12,7 +12,8 @@ The rules, in short (README, Security and privacy):
   kept unless the nearest keyword is マイナンバー / 個人番号 / カードの番号. 8–11 digits right after マイナンバー are
   a part of one. A number split over two messages is caught with `previous` (the end of the last one).
 - PIN: 4 digits, or a 6–16 character mix of letters and digits, shortly before or after 暗証番号 /
-  暗唱番号 / パスワード / PIN …, unless it is a count or a time (「4桁」「3回」「9:00」).
+  暗唱番号 / パスワード / PIN …, or 4 digits right after a bare 「番号」 (「メモしてた番号が1953」, not
+  受付番号 or 電話番号), unless it is a count or a time (「4桁」「3回」「9:00」).
 - Phone: 10–11 digits from 0 (or +81) in at most three groups; toll-free and navigation-dial prefixes
   and the bot's own numbers are public.
 - Birth date: a full date (和暦, S24.8.21, 19530612, 5/31/1956 …) next to 生年月日 / 誕生日 / 生まれ,
@@ -158,6 +159,9 @@ _PIN_WORDS = _words(r"暗証番号|暗唱番号|暗証|暗唱|あんしょうば
 _BIRTH_WORDS = _words(r"生年月日|誕生日|誕生|生まれ|産まれ|うまれ|出生|birthday|born|dob")
 _EVENT_WORDS = _words(r"予約|受診|通院|入院|退院|手術|面会|訪問|来庁|予定|来週|今週|来月|申請|交付|受け?取|期限|更新|以降"
                       r"|以前|から|まで|締め?切|開始|廃止|施行|届|有効|発行|切り?替|変更|紛失|なくし|失くし|盗")
+# 「メモしてた番号が１９５３」: a bare 「番号」 (not a compound like 受付番号, 電話番号, 部屋番号) right before
+# four digits names a secret number as much as 暗証番号 does
+_BARE_NUMBER_WORD = re.compile(r"(?<![\u4e00-\u9fffァ-ヴー])(?:番号|ばんごう|ナンバー)(?:は|が|って|を|、|：|:|=|＝)?\s*$")
 _COUNT_AFTER = re.compile(r"\s*(?:桁|けた|ケタ|回|文字|日|月|年|歳|才|時|分|秒|人|件|枚|円|個|度|番目|通|名|週|か月|ヶ月|カ月|台|%|号|倍|kg|cm)")
 _NOT_PIN_BEFORE = re.compile(r"(?:\d:|[¥$第#])$")           # a time (9:00), an amount, 第1234号
 _NOT_PASSWORDS = re.compile(r"(?:iphone|android|windows|ios|pixel|galaxy|xperia|aquos|arrows|ipad)\d+", re.IGNORECASE)
@@ -241,7 +245,8 @@ def find_pins(text: str):
             continue
         before = any(start - m.end() <= 20 for m in _PIN_WORDS.finditer(text, max(0, start - 40), start))
         after = any(m.start() - end <= 10 for m in _PIN_WORDS.finditer(text, end, end + 30))
-        if before or after:
+        bare = sum(ch.isdigit() for ch in text[start:end]) == 4 and _BARE_NUMBER_WORD.search(text, max(0, start - 12), start)
+        if before or after or bare:
             yield start, end, PIN
 
 
