@@ -12,9 +12,9 @@ from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
 from bot.shared.concepts import load_lexicon
-from bot.shared.conversation import (asks, asks_for_a_person, corrected_question, corrected_reply, following_up,
-                                     is_plain_decline, last_answer_id, read_as_unsure, refers_back, routed_in_context,
-                                     still_governed, where_to_ask)
+from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, corrected_question, corrected_reply,
+                                     following_up, is_plain_decline, last_answer_id, read_as_unsure, refers_back,
+                                     routed_in_context, still_governed, where_to_ask)
 from bot.shared.knowledge import load_knowledge
 
 
@@ -45,18 +45,25 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     message = message or tracker.latest_message
     text = message.get("text") or ""
     unsure = (message.get("intent") or {}).get("name") == "nlu_fallback"
+    replied = previous_reply(tracker)
+    previous = last_answer_id(replied)
     corrected = corrected_question(previous_question(tracker), text)
-    if corrected and last_answer_id(previous_reply(tracker)):
+    if corrected and previous:
         return corrected_reply(kb, lexicon, corrected)
     reply = fitting_reply(kb, lexicon, message)
     if refers_back(text):
-        replied = previous_reply(tracker)
-        previous = last_answer_id(replied)
         return (still_governed(lexicon, replied) or routed_in_context(kb, lexicon, previous, text)
                 or where_to_ask(kb, previous, text) or following_up(kb, reply, previous, unsure=unsure, text=text))
     if unsure and is_plain_decline(reply):
-        return following_up(kb, reply, last_answer_id(previous_reply(tracker)), text=text)
+        return following_up(kb, reply, previous, text=text)
     return reply
+
+
+def utter_all(dispatcher: CollectingDispatcher, messages: List[dict]) -> List[Dict[Text, Any]]:
+    """Send the messages; no events."""
+    for message in messages:
+        utter(dispatcher, message)
+    return []
 
 
 class MessageAction(Action, ABC):
@@ -114,43 +121,54 @@ class ActionFallback(MessageAction):
         return "action_fallback"
 
     def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
-        for message in fitting_messages(tracker):
-            utter(dispatcher, message)
-        return []
+        return utter_all(dispatcher, fitting_messages(tracker))
 
 
-class ActionShortReply(MessageAction):
+class ShortResponseAction(MessageAction, ABC):
+    """A label that needs no knowledge answer (「はい」, 「人と話したい」) gets its response — unless the message
+    is something else after all: then it is read as if the classifier had been unsure (`read_as_unsure`, the
+    `not_meant` labels set aside), against the answer just given."""
+
+    not_meant: tuple = ()
+
+    @abstractmethod
+    def response(self, tracker: Tracker) -> Optional[str]:
+        """The response to utter, or None when the message is not what the label says."""
+
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+        response = self.response(tracker)
+        if response:
+            dispatcher.utter_message(response=response)
+            return []
+        return utter_all(dispatcher, fitting_messages(tracker, read_as_unsure(tracker.latest_message, self.not_meant)))
+
+
+class ActionShortReply(ShortResponseAction):
     """「はい」「いいえ」「さようなら」 (affirm / deny / goodbye) outside a running check: the answer to a paused
     check's question when it is one (「ない」 to 「顔写真付きの本人確認書類はありますか？」), else the short reply —
-    unless the message asks something (「それって家族でもいいの？」, 「じゃあ今はもう使えないってこと？」 read as goodbye):
-    then it is read as if the classifier had been unsure (`read_as_unsure`), against the answer just given."""
+    unless the message asks something (「それって家族でもいいの？」, 「じゃあ今はもう使えないってこと？」 read as goodbye)."""
+
+    not_meant = SHORT_REPLIES
 
     def name(self) -> Text:
         return "action_short_reply"
 
-    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    def response(self, tracker: Tracker) -> Optional[str]:
         if asks(tracker.latest_message.get("text") or ""):
-            for message in fitting_messages(tracker, read_as_unsure(tracker.latest_message)):
-                utter(dispatcher, message)
-            return []
-        short = {"deny": "utter_deny", "goodbye": "utter_goodbye"}
-        dispatcher.utter_message(response=short.get(latest_intent(tracker), "utter_affirm"))
-        return []
+            return None
+        return {"deny": "utter_deny", "goodbye": "utter_goodbye"}.get(latest_intent(tracker), "utter_affirm")
 
 
-class ActionHumanHandoff(MessageAction):
+class ActionHumanHandoff(ShortResponseAction):
     """「人と話したい」: the staff handoff (utter_human_handoff; the gateway then opens a ticket) — when the message
-    asks for a person. A question the classifier took for one (「2人くらい隣の市の人がいるはず。その人たちも一緒に
-    申請できる？」) is read as if the classifier had been unsure (`read_as_unsure`)."""
+    asks for a person, not for a question the classifier took for one (「2人くらい隣の市の人がいるはず。その人たちも
+    一緒に申請できる？」)."""
+
+    not_meant = ("human_handoff",)
 
     def name(self) -> Text:
         return "action_human_handoff"
 
-    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    def response(self, tracker: Tracker) -> Optional[str]:
         text = tracker.latest_message.get("text") or ""
-        if text.startswith("/") or asks_for_a_person(text):
-            dispatcher.utter_message(response="utter_human_handoff")
-            return []
-        for message in fitting_messages(tracker, read_as_unsure(tracker.latest_message, ("human_handoff",))):
-            utter(dispatcher, message)
-        return []
+        return "utter_human_handoff" if text.startswith("/") or asks_for_a_person(text) else None
