@@ -14,7 +14,7 @@ from bot.shared.answers import answer_message, fitting_reply, message_entities, 
 from bot.shared.concepts import load_lexicon
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, corrected_question, corrected_reply,
                                      following_up, is_plain_decline, last_answer_id, read_as_unsure, refers_back,
-                                     routed_in_context, still_governed, where_to_ask)
+                                     restated_question, routed_in_context, still_governed, where_to_ask)
 from bot.shared.knowledge import load_knowledge
 
 
@@ -47,8 +47,8 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     unsure = (message.get("intent") or {}).get("name") == "nlu_fallback"
     replied = previous_reply(tracker)
     previous = last_answer_id(replied)
-    corrected = corrected_question(previous_question(tracker), text)
-    if corrected and previous:
+    corrected = (corrected_question(previous_question(tracker), text) if previous else None) or restated_question(text)
+    if corrected:
         return corrected_reply(kb, lexicon, corrected)
     reply = fitting_reply(kb, lexicon, message)
     if refers_back(text):

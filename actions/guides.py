@@ -26,7 +26,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.safety import safe_run
 from bot.shared import guides
-from bot.shared.answers import message_entities
+from bot.shared.answers import fitting_reply, message_entities
+from bot.shared.concepts import load_lexicon
 from bot.shared.knowledge import load_knowledge
 
 COMMAND_INTENTS = {"stop_guide", "restart_guide", "resume_guide"}
@@ -34,6 +35,7 @@ COMMAND_INTENTS = {"stop_guide", "restart_guide", "resume_guide"}
 QUESTION_INTENTS = {"start_guide", "show_answer", "help", "greet", "goodbye", "thank", "bot_challenge",
                     "human_handoff", "out_of_scope"}
 QUESTION_SHAPE = re.compile(r"[?？]\s*$|ですか|ますか|でしょうか|教えて|とは|って何|ってなに|どうすれば|どうしたら")
+SENTENCE = re.compile(r"[^。!！?？\n]+[。!！?？\n]*")
 QUESTION_CONFIDENCE = 0.6  # below it, a reply that is no answer gets a hint rather than an answer
 INTERNAL_ACTIONS = {"action_listen", "action_extract_slots"}
 PAUSED_ANSWER_CHARS = 30   # a longer message while a check is paused is taken as a new question
@@ -77,12 +79,30 @@ def turn_kind(tracker: Tracker, form: str) -> str:
 
 def is_question(tracker: Tracker) -> bool:
     """The NLU took the message for a knowledge question or a conversation intent, and it reads as
-    one (a question mark, ですか, 教えて…) or the NLU is sure enough."""
+    one (a question mark, ですか, 教えて…) or the NLU is sure enough; or the NLU was unsure and it reads as
+    one (「疎明資料って何？」 asked at the age question: its answer or 「もしかして」, not the check's hint)."""
     intent = latest_intent(tracker)
+    if intent == "nlu_fallback":
+        return bool(QUESTION_SHAPE.search(latest_text(tracker)))
     if intent not in QUESTION_INTENTS and intent not in load_knowledge().by_intent:
         return False
     confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
     return bool(QUESTION_SHAPE.search(latest_text(tracker))) or confidence >= QUESTION_CONFIDENCE
+
+
+def split_question(text: str) -> tuple:
+    """(the sentences that say something, the sentences that ask): 「郵送かな。申請書ってどこでもらうの？」 →
+    (「郵送かな。」, 「申請書ってどこでもらうの？」)."""
+    sentences = SENTENCE.findall(text)
+    asking = [s for s in sentences if QUESTION_SHAPE.search(s.rstrip("。!！\n"))]
+    return "".join(s for s in sentences if s not in asking).strip(), "".join(asking).strip()
+
+
+def answer_side_question(dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> None:
+    """The reply to a question asked beside a check's answer (「88です。ちなみに受け取りって平日しかだめ？」): the
+    fit rules' reply to the asking sentences, with the classifier's reading of the whole message."""
+    for message in fitting_reply(load_knowledge(), load_lexicon(), {**tracker.latest_message, "text": question}):
+        utter(dispatcher, message)
 
 
 def starting_text(tracker: Tracker, flow: guides.Flow) -> str:
@@ -194,7 +214,10 @@ class GuideFormValidation(Action, ABC):
             return [ActionExecutionRejected(flow.form), FollowupAction(action)]
         question = is_question(tracker)
         shaped = question and QUESTION_SHAPE.search(text)  # a question, even if it names an answer
-        found = {} if shaped else guides.extract(flow, text, requested, values, today())
+        said, asked = split_question(text) if shaped else (text, "")
+        found = guides.extract(flow, said, requested, values, today()) if said else {}
+        if requested in found and asked:   # an answer and a question beside it: both are taken
+            answer_side_question(dispatcher, tracker, asked)
         if requested not in found:
             if intent in COMMAND_INTENTS - {"resume_guide"} or question:
                 return None  # 「中断したい」, 「資格確認書って何？」…: a rule answers instead

@@ -799,3 +799,39 @@ def test_a_follow_up_the_previous_answer_answers_gets_its_lines():
     other = run(ActionFallback(), following({"answer_id": "shikaku_kakuninsho"}, "nlu_fallback", "それってどうなの？",
                                             ranking))[1]
     assert "関係するところ" not in other[0]["text"]
+
+
+def test_an_answer_with_a_question_beside_it_takes_both():
+    """A new user's 「88です。ちなみに受け取りって平日しかだめ？」 at the age question: the question was answered and
+    the age lost (asked again)."""
+    trk = tracker("proxy_pickup_documents", "88です。ちなみに代理で受け取るときの必要書類は？", {"requested_slot": "proxy_age"})
+    trk.latest_message["intent_ranking"] = [{"name": "proxy_pickup_documents", "confidence": 0.7}]
+    events, messages = run(guide_actions.ValidateProxyForm(), trk)
+    assert slot_events(events)["proxy_age"] == "75plus"
+    assert messages[0]["custom"]["answer_id"].startswith("proxy_pickup_documents")   # the question's answer first
+    assert messages[-1]["text"] == "「75歳以上」として進めます。"
+    assert guide_actions.split_question("郵送かな。申請書ってどこでもらうの？") == ("郵送かな。", "申請書ってどこでもらうの？")
+
+
+def test_an_unsure_question_in_a_check_steps_aside_instead_of_a_hint():
+    """A new user's 「疎明資料って何？」 at the age question got the check's hint."""
+    events, messages = run(guide_actions.ValidateProxyForm(),
+                           tracker("nlu_fallback", "疎明資料って何？", {"requested_slot": "proxy_age"}))
+    assert events == [] and messages == []   # Rasa rejects the form; the fallback rule answers
+
+
+def test_a_correction_with_more_said_and_a_question_that_names_which_one():
+    """A new user's 「あ、違う、父じゃなくて母です。母は要介護3で寝たきりです」 got the plain decline (the correction had
+    to end the message); 「資格確認書じゃなくてカードの方で受診するには何がいるの？」 got the 資格確認書 again."""
+    from actions.actions import ActionFallback
+    from bot.shared.conversation import corrected_question, restated_question
+
+    assert corrected_question("父のカードを代理で受け取れますか", "あ、違う、父じゃなくて母です。母は要介護3で寝たきりです") \
+        == "母のカードを代理で受け取れますか。母は要介護3で寝たきりです"
+    assert restated_question("資格確認書じゃなくてカードの方で受診するには何がいるの？") == "カードで受診するには何がいるの？"
+    assert restated_question("母じゃなくて父のほうが行きます") is None   # no question
+    assert restated_question("保険証じゃなくてカードで受診したい") is None
+    trk = following(None, "shikaku_kakuninsho", "資格確認書じゃなくてカードの方で受診するには何がいるの？",
+                    [("shikaku_kakuninsho", 0.7), ("hoken_visit", 0.1)])
+    messages = run(ActionFallback(), trk)[1]
+    assert messages[0]["custom"].get("answer_id", "").startswith("hoken_visit")

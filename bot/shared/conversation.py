@@ -34,17 +34,31 @@ ASKS_FOR_A_PERSON = re.compile(   # 「担当者につないで」「人と話�
 NOUN = r"[一-龥々ァ-ヶーA-Za-z0-9]+"   # a word in kanji, katakana or letters (after NFKC: full-width letters too)
 CORRECTION = re.compile(   # 「資格確認書じゃなくてマイナンバーカードの方でした」「あ、母じゃなくて父のほう」; not 「…じゃなくてカードで受診したい」
     rf"(?P<wrong>{NOUN})(?:じゃなくて|ではなくて|やなくて|じゃなく)[、,\s]*(?P<right>{NOUN}(?:の(?!方|ほう|こと|話){NOUN})?)"
-    r"(?:の(?:方|ほう|こと)|の話)?(?:です|でした|だった|やった|やで|なんです)?[。!！…\s]*$")
+    r"(?:の(?:方|ほう|こと)|の話)?(?:です|でした|だった|やった|やで|なんです)?"
+    r"(?:[。!！…\s]*$|[。!！…\n]+\s*(?P<rest>\S.*)$)", re.DOTALL)   # 「父じゃなくて母です。母は寝たきりです」: and more
+RESTATED = re.compile(   # 「資格確認書じゃなくてカードの方で受診するには何がいるの？」: a question about B, not A
+    rf"(?P<wrong>{NOUN})(?:じゃなくて|ではなくて|やなくて|じゃなく)[、,\s]*(?P<right>{NOUN})(?:の方|のほう)(?=[でをにはがの])")
 
 
 def corrected_question(previous_question: str, text: str) -> Optional[str]:
     """The previous question with the word the message corrects replaced (「資格確認書の申請はどこで？」 then
-    「資格確認書じゃなくてマイナンバーカードの方でした」 → 「マイナンバーカードの申請はどこで？」); None when the message
-    is no such correction, or the corrected word is not in the previous question."""
+    「資格確認書じゃなくてマイナンバーカードの方でした」 → 「マイナンバーカードの申請はどこで？」), and what the message
+    says after the correction; None when the message is no such correction, or the corrected word is not in the
+    previous question."""
     match = CORRECTION.search(text.strip())
     if not match or match.group("wrong") not in previous_question or match.group("wrong") == match.group("right"):
         return None
-    return previous_question.replace(match.group("wrong"), match.group("right"), 1)
+    corrected = previous_question.replace(match.group("wrong"), match.group("right"), 1)
+    return f"{corrected}。{match.group('rest')}" if match.group("rest") else corrected
+
+
+def restated_question(text: str) -> Optional[str]:
+    """A question that says which of two things it is about (「資格確認書じゃなくてカードの方で受診するには何がいるの？」),
+    without the other one (「カードで受診するには何がいるの？」); None for any other message."""
+    match = RESTATED.search(text)
+    if not match or match.group("wrong") == match.group("right") or not asks(text):
+        return None
+    return text[:match.start()] + match.group("right") + text[match.end():]
 
 
 def corrected_reply(kb: KnowledgeBase, lexicon: Lexicon, question: str) -> List[dict]:
