@@ -835,3 +835,16 @@ def test_a_correction_with_more_said_and_a_question_that_names_which_one():
                     [("shikaku_kakuninsho", 0.7), ("hoken_visit", 0.1)])
     messages = run(ActionFallback(), trk)[1]
     assert messages[0]["custom"].get("answer_id", "").startswith("hoken_visit")
+
+
+def test_a_follow_up_after_a_maybe_about_a_follow_up_still_follows_the_answer():
+    """A new user's 「ほんにんがいけないときは？」 after the PIN answer and a 「もしかして」 about a first follow-up got the
+    plain decline: the 「もしかして」 gave no answer, so nothing was followed up any more."""
+    from actions.actions import ActionFallback
+
+    ranking = [("nlu_fallback", 0.35), ("out_of_scope", 0.23), ("signature_help", 0.1)]
+    first = run(ActionFallback(), following({"answer_id": "pin_forgot"}, "nlu_fallback", "じゃあそのとき何がいるの", ranking))[1]
+    assert first[0]["custom"].get("follows") == "pin_forgot"
+    second = run(ActionFallback(), following(first[0]["custom"], "nlu_fallback", "本人がいけないときは？", ranking))[1]
+    assert not (second[0]["custom"].get("fallback") and not second[0]["buttons"])   # not the plain decline
+    assert "暗証番号" in second[0]["text"]

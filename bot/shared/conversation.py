@@ -99,8 +99,11 @@ def question_after_courtesy(text: str) -> str:
 
 
 def last_answer_id(reply: List[dict]) -> Optional[str]:
-    """The entry a reply (its custom payloads, in order) last answered with, if any."""
-    return next((custom["answer_id"] for custom in reversed(reply) if custom.get("answer_id")), None)
+    """The entry a reply (its custom payloads, in order) last answered with — or the answer a 「もしかして」 about a
+    follow-up still follows (「じゃあ、しやくしょにいくとき…」 then 「ほんにんがいけないときは？」 after the PIN answer),
+    if any."""
+    return next((custom.get("answer_id") or custom["follows"] for custom in reversed(reply)
+                 if custom.get("answer_id") or custom.get("follows")), None)
 
 
 def is_plain_decline(messages: List[dict]) -> bool:
@@ -189,7 +192,7 @@ def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Op
     ids = [i for i in dict.fromkeys(candidates) if i in kb.by_id and i != previous.id]
     text = kb.messages["clarify_follow_up"].format(title=previous.title)
     return [BotMessage(text=text, buttons=entry_buttons(kb, ids[:MAX_CANDIDATES]), fallback=True,
-                       extra={"candidates": ids[:MAX_CANDIDATES]}).to_rasa()]
+                       extra={"candidates": ids[:MAX_CANDIDATES], "follows": previous.id}).to_rasa()]
 
 
 def read_as_unsure(message: dict, not_meant: Tuple[str, ...] = SHORT_REPLIES) -> dict:
