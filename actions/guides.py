@@ -212,9 +212,13 @@ class GuideFormValidation(Action, ABC):
                 return None  # the stop / restart rules take over
             action = "action_guide_stop" if command == "stop" else "action_guide_start"
             return [ActionExecutionRejected(flow.form), FollowupAction(action)]
+        changed = guides.corrected(flow, text, requested, values, today())
+        if changed:   # 「あ、違う、施設じゃなくて自宅です」: an earlier answer corrected; the pending question again
+            dispatcher.utter_message(text=f"「{guides.describe(flow, changed)}」に直しました。")
+            return changed
         question = is_question(tracker)
         shaped = question and QUESTION_SHAPE.search(text)  # a question, even if it names an answer
-        said, asked = split_question(text) if shaped else (text, "")
+        said, asked = split_question(text) if shaped else (guides.instead_part(text), "")
         found = guides.extract(flow, said, requested, values, today()) if said else {}
         if requested in found and asked:   # an answer and a question beside it: both are taken
             answer_side_question(dispatcher, tracker, asked)

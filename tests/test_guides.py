@@ -848,3 +848,17 @@ def test_a_follow_up_after_a_maybe_about_a_follow_up_still_follows_the_answer():
     second = run(ActionFallback(), following(first[0]["custom"], "nlu_fallback", "本人がいけないときは？", ranking))[1]
     assert not (second[0]["custom"].get("fallback") and not second[0]["buttons"])   # not the plain decline
     assert "暗証番号" in second[0]["text"]
+
+
+def test_an_earlier_answer_corrected_in_the_check_is_changed():
+    """New users corrected an earlier answer inside a check (「あ、違う、…」) and had to start again with 「最初から」."""
+    answered = {"proxy_reason": "facility", "proxy_age": "75plus", "requested_slot": "proxy_photo_id"}
+    events, messages = run(guide_actions.ValidateProxyForm(), tracker("nlu_fallback", "ちがう、入院中です", answered))
+    assert slot_events(events) == {"proxy_reason": "hospital", "requested_slot": "proxy_facility"}   # now it matters
+    assert messages[0]["text"] == "「入院中・病気」に直しました。"
+    events, _ = run(guide_actions.ValidateProxyForm(), tracker("nlu_fallback", "やっぱり70歳でした", answered))
+    assert slot_events(events)["proxy_age"] == "under75"
+    # 「AじゃなくてB」 as the answer to the question asked: B is the answer
+    asked = {**answered, "proxy_photo_id": "no", "requested_slot": "proxy_agent"}
+    events, _ = run(guide_actions.ValidateProxyForm(), tracker("nlu_fallback", "職員じゃなくて家族が行きます", asked))
+    assert slot_events(events)["proxy_agent"] == "family"

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from bot.shared.guides.parsing import UNKNOWN, Question, date_of, is_past, normalize, parse_answer
+from bot.shared.guides.parsing import UNKNOWN, Question, correcting_part, date_of, is_past, normalize, parse_answer
 from bot.shared.guides.result import Result, format_date
 
 Values = Dict[str, Any]   # slot → answer: a text, a list of texts or None
@@ -96,6 +96,25 @@ def extract(flow: Flow, text: str, requested: Optional[str], values: Values, tod
             continue  # a past date is no plan
         found[question.slot] = value
     if flow.after_extract is not None:
+        flow.after_extract(found, values)
+    return found
+
+
+def corrected(flow: Flow, text: str, requested: Optional[str], values: Values, today: dt.date) -> Values:
+    """Earlier answers the message corrects (「あ、違う、施設じゃなくて自宅です」 asked about the 本人確認書類): the new
+    values of answered questions other than `requested`, read in the words after the correcting mark."""
+    part = correcting_part(text)
+    if part is None:
+        return {}
+    found: Values = {}
+    for question in flow.questions:
+        old = values.get(question.slot)
+        if question.slot == requested or old is None:
+            continue
+        value = parse_answer(question, part, today, asked=False)
+        if value is not None and value not in (UNKNOWN, [UNKNOWN]) and value != old:
+            found[question.slot] = value
+    if found and flow.after_extract is not None:
         flow.after_extract(found, values)
     return found
 

@@ -423,3 +423,24 @@ def command_in(text: str) -> Optional[str]:
         return "stop"
     return None
 
+
+
+# 「あ、違う、施設じゃなくて自宅です」「やっぱり75歳未満」: what follows the mark is what the user means now
+INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて"
+CORRECTING_RE = INSTEAD_RE + r"|違う|違います|違った|ちがう|ちゃう|間違え|訂正|やっぱり|やはり|やっぱ"
+
+
+def correcting_part(text: str) -> Optional[str]:
+    """The part of a correcting message that says what is meant now (after its last 「じゃなくて」, 「違う」,
+    「やっぱり」…), or None when the message corrects nothing."""
+    marks = list(re.finditer(CORRECTING_RE, text))
+    if not marks:
+        return None
+    part = text[marks[-1].end():].lstrip("、,。 　")
+    return part or None
+
+
+def instead_part(text: str) -> str:
+    """「施設じゃなくて家族が行きます」 → 「家族が行きます」: the words after 「AじゃなくてB」's mark; else the text."""
+    marks = list(re.finditer(INSTEAD_RE, text))
+    return text[marks[-1].end():].lstrip("、,。 　") if marks else text
