@@ -213,8 +213,13 @@ class GuideFormValidation(Action, ABC):
             action = "action_guide_stop" if command == "stop" else "action_guide_start"
             return [ActionExecutionRejected(flow.form), FollowupAction(action)]
         changed = guides.corrected(flow, text, requested, values, today())
-        if changed:   # 「あ、違う、施設じゃなくて自宅です」: an earlier answer corrected; the pending question again
+        if changed:   # 「ちがう、入院中です」: an earlier answer corrected; the pending one from the rest, or asked again
             dispatcher.utter_message(text=f"「{guides.describe(flow, changed)}」に直しました。")
+            rest = guides.correcting_parts(text)[1]
+            found = guides.extract(flow, rest, requested, {**values, **changed}, today()) if rest else {}
+            if found.get(requested) is not None:
+                dispatcher.utter_message(text=f"「{guides.describe(flow, {requested: found[requested]})}」として進めます。")
+                return {**changed, requested: found[requested]}
             return changed
         question = is_question(tracker)
         shaped = question and QUESTION_SHAPE.search(text)  # a question, even if it names an answer

@@ -862,3 +862,24 @@ def test_an_earlier_answer_corrected_in_the_check_is_changed():
     asked = {**answered, "proxy_photo_id": "no", "requested_slot": "proxy_agent"}
     events, _ = run(guide_actions.ValidateProxyForm(), tracker("nlu_fallback", "職員じゃなくて家族が行きます", asked))
     assert slot_events(events)["proxy_agent"] == "family"
+
+
+def test_the_outreach_plan_gives_one_meeting_day_and_notes_a_weekend(kb):
+    """A new user's plan for Saturday 2027-02-20 gave the meeting as Friday 1/29 in part 1 and Sunday 1/31 in part 2,
+    and said nothing about the Saturday."""
+    result = render("outreach", {"outreach_date": "2027-02-20~", "outreach_others": "no", "outreach_dementia": "no"},
+                    dt.date(2026, 12, 2))
+    text = text_of(kb, result)
+    assert "2027年1月29日（金）ごろ）：打合せ" in text and "打合せ（2027年1月29日（金）ごろ）" in text
+    assert "1月31日" not in text and "実施日が土曜日です" in text
+
+
+def test_a_date_corrected_beside_the_answer_asked_for_takes_both():
+    """A new user's 「2人ほど隣の町に住民票が残ってる人がいます。あ、あと実施日は…2月22日の月曜に訂正します」: read as
+    「わからない」 (the 「かも」 of the second sentence), and the new date dropped."""
+    trk = tracker("nlu_fallback", "2人ほど隣の町に住民票が残ってる人がいます。あ、あと実施日は土曜だと市が来ないかもなので"
+                  "2月22日の月曜に訂正します", {"outreach_date": "2027-02-20~", "requested_slot": "outreach_others"})
+    events, messages = run(guide_actions.ValidateOutreachForm(), trk)
+    assert slot_events(events) == {"outreach_date": "2027-02-22", "outreach_others": "yes",
+                                   "requested_slot": "outreach_dementia"}
+    assert [m["text"] for m in messages] == ["「2027年2月22日（月）」に直しました。", "「いる」として進めます。"]

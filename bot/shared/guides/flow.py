@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from bot.shared.guides.parsing import UNKNOWN, Question, correcting_part, date_of, is_past, normalize, parse_answer
+from bot.shared.guides.parsing import (UNKNOWN, Question, correcting_parts, date_of, is_past, normalize, parse_answer,
+                                       sentences)
 from bot.shared.guides.result import Result, format_date
 
 Values = Dict[str, Any]   # slot → answer: a text, a list of texts or None
@@ -90,6 +91,8 @@ def extract(flow: Flow, text: str, requested: Optional[str], values: Values, tod
         if question.slot != requested and (not question.strong or values.get(question.slot) is not None):
             continue
         value = parse_answer(question, text, today, asked=question.slot == requested)
+        if question.slot == requested and value in (UNKNOWN, [UNKNOWN]):
+            value = _definite_in_a_sentence(question, text, today) or value
         if value is None or (question.slot != requested and value in (UNKNOWN, [UNKNOWN])):
             continue
         if question.kind == "date" and is_past(value, today):
@@ -100,23 +103,31 @@ def extract(flow: Flow, text: str, requested: Optional[str], values: Values, tod
     return found
 
 
+def _definite_in_a_sentence(question: Question, text: str, today: dt.date) -> Optional[object]:
+    """「2人ほど隣の町に住民票が残ってる人がいます。あ、あと…来ないかもなので…」: the one definite answer its sentences
+    give when the whole reads 「わからない」 (the 「かも」 was about something else); None when they disagree."""
+    values = [parse_answer(question, sentence, today) for sentence in sentences(text)]
+    definite = {str(v): v for v in values if v is not None and v not in (UNKNOWN, [UNKNOWN])}
+    return next(iter(definite.values())) if len(definite) == 1 and len(values) > 1 else None
+
+
 def corrected(flow: Flow, text: str, requested: Optional[str], values: Values, today: dt.date) -> Values:
-    """Earlier answers the message corrects (「あ、違う、施設じゃなくて自宅です」 asked about the 本人確認書類): the new
-    values of answered questions other than `requested`, read in the words after the correcting mark."""
-    part = correcting_part(text)
-    if part is None:
-        return {}
-    found: Values = {}
-    for question in flow.questions:
-        old = values.get(question.slot)
-        if question.slot == requested or old is None:
-            continue
-        value = parse_answer(question, part, today, asked=False)
-        if value is not None and value not in (UNKNOWN, [UNKNOWN]) and value != old:
-            found[question.slot] = value
-    if found and flow.after_extract is not None:
-        flow.after_extract(found, values)
-    return found
+    """Earlier answers the message corrects (「ちがう、入院中です」 asked about the 本人確認書類; 「…2月22日の月曜に訂正します」):
+    the new values of answered questions other than `requested`, read in the words that say what is meant now."""
+    for part in correcting_parts(text)[0]:
+        found: Values = {}
+        for question in flow.questions:
+            old = values.get(question.slot)
+            if question.slot == requested or old is None:
+                continue
+            value = parse_answer(question, part, today, asked=False)
+            if value is not None and value not in (UNKNOWN, [UNKNOWN]) and value != old:
+                found[question.slot] = value
+        if found:
+            if flow.after_extract is not None:
+                flow.after_extract(found, values)
+            return found
+    return {}
 
 
 def describe_date(value: str) -> str:

@@ -45,6 +45,7 @@ def weekday_before(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=max(0, day.weekday() - 4))
 
 
+WEEKEND = ("土曜日", "日曜日")
 MEETING = "打合せ（実施日と人数、市区町村外の在住者の有無、役割分担、家族への説明、当日のタイムスケジュール等）"
 PARTS = ("段取りと、まず今週すること", "打合せから前日まで", "当日")
 
@@ -73,6 +74,8 @@ def render_outreach(v: Values, today: dt.date) -> Result:
         plan.lines.append(line(Part(f"打合せ後〜{format_date(day - dt.timedelta(days=1))}："),
                                Part("施設内の周知、本人確認書類の準備、申請者名簿の作成・提出", E_OUT), bullet="3. "))
         plan.lines.append(line(Part(f"{format_date(day)}："), Part("当日"), bullet="4. "))
+        if exact != "month" and day.weekday() >= 5:
+            plan.lines.append(say(f"実施日が{WEEKEND[day.weekday() - 5]}です。市区町村の職員が来られる日か、早めに市区町村にご確認ください。", "※"))
         if exact != "day":
             plan.lines.append(say("日にちが決まったら「最初から」で入れ直すと、目安の日付が正確になります。", "※"))
         if exact != "month" and (day - today).days < 30:
@@ -89,7 +92,7 @@ def render_outreach(v: Values, today: dt.date) -> Result:
         now.lines.append(fact(E_DAY, "市区町村外に住民票がある方がいる場合は、その方も含めてできるか、事前に市区町村にご相談ください。"))
     now.lines.append(fact(E_PREP, "申請者が分かっていれば申請者名簿を作って市区町村に事前に出すと、市区町村で氏名・住所等を書いた交付申請書を準備でき、当日がスムーズになります。"))
 
-    meeting_day = day - dt.timedelta(days=20) if day else None
+    meeting_day = timeline(day)[1][1] if day else None   # the same day as in the schedule (a weekend moved)
     meeting_s = Section("打合せ" + ("（実施日の約20日前）" if meeting_day is None
                                    else "（目安の時期を過ぎています。早めに）" if meeting_day < today
                                    else f"（{format_date(meeting_day)}ごろ）"))

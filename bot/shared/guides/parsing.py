@@ -430,14 +430,27 @@ INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でな�
 CORRECTING_RE = INSTEAD_RE + r"|違う|違います|違った|ちがう|ちゃう|間違え|訂正|やっぱり|やはり|やっぱ"
 
 
-def correcting_part(text: str) -> Optional[str]:
-    """The part of a correcting message that says what is meant now (after its last 「じゃなくて」, 「違う」,
-    「やっぱり」…), or None when the message corrects nothing."""
-    marks = list(re.finditer(CORRECTING_RE, text))
-    if not marks:
-        return None
-    part = text[marks[-1].end():].lstrip("、,。 　")
-    return part or None
+SENTENCE_RE = r"[^。!！?？\n]+[。!！?？\n]*"
+
+
+def sentences(text: str) -> List[str]:
+    return re.findall(SENTENCE_RE, text)
+
+
+def correcting_parts(text: str) -> Tuple[List[str], str]:
+    """(the parts of a message that say what is meant now, the rest of the message): after a sentence's last mark
+    (「違う、入院中です」「施設じゃなくて自宅」), else before its first one (「2月22日の月曜に訂正します」); ([], text) when
+    the message corrects nothing."""
+    parts, rest = [], []
+    for sentence in sentences(text):
+        marks = list(re.finditer(CORRECTING_RE, sentence))
+        if not marks:
+            rest.append(sentence)
+            continue
+        after = sentence[marks[-1].end():].strip("、,。 　")
+        before = "" if re.match(INSTEAD_RE, marks[0].group()) else sentence[:marks[0].start()].strip("、,。 　")
+        parts += [part for part in (after, before) if part]
+    return parts, "".join(rest)
 
 
 def instead_part(text: str) -> str:
