@@ -883,3 +883,10 @@ def test_a_date_corrected_beside_the_answer_asked_for_takes_both():
     assert slot_events(events) == {"outreach_date": "2027-02-22", "outreach_others": "yes",
                                    "requested_slot": "outreach_dementia"}
     assert [m["text"] for m in messages] == ["「2027年2月22日（月）」に直しました。", "「いる」として進めます。"]
+
+
+@pytest.mark.parametrize("text", ["保険証と年金手帳はあるけど、写真つきのはなかったと思う", "なかったと思う", "写真つきは「ない」よ"])
+def test_no_photo_id_said_in_the_past_or_beside_other_documents(text):
+    """A new user's 「保険証と年金手帳はあるけど、写真つきのはなかったと思う」 was read as 「ある」."""
+    question = next(q for q in guides.FLOWS["proxy"].questions if q.slot == "proxy_photo_id")
+    assert guides.parse_answer(question, text, dt.date(2026, 12, 2)) == "no"
