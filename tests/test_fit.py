@@ -96,6 +96,10 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("申請したカードの申請状況を確認したい", "application_status"),
     ("顔写真付きの身分証がない人の本人確認書類は何が使えますか", "id_documents"),   # new users' (sessions 13, 14)
     ("そもそも外国の人もマイナンバーカード作れるんですよね？", "foreign_resident"),
+    # the seventh new-user trial: a confident neighbour each time
+    ("カード自体に点字や切り欠きなど、触ってわかる目印はついていますか？", "card_tactile"),
+    ("成年後見人の弁護士さんがついていますが、後見人が代わりにカードを申請することはできますか？", "guardian_application"),
+    ("顔写真付きの本人確認書類がない人は、何を持っていけばいいですか", "id_documents"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
