@@ -100,6 +100,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("カード自体に点字や切り欠きなど、触ってわかる目印はついていますか？", "card_tactile"),
     ("成年後見人の弁護士さんがついていますが、後見人が代わりにカードを申請することはできますか？", "guardian_application"),
     ("顔写真付きの本人確認書類がない人は、何を持っていけばいいですか", "id_documents"),
+    ("母が入院中で、マイナ保険証で入院の手続きせなあかんねんけど、本人は病室から出られへん。どないしたらええ？", "admission_procedure"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
