@@ -443,3 +443,15 @@ def test_a_thanks_or_greeting_before_a_question_is_left_out(text, question):
     from bot.shared.conversation import question_after_courtesy
 
     assert question_after_courtesy(text) == question
+
+
+def test_no_doubt_when_both_signals_agree_far_above_out_of_scope(lexicon, kb):
+    """A new user's 「近所のじいちゃんのカード、代わりに受け取りに行けるか確かめたいと」 (proxy_pickup_who 0.41,
+    out_of_scope 0.11, the proxy concept named) got 「資料に書かれていない内容かもしれません」."""
+    text = "近所のじいちゃんのカード、代わりに受け取りに行けるか確かめたいと"
+    sure = ranking(("proxy_pickup_who", 0.41), ("proxy_pickup_eligibility", 0.40), ("out_of_scope", 0.11))
+    assert decide(text, "proxy_pickup_who", sure, lexicon, set(kb.intents)).kind == "answer"
+    close = ranking(("proxy_pickup_who", 0.41), ("out_of_scope", 0.20), ("proxy_pickup_eligibility", 0.19))
+    assert decide(text, "proxy_pickup_who", close, lexicon, set(kb.intents)).doubtful   # not 3 times surer
+    unnamed = ranking(("card_fee", 0.60), ("out_of_scope", 0.11))
+    assert decide("それってどうなの？", "card_fee", unnamed, lexicon, set(kb.intents)).kind == "clarify"   # no concept
