@@ -224,3 +224,17 @@ def test_lost_card_without_phone_leads_with_fax(stack):
     assert "FAXで機能を止める" in first and "すぐに" not in result
     assert first.index("0120-601-785") < first.index("0120-95-0178")
     assert customs(reply)[0]["links"] == [{"title": "FAX用紙を作る（一時停止の依頼）", "path": "/fax?type=suspend"}]
+
+
+def test_an_answer_with_a_side_question_a_correction_and_an_unsure_question(stack):
+    """The seventh new-user trial: an answer and a question in one message keeps both; an earlier answer can be
+    corrected inside the check; an unsure question gets its reply and the check's question again, not a hint."""
+    chat = Chat(stack)
+    chat.say("代理で受け取れるかチェックしたい")
+    reply = chat.say("入院中です。ちなみに代理で受け取るときの必要書類は？")
+    assert "出典：" in text(reply) and "「入院中・病気」として進めます" in text(reply)
+    assert "何歳" in text(reply) or "年齢" in text(reply)
+    reply = chat.say("ちがう、施設に入所しています")
+    assert "に直しました" in text(reply)
+    reply = chat.say("疎明資料って何？")
+    assert "読み取れませんでした" not in text(reply)
