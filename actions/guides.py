@@ -212,14 +212,8 @@ class GuideFormValidation(Action, ABC):
                 return None  # the stop / restart rules take over
             action = "action_guide_stop" if command == "stop" else "action_guide_start"
             return [ActionExecutionRejected(flow.form), FollowupAction(action)]
-        changed = guides.corrected(flow, text, requested, values, today())
-        if changed:   # 「ちがう、入院中です」: an earlier answer corrected; the pending one from the rest, or asked again
-            dispatcher.utter_message(text=f"「{guides.describe(flow, changed)}」に直しました。")
-            rest = guides.correcting_parts(text)[1]
-            found = guides.extract(flow, rest, requested, {**values, **changed}, today()) if rest else {}
-            if found.get(requested) is not None:
-                dispatcher.utter_message(text=f"「{guides.describe(flow, {requested: found[requested]})}」として進めます。")
-                return {**changed, requested: found[requested]}
+        changed = self.correction(dispatcher, text, requested, values)
+        if changed:
             return changed
         question = is_question(tracker)
         shaped = question and QUESTION_SHAPE.search(text)  # a question, even if it names an answer
@@ -236,6 +230,21 @@ class GuideFormValidation(Action, ABC):
         elif not guides.is_button_text(flow, text):
             dispatcher.utter_message(text=f"「{guides.describe(flow, found)}」として進めます。")
         return found
+
+    def correction(self, dispatcher: CollectingDispatcher, text: str, requested: str, values: dict) -> dict:
+        """Earlier answers the message corrects (「ちがう、入院中です」), and the pending question's answer when the rest
+        of the message gives it; {} when it corrects nothing (the form then asks what matters now)."""
+        flow = self.flow
+        changed = guides.corrected(flow, text, requested, values, today())
+        if not changed:
+            return {}
+        dispatcher.utter_message(text=f"「{guides.describe(flow, changed)}」に直しました。")
+        rest = guides.correcting_parts(text)[1]
+        found = guides.extract(flow, rest, requested, {**values, **changed}, today()) if rest else {}
+        if found.get(requested) is None:
+            return changed
+        dispatcher.utter_message(text=f"「{guides.describe(flow, {requested: found[requested]})}」として進めます。")
+        return {**changed, requested: found[requested]}
 
     @staticmethod
     def hint(flow: guides.Flow, slot: str, text: str) -> str:
