@@ -13,7 +13,8 @@ The rules, in short (README, Security and privacy):
   a part of one. A number split over two messages is caught with `previous` (the end of the last one).
 - PIN: 4 digits, or a 6–16 character mix of letters and digits, shortly before or after 暗証番号 /
   暗唱番号 / パスワード / PIN …, or 4 digits right after a bare 「番号」 (「メモしてた番号が1953」, not
-  受付番号 or 電話番号), unless it is a count or a time (「4桁」「3回」「9:00」).
+  受付番号 or 電話番号), near 「4桁」, or chosen (「1234にしてた」) in a message about a 番号 — unless it is a count
+  or a time (「4桁」「3回」「9:00」). A 12-digit number next to 通知カード is a マイナンバー.
 - Phone: 10–11 digits from 0 (or +81) in at most three groups; toll-free and navigation-dial prefixes
   and the bot's own numbers are public.
 - Birth date: a full date (和暦, S24.8.21, 19530612, 5/31/1956 …) next to 生年月日 / 誕生日 / 生まれ,
@@ -150,7 +151,7 @@ def _words(pattern: str) -> re.Pattern:
 
 
 _MYNUMBER_WORDS = _words(r"マイナンバー(?!カード)|個人番号(?!カード)|マイナ番号|まいなんばー(?!かーど)|my\s?number(?!\s?card)"
-                         r"|カードの番号|カード番号|かーどのばんごう")   # 「父のカードの番号、３７１９…」: the number on the card
+                         r"|カードの番号|カード番号|かーどのばんごう|通知カード|つうちかーど")   # the 通知カード shows it   # 「父のカードの番号、３７１９…」: the number on the card
 _TRACKING_WORDS = _words(
     r"(?:追跡|問い?合わ?せ|伝票|注文|受付|予約|整理|管理|申込み?|申し込み|オーダー|荷物|お届け|配達|書留|引換|受取)番号"
     r"|追跡|本人限定受取郵便|本人限定|書留|ゆうパック|伝票|tracking|order\s?(?:no|number|#)")
@@ -162,6 +163,10 @@ _EVENT_WORDS = _words(r"予約|受診|通院|入院|退院|手術|面会|訪問|
 # 「メモしてた番号が１９５３」: a bare 「番号」 (not a compound like 受付番号, 電話番号, 部屋番号) right before
 # four digits names a secret number as much as 暗証番号 does
 _BARE_NUMBER_WORD = re.compile(r"(?<![\u4e00-\u9fffァ-ヴー])(?:番号|ばんごう|ナンバー)(?:は|が|って|を|、|：|:|=|＝)?\s*$")
+# 「4桁のほうです。家族はたぶん1234にしてたと思う」 (in the PIN check): four digits beside 「4桁」, or chosen (「…にしてた」)
+# in a message about a 番号
+_CHOSEN_AFTER = re.compile(r"\s*に(?:して|した|設定|決め|変え|変更)")
+_FOUR_DIGITS_WORD = re.compile(r"(?:4|４|四)(?:桁|けた|ケタ)")
 _COUNT_AFTER = re.compile(r"\s*(?:桁|けた|ケタ|回|文字|日|月|年|歳|才|時|分|秒|人|件|枚|円|個|度|番目|通|名|週|か月|ヶ月|カ月|台|%|号|倍|kg|cm)")
 _NOT_PIN_BEFORE = re.compile(r"(?:\d:|[¥$第#])$")           # a time (9:00), an amount, 第1234号
 _NOT_PASSWORDS = re.compile(r"(?:iphone|android|windows|ios|pixel|galaxy|xperia|aquos|arrows|ipad)\d+", re.IGNORECASE)
@@ -245,8 +250,11 @@ def find_pins(text: str):
             continue
         before = any(start - m.end() <= 20 for m in _PIN_WORDS.finditer(text, max(0, start - 40), start))
         after = any(m.start() - end <= 10 for m in _PIN_WORDS.finditer(text, end, end + 30))
-        bare = sum(ch.isdigit() for ch in text[start:end]) == 4 and _BARE_NUMBER_WORD.search(text, max(0, start - 12), start)
-        if before or after or bare:
+        four = sum(ch.isdigit() for ch in text[start:end]) == 4
+        bare = four and _BARE_NUMBER_WORD.search(text, max(0, start - 12), start)
+        chosen = four and (_FOUR_DIGITS_WORD.search(text, max(0, start - 40), end + 20)
+                           or (_CHOSEN_AFTER.match(text, end) and "番号" in text))
+        if before or after or bare or chosen:
             yield start, end, PIN
 
 
