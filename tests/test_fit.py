@@ -101,6 +101,9 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("成年後見人の弁護士さんがついていますが、後見人が代わりにカードを申請することはできますか？", "guardian_application"),
     ("顔写真付きの本人確認書類がない人は、何を持っていけばいいですか", "id_documents"),
     ("母が入院中で、マイナ保険証で入院の手続きせなあかんねんけど、本人は病室から出られへん。どないしたらええ？", "admission_procedure"),
+    # the eighth trial
+    ("担当の方に「マイナンバーカードが不正に使われている、暗証番号を教えて」という電話があったそうです", "scam"),
+    ("療育手帳に写真が貼ってあるんですけど、それは顔写真付きの本人確認書類になりますか？", "id_documents"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
@@ -455,3 +458,10 @@ def test_no_doubt_when_both_signals_agree_far_above_out_of_scope(lexicon, kb):
     assert decide(text, "proxy_pickup_who", close, lexicon, set(kb.intents)).doubtful   # not 3 times surer
     unnamed = ranking(("card_fee", 0.60), ("out_of_scope", 0.11))
     assert decide("それってどうなの？", "card_fee", unnamed, lexicon, set(kb.intents)).kind == "clarify"   # no concept
+
+
+def test_eighth_trial_words_name_their_topics_and_a_returned_licence_is_no_returned_card(lexicon):
+    assert lexicon.find("義母のマイナの保健証の登録ってどこでやるんですか？").covered == lexicon.find("マイナの保険証の登録").covered
+    assert "face_auth_card" in lexicon.find("顔のカードにした場合、できなくなることは何ですか？").covered
+    assert lexicon.find("免許も返納してて、写真付きのものがない").uncovered == []
+    assert lexicon.find("マイナンバーカードを返納したい").uncovered == ["card_return"]
