@@ -890,3 +890,17 @@ def test_no_photo_id_said_in_the_past_or_beside_other_documents(text):
     """A new user's 「保険証と年金手帳はあるけど、写真つきのはなかったと思う」 was read as 「ある」."""
     question = next(q for q in guides.FLOWS["proxy"].questions if q.slot == "proxy_photo_id")
     assert guides.parse_answer(question, text, dt.date(2026, 12, 2)) == "no"
+
+
+def test_eighth_trial_check_answers():
+    """The eighth new-user trial's misread check answers."""
+    today = dt.date(2026, 12, 2)
+    assert extract(guides.FLOWS["lost"], "カードだけや。スマホなんか持ってはらへんし", "lost_item", {}, today) == {"lost_item": "card"}
+    assert extract(guides.FLOWS["face_auth"], "更新の通知みたいなのは特に来ていません", "fa_cert", {}, today) == {
+        "fa_cert": "switch_only"}
+    assert guides.parse_cards("通知カードはどっかいったっぽい") == ["notice_lost"]
+    corrected = "あ、さっきの違います。更新はしなくていいので切替えだけです。保険証の登録は済んでます"
+    assert guides.corrected(guides.FLOWS["face_auth"], corrected, "fa_hoken",
+                            {"fa_card": "existing", "fa_who": "proxy", "fa_cert": "with_cert"}, today) == {
+        "fa_cert": "switch_only"}
+    assert guides.correcting_parts(corrected)[1] == "保険証の登録は済んでます"

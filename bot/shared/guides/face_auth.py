@@ -21,7 +21,8 @@ QUESTIONS = (
         Option(UNKNOWN, "わからない"),
     )),
     Question("fa_cert", "choice", (
-        Option("switch_only", "切替えだけ（電子証明書は発行済み）", r"だけ|のみ|発行済"),
+        Option("switch_only", "切替えだけ（電子証明書は発行済み）",   # no renewal notice came: the certificate is valid
+               r"だけ|のみ|発行済|(通知|お知らせ|案内)[^。]{0,10}(来て(い)?ない|来ていません|届いて(い)?ない|届いていません)"),
         Option("with_cert", "電子証明書の発行・更新もする", r"更新|発行|期限"),
         Option(UNKNOWN, "わからない"),
     )),

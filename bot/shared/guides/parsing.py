@@ -102,8 +102,9 @@ def reading_pattern(pattern: str) -> Optional["re.Pattern[str]"]:
 
 # What follows a word when it is denied: 「施設には入っていない」「施設ではない」「車椅子は写っていません」 —
 # not 「カードをなくした」「カードがなくなった」 (なくす: to lose) nor 「ずっと」.
-NEGATED = re.compile(r"^(?:[はにへでもがをじゃ]){0,3}(?:入って|はいって|いって|入所して|入居して|行って|通って|持って|もって|使って|写って|うつって|して|居)?"
-                     r"(?:い|お)?(?:ない|ません|ず(?!っ)|なく(?![しさすせなっ]))")
+NEGATED = re.compile(r"^(?:なんか|なんて|とか|[はにへでもがをじゃ]){0,3}"
+                     r"(?:入って|はいって|いって|入所して|入居して|行って|通って|持って|もって|使って|写って|うつって|して|居)?"
+                     r"(?:い|お|はら)?(?:ない|ません|ず(?!っ)|なく(?![しさすせなっ])|へん|ひん)")   # 「スマホなんか持ってはらへん」
 
 
 @dataclass(frozen=True)
@@ -427,7 +428,8 @@ def command_in(text: str) -> Optional[str]:
 
 # 「あ、違う、施設じゃなくて自宅です」「やっぱり75歳未満」: what follows the mark is what the user means now
 INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて"
-CORRECTING_RE = INSTEAD_RE + r"|違う|違います|違った|ちがう|ちゃう|間違え|訂正|やっぱり|やはり|やっぱ"
+CORRECTING_RE = (INSTEAD_RE + r"|違う|違います|違いました|違った|違ってた|違ってました|ちがう|ちがいます|ちがった|ちゃう|間違え"
+                                r"|訂正|やっぱり|やはり|やっぱ")
 
 
 SENTENCE_RE = r"[^。!！?？\n]+[。!！?？\n]*"
@@ -442,14 +444,20 @@ def correcting_parts(text: str) -> Tuple[List[str], str]:
     (「違う、入院中です」「施設じゃなくて自宅」), else before its first one (「2月22日の月曜に訂正します」); ([], text) when
     the message corrects nothing."""
     parts, rest = [], []
-    for sentence in sentences(text):
+    listed = sentences(text)
+    taken = set()
+    for i, sentence in enumerate(listed):
         marks = list(re.finditer(CORRECTING_RE, sentence))
-        if not marks:
-            rest.append(sentence)
+        if not marks or i in taken:
             continue
-        after = sentence[marks[-1].end():].strip("、,。 　")
+        after = sentence[marks[-1].end():].strip("、,。!！ 　")
+        if not after and i + 1 < len(listed):   # 「あ、さっきの違います。更新はしなくていいので切替えだけです」
+            after = listed[i + 1].strip("、,。 　")
+            taken.add(i + 1)
         before = "" if re.match(INSTEAD_RE, marks[0].group()) else sentence[:marks[0].start()].strip("、,。 　")
         parts += [part for part in (after, before) if part]
+        taken.add(i)
+    rest = [sentence for i, sentence in enumerate(listed) if i not in taken]
     return parts, "".join(rest)
 
 

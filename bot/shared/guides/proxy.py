@@ -20,7 +20,8 @@ def parse_cards(text: str) -> Optional[List[str]]:
         return ["notice", "juki"]
     found = []
     if "通知" in text:
-        lost = re.search(r"通知カード?[^、。,]{0,8}(なく|無く|失く|紛失|見当たら|ない|ありません|持って(い)?ない|なし)", text)
+        lost = re.search(r"通知カード?[^、。,]{0,8}(なく|無く|失く|紛失|見当たら|ない|ありません|持って(い)?ない|なし|どっか|どこか"
+                         r"|どこに|行方|捨て)", text)   # 「通知カードはどっかいったっぽい」
         found.append("notice_lost" if lost else "notice")
     if re.search(r"住基|住民基本台帳", text):
         if not re.search(r"(住基|住民基本台帳)カード?[^、。,]{0,8}(ない|無い|なし|ありません|持って(い)?ない)", text):
