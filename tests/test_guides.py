@@ -904,3 +904,14 @@ def test_eighth_trial_check_answers():
                             {"fa_card": "existing", "fa_who": "proxy", "fa_cert": "with_cert"}, today) == {
         "fa_cert": "switch_only"}
     assert guides.correcting_parts(corrected)[1] == "保険証の登録は済んでます"
+
+
+def test_the_photo_check_knows_the_outreach_visit(kb):
+    """A new user's 「さっき聞いた自宅への出張申請でやるつもりです」 at the method question got the outreach answer twice
+    and the same question again."""
+    route = next(q for q in guides.FLOWS["photo"].questions if q.slot == "photo_route")
+    assert guides.parse_answer(route, "さっき聞いた自宅への出張申請でやるつもりです", dt.date(2026, 12, 2)) == "outreach"
+    assert guides.parse_answer(route, "出張で役所の人に来てもらう", dt.date(2026, 12, 2)) == "outreach"
+    assert guides.parse_answer(route, "役所の窓口", dt.date(2026, 12, 2)) == "window"
+    text = text_of(kb, render("photo", {"photo_items": ["bed"], "photo_route": "outreach"}))
+    assert "顔写真（撮影サービスがあれば不要）" in text and "打合せのときに市区町村にご確認ください" in text

@@ -32,6 +32,7 @@ QUESTIONS = (
         Option("online", "オンライン（スマホ・パソコン）", r"オンライン|スマホ|スマートフォン|パソコン|PC|ネット|ウェブ|WEB|QR|タブレット"),
         Option("mail", "郵送", r"郵送|郵便|ポスト|封筒|紙"),
         Option("booth", "証明写真機", r"写真機|写真ボックス|スピード写真"),
+        Option("outreach", "出張申請受付（職員が来る）", r"出張|来てもら|来てくれ|来てほしい|訪問"),   # before 役所
         Option("window", "市区町村の窓口", r"窓口|役所|役場|来庁|庁舎"),
         Option("undecided", "まだ決めていない", r"決めて(い)?ない|決まって(い)?ない|未定|まだ"),
         Option(UNKNOWN, "わからない"),
@@ -90,6 +91,10 @@ def render_photo(v: Values, today: Optional[dt.date] = None) -> Result:
     elif route == "window":
         steps.lines.append(fact("photo_exception_window", "市区町村の窓口で申請する場合は、市区町村職員が手続を行います。窓口で、無帽・正面・無背景の写真が撮れない事情（例：寝たきりで枕やシーツが写りこむ、チューブを装着している）をお伝えください。"))
         steps.lines.append(fact("photo_exception_window", "窓口に行くことが難しい方は、市区町村職員による出張申請受付もあります。"))
+    elif route == "outreach":   # 「自宅への出張申請でやるつもりです」
+        steps.lines.append(say("マニュアルには、オンライン・郵送・窓口で申請する場合の手続が書かれています。出張申請受付で申請する場合の写真の扱いは、打合せのときに市区町村にご確認ください。", "・"))
+        steps.lines.append(line(Part("出張申請受付の当日に用意するものの例には、"), Part("顔写真（撮影サービスがあれば不要）", "outreach_home"),
+                                Part("とあります。"), bullet="・"))
     elif route == "booth":
         steps.lines.append(say("マニュアルには、オンライン・郵送・窓口で申請する場合の手続が書かれています。証明写真機から申請する場合の扱いは書かれていないので、フリーダイヤルでご確認ください。", "・"))
         steps.lines.append(fact(E_PHOTO, "手続は、オンラインはフリーダイヤル（0120-95-0178）に理由と申請書IDを伝える、郵送は申請書表面の氏名欄に理由を記載、窓口は職員が行います。"))
