@@ -465,3 +465,14 @@ def test_eighth_trial_words_name_their_topics_and_a_returned_licence_is_no_retur
     assert "face_auth_card" in lexicon.find("顔のカードにした場合、できなくなることは何ですか？").covered
     assert lexicon.find("免許も返納してて、写真付きのものがない").uncovered == []
     assert lexicon.find("マイナンバーカードを返納したい").uncovered == ["card_return"]
+
+
+def test_who_the_person_is_does_not_pick_the_answer_among_what_is_asked(lexicon, kb):
+    """A new user's 「①入所者のカードを施設の金庫で…②顔のカードって…③寝たきりの人の写真は…」 got the proxy-pickup
+    relaxations first (the classifier's 0.63, agreed with only by 入所者/寝たきり) and as the second answer."""
+    text = ("特養の相談員です。①入所者のカードを施設の金庫でまとめて預かってもいいか ②顔のカードってうちの入所者でも作れるか "
+            "③寝たきりの人の写真はベッドの上で撮ってもいいか、まとめて教えてください")
+    ranked = ranking(("proxy_pickup_relaxation", 0.63), ("photo_requirements", 0.12), ("contact_municipality", 0.05))
+    decision = decide(text, "proxy_pickup_relaxation", ranked, lexicon, set(kb.intents))
+    assert "proxy_pickup_relaxation" not in decision.intents
+    assert {"card_management", "face_auth_card_about"} & set(decision.intents + decision.also)

@@ -144,7 +144,8 @@ def _agreement(text: str, intent: str, ranking: Sequence[dict], ranked: List[Tup
         also = also_asked(text, beside, lexicon) if numbered and not blocking.governs else []
         return Decision("route", beside, route=blocking, found=found, also=also)
     confidence = dict(ranked)
-    named = lexicon.intents_of(found.covered)
+    asks = asked_topics(found.covered, lexicon)
+    named = lexicon.intents_of(asks or found.covered)   # who the person is (寝たきり) does not pick among what is asked
 
     if intent not in knowledge_intents and intent != "nlu_fallback":
         return Decision("decline", found=found)                    # out_of_scope, chit-chat
@@ -160,7 +161,6 @@ def _agreement(text: str, intent: str, ranking: Sequence[dict], ranked: List[Tup
         if confidence.get(intent, 0.0) >= SURE_WITHOUT_CONCEPT:
             return Decision("answer", [intent], found=found)
         return Decision("clarify", _candidates([], ranked), found=found)
-    asks = asked_topics(found.covered, lexicon)
     if not asks and confidence.get(intent, 0.0) >= SURE_WITHOUT_CONCEPT:
         return Decision("answer", [intent], found=found)           # who the person is does not veto what is asked
     if intent == "nlu_fallback" and len(asks) == 1 and out_of_scope < OOS_DOUBT:
@@ -202,7 +202,7 @@ def _candidates(first: List[str], ranked: List[Tuple[str, float]]) -> List[str]:
 def _second(first: str, found: Found, lexicon: Lexicon, ranked: List[Tuple[str, float]]) -> List[str]:
     """A second covered topic named in the question that the first answer does not cover."""
     covered_by_first = {cid for cid in found.covered if first in lexicon.covered[cid].intents}
-    for concept_id in found.covered:
+    for concept_id in asked_topics(found.covered, lexicon) or found.covered:
         if concept_id in covered_by_first:
             continue
         intents = lexicon.covered[concept_id].intents
