@@ -7,14 +7,15 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guides import latest_intent, pause_events, paused_answer, previous_question, previous_reply, utter
+from actions.guides import (check_topic, latest_intent, pause_events, paused_answer, previous_question, previous_reply,
+                            utter)
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
 from bot.shared.concepts import load_lexicon
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, corrected_question, corrected_reply,
                                      following_up, is_plain_decline, last_answer_id, read_as_unsure, refers_back,
-                                     restated_question, routed_in_context, still_governed, where_to_ask)
+                                     restated_question, routed_in_context, said_before, still_governed, where_to_ask)
 from bot.shared.knowledge import load_knowledge
 
 
@@ -54,8 +55,10 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     if refers_back(text):
         return (still_governed(lexicon, replied) or routed_in_context(kb, lexicon, previous, text)
                 or where_to_ask(kb, previous, text) or following_up(kb, reply, previous, unsure=unsure, text=text))
-    if unsure and is_plain_decline(reply):
+    if is_plain_decline(reply) and unsure and previous:
         return following_up(kb, reply, previous, text=text)
+    if is_plain_decline(reply):   # 「警察にもいかないとだめですか」 in the lost-card check: that answer's lines on it
+        return said_before(kb, check_topic(tracker), text, intro="from_topic") or reply
     return reply
 
 

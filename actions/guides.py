@@ -105,6 +105,14 @@ def answer_side_question(dispatcher: CollectingDispatcher, tracker: Tracker, que
         utter(dispatcher, message)
 
 
+def check_topic(tracker: Tracker) -> Optional[str]:
+    """The default entry of the check running or paused (「紛失チェック」: lost_card), or None."""
+    flow = (guides.FLOW_BY_FORM.get((tracker.active_loop or {}).get("name") or "")
+            or guides.FLOWS.get(tracker.get_slot("paused_guide") or ""))
+    entry = load_knowledge().default_entry(flow.intents[0]) if flow and flow.intents else None
+    return entry.id if entry else None
+
+
 def starting_text(tracker: Tracker, flow: guides.Flow) -> str:
     """The words that started the check: the message itself when it was typed (start_guide), or,
     when it was the check's button, the message whose answer offered that button; else ""."""

@@ -915,3 +915,19 @@ def test_the_photo_check_knows_the_outreach_visit(kb):
     assert guides.parse_answer(route, "役所の窓口", dt.date(2026, 12, 2)) == "window"
     text = text_of(kb, render("photo", {"photo_items": ["bed"], "photo_route": "outreach"}))
     assert "顔写真（撮影サービスがあれば不要）" in text and "打合せのときに市区町村にご確認ください" in text
+
+
+def test_a_question_in_a_check_that_its_topic_answers_gets_those_lines():
+    """A deaf user's 「…警察にもいかないとだめですか」 in the lost-card check got the plain decline (out_of_scope 0.52);
+    the lost-card answer says to report it to the police."""
+    from actions.actions import ActionFallback
+
+    trk = tracker("out_of_scope", "耳がきこえないので電話できません。警察にもいかないとだめですか",
+                  {"requested_slot": "lost_phone"}, active_loop="lost_form")
+    trk.latest_message["intent_ranking"] = [{"name": "out_of_scope", "confidence": 0.52},
+                                            {"name": "fax_inquiry", "confidence": 0.14}]
+    messages = run(ActionFallback(), trk)[1]
+    assert "のお答えのうち、関係するところ" in messages[0]["text"]
+    assert "警察" in messages[0]["text"] and messages[0]["custom"]["answer_id"] == "lost_card"
+    outside = tracker("out_of_scope", "警察にもいかないとだめですか")
+    assert run(ActionFallback(), outside)[1][0]["custom"].get("fallback")

@@ -151,7 +151,7 @@ def where_to_ask(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str
     return _quoted(kb, previous, "where_follow_up", lines)
 
 
-def said_before(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str) -> List[dict]:
+def said_before(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str, intro: str = "said_before") -> List[dict]:
     """A follow-up the answer just given already answers (「それって申請しないともらえないの？」 after the 資格確認書,
     which says it is sent without an application): the lines of that answer that name most of the follow-up's
     words (at most MAX_QUOTED), with its 出典: [message] or [] when no line names one."""
@@ -162,7 +162,7 @@ def said_before(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str)
     hits = [(sum(word in line for word in words), line) for line in previous.answer.splitlines()]
     best = max((count for count, _ in hits), default=0)
     lines = [line for count, line in hits if best and count == best]
-    return _quoted(kb, previous, "said_before", lines) if len(lines) <= MAX_QUOTED else []
+    return _quoted(kb, previous, intro, lines) if len(lines) <= MAX_QUOTED else []
 
 
 def _quoted(kb: KnowledgeBase, previous: Entry, intro: str, lines: List[str]) -> List[dict]:

@@ -170,6 +170,7 @@ class Messages(BaseModel):
     clarify_doubtful: str    # 「もしかして」 when the topic may not be in the documents (bot.shared.fit.OOS_DOUBT)
     clarify_follow_up: str   # 「もしかして」 for a question that follows an answer up; {title}: that answer's title
     said_before: str         # a follow-up the previous answer answers: its lines that name the follow-up's words; {title}
+    from_topic: str          # a question inside a check that the check's topic answers: its lines, as said_before; {title}
     where_follow_up: str     # 「それってどこに申し込めばいいの？」: the previous answer's lines that say where; {title}
     unknown_answer: str
     service_down: str
