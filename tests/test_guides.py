@@ -66,6 +66,8 @@ def test_japanese_date_format_and_timeline():
     ("やり直したい", "restart"), ("はい", None), ("写真を撮るのをやめるか迷っている利用者さんです", None),
     ("そもそもカードの申請ってまだしてなかったかも。やめる", "stop"),   # a new user's: the last sentence
     ("カードを預けるのをやめたいです。どうすればいいですか？", None),
+    ("いえで くらしてます。…やっぱり むずかしいので やめます。やくしょに でんわ します", "stop"),   # a sentence ends with it
+    ("母は施設をやめて家に戻りました。いまは在宅です", None),
 ])
 def test_commands(text, command):
     assert guides.command_in(text) == command

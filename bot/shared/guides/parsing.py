@@ -415,9 +415,12 @@ def command_in(text: str) -> Optional[str]:
     (「…申請ってまだしてなかったかも。やめる」)."""
     text = normalize(text)
     if len(text) > 15:
-        text = re.split(r"[。．.!！?？\n]+", text.rstrip("。．.!！ \n"))[-1]
-        if len(text) > 10:
+        sentences_ = [t for t in re.split(r"[。．.!！?？\n]+", text.rstrip("。．.!！ \n")) if t.strip()]
+        last = sentences_[-1] if sentences_ else ""
+        ending = [t for t in sentences_ if len(t) <= 25 and re.search(f"(?:{STOP_RE})\\s*$", t)]
+        if len(last) > 10 and not ending:   # 「…やっぱりむずかしいのでやめます。役所に電話します」: a sentence ends with it
             return None
+        text = last if len(last) <= 10 else ending[0]
     if re.search(RESTART_RE, text):
         return "restart"
     if re.search(STOP_RE, text):
