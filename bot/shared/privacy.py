@@ -151,7 +151,8 @@ def _words(pattern: str) -> re.Pattern:
 
 
 _MYNUMBER_WORDS = _words(r"マイナンバー(?!カード)|個人番号(?!カード)|マイナ番号|まいなんばー(?!かーど)|my\s?number(?!\s?card)"
-                         r"|カードの番号|カード番号|かーどのばんごう|通知カード|つうちかーど")   # the 通知カード shows it   # 「父のカードの番号、３７１９…」: the number on the card
+                         r"|カードの番号|カード番号|かーどのばんごう|通知カード|つうちかーど"   # the 通知カード shows it
+                         r"|(?:さん|様|さま|本人|母|父|夫|妻|祖母|祖父|利用者|入所者|患者|家族)の番号")   # a person's number   # 「父のカードの番号、３７１９…」: the number on the card
 _TRACKING_WORDS = _words(
     r"(?:追跡|問い?合わ?せ|伝票|注文|受付|予約|整理|管理|申込み?|申し込み|オーダー|荷物|お届け|配達|書留|引換|受取)番号"
     r"|追跡|本人限定受取郵便|本人限定|書留|ゆうパック|伝票|tracking|order\s?(?:no|number|#)")
