@@ -933,3 +933,20 @@ def test_a_question_in_a_check_that_its_topic_answers_gets_those_lines():
     assert "警察" in messages[0]["text"] and messages[0]["custom"]["answer_id"] == "lost_card"
     outside = tracker("out_of_scope", "警察にもいかないとだめですか")
     assert run(ActionFallback(), outside)[1][0]["custom"].get("fallback")
+
+
+def test_ninth_trial_check_answers():
+    """The ninth new-user trial: 「年も80超えてます」 was asked again, 「…たぶん無いです。保険証と介護保険証はあります」 read
+    as 「ある」, 「いや、写真付きのはないです。訂正します」 unread, 「ほんにん あるけない。へるぱーの わたしが…」 read as
+    「本人が行ける」."""
+    today = dt.date(2026, 12, 2)
+    assert parse_age("要介護2で、年も80超えてます。") == "75plus"
+    photo_id = next(q for q in guides.FLOWS["proxy"].questions if q.slot == "proxy_photo_id")
+    assert guides.parse_answer(photo_id, "免許は返納しちゃったので、たぶん無いです。保険証と介護保険証はあります", today) == "no"
+    assert guides.parse_answer(photo_id, "たぶん", today) == UNKNOWN
+    assert guides.parse_answer(photo_id, "多分ないと思うけどわからない", today) == UNKNOWN
+    answered = {"proxy_reason": "care", "proxy_age": "75plus", "proxy_facility": "no", "proxy_photo_id": "yes"}
+    assert guides.corrected(guides.FLOWS["proxy"], "いや、写真付きのはないです。訂正します", "proxy_agent", answered,
+                            today) == {"proxy_photo_id": "no"}
+    assert extract(guides.FLOWS["pin"], "ほんにん あるけない。へるぱーの わたしが かわりに いっても いいの？", "pin_who",
+                   {"pin_goal": "doctor"}, today) == {"pin_who": "proxy"}

@@ -30,6 +30,7 @@ UNKNOWN_RE = (
 )
 NO_RE = r"いいえ|いえ|いや|ううん|ない|ありません|いません|無い|無し|なし|なかった|無かった|違う|ちがう|^no$|^ノー$"
 YES_RE = r"はい|うん|ええ|そう|ある|あり|いる|います|yes|^ok|オッケー|おっけー"
+SURE_UNKNOWN_RE = UNKNOWN_RE.replace("|かも|たぶん|多分", "")   # without the hedges: 「たぶん無い」 leans no
 STOP_RE = (r"やめ(る|ます|たい|て|とく|ておく|よう)|止め(る|ます|たい)|中止|中断|キャンセル|もういい|もう結構|終了|"
            r"(?<![月の])(おわり|終わり)")  # not 「来月の終わり」 (a date)
 RESTART_RE = r"最初から|はじめから|初めから|やり直|やりなお|リセット"
@@ -165,15 +166,16 @@ def volunteered_yesno(question: Question, text: str) -> Optional[str]:
 
 
 def parse_yesno(question: Question, text: str) -> Optional[str]:
-    """わからない first, then a negation, then the question's own words, then a plain はい."""
-    if said(UNKNOWN_RE, text):
+    """わからない first, then a negation, then the question's own words, then a plain はい; a hedge alone
+    (「たぶん」「かも」) is わからない, but 「たぶん無いです」 leans: no."""
+    if said(SURE_UNKNOWN_RE, text):
         return UNKNOWN
     yes, no, _ = question.options
     if no.matches(text) or said(NO_RE, text):
         return "no"
     if yes.matches(text) or said(YES_RE, text):
         return "yes"
-    return None
+    return UNKNOWN if said(UNKNOWN_RE, text) else None
 
 
 def parse_choice(question: Question, text: str) -> Optional[str]:
@@ -232,6 +234,9 @@ def parse_age(text: str) -> Optional[str]:
         age = int(match.group(1))
     if age is not None and 0 <= age < 130:
         return "75plus" if age >= 75 else "under75"
+    over = re.search(r"(\d{2,3})\s*(?:歳|才)?\s*(?:超え|超|過ぎ|すぎ|以上|オーバー)", text)   # 「年も80超えてます」
+    if over and 75 <= int(over.group(1)) < 130:
+        return "75plus"
     decade = re.search(r"(\d)0\s*(代|台)", text)
     if decade:
         if int(decade.group(1)) >= 8:
@@ -432,7 +437,7 @@ def command_in(text: str) -> Optional[str]:
 # 「あ、違う、施設じゃなくて自宅です」「やっぱり75歳未満」: what follows the mark is what the user means now
 INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて"
 CORRECTING_RE = (INSTEAD_RE + r"|違う|違います|違いました|違った|違ってた|違ってました|ちがう|ちがいます|ちがった|ちゃう|間違え"
-                                r"|訂正|やっぱり|やはり|やっぱ")
+                                r"|訂正(?:します|しました|です|をお願いします|お願いします)?|やっぱり|やはり|やっぱ")
 
 
 SENTENCE_RE = r"[^。!！?？\n]+[。!！?？\n]*"
@@ -454,10 +459,14 @@ def correcting_parts(text: str) -> Tuple[List[str], str]:
         if not marks or i in taken:
             continue
         after = sentence[marks[-1].end():].strip("、,。!！ 　")
-        if not after and i + 1 < len(listed):   # 「あ、さっきの違います。更新はしなくていいので切替えだけです」
-            after = listed[i + 1].strip("、,。 　")
-            taken.add(i + 1)
         before = "" if re.match(INSTEAD_RE, marks[0].group()) else sentence[:marks[0].start()].strip("、,。 　")
+        if not after and len(before) < 8:   # the mark says it all: what is meant is in the next sentence or the one before
+            if i + 1 < len(listed):   # 「あ、さっきの違います。更新はしなくていいので切替えだけです」
+                after = listed[i + 1].strip("、,。 　")
+                taken.add(i + 1)
+            elif i > 0 and i - 1 not in taken:   # 「いや、写真付きのはないです。訂正します」
+                after = listed[i - 1].strip("、,。 　")
+                taken.add(i - 1)
         parts += [part for part in (after, before) if part]
         taken.add(i)
     rest = [sentence for i, sentence in enumerate(listed) if i not in taken]
