@@ -13,7 +13,7 @@ from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
 from bot.shared.concepts import load_lexicon
-from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, corrected_question, corrected_reply,
+from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, corrected_question, reply_by_concepts,
                                      following_up, is_plain_decline, last_answer_id, read_as_unsure, refers_back,
                                      restated_question, routed_in_context, said_before, still_governed, where_to_ask)
 from bot.shared.knowledge import load_knowledge
@@ -50,7 +50,7 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     previous = last_answer_id(replied)
     corrected = (corrected_question(previous_question(tracker), text) if previous else None) or restated_question(text)
     if corrected:
-        return corrected_reply(kb, lexicon, corrected)
+        return reply_by_concepts(kb, lexicon, corrected)
     reply = fitting_reply(kb, lexicon, message)
     if refers_back(text):
         return (still_governed(lexicon, replied) or routed_in_context(kb, lexicon, previous, text)

@@ -28,6 +28,7 @@ from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import fitting_reply, message_entities
 from bot.shared.concepts import load_lexicon
+from bot.shared.conversation import is_plain_decline, reply_by_concepts
 from bot.shared.knowledge import load_knowledge
 
 COMMAND_INTENTS = {"stop_guide", "restart_guide", "resume_guide"}
@@ -101,7 +102,11 @@ def split_question(text: str) -> tuple:
 def answer_side_question(dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> None:
     """The reply to a question asked beside a check's answer (「88です。ちなみに受け取りって平日しかだめ？」): the
     fit rules' reply to the asking sentences, with the classifier's reading of the whole message."""
-    for message in fitting_reply(load_knowledge(), load_lexicon(), {**tracker.latest_message, "text": question}):
+    kb, lexicon = load_knowledge(), load_lexicon()
+    reply = fitting_reply(kb, lexicon, {**tracker.latest_message, "text": question})
+    if is_plain_decline(reply):   # the classifier read the whole message (「要介護2で、年も80超えてます。ちなみに…？」)
+        reply = reply_by_concepts(kb, lexicon, question)
+    for message in reply:
         utter(dispatcher, message)
 
 

@@ -950,3 +950,15 @@ def test_ninth_trial_check_answers():
                             today) == {"proxy_photo_id": "no"}
     assert extract(guides.FLOWS["pin"], "ほんにん あるけない。へるぱーの わたしが かわりに いっても いいの？", "pin_who",
                    {"pin_goal": "doctor"}, today) == {"pin_who": "proxy"}
+
+
+def test_a_side_question_the_whole_message_hides_is_read_by_its_concepts():
+    """A new user's 「要介護2で、年も80超えてます。ちなみに代理人は包括の職員でもいいんですか？」: the classifier read the whole
+    message as out of scope (0.68) and the side question got the plain decline."""
+    trk = tracker("out_of_scope", "要介護2で、年も80超えてます。ちなみに代理人は包括の職員でもいいんですか？",
+                  {"proxy_reason": "care", "requested_slot": "proxy_age"})
+    trk.latest_message["intent_ranking"] = [{"name": "out_of_scope", "confidence": 0.68},
+                                            {"name": "proxy_pickup_who", "confidence": 0.17}]
+    events, messages = run(guide_actions.ValidateProxyForm(), trk)
+    assert slot_events(events)["proxy_age"] == "75plus"
+    assert messages[0]["custom"].get("answer_id", "").startswith("proxy_pickup_who")

@@ -61,9 +61,10 @@ def restated_question(text: str) -> Optional[str]:
     return text[:match.start()] + match.group("right") + text[match.end():]
 
 
-def corrected_reply(kb: KnowledgeBase, lexicon: Lexicon, question: str) -> List[dict]:
-    """The reply to the previous question as the user corrected it, read by the concepts it names alone (the
-    classifier has not seen it): a named concept's main topic, else 「もしかして」 or the plain decline."""
+def reply_by_concepts(kb: KnowledgeBase, lexicon: Lexicon, question: str) -> List[dict]:
+    """The reply to a question the classifier has not read on its own (the previous question as the user corrected
+    it; a side question beside a check's answer), read by the concepts it names alone: a named concept's main topic,
+    else 「もしかして」 or the plain decline."""
     unsure = {"name": "nlu_fallback", "confidence": 0.0}
     return fitting_reply(kb, lexicon, {"text": question, "intent": unsure, "intent_ranking": [unsure]})
 
