@@ -55,11 +55,12 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     if refers_back(text):
         return (still_governed(lexicon, replied) or routed_in_context(kb, lexicon, previous, text)
                 or where_to_ask(kb, previous, text) or following_up(kb, reply, previous, unsure=unsure, text=text))
-    if is_plain_decline(reply) and unsure and previous:
+    if not is_plain_decline(reply):
+        return reply
+    if unsure and previous:
         return following_up(kb, reply, previous, text=text)
-    if is_plain_decline(reply):   # 「警察にもいかないとだめですか」 in the lost-card check: that answer's lines on it
-        return said_before(kb, check_topic(tracker), text, intro="from_topic") or reply
-    return reply
+    # 「警察にもいかないとだめですか」 in the lost-card check: the lines of that check's answer that name it
+    return said_before(kb, check_topic(tracker), text, intro="from_topic") or reply
 
 
 def utter_all(dispatcher: CollectingDispatcher, messages: List[dict]) -> List[Dict[Text, Any]]:

@@ -36,7 +36,6 @@ COMMAND_INTENTS = {"stop_guide", "restart_guide", "resume_guide"}
 QUESTION_INTENTS = {"start_guide", "show_answer", "help", "greet", "goodbye", "thank", "bot_challenge",
                     "human_handoff", "out_of_scope"}
 QUESTION_SHAPE = re.compile(r"[?？]\s*$|ですか|ますか|でしょうか|教えて|とは|って何|ってなに|どうすれば|どうしたら")
-SENTENCE = re.compile(r"[^。!！?？\n]+[。!！?？\n]*")
 QUESTION_CONFIDENCE = 0.6  # below it, a reply that is no answer gets a hint rather than an answer
 INTERNAL_ACTIONS = {"action_listen", "action_extract_slots"}
 PAUSED_ANSWER_CHARS = 30   # a longer message while a check is paused is taken as a new question
@@ -94,7 +93,7 @@ def is_question(tracker: Tracker) -> bool:
 def split_question(text: str) -> tuple:
     """(the sentences that say something, the sentences that ask): 「郵送かな。申請書ってどこでもらうの？」 →
     (「郵送かな。」, 「申請書ってどこでもらうの？」)."""
-    sentences = SENTENCE.findall(text)
+    sentences = guides.sentences(text)
     asking = [s for s in sentences if QUESTION_SHAPE.search(s.rstrip("。!！\n"))]
     return "".join(s for s in sentences if s not in asking).strip(), "".join(asking).strip()
 
@@ -110,10 +109,14 @@ def answer_side_question(dispatcher: CollectingDispatcher, tracker: Tracker, que
         utter(dispatcher, message)
 
 
+def running_flow(tracker: Tracker) -> Optional[guides.Flow]:
+    """The check whose form is running, or None."""
+    return guides.FLOW_BY_FORM.get((tracker.active_loop or {}).get("name") or "")
+
+
 def check_topic(tracker: Tracker) -> Optional[str]:
     """The default entry of the check running or paused (「紛失チェック」: lost_card), or None."""
-    flow = (guides.FLOW_BY_FORM.get((tracker.active_loop or {}).get("name") or "")
-            or guides.FLOWS.get(tracker.get_slot("paused_guide") or ""))
+    flow = running_flow(tracker) or guides.FLOWS.get(tracker.get_slot("paused_guide") or "")
     entry = load_knowledge().default_entry(flow.intents[0]) if flow and flow.intents else None
     return entry.id if entry else None
 
@@ -323,7 +326,7 @@ class ActionGuideStop(Action):
 
     @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
-        active = guides.FLOW_BY_FORM.get((tracker.active_loop or {}).get("name") or "")
+        active = running_flow(tracker)
         name = active.name if active else (tracker.get_slot("paused_guide") or tracker.get_slot("guide"))
         flow = guides.FLOWS.get(name or "")
         if active or tracker.get_slot("paused_guide"):
@@ -416,7 +419,7 @@ def previous_question(tracker: Tracker) -> str:
 
 def pause_events(tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
     """When a check is running, the events that pause it (for action_answer); else None."""
-    flow = guides.FLOW_BY_FORM.get((tracker.active_loop or {}).get("name") or "")
+    flow = running_flow(tracker)
     if flow is None:
         return None
     return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("paused_guide", flow.name)]

@@ -145,7 +145,7 @@ def _agreement(text: str, intent: str, ranking: Sequence[dict], ranked: List[Tup
         return Decision("route", beside, route=blocking, found=found, also=also)
     confidence = dict(ranked)
     asks = asked_topics(found.covered, lexicon)
-    named = lexicon.intents_of(_deciding(found, lexicon))
+    named = lexicon.intents_of(_deciding(asks, found))
 
     if intent not in knowledge_intents and intent != "nlu_fallback":
         return Decision("decline", found=found)                    # out_of_scope, chit-chat
@@ -178,11 +178,10 @@ def _sure_over_doubt(decision: Decision, ranked: List[Tuple[str, float]], out_of
             and first in lexicon.intents_of(decision.found.covered))
 
 
-def _deciding(found: Found, lexicon: Lexicon) -> List[str]:
-    """The concepts that may agree with the classifier: all — but only those of what is asked when the message asks
-    about several topics (「①…金庫で預かって ②顔のカード ③寝たきりの人の写真」: 入所者/寝たきり do not pick among them;
-    「認知症の父は、カードを作りたいのかどうか…」 asks one thing, and 認知症 decides it)."""
-    asks = asked_topics(found.covered, lexicon)
+def _deciding(asks: List[str], found: Found) -> List[str]:
+    """The concepts that may agree with the classifier: all — but only `asks`, those of what is asked, when the message
+    asks about several topics (「①…金庫で預かって ②顔のカード ③寝たきりの人の写真」: 入所者/寝たきり do not pick among
+    them; 「認知症の父は、カードを作りたいのかどうか…」 asks one thing, and 認知症 decides it)."""
     return asks if len(asks) >= 2 else found.covered
 
 
@@ -210,7 +209,7 @@ def _candidates(first: List[str], ranked: List[Tuple[str, float]]) -> List[str]:
 def _second(first: str, found: Found, lexicon: Lexicon, ranked: List[Tuple[str, float]]) -> List[str]:
     """A second covered topic named in the question that the first answer does not cover."""
     covered_by_first = {cid for cid in found.covered if first in lexicon.covered[cid].intents}
-    for concept_id in _deciding(found, lexicon):
+    for concept_id in _deciding(asked_topics(found.covered, lexicon), found):
         if concept_id in covered_by_first:
             continue
         intents = lexicon.covered[concept_id].intents

@@ -14,7 +14,8 @@ The rules, in short (README, Security and privacy):
 - PIN: 4 digits, or a 6–16 character mix of letters and digits, shortly before or after 暗証番号 /
   暗唱番号 / パスワード / PIN …, or 4 digits right after a bare 「番号」 (「メモしてた番号が1953」, not
   受付番号 or 電話番号), near 「4桁」, or chosen (「1234にしてた」) in a message about a 番号 — unless it is a count
-  or a time (「4桁」「3回」「9:00」). A 12-digit number next to 通知カード is a マイナンバー.
+  or a time (「4桁」「3回」「9:00」). A 12-digit number next to 通知カード or named as a person's 番号
+  (「利用者さんの番号」) is a マイナンバー.
 - Phone: 10–11 digits from 0 (or +81) in at most three groups; toll-free and navigation-dial prefixes
   and the bot's own numbers are public.
 - Birth date: a full date (和暦, S24.8.21, 19530612, 5/31/1956 …) next to 生年月日 / 誕生日 / 生まれ,
@@ -151,8 +152,9 @@ def _words(pattern: str) -> re.Pattern:
 
 
 _MYNUMBER_WORDS = _words(r"マイナンバー(?!カード)|個人番号(?!カード)|マイナ番号|まいなんばー(?!かーど)|my\s?number(?!\s?card)"
-                         r"|カードの番号|カード番号|かーどのばんごう|通知カード|つうちかーど"   # the 通知カード shows it
-                         r"|(?:さん|様|さま|本人|母|父|夫|妻|祖母|祖父|利用者|入所者|患者|家族)の番号")   # a person's number   # 「父のカードの番号、３７１９…」: the number on the card
+                         r"|カードの番号|カード番号|かーどのばんごう"   # 「父のカードの番号、３７１９…」: the number on the card
+                         r"|通知カード|つうちかーど"   # the 通知カード shows it
+                         r"|(?:さん|様|さま|本人|母|父|夫|妻|祖母|祖父|利用者|入所者|患者|家族)の番号")   # a person's number
 _TRACKING_WORDS = _words(
     r"(?:追跡|問い?合わ?せ|伝票|注文|受付|予約|整理|管理|申込み?|申し込み|オーダー|荷物|お届け|配達|書留|引換|受取)番号"
     r"|追跡|本人限定受取郵便|本人限定|書留|ゆうパック|伝票|tracking|order\s?(?:no|number|#)")

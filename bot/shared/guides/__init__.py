@@ -28,7 +28,7 @@ from bot.shared.guides.lost import FAX_LINK
 from bot.shared.guides.outreach import planned_date, timeline
 from bot.shared.guides.parsing import (
     UNKNOWN, Option, Question, command_in, correcting_parts, instead_part, is_past, kanji_number, normalize, parse_age, parse_answer,
-    parse_choice, parse_date, parse_multi, parse_yesno, past_date_in, yesno,
+    parse_choice, parse_date, parse_multi, parse_yesno, past_date_in, sentences, yesno,
 )
 from bot.shared.guides.proxy import parse_cards
 from bot.shared.guides.result import (
@@ -46,6 +46,6 @@ __all__ = [
     "Result", "Section", "UNKNOWN", "check_button", "command_in", "correcting_parts", "corrected", "describe", "extract", "fact",
     "fact_problems", "format_date", "instead_part", "is_button_text", "is_past", "kanji_number", "line", "menu_buttons",
     "next_slot", "normalize", "parse_age", "parse_answer", "parse_cards", "parse_choice", "parse_date",
-    "parse_multi", "parse_yesno", "past_date_in", "planned_date", "render", "render_messages", "say",
+    "parse_multi", "parse_yesno", "past_date_in", "planned_date", "render", "render_messages", "say", "sentences",
     "start_payload", "timeline", "yesno",
 ]

@@ -24,13 +24,14 @@ from bot.shared.kana import KANJI, reading as kana_reading, to_hiragana, to_kata
 UNKNOWN = "unknown"
 WEEKDAY_NAMES = "月火水木金土日"
 
-UNKNOWN_RE = (
+SURE_UNKNOWN_RE = (   # without the hedges: 「たぶん無い」 leans no
     r"わから|分から|判ら|わかりません|わかんな|分かんな|わがんね|わがらね|わかんね|不明|知らな|しらな|知らん|しらん|覚えて(い)?な|"
-    r"未定|決まって(い)?な|決めて(い)?な|どちらとも|どっちとも|かも|たぶん|多分|さあ|さっぱり"
+    r"未定|決まって(い)?な|決めて(い)?な|どちらとも|どっちとも|さあ|さっぱり"
 )
+HEDGE_RE = r"かも|たぶん|多分"
+UNKNOWN_RE = f"{SURE_UNKNOWN_RE}|{HEDGE_RE}"
 NO_RE = r"いいえ|いえ|いや|ううん|ない|ありません|いません|無い|無し|なし|なかった|無かった|違う|ちがう|^no$|^ノー$"
 YES_RE = r"はい|うん|ええ|そう|ある|あり|いる|います|yes|^ok|オッケー|おっけー"
-SURE_UNKNOWN_RE = UNKNOWN_RE.replace("|かも|たぶん|多分", "")   # without the hedges: 「たぶん無い」 leans no
 STOP_RE = (r"やめ(る|ます|たい|て|とく|ておく|よう)|止め(る|ます|たい)|中止|中断|キャンセル|もういい|もう結構|終了|"
            r"(?<![月の])(おわり|終わり)")  # not 「来月の終わり」 (a date)
 RESTART_RE = r"最初から|はじめから|初めから|やり直|やりなお|リセット"
