@@ -476,3 +476,31 @@ def test_who_the_person_is_does_not_pick_the_answer_among_what_is_asked(lexicon,
     decision = decide(text, "proxy_pickup_relaxation", ranked, lexicon, set(kb.intents))
     assert "proxy_pickup_relaxation" not in decision.intents
     assert {"card_management", "face_auth_card_about"} & set(decision.intents + decision.also)
+
+
+def test_another_question_that_names_no_topic_is_owned_up_to(lexicon, kb):
+    """「…？ あと家族に言わないとだめ？」: the reply says which question it does not answer (quoted, without digits of a
+    PIN), after the answer or the routing reply; a sentence that asks on about the first (「それならどうするの?」) and
+    「あと何日で…」 (how long) are no other questions."""
+    from bot.shared.fit import other_questions
+    sure = ranking(("card_fee", 0.7), ("out_of_scope", 0.01))
+    decision = decide("再発行 手数料いる？ あと家族に言わないとだめ？", "card_fee", sure, lexicon, set(kb.intents))
+    assert decision.kind == "route" and decision.unanswered == ["あと家族に言わないとだめ？"]
+    messages = decision_messages(kb, decision, {})
+    assert "「家族に言わないとだめ？」へのお答えは、ここにはありません" in messages[-1]["text"]
+    assert not messages[-1]["custom"].get("fallback")
+    decision = decide("カードをなくした。ちなみに暗証番号1234のメモも一緒だけど、家族に言わないとだめ？", "lost_card",
+                      ranking(("lost_card", 0.8)), lexicon, set(kb.intents))
+    assert "1234" not in decision_messages(kb, decision, {})[-1]["text"]
+    assert other_questions("従来の健康保険証は使えなくなる?それならどうするの?") == []
+    assert other_questions("カードをなくしました。あと何日で再発行できますか？") == []
+    assert other_questions("カードをなくしました。また、家族に言わないとだめですか") == ["また、家族に言わないとだめですか"]
+
+
+def test_another_question_beside_a_routing_reply_is_answered_by_its_topic(lexicon, kb):
+    """Ninth trial: 「その資格確認書って有効期限はあるんですか？あと、うちのデイで利用者さんのカードを預かっておいても
+    いいんでしょうか」 — the validity is routed, the storage question was dropped."""
+    unsure = ranking(("shikaku_kakuninsho", 0.3), ("card_management", 0.2), ("out_of_scope", 0.2))
+    decision = decide("その資格確認書って有効期限はあるんですか？あと、うちのデイで利用者さんのカードを預かっておいても"
+                      "いいんでしょうか", "shikaku_kakuninsho", unsure, lexicon, set(kb.intents))
+    assert decision.kind == "route" and decision.intents == ["card_management"]

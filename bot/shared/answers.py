@@ -10,12 +10,14 @@ import json
 from typing import Dict, Iterable, List
 
 from bot.shared.concepts import Lexicon
-from bot.shared.fit import Decision, decide
+from bot.shared.fit import ANOTHER_QUESTION, Decision, decide
 from bot.shared.knowledge import Entry, KnowledgeBase
 from bot.shared.message import BotMessage
+from bot.shared.privacy import redact
 
 MAX_CANDIDATES = 3
 MAX_ANSWER_BUTTONS = 4
+MAX_QUOTED_CHARS = 40
 
 
 def show_answer_payload(entry_id: str) -> str:
@@ -66,6 +68,15 @@ def unknown_answer_message(kb: KnowledgeBase) -> dict:
     return BotMessage(text=kb.messages["unknown_answer"], fallback=True).to_rasa()
 
 
+def unanswered_message(kb: KnowledgeBase, questions: List[str]) -> dict:
+    """Says which other questions of the message the reply does not answer (quoted without personal data)."""
+    quoted = []
+    for question in questions:
+        question = redact(ANOTHER_QUESTION.sub("", question)).text
+        quoted.append(question if len(question) <= MAX_QUOTED_CHARS else question[:MAX_QUOTED_CHARS] + "…")
+    return BotMessage(text=kb.messages["unanswered"].format(questions="".join(f"「{q}」" for q in quoted))).to_rasa()
+
+
 def _offer_first(kb: KnowledgeBase, message: dict, intents: List[str]) -> None:
     """The default entries of `intents` as the first buttons of an answer (before its related entries)."""
     answered = {message["custom"].get("answer_id")}
@@ -87,11 +98,15 @@ def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str,
         answers = _answers(kb, decision.intents, entities)
         if answers and decision.also:
             _offer_first(kb, answers[-1], decision.also)
+        if answers and decision.unanswered:
+            answers.append(unanswered_message(kb, decision.unanswered))
         return answers or [unknown_answer_message(kb)]
     if decision.kind == "route" and decision.route:
         messages = [route_message(decision.route.id, decision.route.reply), *_answers(kb, decision.intents, entities)]
         if decision.also:
             _offer_first(kb, messages[-1], decision.also)
+        if decision.unanswered:
+            messages.append(unanswered_message(kb, decision.unanswered))
         return messages
     if decision.kind == "clarify":
         return [clarify_message(kb, decision.intents, decision.doubtful)]

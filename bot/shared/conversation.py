@@ -10,11 +10,11 @@ from typing import List, Optional, Tuple
 
 from bot.shared.answers import MAX_CANDIDATES, entry_buttons, fitting_reply, route_message
 from bot.shared.concepts import Lexicon
+from bot.shared.fit import ANOTHER_QUESTION, asks
 from bot.shared.knowledge import Entry, KnowledgeBase
 from bot.shared.message import BotMessage
 
 SHORT_REPLIES = ("affirm", "deny", "goodbye")   # 「はい」「いいえ」「さようなら」
-ASKS = re.compile(r"(?:[?？]|の|かな|ですか|ますか|でしょうか)[\s。…]*$")   # 「それって家族でもいいの？」
 REFERS_BACK = re.compile(r"^(?:それ|その|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな|さっきの|先ほどの|今の)"
                          r"|その場合|そういう場合|そのとき|その時|それなら|それでも")
 ASKS_WHERE = re.compile(r"どこ(?!まで)|どちら|連絡先|問い?合わ?せ先|窓口|電話番号|何番|申し?込")
@@ -74,16 +74,10 @@ def asks_for_a_person(text: str) -> bool:
     return bool(ASKS_FOR_A_PERSON.search(text))
 
 
-def asks(text: str) -> bool:
-    """The message is a question, not 「はい」/「いいえ」, whatever the classifier read."""
-    return bool(ASKS.search(text.strip()))
-
-
 COURTESY = re.compile(   # a thanks or greeting before the question: 「ありがとうございました。ところで…？」
     r"^(?:(?:どうも|本当に|ほんとに)?ありがと(?:う|ー)?(?:ございま(?:す|した))?|助かりま(?:す|した)|助かった|よくわかりました"
     r"|わかりました|了解(?:です|しました)|こんにちは|こんばんは|おはよう(?:ございます)?|お世話になって(?:おり|い)ます"
     r"|お世話になります|お疲れ(?:様|さま)です|おつかれさまです|はじめまして|初めまして)[、。,.!！\s]*")
-THEN = re.compile(r"^(?:ところで|それと|それから|あと|また|もう一つ|もうひとつ|別件で(?:すが)?)[、,\s]*")
 REQUEST = re.compile(r"教えて(?:ください|下さい|ほしい(?:です)?|もらえますか)?[\s。…!！]*$")
 MIN_QUESTION_CHARS = 10
 
@@ -94,7 +88,7 @@ def question_after_courtesy(text: str) -> str:
     rest = text.strip()
     while (courtesy := COURTESY.match(rest)) and courtesy.end():
         rest = rest[courtesy.end():]
-    rest = THEN.sub("", rest)
+    rest = ANOTHER_QUESTION.sub("", rest)
     asked = asks(rest) or bool(REQUEST.search(rest))
     return rest if rest != text.strip() and len(rest) >= MIN_QUESTION_CHARS and asked else text
 

@@ -65,6 +65,13 @@ ABOUT_THE_CARD = re.compile(r"マイナ|カード|保険証|被保険者証|番�
 # a message's parts: sentences, 「Aや、B」 (not 「〜ても、」「〜場合、」) and numbered parts (「①…②…」「1. … 2. …」)
 PARTS = re.compile(r"[。?？!！\n]+|(?<=や)、|[①-⑩]|(?:^|[、\s])[1-9][.．)）]")
 NUMBERED = re.compile(r"[①-⑩]|(?:^|[、\s])[1-9][.．)）]")
+ASKS = re.compile(r"(?:[?？]|の|かな|ですか|ますか|でしょうか)[\s。…]*$")   # 「それって家族でもいいの？」
+SENTENCE = re.compile(r"[^。?？!！\n]+[。?？!！\n]*")
+# a sentence that starts a question of its own: 「あと、家族に言わないとだめ？」「ちなみに…？」
+ANOTHER_QUESTION = re.compile(r"^\s*(?:ところで|それと(?!も)|それから|あと(?![何0-9０-９一二三四五六七八九十数少どれ])|また|もう一つ"
+                              r"|もうひとつ|別件で(?:すが)?|ちなみに|ついでに)[、,\s]*")
+# 「また、施設に住民票を置いている利用者についてはどうでしょうか。」: the same question about someone else
+WHAT_ABOUT = re.compile(r"(?:について|の場合|のとき|の時)?は(?:どう(?:でしょう|です|なる|なります)?か?)?[?？。\s]*$")
 
 
 @dataclass
@@ -75,6 +82,20 @@ class Decision:
     found: Found = field(default_factory=Found)
     doubtful: bool = False                       # clarify: the topic may not be in the documents at all
     also: List[str] = field(default_factory=list)  # answer, route: other topics asked, offered as buttons
+    unanswered: List[str] = field(default_factory=list)  # answer, route: other questions that name no topic at all
+
+
+def asks(text: str) -> bool:
+    """The message is a question, not 「はい」/「いいえ」, whatever the classifier read."""
+    return bool(ASKS.search(text.strip()))
+
+
+def other_questions(text: str) -> List[str]:
+    """The sentences after the first that start a question of their own (「再発行 手数料いる？ あと家族に言わないと
+    だめ？」 → 「あと家族に言わないとだめ？」); a sentence without such a start often asks on about the first one
+    (「従来の保険証は使えなくなる?それならどうするの?」)."""
+    return [sentence.strip() for sentence in SENTENCE.findall(text)[1:]
+            if ANOTHER_QUESTION.match(sentence) and asks(sentence) and not WHAT_ABOUT.search(sentence)]
 
 
 def about_the_card(text: str) -> bool:
@@ -117,7 +138,25 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
         return Decision("clarify", candidates, found=decision.found, doubtful=True)
     if decision.kind == "answer":
         decision.also = also_asked(text, decision.intents, lexicon)
+    if decision.kind in ("answer", "route"):
+        _other_questions(text, decision, lexicon)
     return decision
+
+
+def _other_questions(text: str, decision: Decision, lexicon: Lexicon) -> None:
+    """Each other question of the message (`other_questions`) is answered, offered or owned up to: beside a routing
+    reply, one that names one covered topic is answered (「資格確認書って有効期限は？あと、デイでカードを預かっても
+    いい？」); one that names no topic at all is listed in `unanswered` (nothing in the reply answers it)."""
+    for sentence in other_questions(text):
+        found = lexicon.find(sentence)
+        asks_here = asked_topics(found.covered, lexicon)
+        if not asks_here and not found.uncovered:
+            decision.unanswered.append(sentence)
+        elif decision.route and not decision.route.governs and len(asks_here) == 1 and not found.uncovered:
+            intent = lexicon.covered[asks_here[0]].intents[0]
+            if intent not in decision.intents:
+                decision.intents.append(intent)
+                decision.also = [name for name in decision.also if name != intent]
 
 
 def also_asked(text: str, answered: List[str], lexicon: Lexicon) -> List[str]:
