@@ -95,7 +95,7 @@ def other_questions(text: str) -> List[str]:
     だめ？」 → 「あと家族に言わないとだめ？」); a sentence without such a start often asks on about the first one
     (「従来の保険証は使えなくなる?それならどうするの?」)."""
     return [sentence.strip() for sentence in SENTENCE.findall(text)[1:]
-            if ANOTHER_QUESTION.match(sentence) and asks(sentence) and not WHAT_ABOUT.search(sentence)]
+            if ANOTHER_QUESTION.match(sentence) and asks(sentence)]
 
 
 def about_the_card(text: str) -> bool:
@@ -144,13 +144,17 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
 
 
 def _other_questions(text: str, decision: Decision, lexicon: Lexicon) -> None:
-    """Each other question of the message (`other_questions`) is answered, offered or owned up to: beside a routing
-    reply, one that names one covered topic is answered (「資格確認書って有効期限は？あと、デイでカードを預かっても
-    いい？」); one that names no topic at all is listed in `unanswered` (nothing in the reply answers it)."""
-    for sentence in other_questions(text):
+    """The message's questions apart from the one decided on: beside a routing reply, the first sentence's question or
+    another question (`other_questions`) that names one covered topic is answered (「資格確認書って有効期限は？あと、
+    デイでカードを預かってもいい？」, 「施設の人に代わりに受け取ってもらえるん？あと再発行ってお金かかるん？」); another
+    question that names no topic at all is listed in `unanswered` (nothing in the reply answers it) — not one that
+    asks the same about someone else (「また、…の利用者についてはどうでしょうか。」)."""
+    first = [sentence.strip() for sentence in SENTENCE.findall(text)[:1] if asks(sentence)]
+    others = other_questions(text)
+    for sentence in first + others:
         found = lexicon.find(sentence)
         asks_here = asked_topics(found.covered, lexicon)
-        if not asks_here and not found.uncovered:
+        if sentence in others and not asks_here and not found.uncovered and not WHAT_ABOUT.search(sentence):
             decision.unanswered.append(sentence)
         elif decision.route and not decision.route.governs and len(asks_here) == 1 and not found.uncovered:
             intent = lexicon.covered[asks_here[0]].intents[0]

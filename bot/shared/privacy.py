@@ -154,7 +154,8 @@ def _words(pattern: str) -> re.Pattern:
 _MYNUMBER_WORDS = _words(r"マイナンバー(?!カード)|個人番号(?!カード)|マイナ番号|まいなんばー(?!かーど)|my\s?number(?!\s?card)"
                          r"|カードの番号|カード番号|かーどのばんごう"   # 「父のカードの番号、３７１９…」: the number on the card
                          r"|通知カード|つうちかーど"   # the 通知カード shows it
-                         r"|(?:さん|様|さま|本人|母|父|夫|妻|祖母|祖父|利用者|入所者|患者|家族)の番号")   # a person's number
+                         r"|(?:さん|様|さま|本人|母|父|夫|妻|祖母|祖父|利用者|入所者|患者|家族|わたし|私|自分|俺|僕|ぼく"
+                         r"|ほんにん|はは|ちち)の(?:番号|ばんごう)")   # a person's number (「わたしのばんごう 1234 5678 9012」)
 _TRACKING_WORDS = _words(
     r"(?:追跡|問い?合わ?せ|伝票|注文|受付|予約|整理|管理|申込み?|申し込み|オーダー|荷物|お届け|配達|書留|引換|受取)番号"
     r"|追跡|本人限定受取郵便|本人限定|書留|ゆうパック|伝票|tracking|order\s?(?:no|number|#)")
@@ -168,8 +169,11 @@ _EVENT_WORDS = _words(r"予約|受診|通院|入院|退院|手術|面会|訪問|
 _BARE_NUMBER_WORD = re.compile(r"(?<![\u4e00-\u9fffァ-ヴー])(?:番号|ばんごう|ナンバー)(?:は|が|って|を|、|：|:|=|＝)?\s*$")
 # 「4桁のほうです。家族はたぶん1234にしてたと思う」 (in the PIN check): four digits beside 「4桁」, or chosen (「…にしてた」)
 # in a message about a 番号
-_CHOSEN_AFTER = re.compile(r"\s*に(?:して|した|設定|決め|変え|変更)")
+_CHOSEN_AFTER = re.compile(r"\s*に(?:して|した|しよう|する|設定|決め|変え|変更)")
 _FOUR_DIGITS_WORD = re.compile(r"(?:4|４|四)(?:桁|けた|ケタ)")
+# 「暗証番号は…一覧にして…ちなみに一人は 5 5 2 1 みたいな感じでメモしてます」, 「ほんにんは1192だったかも…ロックこわい」:
+# four digits (not a count, a time or an amount) in a message that talks about a PIN or its lock, however far apart
+_PIN_TALK = _words(_PIN_WORDS.pattern + r"|ロック|ろっく")
 _COUNT_AFTER = re.compile(r"\s*(?:桁|けた|ケタ|回|文字|日|月|年|歳|才|時|分|秒|人|件|枚|円|個|度|番目|通|名|週|か月|ヶ月|カ月|台|%|号|倍|kg|cm)")
 _NOT_PIN_BEFORE = re.compile(r"(?:\d:|[¥$第#])$")           # a time (9:00), an amount, 第1234号
 _NOT_PASSWORDS = re.compile(r"(?:iphone|android|windows|ios|pixel|galaxy|xperia|aquos|arrows|ipad)\d+", re.IGNORECASE)
@@ -257,7 +261,7 @@ def find_pins(text: str):
         bare = four and _BARE_NUMBER_WORD.search(text, max(0, start - 12), start)
         chosen = four and (_FOUR_DIGITS_WORD.search(text, max(0, start - 40), end + 20)
                            or (_CHOSEN_AFTER.match(text, end) and "番号" in text))
-        if before or after or bare or chosen:
+        if before or after or bare or chosen or (four and _PIN_TALK.search(text)):
             yield start, end, PIN
 
 
