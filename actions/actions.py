@@ -13,9 +13,10 @@ from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
 from bot.shared.concepts import load_lexicon
-from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, corrected_question, reply_by_concepts,
-                                     following_up, is_plain_decline, last_answer_id, read_as_unsure, refers_back,
-                                     restated_question, routed_in_context, said_before, still_governed, where_to_ask)
+from bot.shared.conversation import (NOT_UNDERSTOOD, SHORT_REPLIES, asks, asks_for_a_person, corrected_question,
+                                     following_up, in_short, is_plain_decline, last_answer_id, not_again, not_understood,
+                                     read_as_unsure, refers_back, reply_by_concepts, restated_question,
+                                     routed_in_context, said_before, still_governed, where_to_ask)
 from bot.shared.knowledge import load_knowledge
 
 
@@ -41,22 +42,29 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     that answer's related entries are offered (`following_up`); a follow-up to a deceased person's card is routed
     again (`still_governed`), one about an uncovered side of the answer's topic is routed (`routed_in_context`),
     one that asks where (「それってどこに申し込めばいいの？」) gets the answer's lines that say where (`where_to_ask`);
-    a correction (「資格確認書じゃなくてマイナンバーカードの方でした」) answers the previous question as corrected."""
+    a correction (「資格確認書じゃなくてマイナンバーカードの方でした」) answers the previous question as corrected; the
+    answer just given is not given again in other words (`not_again`); when the user found it hard to read
+    (「かんじが おおくて よくわからない」), it — or the answer to the rest of the message — comes in short (`in_short`)."""
     kb, lexicon = load_knowledge(), load_lexicon()
     message = message or tracker.latest_message
     text = message.get("text") or ""
     unsure = (message.get("intent") or {}).get("name") == "nlu_fallback"
     replied = previous_reply(tracker)
     previous = last_answer_id(replied)
+    if previous and not_understood(lexicon, text):
+        return in_short(kb, previous)
     corrected = (corrected_question(previous_question(tracker), text) if previous else None) or restated_question(text)
     if corrected:
         return reply_by_concepts(kb, lexicon, corrected)
     reply = fitting_reply(kb, lexicon, message)
+    if NOT_UNDERSTOOD.search(text) and reply and reply[0]["custom"].get("answer_id"):
+        return in_short(kb, reply[0]["custom"]["answer_id"])   # 「かんじが おおくて よくわからない かーどなくても…？」
     if refers_back(text):
-        return (still_governed(lexicon, replied) or routed_in_context(kb, lexicon, previous, text)
-                or where_to_ask(kb, previous, text) or following_up(kb, reply, previous, unsure=unsure, text=text))
+        followed = (still_governed(lexicon, replied) or routed_in_context(kb, lexicon, previous, text)
+                    or where_to_ask(kb, previous, text) or following_up(kb, reply, previous, unsure=unsure, text=text))
+        return (not_again(kb, reply, replied) or reply) if followed is reply else followed
     if not is_plain_decline(reply):
-        return reply
+        return not_again(kb, reply, replied) or reply
     if unsure and previous:
         return following_up(kb, reply, previous, text=text)
     # 「警察にもいかないとだめですか」 in the lost-card check: the lines of that check's answer that name it
@@ -161,6 +169,21 @@ class ActionShortReply(ShortResponseAction):
         if asks(tracker.latest_message.get("text") or ""):
             return None
         return {"deny": "utter_deny", "goodbye": "utter_goodbye"}.get(latest_intent(tracker), "utter_affirm")
+
+
+class ActionHelp(ShortResponseAction):
+    """「使い方がわからない」: the help menu (utter_help) — but 「かんじが おおくて よくわからない」 right after an answer is about
+    that answer: it comes again in short (`fitting_messages`)."""
+
+    not_meant = ("help",)
+
+    def name(self) -> Text:
+        return "action_help"
+
+    def response(self, tracker: Tracker) -> Optional[str]:
+        text = tracker.latest_message.get("text") or ""
+        hard_to_read = last_answer_id(previous_reply(tracker)) and NOT_UNDERSTOOD.search(text)
+        return None if hard_to_read else "utter_help"
 
 
 class ActionHumanHandoff(ShortResponseAction):

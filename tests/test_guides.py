@@ -962,3 +962,45 @@ def test_a_side_question_the_whole_message_hides_is_read_by_its_concepts():
     events, messages = run(guide_actions.ValidateProxyForm(), trk)
     assert slot_events(events)["proxy_age"] == "75plus"
     assert messages[0]["custom"].get("answer_id", "").startswith("proxy_pickup_who")
+
+
+def test_the_answer_just_given_is_not_given_again_in_other_words(kb):
+    """Tenth trial (eleven times): 「FAXは家にないんです…。メールとかチャット、手話通訳の窓口はないですか？」 after the FAX
+    answer got the same answer again, word for word: now said so, with 「もう一度読む」, its related entries and where to
+    ask; a new answer still comes."""
+    from actions.actions import ActionAnswer
+    text = "FAXは家にないんです…。メールとかチャット、手話通訳の窓口はないですか？"
+    messages = run(ActionAnswer(), following({"answer_id": "fax_inquiry"}, "fax_inquiry", text,
+                                             [("fax_inquiry", 0.8)]))[1]
+    assert len(messages) == 1 and messages[0]["custom"]["fallback"] and "くり返しません" in messages[0]["text"]
+    assert "0120-95-0178" in messages[0]["text"] and messages[0]["buttons"][0]["title"] == "もう一度読む"
+    other = run(ActionAnswer(), following({"answer_id": "lost_card"}, "fax_inquiry", text, [("fax_inquiry", 0.8)]))[1]
+    assert other[0]["custom"]["answer_id"] == "fax_inquiry"
+
+
+def test_an_answer_hard_to_read_comes_again_in_short(kb):
+    """Ninth and tenth trials: 「むずかしくてわからない」 (the help intent) and 「かんじが おおくて よくわからない かーどなくても
+    だいじょうぶ ということ？」 right after an answer got the help menu or a decline: now the answer's first sentence,
+    its 出典, 「全部を読む」 and a phone number — for the message's own topic when it names one; 「使い方がわからない」 at the
+    start and 「暗証番号がわからない」 (a topic) are not that."""
+    from actions.actions import ActionHelp
+    after = {"answer_id": "hokensho_end"}
+    short = run(ActionHelp(), following(after, "help", "むずかしくてわからない", [("help", 0.7)]))[1]
+    assert short[0]["text"].startswith("みじかく言うと") and "出典：" in short[0]["text"]
+    assert kb.by_id["hokensho_end"].answer.split("。")[0] in short[0]["text"]
+    assert short[0]["buttons"][0]["title"] == "全部を読む" and "0120-95-0178" in short[0]["text"]
+    own = run(ActionHelp(), following(after, "help", "かんじが おおくて よくわからない かーどなくても だいじょうぶ ということ？",
+                                      [("help", 0.5), ("no_card_shikaku", 0.1)]))[1]
+    assert own[0]["custom"]["answer_id"] == "no_card_shikaku" and own[0]["text"].startswith("みじかく言うと")
+    assert run(ActionHelp(), following(None, "help", "使い方がわからない"))[1][0]["response"] == "utter_help"
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.conversation import not_understood
+    assert not not_understood(load_lexicon(), "暗証番号がわからない")
+    assert not not_understood(load_lexicon(), "字を書くのが難しい人です")
+
+
+def test_a_no_that_says_what_it_wants_to_know_is_a_question():
+    """「ちがいます。つかえないじゃない。わたしがてつだっていいか、ききたい」 got 「承知しました」."""
+    from bot.shared.fit import asks
+    assert asks("ちがいます。つかえないじゃない。わたしがてつだっていいか、ききたい")
+    assert asks("代理交付の書類を教えてください") and not asks("いいえ")

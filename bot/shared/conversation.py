@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from bot.shared.answers import MAX_CANDIDATES, entry_buttons, fitting_reply, route_message
+from bot.shared.answers import MAX_CANDIDATES, entry_buttons, fitting_reply, route_message, show_answer_payload
 from bot.shared.concepts import Lexicon
-from bot.shared.fit import ANOTHER_QUESTION, asks
+from bot.shared.fit import ANOTHER_QUESTION, asked_topics, asks
 from bot.shared.knowledge import Entry, KnowledgeBase
 from bot.shared.message import BotMessage
 
@@ -188,6 +188,50 @@ def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Op
     text = kb.messages["clarify_follow_up"].format(title=previous.title)
     return [BotMessage(text=text, buttons=entry_buttons(kb, ids[:MAX_CANDIDATES]), fallback=True,
                        extra={"candidates": ids[:MAX_CANDIDATES], "follows": previous.id}).to_rasa()]
+
+
+# the answer was hard to read: 「かんじが おおくて よくわからない」「ながい😅」「むずかしくてわからない」 — not 「暗証番号が
+# わからない」 (a topic: `in_short` is used only when the message names none) nor 「字を書くのが難しい」
+NOT_UNDERSTOOD = re.compile(r"(?:よく)?(?:わから|分から|判ら)(?:ない|ん|へん|なかった)|わかりにく|分かりにく|理解でき(?:ない|ん)"
+                            r"|読めな|よめな|ながい|長い|長すぎ|ながすぎ|(?:かんじ|漢字)(?:が|ばかり|ばっか|多)"
+                            r"|(?:むずかし|難し)(?:くて|すぎ|い[。!！…\s]*$)|意味が")
+SHORT_ANSWER_CHARS = 120
+
+
+def not_understood(lexicon: Lexicon, text: str) -> bool:
+    """The message says the answer was hard to read or understand, and asks about no topic of its own."""
+    found = lexicon.find(text)
+    return bool(NOT_UNDERSTOOD.search(text)) and not asked_topics(found.covered, lexicon) and not found.uncovered
+
+
+def in_short(kb: KnowledgeBase, entry_id: str) -> List[dict]:
+    """The answer's first sentence (where the deciding fact stands), with its 出典, a button to read it all and where
+    to ask by phone; [] for no such entry."""
+    entry = kb.by_id.get(entry_id)
+    if entry is None:
+        return []
+    first = "".join(re.findall(r"[^。\n]*。?", entry.answer.strip())[:1]).strip()
+    if len(first) > SHORT_ANSWER_CHARS or not first.endswith("。"):
+        first = entry.answer.strip().splitlines()[0][:SHORT_ANSWER_CHARS].rstrip("：:") + "…"
+    text = kb.messages["in_short"].format(first=first)
+    buttons = [{"title": "全部を読む", "payload": show_answer_payload(entry.id)}, *entry_buttons(kb, entry.related)]
+    return [BotMessage(text=text, citation=kb.citation(entry), sources=kb.sources_payload(entry),
+                       buttons=buttons[:MAX_CANDIDATES + 1], answer_id=entry.id).to_rasa()]
+
+
+def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict]) -> List[dict]:
+    """The answers just given, asked for again in other words (「FAXは家にないんです…メールとかチャットは？」 after the FAX
+    answer): not repeated — said so, with that answer's related entries and where to ask ([message]); [] when the
+    reply gives something new."""
+    given = [custom.get("answer_id") for custom in previous_reply if custom.get("answer_id")]
+    answered = [message["custom"].get("answer_id") for message in reply]
+    if not given or not answered or not all(answer_id in given for answer_id in answered):
+        return []
+    previous = kb.by_id[answered[-1]]
+    buttons = [{"title": "もう一度読む", "payload": show_answer_payload(previous.id)},
+               *entry_buttons(kb, [i for i in previous.related if i not in given])]
+    return [BotMessage(text=kb.messages["same_again"].format(title=previous.title), buttons=buttons[:MAX_CANDIDATES + 1],
+                       fallback=True, extra={"follows": previous.id}).to_rasa()]
 
 
 def read_as_unsure(message: dict, not_meant: Tuple[str, ...] = SHORT_REPLIES) -> dict:

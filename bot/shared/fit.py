@@ -66,6 +66,8 @@ ABOUT_THE_CARD = re.compile(r"マイナ|カード|保険証|被保険者証|番�
 PARTS = re.compile(r"[。?？!！\n]+|(?<=や)、|[①-⑩]|(?:^|[、\s])[1-9][.．)）]")
 NUMBERED = re.compile(r"[①-⑩]|(?:^|[、\s])[1-9][.．)）]")
 ASKS = re.compile(r"(?:[?？]|の|かな|ですか|ますか|でしょうか)[\s。…]*$")   # 「それって家族でもいいの？」
+WANTS_TO_KNOW = re.compile(r"(?:聞きたい|ききたい|知りたい|しりたい|(?:教|おし)えて(?:ください|下さい|ほしい|もらえる)?)"
+                           r"(?:です|んです|のです)?[\s。…!！]*$")
 SENTENCE = re.compile(r"[^。?？!！\n]+[。?？!！\n]*")
 # a sentence that starts a question of its own: 「あと、家族に言わないとだめ？」「ちなみに…？」
 ANOTHER_QUESTION = re.compile(r"^\s*(?:ところで|それと(?!も)|それから|あと(?![何0-9０-９一二三四五六七八九十数少どれ])|また|もう一つ"
@@ -86,8 +88,9 @@ class Decision:
 
 
 def asks(text: str) -> bool:
-    """The message is a question, not 「はい」/「いいえ」, whatever the classifier read."""
-    return bool(ASKS.search(text.strip()))
+    """The message is a question (or says what it wants to know: 「…てつだっていいか、ききたい」), not 「はい」/「いいえ」,
+    whatever the classifier read."""
+    return bool(ASKS.search(text.strip()) or WANTS_TO_KNOW.search(text.strip()))
 
 
 def other_questions(text: str) -> List[str]:

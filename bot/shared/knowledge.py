@@ -173,6 +173,8 @@ class Messages(BaseModel):
     from_topic: str          # a question inside a check that the check's topic answers: its lines, as said_before; {title}
     where_follow_up: str     # 「それってどこに申し込めばいいの？」: the previous answer's lines that say where; {title}
     unknown_answer: str
+    in_short: str            # the answer just given was hard to read: {first}, its first sentence
+    same_again: str          # the answer just given, asked for again in other words: not repeated; {title}
     unanswered: str          # other questions of the message that no answer given answers; {questions}: quoted
     service_down: str
 
