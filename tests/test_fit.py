@@ -504,3 +504,16 @@ def test_another_question_beside_a_routing_reply_is_answered_by_its_topic(lexico
     decision = decide("その資格確認書って有効期限はあるんですか？あと、うちのデイで利用者さんのカードを預かっておいても"
                       "いいんでしょうか", "shikaku_kakuninsho", unsure, lexicon, set(kb.intents))
     assert decision.kind == "route" and decision.intents == ["card_management"]
+
+
+@pytest.mark.parametrize("text, routed", [
+    ("海外継続利用の手続きって、お金かかるんですか？", "procedure_fee"),      # was: overseas use + 「交付手数料は無料」
+    ("カードリーダーに音声案内はありますか", "reader_voice_guide"),            # was: how to see a doctor
+    ("結局カードを作るのは義務なの？任意なの？", "obligation"),
+    ("夜間に入居者さんが救急搬送されるとき…「マイナ救急」ってありますよね。カードを一緒に渡した方がいいですか？",
+     "emergency_disaster"),                                                   # was: where to collect the card (夜間)
+    ("カードケースに「暗証 7731」って書いた紙を一緒に入れてるんです。まずいですか？", None),   # the PIN kept with the card
+])
+def test_tenth_trial_questions_are_routed_to_what_they_ask(lexicon, text, routed):
+    blocking = lexicon.blocking(lexicon.find(text))
+    assert (blocking.id if blocking else None) == routed

@@ -1004,3 +1004,13 @@ def test_a_no_that_says_what_it_wants_to_know_is_a_question():
     from bot.shared.fit import asks
     assert asks("ちがいます。つかえないじゃない。わたしがてつだっていいか、ききたい")
     assert asks("代理交付の書類を教えてください") and not asks("いいえ")
+
+
+def test_a_quoted_line_that_introduces_a_list_brings_the_list(kb):
+    """Tenth trial: 「FAX以外はないってことですか？」 quoted 「…受け付ける内容は次の2つです。」 and stopped there."""
+    from bot.shared.conversation import with_their_lists
+    answer = kb.by_id["fax_inquiry"].answer
+    first = answer.splitlines()[0]
+    assert first.endswith("次の2つです。")
+    quoted = with_their_lists(answer, [first])
+    assert len(quoted) == 3 and quoted[1].startswith("1.") and quoted[2].startswith("2.")

@@ -160,11 +160,33 @@ def said_before(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str,
     return _quoted(kb, previous, intro, lines) if len(lines) <= MAX_QUOTED else []
 
 
+LIST_ITEM = re.compile(r"^\s*(?:\d+[.．)）]|[・･•-])\s*")
+INTRODUCES_LIST = re.compile(r"(?:次の.{0,12}(?:です|あります|とおり)。|[：:])\s*$")
+
+
+def with_their_lists(answer: str, lines: List[str]) -> List[str]:
+    """The chosen lines of an answer, each line that introduces a list (「受け付ける内容は次の2つです。」) followed by the
+    list's items — a quote never ends on a promise."""
+    all_lines = answer.splitlines()
+    out: List[str] = []
+    for index, line in enumerate(all_lines):
+        if line in lines and line not in out:
+            out.append(line)
+            if INTRODUCES_LIST.search(line):
+                for item in all_lines[index + 1:]:
+                    if not LIST_ITEM.match(item):
+                        break
+                    if item not in out:
+                        out.append(item)
+    return out
+
+
 def _quoted(kb: KnowledgeBase, previous: Entry, intro: str, lines: List[str]) -> List[dict]:
-    """Lines of the answer just given, introduced by the message `intro`, with its 出典 and related entries."""
+    """Lines of the answer just given (with the lists they introduce), introduced by the message `intro`, with its 出典
+    and related entries."""
     if not lines:
         return []
-    text = "\n".join([kb.messages[intro].format(title=previous.title), *lines])
+    text = "\n".join([kb.messages[intro].format(title=previous.title), *with_their_lists(previous.answer, lines)])
     return [BotMessage(text=text, citation=kb.citation(previous), sources=kb.sources_payload(previous),
                        buttons=entry_buttons(kb, previous.related), answer_id=previous.id).to_rasa()]
 
