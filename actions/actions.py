@@ -42,13 +42,16 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     that answer's related entries are offered (`following_up`); a follow-up to a deceased person's card is routed
     again (`still_governed`), one about an uncovered side of the answer's topic is routed (`routed_in_context`),
     one that asks where (「それってどこに申し込めばいいの？」) gets the answer's lines that say where (`where_to_ask`);
-    a correction (「資格確認書じゃなくてマイナンバーカードの方でした」) answers the previous question as corrected; the
+    a button's title typed gets that answer; a correction (「資格確認書じゃなくてマイナンバーカードの方でした」) answers the previous question as corrected; the
     answer just given is not given again in other words (`not_again`); when the user found it hard to read
     (「かんじが おおくて よくわからない」), it — or the answer to the rest of the message — comes in short (`in_short`)."""
     kb, lexicon = load_knowledge(), load_lexicon()
     message = message or tracker.latest_message
     text = message.get("text") or ""
     unsure = (message.get("intent") or {}).get("name") == "nlu_fallback"
+    titled = kb.titled(text)
+    if titled:
+        return [answer_message(kb, titled)]
     replied = previous_reply(tracker)
     previous = last_answer_id(replied)
     if previous and not_understood(lexicon, text):

@@ -29,6 +29,7 @@ from bot.shared import guides
 from bot.shared.answers import fitting_reply, message_entities
 from bot.shared.concepts import load_lexicon
 from bot.shared.conversation import is_plain_decline, reply_by_concepts
+from bot.shared.fit import asks
 from bot.shared.knowledge import load_knowledge
 
 COMMAND_INTENTS = {"stop_guide", "restart_guide", "resume_guide"}
@@ -319,7 +320,7 @@ class ActionGuideStart(Action):
 
 
 class ActionGuideStop(Action):
-    """Leave the check: close the form and forget its answers."""
+    """Leave the check: close the form and forget its answers; a question asked beside 「やめる」 is answered."""
 
     def name(self) -> Text:
         return "action_guide_stop"
@@ -337,6 +338,9 @@ class ActionGuideStop(Action):
             text=text + "ほかに知りたいことがあれば、そのまま入力してください。",
             buttons=[{"title": "ほかのチェック", "payload": "/start_guide"}],
         )
+        asked = guides.beside_command(latest_text(tracker))
+        if asks(asked):   # 「やめる。忘れたんじゃなくて、家族が代わりに決めていいか知りたい」: the question is answered too
+            answer_side_question(dispatcher, tracker, asked)
         events = [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("guide", None),
                   SlotSet("paused_guide", None), SlotSet("guide_part", None)]
         if flow:

@@ -1014,3 +1014,23 @@ def test_a_quoted_line_that_introduces_a_list_brings_the_list(kb):
     assert first.endswith("次の2つです。")
     quoted = with_their_lists(answer, [first])
     assert len(quoted) == 3 and quoted[1].startswith("1.") and quoted[2].startswith("2.")
+
+
+def test_a_question_beside_stop_is_answered_after_the_check_ends():
+    """Tenth trial: 「やめる。忘れたんじゃなくて、家族が代わりに決めていいか知りたい」 ended the PIN check and lost the question."""
+    text = "やめる。忘れたんじゃなくて、家族が代わりに暗証番号を決めていいか知りたい"
+    assert guides.beside_command(text) == "忘れたんじゃなくて、家族が代わりに暗証番号を決めていいか知りたい"
+    assert guides.beside_command("やめる") == ""
+    events, messages = run(guide_actions.ActionGuideStop(), tracker("stop_guide", text, active_loop="pin_form"))
+    assert "終了しました" in messages[0]["text"] and len(messages) >= 2
+    offered = [(m.get("custom") or {}).get("answer_id") or "" for m in messages[1:]]
+    offered += [c for m in messages[1:] for c in (m.get("custom") or {}).get("candidates", [])]
+    assert "pin_sharing" in offered
+
+
+def test_a_typed_button_title_gets_that_answer(kb):
+    """Tenth trial: typing 「暗証番号の問い合わせ（代理）」 gave the forgotten-PIN answer again."""
+    from actions.actions import ActionAnswer
+    title = kb.by_id["pin_forgot_proxy"].title
+    messages = run(ActionAnswer(), following({"answer_id": "pin_forgot"}, "pin_forgot", title))[1]
+    assert messages[0]["custom"]["answer_id"] == "pin_forgot_proxy"

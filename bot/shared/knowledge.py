@@ -179,6 +179,11 @@ class Messages(BaseModel):
     service_down: str
 
 
+def _title_key(text: str) -> str:
+    """A title as typed: NFKC, no white space, no final 「。」."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).rstrip("。.")
+
+
 class KnowledgeError(ValueError):
     """The knowledge base does not hold together."""
 
@@ -242,6 +247,7 @@ class KnowledgeBase:
         self.entries = entries
         self.messages = messages
         self.by_id = {entry.id: entry for entry in entries}
+        self.by_title = {_title_key(entry.title): entry for entry in entries}
         self.by_intent: Dict[str, List[Entry]] = {}
         for entry in entries:
             self.by_intent.setdefault(entry.intent, []).append(entry)
@@ -249,6 +255,10 @@ class KnowledgeBase:
     @property
     def intents(self) -> List[str]:
         return sorted(self.by_intent)
+
+    def titled(self, text: str) -> Optional[Entry]:
+        """The entry whose title the message is (a button's title typed, as LINE users do: 「暗証番号の問い合わせ（代理）」)."""
+        return self.by_title.get(_title_key(text))
 
     def default_entry(self, intent: str) -> Optional[Entry]:
         return next((e for e in self.by_intent.get(intent, []) if not e.when), None)

@@ -27,7 +27,7 @@ from bot.shared.guides.flow import (
 from bot.shared.guides.lost import FAX_LINK
 from bot.shared.guides.outreach import planned_date, timeline
 from bot.shared.guides.parsing import (
-    UNKNOWN, Option, Question, command_in, correcting_parts, instead_part, is_past, kanji_number, normalize, parse_age, parse_answer,
+    UNKNOWN, Option, Question, beside_command, command_in, correcting_parts, instead_part, is_past, kanji_number, normalize, parse_age, parse_answer,
     parse_choice, parse_date, parse_multi, parse_yesno, past_date_in, sentences, yesno,
 )
 from bot.shared.guides.proxy import parse_cards
@@ -43,7 +43,7 @@ PROXY, PHOTO, LOST, PIN, FACE_AUTH, OUTREACH = (check.FLOW for check in CHECKS)
 __all__ = [
     "CHECKS", "CHECK_TITLE", "END_BUTTONS", "FACE_AUTH", "FAX_LINK", "FLOWS", "FLOW_BY_FORM", "Flow",
     "GUIDE_FOR_INTENT", "LOST", "Line", "OUTREACH", "Option", "PHOTO", "PIN", "PROXY", "Part", "Question",
-    "Result", "Section", "UNKNOWN", "check_button", "command_in", "correcting_parts", "corrected", "describe", "extract", "fact",
+    "Result", "Section", "UNKNOWN", "beside_command", "check_button", "command_in", "correcting_parts", "corrected", "describe", "extract", "fact",
     "fact_problems", "format_date", "instead_part", "is_button_text", "is_past", "kanji_number", "line", "menu_buttons",
     "next_slot", "normalize", "parse_age", "parse_answer", "parse_cards", "parse_choice", "parse_date",
     "parse_multi", "parse_yesno", "past_date_in", "planned_date", "render", "render_messages", "say", "sentences",

@@ -435,6 +435,13 @@ def command_in(text: str) -> Optional[str]:
 
 
 
+def beside_command(text: str) -> str:
+    """What a message says besides its short command sentence (「やめる。忘れたんじゃなくて、家族が代わりに決めていいか
+    知りたい」 → the second sentence); "" when it says nothing else."""
+    command = f"(?:{STOP_RE}|{RESTART_RE})"
+    return "".join(s for s in sentences(text) if not (len(s) <= 12 and re.search(command, s))).strip()
+
+
 # 「あ、違う、施設じゃなくて自宅です」「やっぱり75歳未満」: what follows the mark is what the user means now
 INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて"
 CORRECTING_RE = (INSTEAD_RE + r"|違う|違います|違いました|違った|違ってた|違ってました|ちがう|ちがいます|ちがった|ちゃう|間違え"
