@@ -1034,3 +1034,14 @@ def test_a_typed_button_title_gets_that_answer(kb):
     title = kb.by_id["pin_forgot_proxy"].title
     messages = run(ActionAnswer(), following({"answer_id": "pin_forgot"}, "pin_forgot", title))[1]
     assert messages[0]["custom"]["answer_id"] == "pin_forgot_proxy"
+
+
+def test_an_answer_just_given_is_left_out_beside_a_new_one():
+    """Tenth trial: 「登録のしかたなんか聞いてないよ。作らなかったら病院にかかれなくなるのかって話」 got the 資格確認書 answer
+    and the registration how-to again."""
+    from bot.shared.conversation import not_again
+    from bot.shared.knowledge import load_knowledge
+    kb = load_knowledge()
+    reply = [{"custom": {"answer_id": "no_card_shikaku"}}, {"custom": {"answer_id": "hoken_registration"}}]
+    assert not_again(kb, reply, [{"answer_id": "hoken_registration"}]) == reply[:1]
+    assert not_again(kb, reply, [{"answer_id": "lost_card"}]) == []

@@ -243,12 +243,14 @@ def in_short(kb: KnowledgeBase, entry_id: str) -> List[dict]:
 
 def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict]) -> List[dict]:
     """The answers just given, asked for again in other words (「FAXは家にないんです…メールとかチャットは？」 after the FAX
-    answer): not repeated — said so, with that answer's related entries and where to ask ([message]); [] when the
-    reply gives something new."""
+    answer): not repeated — said so, with that answer's related entries and where to ask ([message]); beside a new
+    answer only the new one is given; [] when the reply is all new (or holds more than answers)."""
     given = [custom.get("answer_id") for custom in previous_reply if custom.get("answer_id")]
     answered = [message["custom"].get("answer_id") for message in reply]
-    if not given or not answered or not all(answer_id in given for answer_id in answered):
+    if not given or not answered or not all(answered):
         return []
+    if not all(answer_id in given for answer_id in answered):   # 「登録のしかたなんか聞いてないよ。作らなかったら…」
+        return [message for message in reply if message["custom"]["answer_id"] not in given]
     previous = kb.by_id[answered[-1]]
     buttons = [{"title": "もう一度読む", "payload": show_answer_payload(previous.id)},
                *entry_buttons(kb, [i for i in previous.related if i not in given])]
