@@ -1045,3 +1045,18 @@ def test_an_answer_just_given_is_left_out_beside_a_new_one():
     reply = [{"custom": {"answer_id": "no_card_shikaku"}}, {"custom": {"answer_id": "hoken_registration"}}]
     assert not_again(kb, reply, [{"answer_id": "hoken_registration"}]) == reply[:1]
     assert not_again(kb, reply, [{"answer_id": "lost_card"}]) == []
+
+
+def test_tenth_trial_check_answers():
+    """「…俺が代理で受け取りいけるってこと？17歳だけど」 gave the grandmother 「75歳未満」; 「家にいる。俺んちで一緒に住んでる」
+    became 「入所している」; 「…78歳でした。年齢を訂正させてください」 and 「ひとつ前に戻って、75歳以上に直したいです」 were not read."""
+    import datetime as dt
+    today = dt.date(2026, 12, 2)
+    proxy = guides.FLOWS["proxy"]
+    assert guides.extract(proxy, "要するに俺が代理で受け取りいけるってこと？17歳だけど", "proxy_age", {}, today) == {}
+    assert guides.extract(proxy, "私の母は92歳です", "proxy_age", {}, today)["proxy_age"] == "75plus"
+    assert guides.extract(proxy, "家にいる。俺んちで一緒に住んでる", "proxy_facility", {"proxy_age": "75plus"},
+                          today)["proxy_facility"] == "no"
+    earlier = {"proxy_age": "under75", "proxy_reason": "care"}
+    for text in ("すみません、記録を確認したら78歳でした。年齢を訂正させてください", "ひとつ前に戻って、75歳以上に直したいです"):
+        assert guides.corrected(proxy, text, "proxy_facility", earlier, today)["proxy_age"] == "75plus", text

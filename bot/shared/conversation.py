@@ -250,7 +250,8 @@ def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict]) 
     if not given or not answered or not all(answered):
         return []
     if not all(answer_id in given for answer_id in answered):   # 「登録のしかたなんか聞いてないよ。作らなかったら…」
-        return [message for message in reply if message["custom"]["answer_id"] not in given]
+        new = [message for message in reply if message["custom"]["answer_id"] not in given]
+        return new if len(new) < len(reply) else []
     previous = kb.by_id[answered[-1]]
     buttons = [{"title": "もう一度読む", "payload": show_answer_payload(previous.id)},
                *entry_buttons(kb, [i for i in previous.related if i not in given])]

@@ -445,7 +445,10 @@ def beside_command(text: str) -> str:
 # 「あ、違う、施設じゃなくて自宅です」「やっぱり75歳未満」: what follows the mark is what the user means now
 INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて"
 CORRECTING_RE = (INSTEAD_RE + r"|違う|違います|違いました|違った|違ってた|違ってました|ちがう|ちがいます|ちがった|ちゃう|間違え"
-                                r"|訂正(?:します|しました|です|をお願いします|お願いします)?|やっぱり|やはり|やっぱ")
+                                r"|訂正(?:します|しました|です|をお願いします|お願いします)?|やっぱり|やはり|やっぱ"
+                                r"|直したい|直して(?:ください|下さい|ほしい)?|直します|なおしたい|修正")
+# what may follow the mark and says nothing: 「年齢を訂正させてください」
+REQUEST_ONLY_RE = r"(?:させて|して)?(?:ください|下さい|ほしい(?:です)?|もらえますか|いただけますか|お願いします)?(?:です)?"
 
 
 SENTENCE_RE = r"[^。!！?？\n]+[。!！?？\n]*"
@@ -467,6 +470,7 @@ def correcting_parts(text: str) -> Tuple[List[str], str]:
         if not marks or i in taken:
             continue
         after = sentence[marks[-1].end():].strip("、,。!！ 　")
+        after = "" if re.fullmatch(REQUEST_ONLY_RE, after) else after
         before = "" if re.match(INSTEAD_RE, marks[0].group()) else sentence[:marks[0].start()].strip("、,。 　")
         if not after and len(before) < 8:   # the mark says it all: what is meant is in the next sentence or the one before
             if i + 1 < len(listed):   # 「あ、さっきの違います。更新はしなくていいので切替えだけです」

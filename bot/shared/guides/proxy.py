@@ -6,7 +6,7 @@ import re
 from typing import List, Optional
 
 from bot.shared.guides.flow import Flow, Values
-from bot.shared.guides.parsing import UNKNOWN, UNKNOWN_RE, Option, Question, said, yesno
+from bot.shared.guides.parsing import UNKNOWN, UNKNOWN_RE, Option, Question, parse_age, said, yesno
 from bot.shared.guides.result import Part, Result, Section, fact, line, say
 
 
@@ -45,14 +45,27 @@ PROXY_REASON = Question("proxy_reason", "choice", (
     Option(UNKNOWN, "わからない"),
 ), strong=True, hint="いちばん近いものを下のボタンから選んでください（「わからない」も選べます）。")
 
+# 「俺が代理で受け取りいけるってこと？17歳だけど」: the writer is the proxy here; their age is not the person's
+# (not 「私の母は92歳」, 「私が行きますが、母は92歳です」: another person named before the age)
+SPEAKERS_AGE = re.compile(r"(?:俺|おれ|私|わたし|あたし|僕|ぼく|自分)(?!の)(?:は|が|も|って)?"
+                          r"(?:(?!母|父|ばあ|じい|婆|爺|本人|利用者|入所者|患者|妻|夫|兄|姉|弟|妹|親|子)[^。]){0,25}?"
+                          r"\d{1,3}\s*(?:歳|才|さい)")
+
+
+def person_age(text: str, today: dt.date) -> Optional[str]:
+    """The person's age (parse_age), not the writer's."""
+    return parse_age(SPEAKERS_AGE.sub("", text))
+
+
 QUESTIONS = (
     PROXY_REASON,
     Question("proxy_age", "age", (Option("75plus", "75歳以上"), Option("under75", "75歳未満"),
                                   Option(UNKNOWN, "わからない")),
-             strong=True, hint="年齢を数字で（例：「82歳」）、または「75歳以上」「75歳未満」「わからない」で教えてください。"),
+             strong=True, parser=person_age, hint="年齢を数字で（例：「82歳」）、または「75歳以上」「75歳未満」「わからない」で教えてください。"),
     Question("proxy_facility", "yesno", (
         Option("yes", "入所している", r"入所|入居|施設|ホーム|老健|特養"),
-        Option("no", "入所していない", r"自宅|在宅|家で|家族と|(一人|ひとり|独り)(で)?暮らし|施設(に|へ|には)?(は)?(入って|入所して|い)(い)?ない"),
+        Option("no", "入所していない", r"自宅|在宅|家で|家に(い|住)|うちに(い|住)|んち(で|に)|一緒に(住|暮)|同居|家族と"
+                                       r"|(一人|ひとり|独り)(で)?暮らし|施設(に|へ|には)?(は)?(入って|入所して|い)(い)?ない"),
         Option(UNKNOWN, "わからない"),
     ), strong=True, hint="「はい」「いいえ」「わからない」で答えてください。"),
     yesno("proxy_photo_id", ("ある", r"持って|免許|パスポート"),   # the license given back, only documents without a photo: no
