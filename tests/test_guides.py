@@ -1060,3 +1060,17 @@ def test_tenth_trial_check_answers():
     earlier = {"proxy_age": "under75", "proxy_reason": "care"}
     for text in ("すみません、記録を確認したら78歳でした。年齢を訂正させてください", "ひとつ前に戻って、75歳以上に直したいです"):
         assert guides.corrected(proxy, text, "proxy_facility", earlier, today)["proxy_age"] == "75plus", text
+
+
+def test_tenth_trial_check_answers_that_add_or_deny():
+    """「正面を向けないのと、車いすです」 kept only 車椅子 (「向けない」 read as a denial); 「…全員市内でした」 (a correction
+    of 住民票 outside) was not read; 「…スマホに証明書も入れてたかも」 replaced the lost card by the phone: both now."""
+    import datetime as dt
+    today = dt.date(2026, 12, 2)
+    photo, outreach, lost = guides.FLOWS["photo"], guides.FLOWS["outreach"], guides.FLOWS["lost"]
+    assert guides.extract(photo, "正面を向けないのと、車いすです", "photo_items", {}, today)["photo_items"] == [
+        "wheelchair", "gaze"]
+    assert guides.corrected(outreach, "あ、すみません、さっきの住民票の件は違いました、確認したら全員市内でした",
+                            "outreach_dementia", {"outreach_others": "yes"}, today) == {"outreach_others": "no"}
+    assert guides.corrected(lost, "あ、待って、さっきの違います、利用者さん一人スマホ持ってて、たぶんスマホに証明書も入れてたかも",
+                            "lost_phone", {"lost_item": "card"}, today) == {"lost_item": "both"}

@@ -11,7 +11,7 @@ from bot.shared.guides.parsing import UNKNOWN, Option, Question, parse_choice
 from bot.shared.guides.result import Line, Part, Result, Section, fact, line, say
 
 LOST_ITEM = Question("lost_item", "choice", (
-    Option("both", "カードとスマホの両方", r"両方|どちらも|カードとスマ|スマホとカード|カードもスマ|スマホもカード"),
+    Option("both", "カードとスマホの両方", r"両方|どちらも|カードとスマ|スマホとカード|カードもスマ|スマホもカード|スマホも|スマートフォンも|携帯も|証明書も|スマホにも"),
     Option("smartphone", "スマホ（スマホ用電子証明書入り）", r"スマホ|スマートフォン|携帯|ケータイ|アンドロイド|Android"),
     Option("card", "マイナンバーカード", r"カード"),
     Option(UNKNOWN, "わからない"),
