@@ -517,3 +517,13 @@ def test_another_question_beside_a_routing_reply_is_answered_by_its_topic(lexico
 def test_tenth_trial_questions_are_routed_to_what_they_ask(lexicon, text, routed):
     blocking = lexicon.blocking(lexicon.find(text))
     assert (blocking.id if blocking else None) == routed
+
+
+def test_every_numbered_part_about_an_uncovered_topic_is_routed(lexicon, kb):
+    """Tenth trial: 「①…代わりに行けますか ②…暗証番号… ③…旧姓を併記… ④マイナポイントはまだもらえますか」 routed ③ and said
+    nothing about ④."""
+    text = ("①カードの受け取りは私が代わりに行けますか ②父は暗証番号を覚えられないのですがどうすれば "
+            "③結婚前の旧姓を併記したい ④マイナポイントはもらえますか")
+    decision = decide(text, "proxy_pickup_who", ranking(("proxy_pickup_who", 0.4)), lexicon, set(kb.intents))
+    routed = [m["custom"].get("uncovered") for m in decision_messages(kb, decision, {})]
+    assert decision.route is not None and len(set(routed)) == 2 and decision.more_routes[0].id in routed

@@ -100,6 +100,8 @@ def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str,
             _offer_first(kb, answers[-1], decision.also)
         if answers and decision.unanswered:
             answers.append(unanswered_message(kb, decision.unanswered))
+        if answers:
+            answers += [route_message(route.id, route.reply) for route in decision.more_routes]
         return answers or [unknown_answer_message(kb)]
     if decision.kind == "route" and decision.route:
         messages = [route_message(decision.route.id, decision.route.reply), *_answers(kb, decision.intents, entities)]
@@ -107,7 +109,7 @@ def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str,
             _offer_first(kb, messages[-1], decision.also)
         if decision.unanswered:
             messages.append(unanswered_message(kb, decision.unanswered))
-        return messages
+        return messages + [route_message(route.id, route.reply) for route in decision.more_routes]
     if decision.kind == "clarify":
         return [clarify_message(kb, decision.intents, decision.doubtful)]
     return [decline_message(kb)]

@@ -85,6 +85,7 @@ class Decision:
     doubtful: bool = False                       # clarify: the topic may not be in the documents at all
     also: List[str] = field(default_factory=list)  # answer, route: other topics asked, offered as buttons
     unanswered: List[str] = field(default_factory=list)  # answer, route: other questions that name no topic at all
+    more_routes: List[UncoveredConcept] = field(default_factory=list)  # answer, route: other parts' uncovered topics
 
 
 def asks(text: str) -> bool:
@@ -143,7 +144,25 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
         decision.also = also_asked(text, decision.intents, lexicon)
     if decision.kind in ("answer", "route"):
         _other_questions(text, decision, lexicon)
+        decision.more_routes = _other_routes(text, decision, lexicon)
     return decision
+
+
+def _other_routes(text: str, decision: Decision, lexicon: Lexicon) -> List[UncoveredConcept]:
+    """The uncovered topics of the message's other numbered parts or other questions (「①代わりに受け取れる？ …
+    ④マイナポイントは？」: ④ was left unsaid), each routed in its own short reply — none when the routed topic governs
+    the whole message (a deceased person's card)."""
+    if decision.route and decision.route.governs:
+        return []
+    parts = PARTS.split(text) if NUMBERED.search(text) else other_questions(text)
+    routed = {decision.route.id} if decision.route else set()
+    more: List[UncoveredConcept] = []
+    for part in parts:
+        blocking = lexicon.blocking(lexicon.find(part)) if part else None
+        if blocking and blocking.id not in routed:
+            routed.add(blocking.id)
+            more.append(blocking)
+    return more
 
 
 def _other_questions(text: str, decision: Decision, lexicon: Lexicon) -> None:
