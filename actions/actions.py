@@ -8,14 +8,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guides import (check_topic, latest_intent, pause_events, paused_answer, previous_question, previous_reply,
-                            utter)
+                            reply_to_part, utter)
+from actions.reading import parse
 from actions.safety import safe_run
 from bot.shared import guides
-from bot.shared.answers import answer_message, fitting_reply, message_entities, unknown_answer_message
+from bot.shared.answers import answer_message, fitting_reply, message_entities, unanswered_message, unknown_answer_message
 from bot.shared.concepts import load_lexicon
-from bot.shared.conversation import (NOT_UNDERSTOOD, SHORT_REPLIES, asks, asks_for_a_person, corrected_question,
-                                     following_up, in_short, is_plain_decline, last_answer_id, not_again, not_understood,
-                                     read_as_unsure, refers_back, reply_by_concepts, restated_question,
+from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, corrected_question,
+                                     following_up, hard_to_read, in_short, is_plain_decline, last_answer_id, not_again, not_understood,
+                                     read_as_unsure, refers_back, restated_question,
                                      routed_in_context, said_before, still_governed, where_to_ask)
 from bot.shared.knowledge import load_knowledge
 
@@ -58,9 +59,9 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
         return in_short(kb, previous)
     corrected = (corrected_question(previous_question(tracker), text) if previous else None) or restated_question(text)
     if corrected:
-        return reply_by_concepts(kb, lexicon, corrected)
-    reply = fitting_reply(kb, lexicon, message)
-    if NOT_UNDERSTOOD.search(text) and reply and reply[0]["custom"].get("answer_id"):
+        return reply_to_part(corrected)
+    reply = read_other_questions(fitting_reply(kb, lexicon, message))
+    if previous and reply and reply[0]["custom"].get("answer_id") and hard_to_read(lexicon, text):
         return in_short(kb, reply[0]["custom"]["answer_id"])   # 「かんじが おおくて よくわからない かーどなくても…？」
     if refers_back(text):
         followed = (still_governed(lexicon, replied) or routed_in_context(kb, lexicon, previous, text)
@@ -72,6 +73,29 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
         return following_up(kb, reply, previous, text=text)
     # 「警察にもいかないとだめですか」 in the lost-card check: the lines of that check's answer that name it
     return said_before(kb, check_topic(tracker), text, intro="from_topic") or reply
+
+
+def read_other_questions(reply: List[dict]) -> List[dict]:
+    """The other questions that name no topic (bot.shared.answers.unanswered_message), read on their own by the NLU:
+    the answer or routing reply that reading gives in place of the note (「…あと家族に言わないとだめ？」); the note
+    stays for those it cannot place, or when Rasa cannot be asked."""
+    kb, lexicon = load_knowledge(), load_lexicon()
+    given = {message["custom"].get("answer_id") for message in reply}
+    out: List[dict] = []
+    for message in reply:
+        left = []
+        for question in message["custom"].get("unanswered") or []:
+            reading = parse(question)
+            part = fitting_reply(kb, lexicon, reading) if reading else []
+            placed = [m for m in part if m["custom"].get("uncovered")
+                      or (m["custom"].get("answer_id") and m["custom"]["answer_id"] not in given)]
+            out += placed
+            left += [] if placed else [question]
+        if not message["custom"].get("unanswered"):
+            out.append(message)
+        elif left:
+            out.append(unanswered_message(kb, left))
+    return out
 
 
 def utter_all(dispatcher: CollectingDispatcher, messages: List[dict]) -> List[Dict[Text, Any]]:
@@ -185,8 +209,8 @@ class ActionHelp(ShortResponseAction):
 
     def response(self, tracker: Tracker) -> Optional[str]:
         text = tracker.latest_message.get("text") or ""
-        hard_to_read = last_answer_id(previous_reply(tracker)) and NOT_UNDERSTOOD.search(text)
-        return None if hard_to_read else "utter_help"
+        about_the_answer = last_answer_id(previous_reply(tracker)) and hard_to_read(load_lexicon(), text)
+        return None if about_the_answer else "utter_help"
 
 
 class ActionHumanHandoff(ShortResponseAction):

@@ -24,6 +24,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.reading import parse
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import fitting_reply, message_entities
@@ -99,14 +100,19 @@ def split_question(text: str) -> tuple:
     return "".join(s for s in sentences if s not in asking).strip(), "".join(asking).strip()
 
 
-def answer_side_question(dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> None:
-    """The reply to a question asked beside a check's answer (「88です。ちなみに受け取りって平日しかだめ？」): the
-    fit rules' reply to the asking sentences, with the classifier's reading of the whole message."""
+def reply_to_part(question: str, whole: Optional[dict] = None) -> List[dict]:
+    """The fit rules' reply to a part of a message, read on its own by the NLU (actions.reading) — or, when Rasa
+    cannot be asked, with `whole` (the whole message's reading); by its concepts alone when that declines
+    (「要介護2で、年も80超えてます。ちなみに代理人は包括の職員でもいいんですか？」: the whole read out of scope)."""
     kb, lexicon = load_knowledge(), load_lexicon()
-    reply = fitting_reply(kb, lexicon, {**tracker.latest_message, "text": question})
-    if is_plain_decline(reply):   # the classifier read the whole message (「要介護2で、年も80超えてます。ちなみに…？」)
-        reply = reply_by_concepts(kb, lexicon, question)
-    for message in reply:
+    reading = parse(question) or ({**whole, "text": question} if whole else None)
+    reply = fitting_reply(kb, lexicon, reading) if reading else []
+    return reply_by_concepts(kb, lexicon, question) if not reply or is_plain_decline(reply) else reply
+
+
+def answer_side_question(dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> None:
+    """The reply to a question asked beside a check's answer (「88です。ちなみに受け取りって平日しかだめ？」)."""
+    for message in reply_to_part(question, tracker.latest_message):
         utter(dispatcher, message)
 
 

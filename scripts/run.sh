@@ -48,7 +48,8 @@ stop() {
 trap stop INT TERM EXIT
 
 if [ "${START_ACTIONS:-1}" = 1 ]; then  # START_ACTIONS=0: the action server is run elsewhere
-  "$VENV/bin/rasa" run actions --port "$ACTION_PORT" --actions actions &
+  # the actions read parts of a message with Rasa's /model/parse (actions/reading.py): they need its token
+  RASA_TOKEN=$RASA_TOKEN "$VENV/bin/rasa" run actions --port "$ACTION_PORT" --actions actions &
   pids+=($!)
 fi
 if [ "${1:-}" = shell ]; then

@@ -1074,3 +1074,13 @@ def test_tenth_trial_check_answers_that_add_or_deny():
                             "outreach_dementia", {"outreach_others": "yes"}, today) == {"outreach_others": "no"}
     assert guides.corrected(lost, "あ、待って、さっきの違います、利用者さん一人スマホ持ってて、たぶんスマホに証明書も入れてたかも",
                             "lost_phone", {"lost_item": "card"}, today) == {"lost_item": "both"}
+
+
+def test_a_topic_that_is_unknown_is_no_answer_hard_to_read():
+    """「暗証番号わからない人はどうするの」 (a REST test of the guide's examples) got the PIN answer in short."""
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.conversation import hard_to_read
+    lexicon = load_lexicon()
+    assert not hard_to_read(lexicon, "暗証番号わからない人はどうするの")
+    assert hard_to_read(lexicon, "かんじが おおくて よくわからない かーどなくても だいじょうぶ ということ？")
+    assert hard_to_read(lexicon, "むずかしくてわからない。代理権を証明する書類ってなに？")

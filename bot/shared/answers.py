@@ -69,12 +69,11 @@ def unknown_answer_message(kb: KnowledgeBase) -> dict:
 
 
 def unanswered_message(kb: KnowledgeBase, questions: List[str]) -> dict:
-    """Says which other questions of the message the reply does not answer (quoted without personal data)."""
-    quoted = []
-    for question in questions:
-        question = redact(ANOTHER_QUESTION.sub("", question)).text
-        quoted.append(question if len(question) <= MAX_QUOTED_CHARS else question[:MAX_QUOTED_CHARS] + "…")
-    return BotMessage(text=kb.messages["unanswered"].format(questions="".join(f"「{q}」" for q in quoted))).to_rasa()
+    """Says which other questions of the message the reply does not answer, quoted without personal data (and
+    listed in custom `unanswered`, for the actions to read them on their own)."""
+    plain = [redact(ANOTHER_QUESTION.sub("", question)).text for question in questions]
+    quoted = "".join(f"「{q if len(q) <= MAX_QUOTED_CHARS else q[:MAX_QUOTED_CHARS] + '…'}」" for q in plain)
+    return BotMessage(text=kb.messages["unanswered"].format(questions=quoted), extra={"unanswered": plain}).to_rasa()
 
 
 def _offer_first(kb: KnowledgeBase, message: dict, intents: List[str]) -> None:

@@ -220,10 +220,20 @@ NOT_UNDERSTOOD = re.compile(r"(?:よく)?(?:わから|分から|判ら)(?:ない
 SHORT_ANSWER_CHARS = 120
 
 
+def hard_to_read(lexicon: Lexicon, text: str) -> bool:
+    """The message says an answer was hard to read or understand (「かんじが おおくて よくわからない」) — not that a
+    topic is unknown (「暗証番号わからない人はどうするの」: a term right before the words)."""
+    for match in NOT_UNDERSTOOD.finditer(text):
+        before = lexicon.find(text[max(0, match.start() - 8):match.start()])
+        if not asked_topics(before.covered, lexicon) and not before.uncovered:
+            return True
+    return False
+
+
 def not_understood(lexicon: Lexicon, text: str) -> bool:
     """The message says the answer was hard to read or understand, and asks about no topic of its own."""
     found = lexicon.find(text)
-    return bool(NOT_UNDERSTOOD.search(text)) and not asked_topics(found.covered, lexicon) and not found.uncovered
+    return hard_to_read(lexicon, text) and not asked_topics(found.covered, lexicon) and not found.uncovered
 
 
 def in_short(kb: KnowledgeBase, entry_id: str) -> List[dict]:
