@@ -527,3 +527,11 @@ def test_every_numbered_part_about_an_uncovered_topic_is_routed(lexicon, kb):
     decision = decide(text, "proxy_pickup_who", ranking(("proxy_pickup_who", 0.4)), lexicon, set(kb.intents))
     routed = [m["custom"].get("uncovered") for m in decision_messages(kb, decision, {})]
     assert decision.route is not None and len(set(routed)) == 2 and decision.more_routes[0].id in routed
+
+
+def test_another_question_that_asks_on_about_the_first_is_no_other_question():
+    """Eleventh trial: 「施設まで来てもらうことってできますか？あと、その時に職員は何を準備しておけばいいでしょう。」 got
+    「…へのお答えは、ここにはありません」 though the outreach answer says what to prepare."""
+    from bot.shared.fit import other_questions
+    assert other_questions("施設まで来てもらうことってできますか？あと、その時に職員は何を準備しておけばいいでしょう。") == []
+    assert other_questions("カードをなくした。それから、家族に言わないとだめ？") == ["それから、家族に言わないとだめ？"]

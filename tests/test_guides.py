@@ -1084,3 +1084,11 @@ def test_a_topic_that_is_unknown_is_no_answer_hard_to_read():
     assert not hard_to_read(lexicon, "暗証番号わからない人はどうするの")
     assert hard_to_read(lexicon, "かんじが おおくて よくわからない かーどなくても だいじょうぶ ということ？")
     assert hard_to_read(lexicon, "むずかしくてわからない。代理権を証明する書類ってなに？")
+
+
+def test_eleventh_trial_correction_with_machigai():
+    """「あ、さっきのは間違いで、年齢は77歳でした」 inside the proxy check was not read as a correction."""
+    import datetime as dt
+    proxy = guides.FLOWS["proxy"]
+    assert guides.corrected(proxy, "あ、さっきのは間違いで、年齢は77歳でした", "proxy_facility",
+                            {"proxy_age": "under75", "proxy_reason": "care"}, dt.date(2026, 12, 2)) == {"proxy_age": "75plus"}

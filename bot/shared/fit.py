@@ -72,6 +72,8 @@ SENTENCE = re.compile(r"[^。?？!！\n]+[。?？!！\n]*")
 # a sentence that starts a question of its own: 「あと、家族に言わないとだめ？」「ちなみに…？」
 ANOTHER_QUESTION = re.compile(r"^\s*(?:ところで|それと(?!も)|それから|あと(?![何0-9０-９一二三四五六七八九十数少どれ])|また|もう一つ"
                               r"|もうひとつ|別件で(?:すが)?|ちなみに|ついでに)[、,\s]*")
+# 「あと、その時に職員は何を準備しておけばいいでしょう。」: asks on about the first question
+ASKS_ON = re.compile(r"その(?:時|とき|際|日|場合|後|あと|ため)|それ(?:で|に|って|は|まで)|そこ|このとき|この場合")
 # 「また、施設に住民票を置いている利用者についてはどうでしょうか。」: the same question about someone else
 WHAT_ABOUT = re.compile(r"(?:について|の場合|のとき|の時)?は(?:どう(?:でしょう|です|なる|なります)?か?)?[?？。\s]*$")
 
@@ -99,7 +101,7 @@ def other_questions(text: str) -> List[str]:
     だめ？」 → 「あと家族に言わないとだめ？」); a sentence without such a start often asks on about the first one
     (「従来の保険証は使えなくなる?それならどうするの?」)."""
     return [sentence.strip() for sentence in SENTENCE.findall(text)[1:]
-            if ANOTHER_QUESTION.match(sentence) and asks(sentence)]
+            if ANOTHER_QUESTION.match(sentence) and asks(sentence) and not ASKS_ON.search(sentence)]
 
 
 def about_the_card(text: str) -> bool:
