@@ -8,15 +8,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guides import (check_topic, latest_intent, pause_events, paused_answer, previous_question, previous_reply,
-                            reply_to_part, utter)
+                            previous_result, reply_to_part, utter)
 from actions.reading import parse
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unanswered_message, unknown_answer_message
 from bot.shared.concepts import load_lexicon
-from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, corrected_question,
-                                     following_up, hard_to_read, in_short, is_plain_decline, last_answer_id, not_again, not_understood,
-                                     read_as_unsure, refers_back, restated_question,
+from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, corrected_question, following_up,
+                                     hard_to_read, in_short, is_plain_decline, last_answer_id, missed_the_question,
+                                     not_again, not_understood, read_as_unsure, refers_back, restated_question,
+                                     result_in_short,
                                      routed_in_context, said_before, still_governed, where_to_ask)
 from bot.shared.knowledge import load_knowledge
 
@@ -57,6 +58,11 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     previous = last_answer_id(replied)
     if previous and not_understood(lexicon, text):
         return in_short(kb, previous)
+    result = previous_result(tracker) if not previous and hard_to_read(lexicon, text) else None
+    if result:   # 「ながい。わかりにくい。みじかく」 after a check's result
+        short = result_in_short(kb, result["text"], result["custom"].get("citation") or "", text)
+        if short:
+            return short
     corrected = (corrected_question(previous_question(tracker), text) if previous else None) or restated_question(text)
     if corrected:
         return reply_to_part(corrected)
@@ -193,8 +199,9 @@ class ActionShortReply(ShortResponseAction):
         return "action_short_reply"
 
     def response(self, tracker: Tracker) -> Optional[str]:
-        if asks(tracker.latest_message.get("text") or ""):
-            return None
+        text = tracker.latest_message.get("text") or ""
+        if asks(text) or (missed_the_question(text) and last_answer_id(previous_reply(tracker))):
+            return None   # 「そういうことじゃなくて」 after an answer: that answer's related topics, not 「承知しました」
         return {"deny": "utter_deny", "goodbye": "utter_goodbye"}.get(latest_intent(tracker), "utter_affirm")
 
 
@@ -209,7 +216,8 @@ class ActionHelp(ShortResponseAction):
 
     def response(self, tracker: Tracker) -> Optional[str]:
         text = tracker.latest_message.get("text") or ""
-        about_the_answer = last_answer_id(previous_reply(tracker)) and hard_to_read(load_lexicon(), text)
+        given = last_answer_id(previous_reply(tracker)) or previous_result(tracker)
+        about_the_answer = given and hard_to_read(load_lexicon(), text)
         return None if about_the_answer else "utter_help"
 
 

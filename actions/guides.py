@@ -405,9 +405,9 @@ def send_result(dispatcher: CollectingDispatcher, tracker: Tracker, flow: guides
     return [SlotSet("guide_part", str(part + 1) if part + 1 < len(result.parts) else None)]
 
 
-def previous_reply(tracker: Tracker) -> List[Dict[str, Any]]:
-    """The custom payloads of the bot's reply to the message before the latest one, in order."""
-    customs: List[Dict[str, Any]] = []
+def previous_bot_events(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The bot's events of its reply to the message before the latest one, in order."""
+    events: List[Dict[str, Any]] = []
     users = 0
     for event in reversed(tracker.events):
         if event.get("event") == "user":
@@ -415,8 +415,22 @@ def previous_reply(tracker: Tracker) -> List[Dict[str, Any]]:
             if users == 2:
                 break
         elif event.get("event") == "bot" and users == 1:
-            customs.insert(0, (event.get("data") or {}).get("custom") or {})
-    return customs
+            events.insert(0, event)
+    return events
+
+
+def previous_reply(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The custom payloads of the bot's reply to the message before the latest one, in order."""
+    return [(event.get("data") or {}).get("custom") or {} for event in previous_bot_events(tracker)]
+
+
+def previous_result(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """The check's result the bot gave just before ({"text", "custom"} of its first message), or None."""
+    for event in previous_bot_events(tracker):
+        custom = (event.get("data") or {}).get("custom") or {}
+        if custom.get("guide") and custom.get("entries"):
+            return {"text": event.get("text") or "", "custom": custom}
+    return None
 
 
 def previous_question(tracker: Tracker) -> str:

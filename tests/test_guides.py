@@ -1092,3 +1092,32 @@ def test_eleventh_trial_correction_with_machigai():
     proxy = guides.FLOWS["proxy"]
     assert guides.corrected(proxy, "あ、さっきのは間違いで、年齢は77歳でした", "proxy_facility",
                             {"proxy_age": "under75", "proxy_reason": "care"}, dt.date(2026, 12, 2)) == {"proxy_age": "75plus"}
+
+
+def test_a_no_that_says_the_answer_missed_gets_that_answers_topics():
+    """Eleventh trial: 「そういうことじゃなくて」 after an answer got 「承知しました」."""
+    answered = {"answer_id": "pin_forgot"}
+    messages = run(ActionShortReply(), following(answered, "deny", "そういうことじゃなくて", [("deny", 0.8)]))[1]
+    assert "承知しました" not in messages[0].get("text", "") and messages[0]["custom"].get("follows") == "pin_forgot"
+    assert run(ActionShortReply(), following(None, "deny", "いいえ"))[1][0]["response"] == "utter_deny"
+
+
+def test_a_checks_result_hard_to_read_comes_in_short(kb):
+    """Eleventh trial: 「ちょっと難しくてよくわからなかったわ。氏名欄に何て書けばいいの？」 after the photo check's result got
+    the help menu, 「ながい。わかりにくい。みじかく」 after the lost-card result the plain decline: now the result's lines
+    that name the question's words, else the first line under each heading, with the 出典 list."""
+    from actions.actions import ActionFallback, ActionHelp
+    photo = guides.render_messages(kb, guides.render("photo", {"photo_items": ["gaze"], "photo_route": "mail"}, TODAY))[0]
+    trk = following(None, "help", "ちょっと難しくてよくわからなかったわ。氏名欄に何て書けばいいの？", [("help", 0.6)])
+    trk.events = [{"event": "user", "text": "…"}, {"event": "bot", "text": photo["text"], "data": {"custom": photo["custom"]}},
+                  *trk.events]
+    short = run(ActionHelp(), trk)[1]
+    assert short[0]["text"].startswith("みじかく言うと") and "氏名欄" in short[0]["text"] and "出典：" in short[0]["text"]
+    assert "［" not in short[0]["text"].split("出典：")[0]
+    lost = guides.render_messages(kb, guides.render("lost", {"lost_item": "card"}, TODAY))[0]
+    trk = following(None, "nlu_fallback", "ながい。わかりにくい。みじかく", [("nlu_fallback", 0.5)])
+    trk.events = [{"event": "user", "text": "…"}, {"event": "bot", "text": lost["text"], "data": {"custom": lost["custom"]}},
+                  *trk.events]
+    short = run(ActionFallback(), trk)[1]
+    body = short[0]["text"].split("出典：")[0]
+    assert body.startswith("みじかく言うと") and body.count("\n") <= 7 and "警察" in body, body

@@ -251,6 +251,23 @@ def in_short(kb: KnowledgeBase, entry_id: str) -> List[dict]:
                        buttons=buttons[:MAX_CANDIDATES + 1], answer_id=entry.id).to_rasa()]
 
 
+MARKS = re.compile(r"［[^］]*］|^（\d+/\d+）.*$")
+
+
+def result_in_short(kb: KnowledgeBase, result_text: str, citation: str, text: str) -> List[dict]:
+    """A check's result that was hard to read, in short: the result's lines that name the message's words (「氏名欄に
+    何て書けばいいの？」), else the first line under each heading — its step or finding — with its 出典 list."""
+    lines = [MARKS.sub("", line).strip() for line in result_text.split("出典：")[0].splitlines()]
+    words = {word for word in CONTENT_WORD.findall(text) if word not in GENERIC_WORDS}
+    named = [line for line in lines if not line.startswith("【") and words and any(word in line for word in words)]
+    firsts = [lines[i + 1] for i, line in enumerate(lines[:-1]) if line.startswith("【") and not lines[i + 1].startswith("【")]
+    chosen = named[:MAX_QUOTED] or firsts[:4]
+    if not chosen:
+        return []
+    body = kb.messages["result_in_short"].format(lines="\n".join(chosen))
+    return [BotMessage(text=body, citation=citation).to_rasa()]
+
+
 def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict]) -> List[dict]:
     """The answers just given, asked for again in other words (「FAXは家にないんです…メールとかチャットは？」 after the FAX
     answer): not repeated — said so, with that answer's related entries and where to ask ([message]); beside a new
@@ -267,6 +284,16 @@ def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict]) 
                *entry_buttons(kb, [i for i in previous.related if i not in given])]
     return [BotMessage(text=kb.messages["same_again"].format(title=previous.title), buttons=buttons[:MAX_CANDIDATES + 1],
                        fallback=True, extra={"follows": previous.id}).to_rasa()]
+
+
+# 「そういうことじゃなくて」「聞きたいのはそこじゃない」: the answer just given missed the question
+MISSED = re.compile(r"そういう(?:こと|の|意味|話)(?:じゃ|では|や)な|そうじゃな|そうではな|(?:聞き|知り|ききたい|しりたい)たいのは"
+                    r"|(?:聞いて|きいて)(?:ない|ません|へん)|(?:その|この)話(?:じゃ|では)な|違うんです|ちがうんです|答えになって")
+
+
+def missed_the_question(text: str) -> bool:
+    """The message says the answer just given did not answer what was asked."""
+    return bool(MISSED.search(text))
 
 
 def read_as_unsure(message: dict, not_meant: Tuple[str, ...] = SHORT_REPLIES) -> dict:
