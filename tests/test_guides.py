@@ -1121,3 +1121,23 @@ def test_a_checks_result_hard_to_read_comes_in_short(kb):
     short = run(ActionFallback(), trk)[1]
     body = short[0]["text"].split("出典：")[0]
     assert body.startswith("みじかく言うと") and body.count("\n") <= 7 and "警察" in body, body
+
+
+def test_eleventh_trial_check_answers():
+    """「2月の第2水曜」 was planned as 2月15日; 「今年で八十一になります」 and 「カードだけ。スマホはある」 (read as the phone) were
+    misread; 「ちがう、スマホでねぐてカードだ」, 「…2月10日の水曜日って言ったつもりなんだけど。日付ちがいますよ」 and
+    「実施日を変えたいです。2月の第2水曜日」 were no corrections."""
+    import datetime as dt
+    from bot.shared.guides.parsing import parse_age, parse_date
+    today = dt.date(2026, 12, 2)
+    assert parse_date("2月の第2水曜でお願いします", today) == "2027-02-10"
+    assert parse_date("来月の第3金曜日", today) == "2027-01-15" and parse_date("今月の第5月曜", today) is None
+    assert parse_age("今年で八十一になります") == "75plus" and parse_age("2です") is None
+    lost, outreach = guides.FLOWS["lost"], guides.FLOWS["outreach"]
+    for text in ("カードだけ。スマホはある", "カードだけだ。スマホはおどさ持ってねえ"):
+        assert guides.extract(lost, text, "lost_item", {}, today) == {"lost_item": "card"}, text
+    assert guides.corrected(lost, "ちがう、スマホでねぐてカードだ", "lost_phone", {"lost_item": "smartphone"},
+                            today) == {"lost_item": "card"}
+    for text in ("2月10日の水曜日って言ったつもりなんだけど。日付ちがいますよ", "実施日を変えたいです。2月の第2水曜日"):
+        assert guides.corrected(outreach, text, "outreach_others", {"outreach_date": "2027-02-15"},
+                                today) == {"outreach_date": "2027-02-10"}, text

@@ -15,7 +15,7 @@ LOST_ITEM = Question("lost_item", "choice", (
     Option("smartphone", "スマホ（スマホ用電子証明書入り）", r"スマホ|スマートフォン|携帯|ケータイ|アンドロイド|Android"),
     Option("card", "マイナンバーカード", r"カード"),
     Option(UNKNOWN, "わからない"),
-), strong=True)
+), strong=True, parser=lambda text, today: lost_item(text))
 LOST_PHONE = Question("lost_phone", "choice", (
     Option("ip", "電話がつながらない（IP電話など）", r"つながらない|繋がらない|IP|050|ひかり電話|光電話"),
     Option("fax", "電話が難しい（聴覚の障がいなど）",
@@ -34,6 +34,13 @@ def parse_lost_phone(text: str, today: dt.date) -> Optional[str]:
 
 
 QUESTIONS = (LOST_ITEM, replace(LOST_PHONE, parser=parse_lost_phone))
+
+
+def lost_item(text: str) -> Optional[str]:
+    """What was lost; 「カードだけ。スマホはある」「カードだけだ。スマホはおどさ持ってねえ」: the card alone."""
+    if re.search(r"カード(?:だけ|のみ|だけだ|だけや|だけです)", text):
+        return "card"
+    return parse_choice(LOST_ITEM, text)
 
 
 def slots_for(v: Values) -> List[str]:

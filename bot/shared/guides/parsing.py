@@ -228,8 +228,10 @@ def parse_age(text: str) -> Optional[str]:
     match = (re.search(r"(\d{1,3})\s*(歳|才|さい)", text) or re.fullmatch(r"(\d{1,3})", text)
              or re.fullmatch(r"(?:たしか|確か|多分|たぶん)?\s*(\d{2,3})\s*(?:くらい|ぐらい|位)?"   # 「たしか88だったと思う」
                              r"(?:だったと思う|やったと思う|だと思う|です|かな)?[。!！…]*", text))
+    match = match or re.search(r"(?:今年で|年は|年齢は)?\s*(\d{2,3})\s*(?:になります|になる|になった|です|やで|だよ)", text)
     if not match:
-        kanji = re.search(r"([〇一二三四五六七八九十百]+)\s*(歳|才)", text)
+        kanji = (re.search(r"([〇一二三四五六七八九十百]+)\s*(歳|才)", text)
+                 or re.search(r"([〇一二三四五六七八九十百]{2,})\s*(?:になります|になる|になった|です|やで|だよ)", text))
         age = kanji_number(kanji.group(1)) if kanji else None
     else:
         age = int(match.group(1))
@@ -318,6 +320,17 @@ def _parse_date(text: str, today: dt.date) -> Optional[str]:
         base = add_months(today.replace(day=1), months)
         found = _safe_date(base.year, base.month, int(relative.group(2)))
         return found.isoformat() if found else None
+    nth = re.search(r"(来月|今月|再来月|(\d{1,2})月)の?第([1-5一二三四五])(?:週)?の?([月火水木金土日])曜?", text)
+    if nth:   # 「2月の第2水曜」「来月の第3金曜日」
+        if nth.group(2):
+            month = int(nth.group(2))
+            first = dt.date(today.year + (1 if month < today.month else 0), month, 1)
+        else:
+            first = add_months(today.replace(day=1), {"今月": 0, "来月": 1, "再来月": 2}[nth.group(1)])
+        n = int(nth.group(3)) if nth.group(3).isdigit() else "一二三四五".index(nth.group(3)) + 1
+        offset = ("月火水木金土日".index(nth.group(4)) - first.weekday()) % 7
+        found = first + dt.timedelta(days=offset + 7 * (n - 1))
+        return found.isoformat() if found.month == first.month else None
     month_day = re.search(r"(\d{1,2})(?:月の?|/)(\d{1,2})", text)   # 「1月の20日ごろ」 too
     if month_day:
         month, day = int(month_day.group(1)), int(month_day.group(2))
@@ -443,12 +456,13 @@ def beside_command(text: str) -> str:
 
 
 # 「あ、違う、施設じゃなくて自宅です」「やっぱり75歳未満」: what follows the mark is what the user means now
-INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて"
+INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて|でねぐて|でねくて|じゃのうて|やのうて"
 CORRECTING_RE = (INSTEAD_RE + r"|違う|違います|違いました|違った|違ってた|違ってました|ちがう|ちがいます|ちがった|ちゃう|間違え|間違い|まちがい|まちがえ"
                                 r"|訂正(?:します|しました|です|をお願いします|お願いします)?|やっぱり|やはり|やっぱ"
-                                r"|直したい|直して(?:ください|下さい|ほしい)?|直します|なおしたい|修正")
+                                r"|直したい|直して(?:ください|下さい|ほしい)?|直します|なおしたい|修正|変えたい|変更したい|変更します")
 # what may follow the mark and says nothing: 「年齢を訂正させてください」
-REQUEST_ONLY_RE = r"(?:させて|して)?(?:ください|下さい|ほしい(?:です)?|もらえますか|いただけますか|お願いします)?(?:です)?"
+REQUEST_ONLY_RE = (r"(?:させて|して)?(?:ください|下さい|ほしい(?:です)?|もらえますか|いただけますか|お願いします)?(?:です)?"
+                   r"(?:よ|ね|けど|が)?")   # 「日付ちがいますよ」
 
 
 SENTENCE_RE = r"[^。!！?？\n]+[。!！?？\n]*"
