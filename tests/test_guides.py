@@ -1141,3 +1141,15 @@ def test_eleventh_trial_check_answers():
     for text in ("2月10日の水曜日って言ったつもりなんだけど。日付ちがいますよ", "実施日を変えたいです。2月の第2水曜日"):
         assert guides.corrected(outreach, text, "outreach_others", {"outreach_date": "2027-02-15"},
                                 today) == {"outreach_date": "2027-02-10"}, text
+
+
+def test_eleventh_trial_photo_id_and_headphones():
+    """「やっぱり手帳に写真付いてました」 (a correction in the proxy check) was ignored; 「…ヘッドホンも写ってます」 dropped."""
+    import datetime as dt
+    today = dt.date(2026, 12, 2)
+    proxy, photo = guides.FLOWS["proxy"], guides.FLOWS["photo"]
+    assert guides.corrected(proxy, "やっぱり手帳に写真付いてました", "proxy_agent", {"proxy_photo_id": "no"},
+                            today) == {"proxy_photo_id": "yes"}
+    assert guides.extract(proxy, "手帳には写真が付いていません", "proxy_photo_id", {}, today)["proxy_photo_id"] == "no"
+    assert guides.extract(photo, "ちょっと横向いちゃってるのと、あとヘッドホンも写ってます", "photo_items", {},
+                          today)["photo_items"] == ["gaze", "other"]

@@ -68,7 +68,7 @@ QUESTIONS = (
                                        r"|(一人|ひとり|独り)(で)?暮らし|施設(に|へ|には)?(は)?(入って|入所して|い)(い)?ない"),
         Option(UNKNOWN, "わからない"),
     ), strong=True, hint="「はい」「いいえ」「わからない」で答えてください。"),
-    yesno("proxy_photo_id", ("ある", r"持って|免許|パスポート"),   # the license given back, only documents without a photo: no
+    yesno("proxy_photo_id", ("ある", r"持って|免許|パスポート|写真(が|も)?(付い|つい)て(い|る|ま|た)"),   # 「手帳に写真付いてました」   # the license given back, only documents without a photo: no
           ("ない", r"持って(い)?ない|免許[^。、]{0,6}(返納|返した|返しました|ない|ありません)"
                    r"|写真[^。、]{0,8}?「?(ない|無い|なかっ|無かっ|ありません|あらへん)"   # 「写真つきのはなかった」
                    r"|(保険証|年金手帳|資格確認書|診察券|年金証書)[^。]{0,12}(なら|しか)(ある|あり|持って)")),
