@@ -535,3 +535,14 @@ def test_another_question_that_asks_on_about_the_first_is_no_other_question():
     from bot.shared.fit import other_questions
     assert other_questions("施設まで来てもらうことってできますか？あと、その時に職員は何を準備しておけばいいでしょう。") == []
     assert other_questions("カードをなくした。それから、家族に言わないとだめ？") == ["それから、家族に言わないとだめ？"]
+
+
+def test_the_variant_meant_is_the_one_after_janakute():
+    """Eleventh trial: 「いや、オンラインじゃなくて郵送です。郵送の申請書に理由を書く場所」 got the online variant again."""
+    from bot.shared.answers import meant_entities
+    message = {"text": "いや、オンラインじゃなくて郵送です", "entities": [
+        {"entity": "route", "value": "online", "start": 3, "end": 8},
+        {"entity": "route", "value": "mail", "start": 13, "end": 15}]}
+    assert meant_entities(message) == {"route": ["mail"]}
+    from bot.shared.conversation import ASKS_WHERE
+    assert not ASKS_WHERE.search("申請書のどこに何を書けばいいですか") and ASKS_WHERE.search("どこに申し込めばいいの？")

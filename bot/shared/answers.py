@@ -7,10 +7,11 @@ Each message is a `bot.shared.message.BotMessage`, handed to the actions in Rasa
 from __future__ import annotations
 
 import json
+import re
 from typing import Dict, Iterable, List
 
 from bot.shared.concepts import Lexicon
-from bot.shared.fit import ANOTHER_QUESTION, Decision, decide
+from bot.shared.fit import ANOTHER_QUESTION, INSTEAD_RE, Decision, decide
 from bot.shared.knowledge import Entry, KnowledgeBase
 from bot.shared.message import BotMessage
 from bot.shared.privacy import redact
@@ -127,10 +128,21 @@ def message_entities(message: dict) -> Dict[str, List[str]]:
     return found
 
 
+def meant_entities(message: dict) -> Dict[str, List[str]]:
+    """`message_entities`, without those named before 「じゃなくて」 (「オンラインじゃなくて郵送です」: the mail variant)."""
+    text = message.get("text") or ""
+    marks = list(re.finditer(INSTEAD_RE, text))
+    if not marks:
+        return message_entities(message)
+    cut = marks[-1].start()
+    kept = [e for e in message.get("entities") or [] if not (isinstance(e, dict) and int(e.get("end") or 0) <= cut)]
+    return message_entities({**message, "entities": kept})
+
+
 def fitting_reply(kb: KnowledgeBase, lexicon: Lexicon, message: dict) -> List[dict]:
     """The reply to a parsed message (Rasa's latest_message or a /model/parse result), given only when the
     answer fits it (bot.shared.fit)."""
     intent = message.get("intent") or {}
     ranking = message.get("intent_ranking") or [{"confidence": 1.0, **intent}]   # an /intent payload: sure
     decision = decide(message.get("text") or "", intent.get("name") or "", ranking, lexicon, set(kb.intents))
-    return decision_messages(kb, decision, message_entities(message))
+    return decision_messages(kb, decision, meant_entities(message))

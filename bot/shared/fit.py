@@ -65,6 +65,8 @@ ABOUT_THE_CARD = re.compile(r"マイナ|カード|保険証|被保険者証|番�
 # a message's parts: sentences, 「Aや、B」 (not 「〜ても、」「〜場合、」) and numbered parts (「①…②…」「1. … 2. …」)
 PARTS = re.compile(r"[。?？!！\n]+|(?<=や)、|[①-⑩]|(?:^|[、\s])[1-9][.．)）]")
 NUMBERED = re.compile(r"[①-⑩]|(?:^|[、\s])[1-9][.．)）]")
+# 「AじゃなくてB」: B is meant (a check's answer, an answer's variant)
+INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて|でねぐて|でねくて|じゃのうて|やのうて"
 ASKS = re.compile(r"(?:[?？]|の|かな|ですか|ますか|でしょうか|でしょう|ですかね|ますかね)[\s。…]*$")   # 「それって家族でもいいの？」
 WANTS_TO_KNOW = re.compile(r"(?:聞きたい|ききたい|知りたい|しりたい|(?:教|おし)えて(?:ください|下さい|ほしい|もらえる)?)"
                            r"(?:です|んです|のです)?[\s。…!！]*$")

@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Tuple
 
+from bot.shared.fit import INSTEAD_RE
 from bot.shared.kana import KANJI, reading as kana_reading, to_hiragana, to_katakana
 
 UNKNOWN = "unknown"
@@ -456,7 +457,6 @@ def beside_command(text: str) -> str:
 
 
 # 「あ、違う、施設じゃなくて自宅です」「やっぱり75歳未満」: what follows the mark is what the user means now
-INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて|でねぐて|でねくて|じゃのうて|やのうて"
 CORRECTING_RE = (INSTEAD_RE + r"|違う|違います|違いました|違った|違ってた|違ってました|ちがう|ちがいます|ちがった|ちゃう|間違え|間違い|まちがい|まちがえ"
                                 r"|訂正(?:します|しました|です|をお願いします|お願いします)?|やっぱり|やはり|やっぱ"
                                 r"|直したい|直して(?:ください|下さい|ほしい)?|直します|なおしたい|修正|変えたい|変更したい|変更します")
