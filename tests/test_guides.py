@@ -1153,3 +1153,19 @@ def test_eleventh_trial_photo_id_and_headphones():
     assert guides.extract(proxy, "手帳には写真が付いていません", "proxy_photo_id", {}, today)["proxy_photo_id"] == "no"
     assert guides.extract(photo, "ちょっと横向いちゃってるのと、あとヘッドホンも写ってます", "photo_items", {},
                           today)["photo_items"] == ["gaze", "other"]
+
+
+def test_the_same_routing_reply_is_not_repeated_in_full(kb):
+    """Eleventh trial: 「カードや電子証明書の有効期限・更新の手続きは…書かれていないため」 came three times in a row."""
+    from bot.shared.conversation import not_again
+    route = [{"text": "…", "buttons": [], "custom": {"fallback": True, "uncovered": "card_renewal"}}]
+    short = not_again(kb, route, [{"fallback": True, "uncovered": "card_renewal"}])
+    assert short[0]["text"].startswith("さきほどお伝えしたとおり") and short[0]["custom"]["uncovered"] == "card_renewal"
+    assert not_again(kb, route, [{"answer_id": "lost_card"}]) == []
+
+
+def test_in_short_keeps_the_list_its_first_line_leads_into(kb):
+    """Eleventh trial: the short version of the delivery time said only 「…流れの例があります。」."""
+    from bot.shared.conversation import in_short
+    text = in_short(kb, "card_delivery_time")[0]["text"]
+    assert "1. 申請の数日後" in text and "2. 約2週間後" in text

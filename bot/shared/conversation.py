@@ -237,15 +237,22 @@ def not_understood(lexicon: Lexicon, text: str) -> bool:
 
 
 def in_short(kb: KnowledgeBase, entry_id: str) -> List[dict]:
-    """The answer's first sentence (where the deciding fact stands), with its 出典, a button to read it all and where
-    to ask by phone; [] for no such entry."""
+    """The answer's first sentence (where the deciding fact stands) — and, when its first line leads into a list
+    (「…流れの例があります。」 then 「1. 申請の数日後：…」), the list's first items — with its 出典, a button to read it
+    all and where to ask by phone; [] for no such entry."""
     entry = kb.by_id.get(entry_id)
     if entry is None:
         return []
-    first = "".join(re.findall(r"[^。\n]*。?", entry.answer.strip())[:1]).strip()
+    lines = entry.answer.strip().splitlines()
+    first = "".join(re.findall(r"[^。\n]*。?", lines[0])[:1]).strip()
     if len(first) > SHORT_ANSWER_CHARS or not first.endswith("。"):
-        first = entry.answer.strip().splitlines()[0][:SHORT_ANSWER_CHARS].rstrip("：:") + "…"
-    text = kb.messages["in_short"].format(first=first)
+        first = lines[0][:SHORT_ANSWER_CHARS].rstrip("：:") + "…"
+    items: List[str] = []
+    for line in lines[1:]:
+        if not LIST_ITEM.match(line) or len(items) == MAX_QUOTED:
+            break
+        items.append(line)
+    text = kb.messages["in_short"].format(first="\n".join([first, *items]))
     buttons = [{"title": "全部を読む", "payload": show_answer_payload(entry.id)}, *entry_buttons(kb, entry.related)]
     return [BotMessage(text=text, citation=kb.citation(entry), sources=kb.sources_payload(entry),
                        buttons=buttons[:MAX_CANDIDATES + 1], answer_id=entry.id).to_rasa()]
@@ -271,7 +278,12 @@ def result_in_short(kb: KnowledgeBase, result_text: str, citation: str, text: st
 def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict]) -> List[dict]:
     """The answers just given, asked for again in other words (「FAXは家にないんです…メールとかチャットは？」 after the FAX
     answer): not repeated — said so, with that answer's related entries and where to ask ([message]); beside a new
-    answer only the new one is given; [] when the reply is all new (or holds more than answers)."""
+    answer only the new one is given; the same routing reply again is said in short (「カードや電子証明書の有効期限…」
+    three times in a row); [] when the reply is all new (or holds more than answers)."""
+    routed = {custom.get("uncovered") for custom in previous_reply if custom.get("uncovered")}
+    if reply and all(message["custom"].get("uncovered") in routed for message in reply):   # the same routing again
+        return [BotMessage(text=kb.messages["same_route"], fallback=True,
+                           extra={"uncovered": reply[0]["custom"]["uncovered"]}).to_rasa()]
     given = [custom.get("answer_id") for custom in previous_reply if custom.get("answer_id")]
     answered = [message["custom"].get("answer_id") for message in reply]
     if not given or not answered or not all(answered):
