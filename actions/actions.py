@@ -17,8 +17,7 @@ from bot.shared.concepts import load_lexicon
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, corrected_question, following_up,
                                      hard_to_read, in_short, is_plain_decline, last_answer_id, missed_the_question,
                                      not_again, not_understood, read_as_unsure, refers_back, restated_question,
-                                     result_in_short,
-                                     routed_in_context, said_before, still_governed, where_to_ask)
+                                     result_in_short, routed_in_context, said_before, still_governed, where_to_ask)
 from bot.shared.knowledge import load_knowledge
 
 
@@ -44,25 +43,18 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     that answer's related entries are offered (`following_up`); a follow-up to a deceased person's card is routed
     again (`still_governed`), one about an uncovered side of the answer's topic is routed (`routed_in_context`),
     one that asks where (「それってどこに申し込めばいいの？」) gets the answer's lines that say where (`where_to_ask`);
-    a button's title typed gets that answer; a correction (「資格確認書じゃなくてマイナンバーカードの方でした」) answers the previous question as corrected; the
-    answer just given is not given again in other words (`not_again`); when the user found it hard to read
-    (「かんじが おおくて よくわからない」), it — or the answer to the rest of the message — comes in short (`in_short`)."""
+    a correction (「資格確認書じゃなくてマイナンバーカードの方でした」) answers the previous question as corrected; the
+    answer just given is not given again in other words (`not_again`); a typed title and an answer or result that
+    was hard to read: `about_what_was_said` (the answer to the rest of such a message comes in short too)."""
     kb, lexicon = load_knowledge(), load_lexicon()
     message = message or tracker.latest_message
     text = message.get("text") or ""
     unsure = (message.get("intent") or {}).get("name") == "nlu_fallback"
-    titled = kb.titled(text)
-    if titled:
-        return [answer_message(kb, titled)]
     replied = previous_reply(tracker)
     previous = last_answer_id(replied)
-    if previous and not_understood(lexicon, text):
-        return in_short(kb, previous)
-    result = previous_result(tracker) if not previous and hard_to_read(lexicon, text) else None
-    if result:   # 「ながい。わかりにくい。みじかく」 after a check's result
-        short = result_in_short(kb, result["text"], result["custom"].get("citation") or "", text)
-        if short:
-            return short
+    said = about_what_was_said(tracker, text, previous)
+    if said:
+        return said
     corrected = (corrected_question(previous_question(tracker), text) if previous else None) or restated_question(text)
     if corrected:
         return reply_to_part(corrected)
@@ -79,6 +71,21 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
         return following_up(kb, reply, previous, text=text)
     # 「警察にもいかないとだめですか」 in the lost-card check: the lines of that check's answer that name it
     return said_before(kb, check_topic(tracker), text, intro="from_topic") or reply
+
+
+def about_what_was_said(tracker: Tracker, text: str, previous: Optional[str]) -> List[dict]:
+    """A button's title typed: that answer; the answer just given, or a check's result, that was hard to read: in short
+    (「かんじが おおくて よくわからない」, 「ながい。わかりにくい。みじかく」); [] for any other message."""
+    kb, lexicon = load_knowledge(), load_lexicon()
+    titled = kb.titled(text)
+    if titled:
+        return [answer_message(kb, titled)]
+    if previous and not_understood(lexicon, text):
+        return in_short(kb, previous)
+    result = previous_result(tracker) if not previous and hard_to_read(lexicon, text) else None
+    if result:
+        return result_in_short(kb, result["text"], result["custom"].get("citation") or "", text)
+    return []
 
 
 def read_other_questions(reply: List[dict]) -> List[dict]:
