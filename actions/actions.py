@@ -1,6 +1,7 @@
 """Custom actions: thin over the knowledge base (bot.shared.knowledge) and its message rendering (bot.shared.answers)."""
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
@@ -36,7 +37,29 @@ def with_guide_buttons(message: dict, intent: str, paused: Optional[str] = None)
     return message
 
 
+# the user cannot phone (「耳が聞こえない」「電話できない」): a decline names the FAX line too
+CANNOT_PHONE = re.compile(r"耳が(?:聞こえ|きこえ|不自由)|聴覚|難聴|ろう者|聾|手話|筆談|電話(?:は|が)?(?:でき|出来|無理|むり|難し|むずかし|かけられ)")
+
+
+def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> List[dict]:
+    """A fallback (decline, routing reply, 「もしかして」) to a user who has said they cannot phone names the FAX line for
+    questions about the card (0120-601-785, manual p.28) — the eleventh trial sent a deaf user to the free dial twice."""
+    said = " ".join(event.get("text") or "" for event in tracker.events if event.get("event") == "user")
+    if not CANNOT_PHONE.search(said + " " + (tracker.latest_message.get("text") or "")):
+        return messages
+    kb = load_knowledge()
+    for message in messages:
+        if message["custom"].get("fallback") and "0120-601-785" not in message["text"]:
+            message["text"] = f"{message['text']}\n{kb.messages['fax_note']}"
+    return messages
+
+
 def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
+    """`replying` with the FAX line named in its fallbacks for a user who cannot phone."""
+    return with_fax_for_who_cannot_phone(tracker, replying(tracker, message))
+
+
+def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
     """The reply to the latest message (or to `message`, its reading), given only when the answer fits it
     (bot.shared.fit), read against the answer just given when the message starts from it (「それって家族が代わりに
     してもいいの？」) or when the classifier cannot place it and nothing else would be said (「娘です。父は82歳です」):

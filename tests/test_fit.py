@@ -546,3 +546,12 @@ def test_the_variant_meant_is_the_one_after_janakute():
     assert meant_entities(message) == {"route": ["mail"]}
     from bot.shared.conversation import ASKS_WHERE
     assert not ASKS_WHERE.search("申請書のどこに何を書けばいいですか") and ASKS_WHERE.search("どこに申し込めばいいの？")
+
+
+def test_a_clinics_or_pharmacys_own_operations_are_routed(lexicon):
+    """Eleventh trial: 「いや、こっちが薬局なんだけどね笑 …うちのシステムで何すればいいの？」 got the patient's steps at the
+    reader; a hospital clerk asking how to explain to patients was told to ask 「受診する医療機関の窓口」."""
+    for text in ("いや、こっちが薬局なんだけどね笑　処方箋で資格確認するって、具体的にはうちのシステムで何すればいいの？",
+                 "いや、私がその医療機関の窓口なんですけど…。患者さんに何て説明すればいいかだけでも"):
+        assert lexicon.blocking(lexicon.find(text)).id == "provider_operations", text
+    assert lexicon.blocking(lexicon.find("病院の窓口でカードを出したら断られた")) is None

@@ -1169,3 +1169,14 @@ def test_in_short_keeps_the_list_its_first_line_leads_into(kb):
     from bot.shared.conversation import in_short
     text = in_short(kb, "card_delivery_time")[0]["text"]
     assert "1. 申請の数日後" in text and "2. 約2週間後" in text
+
+
+def test_a_user_who_cannot_phone_is_given_the_fax_line_in_a_decline():
+    """Eleventh trial: a deaf user (「電話できない」) was sent to the free dial twice."""
+    from actions.actions import ActionFallback
+    trk = following(None, "out_of_scope", "役所の窓口、手話通訳いる？", [("out_of_scope", 0.9)])
+    trk.events = [{"event": "user", "text": "耳がきこえません。電話できない"}, *trk.events]
+    messages = run(ActionFallback(), trk)[1]
+    assert messages[0]["custom"]["fallback"] and "FAX（0120-601-785）" in messages[0]["text"]
+    plain = run(ActionFallback(), following(None, "out_of_scope", "今日の天気は？", [("out_of_scope", 0.9)]))[1]
+    assert "0120-601-785" not in plain[0]["text"]
