@@ -6,10 +6,11 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guides import (check_topic, latest_intent, pause_events, paused_answer, previous_question, previous_reply,
-                            previous_result, reply_to_part, utter)
+                            previous_result, reply_to_part, requested_check, running_flow, utter)
 from actions.reading import parse
 from actions.safety import safe_run
 from bot.shared import guides
@@ -143,10 +144,13 @@ def utter_all(dispatcher: CollectingDispatcher, messages: List[dict]) -> List[Di
 
 class MessageAction(Action, ABC):
     """An action replying to the user's message — unless a check is paused and the message answers its pending
-    question: then the check goes on (`paused_answer`)."""
+    question: then the check goes on (`paused_answer`); or the message asks for a check in words (「あんしょうばんごうの
+    チェックやる」, a check's button title typed): then it starts."""
 
     @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        if requested_check(tracker) and not running_flow(tracker):
+            return [FollowupAction("action_guide_start")]
         resumed = paused_answer(dispatcher, tracker)
         if resumed is not None:
             return resumed

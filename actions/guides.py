@@ -294,16 +294,31 @@ globals().update({cls.__name__: cls for cls in VALIDATION_CLASSES.values()})  # 
 PRIVACY_NOTE = "お名前・マイナンバー・暗証番号は入力しないでください。"
 
 
+# 「あんしょうばんごうのチェックやる」「紛失のチェックをお願いします」: a check asked for in words
+CHECK_REQUEST = re.compile(r"チェック(?:を|が)?(?:やる|やりたい|したい|する|して|始め|はじめ|お願い|おねがい|やって|受けたい)")
+
+
+def requested_check(tracker: Tracker) -> Optional[str]:
+    """The check the message asks for in words: a check's button title typed (「いますることを順番に確認」), or 「…の
+    チェックやる」 with the check named (the `guide` entity); None for any other message."""
+    text = re.sub(r"\s+", "", latest_text(tracker))
+    typed = next((name for name, title in guides.CHECK_TITLE.items() if re.sub(r"\s+", "", title) == text), None)
+    named = next((value for value in entity_values(tracker, "guide") if value in guides.FLOWS), None)
+    return typed or (named if CHECK_REQUEST.search(text) else None)
+
+
 class ActionGuideStart(Action):
-    """Start a check (start_guide with a `guide` entity), restart the current one, or show the menu."""
+    """Start a check (start_guide with a `guide` entity, or asked for in words), restart the current one, or show
+    the menu."""
 
     def name(self) -> Text:
         return "action_guide_start"
 
     @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
-        intent = latest_intent(tracker)
-        chosen = next((value for value in entity_values(tracker, "guide") if value in guides.FLOWS), None)
+        requested = requested_check(tracker)
+        intent = "start_guide" if requested else latest_intent(tracker)
+        chosen = requested or next((value for value in entity_values(tracker, "guide") if value in guides.FLOWS), None)
         restarting = intent != "start_guide" or not chosen
         name = chosen or (tracker.get_slot("guide") if intent != "start_guide" else None)
         if name not in guides.FLOWS:

@@ -1180,3 +1180,18 @@ def test_a_user_who_cannot_phone_is_given_the_fax_line_in_a_decline():
     assert messages[0]["custom"]["fallback"] and "FAX（0120-601-785）" in messages[0]["text"]
     plain = run(ActionFallback(), following(None, "out_of_scope", "今日の天気は？", [("out_of_scope", 0.9)]))[1]
     assert "0120-601-785" not in plain[0]["text"]
+
+
+def test_a_check_asked_for_in_words_starts():
+    """Eleventh trial: 「あんしょうばんごうのチェックやる」 got the PIN kinds; 「いますることを順番に確認」 (the lost-card check's
+    button title, typed) the menu of all checks."""
+    from actions.actions import ActionAnswer
+    asked = tracker("pin_kinds", "暗証番号のチェックやる", entities=[("guide", "pin")])
+    events, messages = run(ActionAnswer(), asked)
+    assert events == [{"event": "followup", "name": "action_guide_start", "timestamp": None}] and messages == []
+    events, messages = run(guide_actions.ActionGuideStart(), asked)
+    assert messages[0]["text"].startswith("暗証番号") and "始めます" in messages[0]["text"]
+    typed = tracker("help", guides.CHECK_TITLE["lost"])
+    events, messages = run(guide_actions.ActionGuideStart(), typed)
+    assert "始めます" in messages[0]["text"] and {"event": "followup", "name": "lost_form", "timestamp": None} in events
+    assert run(ActionAnswer(), tracker("pin_kinds", "暗証番号って何桁？", entities=[("guide", "pin")]))[0] == []
