@@ -16,6 +16,7 @@ from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unanswered_message, unknown_answer_message
 from bot.shared.concepts import load_lexicon
+from bot.shared.fit import about_the_card
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, corrected_question, following_up,
                                      hard_to_read, in_short, is_plain_decline, last_answer_id, missed_the_question,
                                      not_again, not_understood, read_as_unsure, refers_back, restated_question,
@@ -38,6 +39,9 @@ def with_guide_buttons(message: dict, intent: str, paused: Optional[str] = None)
     return message
 
 
+# the writer speaks of themselves (「私のカードは…」), or of the person the conversation was about (「母は…」)
+SPEAKER = re.compile(r"私|わたし|自分|僕|ぼく|俺|おれ|あたし")
+THE_PERSON = re.compile(r"母|父|夫|妻|祖母|祖父|おばあ|おじい|ばあちゃん|じいちゃん|故人|亡")
 # the user cannot phone (「耳が聞こえない」「電話できない」): a decline names the FAX line too
 CANNOT_PHONE = re.compile(r"耳が(?:聞こえ|きこえ|不自由)|聴覚|難聴|ろう者|聾|手話|筆談|電話(?:は|が)?(?:でき|出来|無理|むり|難し|むずかし|かけられ)")
 
@@ -82,6 +86,10 @@ def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
     corrected = (corrected_question(previous_question(tracker), text) if previous else None) or restated_question(text)
     if corrected:
         return reply_to_part(corrected)
+    governed = still_governed(lexicon, replied)
+    if governed and about_the_card(text) and THE_PERSON.search(text) and not SPEAKER.search(text):
+        # 「母はマイナ保険証を使っていたんですが、保険証のほうの手続きはどうなりますか」 after a deceased person's card
+        return governed
     reply = read_other_questions(fitting_reply(kb, lexicon, message))
     if previous and reply and reply[0]["custom"].get("answer_id") and hard_to_read(lexicon, text):
         return in_short(kb, reply[0]["custom"]["answer_id"])   # 「かんじが おおくて よくわからない かーどなくても…？」

@@ -295,7 +295,10 @@ PRIVACY_NOTE = "お名前・マイナンバー・暗証番号は入力しない�
 
 
 # 「あんしょうばんごうのチェックやる」「紛失のチェックをお願いします」: a check asked for in words
-CHECK_REQUEST = re.compile(r"チェック(?:を|が)?(?:やる|やりたい|したい|する|して|始め|はじめ|お願い|おねがい|やって|受けたい)")
+CHECK_REQUEST = re.compile(r"チェック(?:を|が)?(?:やる|やりたい|したい|する|して|始め|はじめ|お願い|おねがい|やって|受けたい)"
+                           r"|チェック[!！]*$")
+# a check's button title in the user's words: 「ほな順番に確認してってや」 (いますることを順番に確認), 「段取りを作るほうを…」
+CHECK_PHRASES = {"順番に確認": "lost", "段取り": "outreach"}
 
 
 def requested_check(tracker: Tracker) -> Optional[str]:
@@ -304,7 +307,9 @@ def requested_check(tracker: Tracker) -> Optional[str]:
     text = re.sub(r"\s+", "", latest_text(tracker))
     typed = next((name for name, title in guides.CHECK_TITLE.items() if re.sub(r"\s+", "", title) == text), None)
     named = next((value for value in entity_values(tracker, "guide") if value in guides.FLOWS), None)
-    return typed or (named if CHECK_REQUEST.search(text) else None)
+    asking = re.search(r"して|やって|作っ|作る|お願い|おねがい|ほしい|たい", text)
+    phrased = next((name for phrase, name in CHECK_PHRASES.items() if phrase in text), None) if asking else None
+    return typed or phrased or (named if CHECK_REQUEST.search(text) else None)
 
 
 class ActionGuideStart(Action):

@@ -1195,3 +1195,34 @@ def test_a_check_asked_for_in_words_starts():
     events, messages = run(guide_actions.ActionGuideStart(), typed)
     assert "始めます" in messages[0]["text"] and {"event": "followup", "name": "lost_form", "timestamp": None} in events
     assert run(ActionAnswer(), tracker("pin_kinds", "暗証番号って何桁？", entities=[("guide", "pin")]))[0] == []
+
+
+def test_after_a_deceased_persons_card_the_card_questions_stay_routed(kb):
+    """Twelfth trial: 「母はマイナ保険証を使っていたんですが、保険証のほうの手続きはどうなりますか」 right after the routing
+    reply for a deceased person's card got the registration how-to; the writer's own card is answered as usual."""
+    from actions.actions import ActionAnswer
+    routed = {"fallback": True, "uncovered": "deceased"}
+    text = "母はマイナ保険証を使っていたんですが、保険証のほうの手続きはどうなりますか"
+    messages = run(ActionAnswer(), following(routed, "hoken_registration", text, [("hoken_registration", 0.7)]))[1]
+    assert messages[0]["custom"].get("uncovered") == "deceased" and "保険者" in messages[0]["text"]
+    own = run(ActionAnswer(), following(routed, "pin_forgot", "私の暗証番号を忘れました", [("pin_forgot", 0.9)]))[1]
+    assert own[0]["custom"].get("answer_id") == "pin_forgot"
+
+
+def test_twelfth_trial_check_answers_and_requests():
+    """「かけれるで。」 (can phone) was 「わからない」; 「成年後見人（司法書士）です。選択肢にないですが」 was not read;
+    「…2月の第2水曜にずらしたいです」 and 「いや、日にちは2月の第2水曜に変えてほしいんですが」 did not change the date;
+    「もう、紛失チェック！」 and 「ほな順番に確認してってや」 did not start the lost-card check."""
+    import datetime as dt
+    today = dt.date(2026, 12, 2)
+    lost, proxy, outreach = guides.FLOWS["lost"], guides.FLOWS["proxy"], guides.FLOWS["outreach"]
+    assert guides.extract(lost, "かけれるで。", "lost_phone", {"lost_item": "card"}, today) == {"lost_phone": "phone"}
+    assert guides.extract(proxy, "成年後見人（司法書士）です。選択肢にないですが", "proxy_agent", {},
+                          today)["proxy_agent"] == "guardian"
+    for text in ("あ、それと日程ですが、年明けは無理そうなので2月の第2水曜にずらしたいです",
+                 "いや、日にちは2月の第2水曜に変えてほしいんですが"):
+        assert guides.corrected(outreach, text, "outreach_others", {"outreach_date": "2027-01-05"},
+                                today) == {"outreach_date": "2027-02-10"}, text
+    assert guide_actions.requested_check(tracker("nlu_fallback", "もう、紛失チェック！", entities=[("guide", "lost")])) == "lost"
+    assert guide_actions.requested_check(tracker("help", "ほな順番に確認してってや")) == "lost"
+    assert guide_actions.requested_check(tracker("outreach_facility", "出張申請の段取りはどうなっていますか")) is None

@@ -219,6 +219,11 @@ def _pieces(run: str, offset: int, size: int) -> List[Tuple[int, int]]:
     return pieces
 
 
+# 「…もう番号を言っちゃったみたいで…4567-8901-2345 って書いてありました。この番号、悪用されますか？」: twelve digits
+# in a message about a number known to others are a マイナンバー, even with a wrong check digit
+_LEAK_TALK = _words(r"悪用|漏れ|漏え|もれ|知られ|言っちゃ|言ってしま|教えてしま|盗まれ|詐欺")
+
+
 def find_mynumbers(text: str):
     for run in _RUN.finditer(text):
         digits = run.group().replace("-", "")
@@ -228,7 +233,7 @@ def find_mynumbers(text: str):
                 mine = _nearest(_MYNUMBER_WORDS, text, start, end, 16, 10)
                 tracking = _nearest(_TRACKING_WORDS, text, start, end, 16, 10)
                 named_tracking = tracking is not None and (mine is None or tracking < mine)
-                if not named_tracking and (mine is not None or mynumber_check_digit_ok(number)):
+                if not named_tracking and (mine is not None or mynumber_check_digit_ok(number) or _LEAK_TALK.search(text)):
                     yield start, end, MYNUMBER
         elif 8 <= len(digits) <= 11 and not _is_public_phone(digits):   # a part of one, named so
             mine = _nearest(_MYNUMBER_WORDS, text, run.start(), run.end(), 8, 0)
@@ -259,10 +264,11 @@ def find_pins(text: str):
         before = any(start - m.end() <= 20 for m in _PIN_WORDS.finditer(text, max(0, start - 40), start))
         after = any(m.start() - end <= 10 for m in _PIN_WORDS.finditer(text, end, end + 30))
         four = sum(ch.isdigit() for ch in text[start:end]) == 4
+        spaced = four and end - start == 7   # 「たぶん1 2 3 4にしてたと思う」: digit by digit, as nobody writes a time or a year
         bare = four and _BARE_NUMBER_WORD.search(text, max(0, start - 12), start)
         chosen = four and (_FOUR_DIGITS_WORD.search(text, max(0, start - 40), end + 20)
                            or (_CHOSEN_AFTER.match(text, end) and "番号" in text))
-        if before or after or bare or chosen or (four and _PIN_TALK.search(text)):
+        if before or after or bare or chosen or spaced or (four and _PIN_TALK.search(text)):
             yield start, end, PIN
 
 
