@@ -296,7 +296,7 @@ PRIVACY_NOTE = "お名前・マイナンバー・暗証番号は入力しない�
 
 # 「あんしょうばんごうのチェックやる」「紛失のチェックをお願いします」: a check asked for in words
 CHECK_REQUEST = re.compile(r"チェック(?:を|が)?(?:やる|やりたい|したい|する|して|始め|はじめ|お願い|おねがい|やって|受けたい)"
-                           r"|チェック[!！]*$")
+                           r"|チェック[!！]*$|チェックの(?:ほう|方)")
 # a check's button title in the user's words: 「ほな順番に確認してってや」 (いますることを順番に確認), 「段取りを作るほうを…」
 CHECK_PHRASES = {"順番に確認": "lost", "段取り": "outreach"}
 
@@ -304,12 +304,20 @@ CHECK_PHRASES = {"順番に確認": "lost", "段取り": "outreach"}
 def requested_check(tracker: Tracker) -> Optional[str]:
     """The check the message asks for in words: a check's button title typed (「いますることを順番に確認」), or 「…の
     チェックやる」 with the check named (the `guide` entity); None for any other message."""
-    text = re.sub(r"\s+", "", latest_text(tracker))
+    text = re.sub(r"\s+", "", latest_text(tracker)).replace("ちぇっく", "チェック")
     typed = next((name for name, title in guides.CHECK_TITLE.items() if re.sub(r"\s+", "", title) == text), None)
     named = next((value for value in entity_values(tracker, "guide") if value in guides.FLOWS), None)
     asking = re.search(r"して|やって|作っ|作る|お願い|おねがい|ほしい|たい", text)
     phrased = next((name for phrase, name in CHECK_PHRASES.items() if phrase in text), None) if asking else None
-    return typed or phrased or (named if CHECK_REQUEST.search(text) else None)
+    return typed or phrased or ((named or check_offered(tracker)) if CHECK_REQUEST.search(text) else None)
+
+
+def check_offered(tracker: Tracker) -> Optional[str]:
+    """The check of the answer just given (「それさっき見た😑チェックのほう！」 after the PIN answer), if it has one."""
+    kb = load_knowledge()
+    answered = [kb.by_id.get(custom.get("answer_id") or "") for custom in previous_reply(tracker)]
+    return next((guides.GUIDE_FOR_INTENT[entry.intent] for entry in answered
+                 if entry is not None and entry.intent in guides.GUIDE_FOR_INTENT), None)
 
 
 class ActionGuideStart(Action):
@@ -353,6 +361,8 @@ class ActionGuideStop(Action):
 
     @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        if requested_check(tracker) and not running_flow(tracker):   # 「もう、紛失チェック！」 read as 「もういい」
+            return [FollowupAction("action_guide_start")]
         active = running_flow(tracker)
         name = active.name if active else (tracker.get_slot("paused_guide") or tracker.get_slot("guide"))
         flow = guides.FLOWS.get(name or "")

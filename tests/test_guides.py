@@ -1226,3 +1226,22 @@ def test_twelfth_trial_check_answers_and_requests():
     assert guide_actions.requested_check(tracker("nlu_fallback", "もう、紛失チェック！", entities=[("guide", "lost")])) == "lost"
     assert guide_actions.requested_check(tracker("help", "ほな順番に確認してってや")) == "lost"
     assert guide_actions.requested_check(tracker("outreach_facility", "出張申請の段取りはどうなっていますか")) is None
+
+
+def test_twelfth_trial_more_check_requests_and_answers():
+    """「それさっき見た😑チェックのほう！」 after the PIN answer; 「もう、紛失チェック！」 read as 「もういい」 (stop);
+    「通知カードはたぶんご家族が持ってます」 was 「わからない」; 「入所というより障害のほうが近いかもしれません」 and 「いや電話は
+    かけれる言うたやん」 were no corrections."""
+    import datetime as dt
+    today = dt.date(2026, 12, 2)
+    after_pin = following({"answer_id": "pin_forgot"}, "nlu_fallback", "それさっき見た😑チェックのほう！")
+    assert guide_actions.requested_check(after_pin) == "pin"
+    stop = tracker("stop_guide", "もう、紛失チェック！", entities=[("guide", "lost")])
+    assert run(guide_actions.ActionGuideStop(), stop)[0] == [{"event": "followup", "name": "action_guide_start",
+                                                              "timestamp": None}]
+    proxy, lost = guides.FLOWS["proxy"], guides.FLOWS["lost"]
+    assert guides.extract(proxy, "通知カードはたぶんご家族が持ってます", "proxy_cards", {}, today) == {"proxy_cards": ["notice"]}
+    assert guides.corrected(proxy, "68歳です。あ、すみません、さっきの理由ですが、入所というより障害のほうが近いかもしれません",
+                            "proxy_age", {"proxy_reason": "facility"}, today) == {"proxy_reason": "disability"}
+    assert guides.corrected(lost, "いや電話はかけれる言うたやん", "lost_item", {"lost_item": "card", "lost_phone": "unknown"},
+                            today) == {"lost_phone": "phone"}

@@ -6,13 +6,14 @@ import re
 from typing import List, Optional
 
 from bot.shared.guides.flow import Flow, Values
-from bot.shared.guides.parsing import UNKNOWN, UNKNOWN_RE, Option, Question, parse_age, said, yesno
+from bot.shared.guides.parsing import UNKNOWN, UNKNOWN_RE, SURE_UNKNOWN_RE, Option, Question, parse_age, said, yesno
 from bot.shared.guides.result import Part, Result, Section, fact, line, say
 
 
 def parse_cards(text: str) -> Optional[List[str]]:
-    """通知カード / 住基カード: ["notice"], ["notice_lost"], ["notice", "juki"], ["unknown"]."""
-    if said(UNKNOWN_RE, text):
+    """通知カード / 住基カード: ["notice"], ["notice_lost"], ["notice", "juki"], ["unknown"]; a hedge leans
+    (「通知カードはたぶんご家族が持ってます」: ["notice"])."""
+    if said(SURE_UNKNOWN_RE, text):
         return [UNKNOWN]
     if re.search(r"(どちらも|どっちも|両方)(とも)?(ない|無い|なし|ありません|持って(い)?ない|なくし|見たこと(が)?ない|知らない)", text):
         return ["notice_lost"]
@@ -26,7 +27,7 @@ def parse_cards(text: str) -> Optional[List[str]]:
     if re.search(r"住基|住民基本台帳", text):
         if not re.search(r"(住基|住民基本台帳)カード?[^、。,]{0,8}(ない|無い|なし|ありません|持って(い)?ない)", text):
             found.append("juki")
-    return found or None
+    return found or ([UNKNOWN] if said(UNKNOWN_RE, text) else None)
 
 
 PROXY_REASON = Question("proxy_reason", "choice", (
