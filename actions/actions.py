@@ -120,10 +120,15 @@ def about_what_was_said(tracker: Tracker, text: str, previous: Optional[str]) ->
     return []
 
 
+# another question that names no topic is often elliptical (「郵便で申請できますか？あと、スマホでもできる？」: alone,
+# smartphone_certificate 0.64): the classifier alone places it only when this sure
+READ_ALONE_SURE = 0.8
+
+
 def read_other_questions(reply: List[dict]) -> List[dict]:
     """The other questions that name no topic (bot.shared.answers.unanswered_message), read on their own by the NLU:
-    the answer or routing reply that reading gives in place of the note (「…あと家族に言わないとだめ？」); the note
-    stays for those it cannot place, or when Rasa cannot be asked."""
+    the answer or routing reply that reading gives in place of the note, when the classifier is sure (READ_ALONE_SURE);
+    the note stays for those it cannot place (「…あと家族に言わないとだめ？」), or when Rasa cannot be asked."""
     kb, lexicon = load_knowledge(), load_lexicon()
     given = {message["custom"].get("answer_id") for message in reply}
     out: List[dict] = []
@@ -131,7 +136,8 @@ def read_other_questions(reply: List[dict]) -> List[dict]:
         left = []
         for question in message["custom"].get("unanswered") or []:
             reading = parse(question)
-            part = fitting_reply(kb, lexicon, reading) if reading else []
+            sure = reading is not None and float((reading.get("intent") or {}).get("confidence") or 0.0) >= READ_ALONE_SURE
+            part = fitting_reply(kb, lexicon, reading) if reading is not None and sure else []
             placed = [m for m in part if m["custom"].get("uncovered")
                       or (m["custom"].get("answer_id") and m["custom"]["answer_id"] not in given)]
             out += placed

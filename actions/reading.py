@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 
 @functools.lru_cache(maxsize=1)
 def _endpoint() -> Optional[tuple]:
-    """(the parse URL, the token), or None when the environment names no Rasa server."""
+    """(the parse URL, the token), or None when the environment names no Rasa server. httpx logs each request's URL
+    at INFO — with Rasa's token in it (Rasa 3.6 takes it only as ?token=): its logger is set to warnings."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     url = os.environ.get("RASA_URL", "").split(",")[0].strip().rstrip("/")
     if not url and os.environ.get("RASA_PORT"):
         url = f"http://127.0.0.1:{os.environ['RASA_PORT']}"

@@ -88,3 +88,12 @@ def test_another_question_that_names_no_topic_is_read_on_its_own(fake_rasa, monk
     monkeypatch.setattr(FakeRasa, "intent", "card_management")
     placed = read_other_questions(reply)
     assert [m["custom"].get("answer_id") for m in placed] == ["card_fee", "card_management"]
+
+
+def test_the_token_is_not_logged(fake_rasa, caplog):
+    """httpx logs a request's URL at INFO, and Rasa's token travels in it."""
+    import logging
+    with caplog.at_level(logging.INFO):
+        reading._endpoint.cache_clear()
+        reading.parse("暗証番号を忘れた")
+    assert FakeRasa.token not in caplog.text

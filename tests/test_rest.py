@@ -154,3 +154,20 @@ def test_the_validity_of_the_shikaku_kakuninsho_is_still_routed_to_the_insurer(s
     custom = next(m["custom"] for m in messages if "custom" in m)
     assert custom.get("fallback") and custom.get("uncovered") == "shikaku_validity"
     assert any("保険者" in m.get("text", "") for m in messages)
+
+
+def test_the_action_server_reads_a_part_of_a_message_with_rasa(stack, monkeypatch):
+    """actions/reading.py against the real Rasa server: /model/parse with the token, as the action server calls it
+    for a side question, a corrected question or another question of a message."""
+    from actions import reading
+    monkeypatch.setenv("RASA_URL", stack["rasa"])
+    monkeypatch.setenv("RASA_TOKEN", stack["token"])
+    reading._endpoint.cache_clear()
+    try:
+        parsed = reading.parse("郵便局でも申請できる？")
+        assert parsed["intent"]["name"] == "post_office" and parsed["intent_ranking"], parsed
+        monkeypatch.setenv("RASA_TOKEN", "wrong")
+        reading._endpoint.cache_clear()
+        assert reading.parse("郵便局でも申請できる？") is None   # refused: the part is read by its concepts
+    finally:
+        reading._endpoint.cache_clear()
