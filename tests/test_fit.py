@@ -555,3 +555,11 @@ def test_a_clinics_or_pharmacys_own_operations_are_routed(lexicon):
                  "いや、私がその医療機関の窓口なんですけど…。患者さんに何て説明すればいいかだけでも"):
         assert lexicon.blocking(lexicon.find(text)).id == "provider_operations", text
     assert lexicon.blocking(lexicon.find("病院の窓口でカードを出したら断られた")) is None
+
+
+def test_what_the_face_auth_card_cannot_do_is_no_pension_question(lexicon):
+    """Twelfth trial: 「顔認証のにしたら、父の年金とか役所の手続きで困ることあります？」 was routed as a pension question; the
+    face-auth card's services answer says what it cannot be used for."""
+    found = lexicon.find("顔認証のにしたら、父の年金とか役所の手続きで困ることあります？")
+    assert "face_auth_card" in found.covered and lexicon.blocking(found) is None
+    assert lexicon.blocking(lexicon.find("年金の受取口座は？")).id == "pension_tax_other"
