@@ -451,3 +451,13 @@ def test_handoff_message_gives_the_free_dial_hours_with_the_year_end_closure_and
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
     text = domain["responses"]["utter_human_handoff"][0]["text"]
     assert "0120-95-0178" in text and "年末年始を除く" in text and "2023年12月" in text
+
+
+def test_a_documents_own_date_must_be_written_in_it(kb):
+    """knowledge/sources.yml: policy_2019's 2019-06-04 is 「令和元年６月４日」 in its file (era converted); a date one day
+    off is caught."""
+    import datetime as dt
+    assert kb.documents["policy_2019"].date == dt.date(2019, 6, 4)
+    documents = dict(kb.documents, policy_2019=kb.documents["policy_2019"].copy(update={"date": dt.date(2019, 6, 5)}))
+    problems = verify_against_sources(KnowledgeBase(documents, kb.entries, kb.messages))
+    assert "policy_2019: date 2019-06-05 is not written in 004_18a7752ac62a971b.txt" in problems

@@ -494,6 +494,10 @@ def verify_against_sources(kb: KnowledgeBase, directory: Optional[Path] = None) 
     all_months = {
         month for doc_id, text in texts.items() for month in months_in(text, kb.documents[doc_id].date.year)
     }
+    # each document's own date is written in it (「令和元年６月４日」 for policy_2019's 2019-06-04, era converted)
+    problems += [f"{doc_id}: date {kb.documents[doc_id].date} is not written in {kb.documents[doc_id].file}"
+                 for doc_id, text in texts.items()
+                 if kb.documents[doc_id].date not in dates_in(text, kb.documents[doc_id].date.year)]
     toc = manual_toc(texts[PAGED_DOC]) if PAGED_DOC in texts else {}
     for entry in kb.entries:
         for ref in entry.sources:
