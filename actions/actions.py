@@ -49,6 +49,8 @@ CANNOT_PHONE = re.compile(r"耳が(?:聞こえ|きこえ|不自由)|聴覚|難�
 def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> List[dict]:
     """A fallback (decline, routing reply, 「もしかして」) to a user who has said they cannot phone names the FAX line for
     questions about the card (0120-601-785, manual p.28) — the eleventh trial sent a deaf user to the free dial twice."""
+    if not any(message["custom"].get("fallback") for message in messages):
+        return messages
     said = " ".join(event.get("text") or "" for event in tracker.events if event.get("event") == "user")
     if not CANNOT_PHONE.search(said + " " + (tracker.latest_message.get("text") or "")):
         return messages

@@ -6,7 +6,7 @@ calls `question_after_courtesy`.
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
+from typing import List, Optional, Set, Tuple
 
 from bot.shared.answers import MAX_CANDIDATES, entry_buttons, fitting_reply, route_message, show_answer_payload
 from bot.shared.concepts import Lexicon
@@ -146,12 +146,17 @@ def where_to_ask(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str
     return _quoted(kb, previous, "where_follow_up", lines)
 
 
+def content_words(text: str) -> Set[str]:
+    """The kanji and katakana words of a message that say what it is about (not 本人, 場合, カード…)."""
+    return {word for word in CONTENT_WORD.findall(text) if word not in GENERIC_WORDS}
+
+
 def said_before(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str, intro: str = "said_before") -> List[dict]:
     """A follow-up the answer just given already answers (「それって申請しないともらえないの？」 after the 資格確認書,
     which says it is sent without an application): the lines of that answer that name most of the follow-up's
     words (at most MAX_QUOTED), with its 出典: [message] or [] when no line names one."""
     previous = kb.by_id.get(previous_answer_id or "")
-    words = {word for word in CONTENT_WORD.findall(text) if word not in GENERIC_WORDS}
+    words = content_words(text)
     if previous is None or not words:
         return []
     hits = [(sum(word in line for word in words), line) for line in previous.answer.splitlines()]
@@ -265,7 +270,7 @@ def result_in_short(kb: KnowledgeBase, result_text: str, citation: str, text: st
     """A check's result that was hard to read, in short: the result's lines that name the message's words (「氏名欄に
     何て書けばいいの？」), else the first line under each heading — its step or finding — with its 出典 list."""
     lines = [MARKS.sub("", line).strip() for line in result_text.split("出典：")[0].splitlines()]
-    words = {word for word in CONTENT_WORD.findall(text) if word not in GENERIC_WORDS}
+    words = content_words(text)
     named = [line for line in lines if not line.startswith("【") and words and any(word in line for word in words)]
     firsts = [lines[i + 1] for i, line in enumerate(lines[:-1]) if line.startswith("【") and not lines[i + 1].startswith("【")]
     chosen = named[:MAX_QUOTED] or firsts[:4]

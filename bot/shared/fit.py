@@ -147,18 +147,19 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
     if decision.kind == "answer":
         decision.also = also_asked(text, decision.intents, lexicon)
     if decision.kind in ("answer", "route"):
-        _other_questions(text, decision, lexicon)
-        decision.more_routes = _other_routes(text, decision, lexicon)
+        others = other_questions(text)
+        _other_questions(text, others, decision, lexicon)
+        decision.more_routes = _other_routes(text, others, decision, lexicon)
     return decision
 
 
-def _other_routes(text: str, decision: Decision, lexicon: Lexicon) -> List[UncoveredConcept]:
+def _other_routes(text: str, others: List[str], decision: Decision, lexicon: Lexicon) -> List[UncoveredConcept]:
     """The uncovered topics of the message's other numbered parts or other questions (「①代わりに受け取れる？ …
     ④マイナポイントは？」: ④ was left unsaid), each routed in its own short reply — none when the routed topic governs
     the whole message (a deceased person's card)."""
     if decision.route and decision.route.governs:
         return []
-    parts = PARTS.split(text) if NUMBERED.search(text) else other_questions(text)
+    parts = PARTS.split(text) if NUMBERED.search(text) else others
     routed = {decision.route.id} if decision.route else set()
     more: List[UncoveredConcept] = []
     for part in parts:
@@ -169,14 +170,13 @@ def _other_routes(text: str, decision: Decision, lexicon: Lexicon) -> List[Uncov
     return more
 
 
-def _other_questions(text: str, decision: Decision, lexicon: Lexicon) -> None:
+def _other_questions(text: str, others: List[str], decision: Decision, lexicon: Lexicon) -> None:
     """The message's questions apart from the one decided on: beside a routing reply, the first sentence's question or
     another question (`other_questions`) that names one covered topic is answered (「資格確認書って有効期限は？あと、
     デイでカードを預かってもいい？」, 「施設の人に代わりに受け取ってもらえるん？あと再発行ってお金かかるん？」); another
     question that names no topic at all is listed in `unanswered` (nothing in the reply answers it) — not one that
     asks the same about someone else (「また、…の利用者についてはどうでしょうか。」)."""
     first = [sentence.strip() for sentence in SENTENCE.findall(text)[:1] if asks(sentence)]
-    others = other_questions(text)
     for sentence in first + others:
         found = lexicon.find(sentence)
         asks_here = asked_topics(found.covered, lexicon)
