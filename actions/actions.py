@@ -1,7 +1,6 @@
 """Custom actions: thin over the knowledge base (bot.shared.knowledge) and its message rendering (bot.shared.answers)."""
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
@@ -17,9 +16,9 @@ from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unanswered_message, unknown_answer_message
 from bot.shared.concepts import load_lexicon
 from bot.shared.fit import about_the_card
-from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, corrected_question, following_up,
-                                     hard_to_read, in_short, is_plain_decline, last_answer_id, missed_the_question,
-                                     not_again, not_understood, read_as_unsure, refers_back, restated_question,
+from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, cannot_phone, corrected_question,
+                                     following_up, hard_to_read, in_short, is_plain_decline, last_answer_id,
+                                     missed_the_question, names_the_person, not_again, not_understood, read_as_unsure, refers_back, restated_question,
                                      result_in_short, routed_in_context, said_before, still_governed, where_to_ask)
 from bot.shared.knowledge import load_knowledge
 
@@ -39,20 +38,13 @@ def with_guide_buttons(message: dict, intent: str, paused: Optional[str] = None)
     return message
 
 
-# the writer speaks of themselves (「私のカードは…」), or of the person the conversation was about (「母は…」)
-SPEAKER = re.compile(r"私|わたし|自分|僕|ぼく|俺|おれ|あたし")
-THE_PERSON = re.compile(r"母|父|夫|妻|祖母|祖父|おばあ|おじい|ばあちゃん|じいちゃん|故人|亡")
-# the user cannot phone (「耳が聞こえない」「電話できない」): a decline names the FAX line too
-CANNOT_PHONE = re.compile(r"耳が(?:聞こえ|きこえ|不自由)|聴覚|難聴|ろう者|聾|手話|筆談|電話(?:は|が)?(?:でき|出来|無理|むり|難し|むずかし|かけられ)")
-
-
 def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> List[dict]:
     """A fallback (decline, routing reply, 「もしかして」) to a user who has said they cannot phone names the FAX line for
     questions about the card (0120-601-785, manual p.28) — the eleventh trial sent a deaf user to the free dial twice."""
     if not any(message["custom"].get("fallback") for message in messages):
         return messages
-    said = " ".join(event.get("text") or "" for event in tracker.events if event.get("event") == "user")
-    if not CANNOT_PHONE.search(said + " " + (tracker.latest_message.get("text") or "")):
+    said = [event.get("text") or "" for event in tracker.events if event.get("event") == "user"]
+    if not cannot_phone(said + [tracker.latest_message.get("text") or ""]):
         return messages
     kb = load_knowledge()
     for message in messages:
@@ -89,7 +81,7 @@ def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
     if corrected:
         return reply_to_part(corrected)
     governed = still_governed(lexicon, replied)
-    if governed and about_the_card(text) and THE_PERSON.search(text) and not SPEAKER.search(text):
+    if governed and about_the_card(text) and names_the_person(text):
         # 「母はマイナ保険証を使っていたんですが、保険証のほうの手続きはどうなりますか」 after a deceased person's card
         return governed
     reply = read_other_questions(fitting_reply(kb, lexicon, message))

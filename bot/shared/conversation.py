@@ -26,6 +26,24 @@ MAX_QUOTED = 3
 CONTACT = re.compile(r"問い?合わ?せ|相談|連絡|電話|ご確認|申請し|届を|届出|手続き?を|へ。$")
 
 
+# the writer speaks of themselves (「私のカードは…」), or of the person the conversation was about (「母は…」)
+SPEAKER_WORDS = r"私|わたし|自分|僕|ぼく|俺|おれ|あたし"
+SPEAKER = re.compile(SPEAKER_WORDS)
+THE_PERSON = re.compile(r"母|父|夫|妻|祖母|祖父|おばあ|おじい|ばあちゃん|じいちゃん|故人|亡")
+# the user cannot phone (「耳が聞こえない」「電話できない」)
+CANNOT_PHONE = re.compile(r"耳が(?:聞こえ|きこえ|不自由)|聴覚|難聴|ろう者|聾|手話|筆談|電話(?:は|が)?(?:でき|出来|無理|むり|難し|むずかし|かけられ)")
+
+
+def names_the_person(text: str) -> bool:
+    """The message is about the person (「母はマイナ保険証を…」), not about the writer (「私のカードは…」)."""
+    return bool(THE_PERSON.search(text)) and not SPEAKER.search(text)
+
+
+def cannot_phone(said: List[str]) -> bool:
+    """Something the user said tells that they cannot phone: a decline then names the FAX line too."""
+    return any(CANNOT_PHONE.search(text) for text in said)
+
+
 ASKS_FOR_A_PERSON = re.compile(   # 「担当者につないで」「人と話したい」, not 「その人たちも一緒に申請できる？」
     r"担当|オペレーター|有人|人間|スタッフ|相談員|職員さん|職員の方|窓口の方|詳しい人|相談できる人|誰か|だれか"
     r"|(?<![本個他友老病住名隣市町村者])人(?:と|に(?:代わ|かわ|相談|聞|つな|対応|答)|がいい|はいま|いない)")

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from typing import List, Optional
 
+from bot.shared.conversation import SPEAKER_WORDS
 from bot.shared.guides.flow import Flow, Values
 from bot.shared.guides.parsing import UNKNOWN, UNKNOWN_RE, SURE_UNKNOWN_RE, Option, Question, parse_age, said, yesno
 from bot.shared.guides.result import Part, Result, Section, fact, line, say
@@ -48,7 +49,7 @@ PROXY_REASON = Question("proxy_reason", "choice", (
 
 # 「俺が代理で受け取りいけるってこと？17歳だけど」: the writer is the proxy here; their age is not the person's
 # (not 「私の母は92歳」, 「私が行きますが、母は92歳です」: another person named before the age)
-SPEAKERS_AGE = re.compile(r"(?:俺|おれ|私|わたし|あたし|僕|ぼく|自分)(?!の)(?:は|が|も|って)?"
+SPEAKERS_AGE = re.compile(rf"(?:{SPEAKER_WORDS})(?!の)(?:は|が|も|って)?"
                           r"(?:(?!母|父|ばあ|じい|婆|爺|本人|利用者|入所者|患者|妻|夫|兄|姉|弟|妹|親|子)[^。]){0,25}?"
                           r"\d{1,3}\s*(?:歳|才|さい)")
 
