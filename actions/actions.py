@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guides import (check_topic, latest_intent, pause_events, paused_answer, previous_question, previous_reply,
+from actions.guides import (check_topic, latest_intent, latest_text, pause_events, paused_answer, previous_question, previous_reply,
                             previous_result, reply_to_part, requested_check, running_flow, utter)
 from actions.reading import parse
 from actions.safety import safe_run
@@ -18,8 +18,9 @@ from bot.shared.concepts import load_lexicon
 from bot.shared.fit import about_the_card
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, cannot_phone, corrected_question,
                                      following_up, hard_to_read, in_short, is_plain_decline, last_answer_id,
-                                     missed_the_question, names_the_person, not_again, not_understood, read_as_unsure, refers_back, restated_question,
-                                     result_in_short, routed_in_context, said_before, still_governed, where_to_ask)
+                                     missed_the_question, names_the_person, not_again, not_understood, read_as_unsure,
+                                     refers_back, restated_question, result_in_short, routed_in_context, said_before,
+                                     still_governed, wants_kana, where_to_ask, with_hiragana_offer)
 from bot.shared.knowledge import load_knowledge
 
 
@@ -54,8 +55,9 @@ def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> Lis
 
 
 def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
-    """`replying` with the FAX line named in its fallbacks for a user who cannot phone."""
-    return with_fax_for_who_cannot_phone(tracker, replying(tracker, message))
+    """`replying` with the FAX line named in its fallbacks for a user who cannot phone, and 「ひらがなで よむ」 beside
+    an answer to a question written in kana only."""
+    return with_hiragana_offer(latest_text(tracker), with_fax_for_who_cannot_phone(tracker, replying(tracker, message)))
 
 
 def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
@@ -86,7 +88,8 @@ def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
         return governed
     reply = read_other_questions(fitting_reply(kb, lexicon, message))
     if previous and reply and reply[0]["custom"].get("answer_id") and hard_to_read(lexicon, text):
-        return in_short(kb, reply[0]["custom"]["answer_id"])   # 「かんじが おおくて よくわからない かーどなくても…？」
+        # 「かんじが おおくて よくわからない かーどなくても…？」
+        return in_short(kb, reply[0]["custom"]["answer_id"], hiragana=wants_kana(text))
     if refers_back(text):
         followed = (still_governed(lexicon, replied) or routed_in_context(kb, lexicon, previous, text)
                     or where_to_ask(kb, previous, text) or following_up(kb, reply, previous, unsure=unsure, text=text))
@@ -107,7 +110,7 @@ def about_what_was_said(tracker: Tracker, text: str, previous: Optional[str]) ->
     if titled:
         return [answer_message(kb, titled)]
     if previous and not_understood(lexicon, text):
-        return in_short(kb, previous)
+        return in_short(kb, previous, hiragana=wants_kana(text))
     result = previous_result(tracker) if not previous and hard_to_read(lexicon, text) else None
     if result:
         return result_in_short(kb, result["text"], result["custom"].get("citation") or "", text)
@@ -141,6 +144,12 @@ def read_other_questions(reply: List[dict]) -> List[dict]:
         elif left:
             out.append(unanswered_message(kb, left))
     return out
+
+
+def about_the_answer(tracker: Tracker, text: str) -> bool:
+    """The message says the answer or check result just given was hard to read (`about_what_was_said` answers it)."""
+    given = last_answer_id(previous_reply(tracker)) or previous_result(tracker)
+    return bool(given) and hard_to_read(load_lexicon(), text)
 
 
 def utter_all(dispatcher: CollectingDispatcher, messages: List[dict]) -> List[Dict[Text, Any]]:
@@ -184,8 +193,12 @@ class ActionAnswer(MessageAction):
         kb = load_knowledge()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         if intent == "show_answer":
-            entry = kb.by_id.get(next(iter(latest_entities(tracker).get("answer_id", [])), ""))
-            messages = [answer_message(kb, entry) if entry else unknown_answer_message(kb)]
+            entities = latest_entities(tracker)
+            entry = kb.by_id.get(next(iter(entities.get("answer_id", [])), ""))
+            if entry and "hiragana" in entities.get("reading", []):
+                messages = in_short(kb, entry.id, hiragana=True)   # 「ひらがなで よむ」
+            else:
+                messages = [answer_message(kb, entry) if entry else unknown_answer_message(kb)]
         else:
             messages = fitting_messages(tracker)
         events = pause_events(tracker) or []
@@ -244,6 +257,8 @@ class ActionShortReply(ShortResponseAction):
         text = tracker.latest_message.get("text") or ""
         if asks(text) or (missed_the_question(text) and last_answer_id(previous_reply(tracker))):
             return None   # 「そういうことじゃなくて」 after an answer: that answer's related topics, not 「承知しました」
+        if about_the_answer(tracker, text):
+            return None   # 「かんじ よめない」 (read as deny) after an answer: that answer in short
         return {"deny": "utter_deny", "goodbye": "utter_goodbye"}.get(latest_intent(tracker), "utter_affirm")
 
 
@@ -257,10 +272,7 @@ class ActionHelp(ShortResponseAction):
         return "action_help"
 
     def response(self, tracker: Tracker) -> Optional[str]:
-        text = tracker.latest_message.get("text") or ""
-        given = last_answer_id(previous_reply(tracker)) or previous_result(tracker)
-        about_the_answer = given and hard_to_read(load_lexicon(), text)
-        return None if about_the_answer else "utter_help"
+        return None if about_the_answer(tracker, tracker.latest_message.get("text") or "") else "utter_help"
 
 
 class ActionHumanHandoff(ShortResponseAction):

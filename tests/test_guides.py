@@ -988,10 +988,10 @@ def test_an_answer_hard_to_read_comes_again_in_short(kb):
     short = run(ActionHelp(), following(after, "help", "むずかしくてわからない", [("help", 0.7)]))[1]
     assert short[0]["text"].startswith("みじかく言うと") and "出典：" in short[0]["text"]
     assert kb.by_id["hokensho_end"].answer.split("。")[0] in short[0]["text"]
-    assert short[0]["buttons"][0]["title"] == "全部を読む" and "0120-95-0178" in short[0]["text"]
+    assert short[0]["buttons"][1]["title"] == "全部を読む" and "0120-95-0178" in short[0]["text"]   # [0]: ひらがなで よむ
     own = run(ActionHelp(), following(after, "help", "かんじが おおくて よくわからない かーどなくても だいじょうぶ ということ？",
                                       [("help", 0.5), ("no_card_shikaku", 0.1)]))[1]
-    assert own[0]["custom"]["answer_id"] == "no_card_shikaku" and own[0]["text"].startswith("みじかく言うと")
+    assert own[0]["custom"]["answer_id"] == "no_card_shikaku" and own[0]["text"].startswith("みじかく いうと")   # kana
     assert run(ActionHelp(), following(None, "help", "使い方がわからない"))[1][0]["response"] == "utter_help"
     from bot.shared.concepts import load_lexicon
     from bot.shared.conversation import not_understood
@@ -1245,3 +1245,32 @@ def test_twelfth_trial_more_check_requests_and_answers():
                             "proxy_age", {"proxy_reason": "facility"}, today) == {"proxy_reason": "disability"}
     assert guides.corrected(lost, "いや電話はかけれる言うたやん", "lost_item", {"lost_item": "card", "lost_phone": "unknown"},
                             today) == {"lost_phone": "phone"}
+
+
+def test_an_answer_for_a_reader_of_hiragana_only(kb):
+    """Trials 8 and 12: 「かんじが おおくて よめない」 got the answer again, shorter but in kanji; 「かんじ よめない」 (read as
+    deny) got 「承知しました」. Now the answer in short for a reader of hiragana (phrases spaced, numbers as written,
+    the 出典 as written); a question written in kana only gets 「ひらがなで よむ」 beside its answer."""
+    from actions.actions import ActionAnswer, ActionHelp
+    from bot.shared.kana import KANJI
+    after = {"answer_id": "lost_card"}
+    for action, intent, text in [(ActionHelp(), "help", "かんじが おおくて よめない"),
+                                 (ActionShortReply(), "deny", "かんじ よめない"),
+                                 (ActionHelp(), "help", "ひらがなで おねがいします")]:
+        short = run(action, following(after, intent, text, [(intent, 0.6)]))[1]
+        body = short[0]["text"].split("\n出典：")[0]
+        assert not KANJI.search(body) and "0120-95-0178" in body and "\n出典：" in short[0]["text"], (text, body)
+        assert short[0]["custom"]["reading"] == "hiragana" and short[0]["buttons"][0]["title"] == "ぜんぶを よむ"
+    kanji = run(ActionHelp(), following(after, "help", "ながい。わかりにくい", [("help", 0.6)]))[1]
+    assert KANJI.search(kanji[0]["text"].split("\n出典：")[0]) and "reading" not in kanji[0]["custom"]
+    offered = run(ActionHelp(), following(after, "help", "むずかしくて よく わからないです", [("help", 0.6)]))[1]
+    assert [b["title"] for b in offered[0]["buttons"][:2]] == ["ひらがなで よむ", "全部を読む"]
+    asked = run(ActionAnswer(), following(None, "proxy_pickup_documents", "だいりこうふの ひつようしょるいは なに？"))[1]
+    button = asked[0]["buttons"][0]
+    assert asked[0]["custom"]["answer_id"] == "proxy_pickup_documents" and button["title"] == "ひらがなで よむ"
+    trk = tracker("show_answer", button["payload"], entities=[("answer_id", "proxy_pickup_documents"),
+                                                              ("reading", "hiragana")])
+    tapped = run(ActionAnswer(), trk)[1]
+    assert tapped[0]["text"].startswith("みじかく いうと、") and not KANJI.search(tapped[0]["text"].split("\n出典：")[0])
+    written = run(ActionAnswer(), following(None, "proxy_pickup_documents", "代理交付の必要書類は何ですか"))[1]
+    assert all(b["title"] != "ひらがなで よむ" for b in written[0]["buttons"])

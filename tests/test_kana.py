@@ -35,3 +35,28 @@ def test_a_question_with_kanji_is_left_as_written(vocabulary):
 def test_in_hiragana_writes_kanji_words_by_their_reading():
     assert in_hiragana("代理交付の必要書類") == "だいりこうふのひつようしょるい"
     assert in_hiragana("マイナンバーカードの写真") == "マイナンバーカードのしゃしん"
+
+
+def test_answers_for_hiragana_readers_keep_every_number_and_no_kanji():
+    """Trials 8 and 12: users who read hiragana only got kanji answers. Every answer's short form, written for them:
+    no kanji left, every digit run (phone numbers, dates, counts) as written and in order."""
+    import re
+
+    from bot.shared.conversation import in_short
+    from bot.shared.kana import KANJI, for_hiragana_readers
+    from bot.shared.knowledge import load_knowledge
+    kb = load_knowledge()
+    for entry in kb.entries:
+        text = in_short(kb, entry.id)[0]["text"].split("\n出典：")[0]
+        readable = for_hiragana_readers(text)
+        assert not KANJI.search(readable), (entry.id, readable)
+        assert re.findall(r"\d+", readable) == re.findall(r"\d+", text), entry.id
+
+
+def test_for_hiragana_readers_reads_people_days_and_months_plainly():
+    from bot.shared.kana import for_hiragana_readers
+    assert for_hiragana_readers("外出が難しい方は、市区町村の窓口へ") == "がいしゅつが むずかしい かたは、しくちょうそんの まどぐちへ"
+    assert for_hiragana_readers("（24時間365日受付）2023年12月1日まで") == "（24じかん365にち うけつけ）2023ねん12がつ1にちまで"
+    assert for_hiragana_readers("6ヶ月以内に撮影。1人1口座") == "6かげついないに さつえい。1にん1こうざ"
+    assert for_hiragana_readers("通知カードとマイナンバー制度") == "つうちカードと マイナンバーせいど"
+    assert for_hiragana_readers("何が必要か。何のために") == "なにが ひつようか。なんの ために"

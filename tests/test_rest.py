@@ -171,3 +171,27 @@ def test_the_action_server_reads_a_part_of_a_message_with_rasa(stack, monkeypatc
         assert reading.parse("郵便局でも申請できる？") is None   # refused: the part is read by its concepts
     finally:
         reading._endpoint.cache_clear()
+
+
+def test_a_reader_of_hiragana_gets_the_answer_in_hiragana(stack):
+    """A question in kana only gets 「ひらがなで よむ」; the button, through Rasa's payload parsing, gives the answer in
+    short for a reader of hiragana; so does 「かんじが よめない」 after an answer (a short reply or help to the classifier)."""
+    import re
+    kanji = re.compile(r"[\u4e00-\u9fff]")
+
+    def reply(text, sender):
+        messages = ask(stack, text, sender)
+        said = next(m for m in messages if "text" in m)
+        return said, next(m["custom"] for m in messages if "custom" in m)
+
+    sender = uuid.uuid4().hex
+    said, custom = reply("りようしゃさんの かーど なくしちゃった どうしよう", sender)
+    button = said["buttons"][0]
+    assert custom["answer_id"].startswith("lost_card") and button["title"] == "ひらがなで よむ"
+    said, custom = reply(button["payload"], sender)
+    body = said["text"].split("\n出典：")[0]
+    assert custom["reading"] == "hiragana" and not kanji.search(body) and "0120-95-0178" in body
+    sender = uuid.uuid4().hex
+    reply("利用者さんのカードをなくしてしまいました。どうしたらいいですか", sender)
+    said, custom = reply("かんじ よめない", sender)
+    assert custom.get("reading") == "hiragana" and not kanji.search(said["text"].split("\n出典：")[0])

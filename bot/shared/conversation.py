@@ -5,12 +5,14 @@ calls `question_after_courtesy`.
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import List, Optional, Set, Tuple
 
 from bot.shared.answers import MAX_CANDIDATES, entry_buttons, fitting_reply, route_message, show_answer_payload
 from bot.shared.concepts import Lexicon
 from bot.shared.fit import ANOTHER_QUESTION, asked_topics, asks
+from bot.shared.kana import KANJI, for_hiragana_readers
 from bot.shared.knowledge import Entry, KnowledgeBase
 from bot.shared.message import BotMessage
 
@@ -239,8 +241,40 @@ def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Op
 # わからない」 (a topic: `in_short` is used only when the message names none) nor 「字を書くのが難しい」
 NOT_UNDERSTOOD = re.compile(r"(?:よく)?(?:わから|分から|判ら)(?:ない|ん|へん|なかった)|わかりにく|分かりにく|理解でき(?:ない|ん)"
                             r"|読めな|よめな|ながい|長い|長すぎ|ながすぎ|(?:かんじ|漢字)(?:が|ばかり|ばっか|多)"
-                            r"|(?:むずかし|難し)(?:くて|すぎ|い[。!！…\s]*$)|意味が")
+                            r"|(?:むずかし|難し)(?:くて|すぎ|い[。!！…\s]*$)|意味が"
+                            r"|(?:ひらがな|平仮名)(?:で|に)(?:おねが|お願|かいて|書いて|おしえ|教え|よ[むみん]|読|して|[。!！\s]|$)"
+                            r"|ふりがな|振り仮名|ルビ")   # 「ひらがなで おねがい」, not 「署名はひらがなでもいい？」
 SHORT_ANSWER_CHARS = 120
+# the reader asks for kana (「かんじが よめない」「ひらがなで」); one who writes in kana only is offered it (a button)
+ASKS_FOR_KANA = re.compile(r"かんじ|漢字|ひらがな|平仮名|ふりがな|振り仮名|ルビ|よめな|読めな")
+KANA = re.compile(r"[ぁ-ゖァ-ヶー]")
+MIN_KANA_WRITTEN = 10
+HIRAGANA_BUTTON = "ひらがなで よむ"
+
+
+def writes_in_kana(text: str) -> bool:
+    """The message is written in kana only, and long enough to tell (「だいりこうふの ひつようしょるい」)."""
+    return not KANJI.search(text) and len(KANA.findall(text)) >= MIN_KANA_WRITTEN
+
+
+def wants_kana(text: str) -> bool:
+    """A message about an answer hard to read asks for it in hiragana (「かんじが おおくて よめない」)."""
+    return bool(ASKS_FOR_KANA.search(text))
+
+
+def hiragana_payload(entry_id: str) -> str:
+    return "/show_answer" + json.dumps({"answer_id": entry_id, "reading": "hiragana"}, ensure_ascii=False)
+
+
+def with_hiragana_offer(text: str, messages: List[dict]) -> List[dict]:
+    """An answer to a question written in kana only gets a first button 「ひらがなで よむ」 (the answer in short, in
+    hiragana: `in_short`)."""
+    if writes_in_kana(text):
+        for message in messages:
+            entry_id = message["custom"].get("answer_id")
+            if entry_id and not message["custom"].get("fallback") and not message["custom"].get("reading"):
+                message["buttons"].insert(0, {"title": HIRAGANA_BUTTON, "payload": hiragana_payload(entry_id)})
+    return messages
 
 
 def hard_to_read(lexicon: Lexicon, text: str) -> bool:
@@ -259,10 +293,11 @@ def not_understood(lexicon: Lexicon, text: str) -> bool:
     return hard_to_read(lexicon, text) and not asked_topics(found.covered, lexicon) and not found.uncovered
 
 
-def in_short(kb: KnowledgeBase, entry_id: str) -> List[dict]:
+def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False) -> List[dict]:
     """The answer's first sentence (where the deciding fact stands) — and, when its first line leads into a list
     (「…流れの例があります。」 then 「1. 申請の数日後：…」), the list's first items — with its 出典, a button to read it
-    all and where to ask by phone; [] for no such entry."""
+    all and where to ask by phone; [] for no such entry. `hiragana`: its text and buttons for a reader of hiragana
+    only (`for_hiragana_readers`), the 出典 as written."""
     entry = kb.by_id.get(entry_id)
     if entry is None:
         return []
@@ -277,8 +312,12 @@ def in_short(kb: KnowledgeBase, entry_id: str) -> List[dict]:
         items.append(line)
     text = kb.messages["in_short"].format(first="\n".join([first, *items]))
     buttons = [{"title": "全部を読む", "payload": show_answer_payload(entry.id)}, *entry_buttons(kb, entry.related)]
+    if hiragana:
+        text = for_hiragana_readers(text)
+        buttons = [{**button, "title": for_hiragana_readers(button["title"])} for button in buttons]
     return [BotMessage(text=text, citation=kb.citation(entry), sources=kb.sources_payload(entry),
-                       buttons=buttons[:MAX_CANDIDATES + 1], answer_id=entry.id).to_rasa()]
+                       buttons=buttons[:MAX_CANDIDATES + 1], answer_id=entry.id,
+                       extra={"reading": "hiragana"} if hiragana else {}).to_rasa()]
 
 
 MARKS = re.compile(r"［[^］]*］|^（\d+/\d+）.*$")
@@ -286,7 +325,8 @@ MARKS = re.compile(r"［[^］]*］|^（\d+/\d+）.*$")
 
 def result_in_short(kb: KnowledgeBase, result_text: str, citation: str, text: str) -> List[dict]:
     """A check's result that was hard to read, in short: the result's lines that name the message's words (「氏名欄に
-    何て書けばいいの？」), else the first line under each heading — its step or finding — with its 出典 list."""
+    何て書けばいいの？」), else the first line under each heading — its step or finding — with its 出典 list; in
+    hiragana when the message asks for it (`wants_kana`)."""
     lines = [MARKS.sub("", line).strip() for line in result_text.split("出典：")[0].splitlines()]
     words = content_words(text)
     named = [line for line in lines if not line.startswith("【") and words and any(word in line for word in words)]
@@ -295,6 +335,8 @@ def result_in_short(kb: KnowledgeBase, result_text: str, citation: str, text: st
     if not chosen:
         return []
     body = kb.messages["result_in_short"].format(lines="\n".join(chosen))
+    if wants_kana(text):
+        body = for_hiragana_readers(body)
     return [BotMessage(text=body, citation=citation).to_rasa()]
 
 
