@@ -87,19 +87,29 @@ def extract(flow: Flow, text: str, requested: Optional[str], values: Values, tod
     """Values found in `text`: the requested question, plus any unanswered question marked `strong`
     whose words are distinctive enough («92歳で施設にいる母» answers reason and age at once)."""
     found: Values = {}
-    for question in flow.questions:
-        if question.slot != requested and (not question.strong or values.get(question.slot) is not None):
-            continue
-        value = parse_answer(question, text, today, asked=question.slot == requested)
-        if question.slot == requested and value in (UNKNOWN, [UNKNOWN]):
+    if requested in flow.slots:
+        question = flow.question(requested)
+        value = parse_answer(question, text, today, asked=True)
+        if value in (UNKNOWN, [UNKNOWN]):
             value = _definite_in_a_sentence(question, text, today) or value
-        if value is None or (question.slot != requested and value in (UNKNOWN, [UNKNOWN])):
-            continue
-        if question.kind == "date" and is_past(value, today):
-            continue  # a past date is no plan
-        found[question.slot] = value
+        if value is not None:
+            found[requested] = value
+    strong = [q for q in flow.questions if q.slot != requested and q.strong and values.get(q.slot) is None]
+    found.update(_given(strong, text, today))
+    found = {slot: value for slot, value in found.items()   # a past date is no plan
+             if not (flow.question(slot).kind == "date" and is_past(value, today))}
     if flow.after_extract is not None:
         flow.after_extract(found, values)
+    return found
+
+
+def _given(questions: List[Question], text: str, today: dt.date) -> Values:
+    """The definite answers (not 「わからない」) that `text` gives to these questions, unasked."""
+    found: Values = {}
+    for question in questions:
+        value = parse_answer(question, text, today, asked=False)
+        if value is not None and value not in (UNKNOWN, [UNKNOWN]):
+            found[question.slot] = value
     return found
 
 
@@ -114,15 +124,9 @@ def _definite_in_a_sentence(question: Question, text: str, today: dt.date) -> Op
 def corrected(flow: Flow, text: str, requested: Optional[str], values: Values, today: dt.date) -> Values:
     """Earlier answers the message corrects (「ちがう、入院中です」 asked about the 本人確認書類; 「…2月22日の月曜に訂正します」):
     the new values of answered questions other than `requested`, read in the words that say what is meant now."""
+    answered = [q for q in flow.questions if q.slot != requested and values.get(q.slot) is not None]
     for part in correcting_parts(text)[0]:
-        found: Values = {}
-        for question in flow.questions:
-            old = values.get(question.slot)
-            if question.slot == requested or old is None:
-                continue
-            value = parse_answer(question, part, today, asked=False)
-            if value is not None and value not in (UNKNOWN, [UNKNOWN]) and value != old:
-                found[question.slot] = value
+        found = {slot: value for slot, value in _given(answered, part, today).items() if value != values[slot]}
         if found:
             if flow.after_extract is not None:
                 flow.after_extract(found, values)
