@@ -519,6 +519,22 @@ def test_tenth_trial_questions_are_routed_to_what_they_ask(lexicon, text, routed
     assert (blocking.id if blocking else None) == routed
 
 
+@pytest.mark.parametrize("text, routed", [
+    ("高校生でも代理人なれるの？年齢制限とかある？", "proxy_age"),               # was: a child's own card
+    ("ばあちゃん足わるくて役所いけないから俺が代わりに取りにいっていい？高校生なんだけど", "proxy_age"),
+    ("孫でも代わりに受け取れる？", None),                                      # anyone designated: answered
+    ("やはり作らなければいけないものなのでしょうか。", "obligation"),            # was: how to get the card
+    ("作らないといけない義務があるのかどうかを知りたいです", "obligation"),
+    ("更新中はマイナ保険証つかえないんですか？病院に通ってるので心配で…", None),  # the 2024 letter: 資格確認書
+    ("コンビニのFAXからでも送れますか？それとも朝まで待つしかない？", None),       # was: コンビニ交付
+    ("交番に行って盗難届を出すとき、何か持っていくものはありますか", "police_report_items"),   # was: the municipality
+    ("カードをなくしたので警察に届けました。次に何が必要？", None),
+])
+def test_thirteenth_trial_questions_are_routed_to_what_they_ask(lexicon, text, routed):
+    blocking = lexicon.blocking(lexicon.find(text))
+    assert (blocking.id if blocking else None) == routed
+
+
 def test_every_numbered_part_about_an_uncovered_topic_is_routed(lexicon, kb):
     """Tenth trial: 「①…代わりに行けますか ②…暗証番号… ③…旧姓を併記… ④マイナポイントはまだもらえますか」 routed ③ and said
     nothing about ④."""
