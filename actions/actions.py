@@ -16,8 +16,8 @@ from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unanswered_message, unknown_answer_message
 from bot.shared.concepts import load_lexicon
 from bot.shared.fit import about_the_card
-from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, cannot_phone, corrected_question,
-                                     following_up, hard_to_read, in_short, is_plain_decline, last_answer_id,
+from bot.shared.conversation import (KANJI_IS_FINE, SHORT_REPLIES, asks, asks_for_a_person, cannot_phone, corrected_question,
+                                     following_up, for_a_hiragana_reader, hard_to_read, in_short, is_plain_decline, last_answer_id,
                                      missed_the_question, names_the_person, not_again, not_understood, read_as_unsure,
                                      refers_back, restated_question, result_in_short, routed_in_context, said_before,
                                      still_governed, wants_kana, where_to_ask, with_hiragana_offer)
@@ -55,9 +55,23 @@ def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> Lis
 
 
 def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
-    """`replying` with the FAX line named in its fallbacks for a user who cannot phone, and 「ひらがなで よむ」 beside
-    an answer to a question written in kana only."""
-    return with_hiragana_offer(latest_text(tracker), with_fax_for_who_cannot_phone(tracker, replying(tracker, message)))
+    """`replying` with the FAX line named in its fallbacks for a user who cannot phone; for a user who has asked for
+    hiragana, in hiragana from then on (until 「漢字でいい」); else 「ひらがなで よむ」 beside an answer to a question
+    written in kana only."""
+    messages = with_fax_for_who_cannot_phone(tracker, replying(tracker, message))
+    if reads_hiragana(tracker):
+        return for_a_hiragana_reader(load_knowledge(), messages)
+    return with_hiragana_offer(latest_text(tracker), messages)
+
+
+def reads_hiragana(tracker: Tracker) -> bool:
+    """The conversation has had a reply in hiragana, asked for, and the user has not said since that kanji is fine."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user" and KANJI_IS_FINE.search(event.get("text") or ""):
+            return False
+        if event.get("event") == "bot" and ((event.get("data") or {}).get("custom") or {}).get("reading") == "hiragana":
+            return True
+    return False
 
 
 def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:

@@ -1274,3 +1274,20 @@ def test_an_answer_for_a_reader_of_hiragana_only(kb):
     assert tapped[0]["text"].startswith("みじかく いうと、") and not KANJI.search(tapped[0]["text"].split("\n出典：")[0])
     written = run(ActionAnswer(), following(None, "proxy_pickup_documents", "代理交付の必要書類は何ですか"))[1]
     assert all(b["title"] != "ひらがなで よむ" for b in written[0]["buttons"])
+
+
+def test_a_reader_of_hiragana_keeps_getting_hiragana(kb):
+    """Thirteenth trial: after 「かんじが おおくて よめません」 the next answer and the declines came in kanji again (「また
+    かんじに もどっとる」). Now every reply stays in hiragana — an answer in short, a decline's text — until 「漢字でいい」."""
+    from actions.actions import ActionAnswer, ActionFallback
+    from bot.shared.kana import KANJI
+    after = {"answer_id": "no_card_shikaku", "reading": "hiragana"}
+    answer = run(ActionAnswer(), following(after, "shikaku_kakuninsho", "しかくかくにんしょは どこから くるんかね",
+                                           [("shikaku_kakuninsho", 0.9)]))[1]
+    assert answer[0]["custom"]["answer_id"] == "shikaku_kakuninsho" and answer[0]["custom"]["reading"] == "hiragana"
+    assert not KANJI.search(answer[0]["text"].split("\n出典：")[0])
+    declined = run(ActionFallback(), following(after, "out_of_scope", "きょうの てんきは？", [("out_of_scope", 0.9)]))[1]
+    assert not KANJI.search(declined[0]["text"]) and declined[0]["custom"]["fallback"], declined[0]["text"]
+    trk = following(after, "shikaku_kakuninsho", "資格確認書はどこから来ますか", [("shikaku_kakuninsho", 0.9)])
+    trk.events.insert(-1, {"event": "user", "text": "漢字でいいです"})
+    assert KANJI.search(run(ActionAnswer(), trk)[1][0]["text"].split("\n出典：")[0])

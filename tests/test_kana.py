@@ -60,3 +60,4 @@ def test_for_hiragana_readers_reads_people_days_and_months_plainly():
     assert for_hiragana_readers("6ヶ月以内に撮影。1人1口座") == "6かげついないに さつえい。1にん1こうざ"
     assert for_hiragana_readers("通知カードとマイナンバー制度") == "つうちカードと マイナンバーせいど"
     assert for_hiragana_readers("何が必要か。何のために") == "なにが ひつようか。なんの ために"
+    assert for_hiragana_readers("申請日・交付日") == "しんせいび・こうふび"   # thirteenth trial: 「こうふひ」

@@ -293,6 +293,29 @@ def not_understood(lexicon: Lexicon, text: str) -> bool:
     return hard_to_read(lexicon, text) and not asked_topics(found.covered, lexicon) and not found.uncovered
 
 
+KANJI_IS_FINE = re.compile(r"(?:漢字|かんじ)で(?:いい|良い|大丈夫|だいじょうぶ|結構|OK|ok)|(?:漢字|かんじ)(?:も|は)(?:読め|よめ)")
+
+
+def for_a_hiragana_reader(kb: KnowledgeBase, messages: List[dict]) -> List[dict]:
+    """The reply for a user who has asked for hiragana before (trial 13: 「また かんじに もどっとる」): a whole answer
+    in short (`in_short`), any other message's text and buttons in hiragana; the 出典 as written."""
+    out: List[dict] = []
+    for message in messages:
+        custom = message["custom"]
+        citation = custom.get("citation") or ""
+        body = message["text"][:-len(citation) - 1] if citation and message["text"].endswith("\n" + citation) else message["text"]
+        entry = kb.by_id.get(custom.get("answer_id") or "")
+        if custom.get("reading"):
+            out.append(message)
+        elif entry is not None and not custom.get("fallback") and body.strip() == entry.answer.strip():
+            out += in_short(kb, entry.id, hiragana=True)
+        else:
+            text = for_hiragana_readers(body) + (f"\n{citation}" if citation else "")
+            buttons = [{**button, "title": for_hiragana_readers(button["title"])} for button in message.get("buttons") or []]
+            out.append({**message, "text": text, "buttons": buttons, "custom": {**custom, "reading": "hiragana"}})
+    return out
+
+
 def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False) -> List[dict]:
     """The answer's first sentence (where the deciding fact stands) — and, when its first line leads into a list
     (「…流れの例があります。」 then 「1. 申請の数日後：…」), the list's first items — with its 出典, a button to read it

@@ -93,6 +93,8 @@ def for_hiragana_readers(text: str) -> str:
                 out.append(surface)
             elif surface == "何":   # 「何が」なに, 「何で」「何の」なん
                 out.append("なん" if i + 1 < len(words) and words[i + 1].surface()[:1] in "でなのだと" else "なに")
+            elif surface == "日" and previous is not None and previous[0] == "名詞" and previous[1] != "数詞":
+                out.append("び")   # 「申請日」「交付日」「実施日」
             else:
                 after_number = previous is not None and previous[1] == "数詞" and bool(_DIGITS.search(out[-1]))
                 out.append(_kana_of(surface, morpheme.reading_form(), after_number))
