@@ -15,12 +15,13 @@ from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unanswered_message, unknown_answer_message
 from bot.shared.concepts import load_lexicon
-from bot.shared.fit import about_the_card
+from bot.shared.fit import about_the_card, numbered_parts, parts_asked_again
 from bot.shared.conversation import (KANJI_IS_FINE, SHORT_REPLIES, asks, asks_for_a_person, cannot_phone, corrected_question,
                                      following_up, for_a_hiragana_reader, hard_to_read, in_short, is_plain_decline, last_answer_id,
-                                     missed_the_question, names_the_person, not_again, not_understood, read_as_unsure,
+                                     missed_the_question, names_the_person, neighbour_named, not_again, not_understood, read_as_unsure,
                                      refers_back, restated_question, result_in_short, routed_in_context, said_before,
-                                     still_governed, wants_kana, where_to_ask, with_hiragana_offer)
+                                     still_governed, wants_kana, where_to_ask, with_hiragana_offer,
+                                     without_what_it_is_not_about)
 from bot.shared.knowledge import load_knowledge
 
 
@@ -93,9 +94,15 @@ def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
     said = about_what_was_said(tracker, text, previous)
     if said:
         return said
-    corrected = (corrected_question(previous_question(tracker), text) if previous else None) or restated_question(text)
+    corrected = ((corrected_question(previous_question(tracker), text) if previous else None) or restated_question(text)
+                 or without_what_it_is_not_about(text))
     if corrected:
         return reply_to_part(corrected)
+    parts = parts_asked_again(text, previous_question(tracker)) or numbered_parts(text)
+    governs = any(lexicon.uncovered[concept].governs for concept in lexicon.find(text).uncovered)
+    each = answer_each_part(parts) if not governs else []   # 「①父が亡くなりました…②保険証は？」: routed as a whole
+    if each:
+        return each
     governed = still_governed(lexicon, replied)
     if governed and about_the_card(text) and names_the_person(text):
         # 「母はマイナ保険証を使っていたんですが、保険証のほうの手続きはどうなりますか」 after a deceased person's card
@@ -110,6 +117,9 @@ def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
         return (not_again(kb, reply, replied) or reply) if followed is reply else followed
     if not is_plain_decline(reply):
         return not_again(kb, reply, replied) or reply
+    neighbour = neighbour_named(kb, lexicon, previous, text)
+    if neighbour:
+        return neighbour
     if unsure and previous:
         return following_up(kb, reply, previous, text=text)
     # 「警察にもいかないとだめですか」 in the lost-card check: the lines of that check's answer that name it
@@ -129,6 +139,34 @@ def about_what_was_said(tracker: Tracker, text: str, previous: Optional[str]) ->
     if result:
         return result_in_short(kb, result["text"], result["custom"].get("citation") or "", text)
     return []
+
+
+MAX_PARTS = 4   # LINE takes five messages per reply
+
+
+def answer_each_part(parts: List[str]) -> List[dict]:
+    """The numbered parts of a message (「①…代理で受け取ることはできますか？②…施設で管理したいと…問題ないでしょうか。
+    ③…」), or those the user says got no answer (「②③の回答がないようですが…」), each read on its own by the NLU:
+    each part's answer or routing reply, once, in order, and the note quoting the parts nothing placed (thirteenth trial:
+    ② and ③ were only buttons). [] when Rasa cannot be asked or no part is placed: the whole message is read then."""
+    kb, lexicon = load_knowledge(), load_lexicon()
+    out: List[dict] = []
+    placed, left = set(), []
+    for part in parts[:MAX_PARTS]:
+        reading = parse(part)
+        if reading is None:
+            return []
+        first = fitting_reply(kb, lexicon, reading)[0]
+        custom = first["custom"]
+        key = custom.get("uncovered") if custom.get("fallback") else custom.get("answer_id")
+        if key and key not in placed:
+            placed.add(key)
+            out.append(first)
+        elif not key:
+            left.append(part)
+    if not out:
+        return []
+    return out + ([unanswered_message(kb, left)] if left else [])
 
 
 # another question that names no topic is often elliptical (「郵便で申請できますか？あと、スマホでもできる？」: alone,

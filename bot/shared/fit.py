@@ -106,6 +106,31 @@ def other_questions(text: str) -> List[str]:
             if ANOTHER_QUESTION.match(sentence) and asks(sentence) and not ASKS_ON.search(sentence)]
 
 
+MARK = re.compile(r"[①-⑩]|(?:^|(?<=[、\s]))[1-9][.．)）]")
+# 「あと②③の回答がないようですが…」「②と③にも答えて」: the parts of the message before that got no answer
+PARTS_LEFT = re.compile(r"(?P<marks>[①-⑩](?:[、と・,\s]*[①-⑩])*)(?:番)?(?:の|は|も|に|へ)*(?:回答|答え|返事|こたえ)")
+
+
+def numbered_parts(text: str) -> List[str]:
+    """The parts of a message numbered ①②… or 1. 2. …, each from its mark (「①…できますか？②…問題ないでしょうか。」);
+    [] for a message of fewer than two such parts."""
+    starts = [match.start() for match in MARK.finditer(text)]
+    if len(starts) < 2:
+        return []
+    return [text[start:end].strip(" 、\n") for start, end in zip(starts, [*starts[1:], len(text)])]
+
+
+def parts_asked_again(text: str, previous_question: str) -> List[str]:
+    """The numbered parts of the previous question that this message says got no answer (「②③の回答がないようですが」),
+    in order; [] when it says no such thing."""
+    match = PARTS_LEFT.search(text)
+    parts = numbered_parts(previous_question)
+    if not match or not parts:
+        return []
+    asked = [ord(mark) - ord("①") for mark in re.findall(r"[①-⑩]", match.group("marks"))]
+    return [parts[i] for i in dict.fromkeys(asked) if i < len(parts)]
+
+
 def about_the_card(text: str) -> bool:
     """The message names the card, its number, the insurance card or the account (in kanji or hiragana)."""
     text = normalize(text)
