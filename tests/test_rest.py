@@ -195,3 +195,14 @@ def test_a_reader_of_hiragana_gets_the_answer_in_hiragana(stack):
     reply("利用者さんのカードをなくしてしまいました。どうしたらいいですか", sender)
     said, custom = reply("かんじ よめない", sender)
     assert custom.get("reading") == "hiragana" and not kanji.search(said["text"].split("\n出典：")[0])
+
+
+def test_each_numbered_part_is_answered_through_rasa(stack):
+    """Thirteenth trial: ①–④ in one message; each part read by Rasa on its own gets its answer or routing reply."""
+    text = ("居宅のケアマネです。いくつか教えてください。①担当している利用者さん（要介護3、独居）のマイナンバーカードができたと"
+            "通知が来たのですが、本人は外出困難です。ケアマネの私が代理で受け取ることはできますか？②入所予定の特養から、暗証番号"
+            "も含めて施設で管理したいと言われています。問題ないでしょうか。③そもそもカードを持たない方針の利用者さんもいて、その方"
+            "の資格確認書は何か手続きが必要ですか？④資格確認書の有効期限はどれくらいですか？")
+    customs = [m["custom"] for m in ask(stack, text) if "custom" in m]
+    said = [c.get("answer_id") or c.get("uncovered") for c in customs]
+    assert len(said) >= 3 and said[0].startswith("proxy_pickup") and said[-1] == "shikaku_validity", said
