@@ -38,6 +38,7 @@ COMMAND_INTENTS = {"stop_guide", "restart_guide", "resume_guide"}
 QUESTION_INTENTS = {"start_guide", "show_answer", "help", "greet", "goodbye", "thank", "bot_challenge",
                     "human_handoff", "out_of_scope"}
 QUESTION_SHAPE = re.compile(r"[?？]\s*$|ですか|ますか|でしょうか|教えて|とは|って何|ってなに|どうすれば|どうしたら")
+SELF_DOUBT = re.compile(r"(?:だった|だ|た|です|でした)(?:かな|っけ|かしら)[?？]?\s*$")   # 「要介護1だったかな？」
 QUESTION_CONFIDENCE = 0.6  # below it, a reply that is no answer gets a hint rather than an answer
 INTERNAL_ACTIONS = {"action_listen", "action_extract_slots"}
 PAUSED_ANSWER_CHARS = 30   # a longer message while a check is paused is taken as a new question
@@ -94,9 +95,9 @@ def is_question(tracker: Tracker) -> bool:
 
 def split_question(text: str) -> tuple:
     """(the sentences that say something, the sentences that ask): 「郵送かな。申請書ってどこでもらうの？」 →
-    (「郵送かな。」, 「申請書ってどこでもらうの？」)."""
+    (「郵送かな。」, 「申請書ってどこでもらうの？」); the writer's doubt asks nothing (「要介護1だったかな？」)."""
     sentences = guides.sentences(text)
-    asking = [s for s in sentences if QUESTION_SHAPE.search(s.rstrip("。!！\n"))]
+    asking = [s for s in sentences if QUESTION_SHAPE.search(s.rstrip("。!！\n")) and not SELF_DOUBT.search(s)]
     return "".join(s for s in sentences if s not in asking).strip(), "".join(asking).strip()
 
 

@@ -1356,3 +1356,14 @@ def test_what_the_question_is_not_about_is_not_read(kb, monkeypatch):
     messages = run(ActionAnswer(), following({"answer_id": "card_management"}, "card_management", text,
                                              [("card_management", 0.8)]))[1]
     assert messages[0]["custom"].get("answer_id") == "hokensho_end", messages[0]["text"][:80]
+
+
+def test_thirteenth_trial_check_answers():
+    """「ばあちゃんは88で家にいる。要介護1だったかな？」 (the writer's doubt, read as a side question) was not taken; 「通知カード？
+    わかんない、たんすとかにあるかも」 was recorded as 「通知カードがある」 (the question echoed was read as the answer)."""
+    events, _ = run(guide_actions.ValidateProxyForm(),
+                    tracker("proxy_pickup_eligibility", "ばあちゃんは88で家にいる。要介護1だったかな？",
+                            {"requested_slot": "proxy_reason"}))
+    assert slot_events(events)["proxy_reason"] == "care"
+    found = extract(guides.FLOWS["proxy"], "通知カード？わかんない、たんすとかにあるかも", "proxy_cards", {}, TODAY)
+    assert found == {"proxy_cards": [UNKNOWN]}

@@ -115,8 +115,10 @@ def _given(questions: List[Question], text: str, today: dt.date) -> Values:
 
 def _definite_in_a_sentence(question: Question, text: str, today: dt.date) -> Optional[object]:
     """「2人ほど隣の町に住民票が残ってる人がいます。あ、あと…来ないかもなので…」: the one definite answer its sentences
-    give when the whole reads 「わからない」 (the 「かも」 was about something else); None when they disagree."""
-    values = [parse_answer(question, sentence, today) for sentence in sentences(text)]
+    give when the whole reads 「わからない」 (the 「かも」 was about something else); None when they disagree. A sentence
+    that asks is no answer (「通知カード？わかんない、たんすとかにあるかも」 is 「わからない」)."""
+    values = [parse_answer(question, sentence, today) for sentence in sentences(text)
+              if not sentence.rstrip().endswith(("?", "？"))]   # 「通知カード？わかんない…」: the question echoed
     definite = {str(v): v for v in values if v is not None and v not in (UNKNOWN, [UNKNOWN])}
     return next(iter(definite.values())) if len(definite) == 1 and len(values) > 1 else None
 
