@@ -529,6 +529,8 @@ def test_tenth_trial_questions_are_routed_to_what_they_ask(lexicon, text, routed
     ("コンビニのFAXからでも送れますか？それとも朝まで待つしかない？", None),       # was: コンビニ交付
     ("交番に行って盗難届を出すとき、何か持っていくものはありますか", "police_report_items"),   # was: the municipality
     ("カードをなくしたので警察に届けました。次に何が必要？", None),
+    ("FAXは家にないです…スマホからとめることはできませんか？", "suspend_other_ways"),   # was: the plain decline
+    ("スマホをなくしたので止めたい", None),
 ])
 def test_thirteenth_trial_questions_are_routed_to_what_they_ask(lexicon, text, routed):
     blocking = lexicon.blocking(lexicon.find(text))
