@@ -531,6 +531,9 @@ def test_tenth_trial_questions_are_routed_to_what_they_ask(lexicon, text, routed
     ("カードをなくしたので警察に届けました。次に何が必要？", None),
     ("FAXは家にないです…スマホからとめることはできませんか？", "suspend_other_ways"),   # was: the plain decline
     ("スマホをなくしたので止めたい", None),
+    ("お世話になっております。〇〇病院入院受付の者です。顔認証付きカードリーダーで認証ができない患者様がいらっしゃる場合、"
+     "どのように資格確認を行えばよろしいでしょうか。", None),   # was: 入院の手続き, 「入院先の医療機関の窓口に」 — to the clerk herself
+    ("病院の入院受付の者です。入院の手続きでマイナ保険証はどう使えばいいですか", "admission_procedure"),
 ])
 def test_thirteenth_trial_questions_are_routed_to_what_they_ask(lexicon, text, routed):
     blocking = lexicon.blocking(lexicon.find(text))

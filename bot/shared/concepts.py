@@ -83,6 +83,11 @@ ASIDE = re.compile(r"\([^()]{1,20}\)")   # a short parenthetical, after normaliz
 DEFINED_OF = re.compile(r"^(?:マイナンバーカード(?:\(個人番号カード\))?|マイナ|カード)(?:の|に必要な|で使う)")   # 「マイナンバーカードの暗証番号とは」
 
 
+# 「〇〇病院入院受付の者です。」「特養で事務をしている者です。」: a sentence in which the writer says who they are
+SELF_INTRODUCTION = re.compile(r"(?:^|(?<=[。!！?？\n]))[^。!！?？\n]{0,40}?(?:の者|をしている者|をしております者|で働いている者|に勤めている者"
+                               r"|の職員|のスタッフ|の担当者|の事務員)(?:です|でございます|と申します)[。!！\s]*")
+
+
 @dataclass
 class Found:
     """Concepts named in a question, in the order they appear."""
@@ -121,6 +126,15 @@ class Lexicon:
         self._reading_pattern = _alternation(self._reading_surface) if self._reading_surface else None
 
     def find(self, text: str) -> Found:
+        """The concepts the text names; an uncovered one only when named outside the writer's introduction of themself
+        (「〇〇病院入院受付の者です。」 names no topic the question is about)."""
+        found = self._find(text)
+        if found.uncovered and SELF_INTRODUCTION.search(normalize(text)):
+            asked = self._find(SELF_INTRODUCTION.sub("", normalize(text))).uncovered
+            found.uncovered = [concept for concept in found.uncovered if concept in asked]
+        return found
+
+    def _find(self, text: str) -> Found:
         text = normalize(text)
         owner = self._owner
         # a topic named by two terms together (「認定証」+「届かない」) is more specific than one term: first
