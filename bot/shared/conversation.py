@@ -320,18 +320,17 @@ def for_a_hiragana_reader(kb: KnowledgeBase, messages: List[dict]) -> List[dict]
     in short (`in_short`), any other message's text and buttons in hiragana; the 出典 as written."""
     out: List[dict] = []
     for message in messages:
-        custom = message["custom"]
-        citation = custom.get("citation") or ""
-        body = message["text"][:-len(citation) - 1] if citation and message["text"].endswith("\n" + citation) else message["text"]
-        entry = kb.by_id.get(custom.get("answer_id") or "")
-        if custom.get("reading"):
+        said = BotMessage.from_rasa(message["text"], message.get("buttons") or [], message["custom"])
+        entry = kb.by_id.get(said.answer_id or "")
+        if said.extra.get("reading"):
             out.append(message)
-        elif entry is not None and not custom.get("fallback") and body.strip() == entry.answer.strip():
+        elif entry is not None and not said.fallback and said.text.strip() == entry.answer.strip():
             out += in_short(kb, entry.id, hiragana=True)
         else:
-            text = for_hiragana_readers(body) + (f"\n{citation}" if citation else "")
-            buttons = [{**button, "title": for_hiragana_readers(button["title"])} for button in message.get("buttons") or []]
-            out.append({**message, "text": text, "buttons": buttons, "custom": {**custom, "reading": "hiragana"}})
+            said.text = for_hiragana_readers(said.text)
+            said.buttons = [{**button, "title": for_hiragana_readers(button["title"])} for button in said.buttons]
+            said.extra["reading"] = "hiragana"
+            out.append(said.to_rasa())
     return out
 
 
