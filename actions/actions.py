@@ -8,20 +8,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guides import (check_topic, latest_intent, latest_text, pause_events, paused_answer, previous_question, previous_reply,
-                            previous_result, reply_to_part, requested_check, running_flow, utter)
+from actions.guides import (check_topic, latest_intent, latest_text, pause_events, paused_answer, previous_question,
+                            previous_reply, previous_result, reply_to_part, requested_check, running_flow, utter)
 from actions.reading import parse
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unanswered_message, unknown_answer_message
 from bot.shared.concepts import load_lexicon
 from bot.shared.fit import about_the_card, numbered_parts, parts_asked_again
-from bot.shared.conversation import (KANJI_IS_FINE, SHORT_REPLIES, asks, asks_for_a_person, cannot_phone, corrected_question,
-                                     following_up, for_a_hiragana_reader, hard_to_read, in_short, is_plain_decline, last_answer_id,
-                                     missed_the_question, names_the_person, neighbour_named, not_again, not_understood, read_as_unsure,
-                                     refers_back, restated_question, result_in_short, routed_in_context, said_before,
-                                     still_governed, wants_kana, where_to_ask, with_hiragana_offer,
-                                     without_what_it_is_not_about)
+from bot.shared.conversation import (KANJI_IS_FINE, SHORT_REPLIES, asks, asks_for_a_person, cannot_phone,
+                                     corrected_question, following_up, for_a_hiragana_reader, hard_to_read, in_short,
+                                     is_plain_decline, last_answer_id, missed_the_question, names_the_person,
+                                     neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
+                                     restated_question, result_in_short, routed_in_context, said_before, still_governed,
+                                     wants_kana, where_to_ask, with_hiragana_offer, without_what_it_is_not_about)
 from bot.shared.knowledge import load_knowledge
 
 
@@ -84,7 +84,10 @@ def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
     one that asks where (「それってどこに申し込めばいいの？」) gets the answer's lines that say where (`where_to_ask`);
     a correction (「資格確認書じゃなくてマイナンバーカードの方でした」) answers the previous question as corrected; the
     answer just given is not given again in other words (`not_again`); a typed title and an answer or result that
-    was hard to read: `about_what_was_said` (the answer to the rest of such a message comes in short too)."""
+    was hard to read: `about_what_was_said` (the answer to the rest of such a message comes in short too); a sentence
+    saying what the question is not about is set aside (`without_what_it_is_not_about`); numbered parts, or those said
+    to be unanswered, are answered each (`answer_each_part`); a follow-up the classifier declines that names an answer
+    next to the one just given gets it (`neighbour_named`)."""
     kb, lexicon = load_knowledge(), load_lexicon()
     message = message or tracker.latest_message
     text = message.get("text") or ""
@@ -99,8 +102,9 @@ def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
     if corrected:
         return reply_to_part(corrected)
     parts = parts_asked_again(text, previous_question(tracker)) or numbered_parts(text)
-    governs = any(lexicon.uncovered[concept].governs for concept in lexicon.find(text).uncovered)
-    each = answer_each_part(parts) if not governs else []   # 「①父が亡くなりました…②保険証は？」: routed as a whole
+    # 「①父が亡くなりました…②保険証は？」: a governing topic routes the whole message
+    governs = parts and any(lexicon.uncovered[concept].governs for concept in lexicon.find(text).uncovered)
+    each = answer_each_part(parts) if parts and not governs else []
     if each:
         return each
     governed = still_governed(lexicon, replied)
