@@ -57,12 +57,12 @@ def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> Lis
 
 def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
     """`replying` with the FAX line named in its fallbacks for a user who cannot phone; for a user who has asked for
-    hiragana, in hiragana from then on (until 「漢字でいい」); else 「ひらがなで よむ」 beside an answer to a question
-    written in kana only."""
+    hiragana, in hiragana from then on (until 「漢字でいい」); to a question written in kana only, 「ひらがなで よむ」 beside
+    an answer and a decline in hiragana."""
     messages = with_fax_for_who_cannot_phone(tracker, replying(tracker, message))
     if reads_hiragana(tracker):
         return for_a_hiragana_reader(load_knowledge(), messages)
-    return with_hiragana_offer(latest_text(tracker), messages)
+    return with_hiragana_offer(load_knowledge(), latest_text(tracker), messages)
 
 
 def reads_hiragana(tracker: Tracker) -> bool:

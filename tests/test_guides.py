@@ -1274,6 +1274,10 @@ def test_an_answer_for_a_reader_of_hiragana_only(kb):
     assert tapped[0]["text"].startswith("みじかく いうと、") and not KANJI.search(tapped[0]["text"].split("\n出典：")[0])
     written = run(ActionAnswer(), following(None, "proxy_pickup_documents", "代理交付の必要書類は何ですか"))[1]
     assert all(b["title"] != "ひらがなで よむ" for b in written[0]["buttons"])
+    from actions.actions import ActionFallback
+    unsure = run(ActionFallback(), following(None, "out_of_scope", "あしたの てんきを おしえてください",
+                                             [("out_of_scope", 0.9)]))[1]
+    assert unsure[0]["custom"]["fallback"] and not KANJI.search(unsure[0]["text"]), unsure[0]["text"]
 
 
 def test_a_reader_of_hiragana_keeps_getting_hiragana(kb):

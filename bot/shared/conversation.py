@@ -285,15 +285,22 @@ def hiragana_payload(entry_id: str) -> str:
     return "/show_answer" + json.dumps({"answer_id": entry_id, "reading": "hiragana"}, ensure_ascii=False)
 
 
-def with_hiragana_offer(text: str, messages: List[dict]) -> List[dict]:
-    """An answer to a question written in kana only gets a first button 「ひらがなで よむ」 (the answer in short, in
-    hiragana: `in_short`)."""
-    if writes_in_kana(text):
-        for message in messages:
-            entry_id = message["custom"].get("answer_id")
-            if entry_id and not message["custom"].get("fallback") and not message["custom"].get("reading"):
-                message["buttons"].insert(0, {"title": HIRAGANA_BUTTON, "payload": hiragana_payload(entry_id)})
-    return messages
+def with_hiragana_offer(kb: KnowledgeBase, text: str, messages: List[dict]) -> List[dict]:
+    """To a question written in kana only: an answer gets a first button 「ひらがなで よむ」 (the answer in short, in
+    hiragana: `in_short`); a decline or 「もしかして」 comes in hiragana (thirteenth trial: 「わしのつまが ろうじんほーむに
+    はいっとります。かーどが なくても おいしゃに かかれますか」 got its 「もしかして」 in kanji)."""
+    if not writes_in_kana(text):
+        return messages
+    out: List[dict] = []
+    for message in messages:
+        entry_id, custom = message["custom"].get("answer_id"), message["custom"]
+        if custom.get("fallback") and not custom.get("reading"):
+            out += for_a_hiragana_reader(kb, [message])
+            continue
+        if entry_id and not custom.get("reading"):
+            message["buttons"].insert(0, {"title": HIRAGANA_BUTTON, "payload": hiragana_payload(entry_id)})
+        out.append(message)
+    return out
 
 
 def hard_to_read(lexicon: Lexicon, text: str) -> bool:
