@@ -21,9 +21,9 @@ MAX_ANSWER_BUTTONS = 4
 MAX_QUOTED_CHARS = 40
 
 
-def show_answer_payload(entry_id: str) -> str:
-    """Button payload that makes Rasa answer with exactly this entry."""
-    return "/show_answer" + json.dumps({"answer_id": entry_id}, ensure_ascii=False)
+def show_answer_payload(entry_id: str, **entities: str) -> str:
+    """Button payload that makes Rasa answer with exactly this entry (and `entities`: reading="hiragana")."""
+    return "/show_answer" + json.dumps({"answer_id": entry_id, **entities}, ensure_ascii=False)
 
 
 def entry_buttons(kb: KnowledgeBase, entry_ids: Iterable[str]) -> List[Dict[str, str]]:

@@ -5,7 +5,6 @@ calls `question_after_courtesy`.
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import List, Optional, Set, Tuple
 
@@ -249,11 +248,10 @@ def neighbour_named(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Opt
         return []
     neighbours = [kb.by_id[i] for i in previous.related if i in kb.by_id]
     neighbours += [entry for entry in kb.entries if previous.id in entry.related and entry not in neighbours]
-    for concept in (lexicon.covered[concept_id] for concept_id in found.covered):
-        named = next((entry for entry in neighbours if entry.intent == concept.intents[0] and not entry.when), None)
-        if named is not None and not concept.context:
-            return [answer_message(kb, named)]
-    return []
+    topics = [lexicon.covered[concept_id].intents[0] for concept_id in found.covered
+              if not lexicon.covered[concept_id].context]   # who the person is names no topic
+    named = next((entry for topic in topics for entry in neighbours if entry.intent == topic and not entry.when), None)
+    return [answer_message(kb, named)] if named is not None else []
 
 
 # the answer was hard to read: 「かんじが おおくて よくわからない」「ながい😅」「むずかしくてわからない」 — not 「暗証番号が
@@ -281,10 +279,6 @@ def wants_kana(text: str) -> bool:
     return bool(ASKS_FOR_KANA.search(text))
 
 
-def hiragana_payload(entry_id: str) -> str:
-    return "/show_answer" + json.dumps({"answer_id": entry_id, "reading": "hiragana"}, ensure_ascii=False)
-
-
 def with_hiragana_offer(kb: KnowledgeBase, text: str, messages: List[dict]) -> List[dict]:
     """To a question written in kana only: an answer gets a first button 「ひらがなで よむ」 (the answer in short, in
     hiragana: `in_short`); a decline or 「もしかして」 comes in hiragana (thirteenth trial: 「わしのつまが ろうじんほーむに
@@ -298,7 +292,7 @@ def with_hiragana_offer(kb: KnowledgeBase, text: str, messages: List[dict]) -> L
             out += for_a_hiragana_reader(kb, [message])
             continue
         if entry_id and not custom.get("reading"):
-            message["buttons"].insert(0, {"title": HIRAGANA_BUTTON, "payload": hiragana_payload(entry_id)})
+            message["buttons"].insert(0, {"title": HIRAGANA_BUTTON, "payload": show_answer_payload(entry_id, reading="hiragana")})
         out.append(message)
     return out
 
@@ -334,11 +328,16 @@ def for_a_hiragana_reader(kb: KnowledgeBase, messages: List[dict]) -> List[dict]
         elif entry is not None and not said.fallback and said.text.strip() == entry.answer.strip():
             out += in_short(kb, entry.id, hiragana=True)
         else:
-            said.text = for_hiragana_readers(said.text)
-            said.buttons = [{**button, "title": for_hiragana_readers(button["title"])} for button in said.buttons]
-            said.extra["reading"] = "hiragana"
-            out.append(said.to_rasa())
+            out.append(readable_in_hiragana(said).to_rasa())
     return out
+
+
+def readable_in_hiragana(said: BotMessage) -> BotMessage:
+    """The message's text and button titles for a reader of hiragana only, marked so (custom `reading`)."""
+    said.text = for_hiragana_readers(said.text)
+    said.buttons = [{**button, "title": for_hiragana_readers(button["title"])} for button in said.buttons]
+    said.extra["reading"] = "hiragana"
+    return said
 
 
 def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False) -> List[dict]:
@@ -360,12 +359,9 @@ def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False) -> List[d
         items.append(line)
     text = kb.messages["in_short"].format(first="\n".join([first, *items]))
     buttons = [{"title": "全部を読む", "payload": show_answer_payload(entry.id)}, *entry_buttons(kb, entry.related)]
-    if hiragana:
-        text = for_hiragana_readers(text)
-        buttons = [{**button, "title": for_hiragana_readers(button["title"])} for button in buttons]
-    return [BotMessage(text=text, citation=kb.citation(entry), sources=kb.sources_payload(entry),
-                       buttons=buttons[:MAX_CANDIDATES + 1], answer_id=entry.id,
-                       extra={"reading": "hiragana"} if hiragana else {}).to_rasa()]
+    said = BotMessage(text=text, citation=kb.citation(entry), sources=kb.sources_payload(entry),
+                      buttons=buttons[:MAX_CANDIDATES + 1], answer_id=entry.id)
+    return [(readable_in_hiragana(said) if hiragana else said).to_rasa()]
 
 
 MARKS = re.compile(r"［[^］]*］|^（\d+/\d+）.*$")
@@ -421,7 +417,7 @@ NOT_ABOUT = re.compile(r"(?:こと|話|件|意味)(?:では|じゃ|や)(?:ござ
 
 
 def without_what_it_is_not_about(text: str) -> Optional[str]:
-    """The message without its sentences that say what it is not about, when the rest asks something (thirteenth
+    """The message without its sentences that say what it is not about, when something is left (thirteenth
     trial: 「いえ、施設での管理や利用登録のことではございません。窓口で従来の健康保険証を提示された場合、いつまで受け付けて
     よいのかを伺っております。」 was read as 施設での管理 again); None for any other message."""
     sentences = [sentence.strip() for sentence in SENTENCE.findall(text)]

@@ -64,7 +64,8 @@ ABOUT_THE_CARD = re.compile(r"マイナ|カード|保険証|被保険者証|番�
                             r"|ホケンショウ|バンゴウ|シカクカクニン|コウキン|コウザ")   # and in hiragana
 # a message's parts: sentences, 「Aや、B」 (not 「〜ても、」「〜場合、」) and numbered parts (「①…②…」「1. … 2. …」)
 PARTS = re.compile(r"[。?？!！\n]+|(?<=や)、|[①-⑩]|(?:^|[、\s])[1-9][.．)）]")
-NUMBERED = re.compile(r"[①-⑩]|(?:^|[、\s])[1-9][.．)）]")
+# a part's mark: ①…⑩, or 1. 2. at the start or after 、 or a space (the match starts at the mark itself)
+NUMBERED = re.compile(r"[①-⑩]|(?:^|(?<=[、\s]))[1-9][.．)）]")
 # 「AじゃなくてB」: B is meant (a check's answer, an answer's variant)
 INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて|でねぐて|でねくて|じゃのうて|やのうて|というより(?:は)?"
 ASKS = re.compile(r"(?:[?？]|の|かな|ですか|ますか|でしょうか|でしょう|ですかね|ますかね)[\s。…]*$")   # 「それって家族でもいいの？」
@@ -106,7 +107,6 @@ def other_questions(text: str) -> List[str]:
             if ANOTHER_QUESTION.match(sentence) and asks(sentence) and not ASKS_ON.search(sentence)]
 
 
-MARK = re.compile(r"[①-⑩]|(?:^|(?<=[、\s]))[1-9][.．)）]")
 # 「あと②③の回答がないようですが…」「②と③にも答えて」: the parts of the message before that got no answer
 PARTS_LEFT = re.compile(r"(?P<marks>[①-⑩](?:[、と・,\s]*[①-⑩])*)(?:番)?(?:の|は|も|に|へ)*(?:回答|答え|返事|こたえ)")
 
@@ -114,7 +114,7 @@ PARTS_LEFT = re.compile(r"(?P<marks>[①-⑩](?:[、と・,\s]*[①-⑩])*)(?:�
 def numbered_parts(text: str) -> List[str]:
     """The parts of a message numbered ①②… or 1. 2. …, each from its mark (「①…できますか？②…問題ないでしょうか。」);
     [] for a message of fewer than two such parts."""
-    starts = [match.start() for match in MARK.finditer(text)]
+    starts = [match.start() for match in NUMBERED.finditer(text)]
     if len(starts) < 2:
         return []
     return [text[start:end].strip(" 、\n") for start, end in zip(starts, [*starts[1:], len(text)])]
