@@ -13,7 +13,8 @@ The rules, in short (README, Security and privacy):
   a part of one. A number split over two messages is caught with `previous` (the end of the last one).
 - PIN: 4 digits, or a 6–16 character mix of letters and digits, shortly before or after 暗証番号 /
   暗唱番号 / パスワード / PIN …, or 4 digits right after a bare 「番号」 (「メモしてた番号が1953」, not
-  受付番号 or 電話番号), near 「4桁」, or chosen (「1234にしてた」) in a message about a 番号 — unless it is a count
+  受付番号 or 電話番号), near 「4桁」, chosen (「1234にしてた」) in a message about a 番号, quoted on its own
+  (「「1234」みたいに…」) or given as an example (「0000とかでもいい？」; not a toll-free prefix) — unless it is a count
   or a time (「4桁」「3回」「9:00」). A 12-digit number next to 通知カード or named as a person's 番号
   (「利用者さんの番号」) is a マイナンバー.
 - Phone: 10–11 digits from 0 (or +81) in at most three groups; toll-free and navigation-dial prefixes
@@ -175,6 +176,10 @@ _FOUR_DIGITS_WORD = re.compile(r"(?:4|４|四)(?:桁|けた|ケタ)")
 # 「暗証番号は…一覧にして…ちなみに一人は 5 5 2 1 みたいな感じでメモしてます」, 「ほんにんは1192だったかも…ロックこわい」:
 # four digits (not a count, a time or an amount) in a message that talks about a PIN or its lock, however far apart
 _PIN_TALK = _words(_PIN_WORDS.pattern + r"|ロック|ろっく")
+# 「「1234」みたいに世話人さんが決めて」 (the thirteenth trial, in a conversation about the PIN, the word not in that
+# message): four digits quoted on their own, or given as an example of one (「0000とかでもいい？」)
+_QUOTED_ALONE = re.compile(r"[「『\"“'](?P<digits>[^「『\"“'」』”]{4,7})[」』\"”']")
+_EXAMPLE_AFTER = re.compile(r"\s*(?:みたいな|みたいに|みたく|とか|のような|のように|などの?|等の?|って感じ|っぽい)")
 _COUNT_AFTER = re.compile(r"\s*(?:桁|けた|ケタ|回|文字|日|月|年|歳|才|時|分|秒|人|件|枚|円|個|度|番目|通|名|週|か月|ヶ月|カ月|台|%|号|倍|kg|cm)")
 _NOT_PIN_BEFORE = re.compile(r"(?:\d:|[¥$第#])$")           # a time (9:00), an amount, 第1234号
 _NOT_PASSWORDS = re.compile(r"(?:iphone|android|windows|ios|pixel|galaxy|xperia|aquos|arrows|ipad)\d+", re.IGNORECASE)
@@ -268,7 +273,10 @@ def find_pins(text: str):
         bare = four and _BARE_NUMBER_WORD.search(text, max(0, start - 12), start)
         chosen = four and (_FOUR_DIGITS_WORD.search(text, max(0, start - 40), end + 20)
                            or (_CHOSEN_AFTER.match(text, end) and "番号" in text))
-        if before or after or bare or chosen or spaced or (four and _PIN_TALK.search(text)):
+        example = four and not text[start:end].replace("-", "").startswith(PUBLIC_PREFIXES) and (
+            _EXAMPLE_AFTER.match(text, end) or any(m.span("digits") == (start, end) for m in _QUOTED_ALONE.finditer(
+                text, max(0, start - 1), end + 1)))
+        if before or after or bare or chosen or spaced or example or (four and _PIN_TALK.search(text)):
             yield start, end, PIN
 
 
