@@ -801,6 +801,13 @@ def test_a_follow_up_the_previous_answer_answers_gets_its_lines():
     other = run(ActionFallback(), following({"answer_id": "shikaku_kakuninsho"}, "nlu_fallback", "それってどうなの？",
                                             ranking))[1]
     assert "関係するところ" not in other[0]["text"]
+    # thirteenth trial, after the lost card: the message refers back in its middle (「それまで」), the classifier unsure
+    # (hoken_visit 0.26 named by 受診 was given: how to use the card one no longer has)
+    ranking = [("nlu_fallback", 0.35), ("hoken_visit", 0.26), ("face_auth_card_hoken", 0.1)]
+    meanwhile = run(ActionFallback(), following({"answer_id": "lost_card"}, "nlu_fallback",
+                                                "来週病院あるんだけど…それまでどうやって受診するの？", ranking))[1]
+    assert meanwhile[0]["custom"]["answer_id"] == "lost_card" and "資格確認書" in meanwhile[0]["text"]
+    assert "カードリーダー" not in meanwhile[0]["text"]
 
 
 def test_an_answer_with_a_question_beside_it_takes_both():
@@ -1309,6 +1316,10 @@ def test_a_topic_next_to_the_answer_just_given_is_answered_when_the_classifier_c
     assert run(ActionFallback(), following(None, "out_of_scope", text, oos))[1][0]["custom"].get("fallback")
     away = run(ActionFallback(), following({"answer_id": "lost_card"}, "out_of_scope", text, oos))[1]
     assert away[0]["custom"].get("answer_id") != "other_municipality"
+
+    day_of = run(ActionFallback(), following({"answer_id": "outreach_facility"}, "out_of_scope",
+                                             "当日ですが、施設側は何をすればいいですか？", [("out_of_scope", 0.44)]))[1]
+    assert day_of[0]["custom"].get("answer_id") == "outreach_facility_day_of"   # by a word of its title (thirteenth trial)
 
 
 F5 = ("居宅のケアマネです。いくつか教えてください。①担当している利用者さん（要介護3、独居）は外出困難です。ケアマネの私が代理で"

@@ -18,7 +18,8 @@ from bot.shared.message import BotMessage
 
 SHORT_REPLIES = ("affirm", "deny", "goodbye")   # 「はい」「いいえ」「さようなら」
 REFERS_BACK = re.compile(r"^(?:それ|その|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな|さっきの|先ほどの|今の)"
-                         r"|その場合|そういう場合|そのとき|その時|それなら|それでも")
+                         r"|その場合|そういう場合|そのとき|その時|それなら|それでも"
+                         r"|それまで|その間|そのあいだ")   # 「来週病院あるんだけど…それまでどうやって受診するの？」 (after a lost card)
 ASKS_WHERE = re.compile(r"(?<!の)どこ(?!まで)|どちら|連絡先|問い?合わ?せ先|窓口|電話番号|何番|申し?込")
 PLACE = re.compile(r"市区町村|市町村|フリーダイヤル|保険者|0120|050-")
 CONTENT_WORD = re.compile(r"[一-龥々ァ-ヶー]{2,}")   # kanji and katakana words of a follow-up
@@ -241,7 +242,8 @@ def neighbour_named(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Opt
     """The answer next to the one just given (related either way) that the message names by a concept's main topic,
     when the classifier could not place the message (thirteenth trial, after the outreach answer: 「入所者のうち5人
     くらいは住民票が前の市に残ったままなんですが、その人たちも同じ日に一緒に申請できますか？」 was declined, out of
-    scope 0.65): the concept and the conversation agree. [] when none is named, or an uncovered topic is."""
+    scope 0.65): the concept and the conversation agree; or, named by a word of its title, the one such answer (`_titled`).
+    [] when none is named, or an uncovered topic is."""
     previous = kb.by_id.get(previous_answer_id or "")
     found = lexicon.find(text)
     if previous is None or found.uncovered:
@@ -251,7 +253,16 @@ def neighbour_named(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Opt
     topics = [lexicon.covered[concept_id].intents[0] for concept_id in found.covered
               if not lexicon.covered[concept_id].context]   # who the person is names no topic
     named = next((entry for topic in topics for entry in neighbours if entry.intent == topic and not entry.when), None)
+    named = named or _titled(neighbours, previous, text)
     return [answer_message(kb, named)] if named is not None else []
+
+
+def _titled(neighbours: List[Entry], previous: Entry, text: str) -> Optional[Entry]:
+    """The one neighbour whose title holds a word of the message that the answer just given's title does not (after
+    「施設での出張申請受付」: 「当日ですが、施設側は何をすればいいですか？」 → 「出張申請受付の当日」, out of scope 0.44)."""
+    words = [word for word in content_words(text) if word not in previous.title]
+    titled = [entry for entry in neighbours if any(word in entry.title for word in words)]
+    return titled[0] if len(titled) == 1 else None
 
 
 # the answer was hard to read: 「かんじが おおくて よくわからない」「ながい😅」「むずかしくてわからない」 — not 「暗証番号が
