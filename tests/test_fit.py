@@ -104,6 +104,8 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     # the eighth trial
     ("担当の方に「マイナンバーカードが不正に使われている、暗証番号を教えて」という電話があったそうです", "scam"),
     ("療育手帳に写真が貼ってあるんですけど、それは顔写真付きの本人確認書類になりますか？", "id_documents"),
+    # the thirteenth trial: suspending a card that is not lost got the lost-card steps
+    ("カードはなくしてないけど、念のため一時停止しておいたほうがいいですか", "suspend_card_in_hand"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
