@@ -10,13 +10,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guides import (check_topic, latest_intent, latest_text, pause_events, paused_answer, previous_question,
                             previous_reply, previous_result, reply_to_part, requested_check, running_flow, utter)
+from actions.hiragana import for_the_reader, reads_hiragana
 from actions.reading import parse
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unanswered_message, unknown_answer_message
 from bot.shared.concepts import load_lexicon
 from bot.shared.fit import about_the_card, numbered_parts, parts_asked_again
-from bot.shared.conversation import (KANJI_IS_FINE, SHORT_REPLIES, asks, asks_for_a_person, cannot_phone,
+from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, cannot_phone,
                                      corrected_question, following_up, for_a_hiragana_reader, hard_to_read, in_short,
                                      is_plain_decline, last_answer_id, missed_the_question, names_the_person,
                                      neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
@@ -63,16 +64,6 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     if reads_hiragana(tracker):
         return for_a_hiragana_reader(load_knowledge(), messages)
     return with_hiragana_offer(load_knowledge(), latest_text(tracker), messages)
-
-
-def reads_hiragana(tracker: Tracker) -> bool:
-    """The conversation has had a reply in hiragana, asked for, and the user has not said since that kanji is fine."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user" and KANJI_IS_FINE.search(event.get("text") or ""):
-            return False
-        if event.get("event") == "bot" and ((event.get("data") or {}).get("custom") or {}).get("reading") == "hiragana":
-            return True
-    return False
 
 
 def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
@@ -221,6 +212,7 @@ class MessageAction(Action, ABC):
     チェックやる」, a check's button title typed): then it starts."""
 
     @safe_run
+    @for_the_reader
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         if requested_check(tracker) and not running_flow(tracker):
             return [FollowupAction("action_guide_start")]
@@ -255,6 +247,8 @@ class ActionAnswer(MessageAction):
                 messages = in_short(kb, entry.id, hiragana=True)   # 「ひらがなで よむ」
             else:
                 messages = [answer_message(kb, entry) if entry else unknown_answer_message(kb)]
+                if reads_hiragana(tracker):   # a button tapped by a reader of hiragana only: the answer in short
+                    messages = for_a_hiragana_reader(kb, messages)
         else:
             messages = fitting_messages(tracker)
         events = pause_events(tracker) or []

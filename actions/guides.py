@@ -24,6 +24,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.hiragana import for_the_reader
 from actions.reading import parse
 from actions.safety import safe_run
 from bot.shared import guides
@@ -191,6 +192,7 @@ class GuideFormValidation(Action, ABC):
         return f"validate_{self.flow.form}"
 
     @safe_run
+    @for_the_reader
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         flow = self.flow
         values = {slot: tracker.get_slot(slot) for slot in flow.slots}
@@ -329,6 +331,7 @@ class ActionGuideStart(Action):
         return "action_guide_start"
 
     @safe_run
+    @for_the_reader
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         requested = requested_check(tracker)
         intent = "start_guide" if requested else latest_intent(tracker)
@@ -361,6 +364,7 @@ class ActionGuideStop(Action):
         return "action_guide_stop"
 
     @safe_run
+    @for_the_reader
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         if requested_check(tracker) and not running_flow(tracker):   # 「もう、紛失チェック！」 read as 「もういい」
             return [FollowupAction("action_guide_start")]
@@ -392,6 +396,7 @@ class ActionGuideResume(Action):
         return "action_guide_resume"
 
     @safe_run
+    @for_the_reader
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         paused = tracker.get_slot("paused_guide")
         part, shown = tracker.get_slot("guide_part"), guides.FLOWS.get(tracker.get_slot("guide") or "")
@@ -413,6 +418,7 @@ class ActionGuideResult(Action):
         return "action_guide_result"
 
     @safe_run
+    @for_the_reader
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         flow = guides.FLOWS.get(tracker.get_slot("guide") or "")
         if flow is None:

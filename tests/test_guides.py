@@ -331,6 +331,9 @@ def test_every_registered_check_is_wired_into_rasa(domain):
         validation = f"validate_{flow.form}"
         assert validation in executor.actions, f"action server does not serve {validation}"
         assert validation in domain["actions"] and flow.form in domain["forms"]
+        for slot in flow.slots:   # each question asked by an action (in hiragana for a reader of hiragana only)
+            assert f"action_ask_{slot}" in executor.actions and f"action_ask_{slot}" in domain["actions"]
+            assert f"utter_ask_{slot}" in domain["responses"], slot
         assert flow.name in domain["slots"]["guide"]["values"]
         for intent, action in (("start_guide", "action_guide_start"), ("restart_guide", "action_guide_start"),
                                ("resume_guide", "action_guide_resume")):
@@ -1302,6 +1305,35 @@ def test_a_reader_of_hiragana_keeps_getting_hiragana(kb):
     trk = following(after, "shikaku_kakuninsho", "資格確認書はどこから来ますか", [("shikaku_kakuninsho", 0.9)])
     trk.events.insert(-1, {"event": "user", "text": "漢字でいいです"})
     assert KANJI.search(run(ActionAnswer(), trk)[1][0]["text"].split("\n出典：")[0])
+
+
+def test_a_reader_of_hiragana_gets_the_checks_in_hiragana(kb, domain):
+    """Thirteenth trial: after 「かんじ よめない」 the answers came in hiragana, but a check's questions, its echoes and its
+    result in kanji. Now each of them too (the buttons' payloads as they are: a tapped button still answers); a user
+    who has not asked gets them as written."""
+    from actions.hiragana import AskForSlot, ask_class
+    from bot.shared.kana import KANJI
+    after = {"answer_id": "proxy_pickup_eligibility", "reading": "hiragana"}
+    asks = ask_class("proxy_age")()
+    dispatcher = CollectingDispatcher()
+    asyncio.run(asks.run(dispatcher, following(after, "start_guide", "はい"), domain))
+    question = dispatcher.messages[0]
+    assert question["text"] and not KANJI.search(question["text"]) and not question["response"]
+    assert [b["payload"] for b in question["buttons"]] == ["75歳以上", "75歳未満", "わからない"]
+    assert not any(KANJI.search(b["title"]) for b in question["buttons"])
+    assert isinstance(asks, AskForSlot) and asks.name() == "action_ask_proxy_age"
+    dispatcher = CollectingDispatcher()
+    asyncio.run(asks.run(dispatcher, following(None, "start_guide", "はい"), domain))
+    assert dispatcher.messages[0]["response"] == "utter_ask_proxy_age" and not dispatcher.messages[0]["text"]
+    trk = following(after, "start_guide", "82さいです")
+    trk.slots = {"requested_slot": "proxy_age"}
+    events, messages = run(guide_actions.ValidateProxyForm(), trk)
+    assert slot_events(events)["proxy_age"] == "75plus"
+    assert messages and not any(KANJI.search(m["text"]) for m in messages), [m["text"] for m in messages]
+    trk = following(after, "start_guide", "82さいです")
+    trk.slots = {"guide": "pin", "pin_goal": "forgot", "pin_kind": "four"}
+    _, result = run(guide_actions.ActionGuideResult(), trk)
+    assert result and not KANJI.search(result[0]["text"].split("\n出典：")[0])
 
 
 def test_a_topic_next_to_the_answer_just_given_is_answered_when_the_classifier_cannot_place_it(kb):

@@ -238,3 +238,16 @@ def test_an_answer_with_a_side_question_a_correction_and_an_unsure_question(stac
     assert "に直しました" in text(reply)
     reply = chat.say("疎明資料って何？")
     assert "読み取れませんでした" not in text(reply)
+
+
+def test_a_reader_of_hiragana_gets_a_check_in_hiragana(stack):
+    """After 「かんじ よめない」, a check's questions (asked by action_ask_<slot>), its echoes and its result come in
+    hiragana, through Rasa's form; a tapped button's payload still answers."""
+    from bot.shared.kana import KANJI
+    chat = Chat(stack)
+    chat.say("暗証番号を忘れました")
+    assert not KANJI.search(text(chat.say("かんじ よめない")).split("出典：")[0])
+    reply = chat.say("/start_guide{\"guide\": \"pin\"}")
+    assert reply and not KANJI.search(text(reply)), text(reply)
+    reply = chat.say(buttons(reply)[0])
+    assert reply and not KANJI.search(text(reply)), text(reply)
