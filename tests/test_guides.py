@@ -811,6 +811,12 @@ def test_a_follow_up_the_previous_answer_answers_gets_its_lines():
                                                 "来週病院あるんだけど…それまでどうやって受診するの？", ranking))[1]
     assert meanwhile[0]["custom"]["answer_id"] == "lost_card" and "資格確認書" in meanwhile[0]["text"]
     assert "カードリーダー" not in meanwhile[0]["text"]
+    # thirteenth trial, after the photo exceptions: what was said, checked back in dialect (「…ってことだべか」), got
+    # 「もしかして」 with the smartphone's certificate
+    ranking = [("nlu_fallback", 0.35), ("smartphone_certificate", 0.17), ("application_support", 0.1)]
+    checked = run(ActionFallback(), following({"answer_id": "photo_exception"}, "nlu_fallback",
+                                              "おらがスマホで布団さ寝でるとこ撮ってもいいってことだべか", ranking))[1]
+    assert checked[0]["custom"]["answer_id"] == "photo_exception" and "布団（寝たきりの場合）" in checked[0]["text"]
 
 
 def test_an_answer_with_a_question_beside_it_takes_both():

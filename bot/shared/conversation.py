@@ -128,9 +128,16 @@ def is_plain_decline(messages: List[dict]) -> bool:
             and not messages[0]["custom"].get("uncovered"))
 
 
+# 「おらがスマホで布団さ寝でるとこ撮ってもいいってことだべか」 (thirteenth trial, after the photo exceptions): what was just
+# said, checked back in the user's words
+CONFIRMS = re.compile(r"(?:って|という|ちゅう|っちゅう|ゆう)(?:こと|意味)(?:だべ|だ|です|やろ|じゃろ|でしょう|でしょ|なん|なの|やんな)?"
+                      r"(?:か|かね|かな|ね|よね|の|な)?[?？。!！\s]*$")
+
+
 def refers_back(text: str) -> bool:
-    """The message starts from what was just said (「それって…」「その場合は…」「じゃあ…」)."""
-    return bool(REFERS_BACK.search(text.strip()))
+    """The message starts from what was just said (「それって…」「その場合は…」「じゃあ…」) or checks it back (「…ってこと
+    ですか」)."""
+    return bool(REFERS_BACK.search(text.strip()) or CONFIRMS.search(text.strip()))
 
 
 def still_governed(lexicon: Lexicon, previous_reply: List[dict]) -> List[dict]:
