@@ -1,8 +1,10 @@
 """Custom actions: thin over the knowledge base (bot.shared.knowledge) and its message rendering (bot.shared.answers)."""
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
@@ -15,7 +17,7 @@ from actions.reading import parse
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unanswered_message, unknown_answer_message
-from bot.shared.concepts import load_lexicon
+from bot.shared.concepts import Lexicon, load_lexicon
 from bot.shared.fit import about_the_card, numbered_parts, parts_asked_again
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, cannot_phone,
                                      corrected_question, following_up, for_a_hiragana_reader, hard_to_read, in_short,
@@ -23,7 +25,7 @@ from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, can
                                      neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
                                      restated_question, result_in_short, routed_in_context, said_before, still_governed,
                                      wants_kana, where_to_ask, with_hiragana_offer, without_what_it_is_not_about)
-from bot.shared.knowledge import load_knowledge
+from bot.shared.knowledge import KnowledgeBase, load_knowledge
 
 
 def latest_entities(tracker: Tracker) -> Dict[str, List[str]]:
@@ -66,6 +68,108 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     return with_hiragana_offer(load_knowledge(), latest_text(tracker), messages)
 
 
+@dataclass
+class Turn:
+    """The latest message (or its reading) and what came before it, as the steps of `replying` read them."""
+
+    tracker: Tracker
+    message: dict
+    kb: KnowledgeBase = field(default_factory=load_knowledge)
+    lexicon: Lexicon = field(default_factory=load_lexicon)
+
+    @property
+    def text(self) -> str:
+        return self.message.get("text") or ""
+
+    @property
+    def unsure(self) -> bool:
+        return (self.message.get("intent") or {}).get("name") == "nlu_fallback"
+
+    @functools.cached_property
+    def replied(self) -> List[dict]:
+        return previous_reply(self.tracker)
+
+    @property
+    def previous(self) -> Optional[str]:
+        """The answer just given, if any."""
+        return last_answer_id(self.replied)
+
+    @functools.cached_property
+    def reply(self) -> List[dict]:
+        """The fit rules' reply to the message on its own (bot.shared.fit), its other questions read too."""
+        return read_other_questions(fitting_reply(self.kb, self.lexicon, self.message))
+
+
+def _about_what_was_said(turn: Turn) -> List[dict]:
+    return about_what_was_said(turn.tracker, turn.text, turn.previous)
+
+
+def _corrected(turn: Turn) -> List[dict]:
+    """「資格確認書じゃなくてマイナンバーカードの方でした」: the previous question as corrected; a question restated
+    (「…じゃなくて…の方で受診するには？」) or with a sentence saying what it is not about: the rest of it."""
+    corrected = ((corrected_question(previous_question(turn.tracker), turn.text) if turn.previous else None)
+                 or restated_question(turn.text) or without_what_it_is_not_about(turn.text))
+    return reply_to_part(corrected) if corrected else []
+
+
+def _each_part(turn: Turn) -> List[dict]:
+    """Numbered parts, or those said to be unanswered, each answered — not when a governing topic is named
+    (「①父が亡くなりました…②保険証は？」 routes the whole message)."""
+    parts = parts_asked_again(turn.text, previous_question(turn.tracker)) or numbered_parts(turn.text)
+    if not parts or any(turn.lexicon.uncovered[c].governs for c in turn.lexicon.find(turn.text).uncovered):
+        return []
+    return answer_each_part(parts)
+
+
+def _still_governed(turn: Turn) -> List[dict]:
+    """「母はマイナ保険証を使っていたんですが、保険証のほうの手続きはどうなりますか」 after a deceased person's card."""
+    governed = still_governed(turn.lexicon, turn.replied)
+    return governed if governed and about_the_card(turn.text) and names_the_person(turn.text) else []
+
+
+def _in_short_beside_hard_to_read(turn: Turn) -> List[dict]:
+    """「かんじが おおくて よくわからない かーどなくても…？」: the answer to the question, in short."""
+    answer_id = turn.reply[0]["custom"].get("answer_id") if turn.reply else None
+    if turn.previous and answer_id and hard_to_read(turn.lexicon, turn.text):
+        return in_short(turn.kb, answer_id, hiragana=wants_kana(turn.text))
+    return []
+
+
+def _referring_back(turn: Turn) -> List[dict]:
+    """A message that starts from (or checks back) what was just said, read against it."""
+    if not refers_back(turn.text):
+        return []
+    kb, previous = turn.kb, turn.previous
+    followed = (still_governed(turn.lexicon, turn.replied) or routed_in_context(kb, turn.lexicon, previous, turn.text)
+                or where_to_ask(kb, previous, turn.text)
+                or following_up(kb, turn.reply, previous, unsure=turn.unsure, text=turn.text))
+    return (not_again(kb, turn.reply, turn.replied) or turn.reply) if followed is turn.reply else followed
+
+
+def _placed(turn: Turn) -> List[dict]:
+    """The reply, when it is more than a plain decline — not the answer just given again in other words."""
+    return [] if is_plain_decline(turn.reply) else (not_again(turn.kb, turn.reply, turn.replied) or turn.reply)
+
+
+def _neighbour(turn: Turn) -> List[dict]:
+    return neighbour_named(turn.kb, turn.lexicon, turn.previous, turn.text)
+
+
+def _following_up(turn: Turn) -> List[dict]:
+    return following_up(turn.kb, turn.reply, turn.previous, text=turn.text) if turn.unsure and turn.previous else []
+
+
+def _from_check_topic(turn: Turn) -> List[dict]:
+    """「警察にもいかないとだめですか」 in the lost-card check: the lines of that check's answer that name it."""
+    return said_before(turn.kb, check_topic(turn.tracker), turn.text, intro="from_topic")
+
+
+# the first step with something to say gives the reply; else the plain decline (`Turn.reply`)
+REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
+    _about_what_was_said, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read, _referring_back,
+    _placed, _neighbour, _following_up, _from_check_topic)
+
+
 def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
     """The reply to the latest message (or to `message`, its reading), given only when the answer fits it
     (bot.shared.fit), read against the answer just given when the message starts from it (「それって家族が代わりに
@@ -78,47 +182,9 @@ def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
     was hard to read: `about_what_was_said` (the answer to the rest of such a message comes in short too); a sentence
     saying what the question is not about is set aside (`without_what_it_is_not_about`); numbered parts, or those said
     to be unanswered, are answered each (`answer_each_part`); a follow-up the classifier declines that names an answer
-    next to the one just given gets it (`neighbour_named`)."""
-    kb, lexicon = load_knowledge(), load_lexicon()
-    message = message or tracker.latest_message
-    text = message.get("text") or ""
-    unsure = (message.get("intent") or {}).get("name") == "nlu_fallback"
-    replied = previous_reply(tracker)
-    previous = last_answer_id(replied)
-    said = about_what_was_said(tracker, text, previous)
-    if said:
-        return said
-    corrected = ((corrected_question(previous_question(tracker), text) if previous else None) or restated_question(text)
-                 or without_what_it_is_not_about(text))
-    if corrected:
-        return reply_to_part(corrected)
-    parts = parts_asked_again(text, previous_question(tracker)) or numbered_parts(text)
-    # 「①父が亡くなりました…②保険証は？」: a governing topic routes the whole message
-    governs = parts and any(lexicon.uncovered[concept].governs for concept in lexicon.find(text).uncovered)
-    each = answer_each_part(parts) if parts and not governs else []
-    if each:
-        return each
-    governed = still_governed(lexicon, replied)
-    if governed and about_the_card(text) and names_the_person(text):
-        # 「母はマイナ保険証を使っていたんですが、保険証のほうの手続きはどうなりますか」 after a deceased person's card
-        return governed
-    reply = read_other_questions(fitting_reply(kb, lexicon, message))
-    if previous and reply and reply[0]["custom"].get("answer_id") and hard_to_read(lexicon, text):
-        # 「かんじが おおくて よくわからない かーどなくても…？」
-        return in_short(kb, reply[0]["custom"]["answer_id"], hiragana=wants_kana(text))
-    if refers_back(text):
-        followed = (still_governed(lexicon, replied) or routed_in_context(kb, lexicon, previous, text)
-                    or where_to_ask(kb, previous, text) or following_up(kb, reply, previous, unsure=unsure, text=text))
-        return (not_again(kb, reply, replied) or reply) if followed is reply else followed
-    if not is_plain_decline(reply):
-        return not_again(kb, reply, replied) or reply
-    neighbour = neighbour_named(kb, lexicon, previous, text)
-    if neighbour:
-        return neighbour
-    if unsure and previous:
-        return following_up(kb, reply, previous, text=text)
-    # 「警察にもいかないとだめですか」 in the lost-card check: the lines of that check's answer that name it
-    return said_before(kb, check_topic(tracker), text, intro="from_topic") or reply
+    next to the one just given gets it (`neighbour_named`). The steps, in order: REPLY_STEPS."""
+    turn = Turn(tracker, message or tracker.latest_message)
+    return next((said for said in (step(turn) for step in REPLY_STEPS) if said), None) or turn.reply
 
 
 def about_what_was_said(tracker: Tracker, text: str, previous: Optional[str]) -> List[dict]:
