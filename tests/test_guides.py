@@ -924,6 +924,29 @@ def test_eighth_trial_check_answers():
     assert guides.correcting_parts(corrected)[1] == "保険証の登録は済んでます"
 
 
+def test_fourteenth_trial_check_answers():
+    """「通知カードは家の中探したけど見つからないです」 was recorded as 「通知カードがある」 (the checklist then left off the
+    通知カード紛失届); 「たしか81だったと思います」 and 「84や」 were not read as an age."""
+    today = dt.date(2026, 12, 2)
+    assert guides.parse_cards("通知カードは家の中探したけど見つからないです") == ["notice_lost"]
+    assert guides.parse_cards("通知カードはあるけど免許はない") == ["notice"]
+    assert guides.parse_cards("住基カードはないけど通知カードはある") == ["notice"]
+    assert extract(guides.FLOWS["proxy"], "たしか81だったと思います", "proxy_age", {}, today)["proxy_age"] == "75plus"
+    assert extract(guides.FLOWS["proxy"], "203号室です", "proxy_age", {}, today) == {}
+    assert extract(guides.FLOWS["proxy"], "84や", "proxy_age", {}, today)["proxy_age"] == "75plus"
+    # 「施設ちゃう」 (Kansai: not a facility) was corrected to 「施設に入所している」
+    hospital = {"proxy_reason": "hospital", "proxy_age": "75plus"}
+    assert extract(guides.FLOWS["proxy"], "いや病院に入院しとるだけや。施設ちゃう", "proxy_facility", hospital, today) == {
+        "proxy_facility": "no"}
+    assert guides.corrected(guides.FLOWS["proxy"], "いや病院に入院しとるだけや。施設ちゃう", "proxy_photo_id",
+                            {**hospital, "proxy_facility": "no"}, today) == {}
+    assert guides.corrected(guides.FLOWS["proxy"], "ちゃうちゃう、入所してへんって言うてるやろ。入院や", "proxy_photo_id",
+                            {**hospital, "proxy_facility": "yes"}, today) == {"proxy_facility": "no"}
+    # 「わからない。カードを持っていたかどうかもはっきりしません。」 was 「マイナンバーカード」
+    assert extract(guides.FLOWS["lost"], "わからない。カードを持っていたかどうかもはっきりしません。", "lost_item", {},
+                   today) == {"lost_item": "unknown"}
+
+
 def test_the_photo_check_knows_the_outreach_visit(kb):
     """A new user's 「さっき聞いた自宅への出張申請でやるつもりです」 at the method question got the outreach answer twice
     and the same question again."""

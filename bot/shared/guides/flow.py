@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from bot.shared.guides.parsing import (UNKNOWN, Question, correcting_parts, date_of, is_past, normalize, parse_answer,
+from bot.shared.guides.parsing import (UNKNOWN, UNKNOWN_FIRST, Question, correcting_parts, date_of, is_past, normalize, parse_answer,
                                        sentences)
 from bot.shared.guides.result import Result, format_date
 
@@ -90,7 +90,7 @@ def extract(flow: Flow, text: str, requested: Optional[str], values: Values, tod
     if requested in flow.slots:
         question = flow.question(requested)
         value = parse_answer(question, text, today, asked=True)
-        if value in (UNKNOWN, [UNKNOWN]):
+        if value in (UNKNOWN, [UNKNOWN]) and not UNKNOWN_FIRST.search(text):   # not after 「わからない。」 said first
             value = _definite_in_a_sentence(question, text, today) or value
         if value is not None:
             found[requested] = value

@@ -107,7 +107,8 @@ def reading_pattern(pattern: str) -> Optional["re.Pattern[str]"]:
 # not 「カードをなくした」「カードがなくなった」 (なくす: to lose) nor 「ずっと」.
 NEGATED = re.compile(r"^(?:なんか|なんて|とか|[はにへでもがをじゃ]){0,3}"
                      r"(?:入って|はいって|いって|入所して|入居して|行って|通って|持って|もって|使って|写って|うつって|して|居)?"
-                     r"(?:い|お|はら)?(?:ない|ません|ず(?!っ)|なく(?![しさすせなっ])|へん|ひん)")   # 「スマホなんか持ってはらへん」
+                     r"(?:い|お|はら)?(?:ない|ません|ず(?!っ)|なく(?![しさすせなっ])|へん|ひん"
+                     r"|ちゃう|ちゃい|ちがう|ちがい|違う|違い|ちごう|やな[いく]|あらへん)")   # 「スマホなんか持ってはらへん」「施設ちゃう」
 
 
 @dataclass(frozen=True)
@@ -180,8 +181,16 @@ def parse_yesno(question: Question, text: str) -> Optional[str]:
     return UNKNOWN if said(UNKNOWN_RE, text) else None
 
 
+# 「わからない。カードを持っていたかどうかもはっきりしません。」 (fourteenth trial, read as 「マイナンバーカード」): a sentence
+# of its own that says わからない answers the question, whatever the next one names
+UNKNOWN_FIRST = re.compile(rf"^\s*(?:{SURE_UNKNOWN_RE})[^。、,.!！?？]{{0,6}}[。.!！\n]")
+
+
 def parse_choice(question: Question, text: str) -> Optional[str]:
-    """The first option that matches (options are ordered from the most specific)."""
+    """The first option that matches (options are ordered from the most specific) — unless the answer starts with a
+    sentence that says わからない."""
+    if UNKNOWN_FIRST.search(text):
+        return UNKNOWN
     for option in question.options:
         if option.value != UNKNOWN and option.matches(text, unless_denied=True):
             return option.value
@@ -230,6 +239,8 @@ def parse_age(text: str) -> Optional[str]:
              or re.fullmatch(r"(?:たしか|確か|多分|たぶん)?\s*(\d{2,3})\s*(?:くらい|ぐらい|位)?"   # 「たしか88だったと思う」
                              r"(?:だったと思う|やったと思う|だと思う|です|かな)?[。!！…]*", text))
     match = match or re.search(r"(?:今年で|年は|年齢は)?\s*(\d{2,3})\s*(?:になります|になる|になった|です|やで|だよ)", text)
+    # 「たしか81だったと思います」 (fourteenth trial): the one number of a short answer, not a count or a date
+    match = match or re.fullmatch(r"\D{0,10}?(?<!\d)(\d{2,3})(?![\d人年月日回円枚件時分桁番号万%代])\D{0,16}", text)
     if not match:
         kanji = (re.search(r"([〇一二三四五六七八九十百]+)\s*(歳|才)", text)
                  or re.search(r"([〇一二三四五六七八九十百]{2,})\s*(?:になります|になる|になった|です|やで|だよ)", text))
@@ -461,6 +472,7 @@ CORRECTING_RE = (INSTEAD_RE + r"|違う|違います|違いました|違った|�
                                 r"|訂正(?:します|しました|です|をお願いします|お願いします)?|やっぱり|やはり|やっぱ"
                                 r"|直したい|直して(?:ください|下さい|ほしい)?|直します|なおしたい|修正|変えたい|変えてほしい|変更したい|変更します|ずらしたい|ずらして"
                                 r"|(?:言|い)(?:っ|う)た(?:やん|のに|じゃん|でしょ)")   # 「いや電話はかけれる言うたやん」
+DENYING_RE = r"違う|違います|ちがう|ちがいます|ちゃう"
 # what may follow the mark and says nothing: 「年齢を訂正させてください」
 REQUEST_ONLY_RE = (r"(?:させて|して)?(?:ください|下さい|ほしい(?:です)?|もらえますか|いただけますか|お願いします)?(?:です)?"
                    r"(?:よ|ね|けど|が)?")   # 「日付ちがいますよ」
@@ -486,7 +498,10 @@ def correcting_parts(text: str) -> Tuple[List[str], str]:
             continue
         after = sentence[marks[-1].end():].strip("、,。!！ 　")
         after = "" if re.fullmatch(REQUEST_ONLY_RE, after) else after
-        before = "" if re.match(INSTEAD_RE, marks[0].group()) else sentence[:marks[0].start()].strip("、,。 　")
+        # what comes before 「AじゃなくてB」's or 「A違う」「施設ちゃう」's mark is what is not meant (fourteenth trial: 「施設ちゃう」
+        # was taken as 施設); before 「…に訂正します」 it is what is meant
+        before = ("" if re.match(INSTEAD_RE + "|" + DENYING_RE, marks[0].group())
+                  else sentence[:marks[0].start()].strip("、,。 　"))
         if not after and len(before) < 8:   # the mark says it all: what is meant is in the next sentence or the one before
             if i + 1 < len(listed):   # 「あ、さっきの違います。更新はしなくていいので切替えだけです」
                 after = listed[i + 1].strip("、,。 　")

@@ -22,9 +22,13 @@ def parse_cards(text: str) -> Optional[List[str]]:
         return ["notice", "juki"]
     found = []
     if "通知" in text:
-        lost = re.search(r"通知カード?[^、。,]{0,8}(なく|無く|失く|紛失|見当たら|ない|ありません|持って(い)?ない|なし|どっか|どこか"
-                         r"|どこに|行方|捨て)", text)   # 「通知カードはどっかいったっぽい」
-        found.append("notice_lost" if lost else "notice")
+        # 「通知カードはどっかいったっぽい」; 「通知カードは家の中探したけど見つからないです」 (fourteenth trial: recorded as
+        # 「ある」, the 紛失届 left off the checklist) — within the clause, not past the other card (「…はあるけど住基は
+        # ない」), and not when it is said to be there (「通知カードはあるけど免許はない」)
+        held = re.search(r"通知カード?(?:は|が|も)?(?:ある|あり|持って(?:い|おり|ま)|手元に|家に|うちに|施設に)", text)
+        lost = re.search(r"通知カード?(?:(?!住基|住民基本台帳)[^、。,]){0,20}?(なく|無く|失く|紛失|見当たら|見つから|出てこ|ない"
+                         r"|ありません|持って(い)?ない|なし|どっか|どこか|どこに|行方|捨て)", text)
+        found.append("notice_lost" if lost and not held else "notice")
     if re.search(r"住基|住民基本台帳", text):
         if not re.search(r"(住基|住民基本台帳)カード?[^、。,]{0,8}(ない|無い|なし|ありません|持って(い)?ない)", text):
             found.append("juki")
