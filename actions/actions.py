@@ -143,12 +143,12 @@ def _referring_back(turn: Turn) -> List[dict]:
     followed = (still_governed(turn.lexicon, turn.replied) or routed_in_context(kb, turn.lexicon, previous, turn.text)
                 or where_to_ask(kb, previous, turn.text)
                 or following_up(kb, turn.reply, previous, unsure=turn.unsure, text=turn.text))
-    return (not_again(kb, turn.reply, turn.replied) or turn.reply) if followed is turn.reply else followed
+    return (not_again(kb, turn.reply, turn.replied, turn.text) or turn.reply) if followed is turn.reply else followed
 
 
 def _placed(turn: Turn) -> List[dict]:
     """The reply, when it is more than a plain decline — not the answer just given again in other words."""
-    return [] if is_plain_decline(turn.reply) else (not_again(turn.kb, turn.reply, turn.replied) or turn.reply)
+    return [] if is_plain_decline(turn.reply) else (not_again(turn.kb, turn.reply, turn.replied, turn.text) or turn.reply)
 
 
 def _neighbour(turn: Turn) -> List[dict]:

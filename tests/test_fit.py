@@ -106,6 +106,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("療育手帳に写真が貼ってあるんですけど、それは顔写真付きの本人確認書類になりますか？", "id_documents"),
     # the thirteenth trial: suspending a card that is not lost got the lost-card steps
     ("カードはなくしてないけど、念のため一時停止しておいたほうがいいですか", "suspend_card_in_hand"),
+    ("訪問看護やってます。寝たきりの患者さん、マイナ保険証で訪問看護受けられるの？", "home_nursing"),   # was 訪問診療's answer
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))

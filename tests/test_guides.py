@@ -817,6 +817,13 @@ def test_a_follow_up_the_previous_answer_answers_gets_its_lines():
     checked = run(ActionFallback(), following({"answer_id": "photo_exception"}, "nlu_fallback",
                                               "おらがスマホで布団さ寝でるとこ撮ってもいいってことだべか", ranking))[1]
     assert checked[0]["custom"]["answer_id"] == "photo_exception" and "布団（寝たきりの場合）" in checked[0]["text"]
+    # fourteenth trial: the same answer asked for again about one of its points got 「同じになるため、くり返しません」
+    again = following({"answer_id": "hoken_visit"}, "hoken_visit",
+                      "目視確認というのは、具体的に受付で何をすればいいんでしょうか。", [("hoken_visit", 0.72)])
+    again.events[1]["data"]["custom"] = {"answer_id": "hoken_visit"}
+    quoted = run(ActionFallback(), again)[1]
+    assert quoted[0]["custom"]["answer_id"] == "hoken_visit" and "目視" in quoted[0]["text"]
+    assert "関係するところ" in quoted[0]["text"]
 
 
 def test_an_answer_with_a_question_beside_it_takes_both():

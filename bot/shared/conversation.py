@@ -402,11 +402,13 @@ def result_in_short(kb: KnowledgeBase, result_text: str, citation: str, text: st
     return [BotMessage(text=body, citation=citation).to_rasa()]
 
 
-def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict]) -> List[dict]:
+def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict], text: str = "") -> List[dict]:
     """The answers just given, asked for again in other words (「FAXは家にないんです…メールとかチャットは？」 after the FAX
-    answer): not repeated — said so, with that answer's related entries and where to ask ([message]); beside a new
-    answer only the new one is given; the same routing reply again is said in short (「カードや電子証明書の有効期限…」
-    three times in a row); [] when the reply is all new (or holds more than answers)."""
+    answer): not repeated — the lines of it that name the follow-up's words (`said_before`: fourteenth trial, 「目視確認
+    というのは、具体的に受付で何をすればいいんでしょうか」 got 「同じになるため、くり返しません」), else said so, with that
+    answer's related entries and where to ask ([message]); beside a new answer only the new one is given; the same routing
+    reply again is said in short (「カードや電子証明書の有効期限…」 three times in a row); [] when the reply is all new
+    (or holds more than answers)."""
     routed = {custom.get("uncovered") for custom in previous_reply if custom.get("uncovered")}
     if reply and all(message["custom"].get("uncovered") in routed for message in reply):   # the same routing again
         return [BotMessage(text=kb.messages["same_route"], fallback=True,
@@ -419,6 +421,9 @@ def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict]) 
         new = [message for message in reply if message["custom"]["answer_id"] not in given]
         return new if len(new) < len(reply) else []
     previous = kb.by_id[answered[-1]]
+    quoted = said_before(kb, previous.id, text) if text else []
+    if quoted:
+        return quoted
     buttons = [{"title": "もう一度読む", "payload": show_answer_payload(previous.id)},
                *entry_buttons(kb, [i for i in previous.related if i not in given])]
     return [BotMessage(text=kb.messages["same_again"].format(title=previous.title), buttons=buttons[:MAX_CANDIDATES + 1],
