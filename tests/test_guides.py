@@ -1253,6 +1253,11 @@ def test_after_a_deceased_persons_card_the_card_questions_stay_routed(kb):
     assert messages[0]["custom"].get("uncovered") == "deceased" and "保険者" in messages[0]["text"]
     own = run(ActionAnswer(), following(routed, "pin_forgot", "私の暗証番号を忘れました", [("pin_forgot", 0.9)]))[1]
     assert own[0]["custom"].get("answer_id") == "pin_forgot"
+    # fourteenth trial, a widow: 「主人」 is the person too (got the registration how-to, then the care home's PIN rules)
+    for text, intent in (("保険証は　主人の保険証も返さないといけないんですか　どこに", "hoken_registration"),
+                         ("主人の暗証番号わたし知ってるけど　使ってもいいの", "pin_sharing")):
+        messages = run(ActionAnswer(), following(routed, intent, text, [(intent, 0.8)]))[1]
+        assert messages[0]["custom"].get("uncovered") == "deceased", text
 
 
 def test_twelfth_trial_check_answers_and_requests():

@@ -32,14 +32,15 @@ CONTACT = re.compile(r"問い?合わ?せ|相談|連絡|電話|ご確認|申請�
 # the writer speaks of themselves (「私のカードは…」), or of the person the conversation was about (「母は…」)
 SPEAKER_WORDS = r"私|わたし|自分|僕|ぼく|俺|おれ|あたし"
 SPEAKER = re.compile(SPEAKER_WORDS)
-THE_PERSON = re.compile(r"母|父|夫|妻|祖母|祖父|おばあ|おじい|ばあちゃん|じいちゃん|故人|亡")
+SPEAKERS_OWN = re.compile(rf"(?:{SPEAKER_WORDS})(?:の|も)")   # 「私のカードは…」「わたしも…」, not 「主人の暗証番号わたし知ってる」
+THE_PERSON = re.compile(r"母|父|夫|妻|祖母|祖父|おばあ|おじい|ばあちゃん|じいちゃん|故人|亡|主人|旦那|だんな|家内|奥さん|義母|義父")
 # the user cannot phone (「耳が聞こえない」「電話できない」)
 CANNOT_PHONE = re.compile(r"耳が(?:聞こえ|きこえ|不自由)|聴覚|難聴|ろう者|聾|手話|筆談|電話(?:は|が)?(?:でき|出来|無理|むり|難し|むずかし|かけられ)")
 
 
 def names_the_person(text: str) -> bool:
     """The message is about the person (「母はマイナ保険証を…」), not about the writer (「私のカードは…」)."""
-    return bool(THE_PERSON.search(text)) and not SPEAKER.search(text)
+    return bool(THE_PERSON.search(text)) and not SPEAKERS_OWN.search(text)
 
 
 def cannot_phone(said: List[str]) -> bool:
