@@ -107,6 +107,8 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     # the thirteenth trial: suspending a card that is not lost got the lost-card steps
     ("カードはなくしてないけど、念のため一時停止しておいたほうがいいですか", "suspend_card_in_hand"),
     ("訪問看護やってます。寝たきりの患者さん、マイナ保険証で訪問看護受けられるの？", "home_nursing"),   # was 訪問診療's answer
+    ("変な電話で暗証番号言っちゃったかもしれないんです。カード悪用されますか？どこに連絡すればいいですか", "pin_told"),
+    ("暗証番号を他人に教えてしまった場合どうすればいいですか", "pin_told"),   # was the care home's PIN rules
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
