@@ -1444,6 +1444,11 @@ def test_what_the_question_is_not_about_is_not_read(kb, monkeypatch):
     messages = run(ActionAnswer(), following({"answer_id": "card_management"}, "card_management", text,
                                              [("card_management", 0.8)]))[1]
     assert messages[0]["custom"].get("answer_id") == "hokensho_end", messages[0]["text"][:80]
+    # fourteenth trial: a first clause that says what it is not about (got 「資格確認書と同じになるため、くり返しません」)
+    text = "いえ、資格確認書ではなく、カードの持ち出し管理の話です。"
+    messages = run(ActionAnswer(), following({"answer_id": "shikaku_kakuninsho"}, "shikaku_kakuninsho", text,
+                                             [("shikaku_kakuninsho", 0.93)]))[1]
+    assert messages[0]["custom"].get("answer_id") == "card_management", messages[0]["text"][:80]
 
 
 def test_thirteenth_trial_check_answers():
