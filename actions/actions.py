@@ -21,7 +21,7 @@ from bot.shared.concepts import Lexicon, load_lexicon
 from bot.shared.fit import about_the_card, numbered_parts, parts_asked_again
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, cannot_phone,
                                      corrected_question, following_up, for_a_hiragana_reader, hard_to_read, in_short,
-                                     is_plain_decline, last_answer_id, missed_the_question, names_the_person,
+                                     is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
                                      neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
                                      restated_question, result_in_short, routed_in_context, said_before, still_governed,
                                      wants_kana, where_to_ask, with_hiragana_offer, without_what_it_is_not_about)
@@ -380,15 +380,18 @@ class ActionShortReply(ShortResponseAction):
 
 class ActionHelp(ShortResponseAction):
     """「使い方がわからない」: the help menu (utter_help) — but 「かんじが おおくて よくわからない」 right after an answer is about
-    that answer: it comes again in short (`fitting_messages`)."""
+    that answer: it comes again in short (`fitting_messages`); and 「病院でカードの使い方がわからない」 (fourteenth trial: the
+    help menu) names a topic of the card: it is answered (what it names, not out of scope)."""
 
-    not_meant = ("help",)
+    not_meant = ("help", "out_of_scope")
 
     def name(self) -> Text:
         return "action_help"
 
     def response(self, tracker: Tracker) -> Optional[str]:
-        return None if about_the_answer(tracker, tracker.latest_message.get("text") or "") else "utter_help"
+        text = tracker.latest_message.get("text") or ""
+        asks_about_the_card = about_the_card(text) and names_a_topic(load_lexicon(), text)   # not 「何ができるの？」
+        return None if about_the_answer(tracker, text) or asks_about_the_card else "utter_help"
 
 
 class ActionHumanHandoff(ShortResponseAction):

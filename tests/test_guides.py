@@ -1039,6 +1039,10 @@ def test_an_answer_hard_to_read_comes_again_in_short(kb):
                                       [("help", 0.5), ("no_card_shikaku", 0.1)]))[1]
     assert own[0]["custom"]["answer_id"] == "no_card_shikaku" and own[0]["text"].startswith("みじかく いうと")   # kana
     assert run(ActionHelp(), following(None, "help", "使い方がわからない"))[1][0]["response"] == "utter_help"
+    # fourteenth trial: a question about the card that says 使い方がわからない got the help menu
+    answered = run(ActionHelp(), following(None, "help", "病院でカードの使い方がわからない",
+                                           [("help", 0.78), ("out_of_scope", 0.04), ("hoken_visit", 0.02)]))[1]
+    assert answered[0]["custom"].get("answer_id") == "hoken_visit"
     from bot.shared.concepts import load_lexicon
     from bot.shared.conversation import not_understood
     assert not not_understood(load_lexicon(), "暗証番号がわからない")

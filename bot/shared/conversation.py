@@ -326,6 +326,12 @@ def hard_to_read(lexicon: Lexicon, text: str) -> bool:
     return False
 
 
+def names_a_topic(lexicon: Lexicon, text: str) -> bool:
+    """The message names a topic of the card (a covered one asked about, or an uncovered one), not only who the person is."""
+    found = lexicon.find(text)
+    return bool(asked_topics(found.covered, lexicon) or found.uncovered)
+
+
 def not_understood(lexicon: Lexicon, text: str) -> bool:
     """The message says the answer was hard to read or understand, and asks about no topic of its own."""
     found = lexicon.find(text)
