@@ -109,6 +109,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("訪問看護やってます。寝たきりの患者さん、マイナ保険証で訪問看護受けられるの？", "home_nursing"),   # was 訪問診療's answer
     ("変な電話で暗証番号言っちゃったかもしれないんです。カード悪用されますか？どこに連絡すればいいですか", "pin_told"),
     ("暗証番号を他人に教えてしまった場合どうすればいいですか", "pin_told"),   # was the care home's PIN rules
+    ("ベトナム語で電話できるところ、ありますか", "other_languages"),   # the documents name five languages
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
