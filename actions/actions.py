@@ -20,7 +20,7 @@ from bot.shared.answers import answer_message, fitting_reply, message_entities, 
 from bot.shared.concepts import Lexicon, load_lexicon
 from bot.shared.fit import about_the_card, numbered_parts, parts_asked_again
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, cannot_phone,
-                                     corrected_question, following_up, for_a_hiragana_reader, hard_to_read, in_short,
+                                     corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
                                      neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
                                      restated_question, result_in_short, routed_in_context, said_before, still_governed,
@@ -58,11 +58,23 @@ def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> Lis
     return messages
 
 
+def for_the_clinic_staff(tracker: Tracker, messages: List[dict]) -> List[dict]:
+    """A fallback to a writer from a clinic or pharmacy counter does not send them to 「受診する医療機関」 (themselves):
+    it says that the medical side is not in the documents, and where to ask about the card and the insurance."""
+    said = [event.get("text") or "" for event in tracker.events if event.get("event") == "user"]
+    said.append(tracker.latest_message.get("text") or "")
+    for message in messages:
+        rest = for_the_medical_side(said, message["text"]) if message["custom"].get("fallback") else None
+        if rest is not None:
+            message["text"] = "\n".join(part for part in (rest, load_knowledge().messages["medical_side"]) if part)
+    return messages
+
+
 def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
     """`replying` with the FAX line named in its fallbacks for a user who cannot phone; for a user who has asked for
     hiragana, in hiragana from then on (until 「漢字でいい」); to a question written in kana only, 「ひらがなで よむ」 beside
     an answer and a decline in hiragana."""
-    messages = with_fax_for_who_cannot_phone(tracker, replying(tracker, message))
+    messages = for_the_clinic_staff(tracker, with_fax_for_who_cannot_phone(tracker, replying(tracker, message)))
     if reads_hiragana(tracker):
         return for_a_hiragana_reader(load_knowledge(), messages)
     return with_hiragana_offer(load_knowledge(), latest_text(tracker), messages)

@@ -1455,6 +1455,20 @@ def test_what_the_question_is_not_about_is_not_read(kb, monkeypatch):
     assert messages[0]["custom"].get("answer_id") == "card_management", messages[0]["text"][:80]
 
 
+def test_a_clinic_receptionist_is_not_sent_to_the_clinic(kb):
+    """Fourteenth trial: a clinic receptionist (said in her first message) was twice told to ask 「受診する医療機関の窓口」
+    — herself. A fallback to her says that the medical side is not in the documents, and where to ask; a family member
+    still gets the clinic."""
+    from actions.actions import ActionFallback
+    text = "カードリーダーの不具合で顔認証が全然通らないときは、どこに連絡すればいいですか"
+    trk = following(None, "out_of_scope", text, [("out_of_scope", 0.6)])
+    trk.events.insert(0, {"event": "user", "text": "クリニックの受付をしています。顔認証がうまくいかない患者さんが多くて困っています"})
+    reply = run(ActionFallback(), trk)[1][0]["text"]
+    assert "医療機関の窓口" not in reply and kb.messages["medical_side"] in reply and "0120-95-0178" in reply
+    family = run(ActionFallback(), following(None, "out_of_scope", text, [("out_of_scope", 0.6)]))[1][0]["text"]
+    assert "医療機関の窓口" in family and kb.messages["medical_side"] not in family
+
+
 def test_thirteenth_trial_check_answers():
     """「ばあちゃんは88で家にいる。要介護1だったかな？」 (the writer's doubt, read as a side question) was not taken; 「通知カード？
     わかんない、たんすとかにあるかも」 was recorded as 「通知カードがある」 (the question echoed was read as the answer)."""

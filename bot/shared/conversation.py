@@ -38,6 +38,22 @@ THE_PERSON = re.compile(r"母|父|夫|妻|祖母|祖父|おばあ|おじい|ば�
 CANNOT_PHONE = re.compile(r"耳が(?:聞こえ|きこえ|不自由)|聴覚|難聴|ろう者|聾|手話|筆談|電話(?:は|が)?(?:でき|出来|無理|むり|難し|むずかし|かけられ)")
 
 
+# the writer works at a clinic, hospital or pharmacy counter (fourteenth trial: a clinic receptionist was twice told to ask
+# 「受診する医療機関の窓口」, herself)
+MEDICAL_SIDE = re.compile(r"(?:クリニック|病院|医院|診療所|薬局|歯科)(?:の|で)?(?:受付|事務|医療事務|職員|スタッフ|薬剤師)(?:を|の者|です|として|を担当)"
+                          r"|医療事務|薬剤師です|薬局の者|クリニックとして|医療機関として|病院として|当院|当薬局"
+                          r"|(?:その|この|うちの)(?:医療機関|クリニック|病院|医院|薬局)の(?:受付|職員|スタッフ|者)")
+TO_THE_CLINIC = re.compile(r"[^。\n]*受診[^。\n]*医療機関[^。\n]*(?:問い?合わ?せ|ご確認)[^。\n]*。?")
+
+
+def for_the_medical_side(said: List[str], text: str) -> Optional[str]:
+    """A fallback's `text` for a writer who has said they work at a clinic or pharmacy: its sentences that send them to
+    「受診する医療機関」 set aside for None — the caller puts `medical_side` in their place; None when nothing changes."""
+    if not any(MEDICAL_SIDE.search(line) for line in said) or not TO_THE_CLINIC.search(text):
+        return None
+    return TO_THE_CLINIC.sub("", text).strip()
+
+
 def names_the_person(text: str) -> bool:
     """The message is about the person (「母はマイナ保険証を…」), not about the writer (「私のカードは…」)."""
     return bool(THE_PERSON.search(text)) and not SPEAKERS_OWN.search(text)

@@ -176,6 +176,7 @@ class Messages(BaseModel):
     in_short: str            # the answer just given was hard to read: {first}, its first sentence
     result_in_short: str     # a check's result was hard to read: {lines}, its lines that matter most
     fax_note: str            # after a fallback, for a user who cannot phone: the FAX line for questions about the card
+    medical_side: str        # in place of 「受診する医療機関…にお問い合わせください」 to the staff of a clinic or pharmacy
     same_route: str          # the same topic the documents do not cover, asked again: said in short
     same_again: str          # the answer just given, asked for again in other words: not repeated; {title}
     unanswered: str          # other questions of the message that no answer given answers; {questions}: quoted
