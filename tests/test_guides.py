@@ -949,6 +949,11 @@ def test_fourteenth_trial_check_answers():
                             {**hospital, "proxy_facility": "no"}, today) == {}
     assert guides.corrected(guides.FLOWS["proxy"], "ちゃうちゃう、入所してへんって言うてるやろ。入院や", "proxy_photo_id",
                             {**hospital, "proxy_facility": "yes"}, today) == {"proxy_facility": "no"}
+    # 「認知症の方はいませんが、知的障害で説明の理解が難しい方が2名います」 was 「いない」
+    outreach, plan = guides.FLOWS["outreach"], {"outreach_date": "2027-01", "outreach_others": "no"}
+    said = "認知症の方はいませんが、知的障害で説明の理解が難しい方が2名います"
+    assert extract(outreach, said, "outreach_dementia", plan, today) == {"outreach_dementia": "yes"}
+    assert extract(outreach, "理解が難しい人はいません", "outreach_dementia", plan, today) == {"outreach_dementia": "no"}
     # 「わからない。カードを持っていたかどうかもはっきりしません。」 was 「マイナンバーカード」
     assert extract(guides.FLOWS["lost"], "わからない。カードを持っていたかどうかもはっきりしません。", "lost_item", {},
                    today) == {"lost_item": "unknown"}

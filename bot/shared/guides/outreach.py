@@ -2,11 +2,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import replace
 from typing import List, Optional, Tuple
 
 from bot.shared.guides.flow import Flow, Values
-from bot.shared.guides.parsing import UNKNOWN, Option, Question, date_of, yesno
+from bot.shared.guides.parsing import UNKNOWN, Option, Question, date_of, parse_yesno, yesno
 from bot.shared.guides.result import Part, Result, Section, fact, format_date, line, say
+
+DEMENTIA = yesno("outreach_dementia", ("いる", r"いる|います|おる|何人か|数人|多い|おおい|半分|ほとんど|全員|みんな"),
+                 ("いない", r"いない|いません|おらん|おらへん"))
+# residents whose wishes are hard to confirm, named by what makes it hard (the question names 認知症 only as an example)
+HARD_TO_CONFIRM = re.compile(r"理解が(?:難し|むずかし|でき)|意思(?:の)?確認が(?:難し|むずかし|でき)|意思疎通が(?:難し|むずかし|でき)"
+                             r"|判断(?:能力)?が(?:難し|むずかし|乏し|でき)|説明(?:の理解)?が(?:難し|むずかし)|知的障が?い|知的障害|発達障害"
+                             r"|精神障害")
+DENIED_AT_THE_END = re.compile(r"(?:いない|いません|おらん|おらへん|ない|ません|おりません)(?:が|けど|けれど|けれども)?[。!！\s]*$")
+
+
+def hard_to_confirm(text: str) -> Optional[str]:
+    """「認知症の方はいませんが、知的障害で説明の理解が難しい方が2名います」 (fourteenth trial: 「いない」, then the correction
+    was not applied): a clause naming what makes wishes hard to confirm, not denied at its end, is yes; else as any
+    yes/no answer."""
+    for match in HARD_TO_CONFIRM.finditer(text):
+        clause = re.split(r"[。!！?？\n]|(?:が|けど|けれど)[、,]", text[match.start():])[0]
+        if not DENIED_AT_THE_END.search(clause):
+            return "yes"
+    return parse_yesno(DEMENTIA, text)
+
 
 QUESTIONS = (
     Question("outreach_date", "date", (Option("next_month", "来月"), Option(UNKNOWN, "まだ決まっていない")), strong=True,
@@ -14,8 +36,7 @@ QUESTIONS = (
     yesno("outreach_others", ("いる", r"いる|います|おる|おります|いては|いらっしゃ|何人か|数人|多い|半分"),
           ("いない", r"いない|いません|いなかった|いませんでした|おらん|おらへん|おりません|いてへん|いーひん"
                      r"|(全員|みんな|皆)[^。、]{0,4}(市内|町内|村内|区内)|(市内|町内|村内|区内)(の方|の人)?(だけ|のみ)")),
-    yesno("outreach_dementia", ("いる", r"いる|います|おる|何人か|数人|多い|おおい|半分|ほとんど|全員|みんな"),
-          ("いない", r"いない|いません|おらん|おらへん")),
+    replace(DEMENTIA, parser=lambda text, today: hard_to_confirm(text)),
 )
 
 
