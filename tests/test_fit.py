@@ -110,6 +110,8 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("変な電話で暗証番号言っちゃったかもしれないんです。カード悪用されますか？どこに連絡すればいいですか", "pin_told"),
     ("暗証番号を他人に教えてしまった場合どうすればいいですか", "pin_told"),   # was the care home's PIN rules
     ("ベトナム語で電話できるところ、ありますか", "other_languages"),   # the documents name five languages
+    ("ダウンロードした申請書にばあちゃんのマイナンバー書かなきゃいけないんですよね？番号わかんないんだけどどこ見ればいい？",
+     "mynumber_lookup"),   # got 申請サポート
     ("本人は意思表示ができないので「本人が指定する」ことができません。その場合はどうなるのでしょうか。",
      "proxy_without_designation"),   # got 「ご本人が指定する方ならどなたでも」 again
 ])
