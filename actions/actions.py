@@ -43,13 +43,18 @@ def with_guide_buttons(message: dict, intent: str, paused: Optional[str] = None)
     return message
 
 
+def said_by_user(tracker: Tracker) -> List[str]:
+    """Everything the user has said in the conversation, the latest message last."""
+    said = [event.get("text") or "" for event in tracker.events if event.get("event") == "user"]
+    return said + [tracker.latest_message.get("text") or ""]
+
+
 def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> List[dict]:
     """A fallback (decline, routing reply, 「もしかして」) to a user who has said they cannot phone names the FAX line for
     questions about the card (0120-601-785, manual p.28) — the eleventh trial sent a deaf user to the free dial twice."""
     if not any(message["custom"].get("fallback") for message in messages):
         return messages
-    said = [event.get("text") or "" for event in tracker.events if event.get("event") == "user"]
-    if not cannot_phone(said + [tracker.latest_message.get("text") or ""]):
+    if not cannot_phone(said_by_user(tracker)):
         return messages
     kb = load_knowledge()
     for message in messages:
@@ -61,8 +66,7 @@ def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> Lis
 def for_the_clinic_staff(tracker: Tracker, messages: List[dict]) -> List[dict]:
     """A fallback to a writer from a clinic or pharmacy counter does not send them to 「受診する医療機関」 (themselves):
     it says that the medical side is not in the documents, and where to ask about the card and the insurance."""
-    said = [event.get("text") or "" for event in tracker.events if event.get("event") == "user"]
-    said.append(tracker.latest_message.get("text") or "")
+    said = said_by_user(tracker)
     for message in messages:
         rest = for_the_medical_side(said, message["text"]) if message["custom"].get("fallback") else None
         if rest is not None:

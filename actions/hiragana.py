@@ -13,8 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.safety import safe_run
 from bot.shared import guides
-from bot.shared.conversation import KANJI_IS_FINE, readable_in_hiragana
-from bot.shared.kana import KANJI, for_hiragana_readers
+from bot.shared.conversation import KANJI_IS_FINE, buttons_in_hiragana, readable_in_hiragana
 from bot.shared.message import BotMessage
 
 
@@ -34,8 +33,7 @@ def in_hiragana(message: Dict[str, Any], domain: Dict[Text, Any]) -> Dict[str, A
     titles still in kanji; unchanged when it has no text (a response the domain does not hold)."""
     custom = message.get("custom") or {}
     if custom.get("reading"):   # an answer made for the reader; a check's button added after it (「チェックを続ける」)
-        return {**message, "buttons": [{**b, "title": for_hiragana_readers(b["title"])} if KANJI.search(b["title"]) else b
-                                       for b in message.get("buttons") or []]}
+        return {**message, "buttons": buttons_in_hiragana(message.get("buttons") or [])}
     name = message.get("response")
     variants = (domain.get("responses") or {}).get(name) or [] if name else []
     text = message.get("text") or (variants[0].get("text") if variants else None)

@@ -373,10 +373,16 @@ def for_a_hiragana_reader(kb: KnowledgeBase, messages: List[dict]) -> List[dict]
     return out
 
 
+def buttons_in_hiragana(buttons: List[dict]) -> List[dict]:
+    """Button titles for a reader of hiragana only (payloads as they are); a title without kanji as it is."""
+    return [{**button, "title": for_hiragana_readers(button["title"])} if KANJI.search(button["title"]) else button
+            for button in buttons]
+
+
 def readable_in_hiragana(said: BotMessage) -> BotMessage:
     """The message's text and button titles for a reader of hiragana only, marked so (custom `reading`)."""
     said.text = for_hiragana_readers(said.text)
-    said.buttons = [{**button, "title": for_hiragana_readers(button["title"])} for button in said.buttons]
+    said.buttons = buttons_in_hiragana(said.buttons)
     said.extra["reading"] = "hiragana"
     return said
 

@@ -178,7 +178,7 @@ _FOUR_DIGITS_WORD = re.compile(r"(?:4|４|四)(?:桁|けた|ケタ)")
 _PIN_TALK = _words(_PIN_WORDS.pattern + r"|ロック|ろっく")
 # 「「1234」みたいに世話人さんが決めて」 (the thirteenth trial, in a conversation about the PIN, the word not in that
 # message): four digits quoted on their own, or given as an example of one (「0000とかでもいい？」)
-_QUOTED_ALONE = re.compile(r"[「『\"“'](?P<digits>[^「『\"“'」』”]{4,7})[」』\"”']")
+_OPENING_QUOTES, _CLOSING_QUOTES = frozenset("「『\"“'"), frozenset("」』\"”'")
 _EXAMPLE_AFTER = re.compile(r"\s*(?:みたいな|みたいに|みたく|とか|のような|のように|などの?|等の?|って感じ|っぽい)")
 _COUNT_AFTER = re.compile(r"\s*(?:桁|けた|ケタ|回|文字|日|月|年|歳|才|時|分|秒|人|件|枚|円|個|度|番目|通|名|週|か月|ヶ月|カ月|台|%|号|倍|kg|cm)")
 _NOT_PIN_BEFORE = re.compile(r"(?:\d:|[¥$第#])$")           # a time (9:00), an amount, 第1234号
@@ -274,8 +274,8 @@ def find_pins(text: str):
         chosen = four and (_FOUR_DIGITS_WORD.search(text, max(0, start - 40), end + 20)
                            or (_CHOSEN_AFTER.match(text, end) and "番号" in text))
         example = four and not text[start:end].replace("-", "").startswith(PUBLIC_PREFIXES) and (
-            _EXAMPLE_AFTER.match(text, end) or any(m.span("digits") == (start, end) for m in _QUOTED_ALONE.finditer(
-                text, max(0, start - 1), end + 1)))
+            _EXAMPLE_AFTER.match(text, end)
+            or (text[start - 1:start] in _OPENING_QUOTES and text[end:end + 1] in _CLOSING_QUOTES))
         if before or after or bare or chosen or spaced or example or (four and _PIN_TALK.search(text)):
             yield start, end, PIN
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import List, Optional
 
 from bot.shared.guides.flow import Flow, Values
-from bot.shared.guides.parsing import normalize, UNKNOWN, Option, Question, parse_choice
+from bot.shared.guides.parsing import UNKNOWN, Option, Question, parse_choice
 from bot.shared.guides.result import Line, Part, Result, Section, fact, line, say
 
 LOST_ITEM = Question("lost_item", "choice", (
@@ -40,7 +40,7 @@ def lost_item(text: str) -> Optional[str]:
     """What was lost; 「カードだけ。スマホはある」「カードだけだ。スマホはおどさ持ってねえ」: the card alone."""
     if re.search(r"カード(?:だけ|のみ|だけだ|だけや|だけです)", text):
         return "card"
-    return parse_choice(LOST_ITEM, normalize(text))
+    return parse_choice(LOST_ITEM, text)
 
 
 def slots_for(v: Values) -> List[str]:
