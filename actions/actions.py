@@ -22,7 +22,7 @@ from bot.shared.fit import about_the_card, numbered_parts, parts_asked_again
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, cannot_phone,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
-                                     neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
+                                     named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
                                      restated_question, result_in_short, routed_in_context, said_before, still_governed,
                                      wants_kana, where_to_ask, with_hiragana_offer, without_what_it_is_not_about)
 from bot.shared.knowledge import KnowledgeBase, load_knowledge
@@ -162,13 +162,18 @@ def _referring_back(turn: Turn) -> List[dict]:
     return (not_again(kb, turn.reply, turn.replied, turn.text) or turn.reply) if followed is turn.reply else followed
 
 
+def _next_to_the_answer(turn: Turn) -> List[dict]:
+    """A follow-up the fit rules would decline or ask 「もしかして」 about: the answer next to the one just given that it
+    names (`neighbour_named`), else that answer's lines naming its topic (`named_in_the_answer`)."""
+    if not turn.previous or not all(m["custom"].get("fallback") and not m["custom"].get("uncovered") for m in turn.reply):
+        return []
+    return (neighbour_named(turn.kb, turn.lexicon, turn.previous, turn.text)
+            or named_in_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text))
+
+
 def _placed(turn: Turn) -> List[dict]:
     """The reply, when it is more than a plain decline — not the answer just given again in other words."""
     return [] if is_plain_decline(turn.reply) else (not_again(turn.kb, turn.reply, turn.replied, turn.text) or turn.reply)
-
-
-def _neighbour(turn: Turn) -> List[dict]:
-    return neighbour_named(turn.kb, turn.lexicon, turn.previous, turn.text)
 
 
 def _following_up(turn: Turn) -> List[dict]:
@@ -183,7 +188,7 @@ def _from_check_topic(turn: Turn) -> List[dict]:
 # the first step with something to say gives the reply; else the plain decline (`Turn.reply`)
 REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
     _about_what_was_said, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read, _referring_back,
-    _placed, _neighbour, _following_up, _from_check_topic)
+    _next_to_the_answer, _placed, _following_up, _from_check_topic)
 
 
 def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:

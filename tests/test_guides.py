@@ -1404,6 +1404,23 @@ def test_a_topic_next_to_the_answer_just_given_is_answered_when_the_classifier_c
     assert day_of[0]["custom"].get("answer_id") == "outreach_facility_day_of"   # by a word of its title (thirteenth trial)
 
 
+
+def test_a_follow_up_naming_a_topic_of_the_answer_just_given_gets_its_lines(kb):
+    """Fifteenth trial (fourteenth's leftover), after the outreach answer: 「参加者には何を持ってきてもらえばいいですか？」
+    (out of scope 0.42) was declined, though that answer lists what to bring on the day. The lines naming what to bring
+    are quoted; without the answer before it, or after one that names nothing to bring, it is not answered from them."""
+    from actions.actions import ActionFallback
+    text = "参加者には何を持ってきてもらえばいいですか？"
+    oos = [("out_of_scope", 0.42), ("card_uses", 0.14), ("help", 0.14)]
+    after = run(ActionFallback(), following({"answer_id": "outreach_facility"}, "out_of_scope", text, oos))[1]
+    assert after[0]["custom"].get("answer_id") == "outreach_facility"
+    assert "交付申請書、暗証番号設定依頼書、顔写真、本人確認書類" in after[0]["text"]
+    assert after[0]["text"].startswith(kb.messages["said_before"].format(title="施設での出張申請受付"))
+    alone = run(ActionFallback(), following(None, "out_of_scope", text, oos))[1]
+    assert alone[0]["custom"].get("fallback")
+    away = run(ActionFallback(), following({"answer_id": "pin_forgot"}, "out_of_scope", text, oos))[1]
+    assert away[0]["custom"].get("answer_id") != "pin_forgot"
+
 F5 = ("居宅のケアマネです。いくつか教えてください。①担当している利用者さん（要介護3、独居）は外出困難です。ケアマネの私が代理で"
       "受け取ることはできますか？②入所予定の特養から、暗証番号も含めて施設で管理したいと言われています。問題ないでしょうか。"
       "③そもそもカードを持たない方針の利用者さんもいて、その方の資格確認書は何か手続きが必要ですか？④資格確認書の有効期限は"

@@ -196,18 +196,36 @@ def content_words(text: str) -> Set[str]:
     return {word for word in CONTENT_WORD.findall(text) if word not in GENERIC_WORDS}
 
 
-def said_before(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str, intro: str = "said_before") -> List[dict]:
+def said_before(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str, intro: str = "said_before",
+                lexicon: Optional[Lexicon] = None) -> List[dict]:
     """A follow-up the answer just given already answers (「それって申請しないともらえないの？」 after the 資格確認書,
     which says it is sent without an application): the lines of that answer that name most of the follow-up's
-    words (at most MAX_QUOTED), with its 出典: [message] or [] when no line names one."""
+    words — and, given the `lexicon`, of the topics it asks about, however written (「何を持ってきてもらえば」 names
+    the 本人確認書類 line; 「うけつけで」 the 受付 one) — at most MAX_QUOTED, with its 出典: [message] or [] when no line
+    names one."""
     previous = kb.by_id.get(previous_answer_id or "")
     words = content_words(text)
-    if previous is None or not words:
+    topics = set(asked_topics(lexicon.find(text).covered, lexicon)) if lexicon is not None else set()
+    if previous is None or not (words or topics):
         return []
-    hits = [(sum(word in line for word in words), line) for line in previous.answer.splitlines()]
+    def named(line: str) -> int:
+        return len(topics.intersection(lexicon.find(line).covered)) if topics and lexicon is not None else 0
+    hits = [(sum(word in line for word in words) + named(line), line) for line in previous.answer.splitlines()]
     best = max((count for count, _ in hits), default=0)
     lines = [line for count, line in hits if best and count == best]
     return _quoted(kb, previous, intro, lines) if len(lines) <= MAX_QUOTED else []
+
+
+def named_in_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str) -> List[dict]:
+    """A follow-up the fit rules cannot place on its own, that asks about a topic the answer just given speaks of
+    (fifteenth trial, after the outreach answer: 「参加者には何を持ってきてもらえばいいですか？」 was declined; after the
+    資格確認書 in short: 「これを うけつけで みせれば いいの？」): the lines of that answer that name it (`said_before`);
+    [] when the message names no such topic."""
+    previous = kb.by_id.get(previous_answer_id or "")
+    topics = set(asked_topics(lexicon.find(text).covered, lexicon))
+    if previous is None or not any(topics.intersection(lexicon.find(line).covered) for line in previous.answer.splitlines()):
+        return []
+    return said_before(kb, previous.id, text, lexicon=lexicon)
 
 
 LIST_ITEM = re.compile(r"^\s*(?:\d+[.．)）]|[・･•-])\s*")
