@@ -438,6 +438,16 @@ def test_the_no_application_rule_of_the_shikaku_kakuninsho_says_whose_and_when(k
     assert "申請不要です" not in answer
 
 
+def test_the_shikaku_kakuninsho_says_a_facility_was_to_apply_for_its_residents(kb):
+    """Fifteenth trial: a hospital's 連携室, a 特養 nurse and a 養護老人ホーム clerk asked whether the facility can apply for
+    its residents' 資格確認書 and never got the manual's p.8 plan (施設等で保険者に代理申請…予定): said in the default
+    answer, as a plan of the 2023 manual, with its quote."""
+    entry = kb.by_id["shikaku_kakuninsho"]
+    line = lines_with(entry.answer, "施設による代理")[0]
+    assert "同じマニュアル" in line and "予定でした" in line
+    assert any("施設等で保険者に代理申請" in source.quote for source in entry.sources)
+
+
 def test_the_post_office_plan_is_past_and_attributed(kb):
     answer = kb.by_id["post_office"].answer
     assert "マニュアル（2023年12月版）" in answer and "とされていました" in answer and "その後の資料は手元にありません" in answer
