@@ -335,7 +335,7 @@ class ActionAnswer(MessageAction):
             else:
                 messages = [answer_message(kb, entry) if entry else unknown_answer_message(kb)]
                 if reads_hiragana(tracker):   # a button tapped by a reader of hiragana only: the answer in short
-                    messages = for_a_hiragana_reader(kb, messages)
+                    messages = for_a_hiragana_reader(kb, messages, whole="all" in entities.get("reading", []))
         else:
             messages = fitting_messages(tracker)
         events = pause_events(tracker) or []

@@ -1357,6 +1357,34 @@ def test_a_reader_of_hiragana_keeps_getting_hiragana(kb):
     assert KANJI.search(run(ActionAnswer(), trk)[1][0]["text"].split("\n出典：")[0])
 
 
+def test_the_hiragana_mode_starts_only_when_asked_ends_when_asked_and_reads_all_when_asked(kb):
+    """Fifteenth trial, a 民生委員: 「目が悪くて郵便物が読めない方がいて…私が代わりに書いてあげてもいいもんでしょうか？」
+    turned the conversation into hiragana (someone described, not the answer); 「漢字まじりの普通の文章でお願いします」 and
+    「ひらがなをやめて、ふつうの漢字で書いてください」 did not end it; 「ぜんぶを よむ」 gave the short form again."""
+    from actions.actions import ActionAnswer
+    from bot.shared.conversation import KANJI_IS_FINE, hard_to_read, wants_kana
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.kana import KANJI
+    lexicon = load_lexicon()
+    for text in ["目が悪くて郵便物が読めない方がいて、申請書みたいなのが届いてたら私が代わりに書いてあげてもいいもんでしょうか？",
+                 "説明がわからない利用者さんにはどうすれば？", "視力が弱くて字が読めないんです"]:
+        assert not wants_kana(text) and not hard_to_read(lexicon, text), text
+    assert wants_kana("かんじが おおくて よめない") and hard_to_read(lexicon, "かんじが おおくて よめない")
+    for text in ["漢字まじりの普通の文章でお願いします", "ひらがなをやめて、ふつうの漢字で書いてください", "漢字でいいです",
+                 "ひらがなは もういいです"]:
+        assert KANJI_IS_FINE.search(text) and not wants_kana(text), text
+    after = {"answer_id": "lost_card", "reading": "hiragana"}
+    short = run(ActionAnswer(), following(after, "proxy_pickup_documents", "だいりで うけとる ときの ひつようしょるいは？",
+                                          [("proxy_pickup_documents", 0.9)]))[1]
+    whole_button = next(b for b in short[0]["buttons"] if b["title"] == "ぜんぶを よむ")
+    trk = following(after, "show_answer", whole_button["payload"])
+    trk.latest_message["entities"] = [{"entity": "answer_id", "value": "proxy_pickup_documents"},
+                                      {"entity": "reading", "value": "all"}]
+    whole = run(ActionAnswer(), trk)[1]
+    body = whole[0]["text"].split("\n出典：")[0]
+    assert not KANJI.search(body) and not body.startswith("みじかく") and len(body) > len(short[0]["text"].split("\n出典：")[0])
+
+
 def test_a_reader_of_hiragana_gets_the_checks_in_hiragana(kb, domain):
     """Thirteenth trial: after 「かんじ よめない」 the answers came in hiragana, but a check's questions, its echoes and its
     result in kanji. Now each of them too (the buttons' payloads as they are: a tapped button still answers); a user

@@ -317,6 +317,12 @@ NOT_UNDERSTOOD = re.compile(r"(?:よく)?(?:わから|分から|判ら)(?:ない
 SHORT_ANSWER_CHARS = 120
 # the reader asks for kana (「かんじが よめない」「ひらがなで」); one who writes in kana only is offered it (a button)
 ASKS_FOR_KANA = re.compile(r"かんじ|漢字|ひらがな|平仮名|ふりがな|振り仮名|ルビ|よめな|読めな")
+NAMES_KANA = re.compile(r"かんじ|漢字|ひらがな|平仮名|ふりがな|振り仮名|ルビ")
+# someone described, not the answer (fifteenth trial, a 民生委員: 「目が悪くて郵便物が読めない方がいて…私が代わりに書いて
+# あげてもいいもんでしょうか？」 turned the whole conversation into hiragana): a person who cannot read or understand,
+# or eyesight (hiragana does not help it)
+DESCRIBES_A_PERSON = re.compile(r"(?:読め|よめ|わから|分から|わかん|理解でき)(?:ない|なかった|へん|ん)(?:方|かた|人|ひと|利用者|入所者|高齢者|お年寄り|者|患者)"
+                                r"|目が(?:悪|わる|見え|みえ|不自由|弱|よわ)|視力|視覚|老眼|弱視|全盲")
 KANA = re.compile(r"[ぁ-ゖァ-ヶー]")
 MIN_KANA_WRITTEN = 10
 HIRAGANA_BUTTON = "ひらがなで よむ"
@@ -327,8 +333,19 @@ def writes_in_kana(text: str) -> bool:
     return not KANJI.search(text) and len(KANA.findall(text)) >= MIN_KANA_WRITTEN
 
 
+# the reader of hiragana says kanji is fine again (fifteenth trial: 「漢字まじりの普通の文章でお願いします」 and 「ひらがなを
+# やめて、ふつうの漢字で書いてください」 got 「しょうちしました」 and more hiragana)
+KANJI_IS_FINE = re.compile(r"(?:漢字|かんじ)(?:で(?:いい|良い|大丈夫|だいじょうぶ|結構|OK|ok|書いて|かいて|お願|おねが)|(?:も|は)(?:読め|よめ)"
+                           r"|(?:まじり|混じり|交じり|に戻|にもど))"
+                           r"|(?:ひらがな|平仮名)(?:を|は|だけ|ばかり)?\s*(?:やめ|止め|もういい|いらな|要らな|不要|じゃなくて|でなくて|ではなく)"
+                           r"|(?:普通|ふつう)の(?:文|ぶん|日本語|にほんご|漢字|かんじ|書き方)|元に戻して|もとにもどして")
+
+
 def wants_kana(text: str) -> bool:
-    """A message about an answer hard to read asks for it in hiragana (「かんじが おおくて よめない」)."""
+    """A message about an answer hard to read asks for it in hiragana (「かんじが おおくて よめない」) — not one that
+    says kanji is fine (「漢字まじりの普通の文章で」), nor 「…読めない方がいて」 (someone described)."""
+    if KANJI_IS_FINE.search(text) or (DESCRIBES_A_PERSON.search(text) and not NAMES_KANA.search(text)):
+        return False
     return bool(ASKS_FOR_KANA.search(text))
 
 
@@ -353,6 +370,8 @@ def with_hiragana_offer(kb: KnowledgeBase, text: str, messages: List[dict]) -> L
 def hard_to_read(lexicon: Lexicon, text: str) -> bool:
     """The message says an answer was hard to read or understand (「かんじが おおくて よくわからない」) — not that a
     topic is unknown (「暗証番号わからない人はどうするの」: a term right before the words)."""
+    if DESCRIBES_A_PERSON.search(text) and not NAMES_KANA.search(text):
+        return False
     for match in NOT_UNDERSTOOD.finditer(text):
         before = lexicon.find(text[max(0, match.start() - 8):match.start()])
         if not asked_topics(before.covered, lexicon) and not before.uncovered:
@@ -372,19 +391,17 @@ def not_understood(lexicon: Lexicon, text: str) -> bool:
     return hard_to_read(lexicon, text) and not asked_topics(found.covered, lexicon) and not found.uncovered
 
 
-KANJI_IS_FINE = re.compile(r"(?:漢字|かんじ)で(?:いい|良い|大丈夫|だいじょうぶ|結構|OK|ok)|(?:漢字|かんじ)(?:も|は)(?:読め|よめ)")
-
-
-def for_a_hiragana_reader(kb: KnowledgeBase, messages: List[dict]) -> List[dict]:
+def for_a_hiragana_reader(kb: KnowledgeBase, messages: List[dict], whole: bool = False) -> List[dict]:
     """The reply for a user who has asked for hiragana before (trial 13: 「また かんじに もどっとる」): a whole answer
-    in short (`in_short`), any other message's text and buttons in hiragana; the 出典 as written."""
+    in short (`in_short`) — all of it when asked for (`whole`: 「ぜんぶを よむ」 gave the short form again, fifteenth
+    trial) — any other message's text and buttons in hiragana; the 出典 as written."""
     out: List[dict] = []
     for message in messages:
         said = BotMessage.from_rasa(message["text"], message.get("buttons") or [], message["custom"])
         entry = kb.by_id.get(said.answer_id or "")
         if said.extra.get("reading"):
             out.append(message)
-        elif entry is not None and not said.fallback and said.text.strip() == entry.answer.strip():
+        elif entry is not None and not said.fallback and said.text.strip() == entry.answer.strip() and not whole:
             out += in_short(kb, entry.id, hiragana=True)
         else:
             out.append(readable_in_hiragana(said).to_rasa())
@@ -423,7 +440,7 @@ def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False) -> List[d
             break
         items.append(line)
     text = kb.messages["in_short"].format(first="\n".join([first, *items]))
-    buttons = [{"title": "全部を読む", "payload": show_answer_payload(entry.id)}, *entry_buttons(kb, entry.related)]
+    buttons = [{"title": "全部を読む", "payload": show_answer_payload(entry.id, reading="all")}, *entry_buttons(kb, entry.related)]
     said = BotMessage(text=text, citation=kb.citation(entry), sources=kb.sources_payload(entry),
                       buttons=buttons[:MAX_CANDIDATES + 1], answer_id=entry.id)
     return [(readable_in_hiragana(said) if hiragana else said).to_rasa()]
