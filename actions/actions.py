@@ -139,7 +139,7 @@ def _each_part(turn: Turn) -> List[dict]:
 
 def _still_governed(turn: Turn) -> List[dict]:
     """「母はマイナ保険証を使っていたんですが、保険証のほうの手続きはどうなりますか」 after a deceased person's card."""
-    governed = still_governed(turn.lexicon, turn.replied)
+    governed = still_governed(turn.lexicon, turn.replied, turn.text)
     return governed if governed and about_the_card(turn.text) and names_the_person(turn.text) else []
 
 
@@ -156,7 +156,7 @@ def _referring_back(turn: Turn) -> List[dict]:
     if not refers_back(turn.text):
         return []
     kb, previous = turn.kb, turn.previous
-    followed = (still_governed(turn.lexicon, turn.replied) or routed_in_context(kb, turn.lexicon, previous, turn.text)
+    followed = (still_governed(turn.lexicon, turn.replied, turn.text) or routed_in_context(kb, turn.lexicon, previous, turn.text)
                 or where_to_ask(kb, previous, turn.text)
                 or following_up(kb, turn.reply, previous, unsure=turn.unsure, text=turn.text))
     return (not_again(kb, turn.reply, turn.replied, turn.text) or turn.reply) if followed is turn.reply else followed

@@ -683,13 +683,26 @@ def test_an_unplaced_message_after_an_answer_is_read_against_it():
 
 
 def test_a_follow_up_to_a_deceased_persons_card_is_routed_again():
-    from actions.actions import ActionAnswer
+    from actions.actions import ActionAnswer, ActionFallback
 
     routed = {"fallback": True, "uncovered": "deceased"}
     messages = run(ActionAnswer(), following(routed, "shikaku_kakuninsho", "じゃあ母の資格確認書はどうすればいい？"))[1]
     assert [m["custom"].get("uncovered") for m in messages] == ["deceased"] and "保険者" in messages[0]["text"]
     plain = following(routed, "shikaku_kakuninsho", "資格確認書はどうすればいい？")   # not starting from it: answered
     assert run(ActionAnswer(), plain)[1][0]["custom"]["answer_id"]
+    # fifteenth trial: a follow-up naming another uncovered topic gets that topic's reply, not the deceased one again
+    point = following(routed, "out_of_scope", "母がマイナポイントってまだもらえるの？今から作っても5000円もらえます？",
+                      [("out_of_scope", 0.92)])
+    assert [m["custom"].get("uncovered") for m in run(ActionFallback(), point)[1]] == ["mynapoint"]
+
+
+def test_two_uncovered_topics_in_one_message_are_both_routed(kb):
+    """Fifteenth trial: 「引っ越したらマイナカードって何か手続きいります？それと去年亡くなった父のマイナカードがまだ家に
+    あるんですけどこれどうすれば」 got the address change's reply only: a question ending 「どうすれば」 is a question."""
+    from actions.actions import ActionAnswer
+    text = "引っ越したらマイナカードって何か手続きいります？それと去年亡くなった父のマイナカードがまだ家にあるんですけどこれどうすれば"
+    messages = run(ActionAnswer(), following(None, "lost_card", text, [("lost_card", 0.95), ("out_of_scope", 0.02)]))[1]
+    assert [m["custom"].get("uncovered") for m in messages] == ["address_name_change", "deceased"]
 
 
 def test_a_follow_up_about_an_uncovered_side_of_the_answers_topic_is_routed():

@@ -157,12 +157,16 @@ def refers_back(text: str) -> bool:
     return bool(REFERS_BACK.search(text.strip()) or CONFIRMS.search(text.strip()))
 
 
-def still_governed(lexicon: Lexicon, previous_reply: List[dict]) -> List[dict]:
+def still_governed(lexicon: Lexicon, previous_reply: List[dict], text: str = "") -> List[dict]:
     """The routing reply again when the previous reply routed a topic that `governs` its message (a deceased
-    person's card) and the latest message starts from it (「じゃあ母の資格確認書は？」): [message] or []."""
+    person's card) and the latest message starts from it (「じゃあ母の資格確認書は？」): [message] or [] — also when
+    the message names another uncovered topic of its own (fifteenth trial: 「母がマイナポイントってまだもらえるの？」
+    got the deceased person's reply again, word for word)."""
     routed = [lexicon.uncovered.get(custom.get("uncovered") or "") for custom in previous_reply]
     governing = next((concept for concept in routed if concept is not None and concept.governs), None)
-    return [route_message(governing.id, governing.reply)] if governing else []
+    if governing is None or any(concept != governing.id for concept in lexicon.find(text).uncovered):
+        return []
+    return [route_message(governing.id, governing.reply)]
 
 
 def routed_in_context(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str) -> List[dict]:
