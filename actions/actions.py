@@ -18,13 +18,13 @@ from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, fitting_reply, message_entities, unanswered_message, unknown_answer_message
 from bot.shared.concepts import Lexicon, load_lexicon
-from bot.shared.fit import about_the_card, numbered_parts, parts_asked_again
+from bot.shared.fit import SENTENCE, about_the_card, asked_topics, numbered_parts, parts_asked_again
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, cannot_phone,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
                                      named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
                                      restated_question, result_in_short, routed_in_context, said_before, still_governed,
-                                     wants_kana, where_to_ask, with_hiragana_offer, without_what_it_is_not_about)
+                                     wants_kana, what_it_is_not_about, where_to_ask, with_hiragana_offer)
 from bot.shared.knowledge import KnowledgeBase, load_knowledge
 
 
@@ -122,10 +122,24 @@ def _about_what_was_said(turn: Turn) -> List[dict]:
 
 def _corrected(turn: Turn) -> List[dict]:
     """「資格確認書じゃなくてマイナンバーカードの方でした」: the previous question as corrected; a question restated
-    (「…じゃなくて…の方で受診するには？」) or with a sentence saying what it is not about: the rest of it."""
+    (「…じゃなくて…の方で受診するには？」) or with a sentence saying what it is not about: the rest of it, never read as
+    that (`not_this`)."""
     corrected = ((corrected_question(previous_question(turn.tracker), turn.text) if turn.previous else None)
-                 or restated_question(turn.text) or without_what_it_is_not_about(turn.text))
-    return reply_to_part(corrected) if corrected else []
+                 or restated_question(turn.text))
+    if corrected:
+        return reply_to_part(corrected)
+    aside = what_it_is_not_about(turn.text)
+    return not_this(turn, *aside) if aside else []
+
+
+def not_this(turn: Turn, not_about: str, rest: str) -> List[dict]:
+    """The reply to `rest`, read on its own, never as the topic of what the message says it is not about — the main
+    topics that names, and the answer just given (fifteenth trial: 「顔認証カードの説明じゃなくて…普通のカードの人です。
+    その場で暗証番号教えられてヘルパーが入力するのはアリかナシか知りたいんです」 got the 顔認証カード answer's lines again)."""
+    named = asked_topics(turn.lexicon.find(not_about).covered, turn.lexicon)
+    previous = turn.kb.by_id.get(turn.previous or "")
+    not_meant = {turn.lexicon.covered[concept].intents[0] for concept in named} | ({previous.intent} if previous else set())
+    return reply_to_part(rest, turn.message, tuple(sorted(not_meant)))
 
 
 def _each_part(turn: Turn) -> List[dict]:
@@ -151,6 +165,23 @@ def _in_short_beside_hard_to_read(turn: Turn) -> List[dict]:
     return []
 
 
+def _not_again(turn: Turn) -> List[dict]:
+    """`not_again` — but when it would only say that the answer is the same again, the message's questions read
+    alone first (fifteenth trial, after the PIN answer: 「暗証番号はやめときます。で、カード自体は施設で預かってもいいん
+    ですよね？なにかルールみたいなのあります？」 got 「同じになるため、くり返しません」: its first sentence named the PIN)."""
+    again = not_again(turn.kb, turn.reply, turn.replied, turn.text)
+    if not again or not again[0]["custom"].get("follows"):
+        return again
+    sentences = [sentence.strip() for sentence in SENTENCE.findall(turn.text)]
+    questions = "".join(sentence for sentence in sentences if asks(sentence))
+    if not questions or len(questions) == len("".join(sentences)):
+        return again
+    given = {custom.get("answer_id") for custom in turn.replied}
+    anew = reply_to_part(questions, turn.message)
+    answered = [m["custom"].get("answer_id") for m in anew]
+    return anew if answered and all(answered) and not set(answered) & given else again
+
+
 def _referring_back(turn: Turn) -> List[dict]:
     """A message that starts from (or checks back) what was just said, read against it."""
     if not refers_back(turn.text):
@@ -159,7 +190,7 @@ def _referring_back(turn: Turn) -> List[dict]:
     followed = (still_governed(turn.lexicon, turn.replied, turn.text) or routed_in_context(kb, turn.lexicon, previous, turn.text)
                 or where_to_ask(kb, previous, turn.text)
                 or following_up(kb, turn.reply, previous, unsure=turn.unsure, text=turn.text))
-    return (not_again(kb, turn.reply, turn.replied, turn.text) or turn.reply) if followed is turn.reply else followed
+    return (_not_again(turn) or turn.reply) if followed is turn.reply else followed
 
 
 def _next_to_the_answer(turn: Turn) -> List[dict]:
@@ -173,7 +204,7 @@ def _next_to_the_answer(turn: Turn) -> List[dict]:
 
 def _placed(turn: Turn) -> List[dict]:
     """The reply, when it is more than a plain decline — not the answer just given again in other words."""
-    return [] if is_plain_decline(turn.reply) else (not_again(turn.kb, turn.reply, turn.replied, turn.text) or turn.reply)
+    return [] if is_plain_decline(turn.reply) else (_not_again(turn) or turn.reply)
 
 
 def _following_up(turn: Turn) -> List[dict]:
@@ -201,7 +232,7 @@ def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
     a correction (「資格確認書じゃなくてマイナンバーカードの方でした」) answers the previous question as corrected; the
     answer just given is not given again in other words (`not_again`); a typed title and an answer or result that
     was hard to read: `about_what_was_said` (the answer to the rest of such a message comes in short too); a sentence
-    saying what the question is not about is set aside (`without_what_it_is_not_about`); numbered parts, or those said
+    saying what the question is not about is set aside (`what_it_is_not_about`); numbered parts, or those said
     to be unanswered, are answered each (`answer_each_part`); a follow-up the classifier declines that names an answer
     next to the one just given gets it (`neighbour_named`). The steps, in order: REPLY_STEPS."""
     turn = Turn(tracker, message or tracker.latest_message)
@@ -259,14 +290,19 @@ READ_ALONE_SURE = 0.8
 def read_other_questions(reply: List[dict]) -> List[dict]:
     """The other questions that name no topic (bot.shared.answers.unanswered_message), read on their own by the NLU:
     the answer or routing reply that reading gives in place of the note, when the classifier is sure (READ_ALONE_SURE);
-    the note stays for those it cannot place (「…あと家族に言わないとだめ？」), or when Rasa cannot be asked."""
+    none for one it reads as the topic of an answer given (「…あと身寄りがないので、カードの受け取りは私が代理人として
+    行けますか」 beside the proxy answer was said to have no answer); the note stays for those it cannot place (「…あと
+    家族に言わないとだめ？」), or when Rasa cannot be asked."""
     kb, lexicon = load_knowledge(), load_lexicon()
     given = {message["custom"].get("answer_id") for message in reply}
+    given_intents = {kb.by_id[i].intent for i in given if i in kb.by_id}
     out: List[dict] = []
     for message in reply:
         left = []
         for question in message["custom"].get("unanswered") or []:
             reading = parse(question)
+            if reading is not None and (reading.get("intent") or {}).get("name") in given_intents:
+                continue   # read alone, it asks what an answer given answers (fifteenth trial: the note said otherwise)
             sure = reading is not None and float((reading.get("intent") or {}).get("confidence") or 0.0) >= READ_ALONE_SURE
             part = fitting_reply(kb, lexicon, reading) if reading is not None and sure else []
             placed = [m for m in part if m["custom"].get("uncovered")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, FollowupAction, SlotSet
@@ -30,7 +30,7 @@ from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import fitting_reply, message_entities
 from bot.shared.concepts import load_lexicon
-from bot.shared.conversation import is_plain_decline, reply_by_concepts
+from bot.shared.conversation import is_plain_decline, read_as_unsure, reply_by_concepts
 from bot.shared.fit import asks
 from bot.shared.knowledge import load_knowledge
 
@@ -102,12 +102,15 @@ def split_question(text: str) -> tuple:
     return "".join(s for s in sentences if s not in asking).strip(), "".join(asking).strip()
 
 
-def reply_to_part(question: str, whole: Optional[dict] = None) -> List[dict]:
+def reply_to_part(question: str, whole: Optional[dict] = None, not_meant: Tuple[str, ...] = ()) -> List[dict]:
     """The fit rules' reply to a part of a message, read on its own by the NLU (actions.reading) — or, when Rasa
     cannot be asked, with `whole` (the whole message's reading); by its concepts alone when that declines
-    (「要介護2で、年も80超えてます。ちなみに代理人は包括の職員でもいいんですか？」: the whole read out of scope)."""
+    (「要介護2で、年も80超えてます。ちなみに代理人は包括の職員でもいいんですか？」: the whole read out of scope). Read as
+    one of `not_meant` (a topic the message says it is not about), as if the classifier had been unsure."""
     kb, lexicon = load_knowledge(), load_lexicon()
     reading = parse(question) or ({**whole, "text": question} if whole else None)
+    if reading and (reading.get("intent") or {}).get("name") in not_meant:
+        reading = read_as_unsure(reading, not_meant)
     reply = fitting_reply(kb, lexicon, reading) if reading else []
     return reply_by_concepts(kb, lexicon, question) if not reply or is_plain_decline(reply) else reply
 

@@ -1518,6 +1518,48 @@ def test_what_the_question_is_not_about_is_not_read(kb, monkeypatch):
     assert messages[0]["custom"].get("answer_id") == "card_management", messages[0]["text"][:80]
 
 
+def test_what_the_message_says_it_is_not_about_is_never_its_reading(kb, monkeypatch):
+    """Fifteenth trial, a home helper after the 顔認証カード answer: 「顔認証カードの説明じゃなくて…普通のカードの人です。その場で
+    暗証番号教えられてヘルパーが入力するのはアリかナシか知りたいんです」 (face_auth_card_about 1.0) got that answer's lines
+    again. The rest is read on its own, and a reading as the topic it is not about as if the classifier were unsure."""
+    import actions.guides as guides_module
+    from actions.actions import ActionAnswer
+
+    def parse(text):   # the classifier keeps reading 顔認証 (the trial's reading); pin_sharing second
+        ranking = [{"name": "face_auth_card_about", "confidence": 0.8}, {"name": "pin_sharing", "confidence": 0.15}]
+        return {"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": []}
+
+    monkeypatch.setattr(guides_module, "parse", parse)
+    text = "顔認証カードの説明じゃなくて…普通のカードの人です。その場で暗証番号教えられてヘルパーが入力するのはアリかナシか知りたいんです"
+    messages = run(ActionAnswer(), following({"answer_id": "face_auth_card_about"}, "face_auth_card_about", text,
+                                             [("face_auth_card_about", 1.0)]))[1]
+    assert messages[0]["custom"].get("answer_id") == "pin_sharing", messages[0]["text"][:80]
+
+
+def test_the_same_answer_again_reads_the_questions_alone_first(kb, monkeypatch):
+    """Fifteenth trial, after the PIN answer: 「暗証番号はやめときます。で、カード自体は施設で預かってもいいんですよね？なにか
+    ルールみたいなのあります？」 (pin_sharing 0.83: the first sentence) got 「同じになるため、くり返しません」. Its questions,
+    read alone, ask about keeping the card."""
+    import actions.guides as guides_module
+    from actions.actions import ActionAnswer
+    read = []
+
+    def parse(text):
+        read.append(text)
+        intent = "pin_sharing" if "暗証番号" in text else "card_management"
+        return {"text": text, "intent": {"name": intent, "confidence": 0.9},
+                "intent_ranking": [{"name": intent, "confidence": 0.9}], "entities": []}
+
+    monkeypatch.setattr(guides_module, "parse", parse)
+    text = "暗証番号はやめときます。で、カード自体は施設で預かってもいいんですよね？なにかルールみたいなのあります？"
+    messages = run(ActionAnswer(), following({"answer_id": "pin_sharing"}, "pin_sharing", text, [("pin_sharing", 0.83)]))[1]
+    assert messages[0]["custom"].get("answer_id") == "card_management"
+    assert read == ["で、カード自体は施設で預かってもいいんですよね？なにかルールみたいなのあります？"]
+    again = run(ActionAnswer(), following({"answer_id": "pin_sharing"}, "pin_sharing", "暗証番号を預かるのはだめなんですよね？",
+                                          [("pin_sharing", 0.9)]))[1]
+    assert again[0]["custom"].get("follows") == "pin_sharing"   # one question, the same: said so, not re-read
+
+
 def test_a_clinic_receptionist_is_not_sent_to_the_clinic(kb):
     """Fourteenth trial: a clinic receptionist (said in her first message) was twice told to ask 「受診する医療機関の窓口」
     — herself. A fallback to her says that the medical side is not in the documents, and where to ask; a family member

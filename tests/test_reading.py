@@ -97,3 +97,20 @@ def test_the_token_is_not_logged(fake_rasa, caplog):
         reading._endpoint.cache_clear()
         reading.parse("暗証番号を忘れた")
     assert FakeRasa.token not in caplog.text
+
+
+def test_another_question_read_as_the_topic_answered_gets_no_note(fake_rasa, monkeypatch):
+    """Fifteenth trial: 「つまり後見人は法定代理人だから知っててOKってことですね？あと身寄りがないので、カードの受け取りは
+    私が代理人として行けますか」 got the proxy answer and then 「「身寄りがないので…行けますか」へのお答えは、ここにはありません」:
+    read alone, that question asks what the answer given answers — no note."""
+    from actions.actions import read_other_questions
+    from bot.shared.answers import fitting_reply
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.knowledge import load_knowledge
+    kb, lexicon = load_knowledge(), load_lexicon()
+    sure = [{"name": "card_fee", "confidence": 0.8}]
+    reply = fitting_reply(kb, lexicon, {"text": "手数料いる？ あと家族に見てもらってもいい？", "intent": sure[0],
+                                        "intent_ranking": sure})
+    monkeypatch.setattr(FakeRasa, "intent", "card_fee")
+    assert [m["custom"].get("answer_id") for m in read_other_questions(reply)] == ["card_fee"]
+    assert not any(m["custom"].get("unanswered") for m in read_other_questions(reply))

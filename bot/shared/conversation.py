@@ -510,24 +510,24 @@ NOT_ABOUT = re.compile(r"(?:こと|話|件|意味)(?:では|じゃ|や)(?:ござ
 # 「いえ、資格確認書ではなく、カードの持ち出し管理の話です。」「ロックの話じゃなくて。家族が…」: a first clause that says what
 # the message is not about (no question of its own), the rest saying what it is
 NOT_THIS_FIRST = re.compile(r"^\s*(?:(?:いえ|いや|ちがいます|違います|ちゃいます|ちゃう)[、,。\s]*)?[^、,。？?！!\n]{1,20}?"
-                            r"(?:じゃなくて|じゃなく|ではなくて|ではなく|やなくて|やのうて|でなくて|ちゃうくて)[、,。\s]+(?P<rest>.{6,})$",
+                            r"(?:じゃなくて|じゃなく|ではなくて|ではなく|やなくて|やのうて|でなくて|ちゃうくて)[、,。…‥.\s]+(?P<rest>.{6,})$",
                             re.DOTALL)
 
 
-def without_what_it_is_not_about(text: str) -> Optional[str]:
-    """The message without its sentences that say what it is not about, when something is left (thirteenth
+def what_it_is_not_about(text: str) -> Optional[Tuple[str, str]]:
+    """(what the message says it is not about, the rest of it) when it says so in its first clause (fourteenth trial:
+    「いえ、資格確認書ではなく、カードの持ち出し管理の話です。」 got 「資格確認書と同じになるため、くり返しません」; fifteenth:
+    「顔認証カードの説明じゃなくて…普通のカードの人です。…」) or in sentences of their own, and something is left (thirteenth
     trial: 「いえ、施設での管理や利用登録のことではございません。窓口で従来の健康保険証を提示された場合、いつまで受け付けて
-    よいのかを伺っております。」 was read as 施設での管理 again), or without a first clause that does so (fourteenth trial:
-    「いえ、資格確認書ではなく、カードの持ち出し管理の話です。」 got 「資格確認書と同じになるため、くり返しません」);
-    None for any other message."""
+    よいのかを伺っております。」 was read as 施設での管理 again); None for any other message."""
     first = NOT_THIS_FIRST.match(text)
     if first:
-        return first.group("rest").strip()
+        return text[:first.start("rest")], first.group("rest").strip()
     sentences = [sentence.strip() for sentence in SENTENCE.findall(text)]
     rest = [sentence for sentence in sentences if not NOT_ABOUT.search(sentence)]
     if len(rest) == len(sentences) or not rest:
         return None
-    return "".join(rest)
+    return "".join(sentence for sentence in sentences if sentence not in rest), "".join(rest)
 
 
 def missed_the_question(text: str) -> bool:
