@@ -166,20 +166,18 @@ def _in_short_beside_hard_to_read(turn: Turn) -> List[dict]:
 
 
 def _not_again(turn: Turn) -> List[dict]:
-    """`not_again` — but when it would only say that the answer is the same again, the message's questions read
-    alone first (fifteenth trial, after the PIN answer: 「暗証番号はやめときます。で、カード自体は施設で預かってもいいん
+    """`not_again` — but when the answer would be the same again, the message's questions read alone first (fifteenth trial, after the PIN answer: 「暗証番号はやめときます。で、カード自体は施設で預かってもいいん
     ですよね？なにかルールみたいなのあります？」 got 「同じになるため、くり返しません」: its first sentence named the PIN)."""
-    again = not_again(turn.kb, turn.reply, turn.replied, turn.text)
-    if not again or not again[0]["custom"].get("follows"):
-        return again
+    given = {custom.get("answer_id") for custom in turn.replied}
+    answered = [m["custom"].get("answer_id") for m in turn.reply]
     sentences = [sentence.strip() for sentence in SENTENCE.findall(turn.text)]
     questions = "".join(sentence for sentence in sentences if asks(sentence))
-    if not questions or len(questions) == len("".join(sentences)):
-        return again
-    given = {custom.get("answer_id") for custom in turn.replied}
-    anew = reply_to_part(questions, turn.message)
-    answered = [m["custom"].get("answer_id") for m in anew]
-    return anew if answered and all(answered) and not set(answered) & given else again
+    if answered and all(answered) and set(answered) <= given and questions and len(questions) < len("".join(sentences)):
+        anew = reply_to_part(questions, turn.message)
+        answered = [m["custom"].get("answer_id") for m in anew]
+        if answered and all(answered) and not set(answered) & given:
+            return anew
+    return not_again(turn.kb, turn.reply, turn.replied, turn.text)
 
 
 def _referring_back(turn: Turn) -> List[dict]:

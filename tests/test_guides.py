@@ -1536,6 +1536,16 @@ def test_what_the_message_says_it_is_not_about_is_never_its_reading(kb, monkeypa
     assert messages[0]["custom"].get("answer_id") == "pin_sharing", messages[0]["text"][:80]
 
 
+def test_a_follow_up_gets_the_line_that_answers_it_in_the_answers_words(kb):
+    """Fifteenth trial, a blind user after the 受診 answer: 「家族か病院の職員がカードリーダーの操作を手伝ってもいいですか」 got
+    its カードリーダー lines three times, never 「ご本人の希望があれば、家族や職員が手助けしてかまいません」: 手伝う is the
+    answer's 手助け, and 家族/職員 tell lines apart beside another word."""
+    from bot.shared.conversation import said_before
+    quoted = said_before(kb, "hoken_visit", "家族か病院の職員がカードリーダーの操作を手伝ってもいいですか")
+    assert "家族や職員が手助けしてかまいません" in quoted[0]["text"]
+    assert not said_before(kb, "hoken_visit", "家族はどうですか")   # generic words alone name no line
+
+
 def test_the_same_answer_again_reads_the_questions_alone_first(kb, monkeypatch):
     """Fifteenth trial, after the PIN answer: 「暗証番号はやめときます。で、カード自体は施設で預かってもいいんですよね？なにか
     ルールみたいなのあります？」 (pin_sharing 0.83: the first sentence) got 「同じになるため、くり返しません」. Its questions,

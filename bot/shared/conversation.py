@@ -200,6 +200,17 @@ def content_words(text: str) -> Set[str]:
     return {word for word in CONTENT_WORD.findall(text) if word not in GENERIC_WORDS}
 
 
+# a word of a follow-up and the answers' word for it (「操作を手伝って」: 「家族や職員が手助けしてかまいません」)
+SAME_WORD = {"手伝": ("手助",), "手助": ("手伝",), "代筆": ("代わりに書",), "押印": ("ハンコ", "はんこ", "印鑑")}
+GENERIC_WEIGHT = 0.5   # 家族, 職員…: alone they do not name a line, beside another word they tell lines apart
+
+
+def line_score(words: Set[str], generic: Set[str], line: str) -> float:
+    """How much of a follow-up's words a line of an answer names (its word or the answers' word for it)."""
+    named = sum(any(variant in line for variant in (word, *SAME_WORD.get(word, ()))) for word in words)
+    return named + GENERIC_WEIGHT * sum(word in line for word in generic)
+
+
 def said_before(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str, intro: str = "said_before",
                 lexicon: Optional[Lexicon] = None) -> List[dict]:
     """A follow-up the answer just given already answers (「それって申請しないともらえないの？」 after the 資格確認書,
@@ -209,14 +220,16 @@ def said_before(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str,
     names one."""
     previous = kb.by_id.get(previous_answer_id or "")
     words = content_words(text)
+    generic = {word for word in CONTENT_WORD.findall(text) if word in GENERIC_WORDS}
     topics = set(asked_topics(lexicon.find(text).covered, lexicon)) if lexicon is not None else set()
     if previous is None or not (words or topics):
         return []
+
     def named(line: str) -> int:
         return len(topics.intersection(lexicon.find(line).covered)) if topics and lexicon is not None else 0
-    hits = [(sum(word in line for word in words) + named(line), line) for line in previous.answer.splitlines()]
+    hits = [(line_score(words, generic, line) + named(line), line) for line in previous.answer.splitlines()]
     best = max((count for count, _ in hits), default=0)
-    lines = [line for count, line in hits if best and count == best]
+    lines = [line for count, line in hits if best >= 1 and count == best]
     return _quoted(kb, previous, intro, lines) if len(lines) <= MAX_QUOTED else []
 
 
