@@ -1546,6 +1546,16 @@ def test_a_follow_up_gets_the_line_that_answers_it_in_the_answers_words(kb):
     assert not said_before(kb, "hoken_visit", "家族はどうですか")   # generic words alone name no line
 
 
+def test_a_step_said_to_be_done_is_not_what_is_asked():
+    """Fifteenth trial, a blind user: 「申請はもう終わってます。受け取りのことです。役所まで一人で行くのがむずかしいです。
+    かわりの人でもいいですか」 got the four ways to apply."""
+    from bot.shared.conversation import what_it_is_not_about
+    assert what_it_is_not_about("申請はもう終わってます。受け取りのことです。かわりの人でもいいですか") == (
+        "申請はもう終わってます。", "受け取りのことです。かわりの人でもいいですか")
+    assert what_it_is_not_about("利用登録は済ませました。病院ではどうすれば？")[1] == "病院ではどうすれば？"
+    assert what_it_is_not_about("申請は終わりましたか？") is None and what_it_is_not_about("申請はもう終わってます。") is None
+
+
 def test_the_same_answer_again_reads_the_questions_alone_first(kb, monkeypatch):
     """Fifteenth trial, after the PIN answer: 「暗証番号はやめときます。で、カード自体は施設で預かってもいいんですよね？なにか
     ルールみたいなのあります？」 (pin_sharing 0.83: the first sentence) got 「同じになるため、くり返しません」. Its questions,
