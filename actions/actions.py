@@ -134,11 +134,15 @@ def _corrected(turn: Turn) -> List[dict]:
 
 def not_this(turn: Turn, not_about: str, rest: str) -> List[dict]:
     """The reply to `rest`, read on its own, never as the topic of what the message says it is not about — the main
-    topics that names, and the answer just given (fifteenth trial: 「顔認証カードの説明じゃなくて…普通のカードの人です。
+    topics that names, and the answer just given when it is one of them (fifteenth trial: 「顔認証カードの説明じゃなくて…普通のカードの人です。
     その場で暗証番号教えられてヘルパーが入力するのはアリかナシか知りたいんです」 got the 顔認証カード answer's lines again)."""
     named = asked_topics(turn.lexicon.find(not_about).covered, turn.lexicon)
+    if not named:
+        return []   # 「それはわかります。でも家族はだめなの？」: no topic set aside, the message is read whole
     previous = turn.kb.by_id.get(turn.previous or "")
-    not_meant = {turn.lexicon.covered[concept].intents[0] for concept in named} | ({previous.intent} if previous else set())
+    not_meant = {turn.lexicon.covered[concept].intents[0] for concept in named}
+    if previous is not None and previous.intent in turn.lexicon.intents_of(named):
+        not_meant.add(previous.intent)   # 「顔認証カードの説明じゃなくて…」 after that answer
     return reply_to_part(rest, turn.message, tuple(sorted(not_meant)))
 
 

@@ -1554,6 +1554,22 @@ def test_a_step_said_to_be_done_is_not_what_is_asked():
         "申請はもう終わってます。", "受け取りのことです。かわりの人でもいいですか")
     assert what_it_is_not_about("利用登録は済ませました。病院ではどうすれば？")[1] == "病院ではどうすれば？"
     assert what_it_is_not_about("申請は終わりましたか？") is None and what_it_is_not_about("申請はもう終わってます。") is None
+    # 「いや顔認証の説明はもう分かったって。普通のカードで、家族が暗証番号を知ってていいのかを聞いてるんだけど」 (a brother)
+    assert what_it_is_not_about("いや顔認証の説明はもう分かったって。普通のカードで、家族が暗証番号を知ってていいのか")[1] == \
+        "普通のカードで、家族が暗証番号を知ってていいのか"
+
+
+def test_a_sentence_set_aside_must_name_a_topic(kb, monkeypatch):
+    """「それはわかります。でも家族はだめなの？」 sets no topic aside: the message is read whole (its rest alone would lose
+    what it follows up)."""
+    import actions.guides as guides_module
+    from actions.actions import Turn, _corrected
+    monkeypatch.setattr(guides_module, "parse", lambda text: None)
+    trk = following({"answer_id": "pin_sharing"}, "pin_sharing", "それはわかります。でも家族はだめなの？", [("pin_sharing", 0.9)])
+    assert _corrected(Turn(trk, trk.latest_message)) == []
+    trk = following({"answer_id": "apply_methods"}, "apply_methods", "申請はもう終わってます。かわりの人が受け取れますか",
+                    [("apply_methods", 0.9)])
+    assert _corrected(Turn(trk, trk.latest_message))   # 申請 is set aside: the rest is read on its own
 
 
 def test_the_same_answer_again_reads_the_questions_alone_first(kb, monkeypatch):
