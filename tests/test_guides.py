@@ -1559,6 +1559,18 @@ def test_a_step_said_to_be_done_is_not_what_is_asked():
         "普通のカードで、家族が暗証番号を知ってていいのか"
 
 
+def test_a_routing_reply_just_given_is_not_said_again_beside_a_new_answer(kb):
+    """Fifteenth trial (a son in Kansai dialect): 「お金はわかった、役所に聞くわ。ほな時間は？…再発行の手続きって家族が代わりに
+    でけへんの？」 got the reissue fee's 「お答えできません」 again before the proxy answer."""
+    from bot.shared.answers import answer_message, route_message
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.conversation import not_again
+    fee = load_lexicon().uncovered["reissue_fee"]
+    previous = [route_message(fee.id, fee.reply)["custom"]]
+    reply = [route_message(fee.id, fee.reply), answer_message(kb, kb.by_id["proxy_pickup_eligibility"])]
+    assert [m["custom"].get("answer_id") for m in not_again(kb, reply, previous, "…")] == ["proxy_pickup_eligibility"]
+
+
 def test_a_sentence_set_aside_must_name_a_topic(kb, monkeypatch):
     """「それはわかります。でも家族はだめなの？」 sets no topic aside: the message is read whole (its rest alone would lose
     what it follows up)."""
