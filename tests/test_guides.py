@@ -1476,6 +1476,31 @@ def fake_parse(text):
             "intent_ranking": [{"name": intent, "confidence": 0.9}], "entities": []}
 
 
+def test_questions_in_sentences_of_their_own_each_get_an_answer(kb, monkeypatch):
+    """Fifteenth trial (a 特養 nurse): 「…紙の保険証（後期高齢者の）がまだ何枚かあって、これってまだ使えるんだっけ？もう期限
+    切れ？資格確認書ってうちが申請しなきゃいけないの？」 got the 資格確認書 only. Questions about different topics, each in
+    its own sentence, are read each on its own when the whole reading leaves one out; 「もう期限切れ？」 asks on about
+    the one before it; questions about one topic are read whole."""
+    import actions.actions as actions_module
+    from actions.actions import ActionAnswer
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.fit import question_parts
+
+    def parse(text):
+        intent = "shikaku_kakuninsho" if "資格確認書" in text else "hokensho_end" if "保険証" in text else "out_of_scope"
+        return {"text": text, "intent": {"name": intent, "confidence": 0.9},
+                "intent_ranking": [{"name": intent, "confidence": 0.9}], "entities": []}
+
+    monkeypatch.setattr(actions_module, "parse", parse)
+    text = ("あと施設で預かってる入所者さんの紙の保険証（後期高齢者の）がまだ何枚かあって、これってまだ使えるんだっけ？もう期限"
+            "切れ？資格確認書ってうちが申請しなきゃいけないの？")
+    parts = question_parts(text, load_lexicon())
+    assert len(parts) == 2 and parts[0].endswith("もう期限切れ？") and parts[1].startswith("資格確認書")
+    messages = run(ActionAnswer(), following(None, "shikaku_kakuninsho", text, [("shikaku_kakuninsho", 0.9)]))[1]
+    assert [m["custom"].get("answer_id") for m in messages] == ["hokensho_end", "shikaku_kakuninsho"]
+    assert not question_parts("従来の健康保険証は使えなくなる?それならどうするの?", load_lexicon())
+
+
 def test_each_numbered_part_gets_its_own_answer(kb, monkeypatch):
     """Thirteenth trial: ①–④ in one message got ④ routed and ① answered; ② and ③ were only buttons, and 「あと②③の回答が
     ないようですが…」 got ① again. Now each part is read on its own: its answer or routing reply, in order; the parts the

@@ -121,6 +121,41 @@ def numbered_parts(text: str) -> List[str]:
     return [text[start:end].strip(" 、\n") for start, end in zip(starts, [*starts[1:], len(text)])]
 
 
+def question_parts(text: str, lexicon: Lexicon) -> List[str]:
+    """The questions of a message asked in sentences of their own, each naming a topic of its own (fifteenth trial:
+    「…写真ってどうしたらいいですか？車椅子のまま撮っても大丈夫？あと申請書の字も本人書けないんですがこっちで書いて
+    いいんでしょうか」 got how to get a card), the sentences before the first question kept with it; [] for a message
+    of fewer than two such questions, or whose questions name the same topics."""
+    parts: List[str] = []
+    context = ""
+    for sentence in (sentence.strip() for sentence in SENTENCE.findall(text)):
+        if not asks(sentence):
+            context += sentence if not parts else ""
+        elif not parts:
+            parts.append(context + sentence)
+        elif _stands_alone(sentence, lexicon):
+            parts.append(sentence)
+        else:   # 「もう期限切れ？」: asks on about the question before it
+            parts[-1] += sentence
+    topics = [topics_asked(part, lexicon) for part in parts]
+    if len(parts) < 2 or any(topics[i] <= set().union(*topics[:i]) for i in range(1, len(topics))):
+        return []
+    return parts
+
+
+def _stands_alone(sentence: str, lexicon: Lexicon) -> bool:
+    """A question that names a covered topic, or an uncovered one beside the card (「もう期限切れ？」 after a question about
+    the old 保険証 asks on about it: it names no card)."""
+    found = lexicon.find(sentence)
+    return bool(asked_topics(found.covered, lexicon)) or (bool(found.uncovered) and about_the_card(sentence))
+
+
+def topics_asked(text: str, lexicon: Lexicon) -> Set[str]:
+    """The main intents of the covered topics a text asks about, and the uncovered topics it names."""
+    found = lexicon.find(text)
+    return {lexicon.covered[cid].intents[0] for cid in asked_topics(found.covered, lexicon)} | set(found.uncovered)
+
+
 def parts_asked_again(text: str, previous_question: str) -> List[str]:
     """The numbered parts of the previous question that this message says got no answer (「②③の回答がないようですが」),
     in order; [] when it says no such thing."""
