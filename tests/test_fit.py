@@ -106,6 +106,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("療育手帳に写真が貼ってあるんですけど、それは顔写真付きの本人確認書類になりますか？", "id_documents"),
     ("じゃあ わたしの本人確認書類は 在留カード でいいですか？", "id_documents"),   # fifteenth trial: not the resident card
     ("その際の「代理人の代理権を証明する書類」として、後見登記事項証明書を提出すれば足りるという理解でよろしいでしょうか", "proxy_authority_examples"),
+    ("その本人限定受取郵便って住所地の自宅に届くんですよね？病院あてに送ってもらうとかできるのかな", "mailing_address"),
     # the thirteenth trial: suspending a card that is not lost got the lost-card steps
     ("カードはなくしてないけど、念のため一時停止しておいたほうがいいですか", "suspend_card_in_hand"),
     ("訪問看護やってます。寝たきりの患者さん、マイナ保険証で訪問看護受けられるの？", "home_nursing"),   # was 訪問診療's answer
