@@ -255,7 +255,21 @@ def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
     to be unanswered, are answered each (`answer_each_part`); a follow-up the classifier declines that names an answer
     next to the one just given gets it (`neighbour_named`). The steps, in order: REPLY_STEPS."""
     turn = Turn(tracker, message or tracker.latest_message)
-    return next((said for said in (step(turn) for step in REPLY_STEPS) if said), None) or turn.reply
+    said = next((said for said in (step(turn) for step in REPLY_STEPS) if said), None) or turn.reply
+    return without_look_alikes(turn, said)
+
+
+def without_look_alikes(turn: Turn, messages: List[dict]) -> List[dict]:
+    """The answers a routing reply of the message sets apart (`not_beside`: 「再発行 いくら」 beside 「交付手数料は無料です」
+    reads as a free reissue, sixteenth trial) left out."""
+    routes = [turn.lexicon.uncovered[m["custom"]["uncovered"]] for m in messages
+              if m["custom"].get("uncovered") in turn.lexicon.uncovered]
+    apart = {intent for route in routes for intent in route.not_beside}
+    if not apart:
+        return messages
+    kept = [m for m in messages if not (m["custom"].get("answer_id") in turn.kb.by_id
+                                        and turn.kb.by_id[m["custom"]["answer_id"]].intent in apart)]
+    return kept or messages
 
 
 def about_what_was_said(tracker: Tracker, text: str, previous: Optional[str]) -> List[dict]:

@@ -1596,6 +1596,15 @@ def test_a_routing_reply_just_given_is_not_said_again_beside_a_new_answer(kb):
     assert [m["custom"].get("answer_id") for m in not_again(kb, reply, previous, "…")] == ["proxy_pickup_eligibility"]
 
 
+def test_the_reissue_fee_is_never_answered_with_the_issue_fee(kb):
+    """Sixteenth trial, an 80-year-old in hiragana: 「おかね は？ さいはっこう いくら」 got the reissue fee's decline, then
+    「こうふてすうりょうは むりょうです」 — read as a free reissue. The routing reply stands alone."""
+    from actions.actions import ActionAnswer
+    for text in ["おかね は？ さいはっこう いくら", "再発行の手数料は？お金はかかる？"]:
+        messages = run(ActionAnswer(), following(None, "card_fee", text, [("card_fee", 0.9)]))[1]
+        assert [m["custom"].get("uncovered") for m in messages] == ["reissue_fee"], text
+
+
 def test_a_sentence_set_aside_must_name_a_topic(kb, monkeypatch):
     """「それはわかります。でも家族はだめなの？」 sets no topic aside: the message is read whole (its rest alone would lose
     what it follows up)."""

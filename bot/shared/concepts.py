@@ -46,6 +46,8 @@ class UncoveredConcept(BaseModel):
     unless: List[str] = Field(default_factory=list)   # covered concepts that make it answerable
     governs: bool = False    # it changes what the whole message means (a deceased person's card): nothing in
                              # the message is answered beside the routing reply
+    not_beside: List[str] = Field(default_factory=list)   # intents of a look-alike never answered beside the routing
+                                                          # reply (the reissue fee: not 「交付手数料は無料です」)
     reply: str = Field(..., min_length=20)
 
 

@@ -245,7 +245,7 @@ def _other_questions(text: str, others: List[str], decision: Decision, lexicon: 
             decision.unanswered.append(sentence)
         elif decision.route and not decision.route.governs and len(asks_here) == 1 and not found.uncovered:
             intent = lexicon.covered[asks_here[0]].intents[0]
-            if intent not in decision.intents:
+            if intent not in decision.intents and intent not in decision.route.not_beside:
                 decision.intents.append(intent)
                 decision.also = [name for name in decision.also if name != intent]
 
@@ -360,6 +360,8 @@ def _answer_beside_route(text: str, route: UncoveredConcept, ranked: List[Tuple[
     if not any(route.id in clause.uncovered for clause in clauses):
         return []
     intent = ranked[0][0]
+    if intent in route.not_beside:
+        return []
     for clause in clauses:
         asks = asked_topics(clause.covered, lexicon)
         if asks and not clause.uncovered and intent in lexicon.intents_of(asks):
