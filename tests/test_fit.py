@@ -107,6 +107,12 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("じゃあ わたしの本人確認書類は 在留カード でいいですか？", "id_documents"),   # fifteenth trial: not the resident card
     ("その際の「代理人の代理権を証明する書類」として、後見登記事項証明書を提出すれば足りるという理解でよろしいでしょうか", "proxy_authority_examples"),
     ("その本人限定受取郵便って住所地の自宅に届くんですよね？病院あてに送ってもらうとかできるのかな", "mailing_address"),
+    # the sixteenth trial
+    ("入院中の患者さんの娘さんが、お母さんのマイナカードだけ持って来て、本人いないのにカードリーダーで資格確認していいんですか？",
+     "card_without_person"),
+    ("在宅の利用者さんのカードを社協が預かるのは、施設の場合と同じ考え方でいいのかどうかだけ教えてください", "custody_by_supporter"),
+    ("住民票を前の家のままにしてる入居者さんがいるんだけど、資格確認書って前の住所に届いちゃうの？施設に送ってもらう方法ある？",
+     "shikaku_mailing"),
     # the thirteenth trial: suspending a card that is not lost got the lost-card steps
     ("カードはなくしてないけど、念のため一時停止しておいたほうがいいですか", "suspend_card_in_hand"),
     ("訪問看護やってます。寝たきりの患者さん、マイナ保険証で訪問看護受けられるの？", "home_nursing"),   # was 訪問診療's answer
@@ -196,6 +202,13 @@ def test_unless_a_covered_concept_makes_it_answerable(lexicon, kb):
     text = "従来の保険証の有効期限はいつまでですか"
     decision = decide(text, "hokensho_end", ranking(("hokensho_end", 0.9)), lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents == ["hokensho_end"]
+
+
+def test_keeping_a_card_that_turns_up_is_answered(lexicon, kb):
+    """Sixteenth trial: 「…カード見つかったら施設で預かってもらえるもんなんですか？」 got the found card's routing reply."""
+    text = "来年の春に母が特養に入る予定です。カード見つかったら施設で預かってもらえるもんなんですか？"
+    decision = decide(text, "card_management", ranking(("card_management", 0.8)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "card_management"
 
 
 def test_the_face_auth_card_as_insurance_card_needs_the_face_auth_card_named(lexicon, kb):
