@@ -52,12 +52,15 @@ def said_by_user(tracker: Tracker) -> List[str]:
 
 def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> List[dict]:
     """A fallback (decline, routing reply, 「もしかして」) to a user who has said they cannot phone names the FAX line for
-    questions about the card (0120-601-785, manual p.28) — the eleventh trial sent a deaf user to the free dial twice."""
-    if not any(message["custom"].get("fallback") for message in messages):
-        return messages
+    questions about the card (0120-601-785, manual p.28) — the eleventh trial sent a deaf user to the free dial twice; the
+    free dial's answer (its phone menu) gives way to the FAX line's."""
     if not cannot_phone(said_by_user(tracker)):
         return messages
     kb = load_knowledge()
+    if any(m["custom"].get("answer_id") == "free_dial" for m in messages):   # the phone menu first (sixteenth trial, a
+        fax = answer_message(kb, kb.by_id["fax_inquiry"])                    # deaf user): the FAX line in its place
+        messages = [fax if m["custom"].get("answer_id") == "free_dial" else m for m in messages
+                    if m["custom"].get("answer_id") != "fax_inquiry"]
     for message in messages:
         if message["custom"].get("fallback") and "0120-601-785" not in message["text"]:
             message["text"] = f"{message['text']}\n{kb.messages['fax_note']}"

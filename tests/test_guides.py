@@ -1248,6 +1248,15 @@ def test_a_user_who_cannot_phone_is_given_the_fax_line_in_a_decline():
     assert messages[0]["custom"]["fallback"] and "FAX（0120-601-785）" in messages[0]["text"]
     plain = run(ActionFallback(), following(None, "out_of_scope", "今日の天気は？", [("out_of_scope", 0.9)]))[1]
     assert "0120-601-785" not in plain[0]["text"]
+    # sixteenth trial: 「みみ とおい でんわ むり」 is one who cannot phone; a deaf user's lost card got the free dial's
+    # phone menu first — the FAX line's answer in its place
+    from bot.shared.conversation import cannot_phone
+    assert cannot_phone(["みみ とおい でんわ むり。ふぁっくす ある。"])
+    from actions.actions import ActionAnswer
+    text = "耳が聞こえません。電話できません。マイナンバーカードなくしたかもしれない。止めたいけど電話しかないの？"
+    ids = [m["custom"].get("answer_id") for m in run(ActionAnswer(), following(None, "free_dial", text, [("free_dial", 0.59),
+                                                                                                       ("lost_card", 0.3)]))[1]]
+    assert "free_dial" not in ids and ids[0] == "fax_inquiry", ids
 
 
 def test_a_check_asked_for_in_words_starts():
@@ -1396,6 +1405,9 @@ def test_the_hiragana_mode_starts_only_when_asked_ends_when_asked_and_reads_all_
     whole = run(ActionAnswer(), trk)[1]
     body = whole[0]["text"].split("\n出典：")[0]
     assert not KANJI.search(body) and not body.startswith("みじかく") and len(body) > len(short[0]["text"].split("\n出典：")[0])
+    # sixteenth trial: 「したの『FAXようしを つくる』」 in short, in hiragana, without the link
+    from bot.shared.conversation import in_short
+    assert in_short(kb, "fax_inquiry", hiragana=True)[0]["custom"]["links"] == [link.dict() for link in kb.by_id["fax_inquiry"].links]
 
 
 def test_a_reader_of_hiragana_gets_the_checks_in_hiragana(kb, domain):

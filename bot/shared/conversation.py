@@ -35,7 +35,8 @@ SPEAKER = re.compile(SPEAKER_WORDS)
 SPEAKERS_OWN = re.compile(rf"(?:{SPEAKER_WORDS})(?:の|も)")   # 「私のカードは…」「わたしも…」, not 「主人の暗証番号わたし知ってる」
 THE_PERSON = re.compile(r"母|父|夫|妻|祖母|祖父|おばあ|おじい|ばあちゃん|じいちゃん|故人|亡|主人|旦那|だんな|家内|奥さん|義母|義父")
 # the user cannot phone (「耳が聞こえない」「電話できない」)
-CANNOT_PHONE = re.compile(r"耳が(?:聞こえ|きこえ|不自由)|聴覚|難聴|ろう者|聾|手話|筆談|電話(?:は|が)?(?:でき|出来|無理|むり|難し|むずかし|かけられ)")
+CANNOT_PHONE = re.compile(r"(?:耳|みみ)が?\s*(?:聞こえ|きこえ|不自由|遠い|とおい)|聴覚|難聴|ろう者|聾|手話|筆談"
+                          r"|(?:電話|でんわ)\s*(?:は|が)?\s*(?:でき|出来|無理|むり|難し|むずかし|かけられ)")   # 「みみ とおい でんわ むり」
 
 
 # the writer works at a clinic, hospital or pharmacy counter (fourteenth trial: a clinic receptionist was twice told to ask
@@ -459,7 +460,8 @@ def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False) -> List[d
     text = kb.messages["in_short"].format(first="\n".join([first, *items]))
     buttons = [{"title": "全部を読む", "payload": show_answer_payload(entry.id, reading="all")}, *entry_buttons(kb, entry.related)]
     said = BotMessage(text=text, citation=kb.citation(entry), sources=kb.sources_payload(entry),
-                      buttons=buttons[:MAX_CANDIDATES + 1], answer_id=entry.id)
+                      buttons=buttons[:MAX_CANDIDATES + 1], answer_id=entry.id,
+                      links=[link.dict() for link in entry.links])   # 「したの『FAXようしを つくる』」 has its link (sixteenth trial)
     return [(readable_in_hiragana(said) if hiragana else said).to_rasa()]
 
 
