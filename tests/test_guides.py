@@ -59,6 +59,8 @@ def test_japanese_date_format_and_timeline():
     assert guides.format_date(day) == "2026年12月15日（火）"
     assert guides.timeline(day) == [("約30日前", dt.date(2026, 11, 13)), ("約20日前", dt.date(2026, 11, 25))]  # 15th: Sunday
     assert guides.timeline(dt.date(2027, 2, 5))[1] == ("約20日前", dt.date(2027, 1, 15))   # not Saturday the 16th
+    assert guides.timeline(dt.date(2027, 1, 20))[1] == ("約20日前", dt.date(2026, 12, 28))   # not 31 December (sixteenth trial)
+    assert guides.timeline(dt.date(2027, 1, 23))[1] == ("約20日前", dt.date(2026, 12, 28))   # nor 3 January, a Sunday
 
 
 @pytest.mark.parametrize("text, command", [

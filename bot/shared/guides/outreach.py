@@ -57,14 +57,17 @@ def planned_date(value: object, today: dt.date) -> Tuple[Optional[dt.date], str]
 
 
 def timeline(day: dt.date) -> List[Tuple[str, dt.date]]:
-    """The manual's example schedule counted back from the planned day: notice, meeting — a weekend day moved to
-    the Friday before (offices are closed; a new user was offered a Saturday meeting)."""
+    """The manual's example schedule counted back from the planned day: notice, meeting — a weekend day or one of the
+    year-end holidays moved to the working day before (offices are closed; a new user was offered a Saturday meeting,
+    another one on 31 December)."""
     return [(label, weekday_before(day - dt.timedelta(days=days))) for label, days in (("約30日前", 30), ("約20日前", 20))]
 
 
 def weekday_before(day: dt.date) -> dt.date:
-    """`day`, or the Friday before it when it falls on a Saturday or Sunday."""
-    return day - dt.timedelta(days=max(0, day.weekday() - 4))
+    """`day`, or the working day before it when it falls on a Saturday, a Sunday or 29 December – 3 January."""
+    while day.weekday() >= 5 or (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3):
+        day -= dt.timedelta(days=1)
+    return day
 
 
 WEEKEND = ("土曜日", "日曜日")
