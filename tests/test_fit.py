@@ -111,6 +111,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("入院中の患者さんの娘さんが、お母さんのマイナカードだけ持って来て、本人いないのにカードリーダーで資格確認していいんですか？",
      "card_without_person"),
     ("在宅の利用者さんのカードを社協が預かるのは、施設の場合と同じ考え方でいいのかどうかだけ教えてください", "custody_by_supporter"),
+    ("母が同意とか判断できない場合、家族がカード管理するのはどうなんすか？", "management_without_consent"),
     ("住民票を前の家のままにしてる入居者さんがいるんだけど、資格確認書って前の住所に届いちゃうの？施設に送ってもらう方法ある？",
      "shikaku_mailing"),
     # the thirteenth trial: suspending a card that is not lost got the lost-card steps
