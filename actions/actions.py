@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Text, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
@@ -138,8 +138,9 @@ def _corrected(turn: Turn) -> List[dict]:
 
 def not_this(turn: Turn, not_about: str, rest: str) -> List[dict]:
     """The reply to `rest`, read on its own, never as the topic of what the message says it is not about — the main
-    topics that names, and the answer just given when it is one of them (fifteenth trial: 「顔認証カードの説明じゃなくて…普通のカードの人です。
-    その場で暗証番号教えられてヘルパーが入力するのはアリかナシか知りたいんです」 got the 顔認証カード answer's lines again)."""
+    topics that names, and the answer just given when it is one of them (fifteenth trial: 「顔認証カードの説明じゃなくて
+    …普通のカードの人です。その場で暗証番号教えられてヘルパーが入力するのはアリかナシか知りたいんです」 got the
+    顔認証カード answer's lines again)."""
     named = asked_topics(turn.lexicon.find(not_about).covered, turn.lexicon)
     if not named:
         return []   # 「それはわかります。でも家族はだめなの？」: no topic set aside, the message is read whole
@@ -166,8 +167,8 @@ def _each_question(turn: Turn) -> List[dict]:
     parts = question_parts(turn.text, turn.lexicon)
     if not parts or any(turn.lexicon.uncovered[c].governs for c in turn.lexicon.find(turn.text).uncovered):
         return []
-    given = {turn.kb.by_id[m["custom"]["answer_id"]].intent for m in turn.reply if m["custom"].get("answer_id") in turn.kb.by_id}
-    given |= {m["custom"]["uncovered"] for m in turn.reply if m["custom"].get("uncovered")}
+    answered = [turn.kb.by_id[m["custom"]["answer_id"]] for m in turn.reply if m["custom"].get("answer_id") in turn.kb.by_id]
+    given = {entry.intent for entry in answered} | {m["custom"]["uncovered"] for m in turn.reply if m["custom"].get("uncovered")}
     if all(topics_asked(part, turn.lexicon) & given for part in parts):
         return []
     replies = answer_each_part(parts)
@@ -190,18 +191,24 @@ def _in_short_beside_hard_to_read(turn: Turn) -> List[dict]:
 
 
 def _not_again(turn: Turn) -> List[dict]:
-    """`not_again` — but when the answer would be the same again, the message's questions read alone first (fifteenth trial, after the PIN answer: 「暗証番号はやめときます。で、カード自体は施設で預かってもいいん
-    ですよね？なにかルールみたいなのあります？」 got 「同じになるため、くり返しません」: its first sentence named the PIN)."""
+    """`not_again` — but when the answer would be the same again, the message's questions read alone first
+    (fifteenth trial, after the PIN answer: 「暗証番号はやめときます。で、カード自体は施設で預かってもいいんですよね？
+    なにかルールみたいなのあります？」 got 「同じになるため、くり返しません」: its first sentence named the PIN)."""
     given = {custom.get("answer_id") for custom in turn.replied}
-    answered = [m["custom"].get("answer_id") for m in turn.reply]
     sentences = [sentence.strip() for sentence in SENTENCE.findall(turn.text)]
     questions = "".join(sentence for sentence in sentences if asks(sentence))
-    if answered and all(answered) and set(answered) <= given and questions and len(questions) < len("".join(sentences)):
+    repeated = _answers(turn.reply)
+    if repeated and repeated <= given and questions and len(questions) < len("".join(sentences)):
         anew = reply_to_part(questions, turn.message)
-        answered = [m["custom"].get("answer_id") for m in anew]
-        if answered and all(answered) and not set(answered) & given:
+        if _answers(anew) and not _answers(anew) & given:
             return anew
     return not_again(turn.kb, turn.reply, turn.replied, turn.text)
+
+
+def _answers(messages: List[dict]) -> Set[str]:
+    """The entries a reply answers with — an empty set when any of its messages is no answer."""
+    ids = [m["custom"].get("answer_id") for m in messages]
+    return set(ids) if ids and all(ids) else set()
 
 
 def _referring_back(turn: Turn) -> List[dict]:
@@ -254,9 +261,11 @@ def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
     a correction (「資格確認書じゃなくてマイナンバーカードの方でした」) answers the previous question as corrected; the
     answer just given is not given again in other words (`not_again`); a typed title and an answer or result that
     was hard to read: `about_what_was_said` (the answer to the rest of such a message comes in short too); a sentence
-    saying what the question is not about is set aside (`what_it_is_not_about`); numbered parts, or those said
-    to be unanswered, are answered each (`answer_each_part`); a follow-up the classifier declines that names an answer
-    next to the one just given gets it (`neighbour_named`). The steps, in order: REPLY_STEPS."""
+    saying what the question is not about, or a step done, is set aside (`what_it_is_not_about`, `not_this`); numbered
+    parts, those said to be unanswered, and questions about different topics in sentences of their own are answered
+    each (`answer_each_part`); a follow-up the classifier declines that names an answer next to the one just given
+    gets it (`neighbour_named`), or that answer's lines naming its topic (`named_in_the_answer`). The steps, in order:
+    REPLY_STEPS; the answers a routing reply sets apart are left out (`without_look_alikes`)."""
     turn = Turn(tracker, message or tracker.latest_message)
     said = next((said for said in (step(turn) for step in REPLY_STEPS) if said), None) or turn.reply
     return without_look_alikes(turn, said)
