@@ -183,9 +183,11 @@ def _still_governed(turn: Turn) -> List[dict]:
 
 
 def _in_short_beside_hard_to_read(turn: Turn) -> List[dict]:
-    """「かんじが おおくて よくわからない かーどなくても…？」: the answer to the question, in short."""
+    """「かんじが おおくて よくわからない かーどなくても…？」: the answer to the question, in short — also in a first
+    message that asks for hiragana (seventeenth trial: 「ぜんぶ ひらがなで おねがい します。…あんしょうばんごうを わすれて…」
+    got the answer in kanji and a button)."""
     answer_id = turn.reply[0]["custom"].get("answer_id") if turn.reply else None
-    if turn.previous and answer_id and hard_to_read(turn.lexicon, turn.text):
+    if answer_id and hard_to_read(turn.lexicon, turn.text) and (turn.previous or wants_kana(turn.text)):
         return in_short(turn.kb, answer_id, hiragana=wants_kana(turn.text))
     return []
 

@@ -1364,6 +1364,16 @@ def test_an_answer_for_a_reader_of_hiragana_only(kb):
     assert unsure[0]["custom"]["fallback"] and not KANJI.search(unsure[0]["text"]), unsure[0]["text"]
 
 
+def test_a_first_message_asking_for_hiragana_gets_it(kb):
+    """Seventeenth trial: 「ぜんぶ ひらがなで おねがい します。…あんしょうばんごうを わすれて…」 got the answer in kanji and
+    a button; a first message that asks for hiragana gets the answer in short, in hiragana."""
+    from actions.actions import ActionAnswer
+    from bot.shared.kana import KANJI
+    text = "ぜんぶ　ひらがなで　おねがい　します。まいなんばーかーどの　あんしょうばんごうを　わすれて　しまいました。どうしたら　いいですか"
+    reply = run(ActionAnswer(), following(None, "pin_forgot", text, [("pin_forgot", 0.89)]))[1]
+    assert reply[0]["custom"]["reading"] == "hiragana" and not KANJI.search(reply[0]["text"].split("\n出典：")[0])
+
+
 def test_a_reader_of_hiragana_keeps_getting_hiragana(kb):
     """Thirteenth trial: after 「かんじが おおくて よめません」 the next answer and the declines came in kanji again (「また
     かんじに もどっとる」). Now every reply stays in hiragana — an answer in short, a decline's text — until 「漢字でいい」."""
@@ -1395,7 +1405,8 @@ def test_the_hiragana_mode_starts_only_when_asked_ends_when_asked_and_reads_all_
         assert not wants_kana(text) and not hard_to_read(lexicon, text), text
     assert wants_kana("かんじが おおくて よめない") and hard_to_read(lexicon, "かんじが おおくて よめない")
     for text in ["漢字まじりの普通の文章でお願いします", "ひらがなをやめて、ふつうの漢字で書いてください", "漢字でいいです",
-                 "ひらがなは もういいです"]:
+                 "ひらがなは もういいです", "やっぱり　かんじで　いいです。ひらがなは　ながくて　かえって　よみにくい　です",
+                 "かんじで　いいって　いったのに。ふつうに　かいて　ください"]:   # seventeenth trial: spaced
         assert KANJI_IS_FINE.search(text) and not wants_kana(text), text
     after = {"answer_id": "lost_card", "reading": "hiragana"}
     short = run(ActionAnswer(), following(after, "proxy_pickup_documents", "だいりで うけとる ときの ひつようしょるいは？",
@@ -1513,6 +1524,7 @@ def test_questions_in_sentences_of_their_own_each_get_an_answer(kb, monkeypatch)
     messages = run(ActionAnswer(), following(None, "shikaku_kakuninsho", text, [("shikaku_kakuninsho", 0.9)]))[1]
     assert [m["custom"].get("answer_id") for m in messages] == ["hokensho_end", "shikaku_kakuninsho"]
     assert not question_parts("従来の健康保険証は使えなくなる?それならどうするの?", load_lexicon())
+    assert not question_parts("そうですか。寝たきりの人の写真はどうすればいい？", load_lexicon())   # 「そうですか。」 asks nothing
 
 
 def test_each_numbered_part_gets_its_own_answer(kb, monkeypatch):
@@ -1581,7 +1593,7 @@ def test_a_follow_up_gets_the_line_that_answers_it_in_the_answers_words(kb):
     answer's 手助け, and 家族/職員 tell lines apart beside another word."""
     from bot.shared.conversation import said_before
     quoted = said_before(kb, "hoken_visit", "家族か病院の職員がカードリーダーの操作を手伝ってもいいですか")
-    assert "家族や職員が手助けしてかまいません" in quoted[0]["text"]
+    assert "家族や職員が操作や同意の選択を手伝えます" in quoted[0]["text"]
     assert not said_before(kb, "hoken_visit", "家族はどうですか")   # generic words alone name no line
 
 

@@ -448,6 +448,15 @@ def test_the_shikaku_kakuninsho_says_a_facility_was_to_apply_for_its_residents(k
     assert any("施設等で保険者に代理申請" in source.quote for source in entry.sources)
 
 
+def test_answers_carry_what_the_seventeenth_trial_asked_for(kb):
+    """A group home's staff asked whether staff may press 「同意する」 at the reader (第2 2.: 同意選択等を手助けすることは、
+    差し支えありません); a facility's office head asked how residents without photo ID collect their card (第6 2.:
+    顔写真証明書): both were behind buttons only."""
+    assert "同意の選択を手伝えます" in kb.by_id["hoken_visit"].answer
+    line = lines_with(kb.by_id["proxy_pickup_documents"].answer, "顔写真証明書")[0]
+    assert "施設長" in line and "5も不要" in line
+
+
 def test_the_post_office_plan_is_past_and_attributed(kb):
     answer = kb.by_id["post_office"].answer
     assert "マニュアル（2023年12月版）" in answer and "とされていました" in answer and "その後の資料は手元にありません" in answer

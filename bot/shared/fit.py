@@ -129,14 +129,12 @@ def question_parts(text: str, lexicon: Lexicon) -> List[str]:
     parts: List[str] = []
     context = ""
     for sentence in (sentence.strip() for sentence in SENTENCE.findall(text)):
-        if not asks(sentence):
-            context += sentence if not parts else ""
-        elif not parts:
-            parts.append(context + sentence)
-        elif _stands_alone(sentence, lexicon):
-            parts.append(sentence)
-        else:   # 「もう期限切れ？」: asks on about the question before it
+        if asks(sentence) and _stands_alone(sentence, lexicon):
+            parts.append(sentence if parts else context + sentence)
+        elif asks(sentence) and parts:   # 「もう期限切れ？」: asks on about the question before it
             parts[-1] += sentence
+        elif not parts:                  # 「そうですか。」 or what the first question is about
+            context += sentence
     topics = [topics_asked(part, lexicon) for part in parts]
     if len(parts) < 2 or any(topics[i] <= set().union(*topics[:i]) for i in range(1, len(topics))):
         return []
