@@ -112,6 +112,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
      "card_without_person"),
     ("在宅の利用者さんのカードを社協が預かるのは、施設の場合と同じ考え方でいいのかどうかだけ教えてください", "custody_by_supporter"),
     ("母が同意とか判断できない場合、家族がカード管理するのはどうなんすか？", "management_without_consent"),
+    ("同じこと2回言いよるばい。最後に、警察の遺失届は今夜行かんといかんと？明日でよかと？", "police_report_timing"),
     ("住民票を前の家のままにしてる入居者さんがいるんだけど、資格確認書って前の住所に届いちゃうの？施設に送ってもらう方法ある？",
      "shikaku_mailing"),
     # the thirteenth trial: suspending a card that is not lost got the lost-card steps
@@ -561,6 +562,10 @@ def test_tenth_trial_questions_are_routed_to_what_they_ask(lexicon, text, routed
     ("お世話になっております。〇〇病院入院受付の者です。顔認証付きカードリーダーで認証ができない患者様がいらっしゃる場合、"
      "どのように資格確認を行えばよろしいでしょうか。", None),   # was: 入院の手続き, 「入院先の医療機関の窓口に」 — to the clerk herself
     ("病院の入院受付の者です。入院の手続きでマイナ保険証はどう使えばいいですか", "admission_procedure"),
+    # seventeenth trial: who the writer is names no topic (was: 訪問看護's routing reply before the lost card)
+    ("訪問看護ステーションの看護師です。利用者さんがマイナ保険証にしたって言うんだけど、家の中でカードが見当たらないって。"
+     "まず何したらいいですか？", None),
+    ("訪問看護でもマイナ保険証使えますか？", "home_nursing"),
 ])
 def test_thirteenth_trial_questions_are_routed_to_what_they_ask(lexicon, text, routed):
     blocking = lexicon.blocking(lexicon.find(text))

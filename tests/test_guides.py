@@ -1620,6 +1620,11 @@ def test_a_routing_reply_just_given_is_not_said_again_beside_a_new_answer(kb):
     previous = [route_message(fee.id, fee.reply)["custom"]]
     reply = [route_message(fee.id, fee.reply), answer_message(kb, kb.by_id["proxy_pickup_eligibility"])]
     assert [m["custom"].get("answer_id") for m in not_again(kb, reply, previous, "…")] == ["proxy_pickup_eligibility"]
+    # seventeenth trial: the 資格確認書 answer again beside a new routing reply (「同じこと2回言いよるばい」)
+    time = load_lexicon().uncovered["reissue_time"]
+    previous = [answer_message(kb, kb.by_id["shikaku_kakuninsho"])["custom"]]
+    reply = [route_message(time.id, time.reply), answer_message(kb, kb.by_id["shikaku_kakuninsho"])]
+    assert [m["custom"].get("uncovered") for m in not_again(kb, reply, previous, "…")] == ["reissue_time"]
 
 
 def test_the_reissue_fee_is_never_answered_with_the_issue_fee(kb):

@@ -491,16 +491,18 @@ def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict], 
     answer): not repeated — the lines of it that name the follow-up's words (`said_before`: fourteenth trial, 「目視確認
     というのは、具体的に受付で何をすればいいんでしょうか」 got 「同じになるため、くり返しません」), else said so, with that
     answer's related entries and where to ask ([message]); beside a new answer only the new one is given; the same routing
-    reply again is said in short (「カードや電子証明書の有効期限…」 three times in a row), and not at all beside something new;
-    [] when the reply is all new (or holds more than answers)."""
+    reply again is said in short (「カードや電子証明書の有効期限…」 three times in a row), and not at all beside something new,
+    nor an answer just given beside a new routing reply (「同じこと2回言いよるばい」); [] when the reply is all new (or
+    holds more than answers)."""
     routed = {custom.get("uncovered") for custom in previous_reply if custom.get("uncovered")}
     if reply and all(message["custom"].get("uncovered") in routed for message in reply):   # the same routing again
         return [BotMessage(text=kb.messages["same_route"], fallback=True,
                            extra={"uncovered": reply[0]["custom"]["uncovered"]}).to_rasa()]
-    fresh = [message for message in reply if message["custom"].get("uncovered") not in routed]
-    if reply and len(fresh) < len(reply):   # beside something new, a routing reply just given is not said again
-        return not_again(kb, fresh, previous_reply, text) or fresh            # (fifteenth trial: the reissue fee twice)
     given = [custom.get("answer_id") for custom in previous_reply if custom.get("answer_id")]
+    fresh = [message for message in reply if message["custom"].get("uncovered") not in routed
+             and not (message["custom"].get("answer_id") in given and any(m["custom"].get("uncovered") for m in reply))]
+    if reply and fresh and len(fresh) < len(reply):   # beside something new, a routing reply or answer just given is
+        return not_again(kb, fresh, previous_reply, text) or fresh   # not said again (the reissue fee twice; the 資格確認書)
     answered = [message["custom"].get("answer_id") for message in reply]
     if not given or not answered or not all(answered):
         return []
