@@ -197,13 +197,14 @@ def _not_again(turn: Turn) -> List[dict]:
     (fifteenth trial, after the PIN answer: 「暗証番号はやめときます。で、カード自体は施設で預かってもいいんですよね？
     なにかルールみたいなのあります？」 got 「同じになるため、くり返しません」: its first sentence named the PIN)."""
     given = {custom.get("answer_id") for custom in turn.replied}
-    sentences = [sentence.strip() for sentence in SENTENCE.findall(turn.text)]
-    questions = "".join(sentence for sentence in sentences if asks(sentence))
     repeated = _answers(turn.reply)
-    if repeated and repeated <= given and questions and len(questions) < len("".join(sentences)):
-        anew = reply_to_part(questions, turn.message)
-        if _answers(anew) and not _answers(anew) & given:
-            return anew
+    if repeated and repeated <= given:
+        sentences = [sentence.strip() for sentence in SENTENCE.findall(turn.text)]
+        questions = "".join(sentence for sentence in sentences if asks(sentence))
+        if questions and len(questions) < len("".join(sentences)):
+            anew = reply_to_part(questions, turn.message)
+            if _answers(anew) and not _answers(anew) & given:
+                return anew
     return not_again(turn.kb, turn.reply, turn.replied, turn.text)
 
 

@@ -126,9 +126,12 @@ def question_parts(text: str, lexicon: Lexicon) -> List[str]:
     「…写真ってどうしたらいいですか？車椅子のまま撮っても大丈夫？あと申請書の字も本人書けないんですがこっちで書いて
     いいんでしょうか」 got how to get a card), the sentences before the first question kept with it; [] for a message
     of fewer than two such questions, or whose questions name the same topics."""
+    sentences = [sentence.strip() for sentence in SENTENCE.findall(text)]
+    if sum(asks(sentence) for sentence in sentences) < 2:
+        return []
     parts: List[str] = []
     context = ""
-    for sentence in (sentence.strip() for sentence in SENTENCE.findall(text)):
+    for sentence in sentences:
         if asks(sentence) and _stands_alone(sentence, lexicon):
             parts.append(sentence if parts else context + sentence)
         elif asks(sentence) and parts:   # 「もう期限切れ？」: asks on about the question before it
