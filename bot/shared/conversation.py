@@ -360,10 +360,15 @@ KANJI_IS_FINE = re.compile(r"(?:漢字|かんじ)\s*(?:で\s*(?:いい|良い|�
                            r"|(?:普通|ふつう)の(?:文|ぶん|日本語|にほんご|漢字|かんじ|書き方)|元に戻して|もとにもどして")
 
 
+def describes_someone(text: str) -> bool:
+    """The message tells of a person who cannot read or see (「…読めない方がいて」), not of the answer's kanji."""
+    return bool(DESCRIBES_A_PERSON.search(text)) and not NAMES_KANA.search(text)
+
+
 def wants_kana(text: str) -> bool:
     """A message about an answer hard to read asks for it in hiragana (「かんじが おおくて よめない」) — not one that
     says kanji is fine (「漢字まじりの普通の文章で」), nor 「…読めない方がいて」 (someone described)."""
-    if KANJI_IS_FINE.search(text) or (DESCRIBES_A_PERSON.search(text) and not NAMES_KANA.search(text)):
+    if KANJI_IS_FINE.search(text) or describes_someone(text):
         return False
     return bool(ASKS_FOR_KANA.search(text))
 
@@ -389,7 +394,7 @@ def with_hiragana_offer(kb: KnowledgeBase, text: str, messages: List[dict]) -> L
 def hard_to_read(lexicon: Lexicon, text: str) -> bool:
     """The message says an answer was hard to read or understand (「かんじが おおくて よくわからない」) — not that a
     topic is unknown (「暗証番号わからない人はどうするの」: a term right before the words)."""
-    if DESCRIBES_A_PERSON.search(text) and not NAMES_KANA.search(text):
+    if describes_someone(text):
         return False
     for match in NOT_UNDERSTOOD.finditer(text):
         before = lexicon.find(text[max(0, match.start() - 8):match.start()])
