@@ -267,8 +267,8 @@ def test_two_concerns_get_two_answers(lexicon, kb):
     assert decision.kind == "answer" and decision.intents == ["photo_exception", "pin_forgot"]
     text = "マイナンバーカード作るのにお金かかりますか？申請してからどれくらいで届きますか？"   # a new user's
     decision = decide(text, "card_fee", ranking(("card_fee", 0.72), ("card_delivery_time", 0.27)), lexicon,
-                      set(kb.intents))
-    assert decision.intents == ["card_fee", "card_delivery_time"]
+                      set(kb.intents))   # the days: only an example in the documents — routed, the fee answered beside
+    assert (decision.kind, decision.route.id, decision.intents) == ("route", "issue_duration", ["card_fee"])
 
 
 def test_other_concerns_in_parts_of_their_own_are_offered_as_buttons(lexicon, kb):
@@ -352,7 +352,7 @@ def test_an_answer_is_held_back_when_out_of_scope_is_likely(lexicon, kb):
     ("受付でカードを置くと病院にマイナンバーが伝わるの？", "card_safety"),
     ("年末年始もフリーダイヤルはつながる？", "free_dial"),
     ("住民票が別の市の入所者のカードはどこで受け取る？", "other_municipality"),
-    ("申請してからカードが届くまで何日かかる？", "card_delivery_time"),
+    ("出張申請受付で申請したカードが届くまで何日かかる？", "card_delivery_time"),   # the flow's example
     ("職員が撮る申請写真のサイズは？", "photo_requirements"),
     ("スマホがない母の公金受取口座の登録状況はどう確かめる？", "koukin_account_help"),
     ("交付申請書をなくしたので再発行してほしい", "application_form"),
@@ -407,6 +407,17 @@ ROUTED_TRAINING_EXAMPLES = {
 }
 
 
+# The check corpus's writers took the days until the card comes as answered (card_delivery_time); the documents give
+# them only as one example, in the flow of an 出張申請受付, and the real-question pages' askers were routed
+# (issue_duration, session 20): their general questions are routed, with the example.
+RECLASSIFIED_AS_UNCOVERED = {
+    "マイナンバーカードは申請から何週間で届く?": "issue_duration",
+    "カードはいつ届く?": "issue_duration",
+    "申請してだいぶ経つのに、まだカードが届かへん。忘れられてへんか心配やわ。": "issue_duration",
+    "スマホで申請するとカードが早くできるって本当?": "issue_duration",
+}
+
+
 def test_training_examples_of_answered_topics_are_not_routed(lexicon, kb, training_data):
     """The training examples (and tests/lexicon/answered_questions.yml) are questions the documents answer:
     an uncovered term that routes one is too broad for questions nobody has seen yet (年金 in 「年金暮らしの母のカード代」, 不要になった in
@@ -421,7 +432,7 @@ def test_training_examples_of_answered_topics_are_not_routed(lexicon, kb, traini
             continue
         text = question["text"]
         blocking = lexicon.blocking(lexicon.find(text))
-        if blocking and text not in {**ROUTED_TRAINING_EXAMPLES, **CIRCUMSTANCE_ROUTED}:
+        if blocking and text not in {**ROUTED_TRAINING_EXAMPLES, **CIRCUMSTANCE_ROUTED, **RECLASSIFIED_AS_UNCOVERED}:
             routed[text] = blocking.id
     assert routed == {}
 

@@ -119,8 +119,8 @@ SECTION_4 = [
     # 7. a resident registered in another municipality
     ("うちの施設には住民票を前の住所に置いたままの入所者がいます。カードの申請や受け取りはどうなりますか",
      "other_municipality", ["住所地", "本人確認書類のコピー", "ご相談"]),
-    # 8. how long until the card comes
-    ("マイナンバーカードは申請してからどのくらいで手元に届きますか",
+    # 8. how long until the card comes, after an 出張申請受付 (the documents' one example; in general: routed, below)
+    ("施設の出張申請受付で申請した入所者のカードは、どのくらいで手元に届きますか",
      "card_delivery_time", ["数日後", "約2週間", "本人限定受取郵便"]),
     # 9. photo rules when staff take the picture
     ("施設の職員が申請用の写真を撮ることになりました。写真の大きさや条件を教えてください",
@@ -154,6 +154,14 @@ def test_the_validity_of_the_shikaku_kakuninsho_is_still_routed_to_the_insurer(s
     custom = next(m["custom"] for m in messages if "custom" in m)
     assert custom.get("fallback") and custom.get("uncovered") == "shikaku_validity"
     assert any("保険者" in m.get("text", "") for m in messages)
+
+
+def test_the_days_until_the_card_comes_are_routed_with_the_documents_one_example(stack):
+    messages = ask(stack, "マイナンバーカードは申請してからどのくらいで手元に届きますか")
+    custom = next(m["custom"] for m in messages if "custom" in m)
+    assert custom.get("fallback") and custom.get("uncovered") == "issue_duration"
+    text = "".join(m.get("text", "") for m in messages)
+    assert all(fact in text for fact in ("書かれていない", "出張申請受付", "約2週間後", "市区町村にお問い合わせ")), text
 
 
 def test_the_action_server_reads_a_part_of_a_message_with_rasa(stack, monkeypatch):

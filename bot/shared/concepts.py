@@ -236,7 +236,9 @@ def check_lexicon(lexicon: Lexicon, intents: Set[str]) -> List[str]:
 @functools.lru_cache(maxsize=2)
 def load_lexicon(path: Path = CONCEPTS_FILE, with_readings: bool = True) -> Lexicon:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    unquoted = [t for c in [*data["covered"], *data["uncovered"]] for t in c.get("terms", []) if not isinstance(t, str)]
+    concepts_data = [*data["covered"], *data["uncovered"]]
+    written = [t for c in concepts_data for t in [*c.get("terms", []), *(t for g in c.get("together", []) for t in g)]]
+    unquoted = [t for t in written if not isinstance(t, str)]
     if unquoted:   # YAML reads 0120 as the octal number 80: a term must be written as a string
         raise ValueError(f"concept terms that YAML does not read as text (quote them): {unquoted}")
     covered = [CoveredConcept(**c) for c in data["covered"]]
