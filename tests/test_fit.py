@@ -458,10 +458,19 @@ def test_most_training_examples_of_uncovered_card_topics_are_routed(lexicon):
     ("代理人交付って言葉の意味がわからん", "proxy_pickup_eligibility"),
     ("資格確認書の意味を教えてください", "shikaku_kakuninsho"),
     ("個人番号と個人番号カードの違いって何ですか", "glossary"),
+    ("電子証明書とは?", "glossary"),   # its entry chosen by the term's entity (glossary_denshi_shomeisho)
+    # what it belongs to names no concept: the last part is the term (was the 顔認証 card's services, without 利用者証明用)
+    ("マイナンバーカードに搭載される公的個人認証サービスの電子証明書とは何ですか?", "glossary"),
 ])
 def test_a_definition_question_gets_the_terms_meaning_even_when_out_of_scope_is_likely(lexicon, kb, text, intent):
     decision = decide(text, "nlu_fallback", ranking(("out_of_scope", 0.3), ("card_fee", 0.2)), lexicon, set(kb.intents))
     assert (decision.kind, decision.intents) == ("answer", [intent])
+
+
+def test_the_facility_subsidy_is_named_as_the_pages_call_it(lexicon):
+    """「福祉施設向けマイナンバーカード取得支援事業とは?」 got how to get a card (取得), without the 報償費."""
+    assert "subsidy" in lexicon.find("福祉施設向けマイナンバーカード取得支援事業とは?").covered
+    assert "subsidy" in lexicon.find("施設で申請を手伝うと助成金は出ますか").covered
 
 
 def test_a_definition_is_not_given_against_a_sure_classifier_or_for_an_uncovered_term(lexicon, kb):
@@ -469,6 +478,7 @@ def test_a_definition_is_not_given_against_a_sure_classifier_or_for_an_uncovered
     assert decide("暗証番号とは?", "card_fee", ranking(("card_fee", 0.9)), lexicon, intents).kind == "clarify"
     assert decide("資格情報のお知らせとは何ですか?", "glossary", ranking(("glossary", 0.9)), lexicon, intents).kind == "route"
     assert decide("マイナ保険証の作り方とは?", "nlu_fallback", ranking(("out_of_scope", 0.3)), lexicon, intents).kind != "answer"
+    assert lexicon.defined("マイナ保険証の作り方とは?") is None   # マイナ保険証 is named: 作り方 is not the term asked about
     # two names of different concepts: which one is meant is the classifier's to say
     assert lexicon.defined("マイナ保険証と資格確認書の違いは?") is None
 

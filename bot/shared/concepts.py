@@ -71,7 +71,7 @@ def normalize(text: str) -> str:
 
 # 「<term>とは?」「<term>って何ですか」: a question that asks only what a term means (after normalize())
 DEFINITION = re.compile(
-    r"(?:そもそも|結局|いまさら聞けない[?!]?)?[、,]?(?P<term>[^、。?!]{2,24}?)(?:\([^)]*\))?[」』]?"
+    r"(?:そもそも|結局|いまさら聞けない[?!]?)?[、,]?(?P<term>[^、。?!]{2,40}?)(?:\([^)]*\))?[」』]?"
     r"(?:とは|って)(?:何|なに|なん|どんなもの|どういうもの|どのようなもの|どういう意味)?"
     r"(?:ですか|でしょうか|なの|なのか|のこと|だっけ|か)*[?!。…]*")
 DEFINITION_MEANING = re.compile(   # 「代理交付って言葉の意味がわからん」「資格確認書の意味を教えて」
@@ -189,8 +189,18 @@ class Lexicon:
         return self.covered.get(concept_id) if concept_id else None
 
     def _concept_named(self, term: str) -> Optional[str]:
+        """The concept a defined term names — or, for 「<what it belongs to>の<term>」 where what it belongs to names no
+        concept, the one its last part names (「…公的個人認証サービスの電子証明書」: 電子証明書; not 「マイナ保険証の作り方」)."""
         term = DEFINED_OF.sub("", term.strip("「」『』\"' "))
-        return self._owner.get(term) or self._named.get(term)
+        parts = term.split("の")
+        for i in range(len(parts)):
+            tail, head = "の".join(parts[i:]), "の".join(parts[:i])
+            if head and self._pattern.search(head):
+                return None
+            concept_id = self._owner.get(tail) or self._named.get(tail)
+            if concept_id:
+                return concept_id
+        return None
 
     def intents_of(self, concept_ids: List[str]) -> Set[str]:
         return {intent for cid in concept_ids for intent in self.covered[cid].intents}
