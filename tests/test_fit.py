@@ -467,6 +467,14 @@ def test_a_definition_question_gets_the_terms_meaning_even_when_out_of_scope_is_
     assert (decision.kind, decision.intents) == ("answer", [intent])
 
 
+@pytest.mark.parametrize("text", ["同意ボタンが出てきたら何を選べばいいの", "カードリーダーのどこにカードを置けばいい？",
+                                  "来院のたびに顔認証するの？", "病院の受付方法が知りたい"])
+def test_the_readers_steps_name_the_visit(lexicon, text):
+    """The reader's steps (置く, 顔認証/暗証番号, 同意選択) and 来院 name the visit at the clinic: 「画面で選択しないと進めないの?」
+    「来院するたびにこのような認証をしなければいけないのか。」 named nothing and fell to 「もしかして」."""
+    assert "hoken_visit" in lexicon.find(text).covered
+
+
 def test_the_facility_subsidy_is_named_as_the_pages_call_it(lexicon):
     """「福祉施設向けマイナンバーカード取得支援事業とは?」 got how to get a card (取得), without the 報償費."""
     assert "subsidy" in lexicon.find("福祉施設向けマイナンバーカード取得支援事業とは?").covered
