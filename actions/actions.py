@@ -163,7 +163,9 @@ def _each_part(turn: Turn) -> List[dict]:
 def _each_question(turn: Turn) -> List[dict]:
     """Questions asked in sentences of their own about different topics (`question_parts`), each answered, when the
     reply to the whole message leaves one of them out (fifteenth trial: six of sixteen conversations lost a question
-    this way) — not when a governing topic is named, nor when fewer than two parts get an answer or a routing reply."""
+    this way) — not when a governing topic is named, nor when fewer than two parts get an answer or a routing reply,
+    unless the whole message got none (twentieth trial: 「…病棟でマイナンバーカードを紛失してしまいました（…）。病院として
+    まず何をすべきでしょうか。また、再発行までの間の受診や資格確認はどうなりますか。」 got 「もしかして」)."""
     parts = question_parts(turn.text, turn.lexicon)
     if not parts or any(turn.lexicon.uncovered[c].governs for c in turn.lexicon.find(turn.text).uncovered):
         return []
@@ -173,7 +175,8 @@ def _each_question(turn: Turn) -> List[dict]:
         return []
     replies = answer_each_part(parts)
     placed = [m for m in replies if m["custom"].get("answer_id") or m["custom"].get("uncovered")]
-    return replies if len(placed) >= 2 else []
+    whole_placed = any(m["custom"].get("answer_id") or m["custom"].get("uncovered") for m in turn.reply)
+    return replies if len(placed) >= 2 or (placed and not whole_placed) else []
 
 
 def _still_governed(turn: Turn) -> List[dict]:
@@ -327,7 +330,7 @@ def answer_each_part(parts: List[str]) -> List[dict]:
             left.append(part)
     if not out:
         return []
-    return out + ([unanswered_message(kb, left)] if left else [])
+    return out + ([unanswered_message(kb, left, read_alone=True)] if left else [])
 
 
 # another question that names no topic is often elliptical (「郵便で申請できますか？あと、スマホでもできる？」: alone,
@@ -346,7 +349,7 @@ def read_other_questions(reply: List[dict]) -> List[dict]:
     given_intents = {kb.by_id[i].intent for i in given if i in kb.by_id}
     out: List[dict] = []
     for message in reply:
-        left = []
+        left, left_alone = [], []
         for question in message["custom"].get("unanswered") or []:
             reading = parse(question)
             if reading is not None and (reading.get("intent") or {}).get("name") in given_intents:
@@ -356,11 +359,12 @@ def read_other_questions(reply: List[dict]) -> List[dict]:
             placed = [m for m in part if m["custom"].get("uncovered")
                       or (m["custom"].get("answer_id") and m["custom"]["answer_id"] not in given)]
             out += placed
-            left += [] if placed else [question]
+            if not placed:
+                (left if reading is None else left_alone).append(question)
         if not message["custom"].get("unanswered"):
             out.append(message)
-        elif left:
-            out.append(unanswered_message(kb, left))
+        out += [unanswered_message(kb, left)] if left else []
+        out += [unanswered_message(kb, left_alone, read_alone=True)] if left_alone else []
     return out
 
 

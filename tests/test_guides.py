@@ -1527,6 +1527,30 @@ def test_questions_in_sentences_of_their_own_each_get_an_answer(kb, monkeypatch)
     assert not question_parts("そうですか。寝たきりの人の写真はどうすればいい？", load_lexicon())   # 「そうですか。」 asks nothing
 
 
+def test_a_message_read_as_a_whole_unsure_gets_the_answer_to_a_question_read_alone(kb, monkeypatch):
+    """Twentieth trial (a hospital's MSW): the loss, then 「病院としてまず何をすべきでしょうか。」 (who asks, not a visit asked
+    about) and a second question got a doubtful 「もしかして」 (no_card_shikaku 0.43): each question read on its own gives
+    the lost-card answer, and the note for the other says it was read alone and where to ask — not 「もう一度送って」."""
+    import actions.actions as actions_module
+    from actions.actions import ActionAnswer
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.fit import question_parts
+
+    def parse(text):
+        intent = "lost_card" if "紛失" in text else "out_of_scope"
+        return {"text": text, "intent": {"name": intent, "confidence": 0.9},
+                "intent_ranking": [{"name": intent, "confidence": 0.9}], "entities": []}
+
+    monkeypatch.setattr(actions_module, "parse", parse)
+    text = ("承知しました。別の患者様の件です。病棟でマイナンバーカードを紛失してしまいました（院内で探しておりますが見つかって"
+            "おりません）。病院としてまず何をすべきでしょうか。また、再発行までの間の受診や資格確認はどうなりますか。")
+    assert len(question_parts(text, load_lexicon())) == 2
+    unsure = [("no_card_shikaku", 0.43), ("shikaku_kakuninsho", 0.24), ("lost_card", 0.19), ("out_of_scope", 0.12)]
+    messages = run(ActionAnswer(), following(None, "no_card_shikaku", text, unsure))[1]
+    assert messages[0]["custom"].get("answer_id") == "lost_card", messages
+    assert "それだけで読んでも" in messages[1]["text"] and "もう一度送って" not in messages[1]["text"]
+
+
 def test_each_numbered_part_gets_its_own_answer(kb, monkeypatch):
     """Thirteenth trial: ①–④ in one message got ④ routed and ① answered; ② and ③ were only buttons, and 「あと②③の回答が
     ないようですが…」 got ① again. Now each part is read on its own: its answer or routing reply, in order; the parts the

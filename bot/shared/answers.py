@@ -69,12 +69,15 @@ def unknown_answer_message(kb: KnowledgeBase) -> dict:
     return BotMessage(text=kb.messages["unknown_answer"], fallback=True).to_rasa()
 
 
-def unanswered_message(kb: KnowledgeBase, questions: List[str]) -> dict:
+def unanswered_message(kb: KnowledgeBase, questions: List[str], read_alone: bool = False) -> dict:
     """Says which other questions of the message the reply does not answer, quoted without personal data (and
-    listed in custom `unanswered`, for the actions to read them on their own)."""
+    listed in custom `unanswered`, for the actions to read them on their own); `read_alone`: they were, and nothing
+    placed them — the note says so and where to ask, instead of asking for them again (twentieth trial: 「その質問だけを、
+    もう一度送ってください」, and the question sent again got no answer either)."""
     plain = [redact(ANOTHER_QUESTION.sub("", question)).text for question in questions]
     quoted = "".join(f"「{q if len(q) <= MAX_QUOTED_CHARS else q[:MAX_QUOTED_CHARS] + '…'}」" for q in plain)
-    return BotMessage(text=kb.messages["unanswered"].format(questions=quoted), extra={"unanswered": plain}).to_rasa()
+    key = "unanswered_alone" if read_alone else "unanswered"
+    return BotMessage(text=kb.messages[key].format(questions=quoted), extra={"unanswered": plain}).to_rasa()
 
 
 def _offer_first(kb: KnowledgeBase, message: dict, intents: List[str]) -> None:

@@ -136,6 +136,9 @@ def question_parts(text: str, lexicon: Lexicon) -> List[str]:
             parts.append(sentence if parts else context + sentence)
         elif asks(sentence) and parts:   # 「もう期限切れ？」: asks on about the question before it
             parts[-1] += sentence
+        elif asks(sentence) and _stands_alone(context + sentence, lexicon):
+            parts.append(context + sentence)   # 「病棟でカードを紛失してしまいました。まず何をすべきでしょうか。」
+            context = ""
         elif not parts:                  # 「そうですか。」 or what the first question is about
             context += sentence
     topics = [topics_asked(part, lexicon) for part in parts]

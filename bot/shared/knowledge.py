@@ -180,6 +180,7 @@ class Messages(BaseModel):
     same_route: str          # the same topic the documents do not cover, asked again: said in short
     same_again: str          # the answer just given, asked for again in other words: not repeated; {title}
     unanswered: str          # other questions of the message that no answer given answers; {questions}: quoted
+    unanswered_alone: str    # the same, for questions already read on their own (sending them again would not help)
     service_down: str
 
 
