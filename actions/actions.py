@@ -349,7 +349,8 @@ def read_other_questions(reply: List[dict]) -> List[dict]:
     given_intents = {kb.by_id[i].intent for i in given if i in kb.by_id}
     out: List[dict] = []
     for message in reply:
-        left, left_alone = [], []
+        left: List[str] = []         # not read alone (no Rasa): the note asks for it again
+        left_alone: List[str] = []   # read alone, placed by nothing
         for question in message["custom"].get("unanswered") or []:
             reading = parse(question)
             if reading is not None and (reading.get("intent") or {}).get("name") in given_intents:
