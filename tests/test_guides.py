@@ -1551,6 +1551,27 @@ def test_a_message_read_as_a_whole_unsure_gets_the_answer_to_a_question_read_alo
     assert "それだけで読んでも" in messages[1]["text"] and "もう一度送って" not in messages[1]["text"]
 
 
+def test_a_message_that_refers_back_but_asks_about_another_topic_is_not_read_against_the_answer(kb, monkeypatch):
+    """Twentieth trial, a home helper after the PIN answer: 「それって、さっき言いよった出張のやつ、…自宅にも来てくれる
+    とやろ？どこに頼めばよかと？…」 got the PIN answer's lines that say where. The 出張申請 is neither that answer's topic
+    nor named by it or its related entries: the message is read on its own."""
+    import actions.actions as actions_module
+    from actions.actions import ActionAnswer
+
+    def parse(text):
+        intent = "outreach_home" if "出張" in text else "out_of_scope"
+        return {"text": text, "intent": {"name": intent, "confidence": 0.9},
+                "intent_ranking": [{"name": intent, "confidence": 0.9}], "entities": []}
+
+    monkeypatch.setattr(actions_module, "parse", parse)
+    text = ("それって、さっき言いよった出張のやつ、施設じゃなくて自宅にも来てくれるとやろ？どこに頼めばよかと？"
+            "申し込んでからカードが届くまでどんくらいかかると？")
+    ranking = [("outreach_home", 0.41), ("out_of_scope", 0.28), ("face_auth_card_apply", 0.05)]
+    messages = run(ActionAnswer(), following({"answer_id": "pin_sharing"}, "outreach_home", text, ranking))[1]
+    said = [m["custom"].get("answer_id") or m["custom"].get("uncovered") for m in messages]
+    assert said[0] == "outreach_home" and "pin_sharing" not in said, said
+
+
 def test_each_numbered_part_gets_its_own_answer(kb, monkeypatch):
     """Thirteenth trial: ①–④ in one message got ④ routed and ① answered; ② and ③ were only buttons, and 「あと②③の回答が
     ないようですが…」 got ① again. Now each part is read on its own: its answer or routing reply, in order; the parts the
