@@ -475,6 +475,21 @@ def test_the_readers_steps_name_the_visit(lexicon, text):
     assert "hoken_visit" in lexicon.find(text).covered
 
 
+def test_an_answer_written_for_other_people_is_not_given(lexicon, kb):
+    """Twentieth trial: 「視覚障害のある利用者が暗証番号を入力するのが難しい場合、職員が代わりに設定・入力することは可能
+    ですか。」 got 「知的・発達障害のある方で…介助者が設定の支援を行うことができます」 — a rule for other people."""
+    text = "視覚障害のある利用者が暗証番号を入力するのが難しい場合、職員が代わりに設定・入力することは可能ですか。"
+    ranked = ranking(("intellectual_disability", 0.36), ("visual_impairment", 0.26), ("pin_sharing", 0.18))
+    decision = decide(text, "intellectual_disability", ranked, lexicon, set(kb.intents))
+    assert "intellectual_disability" not in decision.intents and "pin_sharing" in decision.intents
+    dementia = decide("認知症の母の暗証番号を職員が設定してもいい？", "intellectual_disability",
+                      ranking(("intellectual_disability", 0.7), ("pin_sharing", 0.2)), lexicon, set(kb.intents))
+    assert "intellectual_disability" not in dementia.intents
+    son = decide("知的障害の息子の暗証番号を親が設定してもいい？", "intellectual_disability",
+                 ranking(("intellectual_disability", 0.7), ("pin_sharing", 0.2)), lexicon, set(kb.intents))
+    assert son.intents[:1] == ["intellectual_disability"]
+
+
 def test_the_facility_subsidy_is_named_as_the_pages_call_it(lexicon):
     """「福祉施設向けマイナンバーカード取得支援事業とは?」 got how to get a card (取得), without the 報償費."""
     assert "subsidy" in lexicon.find("福祉施設向けマイナンバーカード取得支援事業とは?").covered

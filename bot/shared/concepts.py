@@ -37,6 +37,8 @@ class CoveredConcept(BaseModel):
     context: bool = False      # says who the person is (寝たきり, 認知症), not what is asked
     defines: Optional[str] = None   # the intent that answers 「<term>とは?」 (default: the classifier's, among `intents`)
     names: List[str] = Field(default_factory=list)   # what 「<name>とは?」 asks about, too common to be terms (マイナンバー)
+    excludes: List[str] = Field(default_factory=list)   # intents written for other people: never the answer when this
+                                                        # concept is named (a blind person's PIN is not the 知的障害 rule)
 
 
 class UncoveredConcept(BaseModel):
@@ -232,7 +234,7 @@ def check_lexicon(lexicon: Lexicon, intents: Set[str]) -> List[str]:
     """Problems: intents that do not exist, `unless` ids that are not covered concepts."""
     problems = []
     for concept in lexicon.covered.values():
-        problems += [f"{concept.id}: unknown intent {i}" for i in concept.intents if i not in intents]
+        problems += [f"{concept.id}: unknown intent {i}" for i in [*concept.intents, *concept.excludes] if i not in intents]
         if concept.defines and concept.defines not in concept.intents:
             problems.append(f"{concept.id}: defines {concept.defines}, not one of its intents")
     for uncovered in lexicon.uncovered.values():

@@ -193,7 +193,13 @@ def out_of_scope_confidence(ranking: Iterable[dict]) -> float:
 
 def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
            knowledge_intents: Set[str]) -> Decision:
-    """`intent`: the NLU's choice (a knowledge intent, nlu_fallback or out_of_scope)."""
+    """`intent`: the NLU's choice (a knowledge intent, nlu_fallback or out_of_scope). An intent written for other people
+    than those the message names (`excludes`) is taken out of the ranking; when it was the choice, the classifier is
+    unsure."""
+    excluded = {name for cid in lexicon.find(text).covered for name in lexicon.covered[cid].excludes}
+    if excluded:
+        ranking = [r for r in ranking if r.get("name") not in excluded]
+        intent = "nlu_fallback" if intent in excluded else intent
     out_of_scope = out_of_scope_confidence(ranking)
     ranked = ranked_intents(ranking, knowledge_intents)
     decision = _agreement(text, intent, ranking, ranked, out_of_scope, lexicon, knowledge_intents)
