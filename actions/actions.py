@@ -84,7 +84,7 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     an answer and a decline in hiragana."""
     messages = for_the_clinic_staff(tracker, with_fax_for_who_cannot_phone(tracker, replying(tracker, message)))
     if reads_hiragana(tracker):
-        return for_a_hiragana_reader(load_knowledge(), messages)
+        return for_a_hiragana_reader(load_knowledge(), messages, by_fax=cannot_phone(said_by_user(tracker)))
     return with_hiragana_offer(load_knowledge(), latest_text(tracker), messages)
 
 
@@ -191,7 +191,7 @@ def _in_short_beside_hard_to_read(turn: Turn) -> List[dict]:
     got the answer in kanji and a button)."""
     answer_id = turn.reply[0]["custom"].get("answer_id") if turn.reply else None
     if answer_id and hard_to_read(turn.lexicon, turn.text) and (turn.previous or wants_kana(turn.text)):
-        return in_short(turn.kb, answer_id, hiragana=wants_kana(turn.text))
+        return in_short(turn.kb, answer_id, hiragana=wants_kana(turn.text), by_fax=cannot_phone(said_by_user(turn.tracker)))
     return []
 
 
@@ -313,7 +313,7 @@ def about_what_was_said(tracker: Tracker, text: str, previous: Optional[str]) ->
     if titled:
         return [answer_message(kb, titled)]
     if previous and not_understood(lexicon, text):
-        return in_short(kb, previous, hiragana=wants_kana(text))
+        return in_short(kb, previous, hiragana=wants_kana(text), by_fax=cannot_phone(said_by_user(tracker)))
     result = previous_result(tracker) if not previous and hard_to_read(lexicon, text) else None
     if result:
         return result_in_short(kb, result["text"], result["custom"].get("citation") or "", text)
@@ -435,11 +435,12 @@ class ActionAnswer(MessageAction):
             entities = latest_entities(tracker)
             entry = kb.by_id.get(next(iter(entities.get("answer_id", [])), ""))
             if entry and "hiragana" in entities.get("reading", []):
-                messages = in_short(kb, entry.id, hiragana=True)   # 「ひらがなで よむ」
+                messages = in_short(kb, entry.id, hiragana=True, by_fax=cannot_phone(said_by_user(tracker)))   # 「ひらがなで よむ」
             else:
                 messages = [answer_message(kb, entry) if entry else unknown_answer_message(kb)]
                 if reads_hiragana(tracker):   # a button tapped by a reader of hiragana only: the answer in short
-                    messages = for_a_hiragana_reader(kb, messages, whole="all" in entities.get("reading", []))
+                    messages = for_a_hiragana_reader(kb, messages, whole="all" in entities.get("reading", []),
+                                                     by_fax=cannot_phone(said_by_user(tracker)))
         else:
             messages = fitting_messages(tracker)
         events = pause_events(tracker) or []

@@ -1237,6 +1237,7 @@ def test_the_same_routing_reply_is_not_repeated_in_full(kb):
 def test_in_short_keeps_the_list_its_first_line_leads_into(kb):
     """Eleventh trial: the short version of the delivery time said only 「…流れの例があります。」."""
     from bot.shared.conversation import in_short
+    from bot.shared.knowledge import load_knowledge
     text = in_short(kb, "card_delivery_time")[0]["text"]
     assert "1. 申請の数日後" in text and "2. 約2週間後" in text
 
@@ -1259,6 +1260,12 @@ def test_a_user_who_cannot_phone_is_given_the_fax_line_in_a_decline():
     ids = [m["custom"].get("answer_id") for m in run(ActionAnswer(), following(None, "free_dial", text, [("free_dial", 0.59),
                                                                                                        ("lost_card", 0.3)]))[1]]
     assert "free_dial" not in ids and ids[0] == "fax_inquiry", ids
+    # twentieth trial: the answer in short (hiragana) ended 「でんわで きく こともできます：…0120-95-0178」 for a deaf user
+    from bot.shared.conversation import in_short
+    from bot.shared.knowledge import load_knowledge
+    short = in_short(load_knowledge(), "card_fee", hiragana=True, by_fax=True)[0]["text"]
+    assert "0120-601-785" in short and "0120-95-0178" not in short
+    assert "0120-95-0178" in in_short(load_knowledge(), "card_fee")[0]["text"]
 
 
 def test_a_check_asked_for_in_words_starts():
@@ -1420,6 +1427,7 @@ def test_the_hiragana_mode_starts_only_when_asked_ends_when_asked_and_reads_all_
     assert not KANJI.search(body) and not body.startswith("みじかく") and len(body) > len(short[0]["text"].split("\n出典：")[0])
     # sixteenth trial: 「したの『FAXようしを つくる』」 in short, in hiragana, without the link
     from bot.shared.conversation import in_short
+    from bot.shared.knowledge import load_knowledge
     assert in_short(kb, "fax_inquiry", hiragana=True)[0]["custom"]["links"] == [link.dict() for link in kb.by_id["fax_inquiry"].links]
 
 

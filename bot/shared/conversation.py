@@ -415,7 +415,8 @@ def not_understood(lexicon: Lexicon, text: str) -> bool:
     return hard_to_read(lexicon, text) and not asked_topics(found.covered, lexicon) and not found.uncovered
 
 
-def for_a_hiragana_reader(kb: KnowledgeBase, messages: List[dict], whole: bool = False) -> List[dict]:
+def for_a_hiragana_reader(kb: KnowledgeBase, messages: List[dict], whole: bool = False,
+                          by_fax: bool = False) -> List[dict]:
     """The reply for a user who has asked for hiragana before (trial 13: 「また かんじに もどっとる」): a whole answer
     in short (`in_short`) — all of it when asked for (`whole`: 「ぜんぶを よむ」 gave the short form again, fifteenth
     trial) — any other message's text and buttons in hiragana; the 出典 as written."""
@@ -426,7 +427,7 @@ def for_a_hiragana_reader(kb: KnowledgeBase, messages: List[dict], whole: bool =
         if said.extra.get("reading"):
             out.append(message)
         elif entry is not None and not said.fallback and said.text.strip() == entry.answer.strip() and not whole:
-            out += in_short(kb, entry.id, hiragana=True)
+            out += in_short(kb, entry.id, hiragana=True, by_fax=by_fax)
         else:
             out.append(readable_in_hiragana(said).to_rasa())
     return out
@@ -446,11 +447,12 @@ def readable_in_hiragana(said: BotMessage) -> BotMessage:
     return said
 
 
-def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False) -> List[dict]:
+def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False, by_fax: bool = False) -> List[dict]:
     """The answer's first sentence (where the deciding fact stands) — and, when its first line leads into a list
     (「…流れの例があります。」 then 「1. 申請の数日後：…」), the list's first items — with its 出典, a button to read it
-    all and where to ask by phone; [] for no such entry. `hiragana`: its text and buttons for a reader of hiragana
-    only (`for_hiragana_readers`), the 出典 as written."""
+    all and where to ask by phone — by FAX for a user who cannot phone (`by_fax`; twentieth trial: 「みみ きこえない
+    ひと…」 was told 「でんわで きく こともできます」); [] for no such entry. `hiragana`: its text and buttons for a reader
+    of hiragana only (`for_hiragana_readers`), the 出典 as written."""
     entry = kb.by_id.get(entry_id)
     if entry is None:
         return []
@@ -463,7 +465,8 @@ def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False) -> List[d
         if not LIST_ITEM.match(line) or len(items) == MAX_QUOTED:
             break
         items.append(line)
-    text = kb.messages["in_short"].format(first="\n".join([first, *items]))
+    ask = kb.messages["in_short_fax" if by_fax else "in_short_phone"]
+    text = kb.messages["in_short"].format(first="\n".join([first, *items]), ask=ask)
     buttons = [{"title": "全部を読む", "payload": show_answer_payload(entry.id, reading="all")}, *entry_buttons(kb, entry.related)]
     said = BotMessage(text=text, citation=kb.citation(entry), sources=kb.sources_payload(entry),
                       buttons=buttons[:MAX_CANDIDATES + 1], answer_id=entry.id,

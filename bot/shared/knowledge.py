@@ -173,7 +173,9 @@ class Messages(BaseModel):
     from_topic: str          # a question inside a check that the check's topic answers: its lines, as said_before; {title}
     where_follow_up: str     # 「それってどこに申し込めばいいの？」: the previous answer's lines that say where; {title}
     unknown_answer: str
-    in_short: str            # the answer just given was hard to read: {first}, its first sentence
+    in_short: str            # the answer just given was hard to read: {first}, its first sentence; {ask}: one of
+    in_short_phone: str      # where to ask by phone
+    in_short_fax: str        # where to ask, for a user who has said they cannot phone
     result_in_short: str     # a check's result was hard to read: {lines}, its lines that matter most
     fax_note: str            # after a fallback, for a user who cannot phone: the FAX line for questions about the card
     medical_side: str        # in place of 「受診する医療機関…にお問い合わせください」 to the staff of a clinic or pharmacy
