@@ -1237,7 +1237,6 @@ def test_the_same_routing_reply_is_not_repeated_in_full(kb):
 def test_in_short_keeps_the_list_its_first_line_leads_into(kb):
     """Eleventh trial: the short version of the delivery time said only 「…流れの例があります。」."""
     from bot.shared.conversation import in_short
-    from bot.shared.knowledge import load_knowledge
     text = in_short(kb, "card_delivery_time")[0]["text"]
     assert "1. 申請の数日後" in text and "2. 約2週間後" in text
 
