@@ -1426,7 +1426,6 @@ def test_the_hiragana_mode_starts_only_when_asked_ends_when_asked_and_reads_all_
     assert not KANJI.search(body) and not body.startswith("みじかく") and len(body) > len(short[0]["text"].split("\n出典：")[0])
     # sixteenth trial: 「したの『FAXようしを つくる』」 in short, in hiragana, without the link
     from bot.shared.conversation import in_short
-    from bot.shared.knowledge import load_knowledge
     assert in_short(kb, "fax_inquiry", hiragana=True)[0]["custom"]["links"] == [link.dict() for link in kb.by_id["fax_inquiry"].links]
 
 
