@@ -490,6 +490,16 @@ def test_an_answer_written_for_other_people_is_not_given(lexicon, kb):
     assert son.intents[:1] == ["intellectual_disability"]
 
 
+def test_no_card_in_dialect_gets_the_shikaku_kakuninsho(lexicon, kb):
+    """Twentieth trial, a mother in Kansai speech: the classifier was sure (no_card_shikaku 0.77) but no concept agreed."""
+    text = ("すんません、うちの息子 33歳で知的障害あるんやけど、マイナンバーカードってほんまに作らなあかんのやろか？"
+            "作らへんかったら病院かかられへんようになるん？")
+    decision = decide(text, "no_card_shikaku", ranking(("no_card_shikaku", 0.77), ("out_of_scope", 0.1)), lexicon,
+                      set(kb.intents))
+    assert (decision.kind, decision.intents[:1]) == ("answer", ["no_card_shikaku"])
+    assert lexicon.blocking(lexicon.find("マイナンバーカードって作らなあかんの？")).id == "obligation"
+
+
 def test_the_facility_subsidy_is_named_as_the_pages_call_it(lexicon):
     """「福祉施設向けマイナンバーカード取得支援事業とは?」 got how to get a card (取得), without the 報償費."""
     assert "subsidy" in lexicon.find("福祉施設向けマイナンバーカード取得支援事業とは?").covered
