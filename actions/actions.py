@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Set, Text, Tuple
@@ -50,14 +51,21 @@ def said_by_user(tracker: Tracker) -> List[str]:
     return said + [tracker.latest_message.get("text") or ""]
 
 
+ASKS_THE_PHONE = re.compile(r"電話|でんわ|フリーダイヤル|ふりーだいやる")
+
+
 def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> List[dict]:
     """A fallback (decline, routing reply, 「もしかして」) to a user who has said they cannot phone names the FAX line for
     questions about the card (0120-601-785, manual p.28) — the eleventh trial sent a deaf user to the free dial twice; the
-    free dial's answer (its phone menu) gives way to the FAX line's."""
+    free dial's answer (its phone menu) gives way to the FAX line's — not when the message asks about the phone itself
+    (twentieth trial: a volunteer for her deaf neighbour asked 「でんわ は なんじ まで やってる？」 and got the FAX answer
+    a third time)."""
     if not cannot_phone(said_by_user(tracker)):
         return messages
     kb = load_knowledge()
-    if any(m["custom"].get("answer_id") == "free_dial" for m in messages):   # the phone menu first (sixteenth trial, a
+    latest = latest_text(tracker)
+    asks_the_phone = bool(ASKS_THE_PHONE.search(latest)) and not cannot_phone([latest])
+    if not asks_the_phone and any(m["custom"].get("answer_id") == "free_dial" for m in messages):   # (sixteenth trial, a
         fax = answer_message(kb, kb.by_id["fax_inquiry"])                    # deaf user): the FAX line in its place
         messages = [fax if m["custom"].get("answer_id") == "free_dial" else m for m in messages
                     if m["custom"].get("answer_id") != "fax_inquiry"]
@@ -245,8 +253,12 @@ def _about_another_topic(turn: Turn) -> bool:
 
 def _next_to_the_answer(turn: Turn) -> List[dict]:
     """A follow-up the fit rules would decline or ask 「もしかして」 about: the answer next to the one just given that it
-    names (`neighbour_named`), else that answer's lines naming its topic (`named_in_the_answer`)."""
+    names (`neighbour_named`), else that answer's lines naming its topic (`named_in_the_answer`) — not for a message about
+    another topic (twentieth trial, after the photo answer: 「写真はわかったわ、おおきに。ほんでサインの方は？」 got the photo
+    answer's lines)."""
     if not turn.previous or not all(m["custom"].get("fallback") and not m["custom"].get("uncovered") for m in turn.reply):
+        return []
+    if _about_another_topic(turn):
         return []
     return (neighbour_named(turn.kb, turn.lexicon, turn.previous, turn.text)
             or named_in_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text))

@@ -1578,6 +1578,24 @@ def test_a_message_that_refers_back_but_asks_about_another_topic_is_not_read_aga
     assert said[0] == "outreach_home" and "pin_sharing" not in said, said
 
 
+def test_a_topic_understood_with_thanks_is_set_aside_and_the_phone_asked_about_is_answered(kb):
+    """Twentieth trial: 「写真はわかったわ、おおきに。ほんでサインの方は？」 after the photo answer got that answer's lines
+    again; 「でんわ は なんじ まで やってる？」 from a volunteer whose neighbour is deaf got the FAX answer a third time."""
+    from actions.actions import ActionAnswer, ActionFallback
+    from bot.shared.conversation import what_it_is_not_about
+    assert what_it_is_not_about("写真はわかったわ、おおきに。ほんでサインの方は？字ぃ書かれへんねん、息子。") == (
+        "写真はわかったわ、おおきに。", "ほんでサインの方は？字ぃ書かれへんねん、息子。")
+    unsure = [("nlu_fallback", 0.35), ("out_of_scope", 0.32), ("photo_exception", 0.27)]
+    text = "写真はわかったわ、おおきに。ほんでサインの方は？字ぃ書かれへんねん、息子。"
+    messages = run(ActionFallback(), following({"answer_id": "photo_exception"}, "nlu_fallback", text, unsure))[1]
+    assert "photo_exception" not in [m["custom"].get("answer_id") for m in messages], messages
+    trk = following(None, "free_dial", "でんわ は なんじ まで やってる？", [("free_dial", 0.85)])
+    trk.events = [{"event": "user", "text": "みみ きこえない ひと でんわ できない ふりーだいやる つかえない どうしたら いい"},
+                  *trk.events]
+    ids = [m["custom"].get("answer_id") for m in run(ActionAnswer(), trk)[1]]
+    assert ids[:1] == ["free_dial"], ids
+
+
 def test_each_numbered_part_gets_its_own_answer(kb, monkeypatch):
     """Thirteenth trial: ①–④ in one message got ④ routed and ① answered; ② and ③ were only buttons, and 「あと②③の回答が
     ないようですが…」 got ① again. Now each part is read on its own: its answer or routing reply, in order; the parts the
