@@ -500,6 +500,15 @@ def test_no_card_in_dialect_gets_the_shikaku_kakuninsho(lexicon, kb):
     assert lexicon.blocking(lexicon.find("マイナンバーカードって作らなあかんの？")).id == "obligation"
 
 
+def test_the_least_number_for_an_outreach_is_routed(lexicon, kb):
+    """Twentieth trial: 「出張申請受付に人数の条件（最低人数など）はありますか。」 got the 打合せ line (実施日と人数); the
+    documents give no least number. The flow asked beside it is answered."""
+    assert lexicon.blocking(lexicon.find("出張申請受付に人数の条件（最低人数など）はありますか。")).id == "outreach_minimum"
+    text = "施設での出張申請受付の流れについて教えてください。また、何人以上いないと実施してもらえない等、人数の条件はありますか。"
+    decision = decide(text, "outreach_facility", ranking(("outreach_facility", 0.94)), lexicon, set(kb.intents))
+    assert (decision.kind, decision.route.id, decision.intents) == ("route", "outreach_minimum", ["outreach_facility"])
+
+
 def test_the_facility_subsidy_is_named_as_the_pages_call_it(lexicon):
     """「福祉施設向けマイナンバーカード取得支援事業とは?」 got how to get a card (取得), without the 報償費."""
     assert "subsidy" in lexicon.find("福祉施設向けマイナンバーカード取得支援事業とは?").covered

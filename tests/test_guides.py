@@ -1585,6 +1585,8 @@ def test_a_topic_understood_with_thanks_is_set_aside_and_the_phone_asked_about_i
     from bot.shared.conversation import what_it_is_not_about
     assert what_it_is_not_about("写真はわかったわ、おおきに。ほんでサインの方は？字ぃ書かれへんねん、息子。") == (
         "写真はわかったわ、おおきに。", "ほんでサインの方は？字ぃ書かれへんねん、息子。")
+    assert what_it_is_not_about("資格確認書のことはお聞きしていなかったのですが…。それって、私のスマートフォンで父の分を"
+                                "申請してもよいということでしょうか？")[0] == "資格確認書のことはお聞きしていなかったのですが…。"
     unsure = [("nlu_fallback", 0.35), ("out_of_scope", 0.32), ("photo_exception", 0.27)]
     text = "写真はわかったわ、おおきに。ほんでサインの方は？字ぃ書かれへんねん、息子。"
     messages = run(ActionFallback(), following({"answer_id": "photo_exception"}, "nlu_fallback", text, unsure))[1]

@@ -88,7 +88,7 @@ def test_a_question_after_thanks_is_answered_and_a_follow_up_offers_the_previous
     sender = uuid.uuid4().hex
     assert [m["custom"].get("answer_id") for m in ask(stack, "暗証番号を忘れた人はどうすればいい？", sender)
             if "custom" in m][:1] == ["pin_forgot"]
-    messages = ask(stack, "ありがとうございます。ところで出張申請は何人からできますか？", sender)
+    messages = ask(stack, "ありがとうございます。ところで施設での出張申請ってどんな流れですか？", sender)
     assert [m["custom"].get("answer_id") for m in messages if "custom" in m][:1] == ["outreach_facility"], messages
     messages = ask(stack, "それって家族でもいいの？", sender)   # read against the answer just given
     text = "".join(m.get("text", "") for m in messages)
