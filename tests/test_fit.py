@@ -509,6 +509,11 @@ def test_the_least_number_for_an_outreach_is_routed(lexicon, kb):
     assert (decision.kind, decision.route.id, decision.intents) == ("route", "outreach_minimum", ["outreach_facility"])
 
 
+def test_no_card_at_hand_in_kanji_names_having_no_card(lexicon):
+    """Twentieth trial: 「カード無しで受診できる？」 (the card with family far away) named only the visit."""
+    assert "no_card" in lexicon.find("施設にカードが無いんだけど、カード無しで受診できる？").covered
+
+
 def test_the_facility_subsidy_is_named_as_the_pages_call_it(lexicon):
     """「福祉施設向けマイナンバーカード取得支援事業とは?」 got how to get a card (取得), without the 報償費."""
     assert "subsidy" in lexicon.find("福祉施設向けマイナンバーカード取得支援事業とは?").covered
