@@ -149,7 +149,10 @@ def not_this(turn: Turn, not_about: str, rest: str) -> List[dict]:
     topics that names, and the answer just given when it is one of them (fifteenth trial: 「顔認証カードの説明じゃなくて
     …普通のカードの人です。その場で暗証番号教えられてヘルパーが入力するのはアリかナシか知りたいんです」 got the
     顔認証カード answer's lines again)."""
-    named = asked_topics(turn.lexicon.find(not_about).covered, turn.lexicon)
+    set_aside = turn.lexicon.find(not_about)
+    named = asked_topics(set_aside.covered, turn.lexicon)
+    if not named and set_aside.uncovered:   # 「住所変更の件、承知しました。1点目の…更新を代理で…」: the rest alone
+        return reply_to_part(rest, turn.message)
     if not named:
         return []   # 「それはわかります。でも家族はだめなの？」: no topic set aside, the message is read whole
     previous = turn.kb.by_id.get(turn.previous or "")

@@ -1587,6 +1587,13 @@ def test_a_topic_understood_with_thanks_is_set_aside_and_the_phone_asked_about_i
         "写真はわかったわ、おおきに。", "ほんでサインの方は？字ぃ書かれへんねん、息子。")
     assert what_it_is_not_about("資格確認書のことはお聞きしていなかったのですが…。それって、私のスマートフォンで父の分を"
                                 "申請してもよいということでしょうか？")[0] == "資格確認書のことはお聞きしていなかったのですが…。"
+    # 「住所変更の件、承知しました。1点目の…」 got the address change's reply again (「さきほどお伝えしたとおり」)
+    text = "住所変更の件、承知しました。1点目の有効期限の更新を代理で行えるかについてはいかがでしょうか。"
+    trk = following(None, "out_of_scope", text, [("out_of_scope", 0.96)])
+    trk.events = [{"event": "bot", "text": "…", "data": {"custom": {"uncovered": "address_name_change", "fallback": True}}},
+                  *trk.events]
+    routed = [m["custom"].get("uncovered") for m in run(ActionFallback(), trk)[1]]
+    assert routed[:1] == ["validity_renewal"], routed
     unsure = [("nlu_fallback", 0.35), ("out_of_scope", 0.32), ("photo_exception", 0.27)]
     text = "写真はわかったわ、おおきに。ほんでサインの方は？字ぃ書かれへんねん、息子。"
     messages = run(ActionFallback(), following({"answer_id": "photo_exception"}, "nlu_fallback", text, unsure))[1]
