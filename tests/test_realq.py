@@ -17,10 +17,12 @@ from tests import ports
 # with `make bench` on 2026-12-01, session 11 (61.9 % answered, 79.7 % declined, 25.2 % wrongly declined;
 # docs/bench.md; session 10: 61.3 / 79.7 / 25.6 % on 199 / 138). The parts collected blind since session 7 came in harder than the older questions (sessions 7–8:
 # 42/71 answered before any tuning; session 10: 22/41), hence answered 0.62 → 0.58 and wrongly declined 0.27 → 0.29
-# in session 8. The targets of the issue are 90 % answered, 90 % declined, ≤ 5 % wrongly declined: not reached yet.
-FLOOR_ANSWERED = 0.58
-FLOOR_DECLINED = 0.78
-CEILING_WRONGLY_DECLINED = 0.29
+# in session 8. Session 20 measured 65.8 % answered, 87.0 % declined, 22.8 % wrongly declined (the days until the card
+# comes and the PIN's choice routed): the floors raised to a few points under that. The targets of the issue are 90 %
+# answered, 90 % declined, ≤ 5 % wrongly declined: not reached yet.
+FLOOR_ANSWERED = 0.62
+FLOOR_DECLINED = 0.84
+CEILING_WRONGLY_DECLINED = 0.26
 NEAR_DUPLICATE = 0.6   # Jaccard similarity of character bigrams: above it, a paraphrase
 
 
