@@ -1499,12 +1499,17 @@ F5 = ("居宅のケアマネです。いくつか教えてください。①担�
       "どれくらいですか？")
 
 
+def sure_reading(text, intent):
+    """A /model/parse result that reads `text` as `intent`, surely (a stand-in for Rasa's reading of a part)."""
+    return {"text": text, "intent": {"name": intent, "confidence": 0.9},
+            "intent_ranking": [{"name": intent, "confidence": 0.9}], "entities": []}
+
+
 def fake_parse(text):
     """The NLU's reading of a part, as the classifier would give it (a stand-in for Rasa's /model/parse)."""
     intent = ("proxy_pickup_who" if "代理" in text else "pin_sharing" if "暗証番号" in text
               else "shikaku_kakuninsho" if "資格確認書" in text else "out_of_scope")
-    return {"text": text, "intent": {"name": intent, "confidence": 0.9},
-            "intent_ranking": [{"name": intent, "confidence": 0.9}], "entities": []}
+    return sure_reading(text, intent)
 
 
 def test_questions_in_sentences_of_their_own_each_get_an_answer(kb, monkeypatch):
@@ -1519,8 +1524,7 @@ def test_questions_in_sentences_of_their_own_each_get_an_answer(kb, monkeypatch)
 
     def parse(text):
         intent = "shikaku_kakuninsho" if "資格確認書" in text else "hokensho_end" if "保険証" in text else "out_of_scope"
-        return {"text": text, "intent": {"name": intent, "confidence": 0.9},
-                "intent_ranking": [{"name": intent, "confidence": 0.9}], "entities": []}
+        return sure_reading(text, intent)
 
     monkeypatch.setattr(actions_module, "parse", parse)
     text = ("あと施設で預かってる入所者さんの紙の保険証（後期高齢者の）がまだ何枚かあって、これってまだ使えるんだっけ？もう期限"
@@ -1544,8 +1548,7 @@ def test_a_message_read_as_a_whole_unsure_gets_the_answer_to_a_question_read_alo
 
     def parse(text):
         intent = "lost_card" if "紛失" in text else "out_of_scope"
-        return {"text": text, "intent": {"name": intent, "confidence": 0.9},
-                "intent_ranking": [{"name": intent, "confidence": 0.9}], "entities": []}
+        return sure_reading(text, intent)
 
     monkeypatch.setattr(actions_module, "parse", parse)
     text = ("承知しました。別の患者様の件です。病棟でマイナンバーカードを紛失してしまいました（院内で探しておりますが見つかって"
@@ -1566,8 +1569,7 @@ def test_a_message_that_refers_back_but_asks_about_another_topic_is_not_read_aga
 
     def parse(text):
         intent = "outreach_home" if "出張" in text else "out_of_scope"
-        return {"text": text, "intent": {"name": intent, "confidence": 0.9},
-                "intent_ranking": [{"name": intent, "confidence": 0.9}], "entities": []}
+        return sure_reading(text, intent)
 
     monkeypatch.setattr(actions_module, "parse", parse)
     text = ("それって、さっき言いよった出張のやつ、施設じゃなくて自宅にも来てくれるとやろ？どこに頼めばよかと？"
@@ -1632,8 +1634,7 @@ def test_what_the_question_is_not_about_is_not_read(kb, monkeypatch):
 
     def parse(text):
         intent = "card_management" if "管理" in text else "hokensho_end"
-        return {"text": text, "intent": {"name": intent, "confidence": 0.9},
-                "intent_ranking": [{"name": intent, "confidence": 0.9}], "entities": []}
+        return sure_reading(text, intent)
 
     monkeypatch.setattr(guides_module, "parse", parse)
     text = "いえ、施設での管理や利用登録のことではございません。窓口で従来の健康保険証を提示された場合、いつまで受け付けてよいのかを伺っております。"
@@ -1738,8 +1739,7 @@ def test_the_same_answer_again_reads_the_questions_alone_first(kb, monkeypatch):
     def parse(text):
         read.append(text)
         intent = "pin_sharing" if "暗証番号" in text else "card_management"
-        return {"text": text, "intent": {"name": intent, "confidence": 0.9},
-                "intent_ranking": [{"name": intent, "confidence": 0.9}], "entities": []}
+        return sure_reading(text, intent)
 
     monkeypatch.setattr(guides_module, "parse", parse)
     text = "暗証番号はやめときます。で、カード自体は施設で預かってもいいんですよね？なにかルールみたいなのあります？"
