@@ -123,6 +123,19 @@ class Turn:
         return last_answer_id(self.replied)
 
     @functools.cached_property
+    def about_another_topic(self) -> bool:
+        """The message asks about covered topics that neither the answer just given nor its related entries are about
+        or name (「それって家族が代わりに手続きしてもいいの？」 after the PIN reset asks about its 代理者)."""
+        previous = self.kb.by_id.get(self.previous or "")
+        asked = asked_topics(self.lexicon.find(self.text).covered, self.lexicon)
+        if previous is None or not asked:
+            return False
+        near = [previous, *(self.kb.by_id[i] for i in previous.related if i in self.kb.by_id)]
+        if {entry.intent for entry in near} & self.lexicon.intents_of(asked):
+            return False
+        return not set(asked) & set(self.lexicon.find("。".join(f"{e.title}。{e.answer}" for e in near)).covered)
+
+    @functools.cached_property
     def reply(self) -> List[dict]:
         """The fit rules' reply to the message on its own (bot.shared.fit), its other questions read too."""
         return read_other_questions(fitting_reply(self.kb, self.lexicon, self.message))
@@ -232,26 +245,13 @@ def _referring_back(turn: Turn) -> List[dict]:
     """A message that starts from (or checks back) what was just said, read against it — not one that asks about topics
     that answer neither is about nor names (twentieth trial, after the PIN answer: 「それって、さっき言いよった出張の
     やつ、…自宅にも来てくれるとやろ？どこに頼めばよかと？」 got the PIN answer's lines that say where)."""
-    if not refers_back(turn.text) or _about_another_topic(turn):
+    if not refers_back(turn.text) or turn.about_another_topic:
         return []
     kb, previous = turn.kb, turn.previous
     followed = (still_governed(turn.lexicon, turn.replied, turn.text) or routed_in_context(kb, turn.lexicon, previous, turn.text)
                 or where_to_ask(kb, previous, turn.text)
                 or following_up(kb, turn.reply, previous, unsure=turn.unsure, text=turn.text))
     return (_not_again(turn) or turn.reply) if followed is turn.reply else followed
-
-
-def _about_another_topic(turn: Turn) -> bool:
-    """The message asks about covered topics that neither the answer just given nor its related entries are about or
-    name (「それって家族が代わりに手続きしてもいいの？」 after the PIN reset asks about its 代理者)."""
-    previous = turn.kb.by_id.get(turn.previous or "")
-    asked = asked_topics(turn.lexicon.find(turn.text).covered, turn.lexicon)
-    if previous is None or not asked:
-        return False
-    near = [previous, *(turn.kb.by_id[i] for i in previous.related if i in turn.kb.by_id)]
-    if {entry.intent for entry in near} & turn.lexicon.intents_of(asked):
-        return False
-    return not set(asked) & set(turn.lexicon.find("。".join(f"{e.title}。{e.answer}" for e in near)).covered)
 
 
 def _next_to_the_answer(turn: Turn) -> List[dict]:
@@ -261,7 +261,7 @@ def _next_to_the_answer(turn: Turn) -> List[dict]:
     answer's lines)."""
     if not turn.previous or not all(m["custom"].get("fallback") and not m["custom"].get("uncovered") for m in turn.reply):
         return []
-    if _about_another_topic(turn):
+    if turn.about_another_topic:
         return []
     return (neighbour_named(turn.kb, turn.lexicon, turn.previous, turn.text)
             or named_in_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text))

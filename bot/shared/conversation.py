@@ -507,8 +507,9 @@ def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict], 
         return [BotMessage(text=kb.messages["same_route"], fallback=True,
                            extra={"uncovered": reply[0]["custom"]["uncovered"]}).to_rasa()]
     given = [custom.get("answer_id") for custom in previous_reply if custom.get("answer_id")]
+    routing = any(message["custom"].get("uncovered") for message in reply)
     fresh = [message for message in reply if message["custom"].get("uncovered") not in routed
-             and not (message["custom"].get("answer_id") in given and any(m["custom"].get("uncovered") for m in reply))]
+             and not (routing and message["custom"].get("answer_id") in given)]
     if reply and fresh and len(fresh) < len(reply):   # beside something new, a routing reply or answer just given is
         return not_again(kb, fresh, previous_reply, text) or fresh   # not said again (the reissue fee twice; the 資格確認書)
     answered = [message["custom"].get("answer_id") for message in reply]

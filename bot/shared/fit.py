@@ -196,13 +196,14 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
     """`intent`: the NLU's choice (a knowledge intent, nlu_fallback or out_of_scope). An intent written for other people
     than those the message names (`excludes`) is taken out of the ranking; when it was the choice, the classifier is
     unsure."""
-    excluded = {name for cid in lexicon.find(text).covered for name in lexicon.covered[cid].excludes}
+    found = lexicon.find(text)
+    excluded = {name for cid in found.covered for name in lexicon.covered[cid].excludes}
     if excluded:
         ranking = [r for r in ranking if r.get("name") not in excluded]
         intent = "nlu_fallback" if intent in excluded else intent
     out_of_scope = out_of_scope_confidence(ranking)
     ranked = ranked_intents(ranking, knowledge_intents)
-    decision = _agreement(text, intent, ranking, ranked, out_of_scope, lexicon, knowledge_intents)
+    decision = _agreement(text, found, intent, ranking, ranked, out_of_scope, lexicon, knowledge_intents)
     if decision.kind != "route":
         definition = _definition(text, lexicon, ranked)
         if definition:
@@ -273,10 +274,10 @@ def also_asked(text: str, answered: List[str], lexicon: Lexicon) -> List[str]:
     return list(dict.fromkeys(also))
 
 
-def _agreement(text: str, intent: str, ranking: Sequence[dict], ranked: List[Tuple[str, float]], out_of_scope: float,
-               lexicon: Lexicon, knowledge_intents: Set[str]) -> Decision:
-    """The decision from the two signals (the module's docstring), before the out-of-scope doubt."""
-    found = lexicon.find(text)
+def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ranked: List[Tuple[str, float]],
+               out_of_scope: float, lexicon: Lexicon, knowledge_intents: Set[str]) -> Decision:
+    """The decision from the two signals (the module's docstring), before the out-of-scope doubt; `found`: the
+    concepts the text names."""
     blocking = lexicon.blocking(found)
     if blocking:
         beside = _answer_beside_route(text, blocking, ranked, lexicon)
