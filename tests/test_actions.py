@@ -42,6 +42,8 @@ def test_answer_gives_text_source_buttons_and_custom_payload(kb):
 def test_entities_select_the_specific_entry():
     message = run(ActionAnswer(), tracker_for("lost_card", [("device", "smartphone")]))
     assert message["custom"]["answer_id"] == "lost_card_smartphone"
+    message = run(ActionAnswer(), tracker_for("lost_card", [("device", "notice_card")]))
+    assert message["custom"]["answer_id"] == "lost_card_notice_card"
     message = run(ActionAnswer(), tracker_for("photo_exception", [("route", "mail")]))
     assert message["custom"]["answer_id"] == "photo_exception_mail"
 

@@ -434,8 +434,17 @@ def test_the_no_application_rule_of_the_shikaku_kakuninsho_says_whose_and_when(k
         line = lines_with(kb.by_id[entry_id].answer, "当分の間")[0]
         assert "2023年12月" in line and "とされていました" in line, entry_id
     answer = kb.by_id["shikaku_kakuninsho"].answer
-    assert "その後の資料は手元にない" in answer and "保険者にご確認ください" in answer
+    assert "保険者にご確認ください" in answer
     assert "申請不要です" not in answer
+
+
+@pytest.mark.parametrize("entry_id", ["shikaku_kakuninsho", "no_card_shikaku"])
+def test_the_2024_letters_who_applies_is_said_to_differ_from_the_manual(kb, entry_id):
+    """Twenty-first trial: 「申請しなくても送られてくる」 (manual 2023-12) and, a line later, 「申請が要るとされていたのは…
+    お手元にカードがない方など」 (letter 2024-06) read as a contradiction for the very person asked about (an MSW's
+    patient without a card): the answer says the two documents put it differently and to ask the insurer."""
+    line = lines_with(kb.by_id[entry_id].answer, "お手元にカードがない方")[0]
+    assert "2024年6月" in line and "書き方が違" in line
 
 
 def test_the_shikaku_kakuninsho_says_a_facility_was_to_apply_for_its_residents(kb):

@@ -164,6 +164,16 @@ def test_the_days_until_the_card_comes_are_routed_with_the_documents_one_example
     assert all(fact in text for fact in ("書かれていない", "出張申請受付", "約2週間後", "市区町村にお問い合わせ")), text
 
 
+def test_a_lost_notice_card_gets_its_own_line_not_the_steps_to_stop_a_card(stack):
+    """「通知カードをなくしました」 got the steps for a lost マイナンバーカード (phone to stop it, police) first: the
+    通知カード's line (manual 第8: 通知カード紛失届) comes first now, the card's steps only if it is lost too."""
+    messages = ask(stack, "通知カードをなくしてしまいました。どうしたらいいですか")
+    custom = next(m["custom"] for m in messages if "custom" in m)
+    assert custom.get("answer_id") == "lost_card_notice_card"
+    first = next(m["text"] for m in messages if m.get("text")).splitlines()[0]
+    assert "通知カード紛失届" in first and "0120-95-0178" not in first
+
+
 def test_the_action_server_reads_a_part_of_a_message_with_rasa(stack, monkeypatch):
     """actions/reading.py against the real Rasa server: /model/parse with the token, as the action server calls it
     for a side question, a corrected question or another question of a message."""
