@@ -684,3 +684,15 @@ def test_what_the_face_auth_card_cannot_do_is_no_pension_question(lexicon):
     found = lexicon.find("顔認証のにしたら、父の年金とか役所の手続きで困ることあります？")
     assert "face_auth_card" in found.covered and lexicon.blocking(found) is None
     assert lexicon.blocking(lexicon.find("年金の受取口座は？")).id == "pension_tax_other"
+
+
+def test_a_lost_card_outranks_the_free_dials_hours(lexicon, kb):
+    """Twenty-first trial (a 特養 care worker at 22:00): 「別の利用者さんのカードがみつからなくてやばいです いま夜の10時なんだ
+    けど電話つながる？」 got the free dial's hours (平日 9:30～20:00 first); the lost-card steps give the number, 「2番」 and
+    24時間365日 — they come instead, the free dial as a button. Without a loss the free dial stays."""
+    text = "別の利用者さんのカードがみつからなくてやばいです いま夜の10時なんだけど電話つながる？"
+    decision = decide(text, "free_dial", ranking(("free_dial", 0.99)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents == ["lost_card"] and "free_dial" in decision.also
+    decision = decide("フリーダイヤルは夜の10時でもつながる？", "free_dial", ranking(("free_dial", 0.99)), lexicon,
+                      set(kb.intents))
+    assert decision.intents == ["free_dial"]

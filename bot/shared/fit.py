@@ -217,12 +217,26 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
         candidates = _candidates(decision.intents, ranked)
         return Decision("clarify", candidates, found=decision.found, doubtful=True)
     if decision.kind == "answer":
-        decision.also = also_asked(text, decision.intents, lexicon)
+        outranked = _outranked(decision, lexicon)
+        decision.also = list(dict.fromkeys(also_asked(text, decision.intents, lexicon) + outranked))
     if decision.kind in ("answer", "route"):
         others = other_questions(text)
         _other_questions(text, others, decision, lexicon)
         decision.more_routes = _other_routes(text, others, decision, lexicon)
     return decision
+
+
+def _outranked(decision: Decision, lexicon: Lexicon) -> List[str]:
+    """A named concept's first intent in place of the answers it `outranks` (「カードがみつからなくて…いま夜の10時なんだ
+    けど電話つながる？」 got the free dial's hours, not the lost-card steps): the intents given way, offered as buttons."""
+    given_way: List[str] = []
+    for concept_id in decision.found.covered:
+        concept = lexicon.covered[concept_id]
+        if any(name in concept.outranks for name in decision.intents):
+            given_way += [name for name in decision.intents if name in concept.outranks]
+            first = concept.intents[0]
+            decision.intents = list(dict.fromkeys([first, *(n for n in decision.intents if n not in concept.outranks)]))
+    return given_way
 
 
 def _other_routes(text: str, others: List[str], decision: Decision, lexicon: Lexicon) -> List[UncoveredConcept]:
@@ -287,6 +301,7 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
     confidence = dict(ranked)
     asks = asked_topics(found.covered, lexicon)
     named = lexicon.intents_of(_deciding(asks, found))
+    named |= {name for cid in found.covered for name in lexicon.covered[cid].outranks}   # answered by the concept's own
 
     if intent not in knowledge_intents and intent != "nlu_fallback":
         return Decision("decline", found=found)                    # out_of_scope, chit-chat
