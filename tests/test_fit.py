@@ -45,6 +45,11 @@ def test_routing_replies_give_only_numbers_from_the_sources(lexicon, kb):
     ("保険証の利用登録をしていない人は？", "no_card"),
     ("マイナ保険証がなくても病院にかかれるの?", "no_card"),
     ("病院の窓口でマイナンバー（12桁の番号）を取り扱うのですか", "card_safety"),   # read past the aside too
+    # the twenty-first trial (a husband in his 80s, Tohoku dialect in hiragana; the kanji come from KanaToKanji)
+    ("マイナンバーカード もってねえ ひとは 病院さ いくとき どうすればいいのすか", "no_card"),
+    ("カードがねえと 病院さ かかれねえのすか", "no_card"),
+    ("父はカードを持っていません。病院はどうなりますか", "no_card"),
+    ("かかあの 施設は 隣まち だども 役場の ひとが 施設さ きて カード 作ってけるのすか", "outreach"),
 ])
 def test_look_alikes_and_hiragana_find_the_right_concept(lexicon, text, concept):
     assert concept in lexicon.find(text).covered
@@ -125,6 +130,9 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
      "mynumber_lookup"),   # got 申請サポート
     ("本人は意思表示ができないので「本人が指定する」ことができません。その場合はどうなるのでしょうか。",
      "proxy_without_designation"),   # got 「ご本人が指定する方ならどなたでも」 again
+    # the twenty-first trial: 「…まいなんばーかーど つくらねばなんねのすか」, 「ほけんしゃ ってだれのことだべ」 (KanaToKanji's kanji)
+    ("おらのかかあが施設さ入ってるんだども マイナンバーカード 作らねばなんねのすか", "obligation"),
+    ("保険者 ってだれのことだべ わがんねえ", "insurer_who"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))

@@ -164,6 +164,18 @@ def test_the_days_until_the_card_comes_are_routed_with_the_documents_one_example
     assert all(fact in text for fact in ("書かれていない", "出張申請受付", "約2週間後", "市区町村にお問い合わせ")), text
 
 
+@pytest.mark.parametrize("question", [
+    "まいなんばーかーどが ない ひとは びょういんに かかれますか",
+    "かーどがねえと びょういんさ かかれねえのすか",
+    "マイナンバーカードがない人は病院にかかれますか",
+])
+def test_the_plainest_no_card_question_is_answered_in_hiragana_and_dialect_too(stack, question):
+    """Twenty-first trial: a husband in his 80s asked five times, in hiragana and Tohoku dialect, whether his wife can see a
+    doctor without the card, and got 「しりょうに かかれていない ないようかも しれません」 each time: the 資格確認書 answer."""
+    messages = ask(stack, question)
+    assert [m["custom"].get("answer_id") for m in messages if "custom" in m][:1] == ["no_card_shikaku"]
+
+
 def test_a_lost_notice_card_gets_its_own_line_not_the_steps_to_stop_a_card(stack):
     """「通知カードをなくしました」 got the steps for a lost マイナンバーカード (phone to stop it, police) first: the
     通知カード's line (manual 第8: 通知カード紛失届) comes first now, the card's steps only if it is lost too."""
