@@ -59,7 +59,7 @@ def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> Lis
     questions about the card (0120-601-785, manual p.28) — the eleventh trial sent a deaf user to the free dial twice; the
     free dial's answer (its phone menu) gives way to the FAX line's — not when the message asks about the phone itself
     (twentieth trial: a volunteer for her deaf neighbour asked 「でんわ は なんじ まで やってる？」 and got the FAX answer
-    a third time)."""
+    a third time). The lost-card steps (which outrank the free dial) come after the FAX line's answer."""
     if not cannot_phone(said_by_user(tracker)):
         return messages
     kb = load_knowledge()
@@ -69,6 +69,10 @@ def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> Lis
         fax = answer_message(kb, kb.by_id["fax_inquiry"])                    # deaf user): the FAX line in its place
         messages = [fax if m["custom"].get("answer_id") == "free_dial" else m for m in messages
                     if m["custom"].get("answer_id") != "fax_inquiry"]
+    lost = kb.by_id["lost_card"].answer
+    if (any(m["text"].startswith(lost) for m in messages)   # the lost-card steps given: stopping the card by FAX first
+            and not any(m["custom"].get("answer_id") == "fax_inquiry" for m in messages)):
+        messages = [answer_message(kb, kb.by_id["fax_inquiry"]), *messages]
     for message in messages:
         if message["custom"].get("fallback") and "0120-601-785" not in message["text"]:
             message["text"] = f"{message['text']}\n{kb.messages['fax_note']}"
