@@ -704,3 +704,12 @@ def test_a_lost_card_outranks_the_free_dials_hours(lexicon, kb):
     decision = decide("フリーダイヤルは夜の10時でもつながる？", "free_dial", ranking(("free_dial", 0.99)), lexicon,
                       set(kb.intents))
     assert decision.intents == ["free_dial"]
+
+
+def test_another_concern_after_a_space_and_ato_is_a_part_of_its_own(lexicon, kb):
+    """Twenty-first trial (a 特養 care worker typing without 「。」): 「…役所いけないしどうしたらいいですか あと認知症の人で暗証番号
+    覚えてない人もいて…」 got the card's application only — the PIN part, after 「 あと」, is offered as a button."""
+    text = ("うちの利用者さんで寝たきりの人がいてマイナンバーカード作りたいんだけど役所いけないしどうしたらいいですか"
+            " あと認知症の人で暗証番号覚えてない人もいて、その人の家族は遠くに住んでて来れないんです")
+    decision = decide(text, "how_to_get_card", ranking(("how_to_get_card", 0.98)), lexicon, set(kb.intents))
+    assert decision.intents == ["how_to_get_card"] and "pin_forgot" in decision.also
