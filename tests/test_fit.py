@@ -50,6 +50,7 @@ def test_routing_replies_give_only_numbers_from_the_sources(lexicon, kb):
     ("カードがねえと 病院さ かかれねえのすか", "no_card"),
     ("父はカードを持っていません。病院はどうなりますか", "no_card"),
     ("かかあの 施設は 隣まち だども 役場の ひとが 施設さ きて カード 作ってけるのすか", "outreach"),
+    ("この保険証は具体的にいつまで使用できるのでしょうか。", "hokensho_end"),   # an MSW's patient's 後期高齢者 card
 ])
 def test_look_alikes_and_hiragana_find_the_right_concept(lexicon, text, concept):
     assert concept in lexicon.find(text).covered
@@ -133,6 +134,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     # the twenty-first trial: 「…まいなんばーかーど つくらねばなんねのすか」, 「ほけんしゃ ってだれのことだべ」 (KanaToKanji's kanji)
     ("おらのかかあが施設さ入ってるんだども マイナンバーカード 作らねばなんねのすか", "obligation"),
     ("保険者 ってだれのことだべ わがんねえ", "insurer_who"),
+    ("電子証明書はいつまで使えますか", "validity_renewal"),   # was read as the old insurance card's end (いつまで使え)
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))

@@ -1589,6 +1589,9 @@ def test_a_topic_understood_with_thanks_is_set_aside_and_the_phone_asked_about_i
         "写真はわかったわ、おおきに。", "ほんでサインの方は？字ぃ書かれへんねん、息子。")
     assert what_it_is_not_about("資格確認書のことはお聞きしていなかったのですが…。それって、私のスマートフォンで父の分を"
                                 "申請してもよいということでしょうか？")[0] == "資格確認書のことはお聞きしていなかったのですが…。"
+    # twenty-first trial (an MSW): 「資格確認書については理解いたしました。…この保険証は…いつまで使用できるのでしょうか。」
+    assert what_it_is_not_about("ご丁寧にありがとうございます。資格確認書については理解いたしました。この保険証はいつまで"
+                                "使用できるのでしょうか。")[0] == "資格確認書については理解いたしました。"
     # 「住所変更の件、承知しました。1点目の…」 got the address change's reply again (「さきほどお伝えしたとおり」)
     text = "住所変更の件、承知しました。1点目の有効期限の更新を代理で行えるかについてはいかがでしょうか。"
     trk = following(None, "out_of_scope", text, [("out_of_scope", 0.96)])
