@@ -715,3 +715,18 @@ def test_another_concern_after_a_space_and_ato_is_a_part_of_its_own(lexicon, kb)
             " あと認知症の人で暗証番号覚えてない人もいて、その人の家族は遠くに住んでて来れないんです")
     decision = decide(text, "how_to_get_card", ranking(("how_to_get_card", 0.98)), lexicon, set(kb.intents))
     assert decision.intents == ["how_to_get_card"] and "pin_forgot" in decision.also
+
+
+def test_a_formal_proxy_question_after_the_patients_background_is_answered_without_buttons_for_the_background(lexicon, kb):
+    """Twenty-first trial (an MSW): 「…長期入院中ですが意思表示は明確で、ご本人がマイナンバーカードの取得を希望されています。…
+    当院の職員である私が代理人として受け取ることは可能でしょうか。…どのような書類を準備すればよいか…」 got 「もしかして」 with
+    no 代理交付 button: 「代理人として受け取る」 names the proxy pickup; the sentences that say who the patient is (意思表示,
+    取得を希望) are no concerns of their own (no buttons for the 資格確認書 or how to apply)."""
+    text = ("別の患者様についてもご相談させてください。こちらの方は80代の女性で、長期入院中ですが意思表示は明確で、ご本人が"
+            "マイナンバーカードの取得を希望されています。ただし歩行が困難で、退院の見込みも当面ありません。市区町村の窓口でカードを"
+            "受け取る際、当院の職員である私が代理人として受け取ることは可能でしょうか。可能な場合、どのような書類を準備すればよい"
+            "かも併せてご教示いただけますと幸いです。")
+    ranked = ranking(("proxy_pickup_eligibility", 0.56), ("proxy_pickup_documents", 0.4))
+    decision = decide(text, "proxy_pickup_eligibility", ranked, lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "proxy_pickup_eligibility"
+    assert not {"no_card_shikaku", "apply_methods"} & set(decision.also), decision.also

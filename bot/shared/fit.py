@@ -281,11 +281,14 @@ def also_asked(text: str, answered: List[str], lexicon: Lexicon) -> List[str]:
     covers (「①申請書がどこかいった、②本人は字が書けない、③受け取りにも行けない」 answered for ① only): offered as
     buttons beside the answers."""
     also: List[str] = []
+    numbered = bool(NUMBERED.search(text))
     for part in PARTS.split(text):
+        if part and not (numbered or asks(part) or ANOTHER_QUESTION.match(part)):
+            continue   # 「…意思表示は明確で、ご本人がカードの取得を希望されています。」: who the person is, not a concern
         found = lexicon.find(part) if part else Found()
-        asks = [] if lexicon.blocking(found) else asked_topics(found.covered, lexicon)
-        if asks and not any(set(answered) & set(lexicon.covered[cid].intents) for cid in asks):
-            also += [lexicon.covered[cid].intents[0] for cid in asks]
+        topics = [] if lexicon.blocking(found) else asked_topics(found.covered, lexicon)
+        if topics and not any(set(answered) & set(lexicon.covered[cid].intents) for cid in topics):
+            also += [lexicon.covered[cid].intents[0] for cid in topics]
     return list(dict.fromkeys(also))
 
 
