@@ -272,8 +272,13 @@ def _next_to_the_answer(turn: Turn) -> List[dict]:
 
 
 def _placed(turn: Turn) -> List[dict]:
-    """The reply, when it is more than a plain decline — not the answer just given again in other words."""
-    return [] if is_plain_decline(turn.reply) else (_not_again(turn) or turn.reply)
+    """The reply, when it is more than a plain decline — not the answer just given again in other words, nor a
+    「もしかして」 that offers only the answer just given (twenty-first trial, after the lost-card steps: 「で何番おせば
+    いいの？止めたあとはなにすればいい」 got one button, that answer; `following_up` quotes its lines)."""
+    offered = {c for m in turn.reply for c in m["custom"].get("candidates") or []}
+    if is_plain_decline(turn.reply) or (turn.previous and offered == {turn.previous}):
+        return []
+    return _not_again(turn) or turn.reply
 
 
 def _following_up(turn: Turn) -> List[dict]:

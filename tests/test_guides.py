@@ -1777,3 +1777,14 @@ def test_thirteenth_trial_check_answers():
     assert slot_events(events)["proxy_reason"] == "care"
     found = extract(guides.FLOWS["proxy"], "通知カード？わかんない、たんすとかにあるかも", "proxy_cards", {}, TODAY)
     assert found == {"proxy_cards": [UNKNOWN]}
+
+
+def test_which_number_to_press_after_the_lost_card_steps_quotes_the_line_with_it():
+    """Twenty-first trial (a care worker at 22:00): after the lost-card steps, 「で何番おせばいいの？止めたあとはなにすれば
+    いい」 got 「もしかして」 with one button — the answer just given; now the line with 音声ガイダンス「2番」."""
+    from actions.actions import ActionFallback
+    text = "で何番おせばいいの？止めたあとはなにすればいい"
+    trk = following({"answer_id": "lost_card"}, "nlu_fallback", text,
+                    [("nlu_fallback", 0.35), ("lost_card", 0.26), ("out_of_scope", 0.25)])
+    messages = run(ActionFallback(), trk)[1]
+    assert "「2番」" in messages[0]["text"] and "直前のお答え" in messages[0]["text"], messages[0]["text"]
