@@ -730,3 +730,11 @@ def test_a_formal_proxy_question_after_the_patients_background_is_answered_witho
     decision = decide(text, "proxy_pickup_eligibility", ranked, lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents[0] == "proxy_pickup_eligibility"
     assert not {"no_card_shikaku", "apply_methods"} & set(decision.also), decision.also
+
+
+def test_whether_the_card_can_be_made_is_not_answered_with_its_fee(lexicon, kb):
+    """Twenty-first trial: 「…在留外国人の方を支援しています。…その方もマイナンバーカードは作れますか？」 — the question read
+    alone (card_uses 0.43, card_fee 0.20) got 「交付手数料は無料です」: 作れ names the application, not its fee."""
+    ranked = ranking(("card_uses", 0.43), ("card_fee", 0.2), ("lost_card", 0.05))
+    decision = decide("その方もマイナンバーカードは作れますか？", "card_uses", ranked, lexicon, set(kb.intents))
+    assert "card_fee" not in decision.intents or decision.kind != "answer"
