@@ -135,6 +135,10 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("おらのかかあが施設さ入ってるんだども マイナンバーカード 作らねばなんねのすか", "obligation"),
     ("保険者 ってだれのことだべ わがんねえ", "insurer_who"),
     ("電子証明書はいつまで使えますか", "validity_renewal"),   # was read as the old insurance card's end (いつまで使え)
+    ("いや、受け取りじゃなくて、なくした届けのほう。警察の遺失届と市役所の紛失届 ヘルパーやケアマネが代わりに出せる？",
+     "lost_report_by_proxy"),   # got the 代理交付 answer, then the lost-card steps again
+    ("その人カードは保険証登録ずみ。入院のとき病院にカードあずけっぱなしでいいか知りたい", "hospital_keeps_card"),
+    ("カードが郵送されてきたとき、本人限定受取郵便を施設職員が受け取ることはできますか。", "restricted_mail_receiver"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
@@ -738,3 +742,22 @@ def test_whether_the_card_can_be_made_is_not_answered_with_its_fee(lexicon, kb):
     ranked = ranking(("card_uses", 0.43), ("card_fee", 0.2), ("lost_card", 0.05))
     decision = decide("その方もマイナンバーカードは作れますか？", "card_uses", ranked, lexicon, set(kb.intents))
     assert "card_fee" not in decision.intents or decision.kind != "answer"
+
+
+def test_someone_else_keeping_the_pin_is_answered_with_who_may_know_it_not_the_reset(lexicon, kb):
+    """Twenty-first trial (a daughter far away): 「うちが番号決めて覚えといてもええ？」 (pin_forgot 0.97: 覚えられへん) got the
+    forgotten-PIN reset twice, then 「くり返しません」 — someone else deciding or keeping the PIN is pin_sharing's question
+    (法定代理人以外に知らせることは適当ではない), the reset a button."""
+    text = "わかった！あと暗証番号やけど、お父ちゃん認知症やし覚えられへんと思うねん。うちが番号決めて覚えといてもええ？"
+    decision = decide(text, "pin_forgot", ranking(("pin_forgot", 0.97), ("pin_sharing", 0.02)), lexicon, set(kb.intents))
+    assert decision.intents == ["pin_sharing"] and "pin_forgot" in decision.also
+
+
+def test_applying_for_several_residents_at_once_is_not_the_pin_help_for_intellectual_disability(lexicon, kb):
+    """Twenty-first trial (a 障害者支援施設): 「知的障害のある入所者の方が8名ほど…施設でまとめて申請する方法はありますか。」 got
+    the PIN help of 第7(2): 知的障害 says who the residents are; まとめて申請 names the 出張申請受付."""
+    text = ("障害者支援施設で支援員をしております。知的障害のある入所者の方が8名ほど、まだマイナンバーカードを持っていません。"
+            "施設でまとめて申請する方法はありますか。")
+    ranked = ranking(("intellectual_disability", 0.86), ("how_to_get_card", 0.1), ("outreach_facility", 0.03))
+    decision = decide(text, "intellectual_disability", ranked, lexicon, set(kb.intents))
+    assert "intellectual_disability" not in decision.intents and "outreach" in lexicon.find(text).covered
