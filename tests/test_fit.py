@@ -139,6 +139,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
      "lost_report_by_proxy"),   # got the 代理交付 answer, then the lost-card steps again
     ("その人カードは保険証登録ずみ。入院のとき病院にカードあずけっぱなしでいいか知りたい", "hospital_keeps_card"),
     ("カードが郵送されてきたとき、本人限定受取郵便を施設職員が受け取ることはできますか。", "restricted_mail_receiver"),
+    ("子どものマイナンバーカードを申請する場合、親が代わりに手続きすることは可能ですか。", "child_application_by_parent"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
@@ -761,3 +762,10 @@ def test_applying_for_several_residents_at_once_is_not_the_pin_help_for_intellec
     ranked = ranking(("intellectual_disability", 0.86), ("how_to_get_card", 0.1), ("outreach_facility", 0.03))
     decision = decide(text, "intellectual_disability", ranked, lexicon, set(kb.intents))
     assert "intellectual_disability" not in decision.intents and "outreach" in lexicon.find(text).covered
+
+
+def test_the_tax_reply_says_what_the_documents_do_say_about_e_tax(lexicon):
+    """Twenty-first trial: 「e-Taxで確定申告をする場合、マイナンバーカードは利用可能ですか。」 was declined as if the documents said
+    nothing; the glossary says the 署名用電子証明書 is used for e-Tax, and the 顔認証 card cannot carry it (001 用語解説 3, 12)."""
+    reply = lexicon.uncovered["tax"].reply
+    assert "署名用電子証明書" in reply and "e-Tax" in reply and "搭載できない" in reply
