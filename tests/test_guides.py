@@ -1486,7 +1486,7 @@ def test_a_follow_up_naming_a_topic_of_the_answer_just_given_gets_its_lines(kb):
     oos = [("out_of_scope", 0.42), ("card_uses", 0.14), ("help", 0.14)]
     after = run(ActionFallback(), following({"answer_id": "outreach_facility"}, "out_of_scope", text, oos))[1]
     assert after[0]["custom"].get("answer_id") == "outreach_facility"
-    assert "交付申請書、暗証番号設定依頼書、顔写真、本人確認書類" in after[0]["text"]
+    assert "交付申請書、暗証番号設定依頼書、顔写真（撮影サービス時は不要）、本人確認書類" in after[0]["text"]
     assert after[0]["text"].startswith(kb.messages["said_before"].format(title="施設での出張申請受付"))
     alone = run(ActionFallback(), following(None, "out_of_scope", text, oos))[1]
     assert alone[0]["custom"].get("fallback")
