@@ -769,3 +769,11 @@ def test_the_tax_reply_says_what_the_documents_do_say_about_e_tax(lexicon):
     nothing; the glossary says the 署名用電子証明書 is used for e-Tax, and the 顔認証 card cannot carry it (001 用語解説 3, 12)."""
     reply = lexicon.uncovered["tax"].reply
     assert "署名用電子証明書" in reply and "e-Tax" in reply and "搭載できない" in reply
+
+
+def test_until_the_card_is_made_is_no_question_about_the_days_it_takes(lexicon, kb):
+    """Twenty-first trial (a daughter): 「カードできるまでお父ちゃん病院行けるん？保険証もう使われへんって聞いてんけど」 got
+    「カードが届くまでの日数は資料に書かれていません」 first: 「できるまで」 alone is the meantime, not the days."""
+    text = "ありがと！ほんでな、カードできるまでお父ちゃん病院行けるん？保険証もう使われへんって聞いてんけど"
+    assert "issue_duration" not in lexicon.find(text).uncovered
+    assert "issue_duration" in lexicon.find("カードができるまでどのくらいかかりますか").uncovered
