@@ -218,8 +218,8 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
         candidates = _candidates(decision.intents, ranked)
         return Decision("clarify", candidates, found=decision.found, doubtful=True)
     if decision.kind == "answer":
-        outranked = _outranked(decision, lexicon)
-        decision.also = list(dict.fromkeys(also_asked(text, decision.intents, lexicon) + outranked))
+        decision.intents, given_way = _outranked(decision.intents, decision.found, lexicon)
+        decision.also = list(dict.fromkeys(also_asked(text, decision.intents, lexicon) + given_way))
     if decision.kind in ("answer", "route"):
         others = other_questions(text)
         _other_questions(text, others, decision, lexicon)
@@ -227,17 +227,17 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
     return decision
 
 
-def _outranked(decision: Decision, lexicon: Lexicon) -> List[str]:
-    """A named concept's first intent in place of the answers it `outranks` (「カードがみつからなくて…いま夜の10時なんだ
-    けど電話つながる？」 got the free dial's hours, not the lost-card steps): the intents given way, offered as buttons."""
+def _outranked(intents: List[str], found: Found, lexicon: Lexicon) -> Tuple[List[str], List[str]]:
+    """(the answers, the intents given way — offered as buttons): a named concept's first intent in place of the answers
+    it `outranks` (「カードがみつからなくて…いま夜の10時なんだけど電話つながる？」 got the free dial's hours, not the
+    lost-card steps)."""
     given_way: List[str] = []
-    for concept_id in decision.found.covered:
+    for concept_id in found.covered:
         concept = lexicon.covered[concept_id]
-        if any(name in concept.outranks for name in decision.intents):
-            given_way += [name for name in decision.intents if name in concept.outranks]
-            first = concept.intents[0]
-            decision.intents = list(dict.fromkeys([first, *(n for n in decision.intents if n not in concept.outranks)]))
-    return given_way
+        if any(name in concept.outranks for name in intents):
+            given_way += [name for name in intents if name in concept.outranks]
+            intents = list(dict.fromkeys([concept.intents[0], *(n for n in intents if n not in concept.outranks)]))
+    return intents, given_way
 
 
 def _other_routes(text: str, others: List[str], decision: Decision, lexicon: Lexicon) -> List[UncoveredConcept]:
@@ -305,7 +305,7 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
     confidence = dict(ranked)
     asks = asked_topics(found.covered, lexicon)
     named = lexicon.intents_of(_deciding(asks, found))
-    named |= {name for cid in found.covered for name in lexicon.covered[cid].outranks}   # answered by the concept's own
+    named |= {name for cid in found.covered for name in lexicon.covered[cid].outranks}   # agrees; `_outranked` replaces it
 
     if intent not in knowledge_intents and intent != "nlu_fallback":
         return Decision("decline", found=found)                    # out_of_scope, chit-chat
