@@ -141,6 +141,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("カードが郵送されてきたとき、本人限定受取郵便を施設職員が受け取ることはできますか。", "restricted_mail_receiver"),
     ("子どものマイナンバーカードを申請する場合、親が代わりに手続きすることは可能ですか。", "child_application_by_parent"),
     ("資格確認書って、お父ちゃんが自分で申し込まなあかんの？ うちが代わりにできる？", "shikaku_application_by_family"),
+    ("顔が変わったほうは？病気でやせて写真と全然ちがう。病院の顔認証通らないかも", "face_changed"),
     ("病院のことは病院にきく。最後、資格確認書 在宅の利用者は誰が申請するの？更新いる？ケアマネが代わりに申請できる？",
      "shikaku_application_by_family"),
 ])
