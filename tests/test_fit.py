@@ -142,6 +142,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("子どものマイナンバーカードを申請する場合、親が代わりに手続きすることは可能ですか。", "child_application_by_parent"),
     ("資格確認書って、お父ちゃんが自分で申し込まなあかんの？ うちが代わりにできる？", "shikaku_application_by_family"),
     ("顔が変わったほうは？病気でやせて写真と全然ちがう。病院の顔認証通らないかも", "face_changed"),
+    ("病気で顔がすごく変わってしまったけど顔認証通る？", "face_changed"),   # got the 顔認証 card's 「もしかして」
     ("病院のことは病院にきく。最後、資格確認書 在宅の利用者は誰が申請するの？更新いる？ケアマネが代わりに申請できる？",
      "shikaku_application_by_family"),
 ])
@@ -242,6 +243,17 @@ def test_the_face_auth_card_as_insurance_card_needs_the_face_auth_card_named(lex
                   set(kb.intents)).kind == "clarify"
     named = "顔認証マイナンバーカードでも保険証として病院にかかれますか"
     assert decide(named, "face_auth_card_hoken", sure, lexicon, set(kb.intents)).intents[0] == "face_auth_card_hoken"
+
+
+def test_the_readers_face_check_failing_is_not_answered_as_the_face_auth_card(lexicon, kb):
+    """「顔認証で本人と認識されない」 is the reader's check of anyone's card: the trained model was sure (0.74) of the
+    顔認証マイナンバーカード's uses; the visit answers (PIN, the staff's 目視 check) are offered instead."""
+    card_uses = ranking(("face_auth_card_services", 0.74), ("face_auth_card_hoken", 0.16), ("face_auth_card_apply", 0.04))
+    decision = decide("顔認証で本人と認識されない時はどうなる？", "face_auth_card_services", card_uses, lexicon,
+                      set(kb.intents))
+    assert decision.kind == "clarify" and decision.intents[0] == "hoken_visit"
+    named = lexicon.find("顔認証マイナカードの人が受付で顔認証に失敗したら？").covered
+    assert "face_auth_card_hoken" in lexicon.intents_of(named)   # the card named: its own answer
 
 
 def test_classifier_and_concepts_agree_then_answer(lexicon, kb):
