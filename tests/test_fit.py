@@ -134,7 +134,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     # the twenty-first trial: 「…まいなんばーかーど つくらねばなんねのすか」, 「ほけんしゃ ってだれのことだべ」 (KanaToKanji's kanji)
     ("おらのかかあが施設さ入ってるんだども マイナンバーカード 作らねばなんねのすか", "obligation"),
     ("保険者 ってだれのことだべ わがんねえ", "insurer_who"),
-    ("電子証明書はいつまで使えますか", "validity_renewal"),   # was read as the old insurance card's end (いつまで使え)
+    ("電子証明書はいつまで使えますか", "ecert_validity"),   # was read as the old insurance card's end (いつまで使え)
     ("いや、受け取りじゃなくて、なくした届けのほう。警察の遺失届と市役所の紛失届 ヘルパーやケアマネが代わりに出せる？",
      "lost_report_by_proxy"),   # got the 代理交付 answer, then the lost-card steps again
     ("その人カードは保険証登録ずみ。入院のとき病院にカードあずけっぱなしでいいか知りたい", "hospital_keeps_card"),
@@ -143,6 +143,11 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("資格確認書って、お父ちゃんが自分で申し込まなあかんの？ うちが代わりにできる？", "shikaku_application_by_family"),
     ("顔が変わったほうは？病気でやせて写真と全然ちがう。病院の顔認証通らないかも", "face_changed"),
     ("病気で顔がすごく変わってしまったけど顔認証通る？", "face_changed"),   # got the 顔認証 card's 「もしかして」
+    # a blind look-alike trial: the e-certificate's validity beside the old insurance card's (got the マイナ保険証's merits),
+    # the card's printed date (the same), a lost 交付通知書 in Kansai speech (got the proxy's documents)
+    ("マイナ保険証にしたら保険証の有効期限は関係なくなると？電子証明書の期限ってのもあるって聞いたばってん", "ecert_validity"),
+    ("母のマイナ保険証、カードに「2034年」まで有効って書いてあるから、それまで何もしなくていいってこと？", "validity_renewal"),
+    ("交付通知書ってやつ、どっか行ってもうてん。これないとカード受け取られへんの？", "pickup_deadline"),
     ("病院のことは病院にきく。最後、資格確認書 在宅の利用者は誰が申請するの？更新いる？ケアマネが代わりに申請できる？",
      "shikaku_application_by_family"),
 ])
@@ -160,6 +165,12 @@ def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concep
 ])
 def test_a_child_helping_or_a_documented_case_is_not_routed_as_a_childs_card(lexicon, text):
     assert lexicon.blocking(lexicon.find(text)) is None
+
+
+def test_the_old_insurance_cards_printed_expiry_is_its_end_not_the_cards_validity(lexicon):
+    found = lexicon.find("国民健康保険で、保険証には有効期限が令和7年7月31日と書いてあります。どう答えればいいでしょうか。")
+    assert "hokensho_end" in found.covered and lexicon.blocking(found) is None
+    assert lexicon.blocking(lexicon.find("個人番号通知書と通知カードをなくしました")) is None   # not the 交付通知書
 
 
 def test_having_to_switch_is_not_read_as_having_no_card(lexicon):
