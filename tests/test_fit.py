@@ -173,6 +173,13 @@ def test_the_old_insurance_cards_printed_expiry_is_its_end_not_the_cards_validit
     assert lexicon.blocking(lexicon.find("個人番号通知書と通知カードをなくしました")) is None   # not the 交付通知書
 
 
+def test_the_card_holders_age_that_spares_the_proof_is_not_the_proxys_age(lexicon):
+    # a blind trial on figures: routed as 「代理人の年齢の決まりは…書かれていない」, though 75歳以上 is in the documents
+    holder = "代理で受け取るとき、来庁が困難なことを疎明する資料が実質不要になるのは何歳以上の人ですか"
+    assert lexicon.blocking(lexicon.find(holder)) is None
+    assert lexicon.blocking(lexicon.find("高校生でも代理人になれる？何歳以上？")).id == "proxy_age"
+
+
 def test_having_to_switch_is_not_read_as_having_no_card(lexicon):
     assert "no_card" not in lexicon.find("住基カードからマイナンバーカードに切り替えないといけませんか").covered
 

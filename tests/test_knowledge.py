@@ -489,3 +489,8 @@ def test_a_documents_own_date_must_be_written_in_it(kb):
     documents = dict(kb.documents, policy_2019=kb.documents["policy_2019"].copy(update={"date": dt.date(2019, 6, 5)}))
     problems = verify_against_sources(KnowledgeBase(documents, kb.entries, kb.messages))
     assert "policy_2019: date 2019-06-05 is not written in 004_18a7752ac62a971b.txt" in problems
+
+
+def test_a_card_lost_abroad_gets_the_leaflets_number(kb):
+    """A blind trial on figures: 「海外から紛失の連絡をする番号は？」 got the overseas answer without it (資料3, 24時間対応)."""
+    assert "03-6734-0170（24時間対応）" in kb.by_id["overseas_use"].answer

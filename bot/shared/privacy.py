@@ -285,7 +285,7 @@ def find_pins(text: str):
 
 # toll-free, navigation dial and the like are organisations' numbers; and the bot's own numbers
 PUBLIC_PREFIXES = ("0120", "0800", "0570", "0180", "0990")
-PUBLIC_NUMBERS = frozenset({"05038181250", "05038169405", "0352535366"})
+PUBLIC_NUMBERS = frozenset({"05038181250", "05038169405", "0352535366", "0367340170"})   # 0367340170: lost cards abroad
 _PHONE = re.compile(r"(?<![\d+])(?:(?:\+81-?(?:0-?)?|0)[1-9]\d{0,3}(?:-?\d{1,4})?-?\d{3,4}|0(?:-\d){9,10})(?!\d)")
 
 
