@@ -180,6 +180,11 @@ def test_the_card_holders_age_that_spares_the_proof_is_not_the_proxys_age(lexico
     assert lexicon.blocking(lexicon.find("高校生でも代理人になれる？何歳以上？")).id == "proxy_age"
 
 
+def test_the_days_after_an_outreach_application_are_answered_by_its_example_flow(lexicon):
+    found = lexicon.find("家まで来てもらって申請したけど、カードはどれくらいで届くの？")
+    assert "outreach" in found.covered and lexicon.blocking(found) is None   # 約2週間後 (manual 第5 2.)
+
+
 def test_having_to_switch_is_not_read_as_having_no_card(lexicon):
     assert "no_card" not in lexicon.find("住基カードからマイナンバーカードに切り替えないといけませんか").covered
 
