@@ -147,6 +147,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     # the card's printed date (the same), a lost 交付通知書 in Kansai speech (got the proxy's documents)
     ("マイナ保険証にしたら保険証の有効期限は関係なくなると？電子証明書の期限ってのもあるって聞いたばってん", "ecert_validity"),
     ("母のマイナ保険証、カードに「2034年」まで有効って書いてあるから、それまで何もしなくていいってこと？", "validity_renewal"),
+    ("入院中の父の電子証明書の更新、出張申請で来てもらえますか", "ecert_validity"),   # the 出張申請受付 renews the card, not this
     ("交付通知書ってやつ、どっか行ってもうてん。これないとカード受け取られへんの？", "pickup_deadline"),
     ("病院のことは病院にきく。最後、資格確認書 在宅の利用者は誰が申請するの？更新いる？ケアマネが代わりに申請できる？",
      "shikaku_application_by_family"),
