@@ -494,3 +494,12 @@ def test_a_documents_own_date_must_be_written_in_it(kb):
 def test_a_card_lost_abroad_gets_the_leaflets_number(kb):
     """A blind trial on figures: 「海外から紛失の連絡をする番号は？」 got the overseas answer without it (資料3, 24時間対応)."""
     assert "03-6734-0170（24時間対応）" in kb.by_id["overseas_use"].answer
+
+
+def test_without_a_registered_card_the_first_line_says_the_usual_share_is_paid(kb):
+    """Real questions ask whether a person without the マイナ保険証 pays 10割 (「マイナ保険証がないと、病院で10割負担に
+    なるのでは？」, and of the session-24 pool four more): the no-card answer's first line gives the 2024 letter's
+    「資格確認書を…提示することで、引き続き、一定の窓口負担で医療を受けることができます」."""
+    entry = kb.by_id["no_card_shikaku"]
+    assert "一定の窓口負担" in entry.answer.splitlines()[0]
+    assert any("一定の窓口負担" in source.quote for source in entry.sources)
