@@ -516,6 +516,7 @@ def test_most_training_examples_of_uncovered_card_topics_are_routed(lexicon):
     ("電子証明書とは?", "glossary"),   # its entry chosen by the term's entity (glossary_denshi_shomeisho)
     # what it belongs to names no concept: the last part is the term (was the 顔認証 card's services, without 利用者証明用)
     ("マイナンバーカードに搭載される公的個人認証サービスの電子証明書とは何ですか?", "glossary"),
+    ("「マイナンバーカード」 って、一体何なのだ?", "glossary"),   # a blog's headline (session 24): was 「もしかして」
 ])
 def test_a_definition_question_gets_the_terms_meaning_even_when_out_of_scope_is_likely(lexicon, kb, text, intent):
     decision = decide(text, "nlu_fallback", ranking(("out_of_scope", 0.3), ("card_fee", 0.2)), lexicon, set(kb.intents))
@@ -817,3 +818,19 @@ def test_until_the_card_is_made_is_no_question_about_the_days_it_takes(lexicon, 
     text = "ありがと！ほんでな、カードできるまでお父ちゃん病院行けるん？保険証もう使われへんって聞いてんけど"
     assert "issue_duration" not in lexicon.find(text).uncovered
     assert "issue_duration" in lexicon.find("カードができるまでどのくらいかかりますか").uncovered
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("マイナンバーカードで個人番号がバレたらどうなりますか?", "leak"),
+    ("例えば自分が悪い人で、他人の番号を知ったとき、それでどういった悪さができるのかよくわかりません。", "leak"),
+])
+def test_a_number_found_out_names_the_leak(lexicon, text, concept):
+    """Real questions (session 24, part r): a number 「バレた」 or known to someone else is the leak the documents answer
+    (マイナンバーだけでは手続きできない); both were 「もしかして」."""
+    assert concept in lexicon.find(text).covered
+
+
+def test_a_photo_to_be_changed_is_routed_not_answered_with_the_photo_rules(lexicon):
+    """「顔写真を変更できる?」 was read as 顔写真 (the photo's rules) first: changing the card's photo is not in the documents."""
+    found = lexicon.find("マイナンバーカードの顔写真を失敗した!ひどいと感じる顔写真を変更できる?")
+    assert lexicon.blocking(found).id == "photo_change"
