@@ -834,3 +834,15 @@ def test_a_photo_to_be_changed_is_routed_not_answered_with_the_photo_rules(lexic
     """「顔写真を変更できる?」 was read as 顔写真 (the photo's rules) first: changing the card's photo is not in the documents."""
     found = lexicon.find("マイナンバーカードの顔写真を失敗した!ひどいと感じる顔写真を変更できる?")
     assert lexicon.blocking(found).id == "photo_change"
+
+
+@pytest.mark.parametrize("text, routed", [
+    ("古い保険証はいつまで使えますか", False),   # answered: at most a year, until 2025-12-01 (hokensho_end)
+    ("古い保険証の期限が切れたのに新しいのが届かない", False),
+    ("古い保険証はどうすればいい？捨てていい？", True),
+    ("紙の保険証は返さないといけない？", True),
+])
+def test_the_old_insurance_card_is_routed_as_disposal_only_when_disposal_is_asked(lexicon, text, routed):
+    """「古い保険証」 was a term of old_card_disposal: 「古い保険証はいつまで使えますか」 got 「捨ててよいか・返すかは…書かれていない」."""
+    blocking = lexicon.blocking(lexicon.find(text))
+    assert (blocking is not None and blocking.id == "old_card_disposal") == routed
