@@ -846,3 +846,17 @@ def test_the_old_insurance_card_is_routed_as_disposal_only_when_disposal_is_aske
     """「古い保険証」 was a term of old_card_disposal: 「古い保険証はいつまで使えますか」 got 「捨ててよいか・返すかは…書かれていない」."""
     blocking = lexicon.blocking(lexicon.find(text))
     assert (blocking is not None and blocking.id == "old_card_disposal") == routed
+
+
+@pytest.mark.parametrize("text, route", [
+    ("申請のときに免許証は必要ですか", None),                        # the licence as proof of identity, not マイナ免許証
+    ("10年前に作ったカードの暗証番号を忘れた", None),                 # 10年 alone is no validity question
+    ("コンビニのATMで保険証の利用登録はできますか", None),            # the セブン銀行 ATM (hoken_registration)
+    ("マイナンバーカードを運転免許証として使えますか", "driving_license"),
+    ("運転免許証とマイナンバーカードの一体化はいつから？", "driving_license"),
+    ("カードの有効期限は10年？", "validity_renewal"),
+])
+def test_an_everyday_word_beside_a_covered_question_does_not_route_it(lexicon, text, route):
+    """Session 24's probe: 免許証, 10年 and コンビニ routed covered questions that only mention them."""
+    blocking = lexicon.blocking(lexicon.find(text))
+    assert (blocking.id if blocking else None) == route
