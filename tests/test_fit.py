@@ -860,3 +860,16 @@ def test_an_everyday_word_beside_a_covered_question_does_not_route_it(lexicon, t
     """Session 24's probe: 免許証, 10年 and コンビニ routed covered questions that only mention them."""
     blocking = lexicon.blocking(lexicon.find(text))
     assert (blocking.id if blocking else None) == route
+
+
+@pytest.mark.parametrize("text, route", [
+    ("知らない人から『マイナンバーの手続きをしないと罰則がある』との電話があった。本当か", "scam_check"),
+    ("区役所の職員を名乗る人から暗証番号を聞かれた", "scam"),
+    ("市から出張申請に来るとの電話があったけど、本当？", None),        # the 市区町村's own call: the outreach answer
+    ("通知カードは廃止されたの？いつまで使える？", "notification_card"),
+])
+def test_a_doubtful_call_and_the_notice_cards_end_are_routed(lexicon, text, route):
+    """Real questions part r (dev side): a call 「…との電話があった…本当か」 got the leak answer, 「通知カード廃止!その期限は
+    いつまでか?」 the old insurance card's end."""
+    blocking = lexicon.blocking(lexicon.find(text))
+    assert (blocking.id if blocking else None) == route
