@@ -893,3 +893,15 @@ def test_an_everyday_detail_does_not_route_a_covered_question(lexicon, kb):
     assert len(questions) >= 200 and {q["intent"] for q in questions} <= set(kb.intents)
     routed = Counter(blocking.id for q in questions if (blocking := lexicon.blocking(lexicon.find(q["text"]))))
     assert dict(routed) == ROUTED_FOR_THEIR_DETAIL
+
+
+def test_opinions_and_complaints_are_routed_and_worries_the_documents_answer_are_not(lexicon):
+    """Session 24's worry probe (tests/lexicon/worry_questions.yml, written blind to the lexicon): 「マイナンバー制度そのものに
+    反対です。もう廃止してほしい。」 got the old card's end, 「国に全部管理されるのは嫌です。」 the facility's card keeping. An
+    opinion or complaint is routed (opinion_complaint); a worry the documents address (expect: answer) is routed by nothing
+    but a changed face (face_changed, its own routing reply)."""
+    questions = yaml.safe_load((ROOT / "tests" / "lexicon" / "worry_questions.yml").read_text(encoding="utf-8"))["questions"]
+    routed = Counter((q["expect"], blocking.id if (blocking := lexicon.blocking(lexicon.find(q["text"]))) else None)
+                     for q in questions)
+    assert routed[("decline", "opinion_complaint")] >= 9
+    assert {concept for (expect, concept) in routed if expect == "answer"} <= {None, "face_changed"}
