@@ -905,3 +905,14 @@ def test_opinions_and_complaints_are_routed_and_worries_the_documents_answer_are
                      for q in questions)
     assert routed[("decline", "opinion_complaint")] >= 9
     assert {concept for (expect, concept) in routed if expect == "answer"} <= {None, "face_changed"}
+
+
+def test_a_pin_feared_not_forgotten_gets_the_face_auth_card(lexicon, kb):
+    """Worry probe: 「暗証番号を忘れそうで心配です。…4桁の数字なんて自信がない」 got the kinds of PIN and the reset; the manual's
+    顔認証 card is for 「暗証番号の設定や管理に不安がある方」 (p.10). A PIN already forgotten keeps the reset."""
+    worry = decide("暗証番号を忘れそうで心配です。もう歳だから4桁の数字なんて自信がないのよ。", "pin_kinds",
+                   ranking(("pin_kinds", 0.76), ("pin_forgot", 0.2), ("face_auth_card_about", 0.01)), lexicon, set(kb.intents))
+    assert worry.kind == "answer" and worry.intents[0] == "face_auth_card_about"
+    forgot = decide("母が暗証番号を忘れました。どうすればいいですか", "pin_forgot",
+                    ranking(("pin_forgot", 0.92), ("out_of_scope", 0.04)), lexicon, set(kb.intents))
+    assert forgot.intents == ["pin_forgot"]
