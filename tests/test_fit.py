@@ -916,3 +916,11 @@ def test_a_pin_feared_not_forgotten_gets_the_face_auth_card(lexicon, kb):
     forgot = decide("母が暗証番号を忘れました。どうすればいいですか", "pin_forgot",
                     ranking(("pin_forgot", 0.92), ("out_of_scope", 0.04)), lexicon, set(kb.intents))
     assert forgot.intents == ["pin_forgot"]
+
+
+def test_a_card_lost_with_the_wallet_gets_the_lost_card_steps_not_the_merits(lexicon, kb):
+    """Probe: 「タクシーに財布を忘れて、中にマイナ保険証が入ってた。…まず何したらええ？」 got the マイナ保険証's merits (the classifier
+    0.59 sure; マイナ保険証 agreed with it): a loss named outranks the merits, which stay as a button."""
+    decision = decide("タクシーに財布を忘れて、中にマイナ保険証が入ってた。明日病院の予約があるんやけど、まず何したらええ？", "hoken_merit",
+                      ranking(("hoken_merit", 0.59), ("card_safety", 0.22), ("hoken_visit", 0.05)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "lost_card" and "hoken_merit" in decision.also
