@@ -23,6 +23,12 @@ def ranking(*pairs):
     return [{"name": name, "confidence": conf} for name, conf in pairs]
 
 
+def routed_id(lexicon, text):
+    """The uncovered concept the lexicon routes a text to, or None."""
+    blocking = lexicon.blocking(lexicon.find(text))
+    return blocking.id if blocking else None
+
+
 def test_lexicon_names_real_intents_and_covered_concepts(lexicon, kb):
     assert check_lexicon(lexicon, set(kb.intents)) == []
 
@@ -669,8 +675,7 @@ def test_another_question_beside_a_routing_reply_is_answered_by_its_topic(lexico
     ("カードケースに「暗証 7731」って書いた紙を一緒に入れてるんです。まずいですか？", None),   # the PIN kept with the card
 ])
 def test_tenth_trial_questions_are_routed_to_what_they_ask(lexicon, text, routed):
-    blocking = lexicon.blocking(lexicon.find(text))
-    assert (blocking.id if blocking else None) == routed
+    assert routed_id(lexicon, text) == routed
 
 
 @pytest.mark.parametrize("text, routed", [
@@ -694,8 +699,7 @@ def test_tenth_trial_questions_are_routed_to_what_they_ask(lexicon, text, routed
     ("訪問看護でもマイナ保険証使えますか？", "home_nursing"),
 ])
 def test_thirteenth_trial_questions_are_routed_to_what_they_ask(lexicon, text, routed):
-    blocking = lexicon.blocking(lexicon.find(text))
-    assert (blocking.id if blocking else None) == routed
+    assert routed_id(lexicon, text) == routed
 
 
 def test_every_numbered_part_about_an_uncovered_topic_is_routed(lexicon, kb):
@@ -832,49 +836,35 @@ def test_a_number_found_out_names_the_leak(lexicon, text, concept):
     assert concept in lexicon.find(text).covered
 
 
-def test_a_photo_to_be_changed_is_routed_not_answered_with_the_photo_rules(lexicon):
-    """「顔写真を変更できる?」 was read as 顔写真 (the photo's rules) first: changing the card's photo is not in the documents."""
-    found = lexicon.find("マイナンバーカードの顔写真を失敗した!ひどいと感じる顔写真を変更できる?")
-    assert lexicon.blocking(found).id == "photo_change"
-
-
-@pytest.mark.parametrize("text, routed", [
-    ("古い保険証はいつまで使えますか", False),   # answered: at most a year, until 2025-12-01 (hokensho_end)
-    ("古い保険証の期限が切れたのに新しいのが届かない", False),
-    ("古い保険証はどうすればいい？捨てていい？", True),
-    ("紙の保険証は返さないといけない？", True),
-])
-def test_the_old_insurance_card_is_routed_as_disposal_only_when_disposal_is_asked(lexicon, text, routed):
-    """「古い保険証」 was a term of old_card_disposal: 「古い保険証はいつまで使えますか」 got 「捨ててよいか・返すかは…書かれていない」."""
-    blocking = lexicon.blocking(lexicon.find(text))
-    assert (blocking is not None and blocking.id == "old_card_disposal") == routed
-
-
 @pytest.mark.parametrize("text, route", [
+    # 「顔写真を変更できる?」 was read as 顔写真 (the photo's rules) first: changing the card's photo is not in the documents
+    ("マイナンバーカードの顔写真を失敗した!ひどいと感じる顔写真を変更できる?", "photo_change"),
+    # 「古い保険証」 alone was a term of old_card_disposal: 「古い保険証はいつまで使えますか」 got 「捨ててよいか・返すかは…」
+    ("古い保険証はいつまで使えますか", None),   # answered: at most a year, until 2025-12-01 (hokensho_end)
+    ("古い保険証の期限が切れたのに新しいのが届かない", None),
+    ("古い保険証はどうすればいい？捨てていい？", "old_card_disposal"),
+    ("紙の保険証は返さないといけない？", "old_card_disposal"),
+    # the everyday-details probe: 免許証, 10年 and コンビニ routed covered questions that only mention them
     ("申請のときに免許証は必要ですか", None),                        # the licence as proof of identity, not マイナ免許証
     ("10年前に作ったカードの暗証番号を忘れた", None),                 # 10年 alone is no validity question
     ("コンビニのATMで保険証の利用登録はできますか", None),            # the セブン銀行 ATM (hoken_registration)
     ("マイナンバーカードを運転免許証として使えますか", "driving_license"),
     ("運転免許証とマイナンバーカードの一体化はいつから？", "driving_license"),
     ("カードの有効期限は10年？", "validity_renewal"),
-])
-def test_an_everyday_word_beside_a_covered_question_does_not_route_it(lexicon, text, route):
-    """Session 24's probe: 免許証, 10年 and コンビニ routed covered questions that only mention them."""
-    blocking = lexicon.blocking(lexicon.find(text))
-    assert (blocking.id if blocking else None) == route
-
-
-@pytest.mark.parametrize("text, route", [
+    # part r (dev side): a call 「…との電話があった…本当か」 got the leak answer, 「通知カード廃止!その期限はいつまでか?」
+    # the old insurance card's end
     ("知らない人から『マイナンバーの手続きをしないと罰則がある』との電話があった。本当か", "scam_check"),
     ("区役所の職員を名乗る人から暗証番号を聞かれた", "scam"),
     ("市から出張申請に来るとの電話があったけど、本当？", None),        # the 市区町村's own call: the outreach answer
     ("通知カードは廃止されたの？いつまで使える？", "notification_card"),
 ])
-def test_a_doubtful_call_and_the_notice_cards_end_are_routed(lexicon, text, route):
-    """Real questions part r (dev side): a call 「…との電話があった…本当か」 got the leak answer, 「通知カード廃止!その期限は
-    いつまでか?」 the old insurance card's end."""
-    blocking = lexicon.blocking(lexicon.find(text))
-    assert (blocking.id if blocking else None) == route
+def test_session_24_questions_are_routed_to_what_they_ask(lexicon, text, route):
+    assert routed_id(lexicon, text) == route
+
+
+def probe_questions(name):
+    """A probe of tests/lexicon/ (session 24): its questions."""
+    return yaml.safe_load((ROOT / "tests" / "lexicon" / name).read_text(encoding="utf-8"))["questions"]
 
 
 # tests/lexicon/incidental_questions.yml routed by the lexicon on purpose or left so: the days until the card comes are
@@ -889,9 +879,9 @@ ROUTED_FOR_THEIR_DETAIL = {
 def test_an_everyday_detail_does_not_route_a_covered_question(lexicon, kb):
     """Session 24's probe: 220 covered questions with a detail that is not what is asked, written blind to the lexicon;
     an uncovered term that routes more of them is too broad (免許証 alone, 10年, コンビニ, 年金 did)."""
-    questions = yaml.safe_load((ROOT / "tests" / "lexicon" / "incidental_questions.yml").read_text(encoding="utf-8"))["questions"]
+    questions = probe_questions("incidental_questions.yml")
     assert len(questions) >= 200 and {q["intent"] for q in questions} <= set(kb.intents)
-    routed = Counter(blocking.id for q in questions if (blocking := lexicon.blocking(lexicon.find(q["text"]))))
+    routed = Counter(route for q in questions if (route := routed_id(lexicon, q["text"])))
     assert dict(routed) == ROUTED_FOR_THEIR_DETAIL
 
 
@@ -900,9 +890,7 @@ def test_opinions_and_complaints_are_routed_and_worries_the_documents_answer_are
     反対です。もう廃止してほしい。」 got the old card's end, 「国に全部管理されるのは嫌です。」 the facility's card keeping. An
     opinion or complaint is routed (opinion_complaint); a worry the documents address (expect: answer) is routed by nothing
     but a changed face (face_changed, its own routing reply)."""
-    questions = yaml.safe_load((ROOT / "tests" / "lexicon" / "worry_questions.yml").read_text(encoding="utf-8"))["questions"]
-    routed = Counter((q["expect"], blocking.id if (blocking := lexicon.blocking(lexicon.find(q["text"]))) else None)
-                     for q in questions)
+    routed = Counter((q["expect"], routed_id(lexicon, q["text"])) for q in probe_questions("worry_questions.yml"))
     assert routed[("decline", "opinion_complaint")] >= 9
     assert {concept for (expect, concept) in routed if expect == "answer"} <= {None, "face_changed"}
 
