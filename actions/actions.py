@@ -51,6 +51,11 @@ def said_by_user(tracker: Tracker) -> List[str]:
     return said + [tracker.latest_message.get("text") or ""]
 
 
+def writes_by_fax(tracker: Tracker) -> bool:
+    """The user has said in the conversation that they cannot phone: declines name the FAX line."""
+    return cannot_phone(said_by_user(tracker))
+
+
 ASKS_THE_PHONE = re.compile(r"電話|でんわ|フリーダイヤル|ふりーだいやる")
 
 
@@ -60,7 +65,7 @@ def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> Lis
     free dial's answer (its phone menu) gives way to the FAX line's — not when the message asks about the phone itself
     (twentieth trial: a volunteer for her deaf neighbour asked 「でんわ は なんじ まで やってる？」 and got the FAX answer
     a third time). The lost-card steps (which outrank the free dial) come after the FAX line's answer."""
-    if not cannot_phone(said_by_user(tracker)):
+    if not writes_by_fax(tracker):
         return messages
     kb = load_knowledge()
     latest = latest_text(tracker)
@@ -96,7 +101,7 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     an answer and a decline in hiragana."""
     messages = for_the_clinic_staff(tracker, with_fax_for_who_cannot_phone(tracker, replying(tracker, message)))
     if reads_hiragana(tracker):
-        return for_a_hiragana_reader(load_knowledge(), messages, by_fax=cannot_phone(said_by_user(tracker)))
+        return for_a_hiragana_reader(load_knowledge(), messages, by_fax=writes_by_fax(tracker))
     return with_hiragana_offer(load_knowledge(), latest_text(tracker), messages)
 
 
@@ -219,7 +224,7 @@ def _in_short_beside_hard_to_read(turn: Turn) -> List[dict]:
     got the answer in kanji and a button)."""
     answer_id = turn.reply[0]["custom"].get("answer_id") if turn.reply else None
     if answer_id and hard_to_read(turn.lexicon, turn.text) and (turn.previous or wants_kana(turn.text)):
-        return in_short(turn.kb, answer_id, hiragana=wants_kana(turn.text), by_fax=cannot_phone(said_by_user(turn.tracker)))
+        return in_short(turn.kb, answer_id, hiragana=wants_kana(turn.text), by_fax=writes_by_fax(turn.tracker))
     return []
 
 
@@ -337,7 +342,7 @@ def about_what_was_said(tracker: Tracker, text: str, previous: Optional[str]) ->
     if titled:
         return [answer_message(kb, titled)]
     if previous and not_understood(lexicon, text):
-        return in_short(kb, previous, hiragana=wants_kana(text), by_fax=cannot_phone(said_by_user(tracker)))
+        return in_short(kb, previous, hiragana=wants_kana(text), by_fax=writes_by_fax(tracker))
     result = previous_result(tracker) if not previous and hard_to_read(lexicon, text) else None
     if result:
         return result_in_short(kb, result["text"], result["custom"].get("citation") or "", text)
@@ -459,12 +464,12 @@ class ActionAnswer(MessageAction):
             entities = latest_entities(tracker)
             entry = kb.by_id.get(next(iter(entities.get("answer_id", [])), ""))
             if entry and "hiragana" in entities.get("reading", []):
-                messages = in_short(kb, entry.id, hiragana=True, by_fax=cannot_phone(said_by_user(tracker)))   # 「ひらがなで よむ」
+                messages = in_short(kb, entry.id, hiragana=True, by_fax=writes_by_fax(tracker))   # 「ひらがなで よむ」
             else:
                 messages = [answer_message(kb, entry) if entry else unknown_answer_message(kb)]
                 if reads_hiragana(tracker):   # a button tapped by a reader of hiragana only: the answer in short
                     messages = for_a_hiragana_reader(kb, messages, whole="all" in entities.get("reading", []),
-                                                     by_fax=cannot_phone(said_by_user(tracker)))
+                                                     by_fax=writes_by_fax(tracker))
         else:
             messages = fitting_messages(tracker)
         events = pause_events(tracker) or []
