@@ -17,10 +17,10 @@ from actions.hiragana import for_the_reader, reads_hiragana
 from actions.reading import parse
 from actions.safety import safe_run
 from bot.shared import guides
-from bot.shared.answers import answer_message, fitting_reply, message_entities, unanswered_message, unknown_answer_message
+from bot.shared.answers import answer_message, clarify_message, fitting_reply, message_entities, unanswered_message, unknown_answer_message
 from bot.shared.concepts import Lexicon, load_lexicon
-from bot.shared.fit import (SENTENCE, about_the_card, asked_topics, numbered_parts, parts_asked_again, question_parts,
-                            topics_asked)
+from bot.shared.fit import (SENTENCE, about_the_card, asked_topics, nearby_named, numbered_parts, parts_asked_again,
+                            question_parts, topics_asked)
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, cannot_phone,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
@@ -295,10 +295,17 @@ def _from_check_topic(turn: Turn) -> List[dict]:
     return said_before(turn.kb, check_topic(turn.tracker), turn.text, intro="from_topic")
 
 
+def _topics_named(turn: Turn) -> List[dict]:
+    """Nothing placed a message that names covered topics: 「もしかして」 (it may not be in the documents) with them
+    (bot.shared.fit.nearby_named), not the plain decline's 「書かれていないため、お答えできません」."""
+    nearby = nearby_named(turn.text, turn.message.get("intent_ranking") or [], turn.lexicon, set(turn.kb.intents))
+    return [clarify_message(turn.kb, nearby, doubtful=True)] if nearby and is_plain_decline(turn.reply) else []
+
+
 # the first step with something to say gives the reply; else the plain decline (`Turn.reply`)
 REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
     _about_what_was_said, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read, _referring_back,
-    _each_question, _next_to_the_answer, _placed, _following_up, _from_check_topic)
+    _each_question, _next_to_the_answer, _placed, _following_up, _from_check_topic, _topics_named)
 
 
 def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:

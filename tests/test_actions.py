@@ -128,3 +128,17 @@ def test_a_failing_action_answers_safely_and_logs_no_conversation_text(monkeypat
     assert "システムの不具合" in message["text"] and message["custom"] == {"fallback": True}
     assert "action_fallback failed: ValueError" in caplog.text
     assert "カード" not in caplog.text and "マイナンバー" not in caplog.text
+
+
+def test_a_declined_message_that_names_covered_topics_offers_them(kb):
+    """A blind trial (2026-12-03): 「俺のスマホで申請ってできますか？あとお金ってかかるんすかね…」 (out of scope 0.6) got
+    「…書かれていないため、お答えできません」: nothing else placed it, so 「もしかして」 (it may not be in the documents) with
+    the fee and the ways to apply."""
+    text = "なるほど。俺のスマホで申請ってできますか？あとお金ってかかるんすかね、ばあちゃん年金暮らしなんで"
+    ranking = [{"name": "out_of_scope", "confidence": 0.6}, {"name": "card_fee", "confidence": 0.3},
+               {"name": "apply_methods", "confidence": 0.05}]
+    message = run(ActionFallback(), tracker_for("out_of_scope", ranking=ranking, text=text))
+    assert message["custom"]["fallback"] and message["text"].startswith(kb.messages["clarify_doubtful"][:20])
+    assert [b["title"] for b in message["buttons"]][:2] == [kb.by_id["card_fee"].title, kb.by_id["apply_methods"].title]
+    weather = run(ActionFallback(), tracker_for("out_of_scope", text="今日はいい天気ですね"))
+    assert weather["text"].startswith(kb.messages["decline"][:20]) and not weather["buttons"]

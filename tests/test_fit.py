@@ -9,7 +9,7 @@ import yaml
 
 from bot.shared.answers import decision_messages
 from bot.shared.concepts import check_lexicon, load_lexicon
-from bot.shared.fit import decide
+from bot.shared.fit import decide, nearby_named
 from bot.shared.knowledge import PHONE_RE, source_text
 from tests.conftest import ROOT
 
@@ -912,3 +912,48 @@ def test_a_card_lost_with_the_wallet_gets_the_lost_card_steps_not_the_merits(lex
     decision = decide("タクシーに財布を忘れて、中にマイナ保険証が入ってた。明日病院の予約があるんやけど、まず何したらええ？", "hoken_merit",
                       ranking(("hoken_merit", 0.59), ("card_safety", 0.22), ("hoken_visit", 0.05)), lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents[0] == "lost_card" and "hoken_merit" in decision.also
+
+
+@pytest.mark.parametrize("text, route", [
+    # session 25's blind trials: a detail or a word of another sense routed a covered question
+    ("じゃあ、できあがったカードを受け取りに行くとき、幼稚園児の孫を連れて行かないとだめですか？", None),   # pickup, not the days
+    ("申請のやり方もいくつかあるんですよね？", None),                                                  # not the PIN kinds
+    ("受付で「機械が壊れてるから使えない、全額払って」と言われた。どこに言えばいい？", None),         # a refusal: report it
+    ("カードリーダーが壊れているときはどうなるの？", "reader_trouble"),
+])
+def test_session_25_questions_are_routed_to_what_they_ask(lexicon, text, route):
+    assert routed_id(lexicon, text) == route
+
+
+def test_what_the_applicant_pays_is_never_the_helpers_reward(lexicon, kb):
+    """A blind trial (2026-12-03): 「…カード申請を手伝いたいんですが、申請ってお金かかりますか？」 got the 報償費 paid to
+    supporters (the classifier 0.79 sure); what costs (お金かかる) outranks it. 「手伝ったらお金もらえるの？」 keeps it."""
+    costs = decide("独り暮らしのおじいちゃんのカード申請を手伝いたいんですが、申請ってお金かかりますか？", "subsidy",
+                   ranking(("subsidy", 0.79), ("card_fee", 0.11), ("application_support", 0.05)), lexicon, set(kb.intents))
+    assert costs.kind == "answer" and costs.intents[0] == "card_fee" and "subsidy" in costs.also
+    reward = decide("手伝ったらお金もらえるの？", "subsidy", ranking(("subsidy", 0.77), ("out_of_scope", 0.09)), lexicon,
+                    set(kb.intents))
+    assert reward.intents == ["subsidy"]
+
+
+def test_a_question_of_its_own_beside_a_routed_one_is_answered_and_asks_on_about_its_topic(lexicon, kb):
+    """A blind trial (2026-12-03): 「資格確認書ってお金かかる？あと有効期限は何年？」 got two routing replies — the
+    資格確認書's validity and the card's (「あと有効期限は何年？」 read alone) — and no word on the fee (無償交付). The
+    validity is the 資格確認書's (validity_renewal's `unless`), and the first question is answered beside it."""
+    decision = decide("資格確認書ってお金かかる？あと有効期限は何年？", "shikaku_kakuninsho",
+                      ranking(("shikaku_kakuninsho", 0.99), ("out_of_scope", 0.0)), lexicon, set(kb.intents))
+    assert decision.kind == "route" and decision.route.id == "shikaku_validity"
+    assert decision.intents == ["shikaku_kakuninsho"] and decision.more_routes == []
+    alone = decide("資格確認書について。有効期限は？", "shikaku_kakuninsho",
+                   ranking(("shikaku_kakuninsho", 0.93), ("out_of_scope", 0.04)), lexicon, set(kb.intents))
+    assert alone.kind == "route" and alone.intents == []
+
+
+def test_covered_topics_named_in_a_declined_message_are_offered_as_nearby_ones(lexicon, kb):
+    """A blind trial (2026-12-03): 「俺のスマホで申請ってできますか？あとお金ってかかるんすかね」 (out of scope 0.6) was
+    told that the documents do not cover it: the classifier's likeliest among the named topics, then their main ones."""
+    text = "なるほど。俺のスマホで申請ってできますか？あとお金ってかかるんすかね、ばあちゃん年金暮らしなんで"
+    parsed = ranking(("out_of_scope", 0.6), ("card_fee", 0.3), ("apply_methods", 0.05), ("subsidy", 0.02))
+    assert decide(text, "out_of_scope", parsed, lexicon, set(kb.intents)).kind == "decline"
+    assert nearby_named(text, parsed, lexicon, set(kb.intents))[:2] == ["card_fee", "apply_methods"]
+    assert nearby_named("今日はいい天気ですね", ranking(("out_of_scope", 0.9)), lexicon, set(kb.intents)) == []

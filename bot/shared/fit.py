@@ -29,7 +29,8 @@ concepts the question names (bot.shared.concepts). `decide()` turns both into on
   topics (at least NEARBY_MIN) are offered as nearby ones in the doubtful 「もしかして」 below, instead of a
   plain decline. On the real-question dev split: answered-or-one-tap 221 → 225 of 254, 6 uncovered
   questions get the doubtful 「もしかして」 instead of the plain decline (both fallbacks, both say where to
-  ask); none of the team set's 55 out-of-scope questions changes (2026-12-01).
+  ask); none of the team set's 55 out-of-scope questions changes (2026-12-01). (`nearby_named`: the same for a
+  message that names covered topics, when nothing else placed it — the actions' last step.)
 
 An answer is held back as a `clarify` marked `doubtful` when the classifier gives out_of_scope at least
 OOS_DOUBT: the question may be about a card topic the documents do not cover, named in words no concept
@@ -243,7 +244,8 @@ def _outranked(intents: List[str], found: Found, lexicon: Lexicon) -> Tuple[List
 def _other_routes(text: str, others: List[str], decision: Decision, lexicon: Lexicon) -> List[UncoveredConcept]:
     """The uncovered topics of the message's other numbered parts or other questions (「①代わりに受け取れる？ …
     ④マイナポイントは？」: ④ was left unsaid), each routed in its own short reply — none when the routed topic governs
-    the whole message (a deceased person's card)."""
+    the whole message (a deceased person's card), nor one that a covered topic of the whole message makes answerable
+    (its `unless`)."""
     if decision.route and decision.route.governs:
         return []
     parts = PARTS.split(text) if NUMBERED.search(text) else others
@@ -251,6 +253,8 @@ def _other_routes(text: str, others: List[str], decision: Decision, lexicon: Lex
     more: List[UncoveredConcept] = []
     for part in parts:
         blocking = lexicon.blocking(lexicon.find(part)) if part else None
+        if blocking and set(blocking.unless) & set(decision.found.covered):
+            continue   # 「資格確認書ってお金かかる？あと有効期限は何年？」: the 資格確認書's validity, not the card's
         if blocking and blocking.id not in routed:
             routed.add(blocking.id)
             more.append(blocking)
@@ -330,6 +334,17 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
     return Decision("clarify", _candidates(by_concept, ranked), found=found)
 
 
+def nearby_named(text: str, ranking: Sequence[dict], lexicon: Lexicon, knowledge_intents: Set[str]) -> List[str]:
+    """The topics to offer, as nearby ones, for a message declined although it names covered topics: the classifier's
+    likeliest among their intents, then their main topics (a blind trial, 2026-12-03: 「俺のスマホで申請ってできますか？
+    あとお金ってかかるんすかね」 and 「顔認証のやつに変えたらコンビニで住民票とか取られへんようになるん？それと、障害者手帳
+    も…」 were told that the documents do not cover them); [] when it names none."""
+    topics = asked_topics(lexicon.find(text).covered, lexicon)
+    named = lexicon.intents_of(topics)
+    likeliest = [name for name, conf in ranked_intents(ranking, knowledge_intents) if name in named and conf >= NEARBY_MIN]
+    return list(dict.fromkeys(likeliest + [lexicon.covered[cid].intents[0] for cid in topics]))[:MAX_CANDIDATES]
+
+
 def _sure_over_doubt(decision: Decision, ranked: List[Tuple[str, float]], out_of_scope: float, lexicon: Lexicon) -> bool:
     """The two signals agree and the classifier is far surer of the answer than of out_of_scope (SURE_OVER_DOUBT): its
     likeliest intent is the answer, and a concept the message names maps to it."""
@@ -383,17 +398,18 @@ def _answer_beside_route(text: str, route: UncoveredConcept, ranked: List[Tuple[
                          lexicon: Lexicon) -> List[str]:
     """The classifier's sure intent when the message asks it in a clause of its own, apart from the clause
     that names the uncovered topic (a sentence of its own, or 「読み取り機の不具合や、暗証番号を忘れた時は」):
-    [intent] or []."""
+    [intent] or []. A topic named only across sentences (「資格確認書ってお金かかる？あと有効期限は何年？」) leaves
+    apart the sentences that ask a question of their own (the first); 「資格確認書について。有効期限は？」 has none."""
     if route.governs or not ranked or ranked[0][1] < SURE_BESIDE_ROUTE:
         return []
     clauses = [lexicon.find(clause) for clause in PARTS.split(text) if clause]
     if not any(route.id in clause.uncovered for clause in clauses):
-        return []
+        clauses = [lexicon.find(sentence) for sentence in SENTENCE.findall(text) if asks(sentence)]
     intent = ranked[0][0]
     if intent in route.not_beside:
         return []
     for clause in clauses:
-        asks = asked_topics(clause.covered, lexicon)
-        if asks and not clause.uncovered and intent in lexicon.intents_of(asks):
+        topics = asked_topics(clause.covered, lexicon)
+        if topics and not clause.uncovered and intent in lexicon.intents_of(topics):
             return [intent]
     return []
