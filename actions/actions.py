@@ -21,7 +21,7 @@ from bot.shared.answers import answer_message, clarify_message, fitting_reply, m
 from bot.shared.concepts import Lexicon, load_lexicon
 from bot.shared.fit import (SENTENCE, about_the_card, asked_topics, nearby_named, numbered_parts, parts_asked_again,
                             question_parts, topics_asked)
-from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, cannot_phone,
+from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
                                      named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
@@ -52,8 +52,9 @@ def said_by_user(tracker: Tracker) -> List[str]:
 
 
 def writes_by_fax(tracker: Tracker) -> bool:
-    """The user has said in the conversation that they cannot phone: declines name the FAX line."""
-    return cannot_phone(said_by_user(tracker))
+    """The user has said in the conversation that they cannot phone, and does not now phone for them: declines name the
+    FAX line."""
+    return cannot_phone(said_by_user(tracker)) and not phones_for_them(latest_text(tracker))
 
 
 ASKS_THE_PHONE = re.compile(r"電話|でんわ|フリーダイヤル|ふりーだいやる")
@@ -64,7 +65,8 @@ def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> Lis
     questions about the card (0120-601-785, manual p.28) — the eleventh trial sent a deaf user to the free dial twice; the
     free dial's answer (its phone menu) gives way to the FAX line's — not when the message asks about the phone itself
     (twentieth trial: a volunteer for her deaf neighbour asked 「でんわ は なんじ まで やってる？」 and got the FAX answer
-    a third time). The lost-card steps (which outrank the free dial) come after the FAX line's answer."""
+    a third time), nor when the writer phones for them (「…みみが とおいので わたしが かわりに でんわしても いいですか」).
+    The lost-card steps (which outrank the free dial) come after the FAX line's answer."""
     if not writes_by_fax(tracker):
         return messages
     kb = load_knowledge()

@@ -142,3 +142,14 @@ def test_a_declined_message_that_names_covered_topics_offers_them(kb):
     assert [b["title"] for b in message["buttons"]][:2] == [kb.by_id["card_fee"].title, kb.by_id["apply_methods"].title]
     weather = run(ActionFallback(), tracker_for("out_of_scope", text="今日はいい天気ですね"))
     assert weather["text"].startswith(kb.messages["decline"][:20]) and not weather["buttons"]
+
+
+def test_who_phones_for_someone_who_cannot_gets_the_phone_not_the_fax(kb):
+    """A blind trial (2026-12-03): 「いま よるの10じ なんですけど でんわ つながりますか？おばあちゃんは みみが とおいので
+    わたしが かわりに でんわしても いいですか」 got the FAX line in place of the free dial; the free dial's first line says
+    that a lost card is stopped 24時間365日."""
+    text = "いま よるの10じ なんですけど でんわ つながりますか？おばあちゃんは みみが とおいので わたしが かわりに でんわしても いいですか"
+    message = run(ActionAnswer(), tracker_for("free_dial", text=text))
+    assert message["custom"]["answer_id"] == "free_dial" and "24時間365日" in message["text"].splitlines()[0]
+    deaf = run(ActionAnswer(), tracker_for("free_dial", text="みみが きこえないので でんわ できません。どこに きけば いい？"))
+    assert deaf["custom"]["answer_id"] == "fax_inquiry"

@@ -65,6 +65,15 @@ def cannot_phone(said: List[str]) -> bool:
     return any(CANNOT_PHONE.search(text) for text in said)
 
 
+# 「おばあちゃんは みみが とおいので わたしが かわりに でんわしても いいですか」 (a blind trial, 2026-12-03: got the FAX line
+# instead of the phone's hours): the writer phones for the person who cannot
+PHONES_FOR_THEM = re.compile(r"(?:代わりに|かわりに|代理で|だいりで)\s*(?:電話|でんわ)")
+
+
+def phones_for_them(text: str) -> bool:
+    return bool(PHONES_FOR_THEM.search(text))
+
+
 ASKS_FOR_A_PERSON = re.compile(   # 「担当者につないで」「人と話したい」, not 「その人たちも一緒に申請できる？」
     r"担当|オペレーター|有人|人間|スタッフ|相談員|職員さん|職員の方|窓口の方|詳しい人|相談できる人|誰か|だれか"
     r"|(?<![本個他友老病住名隣市町村者])人(?:と|に(?:代わ|かわ|相談|聞|つな|対応|答)|がいい|はいま|いない)")
