@@ -153,3 +153,13 @@ def test_who_phones_for_someone_who_cannot_gets_the_phone_not_the_fax(kb):
     assert message["custom"]["answer_id"] == "free_dial" and "24時間365日" in message["text"].splitlines()[0]
     deaf = run(ActionAnswer(), tracker_for("free_dial", text="みみが きこえないので でんわ できません。どこに きけば いい？"))
     assert deaf["custom"]["answer_id"] == "fax_inquiry"
+
+
+def test_where_to_get_something_the_answer_does_not_name_is_not_its_place_to_ask(kb):
+    """A blind trial (2026-12-03), after the proxy answers: 「その顔写真証明書というのは、決まった様式があるのでしょうか？
+    どこで入手できますか？」 got the 報償費 line (「…詳しくは市区町村にお問い合わせください」) as where to ask."""
+    from bot.shared.conversation import where_to_ask
+
+    question = "その顔写真証明書というのは、決まった様式があるのでしょうか？どこで入手できますか？"
+    assert where_to_ask(kb, "proxy_pickup_who", question) == []
+    assert where_to_ask(kb, "proxy_pickup_who", "それってどこに聞けばいいの？")

@@ -23,6 +23,7 @@ REFERS_BACK = re.compile(r"^(?:それ|その|そっち|じゃあ|じゃ、|で�
 ASKS_WHERE = re.compile(r"(?<!の)どこ(?!まで)|どちら|連絡先|問い?合わ?せ先|窓口|電話番号|何番|申し?込")
 PLACE = re.compile(r"市区町村|市町村|フリーダイヤル|保険者|0120|050-")
 CONTENT_WORD = re.compile(r"[一-龥々ァ-ヶー]{2,}")   # kanji and katakana words of a follow-up
+WHERE_WORDS = {"入手", "取得", "手続", "手続き", "申請", "相談", "連絡"}   # 「どこで入手できますか」: what is done there, not what about
 GENERIC_WORDS = {"本人", "場合", "状態", "家族", "患者", "利用者", "施設", "職員", "大丈夫", "必要", "可能", "方法", "無理",
                  "マイナンバーカード", "カード", "今後", "本当", "結局", "一番", "自分", "質問"}
 MAX_QUOTED = 3
@@ -197,11 +198,15 @@ def routed_in_context(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: O
 def where_to_ask(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str) -> List[dict]:
     """「それってどこに申し込めばいいの？」 after an answer: that answer's lines that say where to go or ask, with its
     出典 (the place is in the answer just given): [message] or [] when the message does not ask where, or the
-    answer names no place to go."""
+    answer names no place to go — for a message about something (「その顔写真証明書は…どこで入手できますか」), no place
+    to go in a line that names it (a blind trial, 2026-12-03: got the 報償費 line, which says to ask the 市区町村)."""
     previous = kb.by_id.get(previous_answer_id or "")
     if previous is None or not ASKS_WHERE.search(text):
         return []
     lines = [line for line in previous.answer.splitlines() if PLACE.search(line) and CONTACT.search(line)]
+    about = {word for word in content_words(text) if not ASKS_WHERE.search(word) and word not in WHERE_WORDS}
+    if about:   # 「その顔写真証明書というのは、決まった様式があるのでしょうか？どこで入手できますか？」: only lines naming it
+        lines = [line for line in lines if line_score(about, set(), line) > 0]
     return _quoted(kb, previous, "where_follow_up", lines)
 
 
