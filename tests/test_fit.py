@@ -957,3 +957,15 @@ def test_covered_topics_named_in_a_declined_message_are_offered_as_nearby_ones(l
     assert decide(text, "out_of_scope", parsed, lexicon, set(kb.intents)).kind == "decline"
     assert nearby_named(text, parsed, lexicon, set(kb.intents))[:2] == ["card_fee", "apply_methods"]
     assert nearby_named("今日はいい天気ですね", ranking(("out_of_scope", 0.9)), lexicon, set(kb.intents)) == []
+
+
+def test_what_something_is_asked_after_who_the_person_is_gets_its_definition(lexicon, kb):
+    """A blind trial (2026-12-03): 「…知的障害のある利用者さんで、暗証番号を覚えるのがむずかしい方がいます。暗証番号なしの
+    カードがあると聞いたのですが、どういうものですか？」 got the PIN help for intellectual disability (the classifier 0.95
+    sure): the last sentence, the message's only question, asks what the 顔認証 card is; the PIN help stays a button."""
+    text = ("障害者支援施設の職員です。知的障害のある利用者さんで、暗証番号を覚えるのがむずかしい方がいます。"
+            "暗証番号なしのカードがあると聞いたのですが、どういうものですか？")
+    decision = decide(text, "intellectual_disability", ranking(("intellectual_disability", 0.95), ("face_auth_card_about", 0.05)),
+                      lexicon, set(kb.intents))
+    assert decision.intents == ["face_auth_card_about"] and decision.also == ["intellectual_disability"]
+    assert lexicon.defined("暗証番号なしのカードがあると聞いたのですが、どういうものですか？").id == "face_auth_card"

@@ -84,6 +84,10 @@ DEFINITION_MEANING = re.compile(   # 「代理交付って言葉の意味がわ�
     r"(?P<term>[^、。?!]{2,24}?)[」』]?(?:って|という|の)(?:言葉|用語)?の?意味(?:が|は|を|って)?"
     r"(?:わから(?:ん|ない|なくて|ないです|ないのですが)|わかりません|知りたい(?:です)?|教えて(?:ください|下さい|ほしい)?|なに|何)?"
     r"(?:ですか|でしょうか|なの|の|か)*[?!。…]*")
+DEFINITION_HEARD = re.compile(   # 「暗証番号なしのカードがあると聞いたのですが、どういうものですか？」 (a blind trial, 2026-12-03)
+    r"(?P<term>[^、。?!]{2,30}?)[」』]?(?:がある|があるって|があると|というものがある|ってのがある)(?:聞いた|聞きました|きいた|ききました)"
+    r"(?:のですが|んですが|んだけど|けど|が)?[、,]?(?:それは|それって|これは)?(?:どういうもの|どんなもの|なに|何)"
+    r"(?:ですか|でしょうか|なの|なん|か)*[?!。…]*")
 DEFINITION_DIFFERENCE = re.compile(   # 「マイナンバーとマイナンバーカードの違いとは?」: two names of one concept
     r"(?P<term>[^、。?!]{2,24}?)[」』]?と[「『]?(?P<other>[^、。?!]{2,24}?)[」』]?(?:の|って)?(?:違い|ちがい)(?:とは|は|って)?"
     r"(?:何|なに|なん)?(?:ですか|でしょうか|なの|か)*[?!。…]*")
@@ -190,7 +194,8 @@ class Lexicon:
             concepts = {self._concept_named(difference.group(name)) for name in ("term", "other")}
             concept_id = concepts.pop() if len(concepts) == 1 else None
         else:
-            match = DEFINITION.fullmatch(question) or DEFINITION_MEANING.fullmatch(question)
+            match = (DEFINITION.fullmatch(question) or DEFINITION_MEANING.fullmatch(question)
+                     or DEFINITION_HEARD.fullmatch(question))
             concept_id = self._concept_named(match.group("term")) if match else None
         return self.covered.get(concept_id) if concept_id else None
 
