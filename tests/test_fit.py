@@ -969,3 +969,15 @@ def test_what_something_is_asked_after_who_the_person_is_gets_its_definition(lex
                       lexicon, set(kb.intents))
     assert decision.intents == ["face_auth_card_about"] and decision.also == ["intellectual_disability"]
     assert lexicon.defined("暗証番号なしのカードがあると聞いたのですが、どういうものですか？").id == "face_auth_card"
+
+
+@pytest.mark.parametrize("text, top", [
+    ("その方、カードの右下に顔認証って書いてあって暗証番号はないそうです。目視に切り替えでいいんですか", "face_auth_card_about"),
+    ("顔認証が通らないときは目視確認に切り替えていいの？", "face_auth_card_apply"),
+])
+def test_the_counters_check_by_eye_is_no_question_about_the_face_auth_card_itself(lexicon, kb, text, top):
+    """A blind trial (2026-12-03, a clinic receptionist): the 目視 check when 顔認証 fails got the 顔認証 card's definition
+    or how to switch to it (切り替え): the answer on using that card at the counter (顔認証, else 目視) outranks both."""
+    decision = decide(text, top, ranking((top, 0.69), ("face_auth_card_hoken", 0.13)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "face_auth_card_hoken"
+    assert "目視" in kb.default_entry("face_auth_card_hoken").answer
