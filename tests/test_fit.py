@@ -981,3 +981,27 @@ def test_the_counters_check_by_eye_is_no_question_about_the_face_auth_card_itsel
     decision = decide(text, top, ranking((top, 0.69), ("face_auth_card_hoken", 0.13)), lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents[0] == "face_auth_card_hoken"
     assert "目視" in kb.default_entry("face_auth_card_hoken").answer
+
+
+@pytest.mark.parametrize("text, route", [
+    # session 25's second round of blind trials
+    ("きのう へんな めーる きました まいなんばーかーど の ほけんしょう が とまります ここを おして こうざばんごう を いれて と"
+     " かいてあります ほんとう ですか", "scam"),                                    # hiragana with spaces: a phishing mail
+    ("先週叔父に「マイナンバーカードの手続きが終わってないので、口座番号とマイナンバーを教えてください」って電話があったらしいん"
+     "です。叔父は半分教えちゃったみたい…これって詐欺ですよね？どうしたらいい？", "scam_account"),   # bank details: the police
+    ("詐欺の電話でマイナンバーを言ってしまった", None),                              # the number alone: the leak answer
+])
+def test_session_25_scams_are_routed(lexicon, text, route):
+    """scam_account: bank details given, the scam reply even when the leak is named (scam gives way to it)."""
+    routed = routed_id(lexicon, text)
+    assert routed == route or lexicon.uncovered[routed].reply == lexicon.uncovered["scam"].reply == lexicon.uncovered[route].reply
+
+
+def test_the_old_paper_card_refused_is_no_clinic_refusing_the_card(lexicon, kb):
+    """A blind trial (2026-12-03): 「病院の受付で「紙の保険証はもう使えません」って言われて…父はマイナンバーカードを作ってない
+    んです」 got, after the no-card answer, 「…使えなかったときは…0120-95-0178にご連絡ください」: the counter was right."""
+    text = ("病院の受付で「紙の保険証はもう使えません」って言われて頭が真っ白…父はマイナンバーカードを作ってないんです。"
+            "このまま入院費どうなるんでしょうか")
+    decision = decide(text, "no_card_shikaku", ranking(("no_card_shikaku", 0.69), ("hospital_refused", 0.24)), lexicon,
+                      set(kb.intents))
+    assert decision.intents == ["no_card_shikaku"]

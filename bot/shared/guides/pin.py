@@ -41,7 +41,7 @@ def render_pin(v: Values, today: Optional[dt.date] = None) -> Result:
     goal, who = v.get("pin_goal") or UNKNOWN, v.get("pin_who") or UNKNOWN
     kind = v.get("pin_kind") or {"doctor": "riyosha", "portal": "riyosha", "etax": "shomei"}.get(goal, UNKNOWN)
     where = Section("どこで直すか")
-    where.lines.append(fact("pin_forgot", "住所地の市区町村で暗証番号の初期化・再設定が必要です。まず市区町村の窓口にお問い合わせください。"))
+    where.lines.append(fact("pin_forgot", "住所地の市区町村で暗証番号の初期化・再設定が必要です。まず窓口にお問い合わせください。"))
     if kind in ("riyosha", "both", UNKNOWN):
         where.lines.append(fact("pin_kinds", "利用者証明用電子証明書の暗証番号：4桁の数字。健康保険証利用、マイナポータルへのログイン、コンビニでの証明書の交付などで使います。", "　・"))
     if kind in ("shomei", "both", UNKNOWN):
@@ -54,7 +54,7 @@ def render_pin(v: Values, today: Optional[dt.date] = None) -> Result:
         who_s.lines.append(fact("pin_forgot_proxy", "暗証番号の初期化・再設定に関する問い合わせは、本人以外に、代理者などから行うこともできます。"))
         who_s.lines.append(fact("pin_forgot_proxy", "代理の方が手続きをする場合に何が必要かは、マニュアルには書かれていません。問い合わせの際に、必要な書類や本人が来庁する必要があるかを市区町村にご確認ください。"))
     else:
-        who_s.lines.append(line(Part("ご本人が行く場合も、"), Part("まず市区町村の窓口にお問い合わせください。", "pin_forgot")))
+        who_s.lines.append(line(Part("ご本人が行く場合も、"), Part("まず窓口にお問い合わせください。", "pin_forgot")))
         who_s.lines.append(fact("pin_forgot", "初期化・再設定についての問い合わせは、本人以外に代理者などからもできます。"))
     who_s.lines.append(fact("pin_forgot_proxy", "なお、暗証番号そのものは、原則として法定代理人以外の人に知らせることは適当ではないとされています。"))
 
@@ -63,11 +63,11 @@ def render_pin(v: Values, today: Optional[dt.date] = None) -> Result:
         visit = Section("受診するとき")
         if goal == "doctor":
             visit.lines.append(say("暗証番号がわからなくても、窓口での外来の受診はできます。"))
-        visit.lines.append(fact("pin_forgot", "医療機関・薬局の窓口での受診（外来）では、暗証番号の代わりに顔認証を選べます。顔認証や暗証番号の入力が難しい場合は、受付職員がカードの顔写真と本人を目視で確認する方法もあります（切り替えに時間がかかることがあります）。"))
+        visit.lines.append(fact("pin_forgot", "医療機関・薬局での外来受診では、暗証番号の代わりに顔認証を選べます。顔認証や暗証番号の入力が難しい場合は、受付職員がカードの顔写真と本人を目視で確認する方法もあります（切り替えに時間がかかることがあります）。"))
         visit.lines.append(fact("pin_forgot", "2023年12月のマニュアルでは、オンライン診療・服薬指導には暗証番号が必要とされ、訪問診療等での目視確認は2024年10月からの予定とされていました。"))
         sections.append(visit)
     option = Section("暗証番号のいらないカード")
-    option.lines.append(fact("pin_forgot", "暗証番号の管理に不安がある方は、暗証番号の設定が不要な「顔認証マイナンバーカード」も選べます（市区町村にご相談ください）。"))
+    option.lines.append(fact("pin_forgot", "暗証番号の管理が不安な方は、設定不要の「顔認証マイナンバーカード」も選べます（市区町村にご相談ください）。"))
     option.lines.append(fact("face_auth_card_about", "健康保険証や本人確認書類として使えますが、暗証番号の入力が必要なサービスは使えません。"))
     sections.append(option)
     contact = Section("問い合わせ先")
