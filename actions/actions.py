@@ -19,8 +19,8 @@ from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, clarify_message, fitting_reply, message_entities, unanswered_message, unknown_answer_message
 from bot.shared.concepts import Lexicon, load_lexicon
-from bot.shared.fit import (SENTENCE, about_the_card, asked_topics, nearby_named, numbered_parts, parts_asked_again,
-                            question_parts, topics_asked)
+from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named, numbered_parts,
+                            parts_asked_again, question_parts, topics_asked)
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
@@ -365,12 +365,16 @@ def answer_each_part(parts: List[str]) -> List[dict]:
     """The numbered parts of a message (「①…代理で受け取ることはできますか？②…施設で管理したいと…問題ないでしょうか。
     ③…」), or those the user says got no answer (「②③の回答がないようですが…」), each read on its own by the NLU:
     each part's answer or routing reply, once, in order, and the note quoting the parts nothing placed (thirteenth trial:
-    ② and ③ were only buttons). [] when Rasa cannot be asked or no part is placed: the whole message is read then."""
+    ② and ③ were only buttons); a part that asks on about the one before (「①私が代わりに受け取りに行くことはできますか。
+    ②その場合、何を持っていけばよいでしょうか。」, a blind trial, 2026-12-03: ② was quoted as unanswered) is read with it.
+    [] when Rasa cannot be asked or no part is placed: the whole message is read then."""
     kb, lexicon = load_knowledge(), load_lexicon()
     out: List[dict] = []
     placed, left = set(), []
-    for part in parts[:MAX_PARTS]:
-        reading = parse(part)
+    for i, part in enumerate(parts[:MAX_PARTS]):
+        unmarked = NUMBERED.sub("", part, count=1).lstrip(" 、,")
+        asks_on = i > 0 and ASKS_ON.match(unmarked)   # 「②その場合、何を持っていけば…」: read with ①, without the marks
+        reading = parse(NUMBERED.sub("", parts[i - 1], count=1) + unmarked if asks_on else part)
         if reading is None:
             return []
         first = fitting_reply(kb, lexicon, reading)[0]

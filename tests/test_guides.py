@@ -1788,3 +1788,24 @@ def test_which_number_to_press_after_the_lost_card_steps_quotes_the_line_with_it
                     [("nlu_fallback", 0.35), ("lost_card", 0.26), ("out_of_scope", 0.25)])
     messages = run(ActionFallback(), trk)[1]
     assert "「2番」" in messages[0]["text"] and "直前のお答え" in messages[0]["text"], messages[0]["text"]
+
+
+def test_a_numbered_part_that_asks_on_about_the_one_before_is_read_with_it(monkeypatch):
+    """A blind trial (2026-12-03, a care manager): 「①私（ケアマネ）が代わりに受け取りに行くことはできますか。②その場合、何を
+    持っていけばよいでしょうか。」 — ② read alone names nothing and was quoted as unanswered; read with ① (without the
+    marks) it asks what the proxy brings."""
+    import actions.actions as actions_module
+
+    read = []
+
+    def parse(text):
+        read.append(text)
+        intent = "proxy_pickup_documents" if "持っていけば" in text and "受け取り" in text else "proxy_pickup_eligibility"
+        return {"text": text, "intent": {"name": intent, "confidence": 0.8},
+                "intent_ranking": [{"name": intent, "confidence": 0.8}], "entities": []}
+
+    monkeypatch.setattr(actions_module, "parse", parse)
+    messages = actions_module.answer_each_part(["①私（ケアマネ）が代わりに受け取りに行くことはできますか。",
+                                                "②その場合、何を持っていけばよいでしょうか。"])
+    assert [m["custom"].get("answer_id") for m in messages] == ["proxy_pickup_eligibility", "proxy_pickup_documents"]
+    assert read[1] == "私（ケアマネ）が代わりに受け取りに行くことはできますか。その場合、何を持っていけばよいでしょうか。"
