@@ -920,6 +920,8 @@ def test_a_card_lost_with_the_wallet_gets_the_lost_card_steps_not_the_merits(lex
     ("申請のやり方もいくつかあるんですよね？", None),                                                  # not the PIN kinds
     ("受付で「機械が壊れてるから使えない、全額払って」と言われた。どこに言えばいい？", None),         # a refusal: report it
     ("カードリーダーが壊れているときはどうなるの？", "reader_trouble"),
+    ("親父が先月亡くなってのう、親父のマイナンバーカードはどうしたらええんじゃろ？", "deceased"),      # 亡くなって
+    ("登録はしてるって本人言うのに、リーダーで資格情報なしってでる。どうする？", "eligibility_not_found"),
 ])
 def test_session_25_questions_are_routed_to_what_they_ask(lexicon, text, route):
     assert routed_id(lexicon, text) == route
