@@ -922,6 +922,8 @@ def test_a_card_lost_with_the_wallet_gets_the_lost_card_steps_not_the_merits(lex
     ("カードリーダーが壊れているときはどうなるの？", "reader_trouble"),
     ("親父が先月亡くなってのう、親父のマイナンバーカードはどうしたらええんじゃろ？", "deceased"),      # 亡くなって
     ("登録はしてるって本人言うのに、リーダーで資格情報なしってでる。どうする？", "eligibility_not_found"),
+    ("親父のマイナンバーカードが保険証として登録されてるのか分からない。どうやって確認すればいい？", "registration_status"),
+    ("妻の年金の振込口座を、公金受取口座として登録したいのですが、私の口座でもいいですか。", None),   # ご本人名義 (answered)
 ])
 def test_session_25_questions_are_routed_to_what_they_ask(lexicon, text, route):
     assert routed_id(lexicon, text) == route
