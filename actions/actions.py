@@ -19,8 +19,8 @@ from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, clarify_message, fitting_reply, message_entities, unanswered_message, unknown_answer_message
 from bot.shared.concepts import Lexicon, load_lexicon
-from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named, numbered_parts,
-                            parts_asked_again, question_parts, topics_asked)
+from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named,
+                            numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
@@ -107,6 +107,11 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     return with_hiragana_offer(load_knowledge(), latest_text(tracker), messages)
 
 
+# the classifier this sure of a topic the message names, and not of the answer just given or its neighbours: another topic
+# (「参加者には何を持ってきてもらえばいいですか？」 after the outreach answer: card_uses 0.14 is noise, the answer's lines stand)
+ANOTHER_TOPIC_MIN = 0.20
+
+
 @dataclass
 class Turn:
     """The latest message (or its reading) and what came before it, as the steps of `replying` read them."""
@@ -136,15 +141,27 @@ class Turn:
     @functools.cached_property
     def about_another_topic(self) -> bool:
         """The message asks about covered topics that neither the answer just given nor its related entries are about
-        or name (「それって家族が代わりに手続きしてもいいの？」 after the PIN reset asks about its 代理者)."""
+        or name (「それって家族が代わりに手続きしてもいいの？」 after the PIN reset asks about its 代理者) — or, when it does
+        not start from the answer (それ…), that the classifier finds likelier than any of theirs (a blind trial, 2026-12-03:
+        「できたカードは嫁の私が代わりに役所へ受け取りに行けますか？何を持っていけば…」 after the mail application got its
+        line 「市区町村の窓口でも再発行しています（本人確認書類を持参）」 — the application form's, read as the proxy's)."""
         previous = self.kb.by_id.get(self.previous or "")
         asked = asked_topics(self.lexicon.find(self.text).covered, self.lexicon)
         if previous is None or not asked:
             return False
         near = [previous, *(self.kb.by_id[i] for i in previous.related if i in self.kb.by_id)]
-        if {entry.intent for entry in near} & self.lexicon.intents_of(asked):
+        near_intents, asked_intents = {entry.intent for entry in near}, self.lexicon.intents_of(asked)
+        likeliest = self._likeliest_of(near_intents | asked_intents)
+        if not refers_back(self.text) and likeliest is not None and likeliest not in near_intents:
+            return True   # 「できたカードは嫁の私が代わりに役所へ受け取りに行けますか？何を持っていけば…」 after the mail application
+        if near_intents & asked_intents:
             return False
         return not set(asked) & set(self.lexicon.find("。".join(f"{e.title}。{e.answer}" for e in near)).covered)
+
+    def _likeliest_of(self, intents: Set[str]) -> Optional[str]:
+        """The classifier's likeliest of `intents` among its three likeliest (at least ANOTHER_TOPIC_MIN), if any."""
+        ranked = ranked_intents(self.message.get("intent_ranking") or [], set(self.kb.intents))
+        return next((name for name, conf in ranked[:3] if name in intents and conf >= ANOTHER_TOPIC_MIN), None)
 
     @functools.cached_property
     def reply(self) -> List[dict]:
@@ -289,7 +306,10 @@ def _placed(turn: Turn) -> List[dict]:
 
 
 def _following_up(turn: Turn) -> List[dict]:
-    return following_up(turn.kb, turn.reply, turn.previous, text=turn.text) if turn.unsure and turn.previous else []
+    """An unsure message after an answer, read as following it up — not one about another topic."""
+    if not (turn.unsure and turn.previous) or turn.about_another_topic:
+        return []
+    return following_up(turn.kb, turn.reply, turn.previous, text=turn.text)
 
 
 def _from_check_topic(turn: Turn) -> List[dict]:

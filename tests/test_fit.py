@@ -924,6 +924,11 @@ def test_a_card_lost_with_the_wallet_gets_the_lost_card_steps_not_the_merits(lex
     ("登録はしてるって本人言うのに、リーダーで資格情報なしってでる。どうする？", "eligibility_not_found"),
     ("親父のマイナンバーカードが保険証として登録されてるのか分からない。どうやって確認すればいい？", "registration_status"),
     ("妻の年金の振込口座を、公金受取口座として登録したいのですが、私の口座でもいいですか。", None),   # ご本人名義 (answered)
+    # a person who なくなった has died (in hiragana: got the lost-card steps, police and reissue); a card that did is lost
+    ("おっとが なくなりました。 おっとの まいなんばーかーど は どうすれば いいですか", "deceased"),
+    ("ははが なくなりまして かーどは どうしたら", "deceased"),
+    ("母のカードがなくなりました", None),
+    ("母が施設にいて、カードがなくなりました", None),
 ])
 def test_session_25_questions_are_routed_to_what_they_ask(lexicon, text, route):
     assert routed_id(lexicon, text) == route
@@ -1009,3 +1014,11 @@ def test_the_old_paper_card_refused_is_no_clinic_refusing_the_card(lexicon, kb):
     decision = decide(text, "no_card_shikaku", ranking(("no_card_shikaku", 0.69), ("hospital_refused", 0.24)), lexicon,
                       set(kb.intents))
     assert decision.intents == ["no_card_shikaku"]
+
+
+def test_a_card_missing_from_where_it_was_kept_is_a_loss(lexicon, kb):
+    """A blind trial (2026-12-03, a 特養 clerk): 「預かっていたカードが1枚見当たりません。まず何をすればいいですか？」 got the
+    facility's card keeping (見当たりません was no term of the loss): now the lost-card steps."""
+    decision = decide("預かっていたカードが1枚見当たりません。まず何をすればいいですか？", "lost_card",
+                      ranking(("lost_card", 0.83), ("out_of_scope", 0.07)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents == ["lost_card"]

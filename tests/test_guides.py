@@ -1809,3 +1809,21 @@ def test_a_numbered_part_that_asks_on_about_the_one_before_is_read_with_it(monke
                                                 "②その場合、何を持っていけばよいでしょうか。"])
     assert [m["custom"].get("answer_id") for m in messages] == ["proxy_pickup_eligibility", "proxy_pickup_documents"]
     assert read[1] == "私（ケアマネ）が代わりに受け取りに行くことはできますか。その場合、何を持っていけばよいでしょうか。"
+
+
+def test_a_follow_up_about_another_topic_is_not_answered_from_the_answer_just_given():
+    """A blind trial (2026-12-03): after the mail application, 「できたカードは嫁の私が代わりに役所へ受け取りに行けますか？何を
+    持っていけばいいですか」 got that answer's line 「市区町村の窓口でも再発行しています（本人確認書類を持参）」 (the form's);
+    the classifier finds the proxy's documents likelier than the answer's topics: read on its own. After the fee,
+    「その方は足が悪いだけで…来られない証明は何が要りますか」 got a fee line: 「その方」 is the person, not the answer."""
+    from actions.actions import ActionFallback
+
+    text = "できたカードは嫁の私が代わりに役所へ受け取りに行けますか？何を持っていけばいいですか"
+    ranking = [("nlu_fallback", 0.35), ("how_to_get_card", 0.25), ("proxy_pickup_documents", 0.21)]
+    message = run(ActionFallback(), following({"answer_id": "apply_methods_mail"}, "nlu_fallback", text, ranking))[1][0]
+    offered = [message["custom"].get("answer_id"), *message["custom"].get("candidates", [])]
+    assert "proxy_pickup_documents" in offered and "直前のお答え" not in message["text"]
+    person = "その方は足が悪いだけで施設には入っていません。来られない証明は何が要りますか"
+    ranking = [("nlu_fallback", 0.35), ("proxy_pickup_relaxation", 0.3), ("out_of_scope", 0.1)]
+    said = run(ActionFallback(), following({"answer_id": "card_fee"}, "nlu_fallback", person, ranking))[1]
+    assert "直前のお答え" not in said[0]["text"]

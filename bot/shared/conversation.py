@@ -17,7 +17,8 @@ from bot.shared.knowledge import Entry, KnowledgeBase
 from bot.shared.message import BotMessage
 
 SHORT_REPLIES = ("affirm", "deny", "goodbye")   # 「はい」「いいえ」「さようなら」
-REFERS_BACK = re.compile(r"^(?:それ|その|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな|さっきの|先ほどの|今の)"
+# not 「その方は足が悪いだけで…」: the person spoken of, not what was said (a blind trial, 2026-12-03: got the fee answer's lines)
+REFERS_BACK = re.compile(r"^(?:それ|その(?!方|かた|人|ひと|利用者|患者|入所者|方々)|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな|さっきの|先ほどの|今の)"
                          r"|その場合|そういう場合|そのとき|その時|それなら|それでも"
                          r"|それまで|その間|そのあいだ")   # 「来週病院あるんだけど…それまでどうやって受診するの？」 (after a lost card)
 ASKS_WHERE = re.compile(r"(?<!の)どこ(?!まで)|どちら|連絡先|問い?合わ?せ先|窓口|電話番号|何番|申し?込")
