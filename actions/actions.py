@@ -381,6 +381,12 @@ def about_what_was_said(tracker: Tracker, text: str, previous: Optional[str]) ->
 MAX_PARTS = 4   # LINE takes five messages per reply
 
 
+def unmarked_part(part: str) -> str:
+    """A numbered part without its mark, ending as a sentence (「②…ありますか 」 → 「…ありますか。」)."""
+    text = NUMBERED.sub("", part, count=1).strip(" 、,\n")
+    return text if re.search(r"[。?？!！]$", text) else text + "。"
+
+
 def answer_each_part(parts: List[str]) -> List[dict]:
     """The numbered parts of a message (「①…代理で受け取ることはできますか？②…施設で管理したいと…問題ないでしょうか。
     ③…」), or those the user says got no answer (「②③の回答がないようですが…」), each read on its own by the NLU:
@@ -391,10 +397,10 @@ def answer_each_part(parts: List[str]) -> List[dict]:
     kb, lexicon = load_knowledge(), load_lexicon()
     out: List[dict] = []
     placed, left = set(), []
-    for i, part in enumerate(parts[:MAX_PARTS]):
-        unmarked = NUMBERED.sub("", part, count=1).lstrip(" 、,")
-        asks_on = i > 0 and ASKS_ON.match(unmarked)   # 「②その場合、何を持っていけば…」: read with ①, without the marks
-        reading = parse(NUMBERED.sub("", parts[i - 1], count=1) + unmarked if asks_on else part)
+    unmarked = [unmarked_part(part) for part in parts[:MAX_PARTS]]   # the marks sway the classifier: 「②暗証番号を設定しない
+    for i, part in enumerate(parts[:MAX_PARTS]):                     # 方法はありますか」 read as the PIN kinds (0.61)
+        asks_on = i > 0 and ASKS_ON.match(unmarked[i])   # 「②その場合、何を持っていけば…」: read with ①
+        reading = parse(unmarked[i - 1] + unmarked[i] if asks_on else unmarked[i])
         if reading is None:
             return []
         first = fitting_reply(kb, lexicon, reading)[0]

@@ -1022,3 +1022,11 @@ def test_a_card_missing_from_where_it_was_kept_is_a_loss(lexicon, kb):
     decision = decide("預かっていたカードが1枚見当たりません。まず何をすればいいですか？", "lost_card",
                       ranking(("lost_card", 0.83), ("out_of_scope", 0.07)), lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents == ["lost_card"]
+
+
+def test_what_stops_working_is_the_services_table_not_the_switch(lexicon, kb):
+    """Session 24's probe 「顔認証マイナンバーカードに切り替えると、使えなくなる機能は?」 got how to switch (0.48 against the
+    services table's 0.43, both agreeing with the 顔認証 card): what stops working outranks the switch."""
+    decision = decide("顔認証マイナンバーカードに切り替えると、使えなくなる機能は?", "face_auth_card_apply",
+                      ranking(("face_auth_card_apply", 0.48), ("face_auth_card_services", 0.43)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "face_auth_card_services"

@@ -1827,3 +1827,14 @@ def test_a_follow_up_about_another_topic_is_not_answered_from_the_answer_just_gi
     ranking = [("nlu_fallback", 0.35), ("proxy_pickup_relaxation", 0.3), ("out_of_scope", 0.1)]
     said = run(ActionFallback(), following({"answer_id": "card_fee"}, "nlu_fallback", person, ranking))[1]
     assert "直前のお答え" not in said[0]["text"]
+
+
+def test_each_numbered_part_is_read_without_its_mark(monkeypatch):
+    """A blind trial (2026-12-03): 「②暗証番号を設定しない方法はありますか」 read with its mark was the PIN kinds (0.61),
+    without it the 顔認証 card; a part ending without 「。」 is read as a sentence."""
+    import actions.actions as actions_module
+
+    read = []
+    monkeypatch.setattr(actions_module, "parse", lambda text: read.append(text) or sure_reading(text, "face_auth_card_about"))
+    actions_module.answer_each_part(["①暗証番号を本人が決めるのが難しい場合、支援者が手伝ってよいですか ", "②暗証番号を設定しない方法はありますか "])
+    assert read == ["暗証番号を本人が決めるのが難しい場合、支援者が手伝ってよいですか。", "暗証番号を設定しない方法はありますか。"]
