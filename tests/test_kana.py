@@ -61,3 +61,13 @@ def test_for_hiragana_readers_reads_people_days_and_months_plainly():
     assert for_hiragana_readers("通知カードとマイナンバー制度") == "つうちカードと マイナンバーせいど"
     assert for_hiragana_readers("何が必要か。何のために") == "なにが ひつようか。なんの ために"
     assert for_hiragana_readers("申請日・交付日") == "しんせいび・こうふび"   # thirteenth trial: 「こうふひ」
+
+
+def test_hiragana_words_typed_with_spaces_are_read_joined():
+    """A blind trial (2026-12-03): 「しかく かくにんしょ って なんですか」 (an older user's spaces) was declined; joined, the
+    kana are read like 「資格確認書ってなんですか」. A message with kanji is left as it is."""
+    from bot.rasa_side.kana import kana_joined
+
+    assert kana_joined("しかく かくにんしょ って なんですか") == "しかくかくにんしょってなんですか"
+    assert kana_joined("おっとが　なくなりました。 おっとの かーど") == "おっとがなくなりました。 おっとのかーど"
+    assert kana_joined("母の カード なくした") == "母の カード なくした"

@@ -49,6 +49,15 @@ def reading_vocabulary(texts: Iterable[str]) -> Dict[str, str]:
     return dict(sorted(vocabulary.items()))
 
 
+KANA_GAP = re.compile(r"(?<=[ぁ-ゖー])[ \u3000]+(?=[ぁ-ゖー])")
+
+
+def kana_joined(text: str) -> str:
+    """A question without kanji with the spaces between its hiragana words left out: 「しかく かくにんしょ って なんですか」
+    (an older user's way of typing; a blind trial, 2026-12-03: declined) reads as 「しかくかくにんしょってなんですか」."""
+    return text if KANJI.search(text) else KANA_GAP.sub("", text)
+
+
 def kana_to_words(text: str, vocabulary: Dict[str, str]) -> str:
     """A question without kanji: its hiragana runs rewritten with the vocabulary's words, longest first."""
     if not vocabulary or KANJI.search(text):
