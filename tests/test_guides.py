@@ -1838,3 +1838,15 @@ def test_each_numbered_part_is_read_without_its_mark(monkeypatch):
     monkeypatch.setattr(actions_module, "parse", lambda text: read.append(text) or sure_reading(text, "face_auth_card_about"))
     actions_module.answer_each_part(["①暗証番号を本人が決めるのが難しい場合、支援者が手伝ってよいですか ", "②暗証番号を設定しない方法はありますか "])
     assert read == ["暗証番号を本人が決めるのが難しい場合、支援者が手伝ってよいですか。", "暗証番号を設定しない方法はありますか。"]
+
+
+def test_a_follow_up_on_the_hours_gets_the_line_that_gives_them():
+    """A blind trial (2026-12-03, a deaf user after the lost-card steps): 「夜中でも止めてもらえるんですね？ 休みの日でも？」
+    was declined — the line that says 24時間365日 is quoted; 「土曜もつながる？」 after the free dial gets its hours."""
+    from actions.actions import ActionFallback
+
+    night = following({"answer_id": "lost_card"}, "out_of_scope", "夜中でも止めてもらえるんですね？ 休みの日でも？",
+                      [("out_of_scope", 0.6), ("fax_inquiry", 0.1)])
+    assert "24時間365日" in run(ActionFallback(), night)[1][0]["text"]
+    saturday = following({"answer_id": "free_dial"}, "nlu_fallback", "土曜もつながる？", [("nlu_fallback", 0.35)])
+    assert "土日祝" in run(ActionFallback(), saturday)[1][0]["text"]

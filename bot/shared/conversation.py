@@ -218,7 +218,10 @@ def content_words(text: str) -> Set[str]:
 
 # a word of a follow-up and the answers' word for it (「操作を手伝って」: 「家族や職員が手助けしてかまいません」)
 SAME_WORD = {"手伝": ("手助",), "手助": ("手伝",), "代筆": ("代わりに書",), "押印": ("ハンコ", "はんこ", "印鑑"),
-             "何番": ("番」",)}   # 「で何番おせばいいの？」 after the lost-card steps: 音声ガイダンス「2番」
+             "何番": ("番」",),   # 「で何番おせばいいの？」 after the lost-card steps: 音声ガイダンス「2番」
+             # 「夜中でも止めてもらえるんですね？ 休みの日でも？」 after them: 24時間365日 (a blind trial, 2026-12-03)
+             "夜中": ("24時間",), "深夜": ("24時間",), "夜間": ("24時間",), "休み": ("365日", "土日祝"), "休日": ("365日", "土日祝"),
+             "土曜": ("土日祝",), "日曜": ("土日祝",), "祝日": ("土日祝",)}
 GENERIC_WEIGHT = 0.5   # 家族, 職員…: alone they do not name a line, beside another word they tell lines apart
 
 
