@@ -1850,3 +1850,18 @@ def test_a_follow_up_on_the_hours_gets_the_line_that_gives_them():
     assert "24時間365日" in run(ActionFallback(), night)[1][0]["text"]
     saturday = following({"answer_id": "free_dial"}, "nlu_fallback", "土曜もつながる？", [("nlu_fallback", 0.35)])
     assert "土日祝" in run(ActionFallback(), saturday)[1][0]["text"]
+
+
+def test_another_question_an_answer_given_already_names_is_not_said_to_be_unanswered(kb, monkeypatch):
+    """A blind trial (2026-12-03): 「…フリーダイヤルは何番押せばいい？あと土曜もつながる？」 got the free dial (土日祝 9:30～
+    17:30) and 「「土曜もつながる？」は、それだけで読んでも…見つかりませんでした」."""
+    import actions.actions as actions_module
+    from bot.shared.answers import answer_message
+
+    monkeypatch.setattr(actions_module, "parse", lambda text: {"text": text, "intent": {"name": "nlu_fallback", "confidence": 0.35},
+                                                               "intent_ranking": [], "entities": []})
+    given = answer_message(kb, kb.by_id["free_dial"])
+    note = {"text": "…", "buttons": [], "custom": {"unanswered": ["土曜もつながる？"]}}
+    assert actions_module.read_other_questions([given, note]) == [given]
+    note = {"text": "…", "buttons": [], "custom": {"unanswered": ["家族に言わないとだめ？"]}}
+    assert "unanswered" in actions_module.read_other_questions([given, note])[-1]["custom"]
