@@ -180,3 +180,10 @@ def test_no_planted_value_occurs_in_a_negative():
     """So that the end-to-end test may search everything for every planted value."""
     planted = [s for v in POSITIVES for s in v.secrets]
     assert [(v.messages[0], found_in(planted, v.messages[0])) for v in NEGATIVES if found_in(planted, v.messages[0])] == []
+
+
+def test_someones_twelve_digits_are_a_mynumber_even_with_a_wrong_check_digit():
+    """A blind trial (2026-12-03): 「その方の番号は518203946617です」 was kept (a wrong check digit, no keyword); a phone
+    number named so stays a phone number."""
+    assert redact("近所の方の代わりに受け取ります。その方の番号は518203946617です。").found == [MYNUMBER]
+    assert redact("担当の方の番号は09012345678です").found == [PHONE]

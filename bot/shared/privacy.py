@@ -9,7 +9,7 @@ one 「-」 — while remembering where each character came from. Then one detec
 The rules, in short (README, Security and privacy):
 - マイナンバー: a run of 12 digits whose check digit is right is redacted unless the nearest keyword
   names it a tracking/order/受付 number (追跡番号, 本人限定受取郵便 …); with a wrong check digit it is
-  kept unless the nearest keyword is マイナンバー / 個人番号 / カードの番号. 8–11 digits right after マイナンバー are
+  kept unless the nearest keyword is マイナンバー / 個人番号 / カードの番号 (or someone's 番号). 8–11 digits right after マイナンバー are
   a part of one. A number split over two messages is caught with `previous` (the end of the last one).
 - PIN: 4 digits, or a 6–16 character mix of letters and digits, shortly before or after 暗証番号 /
   暗唱番号 / パスワード / PIN …, or 4 digits right after a bare 「番号」 (「メモしてた番号が1953」, not
@@ -160,6 +160,9 @@ _MYNUMBER_WORDS = _words(r"マイナンバー(?!カード)|個人番号(?!カー
                          r"|兄|姉|弟|妹|嫁|義母|義父)の(?:番号|ばんごう)"   # a person's number (「わたしのばんごう 1234 5678 9012」,
                          # 「お袋の番号 4821 5930 6174」: a wrong check digit)
                          r"|カードの(?:コピー|写し|裏)|カードに(?:書いて|書かれて|載って)")   # 「…ってカードのコピーに書いてあった」
+# 「その方の番号は518203946617です」 (a blind trial, 2026-12-03: kept, a wrong check digit): someone's twelve digits
+# (not for 8–11 digits: 「担当の方の番号は090…」 is a phone number)
+_SOMEONES_NUMBER_WORDS = _words(r"(?:方|かた|人|ひと)の(?:番号|ばんごう)")
 _TRACKING_WORDS = _words(
     r"(?:追跡|問い?合わ?せ|伝票|注文|受付|予約|整理|管理|申込み?|申し込み|オーダー|荷物|お届け|配達|書留|引換|受取)番号"
     r"|追跡|本人限定受取郵便|本人限定|書留|ゆうパック|伝票|tracking|order\s?(?:no|number|#)")
@@ -239,6 +242,7 @@ def find_mynumbers(text: str):
             for start, end in _pieces(run.group(), run.start(), 12):
                 number = text[start:end].replace("-", "")
                 mine = _nearest(_MYNUMBER_WORDS, text, start, end, 16, 10)
+                mine = mine if mine is not None else _nearest(_SOMEONES_NUMBER_WORDS, text, start, end, 16, 10)
                 tracking = _nearest(_TRACKING_WORDS, text, start, end, 16, 10)
                 named_tracking = tracking is not None and (mine is None or tracking < mine)
                 if not named_tracking and (mine is not None or mynumber_check_digit_ok(number) or _LEAK_TALK.search(text)):
