@@ -1030,3 +1030,14 @@ def test_what_stops_working_is_the_services_table_not_the_switch(lexicon, kb):
     decision = decide("顔認証マイナンバーカードに切り替えると、使えなくなる機能は?", "face_auth_card_apply",
                       ranking(("face_auth_card_apply", 0.48), ("face_auth_card_services", 0.43)), lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents[0] == "face_auth_card_services"
+
+
+def test_a_missing_application_form_is_not_a_lost_card(lexicon, kb):
+    """A blind trial (2026-12-03): 「その交付申請書ってやつ、ばあちゃん家探したけど見当たらないんすよ。捨てちゃったかも。」 got the
+    form's answer and, second, the lost-card steps (stop it at 0120-95-0178, the police): the form named missing outranks
+    them, which stay a button (a covered concept named by two terms together)."""
+    text = "その交付申請書ってやつ、ばあちゃん家探したけど見当たらないんすよ。捨てちゃったかも。どうすればいい？"
+    decision = decide(text, "application_form", ranking(("application_form", 0.94), ("lost_card", 0.06)), lexicon, set(kb.intents))
+    assert decision.intents == ["application_form"] and decision.also == ["lost_card"]
+    lost = decide("カードが見当たらないんです", "lost_card", ranking(("lost_card", 0.9),), lexicon, set(kb.intents))
+    assert lost.intents == ["lost_card"]

@@ -33,7 +33,8 @@ HIRAGANA_RUN = re.compile(r"[ぁ-ゖー]{4,}")
 class CoveredConcept(BaseModel):
     id: str
     intents: List[str] = Field(..., min_items=1)
-    terms: List[str] = Field(..., min_items=1)
+    terms: List[str] = Field(default_factory=list)
+    together: List[List[str]] = Field(default_factory=list)  # named when each group has a term in the text
     context: bool = False      # says who the person is (寝たきり, 認知症), not what is asked
     defines: Optional[str] = None   # the intent that answers 「<term>とは?」 (default: the classifier's, among `intents`)
     names: List[str] = Field(default_factory=list)   # what 「<name>とは?」 asks about, too common to be terms (マイナンバー)
@@ -126,8 +127,8 @@ class Lexicon:
                 owner.setdefault(normalize(term), concept.id)
         self._owner = owner
         self._named = {normalize(name): c.id for c in covered for name in c.names}
-        self._together = {u.id: [[normalize(t) for t in group] for group in u.together]
-                          for u in uncovered if u.together}
+        self._together = {c.id: [[normalize(t) for t in group] for group in c.together]
+                          for c in concepts if c.together}
         self._together_readings = {   # 「かいじょ」 for 解除: a hiragana question names the group too
             concept_id: [[r for r in ((readings or {}).get(t) for t in group) if r and len(r) >= MIN_READING_CHARS]
                          for group in groups]
@@ -247,6 +248,8 @@ def check_lexicon(lexicon: Lexicon, intents: Set[str]) -> List[str]:
         problems += [f"{concept.id}: unknown intent {i}" for i in [*concept.intents, *concept.excludes] if i not in intents]
         if concept.defines and concept.defines not in concept.intents:
             problems.append(f"{concept.id}: defines {concept.defines}, not one of its intents")
+        if not concept.terms and not concept.together:
+            problems.append(f"{concept.id}: neither terms nor together")
     for uncovered in lexicon.uncovered.values():
         problems += [f"{uncovered.id}: unless {u} is not a covered concept" for u in uncovered.unless
                      if u not in lexicon.covered]
@@ -267,7 +270,7 @@ def load_lexicon(path: Path = CONCEPTS_FILE, with_readings: bool = True) -> Lexi
     uncovered = [UncoveredConcept(**u) for u in data["uncovered"]]
     concepts: List[Union[CoveredConcept, UncoveredConcept]] = [*covered, *uncovered]
     terms = [normalize(t) for c in concepts for t in c.terms]
-    terms += [normalize(t) for u in uncovered for group in u.together for t in group]
+    terms += [normalize(t) for c in concepts for group in c.together for t in group]
     return Lexicon(covered, uncovered, term_readings(terms) if with_readings else None)
 
 
