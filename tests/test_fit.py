@@ -929,6 +929,8 @@ def test_a_card_lost_with_the_wallet_gets_the_lost_card_steps_not_the_merits(lex
     ("ははが なくなりまして かーどは どうしたら", "deceased"),
     ("母のカードがなくなりました", None),
     ("母が施設にいて、カードがなくなりました", None),
+    ("住民票移した人のカード住所書き換えは？職員が行ける？", "address_name_change"),   # got 「もしかして」 with the proxy
+    ("施設に住民票を移した方が出張申請を受けられますか", None),
 ])
 def test_session_25_questions_are_routed_to_what_they_ask(lexicon, text, route):
     assert routed_id(lexicon, text) == route
