@@ -107,6 +107,8 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     return with_hiragana_offer(load_knowledge(), latest_text(tracker), messages)
 
 
+WHERE_TO_ASK = {"contact_municipality", "free_dial"}   # the answers that say where to ask, whatever the topic
+
 # the classifier this sure of a topic the message names, and not of the answer just given or its neighbours: another topic
 # (「参加者には何を持ってきてもらえばいいですか？」 after the outreach answer: card_uses 0.14 is noise, the answer's lines stand)
 ANOTHER_TOPIC_MIN = 0.20
@@ -269,6 +271,19 @@ def _answers(messages: List[dict]) -> Set[str]:
     return set(ids) if ids and all(ids) else set()
 
 
+def _routed_beside_the_answer(turn: Turn) -> List[dict]:
+    """A message routed as an uncovered topic that names neither a covered topic nor the card leans on the answer just
+    given: routed as that answer's topic's side (a blind trial, 2026-12-03, after the 資格確認書: 「母は後期高齢者医療です。
+    まだ届いていない場合はどこに聞けばいいですか」 was routed as the days until the card comes — ask the 市区町村 — not the
+    資格確認書's delivery — ask the insurer)."""
+    routed = any(m["custom"].get("uncovered") for m in turn.reply)
+    topics = [cid for cid in asked_topics(turn.lexicon.find(turn.text).covered, turn.lexicon)
+              if set(turn.lexicon.covered[cid].intents) - WHERE_TO_ASK]   # 「どこに聞けば」 names where, not what
+    if not (turn.previous and routed) or topics or about_the_card(turn.text):
+        return []
+    return routed_in_context(turn.kb, turn.lexicon, turn.previous, turn.text)
+
+
 def _referring_back(turn: Turn) -> List[dict]:
     """A message that starts from (or checks back) what was just said, read against it — not one that asks about topics
     that answer neither is about nor names (twentieth trial, after the PIN answer: 「それって、さっき言いよった出張の
@@ -326,7 +341,8 @@ def _topics_named(turn: Turn) -> List[dict]:
 
 # the first step with something to say gives the reply; else the plain decline (`Turn.reply`)
 REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
-    _about_what_was_said, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read, _referring_back,
+    _about_what_was_said, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read, _routed_beside_the_answer,
+    _referring_back,
     _each_question, _next_to_the_answer, _placed, _following_up, _from_check_topic, _topics_named)
 
 

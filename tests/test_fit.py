@@ -1043,3 +1043,21 @@ def test_a_missing_application_form_is_not_a_lost_card(lexicon, kb):
     assert decision.intents == ["application_form"] and decision.also == ["lost_card"]
     lost = decide("カードが見当たらないんです", "lost_card", ranking(("lost_card", 0.9),), lexicon, set(kb.intents))
     assert lost.intents == ["lost_card"]
+
+
+def test_a_lost_card_said_casually_gets_the_steps_not_a_doubt(lexicon, kb):
+    """A blind trial (2026-12-03): 「カードなくしたらどうする」 got 「もしかして」 (lost_card 0.20 against out_of_scope 0.10,
+    under SURE_OVER_DOUBT): the loss is `urgent` — the steps are given when the classifier's likeliest topic is theirs."""
+    decision = decide("カードなくしたらどうする", "nlu_fallback",
+                      ranking(("nlu_fallback", 0.35), ("lost_card", 0.2), ("out_of_scope", 0.1)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents == ["lost_card"]
+
+
+def test_what_to_bring_is_asked_of_the_topic_named_beside_it(lexicon, kb):
+    """A blind trial (2026-12-03): 「…今日クリニックを受診するときは何を持って行けばいいですか？」 got the visit's answer
+    and, second, the proxy's seven documents for collecting a card (「何を持って」 names proxy_documents): that concept
+    asks of the topic beside it and gives no second answer."""
+    decision = decide("では、その方々が今日クリニックを受診するときは何を持って行けばいいですか？", "hoken_visit",
+                      ranking(("hoken_visit", 0.53), ("out_of_scope", 0.12), ("proxy_pickup_documents", 0.11)), lexicon,
+                      set(kb.intents))
+    assert decision.intents == ["hoken_visit"]

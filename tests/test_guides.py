@@ -1865,3 +1865,18 @@ def test_another_question_an_answer_given_already_names_is_not_said_to_be_unansw
     assert actions_module.read_other_questions([given, note]) == [given]
     note = {"text": "…", "buttons": [], "custom": {"unanswered": ["家族に言わないとだめ？"]}}
     assert "unanswered" in actions_module.read_other_questions([given, note])[-1]["custom"]
+
+
+def test_a_routed_follow_up_that_names_no_topic_leans_on_the_answer_just_given():
+    """A blind trial (2026-12-03), after the 資格確認書: 「母は後期高齢者医療です。まだ届いていない場合はどこに聞けばいい
+    ですか」 was routed as the days until the card comes (the 市区町村) — it is the 資格確認書's delivery (the insurer); one
+    that names the card keeps the card's."""
+    from actions.actions import ActionFallback
+
+    text = "母は後期高齢者医療です。まだ届いていない場合はどこに聞けばいいですか"
+    routed = run(ActionFallback(), following({"answer_id": "shikaku_kakuninsho"}, "out_of_scope", text,
+                                             [("out_of_scope", 0.5)]))[1]
+    assert routed[0]["custom"].get("uncovered") == "shikaku_delivery"
+    card = run(ActionFallback(), following({"answer_id": "shikaku_kakuninsho"}, "out_of_scope", "カードがまだ届いていない",
+                                           [("out_of_scope", 0.5)]))[1]
+    assert card[0]["custom"].get("uncovered") == "issue_duration"

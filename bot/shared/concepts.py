@@ -40,6 +40,9 @@ class CoveredConcept(BaseModel):
     names: List[str] = Field(default_factory=list)   # what 「<name>とは?」 asks about, too common to be terms (マイナンバー)
     excludes: List[str] = Field(default_factory=list)   # intents written for other people: never the answer when this
                                                         # concept is named (a blind person's PIN is not the 知的障害 rule)
+    of_another: bool = False   # asks what the topic named beside it needs (何を持って行けば): never a second answer
+    urgent: bool = False       # its first intent's steps cannot wait (a lost card): no out-of-scope doubt holds them back
+                               # when the classifier's likeliest topic is that intent
     outranks: List[str] = Field(default_factory=list)   # intents whose answer gives way to this concept's first intent
                                                         # when it is named (a lost card: the free dial's hours give way
                                                         # to the lost-card steps, which give the number and 24時間365日)

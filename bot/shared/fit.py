@@ -347,10 +347,13 @@ def nearby_named(text: str, ranking: Sequence[dict], lexicon: Lexicon, knowledge
 
 
 def _sure_over_doubt(decision: Decision, ranked: List[Tuple[str, float]], out_of_scope: float, lexicon: Lexicon) -> bool:
-    """The two signals agree and the classifier is far surer of the answer than of out_of_scope (SURE_OVER_DOUBT): its
-    likeliest intent is the answer, and a concept the message names maps to it."""
+    """The two signals agree and the classifier is far surer of the answer than of out_of_scope (SURE_OVER_DOUBT) — or
+    the answer is an `urgent` concept's (a lost card: a blind trial, 2026-12-03, 「カードなくしたらどうする」 got 「もしかして」,
+    lost_card 0.20 against out_of_scope 0.10): its likeliest intent is the answer, and a concept the message names maps to
+    it."""
     first = decision.intents[0]
-    return (bool(ranked) and ranked[0][0] == first and ranked[0][1] >= SURE_OVER_DOUBT * out_of_scope
+    urgent = any(lexicon.covered[cid].urgent and lexicon.covered[cid].intents[0] == first for cid in decision.found.covered)
+    return (bool(ranked) and ranked[0][0] == first and (urgent or ranked[0][1] >= SURE_OVER_DOUBT * out_of_scope)
             and first in lexicon.intents_of(decision.found.covered))
 
 
@@ -393,8 +396,8 @@ def _second(first: str, found: Found, lexicon: Lexicon, ranked: List[Tuple[str, 
     """A second covered topic named in the question that the first answer does not cover."""
     covered_by_first = {cid for cid in found.covered if first in lexicon.covered[cid].intents}
     for concept_id in _deciding(asked_topics(found.covered, lexicon), found):
-        if concept_id in covered_by_first:
-            continue
+        if concept_id in covered_by_first or lexicon.covered[concept_id].of_another:
+            continue   # 「…今日クリニックを受診するときは何を持って行けば」: what the visit needs, not the proxy's documents
         intents = lexicon.covered[concept_id].intents
         best = next(((name, conf) for name, conf in ranked if name in intents and name != first), None)
         if best and best[1] >= SECOND_MIN:
