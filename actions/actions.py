@@ -18,7 +18,7 @@ from actions.reading import parse
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.answers import answer_message, clarify_message, fitting_reply, message_entities, unanswered_message, unknown_answer_message
-from bot.shared.concepts import Lexicon, load_lexicon
+from bot.shared.concepts import Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, cannot_phone, phones_for_them,
@@ -132,6 +132,11 @@ class Turn:
         return (self.message.get("intent") or {}).get("name") == "nlu_fallback"
 
     @functools.cached_property
+    def found(self) -> Found:
+        """The concepts the message names (read once a message: several steps ask)."""
+        return self.lexicon.find(self.text)
+
+    @functools.cached_property
     def replied(self) -> List[dict]:
         return previous_reply(self.tracker)
 
@@ -148,7 +153,7 @@ class Turn:
         「できたカードは嫁の私が代わりに役所へ受け取りに行けますか？何を持っていけば…」 after the mail application got its
         line 「市区町村の窓口でも再発行しています（本人確認書類を持参）」 — the application form's, read as the proxy's)."""
         previous = self.kb.by_id.get(self.previous or "")
-        asked = asked_topics(self.lexicon.find(self.text).covered, self.lexicon)
+        asked = asked_topics(self.found.covered, self.lexicon)
         if previous is None or not asked:
             return False
         near = [previous, *(self.kb.by_id[i] for i in previous.related if i in self.kb.by_id)]
@@ -209,7 +214,7 @@ def _each_part(turn: Turn) -> List[dict]:
     """Numbered parts, or those said to be unanswered, each answered — not when a governing topic is named
     (「①父が亡くなりました…②保険証は？」 routes the whole message)."""
     parts = parts_asked_again(turn.text, previous_question(turn.tracker)) or numbered_parts(turn.text)
-    if not parts or any(turn.lexicon.uncovered[c].governs for c in turn.lexicon.find(turn.text).uncovered):
+    if not parts or any(turn.lexicon.uncovered[c].governs for c in turn.found.uncovered):
         return []
     return answer_each_part(parts)
 
@@ -221,7 +226,7 @@ def _each_question(turn: Turn) -> List[dict]:
     unless the whole message got none (twentieth trial: 「…病棟でマイナンバーカードを紛失してしまいました（…）。病院として
     まず何をすべきでしょうか。また、再発行までの間の受診や資格確認はどうなりますか。」 got 「もしかして」)."""
     parts = question_parts(turn.text, turn.lexicon)
-    if not parts or any(turn.lexicon.uncovered[c].governs for c in turn.lexicon.find(turn.text).uncovered):
+    if not parts or any(turn.lexicon.uncovered[c].governs for c in turn.found.uncovered):
         return []
     answered = [turn.kb.by_id[m["custom"]["answer_id"]] for m in turn.reply if m["custom"].get("answer_id") in turn.kb.by_id]
     given = {entry.intent for entry in answered} | {m["custom"]["uncovered"] for m in turn.reply if m["custom"].get("uncovered")}
@@ -277,7 +282,7 @@ def _routed_beside_the_answer(turn: Turn) -> List[dict]:
     まだ届いていない場合はどこに聞けばいいですか」 was routed as the days until the card comes — ask the 市区町村 — not the
     資格確認書's delivery — ask the insurer)."""
     routed = any(m["custom"].get("uncovered") for m in turn.reply)
-    topics = [cid for cid in asked_topics(turn.lexicon.find(turn.text).covered, turn.lexicon)
+    topics = [cid for cid in asked_topics(turn.found.covered, turn.lexicon)
               if set(turn.lexicon.covered[cid].intents) - WHERE_TO_ASK]   # 「どこに聞けば」 names where, not what
     if not (turn.previous and routed) or topics or about_the_card(turn.text):
         return []
@@ -413,10 +418,11 @@ def answer_each_part(parts: List[str]) -> List[dict]:
     kb, lexicon = load_knowledge(), load_lexicon()
     out: List[dict] = []
     placed, left = set(), []
-    unmarked = [unmarked_part(part) for part in parts[:MAX_PARTS]]   # the marks sway the classifier: 「②暗証番号を設定しない
-    for i, part in enumerate(parts[:MAX_PARTS]):                     # 方法はありますか」 read as the PIN kinds (0.61)
-        asks_on = i > 0 and ASKS_ON.match(unmarked[i])   # 「②その場合、何を持っていけば…」: read with ①
-        reading = parse(unmarked[i - 1] + unmarked[i] if asks_on else unmarked[i])
+    # the marks sway the classifier: 「②暗証番号を設定しない方法はありますか」 read as the PIN kinds (0.61)
+    unmarked = [unmarked_part(part) for part in parts[:MAX_PARTS]]
+    for i, (part, question) in enumerate(zip(parts, unmarked)):
+        asks_on = i > 0 and ASKS_ON.match(question)   # 「②その場合、何を持っていけば…」: read with ①
+        reading = parse(unmarked[i - 1] + question if asks_on else question)
         if reading is None:
             return []
         first = fitting_reply(kb, lexicon, reading)[0]

@@ -370,11 +370,11 @@ def _definition(text: str, lexicon: Lexicon, ranked: List[Tuple[str, float]]) ->
     the message's last sentence, its only question, after who the person is (a blind trial, 2026-12-03: 「知的障害のある
     利用者さんで、暗証番号を覚えるのがむずかしい方がいます。暗証番号なしのカードがあると聞いたのですが、どういうもの
     ですか？」 got the PIN help for intellectual disability, the classifier 0.95 sure of it)."""
-    concept = lexicon.defined(text)
-    sentences = [sentence.strip() for sentence in SENTENCE.findall(text) if sentence.strip()]
-    asked_last = (concept is None and len(sentences) >= 2 and asks(sentences[-1])
-                  and not any(asks(sentence) for sentence in sentences[:-1]))
-    concept = lexicon.defined(sentences[-1]) if asked_last else concept
+    concept, asked_last = lexicon.defined(text), False
+    if concept is None:
+        sentences = [sentence.strip() for sentence in SENTENCE.findall(text) if sentence.strip()]
+        asked_last = len(sentences) >= 2 and asks(sentences[-1]) and not any(asks(s) for s in sentences[:-1])
+        concept = lexicon.defined(sentences[-1]) if asked_last else None
     if concept is None:
         return []
     if not asked_last and ranked and ranked[0][1] >= SURE_WITHOUT_CONCEPT and ranked[0][0] not in concept.intents:
