@@ -230,6 +230,15 @@ def test_uncovered_topics_named_by_two_words_route(lexicon, text, concept):
 def test_mynacard_is_read_as_mynumber_card(lexicon):
     assert "face_auth_card" in lexicon.find("顔認証のマイナカードって何？").covered
 
+@pytest.mark.parametrize("text, concept", [
+    # session 25's blind trials: routed to the insurer (資格確認書 not delivered), which one on 生活保護 does not have
+    ("生活保護の方は、資格確認書は届かないのですか？", "public_assistance"),
+    ("資格確認書が届かないんですが、母は生活保護を受けています", "public_assistance"),
+])
+def test_who_the_person_is_is_routed_before_the_topic_beside_it(lexicon, text, concept):
+    assert routed_id(lexicon, text) == concept
+
+
 
 def test_a_covered_part_in_its_own_clause_is_answered_beside_the_route(lexicon, kb):
     text = "カードリーダーの故障や、暗証番号を忘れたときはどうすれば？"

@@ -55,6 +55,8 @@ class UncoveredConcept(BaseModel):
     unless: List[str] = Field(default_factory=list)   # covered concepts that make it answerable
     governs: bool = False    # it changes what the whole message means (a deceased person's card): nothing in
                              # the message is answered beside the routing reply
+    context: bool = False    # says who the person is (生活保護, DV): routed before a topic named beside it,
+                             # whose routing reply may not hold for them (the insurer, for one on 生活保護)
     not_beside: List[str] = Field(default_factory=list)   # intents of a look-alike never answered beside the routing
                                                           # reply (the reissue fee: not 「交付手数料は無料です」)
     reply: str = Field(..., min_length=20)
@@ -222,8 +224,9 @@ class Lexicon:
         return {intent for cid in concept_ids for intent in self.covered[cid].intents}
 
     def blocking(self, found: Found) -> Optional[UncoveredConcept]:
-        """The first uncovered concept named that no covered concept of the question makes answerable."""
-        for concept_id in found.uncovered:
+        """The first uncovered concept named that no covered concept of the question makes answerable; one that says
+        who the person is (`context`) before the topics."""
+        for concept_id in sorted(found.uncovered, key=lambda cid: not self.uncovered[cid].context):
             concept = self.uncovered[concept_id]
             if not set(concept.unless) & set(found.covered):
                 return concept
