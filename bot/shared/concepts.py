@@ -8,6 +8,7 @@ matched by their reading (SudachiPy, when installed: the Rasa side), so 「だ�
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -264,16 +265,24 @@ def check_lexicon(lexicon: Lexicon, intents: Set[str]) -> List[str]:
     return problems
 
 
+def joined_terms(groups: List[List[str]]) -> List[str]:
+    """The terms an uncovered concept's `joined` groups spell: one term of each group, written together in order
+    (「夫」「おっと」… × 「がなくなっ」「がなくなり」…: 「夫がなくなっ」, not 「夫のカードがなくなっ」)."""
+    return ["".join(parts) for parts in itertools.product(*groups)] if groups else []
+
+
 @functools.lru_cache(maxsize=2)
 def load_lexicon(path: Path = CONCEPTS_FILE, with_readings: bool = True) -> Lexicon:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     concepts_data = [*data["covered"], *data["uncovered"]]
-    written = [t for c in concepts_data for t in [*c.get("terms", []), *(t for g in c.get("together", []) for t in g)]]
+    written = [t for c in concepts_data for groups in ([c.get("terms", [])], c.get("together", []), c.get("joined", []))
+               for g in groups for t in g]
     unquoted = [t for t in written if not isinstance(t, str)]
     if unquoted:   # YAML reads 0120 as the octal number 80: a term must be written as a string
         raise ValueError(f"concept terms that YAML does not read as text (quote them): {unquoted}")
     covered = [CoveredConcept(**c) for c in data["covered"]]
-    uncovered = [UncoveredConcept(**u) for u in data["uncovered"]]
+    uncovered = [UncoveredConcept(**{**u, "terms": [*u.get("terms", []), *joined_terms(u.pop("joined", []))]})
+                 for u in data["uncovered"]]
     concepts: List[Union[CoveredConcept, UncoveredConcept]] = [*covered, *uncovered]
     terms = [normalize(t) for c in concepts for t in c.terms]
     terms += [normalize(t) for c in concepts for group in c.together for t in group]
