@@ -26,7 +26,7 @@ from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, can
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
                                      named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
                                      restated_question, result_in_short, routed_in_context, said_before, still_governed,
-                                     wants_kana, what_it_is_not_about, where_to_ask, with_hiragana_offer)
+                                     wants_kana, what_it_is_not_about, where_to_ask, with_hiragana_offer, words_in_the_answer)
 from bot.shared.knowledge import KnowledgeBase, load_knowledge
 
 
@@ -304,7 +304,8 @@ def _referring_back(turn: Turn) -> List[dict]:
 
 def _next_to_the_answer(turn: Turn) -> List[dict]:
     """A follow-up the fit rules would decline or ask 「もしかして」 about: the answer next to the one just given that it
-    names (`neighbour_named`), else that answer's lines naming its topic (`named_in_the_answer`) — not for a message about
+    names (`neighbour_named`), else that answer's lines naming its topic (`named_in_the_answer`) or, for a short one, each
+    of its words (`words_in_the_answer`: 「どこの銀行？」 after the ATM registration) — not for a message about
     another topic (twentieth trial, after the photo answer: 「写真はわかったわ、おおきに。ほんでサインの方は？」 got the photo
     answer's lines)."""
     if not turn.previous or not all(m["custom"].get("fallback") and not m["custom"].get("uncovered") for m in turn.reply):
@@ -312,7 +313,8 @@ def _next_to_the_answer(turn: Turn) -> List[dict]:
     if turn.about_another_topic:
         return []
     return (neighbour_named(turn.kb, turn.lexicon, turn.previous, turn.text)
-            or named_in_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text))
+            or named_in_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text)
+            or words_in_the_answer(turn.kb, turn.previous, turn.text))
 
 
 def _placed(turn: Turn) -> List[dict]:

@@ -240,6 +240,18 @@ def test_who_the_person_is_is_routed_before_the_topic_beside_it(lexicon, text, c
 
 
 
+def test_a_lost_card_beside_a_route_gets_its_steps_without_a_sure_classifier(lexicon, kb):
+    """「カードをなくしました。再発行の費用は？」 (lost_card 0.49): the reissue fee is routed, and the card is still to be
+    stopped — the urgent steps come beside the routing reply; a fee asked alone is routed alone."""
+    text = "カードをなくしました。再発行の費用は？"
+    lost = ranking(("lost_card", 0.49), ("out_of_scope", 0.43), ("card_fee", 0.04))
+    decision = decide(text, "lost_card", lost, lexicon, set(kb.intents))
+    assert (decision.kind, decision.route.id, decision.intents) == ("route", "reissue_fee", ["lost_card"])
+    fee = ranking(("card_fee", 0.45), ("out_of_scope", 0.40))
+    decision = decide("再発行の費用はいくらですか", "card_fee", fee, lexicon, set(kb.intents))
+    assert (decision.kind, decision.route.id, decision.intents) == ("route", "reissue_fee", [])
+
+
 def test_a_covered_part_in_its_own_clause_is_answered_beside_the_route(lexicon, kb):
     text = "カードリーダーの故障や、暗証番号を忘れたときはどうすれば？"
     decision = decide(text, "pin_forgot", ranking(("pin_forgot", 0.9)), lexicon, set(kb.intents))

@@ -265,6 +265,23 @@ def named_in_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id:
     return said_before(kb, previous.id, text, lexicon=lexicon)
 
 
+SHORT_FOLLOW_UP = 20   # characters: 「どこの銀行？」, 「警察には何日以内に？」
+
+
+def words_in_the_answer(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str) -> List[dict]:
+    """A short follow-up each of whose words a line of the answer just given names — a word no concept knows
+    (session 25's blind trials, after the ATM registration: 「どこの銀行？」 was declined; that answer's line is 「3. セブン銀行の
+    ATMで登録する」): those lines (`said_before`); [] for a longer message, or one with a word no line names."""
+    previous = kb.by_id.get(previous_answer_id or "")
+    words = content_words(text)
+    if previous is None or not words or len(text.strip()) > SHORT_FOLLOW_UP:
+        return []
+    lines = previous.answer.splitlines()
+    if not all(any(line_score({word}, set(), line) for line in lines) for word in words):
+        return []
+    return said_before(kb, previous.id, text)
+
+
 LIST_ITEM = re.compile(r"^\s*(?:\d+[.．)）]|[・･•-])\s*")
 INTRODUCES_LIST = re.compile(r"(?:次の.{0,12}(?:です|あります|とおり)。|[：:])\s*$")
 

@@ -410,17 +410,21 @@ def _answer_beside_route(text: str, route: UncoveredConcept, ranked: List[Tuple[
     """The classifier's sure intent when the message asks it in a clause of its own, apart from the clause
     that names the uncovered topic (a sentence of its own, or 「読み取り機の不具合や、暗証番号を忘れた時は」):
     [intent] or []. A topic named only across sentences (「資格確認書ってお金かかる？あと有効期限は何年？」) leaves
-    apart the sentences that ask a question of their own (the first); 「資格確認書について。有効期限は？」 has none."""
-    if route.governs or not ranked or ranked[0][1] < SURE_BESIDE_ROUTE:
+    apart the sentences that ask a question of their own (the first); 「資格確認書について。有効期限は？」 has none.
+    An `urgent` concept's steps need no sure classifier, only its likeliest topic: 「カードをなくしました。再発行の費用は？」
+    (lost_card 0.49) got the reissue fee's routing reply alone, not how to stop the card."""
+    if route.governs or not ranked:
         return []
     clauses = [lexicon.find(clause) for clause in PARTS.split(text) if clause]
     if not any(route.id in clause.uncovered for clause in clauses):
         clauses = [lexicon.find(sentence) for sentence in SENTENCE.findall(text) if asks(sentence)]
-    intent = ranked[0][0]
+    intent, confidence = ranked[0]
     if intent in route.not_beside:
         return []
     for clause in clauses:
         topics = asked_topics(clause.covered, lexicon)
-        if topics and not clause.uncovered and intent in lexicon.intents_of(topics):
+        urgent = any(lexicon.covered[cid].urgent and lexicon.covered[cid].intents[0] == intent for cid in topics)
+        if (topics and not clause.uncovered and intent in lexicon.intents_of(topics)
+                and (confidence >= SURE_BESIDE_ROUTE or urgent)):
             return [intent]
     return []
