@@ -1880,3 +1880,14 @@ def test_a_routed_follow_up_that_names_no_topic_leans_on_the_answer_just_given()
     card = run(ActionFallback(), following({"answer_id": "shikaku_kakuninsho"}, "out_of_scope", "カードがまだ届いていない",
                                            [("out_of_scope", 0.5)]))[1]
     assert card[0]["custom"].get("uncovered") == "issue_duration"
+
+
+def test_a_short_follow_up_whose_words_the_answer_names_gets_those_lines():
+    """Session 25's blind trials, after the ATM registration: 「どこの銀行？」 was declined; the answer's line is
+    「3. セブン銀行のATMで登録する」. A word no line names, or a longer message, is not answered from the lines."""
+    from actions.actions import ActionFallback
+    oos = [("out_of_scope", 0.45), ("card_uses", 0.10)]
+    after = run(ActionFallback(), following({"answer_id": "hoken_registration"}, "out_of_scope", "どこの銀行？", oos))[1]
+    assert after[0]["custom"].get("answer_id") == "hoken_registration" and "セブン銀行" in after[0]["text"]
+    other = run(ActionFallback(), following({"answer_id": "hoken_registration"}, "out_of_scope", "どこの郵便局？", oos))[1]
+    assert other[0]["custom"].get("answer_id") != "hoken_registration"
