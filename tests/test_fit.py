@@ -1082,3 +1082,16 @@ def test_what_to_bring_is_asked_of_the_topic_named_beside_it(lexicon, kb):
                       ranking(("hoken_visit", 0.53), ("out_of_scope", 0.12), ("proxy_pickup_documents", 0.11)), lexicon,
                       set(kb.intents))
     assert decision.intents == ["hoken_visit"]
+
+
+@pytest.mark.parametrize("text, start, end, meant", [
+    ("③スマホもパソコンもないが申請できるか", 1, 4, False),   # session 26's blind trials: got the smartphone steps
+    ("スマホが使えない母でも申請できますか", 0, 3, False),
+    ("スマホは苦手です", 0, 3, False),
+    ("スマホで申請したい", 0, 3, True),
+    ("スマホがないと申請できないの？", 0, 3, False),          # the four ways answer it
+])
+def test_a_variant_the_person_has_not_got_is_not_the_one_meant(text, start, end, meant):
+    from bot.shared.answers import meant_entities
+    message = {"text": text, "entities": [{"entity": "route", "value": "online", "start": start, "end": end}]}
+    assert (meant_entities(message) == {"route": ["online"]}) is meant

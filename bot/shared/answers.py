@@ -131,15 +131,26 @@ def message_entities(message: dict) -> Dict[str, List[str]]:
     return found
 
 
+# right after an entity's words: the person has none or cannot use it (「スマホもパソコンもない」「スマホは使えない」)
+NOT_HAD = re.compile(r"^(?:も|が|は|を|とか)?(?:[^、。?？!！\s]{0,8}?(?:も|とか))?"
+                     r"(?:持って(?:い)?(?:ない|ません|なく)|使え(?:ない|ません|ず)|使ったことが(?:ない|ありません)"
+                     r"|使いこなせ|な(?:い|く|し)|無(?:い|く|し)|ありません|苦手)")
+
+
 def meant_entities(message: dict) -> Dict[str, List[str]]:
-    """`message_entities`, without those named before 「じゃなくて」 (「オンラインじゃなくて郵送です」: the mail variant)."""
+    """`message_entities`, without those named before 「じゃなくて」 (「オンラインじゃなくて郵送です」: the mail variant) and
+    those the person has not got (session 26's blind trials: 「スマホもパソコンもないが申請できるか」 got the smartphone
+    steps — the default, the four ways, is meant)."""
     text = message.get("text") or ""
     marks = list(re.finditer(INSTEAD_RE, text))
-    if not marks:
-        return message_entities(message)
-    cut = marks[-1].start()
-    kept = [e for e in message.get("entities") or [] if not (isinstance(e, dict) and int(e.get("end") or 0) <= cut)]
-    return message_entities({**message, "entities": kept})
+    cut = marks[-1].start() if marks else -1
+
+    def meant(entity: object) -> bool:
+        if not isinstance(entity, dict) or entity.get("end") is None:
+            return True
+        end = int(entity["end"])
+        return end > cut and not NOT_HAD.match(text[end:])
+    return message_entities({**message, "entities": [e for e in message.get("entities") or [] if meant(e)]})
 
 
 def fitting_reply(kb: KnowledgeBase, lexicon: Lexicon, message: dict) -> List[dict]:
