@@ -1095,3 +1095,18 @@ def test_a_variant_the_person_has_not_got_is_not_the_one_meant(text, start, end,
     from bot.shared.answers import meant_entities
     message = {"text": text, "entities": [{"entity": "route", "value": "online", "start": start, "end": end}]}
     assert (meant_entities(message) == {"route": ["online"]}) is meant
+
+
+def test_a_refusal_in_dialect_is_reported_not_answered_with_the_merits(lexicon, kb):
+    """Session 26's blind trials: 「…病院いったらマイナ保険証つかえませんって言われてん…」 got the merits first."""
+    text = "ほんまムカつくわ 父の付き添いで病院いったらマイナ保険証つかえませんって言われてん。紙の保険証もう無いのにどないせえっちゅうねん"
+    ranked = ranking(("hoken_merit", 0.41), ("hokensho_end", 0.37), ("hospital_refused", 0.21))
+    assert decide(text, "hoken_merit", ranked, lexicon, set(kb.intents)).intents[0] == "hospital_refused"
+
+
+def test_the_paper_with_the_qr_code_missing_is_the_form_not_a_lost_card(lexicon, kb):
+    """Session 26's blind trials: 「…QRのついた紙なくしちゃったんだけどどうすれば😭」 got the lost-card steps (police, 0120)."""
+    text = "ばあばのマイナンバーカードをスマホで申請してあげたい！QRのついた紙なくしちゃったんだけどどうすれば😭"
+    ranked = ranking(("apply_methods", 0.74), ("lost_card", 0.2), ("how_to_get_card", 0.02))
+    decision = decide(text, "apply_methods", ranked, lexicon, set(kb.intents))
+    assert decision.intents[0] == "application_form" and "lost_card" not in decision.intents
