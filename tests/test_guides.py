@@ -1891,3 +1891,15 @@ def test_a_short_follow_up_whose_words_the_answer_names_gets_those_lines():
     assert after[0]["custom"].get("answer_id") == "hoken_registration" and "セブン銀行" in after[0]["text"]
     other = run(ActionFallback(), following({"answer_id": "hoken_registration"}, "out_of_scope", "どこの郵便局？", oos))[1]
     assert other[0]["custom"].get("answer_id") != "hoken_registration"
+
+
+def test_a_follow_up_on_the_variant_just_given_is_answered_from_its_lines():
+    """Session 26's blind trials, after the lost smartphone's steps: 「一時停止したあと、結局スマホが見つからなかったらどうするの？」
+    (out of scope 0.51) got the lost card's steps (police, a reissue) for a card that is at home; that answer's line
+    says what to do when the phone does not come back (失効手続き)."""
+    from actions.actions import ActionFallback
+    text = "一時停止したあと、結局スマホが見つからなかったらどうするの？"
+    oos = [("out_of_scope", 0.51), ("lost_card", 0.38), ("thank", 0.03)]
+    after = run(ActionFallback(), following({"answer_id": "lost_card_smartphone"}, "out_of_scope", text, oos))[1]
+    assert after[0]["custom"].get("answer_id") == "lost_card_smartphone" and "失効手続き" in after[0]["text"]
+    assert "警察" not in after[0]["text"]

@@ -283,7 +283,7 @@ def words_in_the_answer(kb: KnowledgeBase, previous_answer_id: Optional[str], te
 
 
 LIST_ITEM = re.compile(r"^\s*(?:\d+[.．)）]|[・･•-])\s*")
-INTRODUCES_LIST = re.compile(r"(?:次の.{0,12}(?:です|あります|とおり)。|[：:])\s*$")
+INTRODUCES_LIST = re.compile(r"(?:次の.{0,12}(?:です|あります|とおり|します)。|[：:])\s*$")
 
 
 def with_their_lists(answer: str, lines: List[str]) -> List[str]:
@@ -348,6 +348,9 @@ def neighbour_named(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Opt
     neighbours += [entry for entry in kb.entries if previous.id in entry.related and entry not in neighbours]
     topics = [lexicon.covered[concept_id].intents[0] for concept_id in found.covered
               if not lexicon.covered[concept_id].context]   # who the person is names no topic
+    if previous.when and previous.intent in topics:   # still on the variant just given: its lines (`named_in_the_answer`),
+        return []   # not its topic's default (after the lost smartphone's steps, 「…結局スマホが見つからなかったら？」 got
+                    # the lost card's: police, reissue — session 26's blind trials)
     named = next((entry for topic in topics for entry in neighbours if entry.intent == topic and not entry.when), None)
     named = named or _titled(neighbours, previous, text)
     return [answer_message(kb, named)] if named is not None else []
