@@ -165,6 +165,13 @@ class Turn:
             return False
         return not set(asked) & set(self.lexicon.find("。".join(f"{e.title}。{e.answer}" for e in near)).covered)
 
+    @property
+    def on_the_answers_topic(self) -> bool:
+        """The classifier's likeliest topic (at least ANOTHER_TOPIC_MIN) is the answer just given's."""
+        previous = self.kb.by_id.get(self.previous or "")
+        ranked = ranked_intents(self.message.get("intent_ranking") or [], set(self.kb.intents))
+        return bool(previous and ranked and ranked[0][0] == previous.intent and ranked[0][1] >= ANOTHER_TOPIC_MIN)
+
     def _likeliest_of(self, intents: Set[str]) -> Optional[str]:
         """The classifier's likeliest of `intents` among its three likeliest (at least ANOTHER_TOPIC_MIN), if any."""
         ranked = ranked_intents(self.message.get("intent_ranking") or [], set(self.kb.intents))
@@ -314,7 +321,7 @@ def _next_to_the_answer(turn: Turn) -> List[dict]:
         return []
     return (neighbour_named(turn.kb, turn.lexicon, turn.previous, turn.text)
             or named_in_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text)
-            or words_in_the_answer(turn.kb, turn.previous, turn.text))
+            or words_in_the_answer(turn.kb, turn.previous, turn.text, on_its_topic=turn.on_the_answers_topic))
 
 
 def _placed(turn: Turn) -> List[dict]:

@@ -1903,3 +1903,17 @@ def test_a_follow_up_on_the_variant_just_given_is_answered_from_its_lines():
     after = run(ActionFallback(), following({"answer_id": "lost_card_smartphone"}, "out_of_scope", text, oos))[1]
     assert after[0]["custom"].get("answer_id") == "lost_card_smartphone" and "失効手続き" in after[0]["text"]
     assert "警察" not in after[0]["text"]
+
+
+def test_a_follow_up_the_classifier_places_on_the_answers_topic_gets_its_lines():
+    """Session 26's blind trials, after the lost-card steps: 「止めたあと警察とか役所にもいかないとダメ？」 (out of scope 0.43,
+    lost_card 0.24) was declined; that answer's police and 市区町村 lines answer it (役所: the answers' 市区町村)."""
+    from actions.actions import ActionFallback
+    text = "止めたあと警察とか役所にもいかないとダメ？"
+    oos = [("out_of_scope", 0.43), ("lost_card", 0.24), ("card_uses", 0.03)]
+    after = run(ActionFallback(), following({"answer_id": "lost_card"}, "out_of_scope", text, oos))[1]
+    assert after[0]["custom"].get("answer_id") == "lost_card"
+    assert "警察に遺失届" in after[0]["text"] and "紛失・廃止届" in after[0]["text"]
+    elsewhere = [("out_of_scope", 0.43), ("card_uses", 0.24)]
+    other = run(ActionFallback(), following({"answer_id": "pin_forgot"}, "out_of_scope", text, elsewhere))[1]
+    assert other[0]["custom"].get("answer_id") != "pin_forgot"

@@ -221,7 +221,8 @@ SAME_WORD = {"手伝": ("手助",), "手助": ("手伝",), "代筆": ("代わり
              "何番": ("番」",),   # 「で何番おせばいいの？」 after the lost-card steps: 音声ガイダンス「2番」
              # 「夜中でも止めてもらえるんですね？ 休みの日でも？」 after them: 24時間365日 (a blind trial, 2026-12-03)
              "夜中": ("24時間",), "深夜": ("24時間",), "夜間": ("24時間",), "休み": ("365日", "土日祝"), "休日": ("365日", "土日祝"),
-             "土曜": ("土日祝",), "日曜": ("土日祝",), "祝日": ("土日祝",)}
+             "土曜": ("土日祝",), "日曜": ("土日祝",), "祝日": ("土日祝",),
+             "役所": ("市区町村",), "役場": ("市区町村",), "市役所": ("市区町村",), "区役所": ("市区町村",)}
 GENERIC_WEIGHT = 0.5   # 家族, 職員…: alone they do not name a line, beside another word they tell lines apart
 
 
@@ -268,12 +269,16 @@ def named_in_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id:
 SHORT_FOLLOW_UP = 20   # characters: 「どこの銀行？」, 「警察には何日以内に？」
 
 
-def words_in_the_answer(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str) -> List[dict]:
-    """A short follow-up each of whose words a line of the answer just given names — a word no concept knows
-    (session 25's blind trials, after the ATM registration: 「どこの銀行？」 was declined; that answer's line is 「3. セブン銀行の
-    ATMで登録する」): those lines (`said_before`); [] for a longer message, or one with a word no line names."""
+def words_in_the_answer(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str, on_its_topic: bool = False) -> List[dict]:
+    """A follow-up whose words lines of the answer just given name — words no concept knows: those lines (`said_before`).
+    When the classifier, unsure, still finds the answer's topic the likeliest (`on_its_topic`: after the lost-card steps,
+    「止めたあと警察とか役所にもいかないとダメ？」, session 26's blind trials), the lines naming most of them; else only for
+    a short one each of whose words a line names (session 25's, after the ATM registration: 「どこの銀行？」 was declined;
+    that answer's line is 「3. セブン銀行のATMで登録する」). [] otherwise."""
     previous = kb.by_id.get(previous_answer_id or "")
     words = content_words(text)
+    if previous is not None and on_its_topic:
+        return said_before(kb, previous.id, text)
     if previous is None or not words or len(text.strip()) > SHORT_FOLLOW_UP:
         return []
     lines = previous.answer.splitlines()
