@@ -17,7 +17,8 @@ from actions.hiragana import for_the_reader, reads_hiragana
 from actions.reading import parse
 from actions.safety import safe_run
 from bot.shared import guides
-from bot.shared.answers import answer_message, clarify_message, fitting_reply, message_entities, unanswered_message, unknown_answer_message
+from bot.shared.answers import (answer_message, clarify_message, fitting_reply, meant_entities, message_entities, unanswered_message,
+                                unknown_answer_message)
 from bot.shared.concepts import Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
@@ -26,7 +27,8 @@ from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, can
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
                                      named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
                                      restated_question, result_in_short, routed_in_context, said_before, still_governed,
-                                     wants_kana, what_it_is_not_about, where_to_ask, with_hiragana_offer, words_in_the_answer)
+                                     variant_asked, wants_kana, what_it_is_not_about, where_to_ask, with_hiragana_offer,
+                                     words_in_the_answer)
 from bot.shared.knowledge import KnowledgeBase, load_knowledge
 
 
@@ -319,7 +321,8 @@ def _next_to_the_answer(turn: Turn) -> List[dict]:
         return []
     if turn.about_another_topic:
         return []
-    return (neighbour_named(turn.kb, turn.lexicon, turn.previous, turn.text)
+    return (variant_asked(turn.kb, turn.previous, meant_entities(turn.message))
+            or neighbour_named(turn.kb, turn.lexicon, turn.previous, turn.text)
             or named_in_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text)
             or words_in_the_answer(turn.kb, turn.previous, turn.text, on_its_topic=turn.on_the_answers_topic))
 

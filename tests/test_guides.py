@@ -1917,3 +1917,21 @@ def test_a_follow_up_the_classifier_places_on_the_answers_topic_gets_its_lines()
     elsewhere = [("out_of_scope", 0.43), ("card_uses", 0.24)]
     other = run(ActionFallback(), following({"answer_id": "pin_forgot"}, "out_of_scope", text, elsewhere))[1]
     assert other[0]["custom"].get("answer_id") != "pin_forgot"
+
+
+def test_a_follow_up_that_selects_another_variant_of_the_answers_topic_gets_it():
+    """Session 26's blind trials, after the PIN reset: 「おらが代わりに役場さ行ってもいいんだべか？じっちゃ足わりくて」 (out of
+    scope 0.43) was declined; the variant for one who asks on the person's behalf answers it. Without the words that
+    select it, or after another topic, nothing changes."""
+    from actions.actions import ActionFallback
+    text = "おらが代わりに役場さ行ってもいいんだべか？じっちゃ足わりくて"
+    oos = [("out_of_scope", 0.43), ("proxy_pickup_who", 0.24), ("contact_municipality", 0.06)]
+
+    def reply(previous, entities):
+        trk = following({"answer_id": previous}, "out_of_scope", text, oos)
+        trk.latest_message["entities"] = entities
+        return run(ActionFallback(), trk)[1]
+    proxy = [{"entity": "agent", "value": "proxy", "start": 2, "end": 7}]
+    assert reply("pin_forgot", proxy)[0]["custom"].get("answer_id") == "pin_forgot_proxy"
+    assert reply("pin_forgot", [])[0]["custom"].get("answer_id") != "pin_forgot_proxy"
+    assert reply("lost_card", proxy)[0]["custom"].get("answer_id") != "pin_forgot_proxy"

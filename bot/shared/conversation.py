@@ -6,7 +6,7 @@ calls `question_after_courtesy`.
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from bot.shared.answers import (MAX_CANDIDATES, answer_message, entry_buttons, fitting_reply, route_message,
                                 show_answer_payload)
@@ -337,6 +337,17 @@ def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Op
     text = kb.messages["clarify_follow_up"].format(title=previous.title)
     return [BotMessage(text=text, buttons=entry_buttons(kb, ids[:MAX_CANDIDATES]), fallback=True,
                        extra={"candidates": ids[:MAX_CANDIDATES], "follows": previous.id}).to_rasa()]
+
+
+def variant_asked(kb: KnowledgeBase, previous_answer_id: Optional[str], entities: Dict[str, List[str]]) -> List[dict]:
+    """A follow-up whose words select another variant of the answer just given's topic (session 26's blind trials,
+    after the PIN reset: 「おらが代わりに役場さ行ってもいいんだべか？」 was declined; its variant for one who asks on the
+    person's behalf answers it): that variant; [] when they select none, or the one just given."""
+    previous = kb.by_id.get(previous_answer_id or "")
+    chosen = kb.select(previous.intent, entities) if previous is not None else None
+    if chosen is None or chosen.id == previous_answer_id or not chosen.when:
+        return []
+    return [answer_message(kb, chosen)]
 
 
 def neighbour_named(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str) -> List[dict]:
