@@ -1110,3 +1110,14 @@ def test_the_paper_with_the_qr_code_missing_is_the_form_not_a_lost_card(lexicon,
     ranked = ranking(("apply_methods", 0.74), ("lost_card", 0.2), ("how_to_get_card", 0.02))
     decision = decide(text, "apply_methods", ranked, lexicon, set(kb.intents))
     assert decision.intents[0] == "application_form" and "lost_card" not in decision.intents
+
+
+def test_an_unsure_classifier_does_not_veto_the_one_topic_named(lexicon, kb):
+    """The classifier's choice that the one named concept does not agree with needs SURE_WITHOUT_CONCEPT, as an answer
+    without a concept does: under it, the concept's main topic is answered; over it, 「もしかして」."""
+    text = "写真を撮るときに気をつけることは？"
+    unsure = ranking(("hoken_visit", 0.45), ("help", 0.14), ("out_of_scope", 0.05))
+    decision = decide(text, "hoken_visit", unsure, lexicon, set(kb.intents))
+    assert (decision.kind, decision.intents) == ("answer", [lexicon.covered["photo"].intents[0]])
+    sure = ranking(("hoken_visit", 0.65), ("help", 0.14), ("out_of_scope", 0.05))
+    assert decide(text, "hoken_visit", sure, lexicon, set(kb.intents)).kind == "clarify"

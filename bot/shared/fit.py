@@ -15,7 +15,10 @@ concepts the question names (bot.shared.concepts). `decide()` turns both into on
 - `answer` too when the classifier is unsure (nlu_fallback, out_of_scope under OOS_DOUBT) and the question
   names exactly one topic concept (besides who the person is): that concept's main topic. On the real-question
   dev split +1 answered, −2 wrongly declined, no uncovered question answered, with the uncovered lexicon on
-  or off (2026-12-01);
+  or off (2026-12-01). The same when the classifier's choice, one the concept does not agree with, is under
+  SURE_WITHOUT_CONCEPT — the confidence it needs to answer without a concept (「どのような点を気を付けて撮影すれば
+  いいの?」: hoken_visit 0.45 against the photo concept): dev +2 answered, −3 wrongly declined, uncovered unchanged,
+  team set +1, check corpus and both probes unchanged (session 26);
 - `answer` too for a question that asks only what a covered term means (「資格確認書とは?」,
   「マイナンバーカードの暗証番号ってなんですか」), even when out_of_scope is likely, unless the classifier is
   sure of another topic: the concept's `defines` intent (dev +5 answered, test and uncovered unchanged, 2026-12-01);
@@ -328,7 +331,7 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
         return Decision("clarify", _candidates([], ranked), found=found)
     if not asks and confidence.get(intent, 0.0) >= SURE_WITHOUT_CONCEPT:
         return Decision("answer", [intent], found=found)           # who the person is does not veto what is asked
-    if intent == "nlu_fallback" and len(asks) == 1 and out_of_scope < OOS_DOUBT:
+    if confidence.get(intent, 0.0) < SURE_WITHOUT_CONCEPT and len(asks) == 1 and out_of_scope < OOS_DOUBT:
         return Decision("answer", [lexicon.covered[asks[0]].intents[0]], found=found)   # the one topic named
     by_concept = [name for name, _ in ranked if name in named]
     by_concept += [lexicon.covered[cid].intents[0] for cid in found.covered]   # the concept's main topic
