@@ -1121,3 +1121,20 @@ def test_an_unsure_classifier_does_not_veto_the_one_topic_named(lexicon, kb):
     assert (decision.kind, decision.intents) == ("answer", [lexicon.covered["photo"].intents[0]])
     sure = ranking(("hoken_visit", 0.65), ("help", 0.14), ("out_of_scope", 0.05))
     assert decide(text, "hoken_visit", sure, lexicon, set(kb.intents)).kind == "clarify"
+
+
+@pytest.mark.parametrize("text, ranked", [
+    # session 26's blind trials: the card's 管理 (the writer is the 管理者) and the four ways to apply
+    ("グループホームの管理者です。認知症の入居者さんでも、マイナンバーカードって作れますか？本人がよく分かっていない感じなんですが",
+     (("card_management", 0.43), ("how_to_get_card", 0.33), ("no_card_shikaku", 0.06))),
+    ("本人に申請したいか聞いても、はっきりした返事がないんです。その場合どうしたらいいですか？",
+     (("nlu_fallback", 0.35), ("apply_methods", 0.34), ("no_card_shikaku", 0.24))),
+])
+def test_a_wish_that_cannot_be_confirmed_gets_the_shikaku_kakuninsho(lexicon, kb, text, ranked):
+    decision = decide(text, ranked[0][0], ranking(*ranked), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "no_card_shikaku"
+
+
+def test_the_writers_job_is_not_what_is_asked(lexicon):
+    assert "management" not in lexicon.find("グループホームの管理者です。申請の方法を教えてください").covered
+    assert "management" in lexicon.find("施設の管理者です。入所者のカードを施設で預かってもいいですか").covered
