@@ -71,3 +71,14 @@ def test_hiragana_words_typed_with_spaces_are_read_joined():
     assert kana_joined("しかく かくにんしょ って なんですか") == "しかくかくにんしょってなんですか"
     assert kana_joined("おっとが　なくなりました。 おっとの かーど") == "おっとがなくなりました。 おっとのかーど"
     assert kana_joined("母の カード なくした") == "母の カード なくした"
+
+
+def test_a_question_typed_in_katakana_only_is_read_in_hiragana():
+    """Session 26's blind trials: an older user's 「イエ ニ キテ モラエルノ デスカ」 was declined, its hiragana form answered.
+    Katakana words alone (「マイナポータル ログイン」) stay as written."""
+    from bot.rasa_side.kana import katakana_written
+    assert katakana_written("イエ ニ キテ モラエルノ デスカ") == "いえ に きて もらえるの ですか"
+    assert katakana_written("アンショウバンゴウ ワスレタ") == "あんしょうばんごう わすれた"
+    assert katakana_written("マイナポータル ログイン") == "マイナポータル ログイン"
+    assert katakana_written("データ") == "データ"
+    assert katakana_written("カードは いつ とどきますか") == "カードは いつ とどきますか"

@@ -50,6 +50,21 @@ def reading_vocabulary(texts: Iterable[str]) -> Dict[str, str]:
 
 
 KANA_GAP = re.compile(r"(?<=[ぁ-ゖー])[ \u3000]+(?=[ぁ-ゖー])")
+# a question typed in katakana only, as on old phones (「ヤクバ ニ イケマセン」, 「カード ハ イツ トドキマスカ」): its particles
+# and verb endings are katakana too — not a message of katakana words (「マイナポータル ログイン」)
+KATAKANA_ONLY = re.compile(r"[ァ-ヶー・\s\u3000、。？！?!0-9０-９]+")
+KATAKANA_GRAMMAR = re.compile(r"(?:^|[\s\u3000])(?:ハ|ヲ|ニ|ガ|デ|ヘ|モ|ト|ノ)(?=[\s\u3000]|$)"
+                              r"|(?:マス|マセン|デス|デショウ|マスカ|デスカ|ナイ|タイ|ノ|シタ|レタ|ッタ|イタ|ンダ|シテ|エテ|ッテ)(?:カ|ネ|ヨ)?"
+                              r"[?？。!！\s]*$")
+
+
+def katakana_written(text: str) -> str:
+    """A question typed in katakana only, in hiragana (session 26's blind trials: 「イエ ニ キテ モラエルノ デスカ」 from an
+    older user was declined, its hiragana form answered); the hiragana steps then read it like any kana question."""
+    if KATAKANA_ONLY.fullmatch(text.strip() or "-") and KATAKANA_GRAMMAR.search(text.strip()):
+        return to_hiragana(text)
+    return text
+
 
 
 def kana_joined(text: str) -> str:

@@ -121,13 +121,13 @@ class KanaToKanji(GraphComponent):
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
-        from bot.rasa_side.kana import kana_joined, kana_to_words
+        from bot.rasa_side.kana import kana_joined, kana_to_words, katakana_written
         from bot.shared.concepts import kana_to_terms
 
         for message in messages:
             text = message.get(TEXT)
             if text:
-                message.set(TEXT, kana_to_terms(kana_to_words(kana_joined(text), self.vocabulary)))
+                message.set(TEXT, kana_to_terms(kana_to_words(kana_joined(katakana_written(text)), self.vocabulary)))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
