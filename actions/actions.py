@@ -248,9 +248,14 @@ def _each_question(turn: Turn) -> List[dict]:
 
 
 def _still_governed(turn: Turn) -> List[dict]:
-    """「母はマイナ保険証を使っていたんですが、保険証のほうの手続きはどうなりますか」 after a deceased person's card."""
+    """「母はマイナ保険証を使っていたんですが、保険証のほうの手続きはどうなりますか」 after a deceased person's card — or
+    「ちなみに資格確認書も預かっているんですが、それも同じですか？」 (session 26's blind trials: the 資格確認書's definition)."""
     governed = still_governed(turn.lexicon, turn.replied, turn.text)
-    return governed if governed and about_the_card(turn.text) and names_the_person(turn.text) else []
+    same = names_the_person(turn.text) or bool(THE_SAME.search(turn.text))
+    return governed if governed and about_the_card(turn.text) and same else []
+
+
+THE_SAME = re.compile(r"(?:それ|これ|そちら|こちら)も|同じ(?:です|でしょう|ですか|かな|なの|で|扱い)")   # as what was just said
 
 
 def _in_short_beside_hard_to_read(turn: Turn) -> List[dict]:

@@ -1138,3 +1138,11 @@ def test_a_wish_that_cannot_be_confirmed_gets_the_shikaku_kakuninsho(lexicon, kb
 def test_the_writers_job_is_not_what_is_asked(lexicon):
     assert "management" not in lexicon.find("グループホームの管理者です。申請の方法を教えてください").covered
     assert "management" in lexicon.find("施設の管理者です。入所者のカードを施設で預かってもいいですか").covered
+
+
+def test_a_pin_written_down_by_the_facility_is_the_pin_kept_by_others(lexicon, kb):
+    """Session 26's blind trials: 「…その方の暗証番号をメモしたものが事務所にあったんですが…まずかったですか？」 got the 顔認証
+    card's definition; the documents: no one but a 法定代理人 should know it."""
+    text = "あと、その方の暗証番号をメモしたものが事務所にあったんですが…そもそもこれってまずかったですか？"
+    ranked = ranking(("face_auth_card_about", 0.52), ("pin_sharing", 0.29), ("pin_kinds", 0.07))
+    assert decide(text, "face_auth_card_about", ranked, lexicon, set(kb.intents)).intents[0] == "pin_sharing"

@@ -1935,3 +1935,13 @@ def test_a_follow_up_that_selects_another_variant_of_the_answers_topic_gets_it()
     assert reply("pin_forgot", proxy)[0]["custom"].get("answer_id") == "pin_forgot_proxy"
     assert reply("pin_forgot", [])[0]["custom"].get("answer_id") != "pin_forgot_proxy"
     assert reply("lost_card", proxy)[0]["custom"].get("answer_id") != "pin_forgot_proxy"
+
+
+def test_after_a_deceased_persons_card_the_same_question_of_another_card_stays_routed():
+    """Session 26's blind trials: 「ちなみに資格確認書も預かっているんですが、それも同じですか？」 after the routing reply for a
+    resident who died got the 資格確認書's definition (「施設で管理することもできます」); the routing reply names the insurer."""
+    from actions.actions import ActionAnswer
+    routed = {"fallback": True, "uncovered": "deceased"}
+    text = "分かりました。ちなみに資格確認書も預かっているんですが、それも同じですか？"
+    messages = run(ActionAnswer(), following(routed, "shikaku_kakuninsho", text, [("shikaku_kakuninsho", 0.8)]))[1]
+    assert messages[0]["custom"].get("uncovered") == "deceased" and "保険者" in messages[0]["text"]
