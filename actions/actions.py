@@ -222,10 +222,19 @@ def not_this(turn: Turn, not_about: str, rest: str) -> List[dict]:
 def _each_part(turn: Turn) -> List[dict]:
     """Numbered parts, or those said to be unanswered, each answered — not when a governing topic is named
     (「①父が亡くなりました…②保険証は？」 routes the whole message)."""
-    parts = parts_asked_again(turn.text, previous_question(turn.tracker)) or numbered_parts(turn.text)
+    asked_again = parts_asked_again(turn.text, previous_question(turn.tracker))
+    parts = asked_again or numbered_parts(turn.text)
     if not parts or any(turn.lexicon.uncovered[c].governs for c in turn.found.uncovered):
         return []
-    return answer_each_part(parts)
+    return answer_each_part(parts, lead="" if asked_again else lead_topics(turn.text, turn.lexicon))
+
+
+def lead_topics(text: str, lexicon: Lexicon) -> str:
+    """The sentences before a message's first numbered part that name a topic (「…市の出張申請受付を利用したいと考えて
+    おります。①市への依頼はどれくらい前に…」): what its parts that name none are about."""
+    mark = NUMBERED.search(text)
+    lead = SENTENCE.findall(text[:mark.start()]) if mark else []
+    return "".join(sentence.strip() for sentence in lead if asked_topics(lexicon.find(sentence).covered, lexicon))
 
 
 def _each_question(turn: Turn) -> List[dict]:
@@ -425,12 +434,15 @@ def unmarked_part(part: str) -> str:
     return text if re.search(r"[。?？!！]$", text) else text + "。"
 
 
-def answer_each_part(parts: List[str]) -> List[dict]:
+def answer_each_part(parts: List[str], lead: str = "") -> List[dict]:
     """The numbered parts of a message (「①…代理で受け取ることはできますか？②…施設で管理したいと…問題ないでしょうか。
     ③…」), or those the user says got no answer (「②③の回答がないようですが…」), each read on its own by the NLU:
     each part's answer or routing reply, once, in order, and the note quoting the parts nothing placed (thirteenth trial:
     ② and ③ were only buttons); a part that asks on about the one before (「①私が代わりに受け取りに行くことはできますか。
-    ②その場合、何を持っていけばよいでしょうか。」, a blind trial, 2026-12-03: ② was quoted as unanswered) is read with it.
+    ②その場合、何を持っていけばよいでしょうか。」, a blind trial, 2026-12-03: ② was quoted as unanswered) is read with it;
+    a part that names no topic, with the `lead` — the sentences before the parts that name one (session 26's blind trials:
+    「…市の出張申請受付を利用したいと考えております。①市への依頼はどれくらい前に…②当日までに施設側で準備しておくべき
+    ことは…③当日、入所者本人に用意してもらう書類を…」 got the proxy's documents and two parts unanswered).
     [] when Rasa cannot be asked or no part is placed: the whole message is read then."""
     kb, lexicon = load_knowledge(), load_lexicon()
     out: List[dict] = []
@@ -439,7 +451,8 @@ def answer_each_part(parts: List[str]) -> List[dict]:
     unmarked = [unmarked_part(part) for part in parts[:MAX_PARTS]]
     for i, (part, question) in enumerate(zip(parts, unmarked)):
         asks_on = i > 0 and ASKS_ON.match(question)   # 「②その場合、何を持っていけば…」: read with ①
-        reading = parse(unmarked[i - 1] + question if asks_on else question)
+        about_the_lead = lead and not asked_topics(lexicon.find(question).covered, lexicon)
+        reading = parse(unmarked[i - 1] + question if asks_on else lead + question if about_the_lead else question)
         if reading is None:
             return []
         first = fitting_reply(kb, lexicon, reading)[0]

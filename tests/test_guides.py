@@ -1945,3 +1945,30 @@ def test_after_a_deceased_persons_card_the_same_question_of_another_card_stays_r
     text = "分かりました。ちなみに資格確認書も預かっているんですが、それも同じですか？"
     messages = run(ActionAnswer(), following(routed, "shikaku_kakuninsho", text, [("shikaku_kakuninsho", 0.8)]))[1]
     assert messages[0]["custom"].get("uncovered") == "deceased" and "保険者" in messages[0]["text"]
+
+
+def test_numbered_parts_that_name_no_topic_are_read_with_the_sentences_before_them(monkeypatch):
+    """Session 26's blind trials: 「…市の出張申請受付を利用したいと考えております。①市への依頼はどれくらい前にすればよいで
+    しょうか。②当日までに施設側で準備しておくべきことは…③当日、入所者本人に用意してもらう書類を…」 — ① and ② read alone
+    named nothing, ③ got the proxy's documents. Read with the sentence that names the 出張申請受付, they are about it; a part
+    that names its own topic is read alone."""
+    import actions.actions as actions_module
+    from bot.shared.concepts import load_lexicon
+
+    text = ("お世話になっております。特別養護老人ホームで事務長をしております。市の出張申請受付を利用したいと考えております。\n"
+            "①市への依頼はどれくらい前にすればよいでしょうか。\n②暗証番号を忘れた入所者はどうすれば？")
+    lead = actions_module.lead_topics(text, load_lexicon())
+    assert lead == "市の出張申請受付を利用したいと考えております。"
+    read = []
+
+    def parse(text):
+        read.append(text)
+        intent = "outreach_facility" if "出張申請" in text else "pin_forgot" if "暗証番号" in text else "out_of_scope"
+        return {"text": text, "intent": {"name": intent, "confidence": 0.8},
+                "intent_ranking": [{"name": intent, "confidence": 0.8}], "entities": []}
+
+    monkeypatch.setattr(actions_module, "parse", parse)
+    messages = actions_module.answer_each_part(["①市への依頼はどれくらい前にすればよいでしょうか。", "②暗証番号を忘れた入所者はどうすれば？"],
+                                               lead=lead)
+    assert [m["custom"].get("answer_id") for m in messages] == ["outreach_facility", "pin_forgot"]
+    assert read == [lead + "市への依頼はどれくらい前にすればよいでしょうか。", "暗証番号を忘れた入所者はどうすれば？"]
