@@ -1146,3 +1146,13 @@ def test_a_pin_written_down_by_the_facility_is_the_pin_kept_by_others(lexicon, k
     text = "あと、その方の暗証番号をメモしたものが事務所にあったんですが…そもそもこれってまずかったですか？"
     ranked = ranking(("face_auth_card_about", 0.52), ("pin_sharing", 0.29), ("pin_kinds", 0.07))
     assert decide(text, "face_auth_card_about", ranked, lexicon, set(kb.intents)).intents[0] == "pin_sharing"
+
+
+def test_parts_numbered_by_a_digit_and_a_space_on_their_own_lines():
+    """Session 26's blind trials: 「…確認させてください。\\n1 今持っている紙の保険証はいつまで使えるのか\\n2 …\\n3 …」 was read as
+    one question (the 資格確認書's validity, declined); a digit in running text is no mark."""
+    from bot.shared.fit import numbered_parts
+    text = ("保険証の廃止について確認させてください。\n1 今持っている紙の保険証はいつまで使えるのか\n"
+            "2 マイナンバーカードを持っていない入所者は資格確認書を自分で申請しないといけないのか\n3 施設がまとめて申請できるのか")
+    assert [part[:2] for part in numbered_parts(text)] == ["1 ", "2 ", "3 "]
+    assert numbered_parts("暗証番号は4桁です。1 2 3 4 のような番号は避けるべき？") == []

@@ -66,8 +66,8 @@ SURE_BESIDE_ROUTE = 0.50        # classifier confidence for answering a covered 
 UNSURE = ("nlu_fallback", "out_of_scope")
 ABOUT_THE_CARD = re.compile(r"マイナ|カード|保険証|被保険者証|番号|電子証明|資格確認|公金|口座"
                             r"|ホケンショウ|バンゴウ|シカクカクニン|コウキン|コウザ")   # and in hiragana
-# a part's mark: ①…⑩, or 1. 2. at the start or after 、 or a space (the match starts at the mark itself)
-NUMBERED = re.compile(r"[①-⑩]|(?:^|(?<=[、\s]))[1-9][.．)）]")
+# a part's mark: ①…⑩, or 1. 2. at the start or after 、 or a space, or 「1 」 starting a line (the match starts at the mark)
+NUMBERED = re.compile(r"[①-⑩]|(?:^|(?<=[、\s]))[1-9][.．)）]|(?:^|(?<=\n))[1-9][ \u3000](?=\S)")   # and 「1 今持っている…」 on its line
 # a message's parts: sentences, 「Aや、B」 (not 「〜ても、」「〜場合、」), numbered parts (「①…②…」「1. … 2. …」) and, in a message
 # typed without 「。」, 「… どうしたらいいですか あと認知症の人で…」 (a space, then a word that opens another concern)
 PARTS = re.compile(r"[。?？!！\n]+|(?<=や)、|\s+(?=(?:あと|それと|それから|ところで|あとは)[、,\s]?[^\s])|" + NUMBERED.pattern)
