@@ -1156,3 +1156,38 @@ def test_parts_numbered_by_a_digit_and_a_space_on_their_own_lines():
             "2 マイナンバーカードを持っていない入所者は資格確認書を自分で申請しないといけないのか\n3 施設がまとめて申請できるのか")
     assert [part[:2] for part in numbered_parts(text)] == ["1 ", "2 ", "3 "]
     assert numbered_parts("暗証番号は4桁です。1 2 3 4 のような番号は避けるべき？") == []
+
+
+@pytest.mark.parametrize("text, ranked, first", [
+    # session 26's blind trials (a blind user; care-home staff; a family)
+    ("目が見えません。顔認証カードかどうか、カードのどこでわかりますか。",
+     (("nlu_fallback", 0.35), ("face_auth_card_apply", 0.33), ("face_auth_card_hoken", 0.15)), "face_auth_card_about"),
+    ("すでにカードを持っている入居者で、暗証番号を覚えられない方がいます。暗証番号なしの顔認証のカードに変えることはできますか？",
+     (("face_auth_card_about", 0.51), ("face_auth_card_apply", 0.37), ("pin_sharing", 0.11)), "face_auth_card_apply"),
+])
+def test_how_to_tell_or_switch_to_a_face_auth_card(lexicon, kb, text, ranked, first):
+    assert decide(text, ranked[0][0], ranking(*ranked), lexicon, set(kb.intents)).intents[0] == first
+
+
+def test_the_old_insurance_card_ending_brings_no_refusal_report(lexicon, kb):
+    """Session 26's blind trials: 「保険証が使えなくなったら、母は病院でどうすればいいですか。」 got the line for reporting a
+    clinic that refused the card as a second answer."""
+    text = "保険証が使えなくなったら、母は病院でどうすればいいですか。"
+    ranked = ranking(("nlu_fallback", 0.35), ("hokensho_end", 0.34), ("hospital_refused", 0.22))
+    decision = decide(text, "nlu_fallback", ranked, lexicon, set(kb.intents))
+    assert decision.intents[0] == "hokensho_end" and "hospital_refused" not in decision.intents
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("カードに点字を入れてもらえますか。", "card_tactile"),   # got the braille signature on the form
+    ("カードを申請したとき暗証番号を設定しませんでした。あとから設定できますか。", "pin_set_later"),   # got how to get a 顔認証 card
+])
+def test_uncovered_card_details_from_the_blind_trials_are_routed(lexicon, text, concept):
+    assert routed_id(lexicon, text) == concept
+
+
+def test_atokara_starts_no_other_question():
+    """「あとから設定できますか」: 「あと」 is no 「あと、…？」 (another question) — 「から設定できますか」 was quoted as unanswered."""
+    from bot.shared.fit import other_questions
+    assert other_questions("暗証番号を設定しませんでした。あとから設定できますか。") == []
+    assert other_questions("カードをなくした。あと、家族に言わないとだめ？") == ["あと、家族に言わないとだめ？"]

@@ -79,7 +79,7 @@ WANTS_TO_KNOW = re.compile(r"(?:聞きたい|ききたい|知りたい|しりた
                            r"(?:です|んです|のです)?[\s。…!！]*$")
 SENTENCE = re.compile(r"[^。?？!！\n]+[。?？!！\n]*")
 # a sentence that starts a question of its own: 「あと、家族に言わないとだめ？」「ちなみに…？」
-ANOTHER_QUESTION = re.compile(r"^\s*(?:ところで|それと(?!も)|それから|あと(?![何0-9０-９一二三四五六七八九十数少どれ])|また|もう一つ"
+ANOTHER_QUESTION = re.compile(r"^\s*(?:ところで|それと(?!も)|それから|あと(?![何0-9０-９一二三四五六七八九十数少どれからでの])|また|もう一つ"
                               r"|もうひとつ|別件で(?:すが)?|ちなみに|ついでに)[、,\s]*")
 # 「あと、その時に職員は何を準備しておけばいいでしょう。」: asks on about the first question
 ASKS_ON = re.compile(r"その(?:時|とき|際|日|場合|後|あと|ため)|それ(?:で|に|って|は|まで)|そこ|このとき|この場合")
