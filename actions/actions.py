@@ -256,15 +256,15 @@ def _each_question(turn: Turn) -> List[dict]:
     return replies if len(placed) >= 2 or (placed and not whole_placed) else []
 
 
+THE_SAME = re.compile(r"(?:それ|これ|そちら|こちら)も|同じ(?:です|でしょう|ですか|かな|なの|で|扱い)")   # as what was just said
+
+
 def _still_governed(turn: Turn) -> List[dict]:
     """「母はマイナ保険証を使っていたんですが、保険証のほうの手続きはどうなりますか」 after a deceased person's card — or
     「ちなみに資格確認書も預かっているんですが、それも同じですか？」 (session 26's blind trials: the 資格確認書's definition)."""
     governed = still_governed(turn.lexicon, turn.replied, turn.text)
     same = names_the_person(turn.text) or bool(THE_SAME.search(turn.text))
     return governed if governed and about_the_card(turn.text) and same else []
-
-
-THE_SAME = re.compile(r"(?:それ|これ|そちら|こちら)も|同じ(?:です|でしょう|ですか|かな|なの|で|扱い)")   # as what was just said
 
 
 def _in_short_beside_hard_to_read(turn: Turn) -> List[dict]:
@@ -326,9 +326,11 @@ def _referring_back(turn: Turn) -> List[dict]:
 
 
 def _next_to_the_answer(turn: Turn) -> List[dict]:
-    """A follow-up the fit rules would decline or ask 「もしかして」 about: the answer next to the one just given that it
-    names (`neighbour_named`), else that answer's lines naming its topic (`named_in_the_answer`) or, for a short one, each
-    of its words (`words_in_the_answer`: 「どこの銀行？」 after the ATM registration) — not for a message about
+    """A follow-up the fit rules would decline or ask 「もしかして」 about: the variant of the answer just given that its
+    words select (`variant_asked`: 「おらが代わりに役場さ行っても…」 after the PIN reset), the answer next to it that it
+    names (`neighbour_named`), else that answer's lines naming its topic (`named_in_the_answer`) or its words
+    (`words_in_the_answer`: 「どこの銀行？」 after the ATM registration; any length when the classifier still finds the
+    answer's topic likeliest) — not for a message about
     another topic (twentieth trial, after the photo answer: 「写真はわかったわ、おおきに。ほんでサインの方は？」 got the photo
     answer's lines)."""
     if not turn.previous or not all(m["custom"].get("fallback") and not m["custom"].get("uncovered") for m in turn.reply):
