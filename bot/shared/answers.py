@@ -134,7 +134,7 @@ def message_entities(message: dict) -> Dict[str, List[str]]:
 # right after an entity's words: the person has none or cannot use it (「スマホもパソコンもない」「スマホは使えない」)
 NOT_HAD = re.compile(r"^(?:も|が|は|を|とか)?(?:[^、。?？!！\s]{0,8}?(?:も|とか))?"
                      r"(?:持って(?:い)?(?:ない|ません|なく)|使え(?:ない|ません|ず)|使ったことが(?:ない|ありません)"
-                     r"|使いこなせ|な(?:い|く|し)|無(?:い|く|し)|ありません|苦手)")
+                     r"|使いこなせ|[な無](?:い(?![たてま])|し|く(?![しな]))|ありません|苦手)")   # not 「をなくした」: lost
 
 
 def meant_entities(message: dict) -> Dict[str, List[str]]:
