@@ -1972,3 +1972,12 @@ def test_numbered_parts_that_name_no_topic_are_read_with_the_sentences_before_th
                                                lead=lead)
     assert [m["custom"].get("answer_id") for m in messages] == ["outreach_facility", "pin_forgot"]
     assert read == [lead + "市への依頼はどれくらい前にすればよいでしょうか。", "暗証番号を忘れた入所者はどうすれば？"]
+
+
+def test_lines_quoted_from_an_answer_keep_its_links(kb):
+    """Session 26's blind trials: lines of the FAX answer quoted for 「FAXの用紙は決まった様式がありますか？」 said
+    「下の『FAX用紙を作る』」, and no link came with them."""
+    from bot.shared.conversation import said_before
+    assert kb.by_id["fax_inquiry"].links
+    quoted = said_before(kb, "fax_inquiry", "FAXの用紙は決まった様式がありますか？")
+    assert quoted and quoted[0]["custom"]["links"] == [link.dict() for link in kb.by_id["fax_inquiry"].links]

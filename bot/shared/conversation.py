@@ -315,7 +315,8 @@ def _quoted(kb: KnowledgeBase, previous: Entry, intro: str, lines: List[str]) ->
         return []
     text = "\n".join([kb.messages[intro].format(title=previous.title), *with_their_lists(previous.answer, lines)])
     return [BotMessage(text=text, citation=kb.citation(previous), sources=kb.sources_payload(previous),
-                       buttons=entry_buttons(kb, previous.related), answer_id=previous.id).to_rasa()]
+                       buttons=entry_buttons(kb, previous.related), answer_id=previous.id,   # 「下の『FAX用紙を作る』」: its link
+                       links=[link.dict() for link in previous.links]).to_rasa()]   # (session 26's blind trials: none)
 
 
 def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Optional[str],
