@@ -1981,3 +1981,13 @@ def test_lines_quoted_from_an_answer_keep_its_links(kb):
     assert kb.by_id["fax_inquiry"].links
     quoted = said_before(kb, "fax_inquiry", "FAXの用紙は決まった様式がありますか？")
     assert quoted and quoted[0]["custom"]["links"] == [link.dict() for link in kb.by_id["fax_inquiry"].links]
+
+
+def test_asked_again_for_the_number_the_answer_gives_its_phone_line():
+    """Session 26's blind trials, after the refusal answer: 「番号をもう一度教えて。何番を押せばいい？」 (help 0.52) got the
+    general menu; the answer's line with the free dial is quoted."""
+    from actions.actions import ActionFallback
+    text = "番号をもう一度教えて。何番を押せばいい？"
+    ranked = [("help", 0.52), ("hoken_visit", 0.11), ("stop_guide", 0.1)]
+    after = run(ActionFallback(), following({"answer_id": "hospital_refused"}, "help", text, ranked))[1]
+    assert after[0]["custom"].get("answer_id") == "hospital_refused" and "0120-95-0178" in after[0]["text"]

@@ -20,7 +20,8 @@ SHORT_REPLIES = ("affirm", "deny", "goodbye")   # 「はい」「いいえ」「
 # not 「その方は足が悪いだけで…」: the person spoken of, not what was said (a blind trial, 2026-12-03: got the fee answer's lines)
 REFERS_BACK = re.compile(r"^(?:それ|その(?!方|かた|人|ひと|利用者|患者|入所者|方々)|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな|さっきの|先ほどの|今の)"
                          r"|その場合|そういう場合|そのとき|その時|それなら|それでも"
-                         r"|それまで|その間|そのあいだ")   # 「来週病院あるんだけど…それまでどうやって受診するの？」 (after a lost card)
+                         r"|それまで|その間|そのあいだ"   # 「来週病院あるんだけど…それまでどうやって受診するの？」 (after a lost card)
+                         r"|(?:もう|今)(?:一度|いちど|1回|一回|いっかい)(?:教えて|おしえて|言って|いって)")   # 「番号をもう一度教えて」
 ASKS_WHERE = re.compile(r"(?<!の)どこ(?!まで)|どちら|連絡先|問い?合わ?せ先|窓口|電話番号|何番|申し?込")
 PLACE = re.compile(r"市区町村|市町村|フリーダイヤル|保険者|0120|050-")
 CONTENT_WORD = re.compile(r"[一-龥々ァ-ヶー]{2,}")   # kanji and katakana words of a follow-up
@@ -222,7 +223,8 @@ SAME_WORD = {"手伝": ("手助",), "手助": ("手伝",), "代筆": ("代わり
              # 「夜中でも止めてもらえるんですね？ 休みの日でも？」 after them: 24時間365日 (a blind trial, 2026-12-03)
              "夜中": ("24時間",), "深夜": ("24時間",), "夜間": ("24時間",), "休み": ("365日", "土日祝"), "休日": ("365日", "土日祝"),
              "土曜": ("土日祝",), "日曜": ("土日祝",), "祝日": ("土日祝",),
-             "役所": ("市区町村",), "役場": ("市区町村",), "市役所": ("市区町村",), "区役所": ("市区町村",)}
+             "役所": ("市区町村",), "役場": ("市区町村",), "市役所": ("市区町村",), "区役所": ("市区町村",),
+             "番号": ("0120", "050-")}   # 「番号をもう一度教えて」 after an answer: its phone number (session 26's blind trials)
 GENERIC_WEIGHT = 0.5   # 家族, 職員…: alone they do not name a line, beside another word they tell lines apart
 
 
