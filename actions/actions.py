@@ -631,7 +631,8 @@ class ActionShortReply(ShortResponseAction):
 class ActionHelp(ShortResponseAction):
     """「使い方がわからない」: the help menu (utter_help) — but 「かんじが おおくて よくわからない」 right after an answer is about
     that answer: it comes again in short (`fitting_messages`); and 「病院でカードの使い方がわからない」 (fourteenth trial: the
-    help menu) names a topic of the card: it is answered (what it names, not out of scope)."""
+    help menu) names a topic of the card: it is answered (what it names, not out of scope); so is one that refers back to
+    the answer just given (「番号をもう一度教えて」)."""
 
     not_meant = ("help", "out_of_scope")
 
@@ -641,7 +642,9 @@ class ActionHelp(ShortResponseAction):
     def response(self, tracker: Tracker) -> Optional[str]:
         text = tracker.latest_message.get("text") or ""
         asks_about_the_card = about_the_card(text) and names_a_topic(load_lexicon(), text)   # not 「何ができるの？」
-        return None if about_the_answer(tracker, text) or asks_about_the_card else "utter_help"
+        # 「番号をもう一度教えて」 right after an answer (session 26's blind trials: the help menu): that answer's lines
+        again = refers_back(text) and bool(last_answer_id(previous_reply(tracker)))
+        return None if about_the_answer(tracker, text) or asks_about_the_card or again else "utter_help"
 
 
 class ActionHumanHandoff(ShortResponseAction):

@@ -1989,5 +1989,9 @@ def test_asked_again_for_the_number_the_answer_gives_its_phone_line():
     from actions.actions import ActionFallback
     text = "番号をもう一度教えて。何番を押せばいい？"
     ranked = [("help", 0.52), ("hoken_visit", 0.11), ("stop_guide", 0.1)]
-    after = run(ActionFallback(), following({"answer_id": "hospital_refused"}, "help", text, ranked))[1]
-    assert after[0]["custom"].get("answer_id") == "hospital_refused" and "0120-95-0178" in after[0]["text"]
+    from actions.actions import ActionHelp
+    for action in (ActionFallback(), ActionHelp()):
+        after = run(action, following({"answer_id": "hospital_refused"}, "help", text, ranked))[1]
+        assert after[0]["custom"].get("answer_id") == "hospital_refused" and "0120-95-0178" in after[0]["text"]
+    menu = run(ActionHelp(), following({"answer_id": "hospital_refused"}, "help", "使い方を教えて", [("help", 0.9)]))[1]
+    assert menu[0].get("response") == "utter_help"
