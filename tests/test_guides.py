@@ -1993,5 +1993,8 @@ def test_asked_again_for_the_number_the_answer_gives_its_phone_line():
     for action in (ActionFallback(), ActionHelp()):
         after = run(action, following({"answer_id": "hospital_refused"}, "help", text, ranked))[1]
         assert after[0]["custom"].get("answer_id") == "hospital_refused" and "0120-95-0178" in after[0]["text"]
+    for again in ("電話番号もう一度", "電話番号もう一度教えてや"):   # session 26's last trial, after the lost-card steps
+        after = run(ActionFallback(), following({"answer_id": "lost_card"}, "out_of_scope", again, [("out_of_scope", 0.5)]))[1]
+        assert after[0]["custom"].get("answer_id") == "lost_card" and "0120-95-0178" in after[0]["text"].splitlines()[1], again
     menu = run(ActionHelp(), following({"answer_id": "hospital_refused"}, "help", "使い方を教えて", [("help", 0.9)]))[1]
     assert menu[0].get("response") == "utter_help"

@@ -21,7 +21,7 @@ SHORT_REPLIES = ("affirm", "deny", "goodbye")   # 「はい」「いいえ」「
 REFERS_BACK = re.compile(r"^(?:それ|その(?!方|かた|人|ひと|利用者|患者|入所者|方々)|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな|さっきの|先ほどの|今の)"
                          r"|その場合|そういう場合|そのとき|その時|それなら|それでも"
                          r"|それまで|その間|そのあいだ"   # 「来週病院あるんだけど…それまでどうやって受診するの？」 (after a lost card)
-                         r"|(?:もう|今)(?:一度|いちど|1回|一回|いっかい)(?:教えて|おしえて|言って|いって)")   # 「番号をもう一度教えて」
+                         r"|(?:もう|今)(?:一度|いちど|1回|一回|いっかい)(?:教えて|おしえて|言って|いって|[?？!！。\s]*$)")   # 「番号をもう一度教えて」
 ASKS_WHERE = re.compile(r"(?<!の)どこ(?!まで)|どちら|連絡先|問い?合わ?せ先|窓口|電話番号|何番|申し?込")
 PLACE = re.compile(r"市区町村|市町村|フリーダイヤル|保険者|0120|050-")
 CONTENT_WORD = re.compile(r"[一-龥々ァ-ヶー]{2,}")   # kanji and katakana words of a follow-up
@@ -212,9 +212,12 @@ def where_to_ask(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str
     return _quoted(kb, previous, "where_follow_up", lines)
 
 
+AGAIN = re.compile(r"(?:もう|今)?(?:一度|一回)(?:教え|言っ)?")   # 「もう一度教えてや」: no word of what it is about
+
+
 def content_words(text: str) -> Set[str]:
     """The kanji and katakana words of a message that say what it is about (not 本人, 場合, カード…)."""
-    return {word for word in CONTENT_WORD.findall(text) if word not in GENERIC_WORDS}
+    return {word for word in CONTENT_WORD.findall(AGAIN.sub(" ", text)) if word not in GENERIC_WORDS}
 
 
 # a word of a follow-up and the answers' word for it (「操作を手伝って」: 「家族や職員が手助けしてかまいません」)
