@@ -167,17 +167,20 @@ class Turn:
             return False
         return not set(asked) & set(self.lexicon.find("。".join(f"{e.title}。{e.answer}" for e in near)).covered)
 
+    @functools.cached_property
+    def ranked(self) -> List[Tuple[str, float]]:
+        """The classifier's knowledge intents with their confidences, likeliest first."""
+        return ranked_intents(self.message.get("intent_ranking") or [], set(self.kb.intents))
+
     @property
     def on_the_answers_topic(self) -> bool:
         """The classifier's likeliest topic (at least ANOTHER_TOPIC_MIN) is the answer just given's."""
-        previous = self.kb.by_id.get(self.previous or "")
-        ranked = ranked_intents(self.message.get("intent_ranking") or [], set(self.kb.intents))
+        previous, ranked = self.kb.by_id.get(self.previous or ""), self.ranked
         return bool(previous and ranked and ranked[0][0] == previous.intent and ranked[0][1] >= ANOTHER_TOPIC_MIN)
 
     def _likeliest_of(self, intents: Set[str]) -> Optional[str]:
         """The classifier's likeliest of `intents` among its three likeliest (at least ANOTHER_TOPIC_MIN), if any."""
-        ranked = ranked_intents(self.message.get("intent_ranking") or [], set(self.kb.intents))
-        return next((name for name, conf in ranked[:3] if name in intents and conf >= ANOTHER_TOPIC_MIN), None)
+        return next((name for name, conf in self.ranked[:3] if name in intents and conf >= ANOTHER_TOPIC_MIN), None)
 
     @functools.cached_property
     def reply(self) -> List[dict]:

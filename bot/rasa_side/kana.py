@@ -61,9 +61,8 @@ KATAKANA_GRAMMAR = re.compile(r"(?:^|[\s\u3000])(?:ハ|ヲ|ニ|ガ|デ|ヘ|モ|�
 def katakana_written(text: str) -> str:
     """A question typed in katakana only, in hiragana (session 26's blind trials: 「イエ ニ キテ モラエルノ デスカ」 from an
     older user was declined, its hiragana form answered); the hiragana steps then read it like any kana question."""
-    if KATAKANA_ONLY.fullmatch(text.strip() or "-") and KATAKANA_GRAMMAR.search(text.strip()):
-        return to_hiragana(text)
-    return text
+    stripped = text.strip()
+    return to_hiragana(text) if stripped and KATAKANA_ONLY.fullmatch(stripped) and KATAKANA_GRAMMAR.search(stripped) else text
 
 
 

@@ -349,13 +349,18 @@ def nearby_named(text: str, ranking: Sequence[dict], lexicon: Lexicon, knowledge
     return list(dict.fromkeys(likeliest + [lexicon.covered[cid].intents[0] for cid in topics]))[:MAX_CANDIDATES]
 
 
+def is_urgent(intent: str, concept_ids: Iterable[str], lexicon: Lexicon) -> bool:
+    """`intent` is the main topic of an `urgent` concept among `concept_ids` (a lost card's steps)."""
+    return any(lexicon.covered[cid].urgent and lexicon.covered[cid].intents[0] == intent for cid in concept_ids)
+
+
 def _sure_over_doubt(decision: Decision, ranked: List[Tuple[str, float]], out_of_scope: float, lexicon: Lexicon) -> bool:
     """The two signals agree and the classifier is far surer of the answer than of out_of_scope (SURE_OVER_DOUBT) — or
     the answer is an `urgent` concept's (a lost card: a blind trial, 2026-12-03, 「カードなくしたらどうする」 got 「もしかして」,
     lost_card 0.20 against out_of_scope 0.10): its likeliest intent is the answer, and a concept the message names maps to
     it."""
     first = decision.intents[0]
-    urgent = any(lexicon.covered[cid].urgent and lexicon.covered[cid].intents[0] == first for cid in decision.found.covered)
+    urgent = is_urgent(first, decision.found.covered, lexicon)
     return (bool(ranked) and ranked[0][0] == first and (urgent or ranked[0][1] >= SURE_OVER_DOUBT * out_of_scope)
             and first in lexicon.intents_of(decision.found.covered))
 
@@ -426,8 +431,7 @@ def _answer_beside_route(text: str, route: UncoveredConcept, ranked: List[Tuple[
         return []
     for clause in clauses:
         topics = asked_topics(clause.covered, lexicon)
-        urgent = any(lexicon.covered[cid].urgent and lexicon.covered[cid].intents[0] == intent for cid in topics)
         if (topics and not clause.uncovered and intent in lexicon.intents_of(topics)
-                and (confidence >= SURE_BESIDE_ROUTE or urgent)):
+                and (confidence >= SURE_BESIDE_ROUTE or is_urgent(intent, topics, lexicon))):
             return [intent]
     return []
