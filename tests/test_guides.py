@@ -1998,3 +1998,16 @@ def test_asked_again_for_the_number_the_answer_gives_its_phone_line():
         assert after[0]["custom"].get("answer_id") == "lost_card" and "0120-95-0178" in after[0]["text"].splitlines()[1], again
     menu = run(ActionHelp(), following({"answer_id": "hospital_refused"}, "help", "使い方を教えて", [("help", 0.9)]))[1]
     assert menu[0].get("response") == "utter_help"
+
+
+def test_a_follow_up_naming_only_an_aspect_is_asked_of_the_answer_just_given():
+    """Session 26's blind trials, after the 資格確認書: 「お金はかかりますか。」 got the card's fee; that answer's line
+    says 「…保険者が無償で交付します」. A follow-up that names the card asks about the card."""
+    ranked = [("card_fee", 0.62), ("shikaku_kakuninsho", 0.08)]
+    for text in ("お金はかかりますか。", "費用は？"):
+        after = run(ActionAnswer(), following({"answer_id": "shikaku_kakuninsho"}, "card_fee", text, ranked))[1]
+        assert after[0]["custom"].get("answer_id") == "shikaku_kakuninsho" and "無償" in after[0]["text"], text
+    card = run(ActionAnswer(), following({"answer_id": "shikaku_kakuninsho"}, "card_fee", "カードはお金かかる？", ranked))[1]
+    assert card[0]["custom"].get("answer_id") == "card_fee"
+    lost = run(ActionAnswer(), following({"answer_id": "lost_card"}, "card_fee", "お金かかる？", ranked))[1]
+    assert lost[0]["custom"].get("answer_id") == "card_fee"   # no line of the lost-card steps names a fee

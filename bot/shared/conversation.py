@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from bot.shared.answers import (MAX_CANDIDATES, answer_message, entry_buttons, fitting_reply, route_message,
                                 show_answer_payload)
 from bot.shared.concepts import Lexicon
-from bot.shared.fit import ANOTHER_QUESTION, SENTENCE, asked_topics, asks
+from bot.shared.fit import ANOTHER_QUESTION, SENTENCE, about_the_card, asked_topics, asks
 from bot.shared.kana import KANJI, for_hiragana_readers
 from bot.shared.knowledge import Entry, KnowledgeBase
 from bot.shared.message import BotMessage
@@ -272,6 +272,27 @@ def named_in_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id:
 
 
 SHORT_FOLLOW_UP = 20   # characters: 「どこの銀行？」, 「警察には何日以内に？」
+
+
+def aspect_of_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str) -> List[dict]:
+    """A short follow-up that names only aspects (お金, 申し込み, 持ち物: the concepts' `aspect`) and neither the card nor a
+    topic of its own asks them of the answer just given (a blind trial, 2026-12-03, after the 資格確認書: 「お金はかかり
+    ますか」 got the card's fee; that answer's line says 無償): the lines of that answer naming them; [] when none does."""
+    previous, found = kb.by_id.get(previous_answer_id or ""), lexicon.find(text)
+    asked = asked_topics(found.covered, lexicon)
+    if (previous is None or not asked or found.uncovered or about_the_card(text) or len(text.strip()) > SHORT_FOLLOW_UP
+            or not all(lexicon.covered[cid].aspect for cid in asked)):
+        return []
+    meant = {lexicon.covered[cid].intents[0] for cid in asked}   # お金がかかる and 無償 both the fee's
+    alike = {cid for cid, concept in lexicon.covered.items() if concept.aspect and concept.intents[0] in meant}
+
+    def of_the_answer(line: str) -> bool:   # not a line on another topic (the lost-card steps' 「資格確認書が無償交付」)
+        named = asked_topics(lexicon.find(line).covered, lexicon)
+        topics = [cid for cid in named if cid not in alike]
+        return bool(alike.intersection(named)) and (
+            not topics or any(previous.intent in lexicon.covered[cid].intents for cid in topics))
+    lines = [line for line in previous.answer.splitlines() if of_the_answer(line)]
+    return _quoted(kb, previous, "said_before", lines) if 0 < len(lines) <= MAX_QUOTED else []
 
 
 def words_in_the_answer(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str, on_its_topic: bool = False) -> List[dict]:
