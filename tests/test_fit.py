@@ -1193,3 +1193,14 @@ def test_atokara_starts_no_other_question():
     from bot.shared.fit import other_questions
     assert other_questions("暗証番号を設定しませんでした。あとから設定できますか。") == []
     assert other_questions("カードをなくした。あと、家族に言わないとだめ？") == ["あと、家族に言わないとだめ？"]
+
+
+def test_afraid_of_phoning_is_no_worry_about_a_leak(lexicon, kb):
+    """Session 26's blind trials: 「でんわ こわい。しえんいんさん に たのんで いい？」 (read 「電話怖い。…」) got the answer that a
+    known マイナンバー alone cannot be misused — 怖い read as a leak; it names the FAX for who cannot phone."""
+    text = "電話怖い。支援いんさんに頼んでいい？"
+    assert lexicon.find(text).covered == ["fax"]
+    ranked = ranking(("nlu_fallback", 0.35), ("free_dial", 0.25), ("out_of_scope", 0.09), ("proxy_pickup_who", 0.08))
+    decision = decide(text, "nlu_fallback", ranked, lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] in ("free_dial", "fax_inquiry")
+    assert lexicon.find("マイナンバーを知られたら怖い").covered == ["leak"]

@@ -39,7 +39,7 @@ SPEAKERS_OWN = re.compile(rf"(?:{SPEAKER_WORDS})(?:の|も)")   # 「私のカ�
 THE_PERSON = re.compile(r"母|父|夫|妻|祖母|祖父|おばあ|おじい|ばあちゃん|じいちゃん|故人|亡|主人|旦那|だんな|家内|奥さん|義母|義父")
 # the user cannot phone (「耳が聞こえない」「電話できない」)
 CANNOT_PHONE = re.compile(r"(?:耳|みみ)が?\s*(?:聞こえ|きこえ|不自由|遠い|とおい)|聴覚|難聴|ろう者|聾|手話|筆談"
-                          r"|(?:電話|でんわ)\s*(?:は|が)?\s*(?:でき|出来|無理|むり|難し|むずかし|かけられ)")   # 「みみ とおい でんわ むり」
+                          r"|(?:電話|でんわ)\s*(?:は|が)?\s*(?:でき|出来|無理|むり|難し|むずかし|かけられ|怖|こわ|苦手)")   # 「みみ とおい でんわ むり」
 
 
 # the writer works at a clinic, hospital or pharmacy counter (fourteenth trial: a clinic receptionist was twice told to ask
