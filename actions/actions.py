@@ -22,7 +22,7 @@ from bot.shared.answers import (answer_message, clarify_message, fitting_reply, 
 from bot.shared.concepts import Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
-from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, aspect_of_the_answer, cannot_phone, phones_for_them,
+from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, aspect_of_the_answer, carried_kind, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
                                      named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
@@ -315,6 +315,23 @@ def _routed_beside_the_answer(turn: Turn) -> List[dict]:
     return routed_in_context(turn.kb, turn.lexicon, turn.previous, turn.text)
 
 
+def _of_the_kind_talked_about(turn: Turn) -> List[dict]:
+    """After an answer about a kind of card (`carried_kind`: the 顔認証マイナンバーカード), a question placed on its own (not a
+    plain decline) that names no kind asks about that kind: read with its name, when that reading answers with one of its
+    topics (session 26's blind trials, after the switch: 「保険証の登録は病院でもできると？」 got マイナポータル and the ATM,
+    which need the PIN that card has not — 「顔認証カードを保険証に」 says how; 「コンビニで住民票はとれる？」 was routed as
+    コンビニ交付 — 「顔認証カードでできること」 says it cannot)."""
+    kind = carried_kind(turn.kb, turn.lexicon, turn.previous)
+    if kind is None or kind.id in turn.found.covered or is_plain_decline(turn.reply):
+        return []
+    reading = parse(f"{kind.terms[0]}で、{turn.text}")
+    reply = fitting_reply(turn.kb, turn.lexicon, reading) if reading else []
+    of_the_kind = _answers(reply)
+    if of_the_kind and of_the_kind != _answers(turn.reply) and all(turn.kb.by_id[i].intent in kind.intents for i in of_the_kind):
+        return reply
+    return []
+
+
 def _aspect_of_the_answer(turn: Turn) -> List[dict]:
     """「お金はかかりますか」 after the 資格確認書: the lines of the answer just given that name it (`aspect_of_the_answer`)."""
     return aspect_of_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text) if turn.previous else []
@@ -383,7 +400,7 @@ def _topics_named(turn: Turn) -> List[dict]:
 # the first step with something to say gives the reply; else the plain decline (`Turn.reply`)
 REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
     _about_what_was_said, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read, _routed_beside_the_answer,
-    _aspect_of_the_answer, _referring_back,
+    _of_the_kind_talked_about, _aspect_of_the_answer, _referring_back,
     _each_question, _next_to_the_answer, _placed, _following_up, _from_check_topic, _topics_named)
 
 

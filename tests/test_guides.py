@@ -2011,3 +2011,20 @@ def test_a_follow_up_naming_only_an_aspect_is_asked_of_the_answer_just_given():
     assert card[0]["custom"].get("answer_id") == "card_fee"
     lost = run(ActionAnswer(), following({"answer_id": "lost_card"}, "card_fee", "お金かかる？", ranked))[1]
     assert lost[0]["custom"].get("answer_id") == "card_fee"   # no line of the lost-card steps names a fee
+
+
+def test_after_the_face_auth_card_a_question_naming_no_kind_asks_about_it(monkeypatch):
+    """Session 26's blind trials, after the switch to the 顔認証マイナンバーカード: 「保険証の登録は病院でもできると？」 got the
+    registration's マイナポータル and ATM, which need the PIN that card has not; read with the card's name, it gets
+    「顔認証カードを保険証に」. After another answer, nothing changes."""
+    import actions.actions as actions_module
+
+    def parse(text):
+        return sure_reading(text, "face_auth_card_hoken" if text.startswith("顔認証マイナンバーカードで") else "hoken_registration")
+
+    monkeypatch.setattr(actions_module, "parse", parse)
+    text, ranked = "保険証の登録は病院でもできると？", [("hoken_registration", 0.89)]
+    after = run(ActionAnswer(), following({"answer_id": "face_auth_card_apply_proxy"}, "hoken_registration", text, ranked))[1]
+    assert [m["custom"].get("answer_id") for m in after] == ["face_auth_card_hoken"]
+    other = run(ActionAnswer(), following({"answer_id": "pin_forgot"}, "hoken_registration", text, ranked))[1]
+    assert other[0]["custom"].get("answer_id") == "hoken_registration"

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from bot.shared.answers import (MAX_CANDIDATES, answer_message, entry_buttons, fitting_reply, route_message,
                                 show_answer_payload)
-from bot.shared.concepts import Lexicon
+from bot.shared.concepts import CoveredConcept, Lexicon
 from bot.shared.fit import ANOTHER_QUESTION, SENTENCE, about_the_card, asked_topics, asks
 from bot.shared.kana import KANJI, for_hiragana_readers
 from bot.shared.knowledge import Entry, KnowledgeBase
@@ -269,6 +269,16 @@ def named_in_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id:
     if previous is None or not any(topics.intersection(lexicon.find(line).covered) for line in previous.answer.splitlines()):
         return []
     return said_before(kb, previous.id, text, lexicon=lexicon)
+
+
+def carried_kind(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str]) -> Optional[CoveredConcept]:
+    """The kind of card (a `carried` concept: 顔認証マイナンバーカード) that the answer just given is about — its title or
+    first line names it — if any."""
+    previous = kb.by_id.get(previous_answer_id or "")
+    if previous is None:
+        return None
+    named = lexicon.find(f"{previous.title}。{previous.answer.splitlines()[0]}").covered
+    return next((lexicon.covered[cid] for cid in named if lexicon.covered[cid].carried), None)
 
 
 SHORT_FOLLOW_UP = 20   # characters: 「どこの銀行？」, 「警察には何日以内に？」
