@@ -235,6 +235,12 @@ _LEAK_TALK = _words(r"悪用|漏れ|漏え|もれ|知られ|言っちゃ|言っ�
                     r"|調べ|しらべ|照会|検索")   # 「番号は482159306174だって言ってんだろ。調べられないのか」: one to be looked up
 
 
+# 「おとんがカード落としたかもしれん！番号は１２３４５６７８９０１２やったと思う」 (session 27's blind trials: kept, a wrong
+# check digit): twelve digits after 「番号は」 that starts a phrase (not 「交付通知書の番号」) in a message about the card
+_CARD_TALK = _words(r"カード|かーど|マイナ|まいな")
+_THE_NUMBER = re.compile(r"(?:^|(?<=[\s、。!！?？]))(?:番号|ばんごう)(?:は|が|って|、|:)?\s*$")
+
+
 def find_mynumbers(text: str):
     for run in _RUN.finditer(text):
         digits = run.group().replace("-", "")
@@ -245,7 +251,9 @@ def find_mynumbers(text: str):
                 mine = mine if mine is not None else _nearest(_SOMEONES_NUMBER_WORDS, text, start, end, 16, 10)
                 tracking = _nearest(_TRACKING_WORDS, text, start, end, 16, 10)
                 named_tracking = tracking is not None and (mine is None or tracking < mine)
-                if not named_tracking and (mine is not None or mynumber_check_digit_ok(number) or _LEAK_TALK.search(text)):
+                bare = _CARD_TALK.search(text) and _THE_NUMBER.search(text, max(0, start - 12), start)
+                if not named_tracking and (mine is not None or mynumber_check_digit_ok(number) or _LEAK_TALK.search(text)
+                                           or bare):
                     yield start, end, MYNUMBER
         elif 8 <= len(digits) <= 11 and not _is_public_phone(digits):   # a part of one, named so
             mine = _nearest(_MYNUMBER_WORDS, text, run.start(), run.end(), 8, 0)
