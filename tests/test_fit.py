@@ -1204,3 +1204,16 @@ def test_afraid_of_phoning_is_no_worry_about_a_leak(lexicon, kb):
     decision = decide(text, "nlu_fallback", ranked, lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents[0] in ("free_dial", "fax_inquiry")
     assert lexicon.find("マイナンバーを知られたら怖い").covered == ["leak"]
+
+
+def test_what_another_topic_needs_does_not_decide_the_answer(lexicon, kb):
+    """Session 27's blind trials: 「ロック解除の手続きの際に必要な書類は何ですか。」 got the proxy's documents (the 交付通知書
+    first): 必要な書類 asks what the PIN reset needs and does not pick the proxy's answer; the proxy's own question still
+    gets its documents."""
+    text = "ロック解除の手続きの際に必要な書類は何ですか。"
+    ranked = ranking(("proxy_pickup_documents", 0.62), ("out_of_scope", 0.15), ("mynumber_leak", 0.02))
+    decision = decide(text, "proxy_pickup_documents", ranked, lexicon, set(kb.intents))
+    assert decision.kind == "clarify" and decision.intents[0] == "pin_forgot"
+    proxy = ranking(("proxy_pickup_documents", 0.99))
+    decision = decide("代理で受け取るときに必要な書類は？", "proxy_pickup_documents", proxy, lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents == ["proxy_pickup_documents"]

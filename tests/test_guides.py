@@ -2028,3 +2028,12 @@ def test_after_the_face_auth_card_a_question_naming_no_kind_asks_about_it(monkey
     assert [m["custom"].get("answer_id") for m in after] == ["face_auth_card_hoken"]
     other = run(ActionAnswer(), following({"answer_id": "pin_forgot"}, "hoken_registration", text, ranked))[1]
     assert other[0]["custom"].get("answer_id") == "hoken_registration"
+
+
+def test_a_follow_up_whose_words_the_answer_holds_is_not_sent_to_a_neighbour():
+    """Session 27's blind trials, after the 資格確認書: 「申請いるの？」 got 「施設での出張申請受付」 (a neighbour whose
+    title holds 申請); the answer's own lines say who applies and that it came without an application."""
+    from actions.actions import ActionFallback
+    unsure = [("nlu_fallback", 0.35), ("apply_methods", 0.24), ("out_of_scope", 0.1)]
+    after = run(ActionFallback(), following({"answer_id": "shikaku_kakuninsho"}, "nlu_fallback", "申請いるの？", unsure))[1]
+    assert after[0]["custom"].get("answer_id") == "shikaku_kakuninsho" and "申請しなくても" in after[0]["text"]

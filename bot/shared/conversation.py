@@ -411,8 +411,13 @@ def neighbour_named(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Opt
 
 def _titled(neighbours: List[Entry], previous: Entry, text: str) -> Optional[Entry]:
     """The one neighbour whose title holds a word of the message that the answer just given's title does not (after
-    「施設での出張申請受付」: 「当日ですが、施設側は何をすればいいですか？」 → 「出張申請受付の当日」, out of scope 0.44)."""
-    words = [word for word in content_words(text) if word not in previous.title]
+    「施設での出張申請受付」: 「当日ですが、施設側は何をすればいいですか？」 → 「出張申請受付の当日」, out of scope 0.44) — none
+    when the answer just given holds every word (session 27's blind trials, after the 資格確認書: 「申請いるの？」 got
+    「施設での出張申請受付」; its own lines say who applies)."""
+    said = content_words(text)
+    if said and all(word in previous.answer for word in said):
+        return None
+    words = [word for word in said if word not in previous.title]
     titled = [entry for entry in neighbours if any(word in entry.title for word in words)]
     return titled[0] if len(titled) == 1 else None
 
