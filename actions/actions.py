@@ -293,7 +293,7 @@ def _not_again(turn: Turn) -> List[dict]:
             anew = reply_to_part(questions, turn.message)
             if _answers(anew) and not _answers(anew) & given:
                 return anew
-    return not_again(turn.kb, turn.reply, turn.replied, turn.text)
+    return not_again(turn.kb, turn.reply, turn.replied, turn.text, turn.lexicon)
 
 
 def _answers(messages: List[dict]) -> Set[str]:
@@ -670,6 +670,19 @@ class ActionHelp(ShortResponseAction):
         # 「番号をもう一度教えて」 right after an answer (session 26's blind trials: the help menu): that answer's lines
         again = refers_back(text) and bool(last_answer_id(previous_reply(tracker)))
         return None if about_the_answer(tracker, text) or asks_about_the_card or again else "utter_help"
+
+
+class ActionBotChallenge(ShortResponseAction):
+    """「あなたは誰？」: who answers (utter_bot_challenge) — but a message that names a topic of the card is asked about it
+    (session 27's blind trials: 「鼻にチューブ入ってる人は？」 got 「人ではなく、自動で答えるプログラムです」)."""
+
+    not_meant = ("bot_challenge",)
+
+    def name(self) -> Text:
+        return "action_bot_challenge"
+
+    def response(self, tracker: Tracker) -> Optional[str]:
+        return None if names_a_topic(load_lexicon(), tracker.latest_message.get("text") or "") else "utter_bot_challenge"
 
 
 class ActionHumanHandoff(ShortResponseAction):

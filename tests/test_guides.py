@@ -2037,3 +2037,27 @@ def test_a_follow_up_whose_words_the_answer_holds_is_not_sent_to_a_neighbour():
     unsure = [("nlu_fallback", 0.35), ("apply_methods", 0.24), ("out_of_scope", 0.1)]
     after = run(ActionFallback(), following({"answer_id": "shikaku_kakuninsho"}, "nlu_fallback", "申請いるの？", unsure))[1]
     assert after[0]["custom"].get("answer_id") == "shikaku_kakuninsho" and "申請しなくても" in after[0]["text"]
+
+
+def test_a_question_read_as_who_answers_that_names_a_topic_is_answered():
+    """Session 27's blind trials: 「鼻にチューブ入ってる人は？」 (bot_challenge 0.47: 「人は？」) got 「人ではなく、自動で答える
+    プログラムです」; it names the photo. 「あなたは誰？」 still gets who answers."""
+    from actions.actions import ActionBotChallenge
+    ranked = [("bot_challenge", 0.47), ("card_safety", 0.17), ("photo_exception", 0.05)]
+    tube = run(ActionBotChallenge(), following(None, "bot_challenge", "鼻にチューブ入ってる人は？", ranked))[1]
+    assert tube[0]["custom"].get("answer_id", "").startswith("photo_exception") and "チューブ" in tube[0]["text"]
+    who = run(ActionBotChallenge(), following(None, "bot_challenge", "あなたは誰？", [("bot_challenge", 0.98)]))[1]
+    assert who[0].get("response") == "utter_bot_challenge"
+
+
+def test_follow_ups_on_a_lost_card_after_the_dial_or_abroad_get_the_steps_or_number():
+    """Session 27's blind trials. After a lost card and the free dial's hours: 「警察にもいかなあかんの」 got the dial's menu
+    line (the lost card outranks the dial: its steps, police included). After the card abroad: 「海外でなくしたら？」 got
+    「同じになるため、くり返しません」 — that answer's line gives the number for a card lost abroad."""
+    from actions.actions import ActionFallback
+    unsure = [("nlu_fallback", 0.35), ("out_of_scope", 0.29), ("greet", 0.12)]
+    police = run(ActionFallback(), following({"answer_id": "free_dial"}, "nlu_fallback", "警察にもいかなあかんの", unsure))[1]
+    assert police[0]["custom"].get("answer_id") == "lost_card" and "警察" in police[0]["text"]
+    abroad = run(ActionAnswer(), following({"answer_id": "overseas_use"}, "overseas_use", "海外でなくしたら？",
+                                           [("overseas_use", 0.7)]))[1]
+    assert "03-6734-0170" in abroad[0]["text"] and "くり返しません" not in abroad[0]["text"]

@@ -391,7 +391,9 @@ def neighbour_named(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Opt
     """The answer next to the one just given (related either way) that the message names by a concept's main topic,
     when the classifier could not place the message (thirteenth trial, after the outreach answer: 「入所者のうち5人
     くらいは住民票が前の市に残ったままなんですが、その人たちも同じ日に一緒に申請できますか？」 was declined, out of
-    scope 0.65): the concept and the conversation agree; or, named by a word of its title, the one such answer (`_titled`).
+    scope 0.65): the concept and the conversation agree; or, named by a word of its title, the one such answer (`_titled`);
+    or the main topic of a named concept that `outranks` the answer just given (session 27's blind trials, after the
+    free dial's hours that followed a lost card: 「警察にもいかなあかんの」 got the dial's menu line, not the steps).
     [] when none is named, or an uncovered topic is."""
     previous = kb.by_id.get(previous_answer_id or "")
     found = lexicon.find(text)
@@ -404,7 +406,9 @@ def neighbour_named(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Opt
     if previous.when and previous.intent in topics:   # still on the variant just given: its lines (`named_in_the_answer`),
         return []   # not its topic's default (after the lost smartphone's steps, 「…結局スマホが見つからなかったら？」 got
                     # the lost card's: police, reissue — session 26's blind trials)
-    named = next((entry for topic in topics for entry in neighbours if entry.intent == topic and not entry.when), None)
+    outranking = [lexicon.covered[cid].intents[0] for cid in found.covered if previous.intent in lexicon.covered[cid].outranks]
+    named = kb.default_entry(outranking[0]) if outranking else None   # the lost card's steps, after the free dial's hours
+    named = named or next((entry for topic in topics for entry in neighbours if entry.intent == topic and not entry.when), None)
     named = named or _titled(neighbours, previous, text)
     return [answer_message(kb, named)] if named is not None else []
 
@@ -591,10 +595,13 @@ def result_in_short(kb: KnowledgeBase, result_text: str, citation: str, text: st
     return [BotMessage(text=body, citation=citation).to_rasa()]
 
 
-def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict], text: str = "") -> List[dict]:
+def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict], text: str = "",
+              lexicon: Optional[Lexicon] = None) -> List[dict]:
     """The answers just given, asked for again in other words (「FAXは家にないんです…メールとかチャットは？」 after the FAX
-    answer): not repeated — the lines of it that name the follow-up's words (`said_before`: fourteenth trial, 「目視確認
-    というのは、具体的に受付で何をすればいいんでしょうか」 got 「同じになるため、くり返しません」), else said so, with that
+    answer): not repeated — the lines of it that name the follow-up's words, and given the `lexicon` the topics other than
+    the answer's own that it names (`said_before`:
+    fourteenth trial, 「目視確認というのは、具体的に受付で何をすればいいんでしょうか」 got 「同じになるため、くり返しません」;
+    session 27's, after the card abroad: 「海外でなくしたら？」 — the line with the number for a card lost abroad), else said so, with that
     answer's related entries and where to ask ([message]); beside a new answer only the new one is given; the same routing
     reply again is said in short (「カードや電子証明書の有効期限…」 three times in a row), and not at all beside something new,
     nor an answer just given beside a new routing reply (「同じこと2回言いよるばい」); [] when the reply is all new (or
@@ -608,7 +615,7 @@ def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict], 
     fresh = [message for message in reply if message["custom"].get("uncovered") not in routed
              and not (routing and message["custom"].get("answer_id") in given)]
     if reply and fresh and len(fresh) < len(reply):   # beside something new, a routing reply or answer just given is
-        return not_again(kb, fresh, previous_reply, text) or fresh   # not said again (the reissue fee twice; the 資格確認書)
+        return not_again(kb, fresh, previous_reply, text, lexicon) or fresh   # not said again (the reissue fee twice; the 資格確認書)
     answered = [message["custom"].get("answer_id") for message in reply]
     if not given or not answered or not all(answered):
         return []
@@ -616,7 +623,9 @@ def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict], 
         new = [message for message in reply if message["custom"]["answer_id"] not in given]
         return new if len(new) < len(reply) else []
     previous = kb.by_id[answered[-1]]
-    quoted = said_before(kb, previous.id, text) if text else []
+    other_topic = lexicon is not None and any(previous.intent not in lexicon.covered[cid].intents
+                                              for cid in asked_topics(lexicon.find(text).covered, lexicon))
+    quoted = said_before(kb, previous.id, text, lexicon=lexicon if other_topic else None) if text else []
     if quoted:
         return quoted
     buttons = [{"title": "もう一度読む", "payload": show_answer_payload(previous.id)},
