@@ -1217,3 +1217,16 @@ def test_what_another_topic_needs_does_not_decide_the_answer(lexicon, kb):
     proxy = ranking(("proxy_pickup_documents", 0.99))
     decision = decide("代理で受け取るときに必要な書類は？", "proxy_pickup_documents", proxy, lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents == ["proxy_pickup_documents"]
+
+
+@pytest.mark.parametrize("text, ranked, answer", [
+    # got how a patient uses the reader; 病院で使えなかったとき says the readers are 義務化 (2024年6月)
+    ("うちのクリニック、カードリーダーまだないんだけど義務？", [("hoken_visit", 0.41), ("hospital_refused", 0.29)], "hospital_refused"),
+    # got the reader's steps; the card's contents say the counter never handles the 12 digits
+    ("マイナンバーを受付で控えないといけない？", [("nlu_fallback", 0.35), ("mynumber_leak", 0.22), ("deny", 0.11), ("hoken_visit", 0.11),
+                                               ("out_of_scope", 0.07)], "card_safety"),
+])
+def test_clinic_counter_questions_from_session_27s_trials(lexicon, kb, text, ranked, answer):
+    intent = ranked[0][0]
+    decision = decide(text, intent, ranking(*ranked), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == answer
