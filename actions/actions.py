@@ -22,7 +22,8 @@ from bot.shared.answers import (answer_message, clarify_message, fitting_reply, 
 from bot.shared.concepts import Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
-from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, aspect_of_the_answer, carried_kind, cannot_phone, phones_for_them,
+from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
+                                     held_by_the_answer, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
                                      named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
@@ -332,6 +333,11 @@ def _of_the_kind_talked_about(turn: Turn) -> List[dict]:
     return []
 
 
+def _held_by_the_answer(turn: Turn) -> List[dict]:
+    """「委任状の書式は？」 after the proxy's switch to the 顔認証 card: that answer's lines (`held_by_the_answer`)."""
+    return held_by_the_answer(turn.kb, turn.previous, _answers(turn.reply), turn.text)
+
+
 def _aspect_of_the_answer(turn: Turn) -> List[dict]:
     """「お金はかかりますか」 after the 資格確認書: the lines of the answer just given that name it (`aspect_of_the_answer`)."""
     return aspect_of_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text) if turn.previous else []
@@ -400,7 +406,7 @@ def _topics_named(turn: Turn) -> List[dict]:
 # the first step with something to say gives the reply; else the plain decline (`Turn.reply`)
 REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
     _about_what_was_said, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read, _routed_beside_the_answer,
-    _of_the_kind_talked_about, _aspect_of_the_answer, _referring_back,
+    _of_the_kind_talked_about, _aspect_of_the_answer, _held_by_the_answer, _referring_back,
     _each_question, _next_to_the_answer, _placed, _following_up, _from_check_topic, _topics_named)
 
 

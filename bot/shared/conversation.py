@@ -226,6 +226,7 @@ SAME_WORD = {"手伝": ("手助",), "手助": ("手伝",), "代筆": ("代わり
              # 「夜中でも止めてもらえるんですね？ 休みの日でも？」 after them: 24時間365日 (a blind trial, 2026-12-03)
              "夜中": ("24時間",), "深夜": ("24時間",), "夜間": ("24時間",), "休み": ("365日", "土日祝"), "休日": ("365日", "土日祝"),
              "土曜": ("土日祝",), "日曜": ("土日祝",), "祝日": ("土日祝",),
+             "書式": ("様式",), "様式": ("書式",),   # 「委任状の書式は？」: 「委任状の様式は…市区町村にお問い合わせください」
              "役所": ("市区町村",), "役場": ("市区町村",), "市役所": ("市区町村",), "区役所": ("市区町村",),
              "番号": ("0120", "050-")}   # 「番号をもう一度教えて」 after an answer: its phone number (session 26's blind trials)
 GENERIC_WEIGHT = 0.5   # 家族, 職員…: alone they do not name a line, beside another word they tell lines apart
@@ -282,6 +283,23 @@ def carried_kind(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Option
 
 
 SHORT_FOLLOW_UP = 20   # characters: 「どこの銀行？」, 「警察には何日以内に？」
+
+
+def held_by_the_answer(kb: KnowledgeBase, previous_answer_id: Optional[str], answered: Set[str], text: str) -> List[dict]:
+    """A short follow-up whose every word the answer just given holds (or the answers' word for it), and the answers the
+    classifier chose for it (if any) do not, asks about that answer (session 27's blind trials, after the switch to the 顔認証
+    card by a proxy: 「委任状の書式は？」 got the 7 documents for collecting a card; that answer says 「委任状の様式は
+    住所地の市区町村にお問い合わせください」): its lines naming them (`said_before`); [] otherwise."""
+    previous = kb.by_id.get(previous_answer_id or "")
+    words = content_words(text)
+    if previous is None or not words or previous.id in answered or len(text.strip()) > SHORT_FOLLOW_UP:
+        return []
+
+    def holds(answer: str) -> bool:
+        return all(any(variant in answer for variant in (word, *SAME_WORD.get(word, ()))) for word in words)
+    if not holds(previous.answer) or any(holds(kb.by_id[i].answer) for i in answered if i in kb.by_id):
+        return []
+    return said_before(kb, previous.id, text)
 
 
 def aspect_of_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str) -> List[dict]:
