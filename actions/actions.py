@@ -27,7 +27,7 @@ from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, asp
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
                                      named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
-                                     restated_question, result_in_short, routed_in_context, said_before, still_governed,
+                                     restated_question, result_in_short, routed_in_context, said_before, still_governed, still_routed,
                                      variant_asked, wants_kana, what_it_is_not_about, where_to_ask, with_hiragana_offer,
                                      words_in_the_answer)
 from bot.shared.knowledge import KnowledgeBase, load_knowledge
@@ -265,10 +265,13 @@ THE_SAME = re.compile(r"(?:それ|これ|そちら|こちら)も|同じ(?:です
 
 def _still_governed(turn: Turn) -> List[dict]:
     """「母はマイナ保険証を使っていたんですが、保険証のほうの手続きはどうなりますか」 after a deceased person's card — or
-    「ちなみに資格確認書も預かっているんですが、それも同じですか？」 (session 26's blind trials: the 資格確認書's definition)."""
+    「ちなみに資格確認書も預かっているんですが、それも同じですか？」 (session 26's blind trials: the 資格確認書's definition);
+    after any routing reply, 「代理人でもできる？」 (`still_routed`)."""
     governed = still_governed(turn.lexicon, turn.replied, turn.text)
     same = names_the_person(turn.text) or bool(THE_SAME.search(turn.text))
-    return governed if governed and about_the_card(turn.text) and same else []
+    if governed and about_the_card(turn.text) and same:
+        return governed
+    return still_routed(turn.kb, turn.lexicon, turn.replied, turn.text)
 
 
 def _in_short_beside_hard_to_read(turn: Turn) -> List[dict]:

@@ -2079,3 +2079,18 @@ def test_a_short_follow_up_the_answer_just_given_holds_gets_its_lines():
     proxy = run(ActionAnswer(), following({"answer_id": "pin_forgot"}, "proxy_pickup_eligibility", "代理交付は？",
                                           [("proxy_pickup_eligibility", 0.8)]))[1]
     assert proxy[0]["custom"].get("answer_id") == "proxy_pickup_eligibility"
+
+
+def test_whether_someone_else_may_do_a_routed_topic_is_routed_again():
+    """Session 27's blind trials, after 「電子証明書の期限切れの通知が来たって患者さん。更新どうする？」 was routed: 「代理人でも
+    できる？」 got who may collect a card by proxy (「指定する方ならどなたでも」, read as the renewal's rule); the documents
+    say nothing of it: said so again, in short. After an answer it is read as before."""
+    from actions.actions import ActionFallback
+    routed = {"fallback": True, "uncovered": "validity_renewal"}
+    ranked = [("proxy_pickup_who", 0.62), ("proxy_pickup_eligibility", 0.1)]
+    again = run(ActionAnswer(), following(routed, "proxy_pickup_who", "代理人でもできる？", ranked))[1]
+    assert again[0]["custom"].get("uncovered") == "validity_renewal" and "さきほどお伝えしたとおり" in again[0]["text"]
+    after = run(ActionAnswer(), following({"answer_id": "outreach_facility"}, "proxy_pickup_who", "代理人でもできる？", ranked))[1]
+    assert after[0]["custom"].get("uncovered") is None
+    assert run(ActionFallback(), following(routed, "nlu_fallback", "家族もいい？", [("nlu_fallback", 0.4)]))[1][0]["custom"].get(
+        "uncovered") == "validity_renewal"

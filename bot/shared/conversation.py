@@ -182,6 +182,23 @@ def still_governed(lexicon: Lexicon, previous_reply: List[dict], text: str = "")
     return [route_message(governing.id, governing.reply)]
 
 
+# 「代理人でもできる？」「家族もいい？」: whether someone else may do what was just talked about
+DONE_BY_OTHERS = re.compile(r"(?:でも|も)\s*(?:できる|できます|出来る|出来ます|いい|良い|よい|大丈夫|だいじょうぶ|かまわ|構わ|可能|OK|ok)"
+                            r"[^。\n]{0,6}$")
+
+
+def still_routed(kb: KnowledgeBase, lexicon: Lexicon, previous_reply: List[dict], text: str) -> List[dict]:
+    """After a routing reply, a short follow-up asking whether someone else may do it (「代理人でもできる？」 after the
+    電子証明書's renewal, session 27's blind trials: it got who may collect a card) is about the routed topic: said
+    again in short (the documents do not say; where to ask, as before): [message] or []."""
+    routed = next((custom.get("uncovered") for custom in previous_reply if custom.get("uncovered")), None)
+    found = lexicon.find(text)
+    if (routed is None or len(text.strip()) > SHORT_FOLLOW_UP or not DONE_BY_OTHERS.search(text.strip())
+            or about_the_card(text) or any(concept != routed for concept in found.uncovered)):
+        return []
+    return [BotMessage(text=kb.messages["same_route"], fallback=True, extra={"uncovered": routed}).to_rasa()]
+
+
 def routed_in_context(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str) -> List[dict]:
     """A follow-up about an uncovered side of the previous answer's topic (「それっていつまで使えるんですか？」 after
     the 資格確認書: its validity) gets that topic's routing reply, as if the topic had been named — also when the
