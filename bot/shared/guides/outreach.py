@@ -115,15 +115,15 @@ def render_outreach(v: Values, today: dt.date) -> Result:
     now.lines.append(fact(E_OUT, "実施状況は市区町村で異なるため、まずはお近くの市区町村にお問い合わせください。"))
     if others in ("yes", UNKNOWN):
         now.lines.append(fact(E_DAY, "市区町村外に住民票がある方がいる場合は、その方も含めてできるか、事前に市区町村にご相談ください。"))
-    now.lines.append(fact(E_PREP, "申請者が分かっていれば申請者名簿を作って市区町村に事前に出すと、市区町村で氏名・住所等を書いた交付申請書を準備でき、当日がスムーズになります。"))
+    now.lines.append(fact(E_PREP, "申請者名簿を市区町村に事前に出すと、氏名・住所等を書いた交付申請書を準備してもらえ、当日がスムーズです。"))
 
     meeting_day = timeline(day)[1][1] if day else None   # the same day as in the schedule (a weekend moved)
     meeting_s = Section("打合せ" + ("（実施日の約20日前）" if meeting_day is None
                                    else "（目安の時期を過ぎています。早めに）" if meeting_day < today
                                    else f"（{format_date(meeting_day)}ごろ）"))
     meeting_s.lines.append(fact(E_OUT, MEETING))
-    meeting_s.lines.append(fact(E_PREP, "当日の物品は基本的に市区町村が準備・持参しますが、机・椅子など施設から借りることもあります。"))
-    meeting_s.lines.append(fact(E_PREP, "市区町村の物品の例にはプリンター等の延長コード（備考「電源の借用が必要」）もあり、電源を借りることがあります。"))
+    meeting_s.lines.append(fact(E_PREP, "物品は基本的に市区町村が持参します。"))
+    meeting_s.lines.append(fact(E_PREP, "机・椅子や電源（物品の例の備考「電源の借用が必要」）を施設から借りることがあります。"))
     meeting_s.lines.append(fact(E_PREP, "打合せでご確認ください。"))
     docs = Section("申請する方ごとに用意する書類（例）")
     for item in ("交付申請書", "暗証番号設定依頼書", "顔写真（当日に写真撮影サービスがあれば不要）", "本人確認書類",
