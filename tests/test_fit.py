@@ -1230,3 +1230,14 @@ def test_clinic_counter_questions_from_session_27s_trials(lexicon, kb, text, ran
     intent = ranked[0][0]
     decision = decide(text, intent, ranking(*ranked), lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents[0] == answer
+
+
+def test_moving_house_with_the_card_gets_the_merit_that_answers_it(lexicon, kb):
+    """Session 27's blind trials: 「引っ越したら保険証として使えなくなる？」 got the old 保険証's end; the merits say no
+    switch is needed after a move (転居), the insurer's membership aside."""
+    text = "引っ越したら保険証として使えなくなる？"
+    ranked = ranking(("hokensho_end", 0.42), ("hoken_merit", 0.18), ("out_of_scope", 0.13))
+    decision = decide(text, "hokensho_end", ranked, lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "hoken_merit"
+    assert "転居" in kb.default_entry("hoken_merit").answer
+    assert routed_id(lexicon, "引っ越したらカードの住所はどうするの") == "address_name_change"
