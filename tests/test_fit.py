@@ -1182,6 +1182,13 @@ def test_the_old_insurance_card_ending_brings_no_refusal_report(lexicon, kb):
 
 @pytest.mark.parametrize("text, concept", [
     ("カードに点字を入れてもらえますか。", "card_tactile"),   # got the braille signature on the form
+    # session 27's: the management tips, as if they answered these
+    ("万一、施設で預かっていたカードを紛失したり不正に使われたりした場合、施設はどのような責任を負うことになりますか。",
+     "facility_liability"),
+    ("ちなみにホームでは入居者10名分のカードをまとめて事務所で預かる予定なのですが、施設で預かれる枚数に上限などはありますか。",
+     "holding_limit"),
+    ("預かり証のひな形はありますか", "form_templates"),
+    ("顔写真証明書の様式はどこでもらえますか", "form_templates"),   # got the 2023 relaxation of the proxy's rules
     ("カードを申請したとき暗証番号を設定しませんでした。あとから設定できますか。", "pin_set_later"),   # got how to get a 顔認証 card
 ])
 def test_uncovered_card_details_from_the_blind_trials_are_routed(lexicon, text, concept):
