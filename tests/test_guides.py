@@ -2094,3 +2094,11 @@ def test_whether_someone_else_may_do_a_routed_topic_is_routed_again():
     assert after[0]["custom"].get("uncovered") is None
     assert run(ActionFallback(), following(routed, "nlu_fallback", "家族もいい？", [("nlu_fallback", 0.4)]))[1][0]["custom"].get(
         "uncovered") == "validity_renewal"
+
+
+def test_the_insurance_card_held_now_is_no_reference_to_the_answer():
+    """Session 27's blind trials (replayed), after the 資格確認書: 「今の保険証っていつまで使える？」 was read as starting
+    from that answer (今の…) and routed as the 資格確認書's validity; 今の保険証 is the one held now."""
+    text = "今の保険証っていつまで使える？"
+    after = run(ActionAnswer(), following({"answer_id": "shikaku_kakuninsho"}, "hokensho_end", text, [("hokensho_end", 0.8)]))[1]
+    assert after[0]["custom"].get("answer_id") == "hokensho_end"

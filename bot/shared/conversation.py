@@ -18,7 +18,7 @@ from bot.shared.message import BotMessage
 
 SHORT_REPLIES = ("affirm", "deny", "goodbye")   # 「はい」「いいえ」「さようなら」
 # not 「その方は足が悪いだけで…」: the person spoken of, not what was said (a blind trial, 2026-12-03: got the fee answer's lines)
-REFERS_BACK = re.compile(r"^(?:それ|その(?!方|かた|人|ひと|利用者|患者|入所者|方々)|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな|さっきの|先ほどの|今の)"
+REFERS_BACK = re.compile(r"^(?:それ|その(?!方|かた|人|ひと|利用者|患者|入所者|方々)|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな|さっきの|先ほどの|今の(?:答え|お答え|説明|話|回答|ところ|とこ))"   # not 「今の保険証」: the one held now
                          r"|その場合|そういう場合|そのとき|その時|それなら|それでも"
                          r"|それまで|その間|そのあいだ"   # 「来週病院あるんだけど…それまでどうやって受診するの？」 (after a lost card)
                          r"|(?:もう|今)(?:一度|いちど|1回|一回|いっかい)(?:教えて|おしえて|言って|いって|[?？!！。\s]*$)")   # 「番号をもう一度教えて」
