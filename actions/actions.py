@@ -343,7 +343,8 @@ def _held_by_the_answer(turn: Turn) -> List[dict]:
 
 def _aspect_of_the_answer(turn: Turn) -> List[dict]:
     """「お金はかかりますか」 after the 資格確認書: the lines of the answer just given that name it (`aspect_of_the_answer`)."""
-    return aspect_of_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text) if turn.previous else []
+    offered = _answers(turn.reply) | {c for m in turn.reply for c in m["custom"].get("candidates") or []}
+    return aspect_of_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text, offered) if turn.previous else []
 
 
 def _referring_back(turn: Turn) -> List[dict]:

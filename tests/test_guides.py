@@ -2102,3 +2102,12 @@ def test_the_insurance_card_held_now_is_no_reference_to_the_answer():
     text = "今の保険証っていつまで使える？"
     after = run(ActionAnswer(), following({"answer_id": "shikaku_kakuninsho"}, "hokensho_end", text, [("hokensho_end", 0.8)]))[1]
     assert after[0]["custom"].get("answer_id") == "hokensho_end"
+
+
+def test_an_aspect_asked_after_an_answer_whose_neighbour_is_about_it_gets_that_neighbour():
+    """Session 27's trials, replayed: after who may be the proxy, 「必要書類は？」 got that answer's line instead of the proxy's
+    documents (the neighbour the classifier offered) — the aspect's lines are for answers with no such neighbour."""
+    from actions.actions import ActionFallback
+    unsure = [("nlu_fallback", 0.35), ("proxy_pickup_documents", 0.3)]
+    docs = run(ActionFallback(), following({"answer_id": "proxy_pickup_who"}, "nlu_fallback", "必要書類は？", unsure))[1]
+    assert docs[0]["custom"].get("answer_id") == "proxy_pickup_documents"

@@ -319,14 +319,24 @@ def held_by_the_answer(kb: KnowledgeBase, previous_answer_id: Optional[str], ans
     return said_before(kb, previous.id, text)
 
 
-def aspect_of_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str) -> List[dict]:
+def neighbours_of(kb: KnowledgeBase, entry: Entry) -> List[Entry]:
+    """The entries related to `entry`, either way."""
+    neighbours = [kb.by_id[i] for i in entry.related if i in kb.by_id]
+    return neighbours + [other for other in kb.entries if entry.id in other.related and other not in neighbours]
+
+
+def aspect_of_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str,
+                         answered: Set[str] = frozenset()) -> List[dict]:
     """A short follow-up that names only aspects (お金, 申し込み, 持ち物: the concepts' `aspect`) and neither the card nor a
     topic of its own asks them of the answer just given (a blind trial, 2026-12-03, after the 資格確認書: 「お金はかかり
-    ますか」 got the card's fee; that answer's line says 無償): the lines of that answer naming them; [] when none does."""
+    ますか」 got the card's fee; that answer's line says 無償): the lines of that answer naming them; [] when none does,
+    or when an answer the classifier offers (`answered`, or in 「もしかして」) is a neighbour of it (「必要書類は？」 after who
+    may be the proxy: the proxy's documents)."""
     previous, found = kb.by_id.get(previous_answer_id or ""), lexicon.find(text)
     asked = asked_topics(found.covered, lexicon)
     if (previous is None or not asked or found.uncovered or about_the_card(text) or len(text.strip()) > SHORT_FOLLOW_UP
-            or not all(lexicon.covered[cid].aspect for cid in asked)):
+            or not all(lexicon.covered[cid].aspect for cid in asked)
+            or answered & {entry.id for entry in neighbours_of(kb, previous)}):
         return []
     meant = {lexicon.covered[cid].intents[0] for cid in asked}   # お金がかかる and 無償 both the fee's
     alike = {cid for cid, concept in lexicon.covered.items() if concept.aspect and concept.intents[0] in meant}
@@ -434,8 +444,7 @@ def neighbour_named(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Opt
     found = lexicon.find(text)
     if previous is None or found.uncovered:
         return []
-    neighbours = [kb.by_id[i] for i in previous.related if i in kb.by_id]
-    neighbours += [entry for entry in kb.entries if previous.id in entry.related and entry not in neighbours]
+    neighbours = neighbours_of(kb, previous)
     topics = [lexicon.covered[concept_id].intents[0] for concept_id in found.covered
               if not lexicon.covered[concept_id].context]   # who the person is names no topic
     if previous.when and previous.intent in topics:   # still on the variant just given: its lines (`named_in_the_answer`),
