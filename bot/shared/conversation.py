@@ -6,7 +6,7 @@ calls `question_after_courtesy`.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Set, Tuple
+from typing import AbstractSet, Dict, List, Optional, Set, Tuple
 
 from bot.shared.answers import (MAX_CANDIDATES, answer_message, entry_buttons, fitting_reply, route_message,
                                 show_answer_payload)
@@ -326,7 +326,7 @@ def neighbours_of(kb: KnowledgeBase, entry: Entry) -> List[Entry]:
 
 
 def aspect_of_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str,
-                         answered: Set[str] = frozenset()) -> List[dict]:
+                         answered: AbstractSet[str] = frozenset()) -> List[dict]:
     """A short follow-up that names only aspects (お金, 申し込み, 持ち物: the concepts' `aspect`) and neither the card nor a
     topic of its own asks them of the answer just given (a blind trial, 2026-12-03, after the 資格確認書: 「お金はかかり
     ますか」 got the card's fee; that answer's line says 無償): the lines of that answer naming them; [] when none does,
