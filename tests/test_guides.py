@@ -2111,3 +2111,13 @@ def test_an_aspect_asked_after_an_answer_whose_neighbour_is_about_it_gets_that_n
     unsure = [("nlu_fallback", 0.35), ("proxy_pickup_documents", 0.3)]
     docs = run(ActionFallback(), following({"answer_id": "proxy_pickup_who"}, "nlu_fallback", "必要書類は？", unsure))[1]
     assert docs[0]["custom"].get("answer_id") == "proxy_pickup_documents"
+
+
+def test_a_katakana_word_before_a_verb_is_the_word_a_line_names():
+    """Session 27's trials, replayed: after the photo exception, 「鼻にチューブ入ってる人は？」 got 「くり返しません」 — its
+    word was read as 「チューブ入」; the answer's line names the tubes (首や鼻等のチューブ)."""
+    from bot.shared.conversation import content_words
+    assert content_words("鼻にチューブ入ってる人は？") == {"チューブ"}
+    again = run(ActionAnswer(), following({"answer_id": "photo_exception"}, "photo_exception", "鼻にチューブ入ってる人は？",
+                                          [("photo_exception", 0.7)]))[1]
+    assert "首や鼻等のチューブ" in again[0]["text"] and "くり返しません" not in again[0]["text"]

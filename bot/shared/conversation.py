@@ -25,6 +25,7 @@ REFERS_BACK = re.compile(r"^(?:それ|その(?!方|かた|人|ひと|利用者|�
 ASKS_WHERE = re.compile(r"(?<!の)どこ(?!まで)|どちら|連絡先|問い?合わ?せ先|窓口|電話番号|何番|申し?込")
 PLACE = re.compile(r"市区町村|市町村|フリーダイヤル|保険者|0120|050-")
 CONTENT_WORD = re.compile(r"[一-龥々ァ-ヶー]{2,}")   # kanji and katakana words of a follow-up
+STEM_AFTER_KATAKANA = re.compile(r"(?<=[ァ-ヶー])[一-龥々]$")   # 「チューブ入ってる」: 入 is the verb's, not the word's
 WHERE_WORDS = {"入手", "取得", "手続", "手続き", "申請", "相談", "連絡"}   # 「どこで入手できますか」: what is done there, not what about
 GENERIC_WORDS = {"本人", "場合", "状態", "家族", "患者", "利用者", "施設", "職員", "大丈夫", "必要", "可能", "方法", "無理",
                  "マイナンバーカード", "カード", "今後", "本当", "結局", "一番", "自分", "質問"}
@@ -234,7 +235,8 @@ AGAIN = re.compile(r"(?:もう|今)?(?:一度|一回)(?:教え|言っ)?")   # �
 
 def content_words(text: str) -> Set[str]:
     """The kanji and katakana words of a message that say what it is about (not 本人, 場合, カード…)."""
-    return {word for word in CONTENT_WORD.findall(AGAIN.sub(" ", text)) if word not in GENERIC_WORDS}
+    words = (STEM_AFTER_KATAKANA.sub("", word) for word in CONTENT_WORD.findall(AGAIN.sub(" ", text)))
+    return {word for word in words if len(word) >= 2 and word not in GENERIC_WORDS}
 
 
 # a word of a follow-up and the answers' word for it (「操作を手伝って」: 「家族や職員が手助けしてかまいません」)
