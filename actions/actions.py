@@ -336,15 +336,20 @@ def _of_the_kind_talked_about(turn: Turn) -> List[dict]:
     return []
 
 
+def _offered(turn: Turn) -> Set[str]:
+    """The entries the reply on its own gives or offers in 「もしかして」."""
+    return _answers(turn.reply) | {c for m in turn.reply for c in m["custom"].get("candidates") or []}
+
+
 def _held_by_the_answer(turn: Turn) -> List[dict]:
     """「委任状の書式は？」 after the proxy's switch to the 顔認証 card: that answer's lines (`held_by_the_answer`)."""
-    return held_by_the_answer(turn.kb, turn.previous, _answers(turn.reply), turn.text)
+    routed = any(m["custom"].get("uncovered") for m in turn.reply)
+    return held_by_the_answer(turn.kb, turn.previous, _offered(turn), turn.text, routed)
 
 
 def _aspect_of_the_answer(turn: Turn) -> List[dict]:
     """「お金はかかりますか」 after the 資格確認書: the lines of the answer just given that name it (`aspect_of_the_answer`)."""
-    offered = _answers(turn.reply) | {c for m in turn.reply for c in m["custom"].get("candidates") or []}
-    return aspect_of_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text, offered) if turn.previous else []
+    return aspect_of_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text, _offered(turn)) if turn.previous else []
 
 
 def _referring_back(turn: Turn) -> List[dict]:

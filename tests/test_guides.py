@@ -2121,3 +2121,24 @@ def test_a_katakana_word_before_a_verb_is_the_word_a_line_names():
     again = run(ActionAnswer(), following({"answer_id": "photo_exception"}, "photo_exception", "鼻にチューブ入ってる人は？",
                                           [("photo_exception", 0.7)]))[1]
     assert "首や鼻等のチューブ" in again[0]["text"] and "くり返しません" not in again[0]["text"]
+
+
+def test_follow_ups_replayed_from_session_27s_trials_keep_their_right_answers():
+    """Replaying session 27's trials after the follow-up steps were added: 「再発行っていくらかかる？」 after the lost-card
+    steps stays routed (the fee is not in the documents; that answer's reissue line is no answer to it); 「申請に費用は
+    かかりますか。」 after the online application gets the fee (no line names both); 「どんな書類がいるんかね」 after who
+    qualifies for the proxy gets the documents the classifier offers; 「FAXは夜間や土日でも…」 after the FAX answer
+    gets its 24時間365日 line, not 「くり返しません」."""
+    from actions.actions import ActionFallback
+    fee = run(ActionAnswer(), following({"answer_id": "lost_card"}, "card_fee", "再発行っていくらかかる？", [("card_fee", 0.6)]))[1]
+    assert fee[0]["custom"].get("uncovered") == "reissue_fee"
+    online = run(ActionAnswer(), following({"answer_id": "apply_methods_online"}, "card_fee", "申請に費用はかかりますか。",
+                                           [("card_fee", 0.7)]))[1]
+    assert online[0]["custom"].get("answer_id") == "card_fee"
+    unsure = [("nlu_fallback", 0.35), ("proxy_pickup_documents", 0.3)]
+    docs = run(ActionFallback(), following({"answer_id": "proxy_pickup_eligibility"}, "nlu_fallback", "どんな書類がいるんかね",
+                                           unsure))[1]
+    assert docs[0]["custom"].get("answer_id") == "proxy_pickup_documents"
+    fax = run(ActionAnswer(), following({"answer_id": "fax_inquiry"}, "fax_inquiry", "FAXは夜間や土日でも受け付けてもらえますか。",
+                                        [("fax_inquiry", 0.7)]))[1]
+    assert "24時間365日" in fax[0]["text"] and "くり返しません" not in fax[0]["text"]

@@ -258,7 +258,7 @@ def line_score(words: Set[str], generic: Set[str], line: str) -> float:
 
 
 def said_before(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str, intro: str = "said_before",
-                lexicon: Optional[Lexicon] = None) -> List[dict]:
+                lexicon: Optional[Lexicon] = None, others_only: bool = False) -> List[dict]:
     """A follow-up the answer just given already answers (「それって申請しないともらえないの？」 after the 資格確認書,
     which says it is sent without an application): the lines of that answer that name most of the follow-up's
     words — and, given the `lexicon`, of the topics it asks about, however written (「何を持ってきてもらえば」 names
@@ -268,6 +268,8 @@ def said_before(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str,
     words = content_words(text)
     generic = {word for word in CONTENT_WORD.findall(text) if word in GENERIC_WORDS}
     topics = set(asked_topics(lexicon.find(text).covered, lexicon)) if lexicon is not None else set()
+    if others_only and previous is not None and lexicon is not None:   # not the answer's own topic, which all its lines name
+        topics = {cid for cid in topics if previous.intent not in lexicon.covered[cid].intents}
     if previous is None or not (words or topics):
         return []
 
@@ -304,15 +306,16 @@ def carried_kind(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Option
 SHORT_FOLLOW_UP = 20   # characters: 「どこの銀行？」, 「警察には何日以内に？」
 
 
-def held_by_the_answer(kb: KnowledgeBase, previous_answer_id: Optional[str], answered: Set[str], text: str) -> List[dict]:
+def held_by_the_answer(kb: KnowledgeBase, previous_answer_id: Optional[str], answered: Set[str], text: str,
+                       routed: bool = False) -> List[dict]:
     """A short follow-up whose every word the answer just given holds (or the answers' word for it), and the answers the
-    classifier chose for it (if any) do not, asks about that answer (session 27's blind trials, after the switch to the 顔認証
+    classifier gives or offers (`answered`, if any) do not, asks about that answer (session 27's blind trials, after the switch to the 顔認証
     card by a proxy: 「委任状の書式は？」 got the 7 documents for collecting a card; that answer says 「委任状の様式は
     住所地の市区町村にお問い合わせください」): its lines naming them (`said_before`); [] otherwise."""
     previous = kb.by_id.get(previous_answer_id or "")
     words = content_words(text)
-    if previous is None or not words or previous.id in answered or len(text.strip()) > SHORT_FOLLOW_UP:
-        return []
+    if previous is None or not words or previous.id in answered or len(text.strip()) > SHORT_FOLLOW_UP or routed:
+        return []   # routed: the documents do not say it (「再発行っていくらかかる？」 after the lost-card steps)
 
     def holds(answer: str) -> bool:
         return all(any(variant in answer for variant in (word, *SAME_WORD.get(word, ()))) for word in words)
@@ -340,13 +343,15 @@ def aspect_of_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id
             or not all(lexicon.covered[cid].aspect for cid in asked)
             or answered & {entry.id for entry in neighbours_of(kb, previous)}):
         return []
-    meant = {lexicon.covered[cid].intents[0] for cid in asked}   # お金がかかる and 無償 both the fee's
-    alike = {cid for cid, concept in lexicon.covered.items() if concept.aspect and concept.intents[0] in meant}
+    # each aspect asked, with the aspects of the same topic (お金がかかる and 無償 both the fee's)
+    each = [{other for other, concept in lexicon.covered.items()
+             if concept.aspect and concept.intents[0] == lexicon.covered[cid].intents[0]} for cid in asked]
+    alike = set().union(*each)
 
-    def of_the_answer(line: str) -> bool:   # not a line on another topic (the lost-card steps' 「資格確認書が無償交付」)
-        named = asked_topics(lexicon.find(line).covered, lexicon)
-        topics = [cid for cid in named if cid not in alike]
-        return bool(alike.intersection(named)) and (
+    def of_the_answer(line: str) -> bool:   # naming every aspect asked (「申請に費用は」: not a line on the 申請 alone),
+        named = asked_topics(lexicon.find(line).covered, lexicon)   # and no other topic (the lost-card steps' 「資格確認書が
+        topics = [cid for cid in named if cid not in alike]          # 無償交付」)
+        return all(same.intersection(named) for same in each) and (
             not topics or any(previous.intent in lexicon.covered[cid].intents for cid in topics))
     lines = [line for line in previous.answer.splitlines() if of_the_answer(line)]
     return _quoted(kb, previous, "said_before", lines) if 0 < len(lines) <= MAX_QUOTED else []
@@ -669,9 +674,7 @@ def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict], 
         new = [message for message in reply if message["custom"]["answer_id"] not in given]
         return new if len(new) < len(reply) else []
     previous = kb.by_id[answered[-1]]
-    other_topic = lexicon is not None and any(previous.intent not in lexicon.covered[cid].intents
-                                              for cid in asked_topics(lexicon.find(text).covered, lexicon))
-    quoted = said_before(kb, previous.id, text, lexicon=lexicon if other_topic else None) if text else []
+    quoted = said_before(kb, previous.id, text, lexicon=lexicon, others_only=True) if text else []
     if quoted:
         return quoted
     buttons = [{"title": "もう一度読む", "payload": show_answer_payload(previous.id)},

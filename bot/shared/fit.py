@@ -314,7 +314,9 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
     asks = asked_topics(found.covered, lexicon)
     # what another topic needs (必要な書類) is asked of that topic, and does not decide: 「ロック解除の手続きの際に必要な書類は
     # 何ですか。」 got the proxy's documents (session 27's blind trials)
-    of_others = [cid for cid in asks if lexicon.covered[cid].of_another] if len(asks) >= 2 else []
+    of_others = [cid for cid in asks if lexicon.covered[cid].of_another and len(asks) >= 2   # not of a topic it shares
+                 and not any(set(lexicon.covered[cid].intents) & set(lexicon.covered[other].intents)   # intents with (代理で
+                             for other in asks if other != cid)]                                     # 受け取る場合の本人確認書類)
     asks = [cid for cid in asks if cid not in of_others]
     named = lexicon.intents_of(_deciding(asks, Found([cid for cid in found.covered if cid not in of_others], found.uncovered)))
     named |= {name for cid in found.covered for name in lexicon.covered[cid].outranks}   # agrees; `_outranked` replaces it
