@@ -344,7 +344,7 @@ def _offered(turn: Turn) -> Set[str]:
 def _held_by_the_answer(turn: Turn) -> List[dict]:
     """「委任状の書式は？」 after the proxy's switch to the 顔認証 card: that answer's lines (`held_by_the_answer`)."""
     routed = any(m["custom"].get("uncovered") for m in turn.reply)
-    return held_by_the_answer(turn.kb, turn.previous, _offered(turn), turn.text, routed)
+    return held_by_the_answer(turn.kb, turn.lexicon, turn.previous, _offered(turn), turn.text, routed)
 
 
 def _aspect_of_the_answer(turn: Turn) -> List[dict]:

@@ -2142,3 +2142,15 @@ def test_follow_ups_replayed_from_session_27s_trials_keep_their_right_answers():
     fax = run(ActionAnswer(), following({"answer_id": "fax_inquiry"}, "fax_inquiry", "FAXは夜間や土日でも受け付けてもらえますか。",
                                         [("fax_inquiry", 0.7)]))[1]
     assert "24時間365日" in fax[0]["text"] and "くり返しません" not in fax[0]["text"]
+
+
+def test_kansai_and_tohoku_follow_ups_ask():
+    """Session 27's blind trials: 「それどこでできるん」 (read as yes) got 「承知しました」, and 「どごさいけばいいべ」 after the
+    PIN reset was not read as asking where."""
+    from bot.shared.conversation import ASKS_WHERE
+    from bot.shared.fit import asks
+    assert asks("それどこでできるん") and not asks("わからん") and not asks("知らん")
+    assert ASKS_WHERE.search("どごさいけばいいべ")
+    messages = run(ActionShortReply(), following({"answer_id": "how_to_get_card"}, "affirm", "それどこでできるん",
+                                                 [("affirm", 0.6)]))[1]
+    assert messages[0].get("response") != "utter_affirm"

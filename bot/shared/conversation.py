@@ -22,7 +22,7 @@ REFERS_BACK = re.compile(r"^(?:それ|その(?!方|かた|人|ひと|利用者|�
                          r"|その場合|そういう場合|そのとき|その時|それなら|それでも"
                          r"|それまで|その間|そのあいだ"   # 「来週病院あるんだけど…それまでどうやって受診するの？」 (after a lost card)
                          r"|(?:もう|今)(?:一度|いちど|1回|一回|いっかい)(?:教えて|おしえて|言って|いって|[?？!！。\s]*$)")   # 「番号をもう一度教えて」
-ASKS_WHERE = re.compile(r"(?<!の)どこ(?!まで)|どちら|連絡先|問い?合わ?せ先|窓口|電話番号|何番|申し?込")
+ASKS_WHERE = re.compile(r"(?<!の)(?:どこ|どご)(?!まで)|どちら|連絡先|問い?合わ?せ先|窓口|電話番号|何番|申し?込")
 PLACE = re.compile(r"市区町村|市町村|フリーダイヤル|保険者|0120|050-")
 CONTENT_WORD = re.compile(r"[一-龥々ァ-ヶー]{2,}")   # kanji and katakana words of a follow-up
 STEM_AFTER_KATAKANA = re.compile(r"(?<=[ァ-ヶー])[一-龥々]$")   # 「チューブ入ってる」: 入 is the verb's, not the word's
@@ -306,8 +306,8 @@ def carried_kind(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Option
 SHORT_FOLLOW_UP = 20   # characters: 「どこの銀行？」, 「警察には何日以内に？」
 
 
-def held_by_the_answer(kb: KnowledgeBase, previous_answer_id: Optional[str], answered: Set[str], text: str,
-                       routed: bool = False) -> List[dict]:
+def held_by_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], answered: Set[str],
+                       text: str, routed: bool = False) -> List[dict]:
     """A short follow-up whose every word the answer just given holds (or the answers' word for it), and the answers the
     classifier gives or offers (`answered`, if any) do not, asks about that answer (session 27's blind trials, after the switch to the 顔認証
     card by a proxy: 「委任状の書式は？」 got the 7 documents for collecting a card; that answer says 「委任状の様式は
@@ -321,6 +321,9 @@ def held_by_the_answer(kb: KnowledgeBase, previous_answer_id: Optional[str], ans
         return all(any(variant in answer for variant in (word, *SAME_WORD.get(word, ()))) for word in words)
     if not holds(previous.answer) or any(holds(kb.by_id[i].answer) for i in answered if i in kb.by_id):
         return []
+    topics = set(asked_topics(lexicon.find(text).covered, lexicon))
+    if topics and not topics & set(lexicon.find(previous.answer).covered):
+        return []   # a topic the answer does not speak of (「電話するのは本人じゃなくて職員でもいい？」 after the free dial)
     return said_before(kb, previous.id, text)
 
 
