@@ -23,7 +23,7 @@ from bot.shared.concepts import Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
-                                     held_by_the_answer, cannot_phone, phones_for_them,
+                                     held_by_the_answer, neighbours_of, SHORT_FOLLOW_UP, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
                                      named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
@@ -344,7 +344,12 @@ def _offered(turn: Turn) -> Set[str]:
 def _held_by_the_answer(turn: Turn) -> List[dict]:
     """「委任状の書式は？」 after the proxy's switch to the 顔認証 card: that answer's lines (`held_by_the_answer`)."""
     routed = any(m["custom"].get("uncovered") for m in turn.reply)
-    return held_by_the_answer(turn.kb, turn.lexicon, turn.previous, _offered(turn), turn.text, routed)
+    previous = turn.kb.by_id.get(turn.previous or "")
+    near = {entry.id for entry in neighbours_of(turn.kb, previous)} if previous else set()
+    # what the reply gives, and what it offers next to the answer (「どんな書類がいるんかね」 after who qualifies for the
+    # proxy: its documents) — not a far topic offered in 「もしかして」 (「番号は？何番押す？」 after the lost card: the dial)
+    return held_by_the_answer(turn.kb, turn.lexicon, turn.previous, _answers(turn.reply) | (_offered(turn) & near),
+                              turn.text, routed)
 
 
 def _aspect_of_the_answer(turn: Turn) -> List[dict]:
@@ -370,7 +375,8 @@ def _next_to_the_answer(turn: Turn) -> List[dict]:
     words select (`variant_asked`: 「おらが代わりに役場さ行っても…」 after the PIN reset), the answer next to it that it
     names (`neighbour_named`), else that answer's lines naming its topic (`named_in_the_answer`) or its words
     (`words_in_the_answer`: 「どこの銀行？」 after the ATM registration; any length when the classifier still finds the
-    answer's topic likeliest) — not for a message about
+    answer's topic likeliest), or for a short one that asks where, its lines that say where (`where_to_ask`: 「どこに言えば
+    いい？」 after the refused card, session 27's blind trials) — not for a message about
     another topic (twentieth trial, after the photo answer: 「写真はわかったわ、おおきに。ほんでサインの方は？」 got the photo
     answer's lines)."""
     if not turn.previous or not all(m["custom"].get("fallback") and not m["custom"].get("uncovered") for m in turn.reply):
@@ -380,7 +386,8 @@ def _next_to_the_answer(turn: Turn) -> List[dict]:
     return (variant_asked(turn.kb, turn.previous, meant_entities(turn.message))
             or neighbour_named(turn.kb, turn.lexicon, turn.previous, turn.text)
             or named_in_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text)
-            or words_in_the_answer(turn.kb, turn.previous, turn.text, on_its_topic=turn.on_the_answers_topic))
+            or words_in_the_answer(turn.kb, turn.previous, turn.text, on_its_topic=turn.on_the_answers_topic)
+            or (where_to_ask(turn.kb, turn.previous, turn.text) if len(turn.text.strip()) <= SHORT_FOLLOW_UP else []))
 
 
 def _placed(turn: Turn) -> List[dict]:

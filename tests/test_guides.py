@@ -2154,3 +2154,18 @@ def test_kansai_and_tohoku_follow_ups_ask():
     messages = run(ActionShortReply(), following({"answer_id": "how_to_get_card"}, "affirm", "それどこでできるん",
                                                  [("affirm", 0.6)]))[1]
     assert messages[0].get("response") != "utter_affirm"
+
+
+def test_short_follow_ups_from_session_27s_trials_get_the_answers_lines():
+    """Session 27's blind trials: after the refused card, 「どこに言えばいい？」 was asked back (its first line names the free
+    dial); after the PIN reset, 「あと何回まちがえられる？」 (its line: 「連続して3回」); after the lost card, 「番号は？何番
+    押す？」 got 「もしかして」 with the free dial (its line: 0120-95-0178, 「2番」)."""
+    from actions.actions import ActionFallback
+    unsure = [("nlu_fallback", 0.35), ("out_of_scope", 0.2)]
+    where = run(ActionFallback(), following({"answer_id": "hospital_refused"}, "nlu_fallback", "どこに言えばいい？", unsure))[1]
+    assert where[0]["custom"].get("answer_id") == "hospital_refused" and "0120-95-0178" in where[0]["text"]
+    times = run(ActionFallback(), following({"answer_id": "pin_forgot"}, "nlu_fallback", "あと何回まちがえられる？", unsure))[1]
+    assert times[0]["custom"].get("answer_id") == "pin_forgot" and "3回" in times[0]["text"]
+    dial = [("nlu_fallback", 0.35), ("free_dial", 0.3), ("glossary", 0.1)]
+    number = run(ActionFallback(), following({"answer_id": "lost_card"}, "nlu_fallback", "番号は？何番押す？", dial))[1]
+    assert number[0]["custom"].get("answer_id") == "lost_card" and "2番" in number[0]["text"]
