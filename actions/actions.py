@@ -539,8 +539,9 @@ def read_other_questions(reply: List[dict]) -> List[dict]:
             reading = parse(question)
             if reading is not None and (reading.get("intent") or {}).get("name") in given_intents:
                 continue   # read alone, it asks what an answer given answers (fifteenth trial: the note said otherwise)
-            if any(said_before(kb, answer_id, question) for answer_id in given if answer_id):
-                continue   # 「あと土曜もつながる？」 beside the free dial's 「土日祝 9:30～17:30」 (a blind trial, 2026-12-03)
+            if any(said_before(kb, answer_id, question, lexicon=lexicon) for answer_id in given if answer_id):
+                continue   # 「あと土曜もつながる？」 beside the free dial's 「土日祝 9:30～17:30」 (a blind trial, 2026-12-03);
+                           # 「①病院の受診には使えますか。」 beside 顔認証カードでできること (its 外来受診: session 27's)
             sure = reading is not None and float((reading.get("intent") or {}).get("confidence") or 0.0) >= READ_ALONE_SURE
             part = fitting_reply(kb, lexicon, reading) if reading is not None and sure else []
             placed = [m for m in part if m["custom"].get("uncovered")

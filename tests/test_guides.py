@@ -2169,3 +2169,15 @@ def test_short_follow_ups_from_session_27s_trials_get_the_answers_lines():
     dial = [("nlu_fallback", 0.35), ("free_dial", 0.3), ("glossary", 0.1)]
     number = run(ActionFallback(), following({"answer_id": "lost_card"}, "nlu_fallback", "番号は？何番押す？", dial))[1]
     assert number[0]["custom"].get("answer_id") == "lost_card" and "2番" in number[0]["text"]
+
+
+def test_a_part_an_answer_given_speaks_of_is_not_said_to_be_unanswered(kb):
+    """Session 27's blind trials: 「その顔認証のカードにした場合、①病院の受診には使えますか。②コンビニで…③…オンライン診療…」
+    got 顔認証カードでできること (外来受診: yes) and then 「①病院の受診には使えますか。」は…お答えが見つかりませんでした —
+    a reply that contradicts itself."""
+    from actions.actions import read_other_questions
+    from bot.shared.answers import answer_message, unanswered_message
+    reply = [answer_message(kb, kb.by_id["face_auth_card_services"]), unanswered_message(kb, ["①病院の受診には使えますか。"])]
+    assert [m["custom"].get("answer_id") for m in read_other_questions(reply)] == ["face_auth_card_services"]
+    other = [answer_message(kb, kb.by_id["face_auth_card_services"]), unanswered_message(kb, ["家族に言わないとだめ？"])]
+    assert len(read_other_questions(other)) == 2
