@@ -1248,3 +1248,12 @@ def test_moving_house_with_the_card_gets_the_merit_that_answers_it(lexicon, kb):
     assert decision.kind == "answer" and decision.intents[0] == "hoken_merit"
     assert "転居" in kb.default_entry("hoken_merit").answer
     assert routed_id(lexicon, "引っ越したらカードの住所はどうするの") == "address_name_change"
+
+
+def test_a_guardian_asking_about_the_shikaku_or_an_unclear_wish_is_answered(lexicon):
+    """Session 27's blind trials: a 成年後見人's 「資格確認書の申請は、後見人が代わりにできますか。」 and 「被後見人本人は…意思
+    表示ができない状態なのですが、それでも申請を進めるべきでしょうか。」 were routed as the guardian's application for the
+    card (not in the documents); the 資格確認書 and an unclear wish are."""
+    assert routed_id(lexicon, "資格確認書の申請は、後見人が代わりにできますか。") is None
+    assert routed_id(lexicon, "被後見人本人はカードの申請について意思表示ができない状態なのですが、それでも申請を進めるべきでしょうか。") is None
+    assert routed_id(lexicon, "成年後見人が代わりにカードを申請できますか") == "guardian_application"
