@@ -2181,3 +2181,13 @@ def test_a_part_an_answer_given_speaks_of_is_not_said_to_be_unanswered(kb):
     assert [m["custom"].get("answer_id") for m in read_other_questions(reply)] == ["face_auth_card_services"]
     other = [answer_message(kb, kb.by_id["face_auth_card_services"]), unanswered_message(kb, ["家族に言わないとだめ？"])]
     assert len(read_other_questions(other)) == 2
+
+
+def test_a_seal_asked_after_braille_gets_the_line_that_names_it():
+    """Session 27's blind trials, after the braille signature: 「その場合、はんこも必要ですか。」 was asked back; the answer's
+    line says a 押印等 goes with the braille name."""
+    from actions.actions import ActionFallback
+    unsure = [("affirm", 0.38), ("deny", 0.2), ("card_fee", 0.06)]
+    seal = run(ActionFallback(), following({"answer_id": "visual_impairment"}, "nlu_fallback", "その場合、はんこも必要ですか。",
+                                           unsure))[1]
+    assert seal[0]["custom"].get("answer_id") == "visual_impairment" and "押印" in seal[0]["text"]

@@ -235,12 +235,14 @@ AGAIN = re.compile(r"(?:もう|今)?(?:一度|一回)(?:教え|言っ)?")   # �
 
 def content_words(text: str) -> Set[str]:
     """The kanji and katakana words of a message that say what it is about (not 本人, 場合, カード…)."""
-    words = (STEM_AFTER_KATAKANA.sub("", word) for word in CONTENT_WORD.findall(AGAIN.sub(" ", text)))
+    text = AGAIN.sub(" ", text).replace("はんこ", "ハンコ")   # the one hiragana word follow-ups name things by
+    words = (STEM_AFTER_KATAKANA.sub("", word) for word in CONTENT_WORD.findall(text))
     return {word for word in words if len(word) >= 2 and word not in GENERIC_WORDS}
 
 
 # a word of a follow-up and the answers' word for it (「操作を手伝って」: 「家族や職員が手助けしてかまいません」)
 SAME_WORD = {"手伝": ("手助",), "手助": ("手伝",), "代筆": ("代わりに書",), "押印": ("ハンコ", "はんこ", "印鑑"),
+             "ハンコ": ("押印", "印鑑"), "印鑑": ("押印", "ハンコ"),   # 「その場合、はんこも必要ですか。」 after braille: 押印等
              "何番": ("番」",), "何回": ("回",),   # 「あと何回まちがえられる？」 after the PIN reset: 「連続して3回」   # 「で何番おせばいいの？」 after the lost-card steps: 音声ガイダンス「2番」
              # 「夜中でも止めてもらえるんですね？ 休みの日でも？」 after them: 24時間365日 (a blind trial, 2026-12-03)
              "夜中": ("24時間",), "深夜": ("24時間",), "夜間": ("24時間",), "休み": ("365日", "土日祝"), "休日": ("365日", "土日祝"),
