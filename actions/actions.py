@@ -439,8 +439,12 @@ def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
     saying what the question is not about, or a step done, is set aside (`what_it_is_not_about`, `not_this`); numbered
     parts, those said to be unanswered, and questions about different topics in sentences of their own are answered
     each (`answer_each_part`); a follow-up the classifier declines that names an answer next to the one just given
-    gets it (`neighbour_named`), or that answer's lines naming its topic (`named_in_the_answer`). The steps, in order:
-    REPLY_STEPS; the answers a routing reply sets apart are left out (`without_look_alikes`)."""
+    gets it (`neighbour_named`), or that answer's lines naming its topic (`named_in_the_answer`); after an answer about the
+    顔認証 card, a question naming no kind of card is read as about it (`_of_the_kind_talked_about`); a short follow-up
+    naming only an aspect (お金, 申請) gets the answer's lines naming it (`_aspect_of_the_answer`), one whose every word the
+    answer holds its lines (`_held_by_the_answer`); after a routing reply, 「代理人でもできる？」 is routed again
+    (`still_routed`). The steps, in order: REPLY_STEPS; the answers a routing reply sets apart are left out
+    (`without_look_alikes`)."""
     turn = Turn(tracker, message or tracker.latest_message)
     said = next((said for said in (step(turn) for step in REPLY_STEPS) if said), None) or turn.reply
     return without_look_alikes(turn, said)
