@@ -16,6 +16,7 @@ from actions.guides import (check_topic, latest_intent, latest_text, pause_event
 from actions.hiragana import for_the_reader, reads_hiragana
 from actions.reading import parse
 from actions.safety import safe_run
+from actions.session import session_events
 from bot.shared import guides
 from bot.shared.answers import (answer_message, clarify_message, fitting_reply, meant_entities, message_entities, unanswered_message,
                                 unknown_answer_message)
@@ -50,7 +51,7 @@ def with_guide_buttons(message: dict, intent: str, paused: Optional[str] = None)
 
 def said_by_user(tracker: Tracker) -> List[str]:
     """Everything the user has said in the conversation, the latest message last."""
-    said = [event.get("text") or "" for event in tracker.events if event.get("event") == "user"]
+    said = [event.get("text") or "" for event in session_events(tracker) if event.get("event") == "user"]
     return said + [tracker.latest_message.get("text") or ""]
 
 

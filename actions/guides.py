@@ -25,6 +25,7 @@ from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, FollowupAction,
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.hiragana import for_the_reader
+from actions.session import session_events
 from actions.reading import parse
 from actions.safety import safe_run
 from bot.shared import guides
@@ -449,7 +450,7 @@ def previous_bot_events(tracker: Tracker) -> List[Dict[str, Any]]:
     """The bot's events of its reply to the message before the latest one, in order."""
     events: List[Dict[str, Any]] = []
     users = 0
-    for event in reversed(tracker.events):
+    for event in reversed(session_events(tracker)):
         if event.get("event") == "user":
             users += 1
             if users == 2:
@@ -475,7 +476,7 @@ def previous_result(tracker: Tracker) -> Optional[Dict[str, Any]]:
 
 def previous_question(tracker: Tracker) -> str:
     """The user's message before the latest one, as the NLU read it ("" when there is none)."""
-    users = [event for event in tracker.events if event.get("event") == "user"]
+    users = [event for event in session_events(tracker) if event.get("event") == "user"]
     if len(users) < 2:
         return ""
     return (users[-2].get("parse_data") or {}).get("text") or users[-2].get("text") or ""

@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.session import session_events
 from actions.safety import safe_run
 from bot.shared import guides
 from bot.shared.conversation import KANJI_IS_FINE, buttons_in_hiragana, readable_in_hiragana
@@ -19,7 +20,7 @@ from bot.shared.message import BotMessage
 
 def reads_hiragana(tracker: Tracker) -> bool:
     """The conversation has had a reply in hiragana, asked for, and the user has not said since that kanji is fine."""
-    for event in reversed(tracker.events):
+    for event in reversed(session_events(tracker)):
         if event.get("event") == "user" and KANJI_IS_FINE.search(event.get("text") or ""):
             return False
         if event.get("event") == "bot" and ((event.get("data") or {}).get("custom") or {}).get("reading") == "hiragana":

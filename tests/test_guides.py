@@ -2191,3 +2191,23 @@ def test_a_seal_asked_after_braille_gets_the_line_that_names_it():
     seal = run(ActionFallback(), following({"answer_id": "visual_impairment"}, "nlu_fallback", "その場合、はんこも必要ですか。",
                                            unsure))[1]
     assert seal[0]["custom"].get("answer_id") == "visual_impairment" and "押印" in seal[0]["text"]
+
+
+def test_again_or_shorter_after_an_answer_gives_it_in_short():
+    """Session 27's blind trials (a blind user): 「もう一度お願いします」「もういちど みじかく」「もう一度短く」 after an
+    answer got 「承知しました」 (read as yes) and nothing again: now that answer in short."""
+    for text in ("もう一度お願いします", "もういちど みじかく", "もう一度短く"):
+        again = run(ActionShortReply(), following({"answer_id": "lost_card"}, "affirm", text, [("affirm", 0.7)]))[1]
+        assert again[0]["custom"].get("answer_id") == "lost_card" and "0120-95-0178" in again[0]["text"], text
+
+
+def test_a_new_session_does_not_lean_on_the_one_before():
+    """Session 27's blind trials reused conversation ids of earlier trials: a first message got 「さきほどのお答え…と同じに
+    なるため」 and hiragana (an earlier session's reader). After `session_started` the earlier events are not read."""
+    from actions.actions import ActionAnswer as Answer
+    text = "利用者さんがマイナカード失くしたって"
+    trk = following({"answer_id": "lost_card", "reading": "hiragana"}, "lost_card", text, [("lost_card", 0.9)])
+    trk.events = [*trk.events[:-1], {"event": "session_started"}, trk.events[-1]]
+    messages = run(Answer(), trk)[1]
+    assert messages[0]["custom"].get("answer_id") == "lost_card" and "くり返しません" not in messages[0]["text"]
+    assert "0120-95-0178" in messages[0]["text"] and "すぐに" in messages[0]["text"]
