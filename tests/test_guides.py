@@ -2211,3 +2211,17 @@ def test_a_new_session_does_not_lean_on_the_one_before():
     messages = run(Answer(), trk)[1]
     assert messages[0]["custom"].get("answer_id") == "lost_card" and "くり返しません" not in messages[0]["text"]
     assert "0120-95-0178" in messages[0]["text"] and "すぐに" in messages[0]["text"]
+
+
+def test_saturday_hours_after_the_free_dial_get_its_hours_line():
+    """Session 27's blind trials, after the free dial's hours: 「土曜日は何時まで？」 was declined (土曜日, 何時: words no line
+    held); its line says 土日祝 9:30～17:30."""
+    from actions.actions import ActionFallback
+    hours = run(ActionFallback(), following({"answer_id": "free_dial"}, "out_of_scope", "土曜日は何時まで？", [("out_of_scope", 0.5)]))[1]
+    assert hours[0]["custom"].get("answer_id") == "free_dial" and "土日祝 9:30～17:30" in hours[0]["text"]
+
+
+def test_someone_going_to_the_office_instead_names_the_proxy():
+    """Session 27's blind trials: 「私の代わりに娘が役所に行ってもいい？」 named no topic (declined)."""
+    from bot.shared.concepts import load_lexicon
+    assert "going_instead" in load_lexicon().find("私の代わりに娘が役所に行ってもいい？").covered
