@@ -365,7 +365,11 @@ def _referring_back(turn: Turn) -> List[dict]:
     if not refers_back(turn.text) or turn.about_another_topic:
         return []
     kb, previous = turn.kb, turn.previous
-    followed = (still_governed(turn.lexicon, turn.replied, turn.text) or routed_in_context(kb, turn.lexicon, previous, turn.text)
+    # a routed topic that governs (a deceased person's card) — not for a message back on a topic of its own (「さっきの管理の
+    # 話に戻りますけど、…その時の記録は何を書いておけばいいですか」, session 27's blind trials: the deceased's reply again)
+    own_topic = asked_topics(turn.found.covered, turn.lexicon) and not (names_the_person(turn.text) or THE_SAME.search(turn.text))
+    governed = [] if own_topic else still_governed(turn.lexicon, turn.replied, turn.text)
+    followed = (governed or routed_in_context(kb, turn.lexicon, previous, turn.text)
                 or where_to_ask(kb, previous, turn.text)
                 or following_up(kb, turn.reply, previous, unsure=turn.unsure, text=turn.text))
     return (_not_again(turn) or turn.reply) if followed is turn.reply else followed

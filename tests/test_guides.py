@@ -2225,3 +2225,15 @@ def test_someone_going_to_the_office_instead_names_the_proxy():
     """Session 27's blind trials: 「私の代わりに娘が役所に行ってもいい？」 named no topic (declined)."""
     from bot.shared.concepts import load_lexicon
     assert "going_instead" in load_lexicon().find("私の代わりに娘が役所に行ってもいい？").covered
+
+
+def test_back_to_an_earlier_topic_after_a_deceased_persons_card_is_answered():
+    """Session 27's blind trials, after a deceased resident's card was routed: 「さっきの管理の話に戻りますけど、通院のたびに
+    職員がカードを持ち出すんです。その時の記録は何を書いておけばいいですか」 got that routing reply again; the management
+    answer says to record when the card goes in and out. 「じゃあ母の資格確認書は？」 stays governed."""
+    routed = {"fallback": True, "uncovered": "deceased"}
+    text = "さっきの管理の話に戻りますけど、通院のたびに職員がカードを持ち出すんです。その時の記録は何を書いておけばいいですか"
+    back = run(ActionAnswer(), following(routed, "card_management", text, [("card_management", 0.8)]))[1]
+    assert back[0]["custom"].get("answer_id") == "card_management"
+    mother = run(ActionAnswer(), following(routed, "shikaku_kakuninsho", "じゃあ母の資格確認書は？", [("shikaku_kakuninsho", 0.8)]))[1]
+    assert mother[0]["custom"].get("uncovered") == "deceased"
