@@ -1188,6 +1188,7 @@ def test_the_old_insurance_card_ending_brings_no_refusal_report(lexicon, kb):
     ("ちなみにホームでは入居者10名分のカードをまとめて事務所で預かる予定なのですが、施設で預かれる枚数に上限などはありますか。",
      "holding_limit"),
     ("預かり証のひな形はありますか", "form_templates"),
+    ("ある入所者さんのマイナンバーは です。この人のカードがもう申請済みかどうか、ここで調べられますか？", "application_status"),
     ("顔写真証明書の様式はどこでもらえますか", "form_templates"),   # got the 2023 relaxation of the proxy's rules
     ("カードを申請したとき暗証番号を設定しませんでした。あとから設定できますか。", "pin_set_later"),   # got how to get a 顔認証 card
 ])
