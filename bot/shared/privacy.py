@@ -108,6 +108,32 @@ def _kanji_numbers(chars: list) -> list:
     return out
 
 
+# numbers read out in kana, word by word (「きゅう なな に いち」: a PIN typed by someone who writes only hiragana — session 27's
+# blind trials; stored as typed): four or more number words, each set apart by separators
+_KANA_DIGITS = {"ぜろ": "0", "ゼロ": "0", "れい": "0", "いち": "1", "イチ": "1", "に": "2", "ニ": "2", "さん": "3", "サン": "3",
+                "よん": "4", "ヨン": "4", "し": "4", "ご": "5", "ゴ": "5", "ろく": "6", "ロク": "6", "なな": "7", "ナナ": "7",
+                "しち": "7", "はち": "8", "ハチ": "8", "きゅう": "9", "キュウ": "9", "く": "9"}
+_KANA_WORD = "|".join(sorted(_KANA_DIGITS, key=len, reverse=True))
+_KANA_NUMBER = re.compile(rf"(?<![ぁ-ゖァ-ヺー])(?:{_KANA_WORD})(?:[ \u3000、,・]+(?:{_KANA_WORD})){{3,}}(?![ぁ-ゖァ-ヺー])")
+_KANA_DIGIT = re.compile(_KANA_WORD)
+
+
+def _kana_numbers(chars: list) -> list:
+    """Runs of four or more kana number words set apart by spaces (「きゅう なな に いち」) as digits, one per word."""
+    text = "".join(c for c, _, _ in chars)
+    out: list = []
+    done = 0
+    for run in _KANA_NUMBER.finditer(text):
+        out.extend(chars[done:run.start()])
+        position = run.start()
+        for word in _KANA_DIGIT.finditer(text, run.start(), run.end()):
+            out.extend(chars[position:word.start()])   # the separators
+            out.append((_KANA_DIGITS[word.group()], chars[word.start()][1], chars[word.end() - 1][2]))
+            position = word.end()
+        done = run.end()
+    return out + chars[done:]
+
+
 def _unify_separators(chars: list) -> list:
     """Up to six separator characters between two digits become one 「-」."""
     out: list = []
@@ -142,7 +168,7 @@ def normalize(text: str) -> View:
             if ch.isdigit() and ch not in "0123456789":    # other scripts' digits
                 ch = str(unicodedata.digit(ch, 0))
             chars.append((ch, index, index + 1))
-    chars = _unify_separators(_kanji_numbers(chars))
+    chars = _unify_separators(_kana_numbers(_kanji_numbers(chars)))
     return View("".join(c for c, _, _ in chars), [s for _, s, _ in chars], [e for _, _, e in chars])
 
 
