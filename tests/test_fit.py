@@ -1258,3 +1258,12 @@ def test_a_guardian_asking_about_the_shikaku_or_an_unclear_wish_is_answered(lexi
     assert routed_id(lexicon, "資格確認書の申請は、後見人が代わりにできますか。") is None
     assert routed_id(lexicon, "被後見人本人はカードの申請について意思表示ができない状態なのですが、それでも申請を進めるべきでしょうか。") is None
     assert routed_id(lexicon, "成年後見人が代わりにカードを申請できますか") == "guardian_application"
+
+
+def test_voice_input_homophones_name_the_same_concepts(lexicon, kb):
+    """Session 27's blind trials (voice input): 「あと代理高付って私でもできますか」 got 「もしかして」; 代理高付 is 代理交付."""
+    assert "proxy_pickup" in lexicon.find("あと代理高付って私でもできますか").covered
+    ranked = ranking(("nlu_fallback", 0.35), ("proxy_pickup_who", 0.29), ("proxy_pickup_eligibility", 0.15))
+    decision = decide("あと代理高付って私でもできますか", "nlu_fallback", ranked, lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "proxy_pickup_who"
+    assert lexicon.find("暗唱番号をわすれた").covered == lexicon.find("暗証番号をわすれた").covered
