@@ -1267,3 +1267,10 @@ def test_voice_input_homophones_name_the_same_concepts(lexicon, kb):
     decision = decide("あと代理高付って私でもできますか", "nlu_fallback", ranked, lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents[0] == "proxy_pickup_who"
     assert lexicon.find("暗唱番号をわすれた").covered == lexicon.find("暗証番号をわすれた").covered
+
+
+def test_the_tax_routing_reply_says_what_the_documents_say_of_the_medical_deduction(lexicon):
+    """Session 27's blind trials: 「入居者さんの確定申告の医療費控除って、マイナンバーカードで楽になるんですか？」 was told the
+    documents say nothing; 003 (2021-01) says the マイナポータル was to fill in the deduction's data from 2021年分."""
+    reply = lexicon.uncovered["tax"].reply
+    assert "2021年分の確定申告から医療費控除" in reply and "予定とされていた" in reply and "税務署" in reply
