@@ -1274,3 +1274,13 @@ def test_the_tax_routing_reply_says_what_the_documents_say_of_the_medical_deduct
     documents say nothing; 003 (2021-01) says the マイナポータル was to fill in the deduction's data from 2021年分."""
     reply = lexicon.uncovered["tax"].reply
     assert "2021年分の確定申告から医療費控除" in reply and "予定とされていた" in reply and "税務署" in reply
+
+
+def test_no_residence_in_japan_because_abroad_is_the_card_abroad(lexicon, kb):
+    """Session 27's blind trials: 「夫の兄がアメリカに住んでて日本に住民票がないんだけど、マイナンバーカード作れるの？」
+    (other_municipality 0.84, out_of_scope 0.12) got 「もしかして」; the card abroad outranks another town's 住民票, and that
+    agreement is no doubt."""
+    text = "夫の兄がアメリカに住んでて日本に住民票がないんだけど、マイナンバーカード作れるの？"
+    ranked = ranking(("other_municipality", 0.84), ("out_of_scope", 0.12), ("how_to_get_card", 0.01), ("overseas_use", 0.01))
+    decision = decide(text, "other_municipality", ranked, lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "overseas_use"

@@ -367,8 +367,9 @@ def _sure_over_doubt(decision: Decision, ranked: List[Tuple[str, float]], out_of
     it."""
     first = decision.intents[0]
     urgent = is_urgent(first, decision.found.covered, lexicon)
-    return (bool(ranked) and ranked[0][0] == first and (urgent or ranked[0][1] >= SURE_OVER_DOUBT * out_of_scope)
-            and first in lexicon.intents_of(decision.found.covered))
+    outranked = {name for cid in decision.found.covered for name in lexicon.covered[cid].outranks}   # agrees, as in
+    return (bool(ranked) and ranked[0][0] == first and (urgent or ranked[0][1] >= SURE_OVER_DOUBT * out_of_scope)  # _agreement
+            and first in lexicon.intents_of(decision.found.covered) | outranked)
 
 
 def _deciding(asks: List[str], found: Found) -> List[str]:
