@@ -269,10 +269,14 @@ def _still_governed(turn: Turn) -> List[dict]:
     「ちなみに資格確認書も預かっているんですが、それも同じですか？」 (session 26's blind trials: the 資格確認書's definition);
     after any routing reply, 「代理人でもできる？」 (`still_routed`)."""
     governed = still_governed(turn.lexicon, turn.replied, turn.text)
-    same = names_the_person(turn.text) or bool(THE_SAME.search(turn.text))
-    if governed and about_the_card(turn.text) and same:
+    if governed and about_the_card(turn.text) and _about_the_same(turn):
         return governed
     return still_routed(turn.kb, turn.lexicon, turn.replied, turn.text)
+
+
+def _about_the_same(turn: Turn) -> bool:
+    """The message names the person talked about (母, 故人…) or says 「それも同じ」."""
+    return names_the_person(turn.text) or bool(THE_SAME.search(turn.text))
 
 
 def _in_short_beside_hard_to_read(turn: Turn) -> List[dict]:
@@ -337,25 +341,29 @@ def _of_the_kind_talked_about(turn: Turn) -> List[dict]:
     return []
 
 
-def _offered(turn: Turn) -> Set[str]:
-    """The entries the reply on its own gives or offers in 「もしかして」."""
-    return _answers(turn.reply) | {c for m in turn.reply for c in m["custom"].get("candidates") or []}
+def _offered_nearby(turn: Turn) -> Set[str]:
+    """The entries next to the answer just given that the reply on its own gives or offers in 「もしかして」 (「どんな書類が
+    いるんかね」 after who qualifies for the proxy: its documents) — not a far topic (「番号は？何番押す？」 after the lost
+    card: the free dial)."""
+    previous = turn.kb.by_id.get(turn.previous or "")
+    offered = _answers(turn.reply) | {c for m in turn.reply for c in m["custom"].get("candidates") or []}
+    return offered & {entry.id for entry in neighbours_of(turn.kb, previous)} if previous else set()
 
 
 def _held_by_the_answer(turn: Turn) -> List[dict]:
-    """「委任状の書式は？」 after the proxy's switch to the 顔認証 card: that answer's lines (`held_by_the_answer`)."""
+    """「委任状の書式は？」 after the proxy's switch to the 顔認証 card: that answer's lines (`held_by_the_answer`), unless
+    what the reply gives or offers nearby holds the words too."""
     routed = any(m["custom"].get("uncovered") for m in turn.reply)
-    previous = turn.kb.by_id.get(turn.previous or "")
-    near = {entry.id for entry in neighbours_of(turn.kb, previous)} if previous else set()
-    # what the reply gives, and what it offers next to the answer (「どんな書類がいるんかね」 after who qualifies for the
-    # proxy: its documents) — not a far topic offered in 「もしかして」 (「番号は？何番押す？」 after the lost card: the dial)
-    return held_by_the_answer(turn.kb, turn.lexicon, turn.previous, _answers(turn.reply) | (_offered(turn) & near),
+    return held_by_the_answer(turn.kb, turn.lexicon, turn.previous, _answers(turn.reply) | _offered_nearby(turn),
                               turn.text, routed)
 
 
 def _aspect_of_the_answer(turn: Turn) -> List[dict]:
-    """「お金はかかりますか」 after the 資格確認書: the lines of the answer just given that name it (`aspect_of_the_answer`)."""
-    return aspect_of_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text, _offered(turn)) if turn.previous else []
+    """「お金はかかりますか」 after the 資格確認書: the lines of the answer just given that name it (`aspect_of_the_answer`) —
+    not when the reply gives or offers a neighbour (「必要書類は？」 after who may be the proxy: the proxy's documents)."""
+    if not turn.previous or _offered_nearby(turn):
+        return []
+    return aspect_of_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text)
 
 
 def _referring_back(turn: Turn) -> List[dict]:
@@ -367,7 +375,7 @@ def _referring_back(turn: Turn) -> List[dict]:
     kb, previous = turn.kb, turn.previous
     # a routed topic that governs (a deceased person's card) — not for a message back on a topic of its own (「さっきの管理の
     # 話に戻りますけど、…その時の記録は何を書いておけばいいですか」, session 27's blind trials: the deceased's reply again)
-    own_topic = asked_topics(turn.found.covered, turn.lexicon) and not (names_the_person(turn.text) or THE_SAME.search(turn.text))
+    own_topic = asked_topics(turn.found.covered, turn.lexicon) and not _about_the_same(turn)
     governed = [] if own_topic else still_governed(turn.lexicon, turn.replied, turn.text)
     followed = (governed or routed_in_context(kb, turn.lexicon, previous, turn.text)
                 or where_to_ask(kb, previous, turn.text)

@@ -6,7 +6,7 @@ calls `question_after_courtesy`.
 from __future__ import annotations
 
 import re
-from typing import AbstractSet, Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from bot.shared.answers import (MAX_CANDIDATES, answer_message, entry_buttons, fitting_reply, route_message,
                                 show_answer_payload)
@@ -336,18 +336,14 @@ def neighbours_of(kb: KnowledgeBase, entry: Entry) -> List[Entry]:
     return neighbours + [other for other in kb.entries if entry.id in other.related and other not in neighbours]
 
 
-def aspect_of_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str,
-                         answered: AbstractSet[str] = frozenset()) -> List[dict]:
+def aspect_of_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str) -> List[dict]:
     """A short follow-up that names only aspects (お金, 申し込み, 持ち物: the concepts' `aspect`) and neither the card nor a
     topic of its own asks them of the answer just given (a blind trial, 2026-12-03, after the 資格確認書: 「お金はかかり
-    ますか」 got the card's fee; that answer's line says 無償): the lines of that answer naming them; [] when none does,
-    or when an answer the classifier offers (`answered`, or in 「もしかして」) is a neighbour of it (「必要書類は？」 after who
-    may be the proxy: the proxy's documents)."""
+    ますか」 got the card's fee; that answer's line says 無償): the lines of that answer naming them; [] when none does."""
     previous, found = kb.by_id.get(previous_answer_id or ""), lexicon.find(text)
     asked = asked_topics(found.covered, lexicon)
     if (previous is None or not asked or found.uncovered or about_the_card(text) or len(text.strip()) > SHORT_FOLLOW_UP
-            or not all(lexicon.covered[cid].aspect for cid in asked)
-            or answered & {entry.id for entry in neighbours_of(kb, previous)}):
+            or not all(lexicon.covered[cid].aspect for cid in asked)):
         return []
     # each aspect asked, with the aspects of the same topic (お金がかかる and 無償 both the fee's)
     each = [{other for other, concept in lexicon.covered.items()
