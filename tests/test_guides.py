@@ -2237,3 +2237,17 @@ def test_back_to_an_earlier_topic_after_a_deceased_persons_card_is_answered():
     assert back[0]["custom"].get("answer_id") == "card_management"
     mother = run(ActionAnswer(), following(routed, "shikaku_kakuninsho", "じゃあ母の資格確認書は？", [("shikaku_kakuninsho", 0.8)]))[1]
     assert mother[0]["custom"].get("uncovered") == "deceased"
+
+
+def test_a_device_the_person_has_not_got_selects_no_answer_of_it():
+    """Session 27's blind trials, after the registration's ways: 「その方はスマホを持っていませんし、近くにセブンイレブンも
+    ありません。」 got the smartphone certificate; after the four ways to apply it would get the smartphone steps. Who the
+    person is names no topic: 「もしかして」, never an answer about the smartphone."""
+    from actions.actions import ActionFallback
+    text = "その方はスマホを持っていませんし、近くにセブンイレブンもありません。"
+    unsure = [("nlu_fallback", 0.35), ("smartphone_certificate", 0.24), ("card_uses", 0.16)]
+    for previous in ("hoken_registration", "apply_methods", None):
+        custom = {"answer_id": previous} if previous else None
+        after = run(ActionFallback(), following(custom, "nlu_fallback", text, unsure))[1]
+        answered = [m["custom"].get("answer_id") for m in after if m["custom"].get("answer_id")]
+        assert not answered and after[0]["custom"].get("fallback"), (previous, answered)

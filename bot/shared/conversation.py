@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Set, Tuple
 
-from bot.shared.answers import (MAX_CANDIDATES, answer_message, entry_buttons, fitting_reply, route_message,
+from bot.shared.answers import (MAX_CANDIDATES, NOT_HAD, answer_message, entry_buttons, fitting_reply, route_message,
                                 show_answer_payload)
 from bot.shared.concepts import CoveredConcept, Lexicon
 from bot.shared.fit import ANOTHER_QUESTION, SENTENCE, about_the_card, asked_topics, asks
@@ -466,6 +466,13 @@ def neighbour_named(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Opt
     return [answer_message(kb, named)] if named is not None else []
 
 
+def _not_had(text: str, word: str) -> bool:
+    """Every mention of the word says the person has not got it (「スマホを持っていませんし」: session 27's blind trials, after
+    the four ways to apply, got the smartphone steps)."""
+    ends = [match.end() for match in re.finditer(re.escape(word), text)]
+    return bool(ends) and all(NOT_HAD.match(text[end:]) for end in ends)
+
+
 def _titled(neighbours: List[Entry], previous: Entry, text: str) -> Optional[Entry]:
     """The one neighbour whose title holds a word of the message that the answer just given's title does not (after
     「施設での出張申請受付」: 「当日ですが、施設側は何をすればいいですか？」 → 「出張申請受付の当日」, out of scope 0.44) — none
@@ -474,7 +481,7 @@ def _titled(neighbours: List[Entry], previous: Entry, text: str) -> Optional[Ent
     said = content_words(text)
     if said and all(word in previous.answer for word in said):
         return None
-    words = [word for word in said if word not in previous.title]
+    words = [word for word in said if word not in previous.title and not _not_had(text, word)]
     titled = [entry for entry in neighbours if any(word in entry.title for word in words)]
     return titled[0] if len(titled) == 1 else None
 
