@@ -2251,3 +2251,14 @@ def test_a_device_the_person_has_not_got_selects_no_answer_of_it():
         after = run(ActionFallback(), following(custom, "nlu_fallback", text, unsure))[1]
         answered = [m["custom"].get("answer_id") for m in after if m["custom"].get("answer_id")]
         assert not answered and after[0]["custom"].get("fallback"), (previous, answered)
+
+
+def test_a_clause_referring_back_after_who_the_person_is_asks_about_the_answer():
+    """Session 27's blind trials, after the proxy's switch to the 顔認証 card: 「父はもう字が書けないんですけど、その委任状は
+    どうしたら？」 (over the short follow-up's length) got the 7 documents for collecting a card; the answer's line says
+    署名または記名押印 and where to ask for the form."""
+    from actions.actions import ActionAnswer
+    text = "父はもう字が書けないんですけど、その委任状はどうしたら？"
+    after = run(ActionAnswer(), following({"answer_id": "face_auth_card_apply_proxy"}, "proxy_pickup_documents", text,
+                                          [("proxy_pickup_documents", 0.7)]))[1]
+    assert after[0]["custom"].get("answer_id") == "face_auth_card_apply_proxy" and "記名押印" in after[0]["text"]

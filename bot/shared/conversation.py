@@ -309,6 +309,13 @@ def carried_kind(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Option
 SHORT_FOLLOW_UP = 20   # characters: 「どこの銀行？」, 「警察には何日以内に？」
 
 
+def referring_clause(text: str) -> str:
+    """The message's last clause when it refers back to what was just said, after clauses saying who the person is (「父は
+    もう字が書けないんですけど、その委任状はどうしたら？」: 「その委任状はどうしたら？」, session 27's blind trials); else the text."""
+    last = re.split(r"[、。,，]", text.strip().rstrip("、。,，"))[-1].strip()
+    return last if last != text.strip() and refers_back(last) else text
+
+
 def held_by_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], answered: Set[str],
                        text: str, routed: bool = False) -> List[dict]:
     """A short follow-up whose every word the answer just given holds (or the answers' word for it), and the answers the
@@ -316,6 +323,7 @@ def held_by_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: 
     card by a proxy: 「委任状の書式は？」 got the 7 documents for collecting a card; that answer says 「委任状の様式は
     住所地の市区町村にお問い合わせください」): its lines naming them (`said_before`); [] otherwise."""
     previous = kb.by_id.get(previous_answer_id or "")
+    text = referring_clause(text)
     words = content_words(text)
     if previous is None or not words or previous.id in answered or len(text.strip()) > SHORT_FOLLOW_UP or routed:
         return []   # routed: the documents do not say it (「再発行っていくらかかる？」 after the lost-card steps)
