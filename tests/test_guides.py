@@ -2262,3 +2262,12 @@ def test_a_clause_referring_back_after_who_the_person_is_asks_about_the_answer()
     after = run(ActionAnswer(), following({"answer_id": "face_auth_card_apply_proxy"}, "proxy_pickup_documents", text,
                                           [("proxy_pickup_documents", 0.7)]))[1]
     assert after[0]["custom"].get("answer_id") == "face_auth_card_apply_proxy" and "記名押印" in after[0]["text"]
+
+
+def test_a_compound_the_answer_holds_in_two_parts_is_held_by_it():
+    """Session 27's blind trials, after the outreach answer: 「当日写真はどうする？」 got the photo exception; the answer's
+    当日 line says 顔写真（撮影サービス時は不要）."""
+    from actions.actions import ActionAnswer
+    after = run(ActionAnswer(), following({"answer_id": "outreach_facility"}, "photo_exception", "当日写真はどうする？",
+                                          [("photo_exception", 0.6)]))[1]
+    assert after[0]["custom"].get("answer_id") == "outreach_facility" and "撮影サービス" in after[0]["text"]

@@ -240,6 +240,18 @@ def content_words(text: str) -> Set[str]:
     return {word for word in words if len(word) >= 2 and word not in GENERIC_WORDS}
 
 
+def in_the_answers_words(text: str, answer: str) -> str:
+    """The message with each kanji compound that the answer holds only in two parts written apart (「当日写真はどうする？」
+    after the outreach answer: 当日, 顔写真 — session 27's blind trials got the photo exception)."""
+    def parts(match: re.Match) -> str:
+        word = match.group()
+        if len(word) < 4 or word in answer or not KANJI.fullmatch(word[0]):
+            return word
+        return next((f"{word[:cut]} {word[cut:]}" for cut in range(2, len(word) - 1)
+                     if word[:cut] in answer and word[cut:] in answer), word)
+    return CONTENT_WORD.sub(parts, text)
+
+
 # a word of a follow-up and the answers' word for it (「操作を手伝って」: 「家族や職員が手助けしてかまいません」)
 SAME_WORD = {"手伝": ("手助",), "手助": ("手伝",), "代筆": ("代わりに書",), "押印": ("ハンコ", "はんこ", "印鑑"),
              "ハンコ": ("押印", "印鑑"), "印鑑": ("押印", "ハンコ"),   # 「その場合、はんこも必要ですか。」 after braille: 押印等
@@ -323,7 +335,7 @@ def held_by_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: 
     card by a proxy: 「委任状の書式は？」 got the 7 documents for collecting a card; that answer says 「委任状の様式は
     住所地の市区町村にお問い合わせください」): its lines naming them (`said_before`); [] otherwise."""
     previous = kb.by_id.get(previous_answer_id or "")
-    text = referring_clause(text)
+    text = in_the_answers_words(referring_clause(text), previous.answer if previous else "")
     words = content_words(text)
     if previous is None or not words or previous.id in answered or len(text.strip()) > SHORT_FOLLOW_UP or routed:
         return []   # routed: the documents do not say it (「再発行っていくらかかる？」 after the lost-card steps)
