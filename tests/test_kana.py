@@ -73,6 +73,18 @@ def test_hiragana_words_typed_with_spaces_are_read_joined():
     assert kana_joined("母の カード なくした") == "母の カード なくした"
 
 
+def test_hiragana_and_katakana_typed_apart_are_joined_and_name_the_card():
+    """Session 27's blind trials: 「かお の カード って なに？」 named nothing (a space between hiragana and katakana, and
+    a term's reading is matched in hiragana runs only)."""
+    from bot.rasa_side.kana import kana_joined
+    from bot.shared.concepts import kana_to_terms, load_lexicon
+
+    joined = kana_joined("かお の カード って なに？")
+    assert joined == "かおのカードってなに？"
+    assert "face_auth_card" in load_lexicon().find(kana_to_terms(joined)).covered
+    assert kana_joined("マイナポータル ログイン") == "マイナポータル ログイン"
+
+
 def test_a_question_typed_in_katakana_only_is_read_in_hiragana():
     """Session 26's blind trials: an older user's 「イエ ニ キテ モラエルノ デスカ」 was declined, its hiragana form answered.
     Katakana words alone (「マイナポータル ログイン」) stay as written."""

@@ -49,7 +49,7 @@ def reading_vocabulary(texts: Iterable[str]) -> Dict[str, str]:
     return dict(sorted(vocabulary.items()))
 
 
-KANA_GAP = re.compile(r"(?<=[ぁ-ゖー])[ \u3000]+(?=[ぁ-ゖー])")
+KANA_GAP = re.compile(r"(?<=[ぁ-ゖー])[ \u3000]+(?=[ぁ-ゖーァ-ヶ])|(?<=[ァ-ヶー])[ \u3000]+(?=[ぁ-ゖ])")   # 「かお の カード」 too
 # a question typed in katakana only, as on old phones (「ヤクバ ニ イケマセン」, 「カード ハ イツ トドキマスカ」): its particles
 # and verb endings are katakana too — not a message of katakana words (「マイナポータル ログイン」)
 KATAKANA_ONLY = re.compile(r"[ァ-ヶー・\s\u3000、。？！?!0-9０-９]+")
