@@ -366,6 +366,15 @@ def _aspect_of_the_answer(turn: Turn) -> List[dict]:
     return aspect_of_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text)
 
 
+def _variant_of_the_answer(turn: Turn) -> List[dict]:
+    """A follow-up that names no topic of its own but selects another variant of the answer just given (session 27's blind
+    trials, after the PIN reset: 「本人は寝たきりなんですけど、家族が代わりに問い合わせることはできますか」 got who may
+    collect a card): that variant (`variant_asked`), whatever the classifier finds likeliest."""
+    if not turn.previous or asked_topics(turn.found.covered, turn.lexicon) or turn.found.uncovered:
+        return []
+    return variant_asked(turn.kb, turn.previous, meant_entities(turn.message))
+
+
 def _referring_back(turn: Turn) -> List[dict]:
     """A message that starts from (or checks back) what was just said, read against it — not one that asks about topics
     that answer neither is about nor names (twentieth trial, after the PIN answer: 「それって、さっき言いよった出張の
@@ -435,7 +444,7 @@ def _topics_named(turn: Turn) -> List[dict]:
 # the first step with something to say gives the reply; else the plain decline (`Turn.reply`)
 REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
     _about_what_was_said, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read, _routed_beside_the_answer,
-    _of_the_kind_talked_about, _aspect_of_the_answer, _held_by_the_answer, _referring_back,
+    _of_the_kind_talked_about, _aspect_of_the_answer, _held_by_the_answer, _variant_of_the_answer, _referring_back,
     _each_question, _next_to_the_answer, _placed, _following_up, _from_check_topic, _topics_named)
 
 

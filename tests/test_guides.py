@@ -2271,3 +2271,19 @@ def test_a_compound_the_answer_holds_in_two_parts_is_held_by_it():
     after = run(ActionAnswer(), following({"answer_id": "outreach_facility"}, "photo_exception", "当日写真はどうする？",
                                           [("photo_exception", 0.6)]))[1]
     assert after[0]["custom"].get("answer_id") == "outreach_facility" and "撮影サービス" in after[0]["text"]
+
+
+def test_a_follow_up_naming_no_topic_selects_the_answers_variant():
+    """Session 27's blind trials, after the PIN reset: 「本人は寝たきりなんですけど、家族が代わりに問い合わせることはでき
+    ますか」 (proxy_pickup_eligibility 0.59) got who may collect a card; the reset's variant for one asking on the person's
+    behalf answers it. 「家族が代わりに受け取れますか」 names collecting the card: not the variant."""
+    from actions.actions import ActionAnswer
+    proxy = [{"entity": "agent", "value": "proxy", "start": 14, "end": 21}]
+    text = "本人は寝たきりなんですけど、家族が代わりに問い合わせることはできますか"
+    trk = following({"answer_id": "pin_forgot"}, "proxy_pickup_eligibility", text, [("proxy_pickup_eligibility", 0.59)])
+    trk.latest_message["entities"] = proxy
+    assert run(ActionAnswer(), trk)[1][0]["custom"].get("answer_id") == "pin_forgot_proxy"
+    trk = following({"answer_id": "pin_forgot"}, "proxy_pickup_eligibility", "家族が代わりに受け取れますか",
+                    [("proxy_pickup_eligibility", 0.8)])
+    trk.latest_message["entities"] = [{"entity": "agent", "value": "proxy", "start": 0, "end": 7}]
+    assert run(ActionAnswer(), trk)[1][0]["custom"].get("answer_id") == "proxy_pickup_eligibility"
