@@ -333,6 +333,8 @@ def _of_the_kind_talked_about(turn: Turn) -> List[dict]:
     kind = carried_kind(turn.kb, turn.lexicon, turn.previous)
     if kind is None or kind.id in turn.found.covered or is_plain_decline(turn.reply):
         return []
+    if "カード" not in kind.terms[0] and about_the_card(turn.text):
+        return []   # a kind that is no card (the 資格確認書) is not what a message naming the card asks about
     reading = parse(f"{kind.terms[0]}で、{turn.text}")
     reply = fitting_reply(turn.kb, turn.lexicon, reading) if reading else []
     of_the_kind = _answers(reply)

@@ -2287,3 +2287,22 @@ def test_a_follow_up_naming_no_topic_selects_the_answers_variant():
                     [("proxy_pickup_eligibility", 0.8)])
     trk.latest_message["entities"] = [{"entity": "agent", "value": "proxy", "start": 0, "end": 7}]
     assert run(ActionAnswer(), trk)[1][0]["custom"].get("answer_id") == "proxy_pickup_eligibility"
+
+
+def test_after_the_shikaku_kakuninsho_a_question_naming_no_kind_asks_about_it(monkeypatch):
+    """Session 28's blind trials, after the 資格確認書 for a registered card: 「施設でまとめて申請できますか？」 got the
+    card's outreach (市区町村職員が施設に出向き…); read with the 資格確認書's name, it gets its answer (施設が保険者への申込み
+    を代理できる予定). A question naming the card is not read so: the 資格確認書 is no card."""
+    import actions.actions as actions_module
+
+    def parse(text):
+        return sure_reading(text, "shikaku_kakuninsho" if text.startswith("資格確認書で") else "outreach_facility")
+
+    monkeypatch.setattr(actions_module, "parse", parse)
+    ranked = [("outreach_facility", 0.8)]
+    group = run(ActionAnswer(), following({"answer_id": "shikaku_card_holder"}, "outreach_facility",
+                                          "施設でまとめて申請できますか？", ranked))[1]
+    assert [m["custom"].get("answer_id") for m in group] == ["shikaku_kakuninsho"] and "代理" in group[0]["text"]
+    card = run(ActionAnswer(), following({"answer_id": "no_card_shikaku"}, "outreach_facility",
+                                         "マイナンバーカードを施設でまとめて申請できますか？", ranked))[1]
+    assert card[0]["custom"].get("answer_id") == "outreach_facility"
