@@ -262,9 +262,12 @@ _LEAK_TALK = _words(r"悪用|漏れ|漏え|もれ|知られ|言っちゃ|言っ�
 
 
 # 「おとんがカード落としたかもしれん！番号は１２３４５６７８９０１２やったと思う」 (session 27's blind trials: kept, a wrong
-# check digit): twelve digits after 「番号は」 that starts a phrase (not 「交付通知書の番号」) in a message about the card
+# check digit): twelve digits after 「番号は」 that starts a phrase (not 「交付通知書の番号」「追跡番号」) in a message about
+# the card — or in any message when a particle says the digits are what the number is (session 28's: 「じゃあ番号だけ電話で
+# 伝えて手続きしてもらうことはできますか？番号は1234-5678-9012です」, the card named only in the turns before, was stored)
 _CARD_TALK = _words(r"カード|かーど|マイナ|まいな")
 _THE_NUMBER = re.compile(r"(?:^|(?<=[\s、。!！?？]))(?:番号|ばんごう)(?:は|が|って|、|:)?\s*$")
+_THE_NUMBER_IS = re.compile(r"(?:^|(?<=[\s、。!！?？]))(?:番号|ばんごう)(?:は|が|って|:|：)\s*$")
 
 
 def find_mynumbers(text: str):
@@ -277,7 +280,8 @@ def find_mynumbers(text: str):
                 mine = mine if mine is not None else _nearest(_SOMEONES_NUMBER_WORDS, text, start, end, 16, 10)
                 tracking = _nearest(_TRACKING_WORDS, text, start, end, 16, 10)
                 named_tracking = tracking is not None and (mine is None or tracking < mine)
-                bare = _CARD_TALK.search(text) and _THE_NUMBER.search(text, max(0, start - 12), start)
+                bare = (_THE_NUMBER_IS.search(text, max(0, start - 12), start)
+                        or (_CARD_TALK.search(text) and _THE_NUMBER.search(text, max(0, start - 12), start)))
                 if not named_tracking and (mine is not None or mynumber_check_digit_ok(number) or _LEAK_TALK.search(text)
                                            or bare):
                     yield start, end, MYNUMBER
