@@ -2306,3 +2306,13 @@ def test_after_the_shikaku_kakuninsho_a_question_naming_no_kind_asks_about_it(mo
     card = run(ActionAnswer(), following({"answer_id": "no_card_shikaku"}, "outreach_facility",
                                          "マイナンバーカードを施設でまとめて申請できますか？", ranked))[1]
     assert card[0]["custom"].get("answer_id") == "outreach_facility"
+
+
+def test_when_the_line_takes_calls_after_the_ip_phone_numbers_gets_the_hours():
+    """Session 28's blind trials, after the IP-phone numbers: 「電話はいつ受け付けてますか？土曜日でもいいですか？」 (free_dial
+    0.75, no concept named: 「もしかして」) got that answer's lines, which give no hours; the free dial's say 土日祝."""
+    from actions.actions import ActionAnswer
+    text = "電話はいつ受け付けてますか？土曜日でもいいですか？"
+    after = run(ActionAnswer(), following({"answer_id": "free_dial_ip_phone"}, "free_dial", text,
+                                          [("free_dial", 0.75), ("out_of_scope", 0.13)]))[1]
+    assert after[0]["custom"].get("answer_id") == "free_dial" and "土日祝 9:30～17:30" in after[0]["text"]
