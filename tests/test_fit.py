@@ -160,6 +160,9 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("病院のことは病院にきく。最後、資格確認書 在宅の利用者は誰が申請するの？更新いる？ケアマネが代わりに申請できる？",
      "shikaku_application_by_family"),
     ("スマホで保険証として使えるのはいつから？", "smartphone_insurance"),   # session 28's blind trials: the paper card's end
+    # session 28's blind trials: the registration, the photo rules
+    ("年寄りなのでよくわかりません。通知カードとマイナンバーカードと保険証、どれが一番大事ですか。全部同じものですか", "notification_card"),
+    ("みどりいろのかみのかーどです。しゃしんはついていません。これでびょういんにいけますか", "notification_card"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
