@@ -789,6 +789,11 @@ def test_a_correction_answers_the_previous_question_as_corrected():
     assert corrected_question("母のカードをなくしました", "保険証じゃなくてカードです") is None   # not in the question
     assert corrected_question("母のカードをなくしました", "それじゃなくて") is None
     assert corrected_question("保険証で受診できる？", "保険証じゃなくてカードで受診したい") is None   # a new request
+    # session 28's blind trials: what the person has, not what was lost (it got the lost card's steps); what was lost, corrected
+    lost = "通知カードをなくしてしまいました。カードを作るのに困りますか"
+    assert corrected_question(lost, "いや、そうじゃなくて、マイナンバーカードはもう持っているんです。持っているのは通知カード"
+                                    "じゃなくてマイナンバーカードのほうでした") is None
+    assert corrected_question(lost, "なくしたのは通知カードじゃなくてマイナンバーカードでした").startswith("マイナンバーカードをなくし")
     trk = following({"answer_id": "shikaku_kakuninsho"}, "nlu_fallback", "資格確認書じゃなくてマイナンバーカードの方でした",
                     [("nlu_fallback", 0.35), ("shikaku_kakuninsho", 0.3)])
     trk.events[0] = {"event": "user", "text": "資格確認書をなくしたらどうすればいい？"}

@@ -100,6 +100,10 @@ def corrected_question(previous_question: str, text: str) -> Optional[str]:
     match = CORRECTION.search(text.strip())
     if not match or match.group("wrong") not in previous_question or match.group("wrong") == match.group("right"):
         return None
+    said_of = re.search(r"([^\s、。!！?？]+)の[はが]\s*$", text.strip()[:match.start()])
+    if said_of and said_of.group(1)[:2] not in previous_question:
+        return None   # what is corrected is said of another act (session 28's blind trials, after 「通知カードをなくして…」:
+                      # 「…持っているのは通知カードじゃなくてマイナンバーカードのほうでした」 got the lost card's steps)
     corrected = previous_question.replace(match.group("wrong"), match.group("right"), 1)
     return f"{corrected}。{match.group('rest')}" if match.group("rest") else corrected
 
