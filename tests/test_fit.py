@@ -163,6 +163,8 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     # session 28's blind trials: the registration, the photo rules
     ("年寄りなのでよくわかりません。通知カードとマイナンバーカードと保険証、どれが一番大事ですか。全部同じものですか", "notification_card"),
     ("みどりいろのかみのかーどです。しゃしんはついていません。これでびょういんにいけますか", "notification_card"),
+    ("もういいよ、役に立たない。どこに文句言えばいいの", "complaint"),   # session 28's blind trials: what the card is used for
+    ("本人の本人確認書類が保険証しかなかったのですが、もう使えない保険証でも大丈夫ですか", "id_documents"),   # the paper card's end
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
@@ -1288,3 +1290,13 @@ def test_no_residence_in_japan_because_abroad_is_the_card_abroad(lexicon, kb):
     ranked = ranking(("other_municipality", 0.84), ("out_of_scope", 0.12), ("how_to_get_card", 0.01), ("overseas_use", 0.01))
     decision = decide(text, "other_municipality", ranked, lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents[0] == "overseas_use"
+
+
+def test_a_card_refused_at_the_hospital_is_reported_not_answered_with_the_paper_cards_end(lexicon, kb):
+    """Session 28's blind trials: 「…マイナ保険証持って行ったら病院で『うちは使えないので保険証出して』だってさ。保険証なんて
+    もう無いっつうの。どうなってんの」 (hokensho_end 0.71) got the paper 保険証's end and the merits."""
+    text = ("素晴らしい制度ですねえ（棒）。マイナ保険証持って行ったら病院で『うちは使えないので保険証出して』だってさ。"
+            "保険証なんてもう無いっつうの。どうなってんの")
+    decision = decide(text, "hokensho_end", ranking(("hokensho_end", 0.71), ("hoken_registration", 0.15),
+                                                    ("hoken_merit", 0.12)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "hospital_refused"
