@@ -12,7 +12,8 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guides import (check_topic, latest_intent, latest_text, pause_events, paused_answer, previous_question,
-                            previous_reply, previous_result, reply_to_part, requested_check, running_flow, utter)
+                            last_placed_reply, previous_reply, previous_result, reply_to_part, requested_check,
+                            running_flow, utter)
 from actions.hiragana import for_the_reader, reads_hiragana
 from actions.reading import parse
 from actions.safety import safe_run
@@ -268,9 +269,10 @@ def _still_governed(turn: Turn) -> List[dict]:
     """「母はマイナ保険証を使っていたんですが、保険証のほうの手続きはどうなりますか」 after a deceased person's card — or
     「ちなみに資格確認書も預かっているんですが、それも同じですか？」 (session 26's blind trials: the 資格確認書's definition);
     after any routing reply, 「代理人でもできる？」 (`still_routed`)."""
-    governed = still_governed(turn.lexicon, turn.replied, turn.text)
-    if governed and about_the_card(turn.text) and _about_the_same(turn):
-        return governed
+    governed = still_governed(turn.lexicon, last_placed_reply(turn.tracker), turn.text)
+    own_topics = [cid for cid in asked_topics(turn.found.covered, turn.lexicon) if not turn.lexicon.covered[cid].aspect]
+    if governed and ((about_the_card(turn.text) and _about_the_same(turn)) or not own_topics):
+        return governed   # no topic of its own, or only an aspect of the routed one: 「役所に持っていけばいいんですか？」
     return still_routed(turn.kb, turn.lexicon, turn.replied, turn.text)
 
 

@@ -465,6 +465,23 @@ def previous_reply(tracker: Tracker) -> List[Dict[str, Any]]:
     return [(event.get("data") or {}).get("custom") or {} for event in previous_bot_events(tracker)]
 
 
+def last_placed_reply(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The custom payloads of the bot's latest earlier reply that answered or routed, past the replies since that did
+    neither (「もしかして」, a plain decline): what the conversation is still about (session 28's blind trials, after a
+    deceased person's card was routed and a 「もしかして」: 「母の暗証番号は…カードに入っているお金とかポイントはどう
+    なるんでしょう」 got the PIN-sharing rule, as if she were alive)."""
+    users, reply = 0, []
+    for event in reversed(session_events(tracker)):
+        if event.get("event") == "user":
+            users += 1
+            if reply and any(custom.get("answer_id") or custom.get("uncovered") for custom in reply):
+                return reply
+            reply = []
+        elif event.get("event") == "bot" and users >= 1:
+            reply.insert(0, (event.get("data") or {}).get("custom") or {})
+    return reply if any(custom.get("answer_id") or custom.get("uncovered") for custom in reply) else []
+
+
 def previous_result(tracker: Tracker) -> Optional[Dict[str, Any]]:
     """The check's result the bot gave just before ({"text", "custom"} of its first message), or None."""
     for event in previous_bot_events(tracker):

@@ -2321,3 +2321,24 @@ def test_when_the_line_takes_calls_after_the_ip_phone_numbers_gets_the_hours():
     after = run(ActionAnswer(), following({"answer_id": "free_dial_ip_phone"}, "free_dial", text,
                                           [("free_dial", 0.75), ("out_of_scope", 0.13)]))[1]
     assert after[0]["custom"].get("answer_id") == "free_dial" and "土日祝 9:30～17:30" in after[0]["text"]
+
+
+def test_a_deceased_persons_card_stays_the_topic_past_a_reply_that_placed_nothing():
+    """Session 28's blind trials, after a deceased mother's card was routed: 「役所に持っていけばいいんですか？それとも捨てて
+    いいんですか」 got 「もしかして」, then 「母の暗証番号は施設の人も知らないそうです。カードに入っているお金とかポイントは
+    どうなるんでしょう」 the PIN-sharing rule, as if she were alive. Both get the deceased person's routing reply."""
+    from actions.actions import ActionAnswer, ActionFallback
+    routed = {"fallback": True, "uncovered": "deceased"}
+    first = following(routed, "nlu_fallback", "役所に持っていけばいいんですか？それとも捨てていいんですか",
+                      [("nlu_fallback", 0.35), ("contact_municipality", 0.3)])
+    assert run(ActionFallback(), first)[1][0]["custom"].get("uncovered") == "deceased"
+    text = "母の暗証番号は施設の人も知らないそうです。カードに入っているお金とかポイントはどうなるんでしょう"
+    trk = following({"fallback": True, "candidates": ["pin_sharing", "card_management"]}, "pin_sharing", text,
+                    [("pin_sharing", 0.8)])
+    trk.events = [{"event": "user", "text": "先週、母が入所していた特養で亡くなりました。…"},
+                  {"event": "bot", "text": "…", "data": {"custom": routed}}, *trk.events]
+    assert run(ActionAnswer(), trk)[1][0]["custom"].get("uncovered") == "deceased"
+    later = following({"answer_id": "pin_sharing"}, "pin_sharing", text, [("pin_sharing", 0.8)])
+    later.events = [{"event": "user", "text": "先週、母が入所していた特養で亡くなりました。…"},
+                    {"event": "bot", "text": "…", "data": {"custom": routed}}, *later.events]
+    assert run(ActionAnswer(), later)[1][0]["custom"].get("answer_id") == "pin_sharing"   # an answer since: not governed
