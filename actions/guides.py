@@ -470,7 +470,8 @@ def last_placed_reply(tracker: Tracker) -> List[Dict[str, Any]]:
     neither (「もしかして」, a plain decline): what the conversation is still about (session 28's blind trials, after a
     deceased person's card was routed and a 「もしかして」: 「母の暗証番号は…カードに入っているお金とかポイントはどう
     なるんでしょう」 got the PIN-sharing rule, as if she were alive)."""
-    users, reply = 0, []
+    users = 0
+    reply: List[Dict[str, Any]] = []
     for event in reversed(session_events(tracker)):
         if event.get("event") == "user":
             users += 1
