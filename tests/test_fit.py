@@ -1300,3 +1300,21 @@ def test_a_card_refused_at_the_hospital_is_reported_not_answered_with_the_paper_
     decision = decide(text, "hokensho_end", ranking(("hokensho_end", 0.71), ("hoken_registration", 0.15),
                                                     ("hoken_merit", 0.12)), lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents[0] == "hospital_refused"
+
+
+@pytest.mark.parametrize("text", [   # session 28's blind trials: declined as a child's application
+    "児童発達支援センターで働いています。通っている子ども20人くらいのカード申請を、センターでまとめてできないかと考えています。"
+    "市役所の人に来てもらうことはできますか？",
+    "施設の児童の場合、受け取りは施設長が代理でできますか？顔写真証明書というのがあると聞きました",
+    "中学生の娘は重度の障害があって、病院の受付の機械で顔認証がうまくいきません（顔をカメラに向けられない）。マイナ保険証は"
+    "使えないんでしょうか？",
+])
+def test_a_child_named_beside_a_topic_answered_whatever_the_age_is_not_routed(lexicon, text):
+    assert routed_id(lexicon, text) != "infants"
+
+
+def test_a_parent_applying_for_a_school_child_is_routed(lexicon):
+    """Session 28's blind trials: 「小学2年の息子が重度の知的障害です。…親が代わりに申請できますか？」 got only the PIN help."""
+    text = ("小学2年の息子が重度の知的障害です。マイナンバーカードを作ってあげたいんですが、本人は字も書けないし窓口でじっと"
+            "していられません。親が代わりに申請できますか？")
+    assert routed_id(lexicon, text) == "child_application_by_parent"
