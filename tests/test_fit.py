@@ -1318,3 +1318,14 @@ def test_a_parent_applying_for_a_school_child_is_routed(lexicon):
     text = ("小学2年の息子が重度の知的障害です。マイナンバーカードを作ってあげたいんですが、本人は字も書けないし窓口でじっと"
             "していられません。親が代わりに申請できますか？")
     assert routed_id(lexicon, text) == "child_application_by_parent"
+
+
+def test_whether_the_old_card_still_works_gets_its_dates_not_the_registration(lexicon, kb):
+    """Session 28's blind trials: 「保険証ってまだ使えるん？前の保険証まだ持ってるんやけど」 (hoken_registration 0.94) got how
+    to register. One who says it no longer works and wants to register still gets the registration first."""
+    still = decide("保険証ってまだ使えるん？前の保険証まだ持ってるんやけど", "hoken_registration",
+                   ranking(("hoken_registration", 0.94), ("hokensho_end", 0.06)), lexicon, set(kb.intents))
+    assert still.kind == "answer" and still.intents[0] == "hokensho_end"
+    register = decide("紙の保険証はもう使えないので、マイナ保険証の登録をしたい", "hoken_registration",
+                      ranking(("hoken_registration", 0.75), ("hokensho_end", 0.23)), lexicon, set(kb.intents))
+    assert register.kind == "answer" and register.intents[0] == "hoken_registration"

@@ -2342,3 +2342,13 @@ def test_a_deceased_persons_card_stays_the_topic_past_a_reply_that_placed_nothin
     later.events = [{"event": "user", "text": "先週、母が入所していた特養で亡くなりました。…"},
                     {"event": "bot", "text": "…", "data": {"custom": routed}}, *later.events]
     assert run(ActionAnswer(), later)[1][0]["custom"].get("answer_id") == "pin_sharing"   # an answer since: not governed
+
+
+def test_the_hospital_until_a_lost_card_is_reissued_gets_the_interim_line():
+    """Session 28's blind trials, after the lost-card steps: 「カードをなくしてから再発行までの間、病院はどうすればいいです
+    か？」 got only the reissue line; its 「カードがない間の受診」 line answers (病院 read as 受診)."""
+    from actions.actions import ActionFallback
+    text = "カードをなくしてから再発行までの間、病院はどうすればいいですか？"
+    after = run(ActionFallback(), following({"answer_id": "lost_card"}, "out_of_scope", text,
+                                            [("out_of_scope", 0.74), ("lost_card", 0.15), ("no_card_shikaku", 0.06)]))[1]
+    assert after[0]["custom"].get("answer_id") == "lost_card" and "カードがない間の受診" in after[0]["text"]

@@ -266,7 +266,10 @@ SAME_WORD = {"手伝": ("手助",), "手助": ("手伝",), "代筆": ("代わり
              "何時": ("時間", "時まで", ":"),   # 「土曜日は何時まで？」 after the free dial (session 27's blind trials: declined)
              "書式": ("様式",), "様式": ("書式",),   # 「委任状の書式は？」: 「委任状の様式は…市区町村にお問い合わせください」
              "役所": ("市区町村",), "役場": ("市区町村",), "市役所": ("市区町村",), "区役所": ("市区町村",),
-             "番号": ("0120", "050-")}   # 「番号をもう一度教えて」 after an answer: its phone number (session 26's blind trials)
+             "番号": ("0120", "050-"),   # 「番号をもう一度教えて」 after an answer: its phone number (session 26's blind trials)
+             # 「カードをなくしてから再発行までの間、病院はどうすればいいですか？」 after the lost card (session 28's blind trials:
+             # only the reissue line): its 「カードがない間の受診」 line
+             "病院": ("受診", "医療機関")}
 GENERIC_WEIGHT = 0.5   # 家族, 職員…: alone they do not name a line, beside another word they tell lines apart
 
 
