@@ -2267,6 +2267,9 @@ def test_a_clause_referring_back_after_who_the_person_is_asks_about_the_answer()
     after = run(ActionAnswer(), following({"answer_id": "face_auth_card_apply_proxy"}, "proxy_pickup_documents", text,
                                           [("proxy_pickup_documents", 0.7)]))[1]
     assert after[0]["custom"].get("answer_id") == "face_auth_card_apply_proxy" and "記名押印" in after[0]["text"]
+    from bot.shared.conversation import referring_clause
+    plan = "申請はタブレットでオンラインにしようと思いますが、その場合に不要になる物はありますか。"
+    assert referring_clause(plan) == plan   # what will be done is part of the question (the outreach's 撮影サービス line is not)
 
 
 def test_a_compound_the_answer_holds_in_two_parts_is_held_by_it():

@@ -330,9 +330,12 @@ SHORT_FOLLOW_UP = 20   # characters: 「どこの銀行？」, 「警察には�
 
 def referring_clause(text: str) -> str:
     """The message's last clause when it refers back to what was just said, after clauses saying who the person is (「父は
-    もう字が書けないんですけど、その委任状はどうしたら？」: 「その委任状はどうしたら？」, session 27's blind trials); else the text."""
+    もう字が書けないんですけど、その委任状はどうしたら？」: 「その委任状はどうしたら？」, session 27's blind trials); else the text
+    — also after clauses saying what will be done (「申請はタブレットでオンラインにしようと思いますが、その場合に不要になる
+    物はありますか。」 after the outreach answer: its 「撮影サービス時は不要」 line is not what is asked)."""
     last = re.split(r"[、。,，]", text.strip().rstrip("、。,，"))[-1].strip()
-    return last if last != text.strip() and refers_back(last) else text
+    before = text.strip()[:text.strip().rfind(last)]
+    return last if last != text.strip() and refers_back(last) and names_the_person(before) else text
 
 
 def held_by_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], answered: Set[str],
