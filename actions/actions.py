@@ -1,6 +1,7 @@
 """Custom actions: thin over the knowledge base (bot.shared.knowledge) and its message rendering (bot.shared.answers)."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from abc import ABC, abstractmethod
@@ -30,7 +31,8 @@ from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, asp
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
                                      named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
                                      restated_question, result_in_short, routed_in_context, said_before, still_governed, still_routed,
-                                     variant_asked, wants_kana, what_it_is_not_about, where_to_ask, with_hiragana_offer,
+                                     variant_asked, wants_kana, what_it_is_not_about, when_in_the_answer, where_to_ask,
+                                     with_hiragana_offer,
                                      words_in_the_answer)
 from bot.shared.knowledge import KnowledgeBase, load_knowledge
 
@@ -379,6 +381,16 @@ def _variant_of_the_answer(turn: Turn) -> List[dict]:
     return variant_asked(turn.kb, turn.previous, meant_entities(turn.message))
 
 
+def today() -> dt.date:
+    """Today's date, for the documents' dates framed for today (tests set it)."""
+    return dt.date.today()
+
+
+def _when_in_the_answer(turn: Turn) -> List[dict]:
+    """「もう過ぎてる？」「いつから？」 after an answer with dates: its dated lines, and which dates are past today."""
+    return when_in_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text, today())
+
+
 def _referring_back(turn: Turn) -> List[dict]:
     """A message that starts from (or checks back) what was just said, read against it — not one that asks about topics
     that answer neither is about nor names (twentieth trial, after the PIN answer: 「それって、さっき言いよった出張の
@@ -448,7 +460,7 @@ def _topics_named(turn: Turn) -> List[dict]:
 # the first step with something to say gives the reply; else the plain decline (`Turn.reply`)
 REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
     _about_what_was_said, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read, _routed_beside_the_answer,
-    _of_the_kind_talked_about, _aspect_of_the_answer, _held_by_the_answer, _variant_of_the_answer, _referring_back,
+    _of_the_kind_talked_about, _aspect_of_the_answer, _held_by_the_answer, _variant_of_the_answer, _when_in_the_answer, _referring_back,
     _each_question, _next_to_the_answer, _placed, _following_up, _from_check_topic, _topics_named)
 
 

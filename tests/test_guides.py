@@ -2355,3 +2355,23 @@ def test_the_hospital_until_a_lost_card_is_reissued_gets_the_interim_line():
     after = run(ActionFallback(), following({"answer_id": "lost_card"}, "out_of_scope", text,
                                             [("out_of_scope", 0.74), ("lost_card", 0.15), ("no_card_shikaku", 0.06)]))[1]
     assert after[0]["custom"].get("answer_id") == "lost_card" and "カードがない間の受診" in after[0]["text"]
+
+
+def test_whether_a_date_has_passed_is_answered_against_today(monkeypatch):
+    """Session 28's blind trials, after the old 保険証's dates: 「もう過ぎてる？」 was declined, 「え、じゃあもう使えないって
+    ことですか？」 got 「もしかして」; the answer's dated lines, and which dates are past today (the documents' dates framed for
+    today). After an answer with no such date, nothing is said of dates."""
+    import datetime as dt
+    import actions.actions as actions_module
+    from actions.actions import ActionFallback
+    monkeypatch.setattr(actions_module, "today", lambda: dt.date(2026, 12, 3))
+    unsure = [("nlu_fallback", 0.35), ("out_of_scope", 0.3)]
+    for text in ("もう過ぎてる？", "え、じゃあもう使えないってことですか？", "いつから？"):
+        after = run(ActionFallback(), following({"answer_id": "hokensho_end"}, "nlu_fallback", text, unsure))[1]
+        assert after[0]["custom"].get("answer_id") == "hokensho_end", text
+        assert "きょう（2026年12月3日）の時点で、2024年12月2日・2025年12月1日は過ぎています。" in after[0]["text"], text
+    monkeypatch.setattr(actions_module, "today", lambda: dt.date(2024, 11, 1))
+    before = run(ActionFallback(), following({"answer_id": "hokensho_end"}, "nlu_fallback", "いつから？", unsure))[1]
+    assert "2024年12月2日・2025年12月1日はまだ先です" in before[0]["text"]
+    other = run(ActionFallback(), following({"answer_id": "pin_sharing"}, "nlu_fallback", "いつから？", unsure))[1]
+    assert "の時点で" not in other[0]["text"]

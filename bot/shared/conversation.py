@@ -5,6 +5,7 @@ calls `question_after_courtesy`.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -360,6 +361,41 @@ def held_by_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: 
     return said_before(kb, previous.id, text)
 
 
+# 「もう過ぎてる？」「いつから？」「今はもう使えないの？」「じゃあ今年の話じゃないの？」: when, against today
+ASKS_WHEN = re.compile(r"いつ|過ぎ|すぎて|今は|今も|今でも|いまは|いまも|今年|もう使え|まだ使え|もう(?:な[いく]|無[いく])|間に合|もう終わ|終わって")
+# a date something happens on (「2024年12月2日に」「2025年12月1日まで」「2024年10月予定」) — not a document's date
+# (「2023年12月のマニュアル」「2024年6月17日の事務連絡」「2023年12月版」)
+EVENT_DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?(?![\d日の版付])")
+
+
+def when_in_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str,
+                       today: dt.date) -> List[dict]:
+    """A short follow-up asking when, or whether a date has passed (session 28's blind trials, after the old 保険証's
+    dates: 「もう過ぎてる？」 was declined, 「え、じゃあもう使えないってことですか？」 got 「もしかして」): the lines of the
+    answer just given that say when something happens, and which of those dates are past today and which to come —
+    the documents' dates are framed for today. [] when it names a topic that answer is not about, or the answer has
+    no such line."""
+    previous = kb.by_id.get(previous_answer_id or "")
+    if previous is None or len(text.strip()) > SHORT_FOLLOW_UP or not ASKS_WHEN.search(text):
+        return []
+    asked = asked_topics(lexicon.find(text).covered, lexicon)
+    if asked and previous.intent not in lexicon.intents_of(asked):
+        return []
+    lines = [line for line in previous.answer.splitlines() if EVENT_DATE.search(line)][:MAX_QUOTED]
+    dates = dict.fromkeys(match.group(0) for line in lines for match in EVENT_DATE.finditer(line))
+
+    def first_day(date: str) -> dt.date:
+        year, month, day = EVENT_DATE.fullmatch(date).groups()   # type: ignore[union-attr]
+        return dt.date(int(year), int(month), int(day or 1))
+    in_order = sorted(dates, key=first_day)
+    past = [d for d in in_order if first_day(d) < today.replace(day=1) or (first_day(d) < today and "日" in d)]
+    to_come = [d for d in in_order if first_day(d) > today]
+    said = [f"{'・'.join(past)}は過ぎています" if past else "", f"{'・'.join(to_come)}はまだ先です" if to_come else ""]
+    note = kb.messages["dates_today"].format(today=f"{today.year}年{today.month}月{today.day}日",
+                                             dates="。".join(part for part in said if part)) if any(said) else ""
+    return _quoted(kb, previous, "said_before", lines, note)
+
+
 def neighbours_of(kb: KnowledgeBase, entry: Entry) -> List[Entry]:
     """The entries related to `entry`, either way."""
     neighbours = [kb.by_id[i] for i in entry.related if i in kb.by_id]
@@ -428,12 +464,13 @@ def with_their_lists(answer: str, lines: List[str]) -> List[str]:
     return out
 
 
-def _quoted(kb: KnowledgeBase, previous: Entry, intro: str, lines: List[str]) -> List[dict]:
-    """Lines of the answer just given (with the lists they introduce), introduced by the message `intro`, with its 出典
-    and related entries."""
+def _quoted(kb: KnowledgeBase, previous: Entry, intro: str, lines: List[str], note: str = "") -> List[dict]:
+    """Lines of the answer just given (with the lists they introduce), introduced by the message `intro` (and followed by
+    `note`), with its 出典 and related entries."""
     if not lines:
         return []
-    text = "\n".join([kb.messages[intro].format(title=previous.title), *with_their_lists(previous.answer, lines)])
+    text = "\n".join([kb.messages[intro].format(title=previous.title), *with_their_lists(previous.answer, lines),
+                      *([note] if note else [])])
     return [BotMessage(text=text, citation=kb.citation(previous), sources=kb.sources_payload(previous),
                        buttons=entry_buttons(kb, previous.related), answer_id=previous.id,   # 「下の『FAX用紙を作る』」: its link
                        links=[link.dict() for link in previous.links]).to_rasa()]   # (session 26's blind trials: none)
