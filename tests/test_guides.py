@@ -2375,3 +2375,12 @@ def test_whether_a_date_has_passed_is_answered_against_today(monkeypatch):
     assert "2024年12月2日・2025年12月1日はまだ先です" in before[0]["text"]
     other = run(ActionFallback(), following({"answer_id": "pin_sharing"}, "nlu_fallback", "いつから？", unsure))[1]
     assert "の時点で" not in other[0]["text"]
+
+
+def test_the_hours_after_an_answer_giving_the_free_dial_are_its_hours():
+    """Session 28's blind trials, after a card refused at a hospital (call 0120-95-0178): 「受付時間は？」 got the card
+    pickup's place and time; the free dial, whose number that answer gives, says its hours."""
+    from actions.actions import ActionFallback
+    after = run(ActionFallback(), following({"answer_id": "hospital_refused"}, "nlu_fallback", "受付時間は？",
+                                            [("nlu_fallback", 0.35), ("out_of_scope", 0.3)]))[1]
+    assert after[0]["custom"].get("answer_id") == "free_dial" and "土日祝 9:30～17:30" in after[0]["text"]

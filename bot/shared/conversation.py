@@ -14,7 +14,7 @@ from bot.shared.answers import (MAX_CANDIDATES, NOT_HAD, answer_message, entry_b
 from bot.shared.concepts import CoveredConcept, Lexicon
 from bot.shared.fit import ANOTHER_QUESTION, SENTENCE, about_the_card, asked_topics, asks
 from bot.shared.kana import KANJI, for_hiragana_readers
-from bot.shared.knowledge import Entry, KnowledgeBase
+from bot.shared.knowledge import Entry, KnowledgeBase, numbers_in
 from bot.shared.message import BotMessage
 
 SHORT_REPLIES = ("affirm", "deny", "goodbye")   # 「はい」「いいえ」「さようなら」
@@ -529,6 +529,7 @@ def neighbour_named(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Opt
     outranking = [lexicon.covered[cid].intents[0] for cid in found.covered if previous.intent in lexicon.covered[cid].outranks]
     named = kb.default_entry(outranking[0]) if outranking else None   # the lost card's steps, after the free dial's hours
     named = named or next((entry for topic in topics for entry in neighbours if entry.intent == topic and not entry.when), None)
+    named = named or next((entry for topic in topics for entry in _by_their_numbers(kb, previous) if entry.intent == topic), None)
     named = named or _titled(neighbours, previous, text)
     return [answer_message(kb, named)] if named is not None else []
 
@@ -538,6 +539,14 @@ def _not_had(text: str, word: str) -> bool:
     the four ways to apply, got the smartphone steps)."""
     ends = [match.end() for match in re.finditer(re.escape(word), text)]
     return bool(ends) and all(NOT_HAD.match(text[end:]) for end in ends)
+
+
+def _by_their_numbers(kb: KnowledgeBase, previous: Entry) -> List[Entry]:
+    """The default entries whose first line's phone number the answer gives (the free dial's, after a card refused at a
+    hospital: 「受付時間は？」 asks its hours — session 28's blind trials got the card pickup's)."""
+    given = set(numbers_in(previous.answer))
+    return [entry for entry in kb.entries if entry is not previous and not entry.when
+            and given & set(numbers_in(entry.answer.splitlines()[0]))]
 
 
 def _titled(neighbours: List[Entry], previous: Entry, text: str) -> Optional[Entry]:
