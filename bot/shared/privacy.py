@@ -110,11 +110,15 @@ def _kanji_numbers(chars: list) -> list:
 
 # numbers read out in kana, word by word (「きゅう なな に いち」: a PIN typed by someone who writes only hiragana — session 27's
 # blind trials; stored as typed): four or more number words, each set apart by separators
-_KANA_DIGITS = {"ぜろ": "0", "ゼロ": "0", "れい": "0", "いち": "1", "イチ": "1", "に": "2", "ニ": "2", "さん": "3", "サン": "3",
+# — or eight or more written together in groups (session 28's: 「さんまるごきゅう いちはちにーなな よんよんろくまる」, a マイナンバー;
+# 「ぜろきゅうぜろ いちにさんよん ごろくななはち」, a phone number — both stored as typed)
+_KANA_DIGITS = {"ぜろ": "0", "ゼロ": "0", "れい": "0", "まる": "0", "マル": "0", "いち": "1", "イチ": "1", "に": "2", "ニ": "2",
+                "にー": "2", "ニー": "2", "さん": "3", "サン": "3",
                 "よん": "4", "ヨン": "4", "し": "4", "ご": "5", "ゴ": "5", "ろく": "6", "ロク": "6", "なな": "7", "ナナ": "7",
                 "しち": "7", "はち": "8", "ハチ": "8", "きゅう": "9", "キュウ": "9", "く": "9"}
 _KANA_WORD = "|".join(sorted(_KANA_DIGITS, key=len, reverse=True))
-_KANA_NUMBER = re.compile(rf"(?<![ぁ-ゖァ-ヺー])(?:{_KANA_WORD})(?:[ \u3000、,・]+(?:{_KANA_WORD})){{3,}}(?![ぁ-ゖァ-ヺー])")
+_KANA_NUMBER = re.compile(rf"(?<![ぁ-ゖァ-ヺー])(?:(?:{_KANA_WORD})(?:[ \u3000、,・]+(?:{_KANA_WORD})){{3,}}"
+                          rf"|(?:{_KANA_WORD})(?:[ \u3000、,・]*(?:{_KANA_WORD})){{7,}})(?![ぁ-ゖァ-ヺー])")
 _KANA_DIGIT = re.compile(_KANA_WORD)
 
 
@@ -262,11 +266,16 @@ _LEAK_TALK = _words(r"悪用|漏れ|漏え|もれ|知られ|言っちゃ|言っ�
 
 
 # 「おとんがカード落としたかもしれん！番号は１２３４５６７８９０１２やったと思う」 (session 27's blind trials: kept, a wrong
-# check digit): twelve digits after 「番号は」 that starts a phrase (not 「交付通知書の番号」「追跡番号」) in a message about
-# the card — or in any message when a particle says the digits are what the number is (session 28's: 「じゃあ番号だけ電話で
-# 伝えて手続きしてもらうことはできますか？番号は1234-5678-9012です」, the card named only in the turns before, was stored)
+# check digit): twelve digits after 「番号は」 starting a phrase, or called a number or written on the card's back, in a message
+# about the card (session 28's: 「カード裏の 4821.7395.0614 という番号」) — or after a phrase-starting 「番号は」 in any message
+# (「じゃあ番号だけ電話で…番号は1234-5678-9012です」, the card named only in the turns before), or in a message naming the
+# マイナンバー however far (「マイナンバーのことで相談です。…ちなみに記録簿には 482173950614 と書いてあります」): all were stored
 _CARD_TALK = _words(r"カード|かーど|マイナ|まいな")
 _THE_NUMBER = re.compile(r"(?:^|(?<=[\s、。!！?？]))(?:番号|ばんごう)(?:は|が|って|、|:)?\s*$")
+_CALLED_A_NUMBER = re.compile(r"\s*(?:という|って|っていう|の)(?:番号|ばんごう)")   # 「4821.7395.0614 という番号」
+_ON_THE_BACK = re.compile(r"(?:裏|うら)(?:の|に|面)")   # 「カード裏の 4821…」「カードの裏に 4821…」
+_FIRST_PART = re.compile(r"(?:前半|最初の|はじめの|初めの|頭の|上の)[^\s、。]{0,4}(?:は|が|:|：)\s*$")   # (session 28's blind trials)
+_WRITTEN_AS_ONE = re.compile(r"\d{12}|\d{4}-\d{4}-\d{4}")   # as a マイナンバー is written, not a phone number's digits run on
 _THE_NUMBER_IS = re.compile(r"(?:^|(?<=[\s、。!！?？]))(?:番号|ばんごう)(?:は|が|って|:|：)\s*$")
 
 
@@ -281,13 +290,18 @@ def find_mynumbers(text: str):
                 tracking = _nearest(_TRACKING_WORDS, text, start, end, 16, 10)
                 named_tracking = tracking is not None and (mine is None or tracking < mine)
                 bare = (_THE_NUMBER_IS.search(text, max(0, start - 12), start)
-                        or (_CARD_TALK.search(text) and _THE_NUMBER.search(text, max(0, start - 12), start)))
+                        or (_CARD_TALK.search(text) and (_THE_NUMBER.search(text, max(0, start - 12), start)
+                                                         or _CALLED_A_NUMBER.match(text, end)
+                                                         or _ON_THE_BACK.search(text, max(0, start - 8), start)))
+                        or (_MYNUMBER_WORDS.search(text) and _WRITTEN_AS_ONE.fullmatch(text[start:end])))
                 if not named_tracking and (mine is not None or mynumber_check_digit_ok(number) or _LEAK_TALK.search(text)
                                            or bare):
                     yield start, end, MYNUMBER
         elif 8 <= len(digits) <= 11 and not _is_public_phone(digits):   # a part of one, named so
             mine = _nearest(_MYNUMBER_WORDS, text, run.start(), run.end(), 8, 0)
-            if mine is not None:
+            first_part = _FIRST_PART.search(text, max(0, run.start() - 12), run.start()) and (
+                _MYNUMBER_WORDS.search(text) or _CARD_TALK.search(text))   # 「…マイナンバーを…番号の前半は 5128 0377」
+            if mine is not None or first_part:
                 yield run.start(), run.end(), MYNUMBER
 
 
