@@ -293,7 +293,8 @@ def find_mynumbers(text: str):
                         or (_CARD_TALK.search(text) and (_THE_NUMBER.search(text, max(0, start - 12), start)
                                                          or _CALLED_A_NUMBER.match(text, end)
                                                          or _ON_THE_BACK.search(text, max(0, start - 8), start)))
-                        or (_MYNUMBER_WORDS.search(text) and _WRITTEN_AS_ONE.fullmatch(text[start:end])))
+                        or ((_MYNUMBER_WORDS.search(text) or _beside_other_personal_data(text, start, end))
+                            and _WRITTEN_AS_ONE.fullmatch(text[start:end])))
                 if not named_tracking and (mine is not None or mynumber_check_digit_ok(number) or _LEAK_TALK.search(text)
                                            or bare):
                     yield start, end, MYNUMBER
@@ -305,6 +306,7 @@ def find_mynumbers(text: str):
                 yield run.start(), run.end(), MYNUMBER
 
 
+_SIGNING_BEFORE = re.compile(r"署名用(?:の|は|を|が|って|:|：)?[^\s、。]{0,3}(?:は|:|：)?\s*[「『\"']?$")   # the password's kind, named
 _PASSWORD = re.compile(r"(?<![0-9A-Za-z])(?=[0-9A-Za-z]*\d)(?=[0-9A-Za-z]*[A-Za-z])[0-9A-Za-z]{6,16}(?![0-9A-Za-z])")
 
 
@@ -335,7 +337,8 @@ def find_pins(text: str):
         example = four and not text[start:end].replace("-", "").startswith(PUBLIC_PREFIXES) and (
             _EXAMPLE_AFTER.match(text, end)
             or (text[start - 1:start] in _OPENING_QUOTES and text[end:end + 1] in _CLOSING_QUOTES))
-        if before or after or bare or chosen or spaced or example or (four and _PIN_TALK.search(text)):
+        signing = _PASSWORD.fullmatch(text[start:end]) and _SIGNING_BEFORE.search(text, max(0, start - 12), start)  # 「署名用は KOBE2024X」
+        if before or after or bare or chosen or spaced or example or signing or (four and _PIN_TALK.search(text)):
             yield start, end, PIN
 
 
@@ -413,6 +416,14 @@ def find_birth_dates(text: str):
 
 
 _DETECTORS = {MYNUMBER: find_mynumbers, PIN: find_pins, PHONE: find_phones, BIRTH_DATE: find_birth_dates}
+
+
+def _beside_other_personal_data(text: str, start: int, end: int) -> bool:
+    """The text holds a birth date or a phone number of someone's besides the digits at start:end (a record's row:
+    「1,佐藤一郎,1938-11-02,"6620-1937-4815",(092)741-3306」 — session 28's blind trials: the twelve digits beside them
+    were stored as typed)."""
+    spans = [(s, e) for s, e, *_ in (*find_birth_dates(text), *find_phones(text))]
+    return any(e <= start or s >= end for s, e in spans)
 
 
 def find(text: str, kinds: Iterable[str] = KINDS) -> List[Tuple[int, int, str]]:
