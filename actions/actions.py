@@ -31,7 +31,7 @@ from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, asp
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
                                      named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
                                      restated_question, result_in_short, routed_in_context, said_before, still_governed, still_routed,
-                                     variant_asked, wants_kana, what_it_is_not_about, when_in_the_answer, where_to_ask,
+                                     steps_left, variant_asked, wants_kana, what_it_is_not_about, when_in_the_answer, where_to_ask,
                                      with_hiragana_offer,
                                      words_in_the_answer)
 from bot.shared.knowledge import KnowledgeBase, load_knowledge
@@ -356,6 +356,11 @@ def _offered_nearby(turn: Turn) -> Set[str]:
     return offered & {entry.id for entry in neighbours_of(turn.kb, previous)} if previous else set()
 
 
+def _steps_left(turn: Turn) -> List[dict]:
+    """「警察にはもう届けました。次は何をすればいいですか？」 after the lost-card steps: the steps not done (`steps_left`)."""
+    return steps_left(turn.kb, turn.previous, turn.text)
+
+
 def _held_by_the_answer(turn: Turn) -> List[dict]:
     """「委任状の書式は？」 after the proxy's switch to the 顔認証 card: that answer's lines (`held_by_the_answer`), unless
     what the reply gives or offers nearby holds the words too."""
@@ -460,7 +465,7 @@ def _topics_named(turn: Turn) -> List[dict]:
 # the first step with something to say gives the reply; else the plain decline (`Turn.reply`)
 REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
     _about_what_was_said, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read, _routed_beside_the_answer,
-    _of_the_kind_talked_about, _aspect_of_the_answer, _held_by_the_answer, _variant_of_the_answer, _when_in_the_answer, _referring_back,
+    _of_the_kind_talked_about, _aspect_of_the_answer, _steps_left, _held_by_the_answer, _variant_of_the_answer, _when_in_the_answer, _referring_back,
     _each_question, _next_to_the_answer, _placed, _following_up, _from_check_topic, _topics_named)
 
 

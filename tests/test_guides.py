@@ -2384,3 +2384,13 @@ def test_the_hours_after_an_answer_giving_the_free_dial_are_its_hours():
     after = run(ActionFallback(), following({"answer_id": "hospital_refused"}, "nlu_fallback", "受付時間は？",
                                             [("nlu_fallback", 0.35), ("out_of_scope", 0.3)]))[1]
     assert after[0]["custom"].get("answer_id") == "free_dial" and "土日祝 9:30～17:30" in after[0]["text"]
+
+
+def test_a_step_done_gets_the_other_steps():
+    """Session 28's blind trials, after the lost-card steps: 「警察にはもう届けました。次は何をすればいいですか？」 got the
+    police step alone; the other steps (stop the card at 0120-95-0178, the 市区町村) are what is left."""
+    from actions.actions import ActionAnswer
+    text = "警察にはもう届けました。次は何をすればいいですか？"
+    after = run(ActionAnswer(), following({"answer_id": "lost_card"}, "lost_card", text, [("lost_card", 0.7)]))[1]
+    assert after[0]["custom"].get("answer_id") == "lost_card" and "ほかの手順" in after[0]["text"]
+    assert "0120-95-0178" in after[0]["text"] and "紛失・廃止届" in after[0]["text"] and "遺失届" not in after[0]["text"]

@@ -396,6 +396,25 @@ def when_in_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: 
     return _quoted(kb, previous, "said_before", lines, note)
 
 
+# 「警察にはもう届けました。次は何をすればいいですか？」: a step done, the rest asked for
+DONE = re.compile(r"(?:届け(?:出)?(?:まし)?た|出し(?:まし)?た|済(?:み|ませ|ん)|終わ(?:りまし|っ)た|電話し(?:まし)?た|止め(?:まし)?た"
+                  r"|連絡し(?:まし)?た|行って?き(?:まし)?た|し(?:まし)?たけど|しました)")
+ASKS_NEXT = re.compile(r"次|つぎ|そのあと|その後|あとは|後は|ほかに|他に|ほかは|他は")
+
+
+def steps_left(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str) -> List[dict]:
+    """A follow-up saying a step of the answer just given is done and asking what is next (session 28's blind trials, after
+    the lost-card steps: 「警察にはもう届けました。次は何をすればいいですか？」 got the police step alone): that answer's
+    numbered steps other than the one done. [] when the message says no step of it done."""
+    previous = kb.by_id.get(previous_answer_id or "")
+    if previous is None or not ASKS_NEXT.search(text):
+        return []
+    done = {word for clause in SENTENCE.findall(text) if DONE.search(clause) for word in content_words(clause)}
+    steps = [line for line in previous.answer.splitlines() if LIST_ITEM.match(line)]
+    left = [line for line in steps if not line_score(done, set(), line)]
+    return _quoted(kb, previous, "steps_left", left) if done and steps and 0 < len(left) < len(steps) else []
+
+
 def neighbours_of(kb: KnowledgeBase, entry: Entry) -> List[Entry]:
     """The entries related to `entry`, either way."""
     neighbours = [kb.by_id[i] for i in entry.related if i in kb.by_id]

@@ -172,6 +172,7 @@ class Messages(BaseModel):
     said_before: str         # a follow-up the previous answer answers: its lines that name the follow-up's words; {title}
     from_topic: str          # a question inside a check that the check's topic answers: its lines, as said_before; {title}
     dates_today: str         # after lines with dates, which are past today: {today}, {dates}
+    steps_left: str          # a step done: the answer's other steps; {title}
     where_follow_up: str     # 「それってどこに申し込めばいいの？」: the previous answer's lines that say where; {title}
     unknown_answer: str
     in_short: str            # the answer just given was hard to read: {first}, its first sentence; {ask}: one of
