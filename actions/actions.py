@@ -465,8 +465,9 @@ def _topics_named(turn: Turn) -> List[dict]:
 # the first step with something to say gives the reply; else the plain decline (`Turn.reply`)
 REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
     _about_what_was_said, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read, _routed_beside_the_answer,
-    _of_the_kind_talked_about, _aspect_of_the_answer, _steps_left, _held_by_the_answer, _variant_of_the_answer, _when_in_the_answer, _referring_back,
-    _each_question, _next_to_the_answer, _placed, _following_up, _from_check_topic, _topics_named)
+    _of_the_kind_talked_about, _aspect_of_the_answer, _steps_left, _held_by_the_answer, _variant_of_the_answer,
+    _when_in_the_answer, _referring_back, _each_question, _next_to_the_answer, _placed, _following_up, _from_check_topic,
+    _topics_named)
 
 
 def replying(tracker: Tracker, message: Optional[dict] = None) -> List[dict]:
