@@ -2394,3 +2394,22 @@ def test_a_step_done_gets_the_other_steps():
     after = run(ActionAnswer(), following({"answer_id": "lost_card"}, "lost_card", text, [("lost_card", 0.7)]))[1]
     assert after[0]["custom"].get("answer_id") == "lost_card" and "ほかの手順" in after[0]["text"]
     assert "0120-95-0178" in after[0]["text"] and "紛失・廃止届" in after[0]["text"] and "遺失届" not in after[0]["text"]
+
+
+def test_a_follow_up_after_an_answer_beside_a_routing_reply_is_not_routed_again():
+    """Session 28's blind trials: 「訪問看護師です…」 got a routing reply and the photo exception; 「枕が写っててもいい？」 got
+    「さきほどお伝えしたとおり…書かれていない」 (the answer's list has 枕やシーツ). 「…写っててもいい」 is not someone else
+    doing it, either."""
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.conversation import DONE_BY_OTHERS, still_routed
+    from bot.shared.knowledge import load_knowledge
+    assert not DONE_BY_OTHERS.search("枕が写っててもいい？") and DONE_BY_OTHERS.search("代理人でもできる？")
+    routed_and_answered = [{"fallback": True, "uncovered": "home_nursing"}, {"answer_id": "photo_exception"}]
+    assert still_routed(load_knowledge(), load_lexicon(), routed_and_answered, "家族でもいい？") == []
+
+
+def test_who_the_person_is_is_no_term_to_define():
+    """Session 28's blind trials: 「スマホ持ってない人は？」 read as 「<term>は？」 of who the person is."""
+    from bot.shared.concepts import load_lexicon
+    lexicon = load_lexicon()
+    assert lexicon.defined("スマホ持ってない人は？") is None and lexicon.defined("資格確認書とは？").id == "shikaku"

@@ -189,7 +189,7 @@ def still_governed(lexicon: Lexicon, previous_reply: List[dict], text: str = "")
 
 
 # 「代理人でもできる？」「家族もいい？」: whether someone else may do what was just talked about
-DONE_BY_OTHERS = re.compile(r"(?:でも|も)\s*(?:できる|できます|出来る|出来ます|いい|良い|よい|大丈夫|だいじょうぶ|かまわ|構わ|可能|OK|ok)"
+DONE_BY_OTHERS = re.compile(r"(?<![てで])(?:でも|も)\s*(?:できる|できます|出来る|出来ます|いい|良い|よい|大丈夫|だいじょうぶ|かまわ|構わ|可能|OK|ok)"
                             r"[^。\n]{0,6}$")
 
 
@@ -199,6 +199,9 @@ def still_routed(kb: KnowledgeBase, lexicon: Lexicon, previous_reply: List[dict]
     again in short (the documents do not say; where to ask, as before): [message] or []."""
     routed = next((custom.get("uncovered") for custom in previous_reply if custom.get("uncovered")), None)
     found = lexicon.find(text)
+    if any(custom.get("answer_id") for custom in previous_reply):
+        return []   # an answer beside the routing reply: the follow-up may be about it (session 28's blind trials, after the
+                    # photo exception beside a routed 訪問看護: 「枕が写っててもいい？」 got 「さきほどお伝えしたとおり…」)
     if (routed is None or len(text.strip()) > SHORT_FOLLOW_UP or not DONE_BY_OTHERS.search(text.strip())
             or about_the_card(text) or any(concept != routed for concept in found.uncovered)):
         return []
