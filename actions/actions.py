@@ -12,9 +12,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guides import (check_topic, latest_intent, latest_text, pause_events, paused_answer, previous_question,
-                            last_placed_reply, previous_reply, previous_result, reply_to_part, requested_check,
-                            running_flow, utter)
+from actions.guides import (check_topic, earlier_answer_ids, last_placed_reply, latest_intent, latest_text, pause_events,
+                            paused_answer, previous_question, previous_reply, previous_result, reply_to_part,
+                            requested_check, running_flow, utter)
 from actions.hiragana import for_the_reader, reads_hiragana
 from actions.reading import parse
 from actions.safety import safe_run
@@ -356,6 +356,21 @@ def _offered_nearby(turn: Turn) -> Set[str]:
     return offered & {entry.id for entry in neighbours_of(turn.kb, previous)} if previous else set()
 
 
+BACK_TO = re.compile(r"(?:話|件|こと|の)に戻(?:る|り|って|ります)|話を戻")   # 「さっきの話に戻るけど、…」
+
+
+def _back_to_an_earlier_answer(turn: Turn) -> List[dict]:
+    """「さっきの話に戻るけど、警察の受理番号って何に使うの？」 (session 28's blind trials: asked back about the answer just
+    given): the lines of the latest earlier answer of this session that name the message's words."""
+    if not BACK_TO.search(turn.text):
+        return []
+    for answer_id in earlier_answer_ids(turn.tracker):
+        quoted = said_before(turn.kb, answer_id, turn.text, intro="from_topic")
+        if quoted:
+            return quoted
+    return []
+
+
 def _steps_left(turn: Turn) -> List[dict]:
     """「警察にはもう届けました。次は何をすればいいですか？」 after the lost-card steps: the steps not done (`steps_left`)."""
     return steps_left(turn.kb, turn.previous, turn.text)
@@ -464,7 +479,8 @@ def _topics_named(turn: Turn) -> List[dict]:
 
 # the first step with something to say gives the reply; else the plain decline (`Turn.reply`)
 REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
-    _about_what_was_said, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read, _routed_beside_the_answer,
+    _about_what_was_said, _back_to_an_earlier_answer, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read,
+    _routed_beside_the_answer,
     _of_the_kind_talked_about, _aspect_of_the_answer, _steps_left, _held_by_the_answer, _variant_of_the_answer,
     _when_in_the_answer, _referring_back, _each_question, _next_to_the_answer, _placed, _following_up, _from_check_topic,
     _topics_named)

@@ -483,6 +483,14 @@ def last_placed_reply(tracker: Tracker) -> List[Dict[str, Any]]:
     return reply if any(custom.get("answer_id") or custom.get("uncovered") for custom in reply) else []
 
 
+def earlier_answer_ids(tracker: Tracker) -> List[str]:
+    """The entries the bot answered with in this session before its latest reply, latest first, each once."""
+    bots = [event for event in session_events(tracker) if event.get("event") == "bot"]
+    latest = set(id(event) for event in previous_bot_events(tracker))
+    ids = [((event.get("data") or {}).get("custom") or {}).get("answer_id") for event in bots if id(event) not in latest]
+    return list(dict.fromkeys(i for i in reversed(ids) if i))
+
+
 def previous_result(tracker: Tracker) -> Optional[Dict[str, Any]]:
     """The check's result the bot gave just before ({"text", "custom"} of its first message), or None."""
     for event in previous_bot_events(tracker):

@@ -2413,3 +2413,15 @@ def test_who_the_person_is_is_no_term_to_define():
     from bot.shared.concepts import load_lexicon
     lexicon = load_lexicon()
     assert lexicon.defined("スマホ持ってない人は？") is None and lexicon.defined("資格確認書とは？").id == "shikaku"
+
+
+def test_back_to_an_earlier_topic_quotes_that_answer():
+    """Session 28's blind trials: after the lost-card steps and then the 資格確認書 for one without a card, 「さっきの話に
+    戻るけど、警察の受理番号って何に使うの？」 was asked back about the 資格確認書; the lost-card answer's police line."""
+    from actions.actions import ActionFallback
+    text = "さっきの話に戻るけど、警察の受理番号って何に使うの？"
+    trk = following({"answer_id": "no_card_shikaku"}, "nlu_fallback", text, [("nlu_fallback", 0.35), ("lost_card", 0.3)])
+    trk.events = [{"event": "user", "text": "カードなくした"}, {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "lost_card"}}},
+                  *trk.events]
+    after = run(ActionFallback(), trk)[1]
+    assert after[0]["custom"].get("answer_id") == "lost_card" and "受理番号" in after[0]["text"]
