@@ -2425,3 +2425,14 @@ def test_back_to_an_earlier_topic_quotes_that_answer():
                   *trk.events]
     after = run(ActionFallback(), trk)[1]
     assert after[0]["custom"].get("answer_id") == "lost_card" and "受理番号" in after[0]["text"]
+
+
+def test_the_answer_just_given_beside_a_new_one_keeps_its_lines_on_the_new_topic():
+    """Session 28's blind trials, after the card abroad: 「海外にいるときにカードをなくしたら、どこに電話すればいいですか？」
+    got the lost-card steps alone (the answer just given was left out as said before) — without 03-6734-0170."""
+    from actions.actions import ActionAnswer
+    text = "海外にいるときにカードをなくしたら、どこに電話すればいいですか？"
+    after = run(ActionAnswer(), following({"answer_id": "overseas_use"}, "lost_card", text,
+                                          [("lost_card", 0.85), ("overseas_use", 0.09)]))[1]
+    assert after[0]["custom"].get("answer_id") == "lost_card"
+    assert any("03-6734-0170" in m["text"] for m in after)

@@ -782,7 +782,12 @@ def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict], 
         return []
     if not all(answer_id in given for answer_id in answered):   # 「登録のしかたなんか聞いてないよ。作らなかったら…」
         new = [message for message in reply if message["custom"]["answer_id"] not in given]
-        return new if len(new) < len(reply) else []
+        # the answer just given, beside the new one, only in its lines that name the message's other topics (session 28's
+        # blind trials, after the card abroad: 「海外にいるときにカードをなくしたら、どこに電話すればいいですか？」 got the
+        # lost-card steps alone, without the number for a card lost abroad)
+        again = [m for answer_id in dict.fromkeys(a for a in answered if a in given)
+                 for m in (said_before(kb, answer_id, text, lexicon=lexicon, others_only=True) if text and lexicon else [])]
+        return new + again if len(new) < len(reply) else []
     previous = kb.by_id[answered[-1]]
     quoted = said_before(kb, previous.id, text, lexicon=lexicon, others_only=True) if text else []
     if quoted:
