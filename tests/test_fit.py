@@ -1333,3 +1333,12 @@ def test_whether_the_old_card_still_works_gets_its_dates_not_the_registration(le
     register = decide("紙の保険証はもう使えないので、マイナ保険証の登録をしたい", "hoken_registration",
                       ranking(("hoken_registration", 0.75), ("hokensho_end", 0.23)), lexicon, set(kb.intents))
     assert register.kind == "answer" and register.intents[0] == "hoken_registration"
+
+
+def test_who_the_person_is_alone_rescues_no_unsure_reading(lexicon, kb):
+    """Session 28's blind trials: 「スマホ持ってない人は？」 (nlu_fallback; koukin_account_help 0.19) got the 公金受取口座's way:
+    a person without a smartphone, and a weak reading, are no two signals agreeing."""
+    decision = decide("スマホ持ってない人は？", "nlu_fallback",
+                      ranking(("nlu_fallback", 0.35), ("bot_challenge", 0.24), ("smartphone_certificate", 0.22),
+                              ("koukin_account_help", 0.19)), lexicon, set(kb.intents))
+    assert decision.kind != "answer"
