@@ -163,7 +163,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     # session 28's blind trials: the registration, the photo rules
     ("年寄りなのでよくわかりません。通知カードとマイナンバーカードと保険証、どれが一番大事ですか。全部同じものですか", "notification_card"),
     ("みどりいろのかみのかーどです。しゃしんはついていません。これでびょういんにいけますか", "notification_card"),
-    ("もういいよ、役に立たない。どこに文句言えばいいの", "complaint"),   # session 28's blind trials: what the card is used for
+    ("もういいよ、役に立たない。どこに文句言えばいいの", "opinion_complaint"),   # session 28's blind trials: what the card is used for
     ("出張申請受付のカードは簡易書留で施設に届く？施設長が代わりにサインして受け取っていい？", "restricted_mail_receiver"),
     ("資格確認書を施設が代理交付で受け取れる？", "shikaku_received_by_others"),   # session 28's: the card's 代理交付 beside
     ("相談支援専門員です。法定代理人と任意代理人の違いがよくわかっていません。マイナンバーカードの手続でどう違うのか教えてください。",
