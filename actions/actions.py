@@ -272,9 +272,10 @@ def _still_governed(turn: Turn) -> List[dict]:
     「ちなみに資格確認書も預かっているんですが、それも同じですか？」 (session 26's blind trials: the 資格確認書's definition);
     after any routing reply, 「代理人でもできる？」 (`still_routed`)."""
     governed = still_governed(turn.lexicon, last_placed_reply(turn.tracker), turn.text)
-    own_topics = [cid for cid in asked_topics(turn.found.covered, turn.lexicon) if not turn.lexicon.covered[cid].aspect]
-    if governed and ((about_the_card(turn.text) and _about_the_same(turn)) or not own_topics):
-        return governed   # no topic of its own, or only an aspect of the routed one: 「役所に持っていけばいいんですか？」
+    named = [cid for cid in turn.found.covered if not turn.lexicon.covered[cid].aspect]
+    if governed and ((about_the_card(turn.text) and _about_the_same(turn)) or not named):
+        return governed   # nothing named of its own, or only an aspect of the routed topic: 「役所に持っていけばいいんですか？」
+        # — not 「あと、入所者の住民票を施設の住所に移したほうがよいのでしょうか。」 (入所者: who, in general)
     return still_routed(turn.kb, turn.lexicon, turn.replied, turn.text)
 
 

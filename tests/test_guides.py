@@ -2436,3 +2436,13 @@ def test_the_answer_just_given_beside_a_new_one_keeps_its_lines_on_the_new_topic
                                           [("lost_card", 0.85), ("overseas_use", 0.09)]))[1]
     assert after[0]["custom"].get("answer_id") == "lost_card"
     assert any("03-6734-0170" in m["text"] for m in after)
+
+
+def test_a_general_question_after_a_deceased_persons_card_is_not_routed_as_it():
+    """Session 27's trial log replayed in session 28: after a deceased resident's card, 「あと、入所者の住民票を施設の住所に
+    移したほうがよいのでしょうか。」 (入所者: who, in general) got the deceased person's routing reply again."""
+    from actions.actions import ActionFallback
+    routed = {"fallback": True, "uncovered": "deceased"}
+    after = run(ActionFallback(), following(routed, "nlu_fallback", "あと、入所者の住民票を施設の住所に移したほうがよいのでしょうか。",
+                                            [("nlu_fallback", 0.35), ("other_municipality", 0.3)]))[1]
+    assert after[0]["custom"].get("uncovered") != "deceased"
