@@ -306,6 +306,8 @@ def find_mynumbers(text: str):
                 yield run.start(), run.end(), MYNUMBER
 
 
+_PIN_PART = re.compile(r"(?:最初|はじめ|初め|頭|前半|後半|あと|後ろ|残り|最後|上|下)の?\s*[1-3]\s*(?:桁|けた|ケタ)(?:目)?(?:は|が|って|:|：)?\s*"
+                       r"(\d{1,3})(?![\d桁けたケ])")
 _SIGNING_BEFORE = re.compile(r"署名用(?:の|は|を|が|って|:|：)?[^\s、。]{0,3}(?:は|:|：)?\s*[「『\"']?$")   # the password's kind, named
 _PASSWORD = re.compile(r"(?<![0-9A-Za-z])(?=[0-9A-Za-z]*\d)(?=[0-9A-Za-z]*[A-Za-z])[0-9A-Za-z]{6,16}(?![0-9A-Za-z])")
 
@@ -340,6 +342,9 @@ def find_pins(text: str):
         signing = _PASSWORD.fullmatch(text[start:end]) and _SIGNING_BEFORE.search(text, max(0, start - 12), start)  # 「署名用は KOBE2024X」
         if before or after or bare or chosen or spaced or example or signing or (four and _PIN_TALK.search(text)):
             yield start, end, PIN
+    if _PIN_TALK.search(text):   # a PIN told in parts (「暗証番号の最初の2桁は 58」, then 「あとの2桁は 06」: session 28's blind trials)
+        for part in _PIN_PART.finditer(text):
+            yield part.start(1), part.end(1), PIN
 
 
 # toll-free, navigation dial and the like are organisations' numbers; and the bot's own numbers
