@@ -446,23 +446,29 @@ def send_result(dispatcher: CollectingDispatcher, tracker: Tracker, flow: guides
     return [SlotSet("guide_part", str(part + 1) if part + 1 < len(result.parts) else None)]
 
 
-def previous_bot_events(tracker: Tracker) -> List[Dict[str, Any]]:
-    """The bot's events of its reply to the message before the latest one, in order."""
-    events: List[Dict[str, Any]] = []
-    users = 0
+def earlier_replies(tracker: Tracker) -> List[List[Dict[str, Any]]]:
+    """The bot's replies of this session to the messages before the latest one, latest first, each its events in order."""
+    replies: List[List[Dict[str, Any]]] = []
     for event in reversed(session_events(tracker)):
         if event.get("event") == "user":
-            users += 1
-            if users == 2:
-                break
-        elif event.get("event") == "bot" and users == 1:
-            events.insert(0, event)
-    return events
+            replies.append([])
+        elif event.get("event") == "bot" and replies:
+            replies[-1].insert(0, event)
+    return replies
+
+
+def _custom(event: Dict[str, Any]) -> Dict[str, Any]:
+    return (event.get("data") or {}).get("custom") or {}
+
+
+def previous_bot_events(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The bot's events of its reply to the message before the latest one, in order."""
+    return next(iter(earlier_replies(tracker)), [])
 
 
 def previous_reply(tracker: Tracker) -> List[Dict[str, Any]]:
     """The custom payloads of the bot's reply to the message before the latest one, in order."""
-    return [(event.get("data") or {}).get("custom") or {} for event in previous_bot_events(tracker)]
+    return [_custom(event) for event in previous_bot_events(tracker)]
 
 
 def last_placed_reply(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -470,31 +476,20 @@ def last_placed_reply(tracker: Tracker) -> List[Dict[str, Any]]:
     neither (「もしかして」, a plain decline): what the conversation is still about (session 28's blind trials, after a
     deceased person's card was routed and a 「もしかして」: 「母の暗証番号は…カードに入っているお金とかポイントはどう
     なるんでしょう」 got the PIN-sharing rule, as if she were alive)."""
-    users = 0
-    reply: List[Dict[str, Any]] = []
-    for event in reversed(session_events(tracker)):
-        if event.get("event") == "user":
-            users += 1
-            if reply and any(custom.get("answer_id") or custom.get("uncovered") for custom in reply):
-                return reply
-            reply = []
-        elif event.get("event") == "bot" and users >= 1:
-            reply.insert(0, (event.get("data") or {}).get("custom") or {})
-    return reply if any(custom.get("answer_id") or custom.get("uncovered") for custom in reply) else []
+    customs = ([_custom(event) for event in reply] for reply in earlier_replies(tracker))
+    return next((reply for reply in customs if any(c.get("answer_id") or c.get("uncovered") for c in reply)), [])
 
 
 def earlier_answer_ids(tracker: Tracker) -> List[str]:
     """The entries the bot answered with in this session before its latest reply, latest first, each once."""
-    bots = [event for event in session_events(tracker) if event.get("event") == "bot"]
-    latest = set(id(event) for event in previous_bot_events(tracker))
-    ids = [((event.get("data") or {}).get("custom") or {}).get("answer_id") for event in bots if id(event) not in latest]
-    return list(dict.fromkeys(i for i in reversed(ids) if i))
+    ids = (_custom(event).get("answer_id") for reply in earlier_replies(tracker)[1:] for event in reversed(reply))
+    return list(dict.fromkeys(i for i in ids if i))
 
 
 def previous_result(tracker: Tracker) -> Optional[Dict[str, Any]]:
     """The check's result the bot gave just before ({"text", "custom"} of its first message), or None."""
     for event in previous_bot_events(tracker):
-        custom = (event.get("data") or {}).get("custom") or {}
+        custom = _custom(event)
         if custom.get("guide") and custom.get("entries"):
             return {"text": event.get("text") or "", "custom": custom}
     return None
