@@ -279,6 +279,17 @@ _WRITTEN_AS_ONE = re.compile(r"\d{12}|\d{4}-\d{4}-\d{4}")   # as a マイナン�
 _THE_NUMBER_IS = re.compile(r"(?:^|(?<=[\s、。!！?？]))(?:番号|ばんごう)(?:は|が|って|:|：)\s*$")
 
 
+def _told_as_a_number(text: str, start: int, end: int) -> bool:
+    """Twelve digits at start:end that the message tells as someone's number though no マイナンバー is named beside them
+    (the cases in the comment above; checked only when nothing cheaper has decided)."""
+    return bool(_THE_NUMBER_IS.search(text, max(0, start - 12), start)
+                or (_CARD_TALK.search(text) and (_THE_NUMBER.search(text, max(0, start - 12), start)
+                                                 or _CALLED_A_NUMBER.match(text, end)
+                                                 or _ON_THE_BACK.search(text, max(0, start - 8), start)))
+                or (_WRITTEN_AS_ONE.fullmatch(text[start:end])
+                    and (_MYNUMBER_WORDS.search(text) or _beside_other_personal_data(text, start, end))))
+
+
 def find_mynumbers(text: str):
     for run in _RUN.finditer(text):
         digits = run.group().replace("-", "")
@@ -289,14 +300,8 @@ def find_mynumbers(text: str):
                 mine = mine if mine is not None else _nearest(_SOMEONES_NUMBER_WORDS, text, start, end, 16, 10)
                 tracking = _nearest(_TRACKING_WORDS, text, start, end, 16, 10)
                 named_tracking = tracking is not None and (mine is None or tracking < mine)
-                bare = (_THE_NUMBER_IS.search(text, max(0, start - 12), start)
-                        or (_CARD_TALK.search(text) and (_THE_NUMBER.search(text, max(0, start - 12), start)
-                                                         or _CALLED_A_NUMBER.match(text, end)
-                                                         or _ON_THE_BACK.search(text, max(0, start - 8), start)))
-                        or ((_MYNUMBER_WORDS.search(text) or _beside_other_personal_data(text, start, end))
-                            and _WRITTEN_AS_ONE.fullmatch(text[start:end])))
                 if not named_tracking and (mine is not None or mynumber_check_digit_ok(number) or _LEAK_TALK.search(text)
-                                           or bare):
+                                           or _told_as_a_number(text, start, end)):
                     yield start, end, MYNUMBER
         elif 8 <= len(digits) <= 11 and not _is_public_phone(digits):   # a part of one, named so
             mine = _nearest(_MYNUMBER_WORDS, text, run.start(), run.end(), 8, 0)
