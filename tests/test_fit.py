@@ -169,6 +169,10 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("相談支援専門員です。法定代理人と任意代理人の違いがよくわかっていません。マイナンバーカードの手続でどう違うのか教えてください。",
      "agent_kinds"),   # session 28's blind trials: who may collect a card
     ("本人の本人確認書類が保険証しかなかったのですが、もう使えない保険証でも大丈夫ですか", "id_documents"),   # the paper card's end
+    # session 30: forgetting to bring the card written with も (got the forgotten PIN); a phone held to the reader
+    ("受付でカードも忘れたことに気づいたら、その日の診察はどうなりますか", "card_forgotten"),
+    ("通院の日に保険証忘れちゃった。受診できる？", "card_forgotten"),
+    ("受付の機械にスマートフォンをかざして受診できるって本当？", "smartphone_insurance"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
