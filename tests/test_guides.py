@@ -1540,6 +1540,11 @@ def test_questions_in_sentences_of_their_own_each_get_an_answer(kb, monkeypatch)
     assert [m["custom"].get("answer_id") for m in messages] == ["hokensho_end", "shikaku_kakuninsho"]
     assert not question_parts("従来の健康保険証は使えなくなる?それならどうするの?", load_lexicon())
     assert not question_parts("そうですか。寝たきりの人の写真はどうすればいい？", load_lexicon())   # 「そうですか。」 asks nothing
+    # session 30's blind trial: 「申請は要りますか」 names only an aspect and no card — the 資格確認書's application, not the card's
+    text = "マイナ保険証を持っていない人には資格確認書が届くんですか？申請は要りますか"
+    assert not question_parts(text, load_lexicon())
+    messages = run(ActionAnswer(), following(None, "shikaku_kakuninsho", text, [("shikaku_kakuninsho", 0.9)]))[1]
+    assert [m["custom"].get("answer_id") for m in messages] == ["shikaku_kakuninsho"]
 
 
 def test_a_message_read_as_a_whole_unsure_gets_the_answer_to_a_question_read_alone(kb, monkeypatch):

@@ -154,9 +154,13 @@ def question_parts(text: str, lexicon: Lexicon) -> List[str]:
 
 def _stands_alone(sentence: str, lexicon: Lexicon) -> bool:
     """A question that names a covered topic, or an uncovered one beside the card (「もう期限切れ？」 after a question about
-    the old 保険証 asks on about it: it names no card)."""
+    the old 保険証 asks on about it: it names no card). A question naming only aspects (申請, お金) and no card asks on too:
+    「…資格確認書が届くんですか？申請は要りますか」 is the 資格確認書's application (session 30's blind trial got the card's)."""
     found = lexicon.find(sentence)
-    return bool(asked_topics(found.covered, lexicon)) or (bool(found.uncovered) and about_the_card(sentence))
+    topics = asked_topics(found.covered, lexicon)
+    if topics and all(lexicon.covered[cid].aspect for cid in topics) and not about_the_card(sentence):
+        return False
+    return bool(topics) or (bool(found.uncovered) and about_the_card(sentence))
 
 
 def topics_asked(text: str, lexicon: Lexicon) -> Set[str]:
