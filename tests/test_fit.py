@@ -1350,3 +1350,15 @@ def test_who_the_person_is_alone_rescues_no_unsure_reading(lexicon, kb):
                       ranking(("nlu_fallback", 0.35), ("bot_challenge", 0.24), ("smartphone_certificate", 0.22),
                               ("koukin_account_help", 0.19)), lexicon, set(kb.intents))
     assert decision.kind != "answer"
+
+
+def test_the_national_manual_is_asked_for_by_its_name_not_quoted(lexicon, kb):
+    """Session 30's blind trial: 「…国からのマニュアルとかありますか」 got how to get a card. Asking whether there is a
+    manual names facility_manual; quoting it (「マニュアルには代理交付について何と書いてある？」) asks about the topic."""
+    asked = "施設の職員がマイナンバーカード取得をサポートするときに、国からのマニュアルとかありますか"
+    assert "facility_manual" in lexicon.find(asked).covered
+    quoted = "マニュアルには代理交付について何と書いてある？"
+    assert "facility_manual" not in lexicon.find(quoted).covered
+    decision = decide(quoted, "facility_manual", ranking(("facility_manual", 0.77), ("proxy_pickup_documents", 0.11)),
+                      lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents == ["proxy_pickup_documents"]
