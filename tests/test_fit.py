@@ -177,6 +177,7 @@ def test_plain_kana_is_not_read_as_a_kanji_term(lexicon):
     ("出張申請を頼むには何人くらい集めればいいんでしょうか。うちは小さいグループホームなんですが", "outreach_minimum"),
     ("成年後見人ですが、被後見人のカードの申請や受け取りは後見人がやってもいいですか", "guardian_application"),
     ("入所者のマイナンバーカード、施設の住所に送ってもらうことはできますか", "mailing_address"),
+    ("公金受取口座を登録すると、口座の中身を国に見られたりしませんか？", "account_seen_by_state"),
 ])
 def test_uncovered_card_topics_are_routed_not_answered(lexicon, kb, text, concept):
     decision = decide(text, "lost_card", ranking(("lost_card", 0.95)), lexicon, set(kb.intents))
