@@ -1363,3 +1363,15 @@ def test_the_national_manual_is_asked_for_by_its_name_not_quoted(lexicon, kb):
     decision = decide(quoted, "facility_manual", ranking(("facility_manual", 0.77), ("proxy_pickup_documents", 0.11)),
                       lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents == ["proxy_pickup_documents"]
+
+
+def test_a_lost_paper_insurance_card_gets_its_end_not_the_lost_cards_steps(lexicon, kb):
+    """Session 31: a lost paper 保険証 is no longer reissued (new ones ended 2024-12-02, the old ones were usable until
+    2025-12-01 at the latest): the answer is hokensho_end (マイナ保険証 or 資格確認書), not the card's stop-and-reissue
+    steps the classifier reads; 「マイナ保険証をなくした」 is still the card."""
+    text = "利用者さんの保険証をなくしてしまいました。再発行できますか"
+    decision = decide(text, "lost_card", ranking(("lost_card", 0.8), ("out_of_scope", 0.05)), lexicon, set(kb.intents))
+    assert (decision.kind, decision.intents[0]) == ("answer", "hokensho_end")
+    card = "マイナ保険証をなくしてしまいました"
+    decision = decide(card, "lost_card", ranking(("lost_card", 0.8), ("out_of_scope", 0.05)), lexicon, set(kb.intents))
+    assert (decision.kind, decision.intents[0]) == ("answer", "lost_card")
