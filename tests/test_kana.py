@@ -32,6 +32,19 @@ def test_a_question_with_kanji_is_left_as_written(vocabulary):
     assert kana_to_words("代理交付のひつようしょるい", vocabulary) == "代理交付のひつようしょるい"
 
 
+def test_a_reading_shared_by_two_words_is_left_in_kana():
+    """「かいじょ」 is 介助 as often as 解除: rewritten as either, 「りようとうろくのかいじょ」 would ask for help with the
+    registration (session 31); the lexicon reads the kana by its readings. Two spellings of one word are kept."""
+    vocabulary = reading_vocabulary(["移動の介助", "食事の介助", "登録の解除", "解除したい", "受付で", "受け付けで", "受付の"])
+    assert "かいじょ" not in vocabulary and vocabulary["うけつけ"] == "受付"
+
+
+def test_the_words_covering_the_most_kana_are_chosen():
+    """Left to right, longest first, 「ないこうれいしゃ」 was 以降 + れ + 医者."""
+    vocabulary = {"いこう": "以降", "いしゃ": "医者", "こうれいしゃ": "高齢者", "みより": "身寄り"}
+    assert kana_to_words("みよりのないこうれいしゃ", vocabulary) == "身寄りのない高齢者"
+
+
 def test_in_hiragana_writes_kanji_words_by_their_reading():
     assert in_hiragana("代理交付の必要書類") == "だいりこうふのひつようしょるい"
     assert in_hiragana("マイナンバーカードの写真") == "マイナンバーカードのしゃしん"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Dict, Iterable
+from typing import Dict, Iterable, List, Tuple
 
 from bot.shared.kana import KANJI, morphemes, sudachi, to_hiragana
 
@@ -21,6 +21,7 @@ HIRAGANA_WORD = re.compile(r"[ぁ-ゖー]+")
 HIRAGANA_RUN = re.compile(r"[ぁ-ゖー]{3,}")
 MIN_READING = 3        # 「はは」「いし」: two kana name too many words
 MAX_READING = 16
+HOMOPHONE_SHARE = 3   # a second word written with the same reading this often (a third of the first's count or more)
 
 
 def _tokenize(text: str):
@@ -43,10 +44,22 @@ def reading_vocabulary(texts: Iterable[str]) -> Dict[str, str]:
                     spelled[(reading, surface)] += 1
     in_kana = "\n".join(kana_runs)    # 「いない」 in 「していない」: not 以内
     vocabulary: Dict[str, str] = {}
+    runner_up: Dict[str, Tuple[str, int]] = {}
     for (reading, surface), count in spelled.most_common():
         if reading not in vocabulary and in_kana.count(reading) < count:
             vocabulary[reading] = surface
+        elif reading in vocabulary and reading not in runner_up:
+            runner_up[reading] = (surface, count)
+    for reading, (surface, count) in runner_up.items():
+        if _homophone(vocabulary[reading], surface) and count * HOMOPHONE_SHARE >= spelled[(reading, vocabulary[reading])]:
+            del vocabulary[reading]   # 「かいじょ」: 介助 10, 解除 9 — left in kana (the lexicon reads kana by its readings)
     return dict(sorted(vocabulary.items()))
+
+
+def _homophone(first: str, second: str) -> bool:
+    """Two spellings of one reading that are different words (介助/解除, 変わっ/代わっ), not two ways to write one word
+    (受付/受け付け): they share no kanji."""
+    return not set(KANJI.findall(first)) & set(KANJI.findall(second))
 
 
 KANA_GAP = re.compile(r"(?<=[ぁ-ゖー])[ \u3000]+(?=[ぁ-ゖーァ-ヶ])|(?<=[ァ-ヶー])[ \u3000]+(?=[ぁ-ゖ])")   # 「かお の カード」 too
@@ -78,18 +91,20 @@ def kana_to_words(text: str, vocabulary: Dict[str, str]) -> str:
         return text
 
     def rewrite(run: "re.Match[str]") -> str:
-        kana, out, i = run.group(0), [], 0
-        while i < len(kana):
-            for length in range(min(MAX_READING, len(kana) - i), MIN_READING - 1, -1):
-                word = vocabulary.get(kana[i:i + length])
-                if word:
-                    out.append(word)
-                    i += length
-                    break
-            else:
-                out.append(kana[i])
-                i += 1
-        return "".join(out)
+        """The run's words that cover the most of its kana, then the fewest pieces: 「みよりのないこうれいしゃ」 is
+        …な + 高齢者, not 以降 + れ + 医者 (left to right, longest first)."""
+        kana = run.group(0)
+        best: List[Tuple[int, int, List[str]]] = [(0, 0, [])] + [(-1, 0, [])] * len(kana)   # (covered, -pieces, out)
+        for i in range(len(kana)):
+            covered, pieces, out = best[i]
+            steps = [(1, kana[i], 0)] + [(length, vocabulary[kana[i:i + length]], length)
+                                           for length in range(MIN_READING, min(MAX_READING, len(kana) - i) + 1)
+                                           if kana[i:i + length] in vocabulary]
+            for length, piece, gain in steps:
+                candidate = (covered + gain, pieces - 1, out + [piece])
+                if candidate[:2] > best[i + length][:2]:
+                    best[i + length] = candidate
+        return "".join(best[-1][2])
 
     return HIRAGANA_RUN.sub(rewrite, text)
 
