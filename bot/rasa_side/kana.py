@@ -94,7 +94,8 @@ def kana_to_words(text: str, vocabulary: Dict[str, str]) -> str:
         """The run's words that cover the most of its kana, then the fewest pieces: 「みよりのないこうれいしゃ」 is
         …な + 高齢者, not 以降 + れ + 医者 (left to right, longest first)."""
         kana = run.group(0)
-        best: List[Tuple[int, int, List[str]]] = [(0, 0, [])] + [(-1, 0, [])] * len(kana)   # (covered, -pieces, out)
+        nothing: List[str] = []
+        best: List[Tuple[int, int, List[str]]] = [(0, 0, nothing)] + [(-1, 0, nothing)] * len(kana)   # (covered, -pieces, out)
         for i in range(len(kana)):
             covered, pieces, out = best[i]
             steps = [(1, kana[i], 0)] + [(length, vocabulary[kana[i:i + length]], length)
