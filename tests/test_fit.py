@@ -1375,3 +1375,11 @@ def test_a_lost_paper_insurance_card_gets_its_end_not_the_lost_cards_steps(lexic
     card = "マイナ保険証をなくしてしまいました"
     decision = decide(card, "lost_card", ranking(("lost_card", 0.8), ("out_of_scope", 0.05)), lexicon, set(kb.intents))
     assert (decision.kind, decision.intents[0]) == ("answer", "lost_card")
+
+
+def test_a_term_of_digits_is_not_found_inside_a_longer_number(lexicon):
+    """Session 31's blind trial: a マイナンバー 「123456789012」 typed beside a locked PIN held pin_choice's 「1234」 and was
+    told that the documents do not say how to choose a PIN; 「1234にしてもいい？」 is still that question."""
+    text = "母のマイナンバーは123456789012で、暗証番号は4321だと思って入れたら3回まちがえてロックされました。どうしたらいいですか"
+    assert routed_id(lexicon, text) is None and "pin_forgot" in lexicon.find(text).covered
+    assert routed_id(lexicon, "暗証番号を1234にしてもいい？") == "pin_choice"

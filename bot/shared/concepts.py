@@ -167,11 +167,12 @@ class Lexicon:
         # a topic named by two terms together (「認定証」+「届かない」) is more specific than one term: first
         kana = " ".join(to_katakana(run) for run in HIRAGANA_RUN.findall(compact)) if self._together_readings else ""
         ids = [concept_id for concept_id, groups in self._together.items()
-               if all(any(term in text or term in compact for term in group) or any(r in kana for r in readings)
+               if all(any(_written_in(term, version) for version in (text, compact) for term in group if term in version)
+                      or any(r in kana for r in readings)
                       for group, readings in zip(groups, self._together_readings[concept_id]))]
         # 「マイナンバー(12桁の番号)を取り扱う」 also as 「マイナンバーを取り扱う」, 「しんせいしょ かけない ひと」 without spaces
         for version in dict.fromkeys((text, ASIDE.sub("", text), compact)):
-            ids += [owner[m.group(0)] for m in self._pattern.finditer(version)]
+            ids += [owner[m.group(0)] for m in self._pattern.finditer(version) if not _inside_a_number(m)]
         if self._reading_pattern is not None:   # hiragana written for kanji: 「だいりこうふ」
             for run in HIRAGANA_RUN.findall(text):
                 matches = self._reading_pattern.finditer(to_katakana(run))
@@ -293,6 +294,18 @@ def load_lexicon(path: Path = CONCEPTS_FILE, with_readings: bool = True) -> Lexi
     terms = [normalize(t) for c in concepts for t in c.terms]
     terms += [normalize(t) for c in concepts for group in c.together for t in group]
     return Lexicon(covered, uncovered, term_readings(terms) if with_readings else None)
+
+
+def _written_in(term: str, text: str) -> bool:
+    """`term`, found in `text`, is written there — a term of digits only as a number of its own (`_inside_a_number`)."""
+    return not term.isdigit() or re.search(rf"(?<![0-9]){term}(?![0-9])", text) is not None
+
+
+def _inside_a_number(match: "re.Match[str]") -> bool:
+    """A term of digits (「1234」 of pin_choice) found inside a longer number: a blind trial (session 31) typed a
+    マイナンバー 「123456789012」 with a locked PIN and was told the documents do not say how to choose a PIN."""
+    text, start, end = match.string, match.start(), match.end()
+    return match.group(0).isdigit() and ((start > 0 and text[start - 1].isdigit()) or (end < len(text) and text[end].isdigit()))
 
 
 def kana_to_terms(text: str) -> str:
