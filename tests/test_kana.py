@@ -45,6 +45,21 @@ def test_the_words_covering_the_most_kana_are_chosen():
     assert kana_to_words("みよりのないこうれいしゃ", vocabulary) == "身寄りのない高齢者"
 
 
+def test_the_lexicons_terms_come_before_the_words():
+    """「かおにんしょう」: the words alone give かお + 認証 (two kana are too few for a word) and the term 顔認証 is lost."""
+    terms = {"かおにんしょう": "顔認証"}
+
+    def kana_to_terms(text):
+        for kana, term in terms.items():
+            text = text.replace(kana, term)
+        return text
+
+    vocabulary = {"にんしょう": "認証", "まいなんばーかーど": "マイナンバーカード"}
+    assert kana_to_words("かおにんしょうまいなんばーかーどってなに", vocabulary, terms_first=kana_to_terms) == \
+        "顔認証マイナンバーカードってなに"
+    assert kana_to_words("顔認証のかーど", vocabulary, terms_first=kana_to_terms) == "顔認証のかーど"
+
+
 def test_in_hiragana_writes_kanji_words_by_their_reading():
     assert in_hiragana("代理交付の必要書類") == "だいりこうふのひつようしょるい"
     assert in_hiragana("マイナンバーカードの写真") == "マイナンバーカードのしゃしん"

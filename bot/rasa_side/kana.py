@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Dict, Iterable, List, Tuple
+from typing import Callable, Dict, Iterable, List, Tuple
 
 from bot.shared.kana import KANJI, morphemes, sudachi, to_hiragana
 
@@ -85,9 +85,14 @@ def kana_joined(text: str) -> str:
     return text if KANJI.search(text) else KANA_GAP.sub("", text)
 
 
-def kana_to_words(text: str, vocabulary: Dict[str, str]) -> str:
-    """A question without kanji: its hiragana runs rewritten with the vocabulary's words, longest first."""
-    if not vocabulary or KANJI.search(text):
+def kana_to_words(text: str, vocabulary: Dict[str, str], terms_first: Callable[[str], str] = lambda text: text) -> str:
+    """A question without kanji: `terms_first` (the concept lexicon's terms, bot.shared.concepts.kana_to_terms), then its
+    hiragana runs rewritten with the vocabulary's words. Terms first: 「かおにんしょう」 is 顔認証 — the words alone made it
+    かお + 認証 (2 kana are too few to be a word), and the lexicon no longer saw the term (session 31's blind trial)."""
+    if KANJI.search(text):
+        return text
+    text = terms_first(text)
+    if not vocabulary:
         return text
 
     def rewrite(run: "re.Match[str]") -> str:

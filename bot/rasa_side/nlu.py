@@ -128,7 +128,8 @@ class KanaToKanji(GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             if text:
-                message.set(TEXT, kana_to_terms(kana_to_words(kana_joined(katakana_written(text)), self.vocabulary)))
+                typed = kana_joined(katakana_written(text))
+                message.set(TEXT, kana_to_terms(kana_to_words(typed, self.vocabulary, terms_first=kana_to_terms)))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

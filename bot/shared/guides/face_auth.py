@@ -73,7 +73,7 @@ def render_face_auth(v: Values, today: Optional[dt.date] = None) -> Result:
     insurance.lines.append(fact(E_FAH, "受診時はカードリーダーで「顔認証」を選びます。顔認証が難しいときは、受付職員が顔写真と本人を目視で確認します（切り替えに時間がかかります）。"))
 
     limits = Section("できないこと")
-    limits.lines.append(fact("face_auth_card_about", "健康保険証や本人確認書類として使えますが、暗証番号の入力が必要なサービスは使えません。"))
+    limits.lines.append(fact("face_auth_card_about", "健康保険証や本人確認書類として使えますが、暗証番号の入力が必要なサービス（マイナポータル、証明書のコンビニ交付、オンライン手続など）は使えません。"))
     limits.lines.append(fact("face_auth_card_services", "また、署名用電子証明書（e-Tax等の電子申請に使うもの）は搭載できません。"))
     contact = Section("問い合わせ先")
     contact.lines.append(fact(E_FA, "詳しくは、お住まいの市区町村にお問い合わせください。"))
