@@ -343,6 +343,9 @@ def _of_the_kind_talked_about(turn: Turn) -> List[dict]:
     reading = parse(f"{kind.terms[0]}で、{turn.text}")
     reply = fitting_reply(turn.kb, turn.lexicon, reading) if reading else []
     of_the_kind = _answers(reply)
+    if of_the_kind == {turn.previous}:
+        return []   # the answer just given, whole, again (session 31's blind trial, after the 資格確認書: 「施設で代わりに申請
+        # できる？」): its lines that name what is asked come from the later steps (`_aspect_of_the_answer`)
     if of_the_kind and of_the_kind != _answers(turn.reply) and all(turn.kb.by_id[i].intent in kind.intents for i in of_the_kind):
         return reply
     return []

@@ -2040,6 +2040,20 @@ def test_after_the_face_auth_card_a_question_naming_no_kind_asks_about_it(monkey
     assert other[0]["custom"].get("answer_id") == "hoken_registration"
 
 
+def test_a_follow_up_read_with_the_kind_talked_about_does_not_give_the_same_answer_again(monkeypatch):
+    """Session 31's blind trial, after the 資格確認書: 「施設で代わりに申請できる？」, read as 「資格確認書で、…」, got the whole
+    資格確認書 answer again; its lines that name 申請 say who applies and that a facility was to apply for them."""
+    import actions.actions as actions_module
+    from actions.actions import ActionFallback
+
+    monkeypatch.setattr(actions_module, "parse", lambda text: sure_reading(text, "shikaku_kakuninsho"))
+    unsure = [("nlu_fallback", 0.35), ("apply_methods", 0.34), ("out_of_scope", 0.11)]
+    after = run(ActionFallback(), following({"answer_id": "shikaku_kakuninsho"}, "nlu_fallback", "施設で代わりに申請できる？",
+                                            unsure))[1]
+    assert after[0]["custom"].get("answer_id") == "shikaku_kakuninsho"
+    assert "施設が保険者への申込みを代理" in after[0]["text"] and "被保険者資格の情報などを記載した書類" not in after[0]["text"]
+
+
 def test_a_follow_up_whose_words_the_answer_holds_is_not_sent_to_a_neighbour():
     """Session 27's blind trials, after the 資格確認書: 「申請いるの？」 got 「施設での出張申請受付」 (a neighbour whose
     title holds 申請); the answer's own lines say who applies and that it came without an application."""
