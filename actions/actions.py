@@ -452,6 +452,21 @@ def _next_to_the_answer(turn: Turn) -> List[dict]:
             or (where_to_ask(turn.kb, turn.previous, turn.text) if len(turn.text.strip()) <= SHORT_FOLLOW_UP else []))
 
 
+def _only_who_after_the_answer(turn: Turn) -> List[dict]:
+    """A short follow-up that names only who the person is (寝たきり, 役所に行けない: context concepts) and no topic, after an
+    answer, is read against that answer — not as the classifier's likeliest topic elsewhere (session 31's blind trial,
+    after the PIN reset: 「本人が役所に行けない場合は？」 got how to get a card): its lines, or 「もしかして」 with its related
+    entries first (`following_up`)."""
+    previous = turn.kb.by_id.get(turn.previous or "")
+    found = turn.found
+    if (previous is None or found.uncovered or not found.covered or len(turn.text.strip()) > SHORT_FOLLOW_UP
+            or not all(turn.lexicon.covered[cid].context for cid in found.covered)):
+        return []
+    if _answers(turn.reply) & {previous.id, *(entry.id for entry in neighbours_of(turn.kb, previous))}:
+        return []   # answered on the answer's own topic or next to it
+    return following_up(turn.kb, turn.reply, previous.id, unsure=True, text=turn.text)
+
+
 def _placed(turn: Turn) -> List[dict]:
     """The reply, when it is more than a plain decline — not the answer just given again in other words, nor a
     「もしかして」 that offers only the answer just given (twenty-first trial, after the lost-card steps: 「で何番おせば
@@ -486,7 +501,8 @@ REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
     _about_what_was_said, _back_to_an_earlier_answer, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read,
     _routed_beside_the_answer,
     _of_the_kind_talked_about, _aspect_of_the_answer, _steps_left, _held_by_the_answer, _variant_of_the_answer,
-    _when_in_the_answer, _referring_back, _each_question, _next_to_the_answer, _placed, _following_up, _from_check_topic,
+    _when_in_the_answer, _referring_back, _each_question, _next_to_the_answer, _only_who_after_the_answer, _placed,
+    _following_up, _from_check_topic,
     _topics_named)
 
 

@@ -2465,3 +2465,15 @@ def test_a_general_question_after_a_deceased_persons_card_is_not_routed_as_it():
     after = run(ActionFallback(), following(routed, "nlu_fallback", "あと、入所者の住民票を施設の住所に移したほうがよいのでしょうか。",
                                             [("nlu_fallback", 0.35), ("other_municipality", 0.3)]))[1]
     assert after[0]["custom"].get("uncovered") != "deceased"
+
+
+def test_a_short_follow_up_naming_only_who_the_person_is_stays_with_the_answer():
+    """Session 31's blind trial, after the PIN reset: 「本人が役所に行けない場合は？」 (who the person is, no topic) got how to
+    get a card, the classifier's likeliest reading; it is read against the PIN answer. Asked first, it still gets that
+    reading."""
+    text, ranked = "本人が役所に行けない場合は？", [("how_to_get_card", 0.45), ("proxy_pickup_eligibility", 0.2)]
+    after = run(ActionAnswer(), following({"answer_id": "pin_forgot"}, "how_to_get_card", text, ranked))[1]
+    said = [m["custom"].get("answer_id") or m["custom"].get("follows") for m in after]
+    assert "how_to_get_card" not in said and "pin_forgot" in said
+    first = run(ActionAnswer(), following(None, "how_to_get_card", text, ranked))[1]
+    assert first[0]["custom"].get("answer_id", "").startswith("how_to_get_card")
