@@ -124,12 +124,14 @@ class KanaToKanji(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         from bot.rasa_side.kana import kana_joined, kana_to_words, katakana_written
         from bot.shared.concepts import kana_to_terms
+        from bot.shared.kana import KANJI
 
         for message in messages:
             text = message.get(TEXT)
             if text:
-                typed = kana_joined(katakana_written(text))
-                message.set(TEXT, kana_to_terms(kana_to_words(typed, self.vocabulary, terms_first=kana_to_terms)))
+                typed = kana_joined(katakana_written(text))   # the terms once: before the words in a kana-only question
+                message.set(TEXT, kana_to_terms(typed) if KANJI.search(typed)
+                            else kana_to_words(typed, self.vocabulary, terms_first=kana_to_terms))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -298,7 +298,7 @@ def load_lexicon(path: Path = CONCEPTS_FILE, with_readings: bool = True) -> Lexi
 
 def _written_in(term: str, text: str) -> bool:
     """`term`, found in `text`, is written there — a term of digits only as a number of its own (`_inside_a_number`)."""
-    return not term.isdigit() or re.search(rf"(?<![0-9]){term}(?![0-9])", text) is not None
+    return not term.isdigit() or any(not _inside_a_number(m) for m in re.finditer(term, text))
 
 
 def _inside_a_number(match: "re.Match[str]") -> bool:
