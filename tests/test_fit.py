@@ -1375,6 +1375,9 @@ def test_a_lost_paper_insurance_card_gets_its_end_not_the_lost_cards_steps(lexic
     card = "マイナ保険証をなくしてしまいました"
     decision = decide(card, "lost_card", ranking(("lost_card", 0.8), ("out_of_scope", 0.05)), lexicon, set(kb.intents))
     assert (decision.kind, decision.intents[0]) == ("answer", "lost_card")
+    # in doubt (out_of_scope high), the 「もしかして」 offers the paper 保険証's end first, not the card's loss
+    decision = decide(text, "out_of_scope", ranking(("out_of_scope", 0.57), ("lost_card", 0.37)), lexicon, set(kb.intents))
+    assert (decision.kind, decision.intents[0]) == ("clarify", "hokensho_end")
 
 
 def test_a_term_of_digits_is_not_found_inside_a_longer_number(lexicon):

@@ -220,11 +220,13 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
             return Decision("answer", definition, found=decision.found, also=given_way)
     if decision.kind == "decline" and intent in UNSURE and about_the_card(text):
         nearby = [name for name, conf in ranked[:MAX_CANDIDATES] if conf >= NEARBY_MIN]
+        nearby, _ = _outranked(nearby, decision.found, lexicon)   # 「保険証を紛失…」: the paper 保険証's end, not the card's loss
         if nearby:
             return Decision("clarify", nearby, found=decision.found, doubtful=True)
     if decision.kind == "answer" and out_of_scope >= OOS_DOUBT and not _sure_over_doubt(decision, ranked, out_of_scope,
                                                                                          lexicon):
-        candidates = _candidates(decision.intents, ranked)
+        first, _ = _outranked(decision.intents, decision.found, lexicon)   # 「保険証を紛失…再発行できますか?」: the
+        candidates = _candidates(first, ranked)                              # paper 保険証's end first, not the card's loss
         return Decision("clarify", candidates, found=decision.found, doubtful=True)
     if decision.kind == "answer":
         decision.intents, given_way = _outranked(decision.intents, decision.found, lexicon)
@@ -247,6 +249,11 @@ def _outranked(intents: List[str], found: Found, lexicon: Lexicon) -> Tuple[List
             given_way += [name for name in intents if name in concept.outranks]
             intents = list(dict.fromkeys([concept.intents[0], *(n for n in intents if n not in concept.outranks)]))
     return intents, given_way
+
+
+def _outranked_by(found: Found, lexicon: Lexicon) -> Set[str]:
+    """The intents that a concept named in the message `outranks`."""
+    return {name for cid in found.covered for name in lexicon.covered[cid].outranks}
 
 
 def _other_routes(text: str, others: List[str], decision: Decision, lexicon: Lexicon) -> List[UncoveredConcept]:
@@ -323,7 +330,7 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
                              for other in asks if other != cid)]                                     # 受け取る場合の本人確認書類)
     asks = [cid for cid in asks if cid not in of_others]
     named = lexicon.intents_of(_deciding(asks, Found([cid for cid in found.covered if cid not in of_others], found.uncovered)))
-    named |= {name for cid in found.covered for name in lexicon.covered[cid].outranks}   # agrees; `_outranked` replaces it
+    named |= _outranked_by(found, lexicon)   # agrees; `_outranked` replaces it
 
     if intent not in knowledge_intents and intent != "nlu_fallback":
         return Decision("decline", found=found)                    # out_of_scope, chit-chat
@@ -373,7 +380,7 @@ def _sure_over_doubt(decision: Decision, ranked: List[Tuple[str, float]], out_of
     it."""
     first = decision.intents[0]
     urgent = is_urgent(first, decision.found.covered, lexicon)
-    outranked = {name for cid in decision.found.covered for name in lexicon.covered[cid].outranks}   # agrees, as in
+    outranked = _outranked_by(decision.found, lexicon)   # agrees, as in _agreement
     return (bool(ranked) and ranked[0][0] == first and (urgent or ranked[0][1] >= SURE_OVER_DOUBT * out_of_scope)  # _agreement
             and first in lexicon.intents_of(decision.found.covered) | outranked)
 
