@@ -1685,7 +1685,7 @@ def test_a_follow_up_gets_the_line_that_answers_it_in_the_answers_words(kb):
     answer's 手助け, and 家族/職員 tell lines apart beside another word."""
     from bot.shared.conversation import said_before
     quoted = said_before(kb, "hoken_visit", "家族か病院の職員がカードリーダーの操作を手伝ってもいいですか")
-    assert "家族や職員が操作や同意の選択を手伝えます" in quoted[0]["text"]
+    assert "家族や職員がカードを置く・操作や同意の選択を手伝う" in quoted[0]["text"]
     assert not said_before(kb, "hoken_visit", "家族はどうですか")   # generic words alone name no line
 
 

@@ -461,7 +461,9 @@ def test_answers_carry_what_the_seventeenth_trial_asked_for(kb):
     """A group home's staff asked whether staff may press 「同意する」 at the reader (第2 2.: 同意選択等を手助けすることは、
     差し支えありません); a facility's office head asked how residents without photo ID collect their card (第6 2.:
     顔写真証明書): both were behind buttons only."""
-    assert "同意の選択を手伝えます" in kb.by_id["hoken_visit"].answer
+    assert "同意の選択を手伝う" in kb.by_id["hoken_visit"].answer
+    # session 31's blind trial (an MSW: may staff place the card on the reader?): the yes-line comes right after the reader
+    assert "カードを置く" in kb.by_id["hoken_visit"].answer.splitlines()[1]
     line = lines_with(kb.by_id["proxy_pickup_documents"].answer, "顔写真証明書")[0]
     assert "施設長" in line and "5も不要" in line
 
