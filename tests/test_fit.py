@@ -1386,3 +1386,10 @@ def test_a_term_of_digits_is_not_found_inside_a_longer_number(lexicon):
     text = "母のマイナンバーは123456789012で、暗証番号は4321だと思って入れたら3回まちがえてロックされました。どうしたらいいですか"
     assert routed_id(lexicon, text) is None and "pin_forgot" in lexicon.find(text).covered
     assert routed_id(lexicon, "暗証番号を1234にしてもいい？") == "pin_choice"
+
+
+@pytest.mark.parametrize("text", ["本人が役所に行かれへん場合は？", "おかんが役場に行けんのやけど、カード作れる？",
+                                  "父は足が弱って窓口に来られないのですが"])
+def test_who_cannot_go_out_is_named_in_dialect_too(lexicon, text):
+    """Session 31's blind trial: 「本人が役所に行かれへん場合は？」 named no concept (who the person is)."""
+    assert "cannot_go_out" in lexicon.find(text).covered
