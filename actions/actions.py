@@ -32,6 +32,7 @@ from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, asp
                                      named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
                                      restated_question, result_in_short, routed_in_context, said_before, still_governed, still_routed,
                                      steps_left, variant_asked, wants_kana, what_it_is_not_about, when_in_the_answer, where_to_ask,
+                                     WHERE_TO_ASK,
                                      with_hiragana_offer,
                                      words_in_the_answer)
 from bot.shared.knowledge import KnowledgeBase, load_knowledge
@@ -114,7 +115,6 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     return with_hiragana_offer(load_knowledge(), latest_text(tracker), messages)
 
 
-WHERE_TO_ASK = {"contact_municipality", "free_dial"}   # the answers that say where to ask, whatever the topic
 
 # the classifier this sure of a topic the message names, and not of the answer just given or its neighbours: another topic
 # (「参加者には何を持ってきてもらえばいいですか？」 after the outreach answer: card_uses 0.14 is noise, the answer's lines stand)

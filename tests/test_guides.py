@@ -2427,6 +2427,22 @@ def test_a_follow_up_after_an_answer_beside_a_routing_reply_is_not_routed_again(
     assert still_routed(load_knowledge(), load_lexicon(), routed_and_answered, "家族でもいい？") == []
 
 
+def test_where_to_ask_after_a_routing_reply_is_that_replys_place():
+    """Session 32's blind trial: after the マイナ免許証 was routed to the police, 「じゃあどこに聞けばいい？」 got the card's
+    offices (contact_municipality) — the police were gone; after e-Tax, the tax office was."""
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.conversation import still_routed
+    from bot.shared.knowledge import load_knowledge
+    kb, lexicon = load_knowledge(), load_lexicon()
+    said = still_routed(kb, lexicon, [{"fallback": True, "uncovered": "driving_license"}], "じゃあどこに聞けばいい？")
+    assert "運転免許センター" in said[0]["text"] and said[0]["custom"]["fallback"]
+    assert "お答えできません" not in said[0]["text"]   # the places only, not the whole routing reply again
+    said = still_routed(kb, lexicon, [{"fallback": True, "uncovered": "tax"}], "どこに問い合わせればいいですか")
+    assert "税務署" in said[0]["text"]
+    # a topic of its own is no follow-up to the routing reply
+    assert still_routed(kb, lexicon, [{"fallback": True, "uncovered": "tax"}], "暗証番号はどこで再設定？") == []
+
+
 def test_who_the_person_is_is_no_term_to_define():
     """Session 28's blind trials: 「スマホ持ってない人は？」 read as 「<term>は？」 of who the person is."""
     from bot.shared.concepts import load_lexicon

@@ -236,3 +236,35 @@ def test_each_numbered_part_is_answered_through_rasa(stack):
     customs = [m["custom"] for m in ask(stack, text) if "custom" in m]
     said = [c.get("answer_id") or c.get("uncovered") for c in customs]
     assert len(said) >= 3 and said[0].startswith("proxy_pickup") and said[-1] == "shikaku_validity", said
+
+
+def _answer_ids(messages: list) -> list:
+    return [m["custom"]["answer_id"] for m in messages if m.get("custom", {}).get("answer_id")]
+
+
+@pytest.mark.parametrize("follow_up", ["本人が役所に行かれへん場合は？", "本人が役所に行けない場合は？寝たきりなんだけど"])
+def test_after_the_pin_reset_one_who_cannot_go_to_the_office_gets_the_proxy_variant(stack, follow_up):
+    """Session 31's and 32's blind trials: after the PIN reset, 「本人が役所に行かれへん場合は？」 got the answer's other
+    lines, and 「…行けない場合は？寝たきりなんだけど」 how to get a card; 「代理者からも問い合わせできる」 decides it (the
+    agent lookup names 役所に行けない and its dialect forms)."""
+    sender = uuid.uuid4().hex
+    assert _answer_ids(ask(stack, "暗証番号忘れてもうたんやけど、どないしたらええ？", sender)) == ["pin_forgot"]
+    assert _answer_ids(ask(stack, follow_up, sender)) == ["pin_forgot_proxy"]
+
+
+def test_the_outreach_days_documents_get_the_full_list(stack):
+    """Session 31's blind trial: 「出張申請の当日に必要な書類を教えてください。」 got the outreach answer, whose list ends in
+    「通知カード等」; the preparation variant lists all seven (住基カード, the 顔認証 applicants' consent form)."""
+    messages = ask(stack, "出張申請の当日に必要な書類を教えてください。")
+    assert _answer_ids(messages) == ["outreach_facility_preparation"]
+    assert any("住基カード" in m.get("text", "") and "同意書" in m.get("text", "") for m in messages)
+
+
+def test_a_lost_card_then_the_police_gets_the_police_step(stack):
+    """Session 32's blind trial: after the lost-card steps, 「警察にも届けたほうがいいのでしょうか？」 was declined; and 「今から
+    できることはありますか？」 (the writer's, not the card's) got what the card is used for as a second answer."""
+    sender = uuid.uuid4().hex
+    first = ask(stack, "入所者の方のマイナンバーカードが見当たりません。夜の10時ですが、今からできることはありますか？", sender)
+    assert _answer_ids(first) == ["lost_card"]
+    messages = ask(stack, "警察にも届けたほうがいいのでしょうか？", sender)
+    assert _answer_ids(messages) == ["lost_card"] and any("遺失届" in m.get("text", "") for m in messages)

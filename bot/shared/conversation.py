@@ -188,6 +188,8 @@ def still_governed(lexicon: Lexicon, previous_reply: List[dict], text: str = "")
     return [route_message(governing.id, governing.reply)]
 
 
+WHERE_TO_ASK = {"contact_municipality", "free_dial"}   # the answers that say where to ask, whatever the topic
+
 # 「代理人でもできる？」「家族もいい？」: whether someone else may do what was just talked about
 DONE_BY_OTHERS = re.compile(r"(?<![てで])(?:でも|も)\s*(?:できる|できます|出来る|出来ます|いい|良い|よい|大丈夫|だいじょうぶ|かまわ|構わ|可能|OK|ok)"
                             r"[^。\n]{0,6}$")
@@ -196,16 +198,30 @@ DONE_BY_OTHERS = re.compile(r"(?<![てで])(?:でも|も)\s*(?:できる|でき�
 def still_routed(kb: KnowledgeBase, lexicon: Lexicon, previous_reply: List[dict], text: str) -> List[dict]:
     """After a routing reply, a short follow-up asking whether someone else may do it (「代理人でもできる？」 after the
     電子証明書's renewal, session 27's blind trials: it got who may collect a card) is about the routed topic: said
-    again in short (the documents do not say; where to ask, as before): [message] or []."""
+    again in short (the documents do not say; where to ask, as before); one asking where, naming no topic (「じゃあどこに
+    聞けばいい？」 after the マイナ免許証's routing, session 32's blind trial: the card's offices, not the police), gets the
+    routing reply's lines that say where: [message] or []."""
     routed = next((custom.get("uncovered") for custom in previous_reply if custom.get("uncovered")), None)
     found = lexicon.find(text)
     if any(custom.get("answer_id") for custom in previous_reply):
         return []   # an answer beside the routing reply: the follow-up may be about it (session 28's blind trials, after the
                     # photo exception beside a routed 訪問看護: 「枕が写っててもいい？」 got 「さきほどお伝えしたとおり…」)
-    if (routed is None or len(text.strip()) > SHORT_FOLLOW_UP or not DONE_BY_OTHERS.search(text.strip())
-            or about_the_card(text) or any(concept != routed for concept in found.uncovered)):
+    if (routed is None or len(text.strip()) > SHORT_FOLLOW_UP or about_the_card(text)
+            or any(concept != routed for concept in found.uncovered)):
         return []
-    return [BotMessage(text=kb.messages["same_route"], fallback=True, extra={"uncovered": routed}).to_rasa()]
+    if DONE_BY_OTHERS.search(text.strip()):
+        return [BotMessage(text=kb.messages["same_route"], fallback=True, extra={"uncovered": routed}).to_rasa()]
+    places = [line for line in _routing_reply(lexicon, routed).splitlines() if CONTACT.search(line)]
+    topics = [cid for cid in asked_topics(found.covered, lexicon) if set(lexicon.covered[cid].intents) - WHERE_TO_ASK]
+    if ASKS_WHERE.search(text) and places and not topics:   # 「どこに聞けば」 names where, not what
+        return [BotMessage(text=kb.messages["route_where"].format(places="\n".join(places)), fallback=True,
+                           extra={"uncovered": routed}).to_rasa()]
+    return []
+
+
+def _routing_reply(lexicon: Lexicon, concept_id: str) -> str:
+    concept = lexicon.uncovered.get(concept_id)
+    return concept.reply if concept else ""
 
 
 def routed_in_context(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str) -> List[dict]:

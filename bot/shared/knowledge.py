@@ -182,6 +182,7 @@ class Messages(BaseModel):
     fax_note: str            # after a fallback, for a user who cannot phone: the FAX line for questions about the card
     medical_side: str        # in place of 「受診する医療機関…にお問い合わせください」 to the staff of a clinic or pharmacy
     same_route: str          # the same topic the documents do not cover, asked again: said in short
+    route_where: str         # 「じゃあどこに聞けばいい？」 after a routing reply: its lines that say where; {places}
     same_again: str          # the answer just given, asked for again in other words: not repeated; {title}
     unanswered: str          # other questions of the message that no answer given answers; {questions}: quoted
     unanswered_alone: str    # the same, for questions already read on their own (sending them again would not help)
