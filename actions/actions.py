@@ -343,9 +343,10 @@ def _of_the_kind_talked_about(turn: Turn) -> List[dict]:
     reading = parse(f"{kind.terms[0]}で、{turn.text}")
     reply = fitting_reply(turn.kb, turn.lexicon, reading) if reading else []
     of_the_kind = _answers(reply)
-    if of_the_kind == {turn.previous}:
-        return []   # the answer just given, whole, again (session 31's blind trial, after the 資格確認書: 「施設で代わりに申請
-        # できる？」): its lines that name what is asked come from the later steps (`_aspect_of_the_answer`)
+    if of_the_kind == {turn.previous}:   # the answer just given, whole, again (session 31's blind trial, after the 資格確認書:
+        # 「施設で代わりに申請できる？」): its lines that name what is asked — not the classifier's reading elsewhere (session
+        # 32's, 「施設でまとめて申請することはできますか？」: the card's outreach), nor the later steps' (which left it there)
+        return said_before(turn.kb, turn.previous, turn.text, lexicon=turn.lexicon)
     if of_the_kind and of_the_kind != _answers(turn.reply) and all(turn.kb.by_id[i].intent in kind.intents for i in of_the_kind):
         return reply
     return []

@@ -2054,6 +2054,21 @@ def test_a_follow_up_read_with_the_kind_talked_about_does_not_give_the_same_answ
     assert "施設が保険者への申込みを代理" in after[0]["text"] and "被保険者資格の情報などを記載した書類" not in after[0]["text"]
 
 
+def test_a_follow_up_the_classifier_places_elsewhere_is_read_with_the_kind_talked_about(monkeypatch):
+    """Session 32's blind trial, after the 資格確認書: 「施設でまとめて申請することはできますか？」 got the card's outreach (the
+    classifier 0.74 sure, 出張申請's まとめて申請 agreeing); read as 「資格確認書で、…」 it is the 資格確認書, whose lines say a
+    facility was to apply to the insurer for its residents."""
+    import actions.actions as actions_module
+    from actions.actions import ActionAnswer
+
+    monkeypatch.setattr(actions_module, "parse", lambda text: sure_reading(text, "shikaku_kakuninsho"))
+    sure = [("outreach_facility", 0.74), ("apply_methods", 0.14), ("application_support", 0.02)]
+    after = run(ActionAnswer(), following({"answer_id": "shikaku_kakuninsho"}, "outreach_facility",
+                                          "施設でまとめて申請することはできますか？", sure))[1]
+    assert after[0]["custom"].get("answer_id") == "shikaku_kakuninsho"
+    assert "施設が保険者への申込みを代理" in after[0]["text"] and "関係するところ" in after[0]["text"]
+
+
 def test_a_follow_up_whose_words_the_answer_holds_is_not_sent_to_a_neighbour():
     """Session 27's blind trials, after the 資格確認書: 「申請いるの？」 got 「施設での出張申請受付」 (a neighbour whose
     title holds 申請); the answer's own lines say who applies and that it came without an application."""
