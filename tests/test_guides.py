@@ -98,6 +98,9 @@ def test_commands(text, command):
     ("outreach", "outreach_dementia", "多い。半分くらい", "yes"),
     ("outreach", "outreach_dementia", "ほとんどいない", "no"),
     ("face_auth", "fa_cert", "なんだべそれ。わがんね", "unknown"),
+    ("face_auth", "fa_cert", "いいえ", "switch_only"),   # 「…も一緒にしますか？」 (session 32's blind trial: not read)
+    ("face_auth", "fa_cert", "はい", "with_cert"),
+    ("face_auth", "fa_cert", "いいえ、更新もします", "with_cert"),
 ])
 def test_answers_in_a_caregivers_words(flow, slot, text, value):
     assert guides.parse_answer(guides.FLOWS[flow].question(slot), text, dt.date(2026, 12, 1)) == value

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import List, Optional
 
 from bot.shared.guides.flow import Flow, Values
-from bot.shared.guides.parsing import UNKNOWN, Option, Question, yesno
+from bot.shared.guides.parsing import BARE_NO, BARE_YES, UNKNOWN, Option, Question, yesno
 from bot.shared.guides.result import Result, Section, fact, say
 
 QUESTIONS = (
@@ -22,8 +22,9 @@ QUESTIONS = (
     )),
     Question("fa_cert", "choice", (
         Option("switch_only", "切替えだけ（電子証明書は発行済み）",   # no renewal notice came: the certificate is valid
-               r"だけ|のみ|発行済|(通知|お知らせ|案内)[^。]{0,10}(来て(い)?ない|来ていません|届いて(い)?ない|届いていません)"),
-        Option("with_cert", "電子証明書の発行・更新もする", r"更新|発行|期限"),
+               r"だけ|のみ|発行済|(通知|お知らせ|案内)[^。]{0,10}(来て(い)?ない|来ていません|届いて(い)?ない|届いていません)"
+               rf"|{BARE_NO}"),   # 「…も一緒にしますか？」「いいえ」 (session 32's blind trial: not read)
+        Option("with_cert", "電子証明書の発行・更新もする", rf"更新|発行|期限|{BARE_YES}"),
         Option(UNKNOWN, "わからない"),
     )),
     yesno("fa_hoken", ("登録済み", r"済|して(い)?る|してある|登録した|使って"), ("まだ", r"まだ|未登録")),

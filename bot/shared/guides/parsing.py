@@ -33,6 +33,9 @@ HEDGE_RE = r"かも|たぶん|多分"
 UNKNOWN_RE = f"{SURE_UNKNOWN_RE}|{HEDGE_RE}"
 NO_RE = r"いいえ|いえ|いや|ううん|ない|ありません|いません|無い|無し|なし|なかった|無かった|違う|ちがう|^no$|^ノー$"
 YES_RE = r"はい|うん|ええ|そう|ある|あり|いる|います|yes|^ok|オッケー|おっけー"
+# a whole answer that is a plain no / yes: a choice question asked as yes/no (「…も一緒にしますか？」) reads it too
+BARE_NO = r"^(?:いいえ|いえ|いや|ううん|しない|しません|no|ノー)[、。!！]*$"
+BARE_YES = r"^(?:はい|うん|ええ|する|します|yes)[、。!！]*$"
 STOP_RE = (r"やめ(る|ます|たい|て|とく|ておく|よう)|止め(る|ます|たい)|中止|中断|キャンセル|もういい|もう結構|終了|"
            r"(?<![月の])(おわり|終わり)")  # not 「来月の終わり」 (a date)
 RESTART_RE = r"最初から|はじめから|初めから|やり直|やりなお|リセット"
