@@ -32,8 +32,7 @@ from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, asp
                                      named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
                                      restated_question, result_in_short, routed_in_context, said_before, still_governed, still_routed,
                                      steps_left, variant_asked, wants_kana, what_it_is_not_about, when_in_the_answer, where_to_ask,
-                                     WHERE_TO_ASK,
-                                     with_hiragana_offer,
+                                     with_hiragana_offer, WHERE_TO_ASK,
                                      words_in_the_answer)
 from bot.shared.knowledge import KnowledgeBase, load_knowledge
 
@@ -113,7 +112,6 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     if reads_hiragana(tracker):
         return for_a_hiragana_reader(load_knowledge(), messages, by_fax=writes_by_fax(tracker))
     return with_hiragana_offer(load_knowledge(), latest_text(tracker), messages)
-
 
 
 # the classifier this sure of a topic the message names, and not of the answer just given or its neighbours: another topic

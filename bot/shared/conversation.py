@@ -211,18 +211,13 @@ def still_routed(kb: KnowledgeBase, lexicon: Lexicon, previous_reply: List[dict]
         return []
     if DONE_BY_OTHERS.search(text.strip()):
         return [BotMessage(text=kb.messages["same_route"], fallback=True, extra={"uncovered": routed}).to_rasa()]
-    places = [line for line in _routing_reply(lexicon, routed).splitlines() if CONTACT.search(line)]
+    reply = lexicon.uncovered[routed].reply if routed in lexicon.uncovered else ""
+    places = [line for line in reply.splitlines() if CONTACT.search(line)]
     topics = [cid for cid in asked_topics(found.covered, lexicon) if set(lexicon.covered[cid].intents) - WHERE_TO_ASK]
     if ASKS_WHERE.search(text) and places and not topics:   # 「どこに聞けば」 names where, not what
         return [BotMessage(text=kb.messages["route_where"].format(places="\n".join(places)), fallback=True,
                            extra={"uncovered": routed}).to_rasa()]
     return []
-
-
-def _routing_reply(lexicon: Lexicon, concept_id: str) -> str:
-    concept = lexicon.uncovered.get(concept_id)
-    return concept.reply if concept else ""
-
 
 def routed_in_context(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str) -> List[dict]:
     """A follow-up about an uncovered side of the previous answer's topic (「それっていつまで使えるんですか？」 after
