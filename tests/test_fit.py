@@ -258,6 +258,20 @@ def test_who_the_person_is_is_routed_before_the_topic_beside_it(lexicon, text, c
     assert routed_id(lexicon, text) == concept
 
 
+def test_an_uncovered_topic_a_covered_one_could_answer_is_routed_when_that_answer_is_not_offered(lexicon, kb):
+    """Session 32's blind trial: 「入所者さんの…カードの更新はどうすればいいですか？」 names 入所者 (the 出張申請受付 also
+    renews cards: the card's validity is then answerable), but the classifier was unsure and only the lost card was
+    offered — the validity route says what the documents lack and that the 出張申請受付 renews cards."""
+    text = "入所者さんのマイナンバーカード本体の有効期限がもうすぐ切れます。カードの更新はどうすればいいですか？"
+    unsure = ranking(("out_of_scope", 0.76), ("lost_card", 0.14), ("how_to_get_card", 0.03))   # the trained model's
+    decision = decide(text, "out_of_scope", unsure, lexicon, set(kb.intents))
+    assert decision.kind == "route" and decision.route.id == "validity_renewal"
+    assert "出張申請受付" in decision.route.reply
+    offered = ranking(("nlu_fallback", 0.35), ("outreach_facility", 0.3), ("lost_card", 0.1))
+    decision = decide(text, "nlu_fallback", offered, lexicon, set(kb.intents))
+    assert (decision.kind, decision.intents) == ("answer", ["outreach_facility"])   # 「更新時も使えます」
+
+
 
 def test_a_lost_card_beside_a_route_gets_its_steps_without_a_sure_classifier(lexicon, kb):
     """「カードをなくしました。再発行の費用は？」 (lost_card 0.49): the reissue fee is routed, and the card is still to be

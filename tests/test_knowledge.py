@@ -447,6 +447,15 @@ def test_the_2024_letters_who_applies_is_said_to_differ_from_the_manual(kb, entr
     assert "2024年6月" in line and "書き方が違" in line
 
 
+def test_without_a_registered_card_a_lost_card_is_said_to_need_an_application_first(kb):
+    """Session 32's blind trial: after a lost card, 「カードがない間は何を持っていけば受診できますか？」 got an answer that
+    led with 「申請しなくても送られてくる」 (manual 2023) — for a lost card the 2024 letter says to apply to the insurer;
+    that line came third. It is the second line now, before the manual's."""
+    lines = kb.by_id["no_card_shikaku"].answer.splitlines()
+    assert "紛失" in lines[1] and "保険者に申請" in lines[1] and "2024年6月" in lines[1]
+    assert "当分の間" in lines[2] and "当分の間" not in "".join(lines[:2])
+
+
 def test_the_shikaku_kakuninsho_says_a_facility_was_to_apply_for_its_residents(kb):
     """Fifteenth trial: a hospital's 連携室, a 特養 nurse and a 養護老人ホーム clerk asked whether the facility can apply for
     its residents' 資格確認書 and never got the manual's p.8 plan (施設等で保険者に代理申請…予定): said in the default
