@@ -1407,3 +1407,11 @@ def test_a_term_of_digits_is_not_found_inside_a_longer_number(lexicon):
 def test_who_cannot_go_out_is_named_in_dialect_too(lexicon, text):
     """Session 31's blind trial: 「本人が役所に行かれへん場合は？」 named no concept (who the person is)."""
     assert "cannot_go_out" in lexicon.find(text).covered
+
+
+def test_the_iphone_route_keeps_the_letters_plan_for_insurance_use_as_a_plan(lexicon):
+    """Session 32's blind trial: 「iPhoneに…入れて、カードを持ち歩かずに病院で使えますか？」 was told only that the 2024
+    letter names Android; the same leaflet lists the smartphone certificate's insurance use as 「2024年度対応予定」 — said
+    as that document's plan, not as done."""
+    reply = lexicon.uncovered["iphone"].reply
+    assert "「2024年度対応予定」とされていました" in reply and "Android" in reply
