@@ -26,7 +26,7 @@ from bot.shared.concepts import Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
-                                     held_by_the_answer, neighbours_of, SHORT_FOLLOW_UP, cannot_phone, phones_for_them,
+                                     held_by_the_answer, neighbours_of, short_follow_up, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
                                      named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
@@ -448,7 +448,7 @@ def _next_to_the_answer(turn: Turn) -> List[dict]:
             or neighbour_named(turn.kb, turn.lexicon, turn.previous, turn.text)
             or named_in_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text)
             or words_in_the_answer(turn.kb, turn.previous, turn.text, on_its_topic=turn.on_the_answers_topic)
-            or (where_to_ask(turn.kb, turn.previous, turn.text) if len(turn.text.strip()) <= SHORT_FOLLOW_UP else []))
+            or (where_to_ask(turn.kb, turn.previous, turn.text) if short_follow_up(turn.text) else []))
 
 
 def _only_who_after_the_answer(turn: Turn) -> List[dict]:
@@ -458,7 +458,7 @@ def _only_who_after_the_answer(turn: Turn) -> List[dict]:
     entries first (`following_up`)."""
     previous = turn.kb.by_id.get(turn.previous or "")
     found = turn.found
-    if (previous is None or found.uncovered or not found.covered or len(turn.text.strip()) > SHORT_FOLLOW_UP
+    if (previous is None or found.uncovered or not found.covered or not short_follow_up(turn.text)
             or not all(turn.lexicon.covered[cid].context for cid in found.covered)):
         return []
     if _answers(turn.reply) & {previous.id, *(entry.id for entry in neighbours_of(turn.kb, previous))}:

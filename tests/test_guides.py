@@ -1906,6 +1906,21 @@ def test_a_short_follow_up_whose_words_the_answer_names_gets_those_lines():
     assert other[0]["custom"].get("answer_id") != "hoken_registration"
 
 
+def test_a_follow_up_is_short_by_what_it_asks_not_by_its_ending():
+    """Session 32's blind trial, after the card reader steps: 「顔認証がなかなか通らないときはどうするの？」 (21 characters)
+    was declined — one over SHORT_FOLLOW_UP, counting 「の？」; that answer's line says staff then check by sight.
+    A question's ending, plain or polite, is not counted; a long question still is."""
+    from actions.actions import ActionFallback
+    from bot.shared.conversation import short_follow_up
+    assert short_follow_up("顔認証がなかなか通らないときはどうするの？")
+    assert short_follow_up("どのくらい前から準備を始めればよいでしょうか？")
+    assert not short_follow_up("施設で預かっているカードを職員が持ち出して病院に行ってもいいですか？")
+    oos = [("out_of_scope", 0.5), ("face_auth_card_about", 0.2)]
+    after = run(ActionFallback(), following({"answer_id": "hoken_visit"}, "out_of_scope",
+                                            "顔認証がなかなか通らないときはどうするの？", oos))[1]
+    assert after[0]["custom"].get("answer_id") == "hoken_visit" and "目視" in after[0]["text"]
+
+
 def test_a_follow_up_on_the_variant_just_given_is_answered_from_its_lines():
     """Session 26's blind trials, after the lost smartphone's steps: 「一時停止したあと、結局スマホが見つからなかったらどうするの？」
     (out of scope 0.51) got the lost card's steps (police, a reissue) for a card that is at home; that answer's line

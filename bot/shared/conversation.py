@@ -206,7 +206,7 @@ def still_routed(kb: KnowledgeBase, lexicon: Lexicon, previous_reply: List[dict]
     if any(custom.get("answer_id") for custom in previous_reply):
         return []   # an answer beside the routing reply: the follow-up may be about it (session 28's blind trials, after the
                     # photo exception beside a routed 訪問看護: 「枕が写っててもいい？」 got 「さきほどお伝えしたとおり…」)
-    if (routed is None or len(text.strip()) > SHORT_FOLLOW_UP or about_the_card(text)
+    if (routed is None or not short_follow_up(text) or about_the_card(text)
             or any(concept != routed for concept in found.uncovered)):
         return []
     if DONE_BY_OTHERS.search(text.strip()):
@@ -341,6 +341,15 @@ def carried_kind(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Option
 
 
 SHORT_FOLLOW_UP = 20   # characters: 「どこの銀行？」, 「警察には何日以内に？」
+# a question's ending, plain or polite, says nothing of what is asked (「…始めればよいでしょうか？」, 「…どうするの？」)
+QUESTION_END = re.compile(r"(?:のでしょうか|でしょうか|のですか|んですか|ですか|ますか|ませんか|のかな|かな|の|か)?[\s？?。！!]*$")
+
+
+def short_follow_up(text: str) -> bool:
+    """Short enough to lean on the answer just given: at most SHORT_FOLLOW_UP characters before its question's ending
+    (session 32's blind trial, after the card reader steps: 「顔認証がなかなか通らないときはどうするの？」, 21 characters,
+    was declined; that answer's line says what is done then)."""
+    return len(QUESTION_END.sub("", text.strip())) <= SHORT_FOLLOW_UP
 
 
 def referring_clause(text: str) -> str:
@@ -362,7 +371,7 @@ def held_by_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: 
     previous = kb.by_id.get(previous_answer_id or "")
     text = in_the_answers_words(referring_clause(text), previous.answer if previous else "")
     words = content_words(text)
-    if previous is None or not words or previous.id in answered or len(text.strip()) > SHORT_FOLLOW_UP or routed:
+    if previous is None or not words or previous.id in answered or not short_follow_up(text) or routed:
         return []   # routed: the documents do not say it (「再発行っていくらかかる？」 after the lost-card steps)
 
     def holds(answer: str) -> bool:
@@ -390,7 +399,7 @@ def when_in_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: 
     the documents' dates are framed for today. [] when it names a topic that answer is not about, or the answer has
     no such line."""
     previous = kb.by_id.get(previous_answer_id or "")
-    if previous is None or len(text.strip()) > SHORT_FOLLOW_UP or not ASKS_WHEN.search(text):
+    if previous is None or not short_follow_up(text) or not ASKS_WHEN.search(text):
         return []
     asked = asked_topics(lexicon.find(text).covered, lexicon)
     if asked and previous.intent not in lexicon.intents_of(asked):
@@ -441,7 +450,7 @@ def aspect_of_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id
     ますか」 got the card's fee; that answer's line says 無償): the lines of that answer naming them; [] when none does."""
     previous, found = kb.by_id.get(previous_answer_id or ""), lexicon.find(text)
     asked = asked_topics(found.covered, lexicon)
-    if (previous is None or not asked or found.uncovered or about_the_card(text) or len(text.strip()) > SHORT_FOLLOW_UP
+    if (previous is None or not asked or found.uncovered or about_the_card(text) or not short_follow_up(text)
             or not all(lexicon.covered[cid].aspect for cid in asked)):
         return []
     # each aspect asked, with the aspects of the same topic (お金がかかる and 無償 both the fee's)
@@ -468,7 +477,7 @@ def words_in_the_answer(kb: KnowledgeBase, previous_answer_id: Optional[str], te
     words = content_words(text)
     if previous is not None and on_its_topic:
         return said_before(kb, previous.id, text)
-    if previous is None or not words or len(text.strip()) > SHORT_FOLLOW_UP:
+    if previous is None or not words or not short_follow_up(text):
         return []
     lines = previous.answer.splitlines()
     if not all(any(line_score({word}, set(), line) for line in lines) for word in words):
