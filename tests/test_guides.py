@@ -1921,6 +1921,20 @@ def test_a_follow_up_is_short_by_what_it_asks_not_by_its_ending():
     assert after[0]["custom"].get("answer_id") == "hoken_visit" and "目視" in after[0]["text"]
 
 
+def test_how_the_card_arrives_after_the_outreach_at_home_gets_that_line():
+    """Session 32's blind trial, after the outreach at home: 「カードはどのように本人に届きますか？」 (unsure: カード and 本人
+    are generic words, 届 a one-kanji verb) was declined; that answer's line says the card comes by 本人限定受取郵便.
+    A 届 of filing (紛失・廃止届) is not the verb."""
+    from actions.actions import ActionFallback
+    unsure = [("nlu_fallback", 0.35), ("out_of_scope", 0.24), ("card_management", 0.1)]
+    after = run(ActionFallback(), following({"answer_id": "outreach_home"}, "nlu_fallback",
+                                            "カードはどのように本人に届きますか？", unsure))[1]
+    assert after[0]["custom"].get("answer_id") == "outreach_home" and "本人限定受取郵便" in after[0]["text"]
+    assert "打合せ" not in after[0]["text"]
+    from bot.shared.conversation import content_words
+    assert content_words("紛失届を出したら？") == {"紛失届"} and content_words("届いてないんだけど") == {"届く"}
+
+
 def test_a_follow_up_on_the_variant_just_given_is_answered_from_its_lines():
     """Session 26's blind trials, after the lost smartphone's steps: 「一時停止したあと、結局スマホが見つからなかったらどうするの？」
     (out of scope 0.51) got the lost card's steps (police, a reissue) for a card that is at home; that answer's line

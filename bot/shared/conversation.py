@@ -26,6 +26,7 @@ REFERS_BACK = re.compile(r"^(?:それ|その(?!方|かた|人|ひと|利用者|�
 ASKS_WHERE = re.compile(r"(?<!の)(?:どこ|どご)(?!まで)|どちら|連絡先|問い?合わ?せ先|窓口|電話番号|何番|申し?込")
 PLACE = re.compile(r"市区町村|市町村|フリーダイヤル|保険者|0120|050-")
 CONTENT_WORD = re.compile(r"[一-龥々ァ-ヶー]{2,}")   # kanji and katakana words of a follow-up
+ARRIVES = re.compile(r"(?<![一-龥々])届(?:[かきく]|いて|いた)")   # 届く, not 届出 or 廃止届を (filing)
 STEM_AFTER_KATAKANA = re.compile(r"(?<=[ァ-ヶー])[一-龥々]$")   # 「チューブ入ってる」: 入 is the verb's, not the word's
 WHERE_WORDS = {"入手", "取得", "手続", "手続き", "申請", "相談", "連絡"}   # 「どこで入手できますか」: what is done there, not what about
 GENERIC_WORDS = {"本人", "場合", "状態", "家族", "患者", "利用者", "施設", "職員", "大丈夫", "必要", "可能", "方法", "無理",
@@ -253,10 +254,12 @@ AGAIN = re.compile(r"(?:もう|今)?(?:一度|一回)(?:教え|言っ)?")   # �
 
 
 def content_words(text: str) -> Set[str]:
-    """The kanji and katakana words of a message that say what it is about (not 本人, 場合, カード…)."""
+    """The kanji and katakana words of a message that say what it is about (not 本人, 場合, カード…), and 届く — a verb
+    of one kanji that a follow-up asks by (「カードはどのように本人に届きますか？」)."""
     text = AGAIN.sub(" ", text).replace("はんこ", "ハンコ")   # the one hiragana word follow-ups name things by
     words = (STEM_AFTER_KATAKANA.sub("", word) for word in CONTENT_WORD.findall(text))
-    return {word for word in words if len(word) >= 2 and word not in GENERIC_WORDS}
+    arrives = {"届く"} if ARRIVES.search(text) else set()
+    return {word for word in words if len(word) >= 2 and word not in GENERIC_WORDS} | arrives
 
 
 def in_the_answers_words(text: str, answer: str) -> str:
@@ -272,7 +275,8 @@ def in_the_answers_words(text: str, answer: str) -> str:
 
 
 # a word of a follow-up and the answers' word for it (「操作を手伝って」: 「家族や職員が手助けしてかまいません」)
-SAME_WORD = {"手伝": ("手助",), "手助": ("手伝",), "代筆": ("代わりに書",), "押印": ("ハンコ", "はんこ", "印鑑"),
+SAME_WORD = {"届く": ("届き", "届か", "届い"),   # 「どのように届きますか？」 after the outreach at home: 「…市区町村に届き、…郵便等で送られます」
+             "手伝": ("手助",), "手助": ("手伝",), "代筆": ("代わりに書",), "押印": ("ハンコ", "はんこ", "印鑑"),
              "ハンコ": ("押印", "印鑑"), "印鑑": ("押印", "ハンコ"),   # 「その場合、はんこも必要ですか。」 after braille: 押印等
              "何番": ("番」",), "何回": ("回",),   # 「あと何回まちがえられる？」 after the PIN reset: 「連続して3回」   # 「で何番おせばいいの？」 after the lost-card steps: 音声ガイダンス「2番」
              # 「夜中でも止めてもらえるんですね？ 休みの日でも？」 after them: 24時間365日 (a blind trial, 2026-12-03)
