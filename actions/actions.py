@@ -26,7 +26,7 @@ from bot.shared.concepts import Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
-                                     held_by_the_answer, neighbours_of, short_follow_up, cannot_phone, phones_for_them,
+                                     held_by_the_answer, neighbours_of, by_their_numbers, short_follow_up, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
                                      named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
@@ -161,7 +161,10 @@ class Turn:
         asked = asked_topics(self.found.covered, self.lexicon)
         if previous is None or not asked:
             return False
-        near = [previous, *(self.kb.by_id[i] for i in previous.related if i in self.kb.by_id)]
+        # next to it: its related entries, and those whose number it gives (the free dial's hours, asked after a card
+        # refused at a hospital with out_of_scope likeliest: 「そこの受付時間は？日曜もやってる？」, session 33's trial)
+        near = [previous, *(self.kb.by_id[i] for i in previous.related if i in self.kb.by_id),
+                *by_their_numbers(self.kb, previous)]
         near_intents, asked_intents = {entry.intent for entry in near}, self.lexicon.intents_of(asked)
         likeliest = self._likeliest_of(near_intents | asked_intents)
         if not refers_back(self.text) and likeliest is not None and likeliest not in near_intents:

@@ -343,6 +343,10 @@ class ActionGuideStart(Action):
         restarting = intent != "start_guide" or not chosen
         name = chosen or (tracker.get_slot("guide") if intent != "start_guide" else None)
         if name not in guides.FLOWS:
+            if intent == "restart_guide" and asks(guides.beside_command(latest_text(tracker))):
+                # a question read as 「やり直す」 with no check to restart (session 33's blind trial, after the registration:
+                # 「その登録は毎年やり直す必要がありますか」 got the checks' menu): read as any other message
+                return [SlotSet("guide", None), FollowupAction("action_fallback")]
             dispatcher.utter_message(
                 text="どのチェックをしますか？質問に一つずつ答えると、その方に合った手順と書類をご案内します。",
                 buttons=guides.menu_buttons(),

@@ -454,6 +454,21 @@ def test_start_restart_and_menu():
     assert [b["payload"] for b in messages[0]["buttons"]] == [guides.start_payload(n) for n in guides.FLOWS]
 
 
+def test_a_question_read_as_restart_with_no_check_to_restart_is_answered_as_a_question():
+    """Session 33's blind trial, after the registration: 「その登録は毎年やり直す必要がありますか」 (restart_guide 0.52) got the
+    checks' menu; with no check to restart, a question is read as any other message (the registration answer's
+    「生涯1回」 line). 「最初から」 alone still shows the menu."""
+    text = "その登録は毎年やり直す必要がありますか"
+    events, messages = run(guide_actions.ActionGuideStart(), tracker("restart_guide", text))
+    assert not messages and events[-1] == {"event": "followup", "name": "action_fallback", "timestamp": None}
+    from actions.actions import ActionFallback
+    ranking = [("restart_guide", 0.52), ("hoken_registration", 0.17), ("out_of_scope", 0.15)]
+    after = run(ActionFallback(), following({"answer_id": "hoken_registration"}, "restart_guide", text, ranking))[1]
+    assert after[0]["custom"].get("answer_id") == "hoken_registration" and "生涯1回" in after[0]["text"]
+    events, messages = run(guide_actions.ActionGuideStart(), tracker("restart_guide", "最初から"))
+    assert slot_events(events) == {"guide": None} and messages[0]["buttons"]
+
+
 def test_stop_closes_the_form_and_forgets_the_answers():
     events, messages = run(guide_actions.ActionGuideStop(),
                            tracker("stop_guide", "やめる", {"guide": "proxy", "proxy_reason": "facility"},
@@ -2450,6 +2465,27 @@ def test_the_hours_after_an_answer_giving_the_free_dial_are_its_hours():
     after = run(ActionFallback(), following({"answer_id": "hospital_refused"}, "nlu_fallback", "受付時間は？",
                                             [("nlu_fallback", 0.35), ("out_of_scope", 0.3)]))[1]
     assert after[0]["custom"].get("answer_id") == "free_dial" and "土日祝 9:30～17:30" in after[0]["text"]
+
+
+def test_the_hours_of_the_number_just_given_with_out_of_scope_likeliest_are_its_hours():
+    """Session 33's blind trial, after a card refused at a hospital (call 0120-95-0178): 「そこの受付時間は？日曜もやってる？」
+    (out_of_scope 0.39, free_dial 0.22) was declined as about another topic — the free dial is next to that answer by
+    the number it gives."""
+    from actions.actions import ActionFallback
+    oos = [("out_of_scope", 0.39), ("free_dial", 0.22), ("hoken_visit", 0.15)]
+    after = run(ActionFallback(), following({"answer_id": "hospital_refused"}, "out_of_scope",
+                                            "そこの受付時間は？日曜もやってる？", oos))[1]
+    assert after[0]["custom"].get("answer_id") == "free_dial" and "土日祝 9:30～17:30" in after[0]["text"]
+
+
+def test_no_card_typed_in_kana_after_the_old_insurance_cards_end_is_answered():
+    """Session 33's blind trial, after the 保険証's end dates: 「マイナカードもってない人は？」 (no_card_shikaku 0.41) got a
+    「もしかして」 — no concept read 「もってない」 in kana."""
+    from actions.actions import ActionAnswer
+    ranking = [("no_card_shikaku", 0.41), ("face_auth_card_about", 0.19), ("bot_challenge", 0.08)]
+    after = run(ActionAnswer(), following({"answer_id": "hokensho_end"}, "no_card_shikaku", "マイナカードもってない人は？",
+                                          ranking))[1]
+    assert after[0]["custom"].get("answer_id") == "no_card_shikaku" and not after[0]["custom"].get("fallback")
 
 
 def test_a_step_done_gets_the_other_steps():

@@ -575,7 +575,7 @@ def neighbour_named(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Opt
     outranking = [lexicon.covered[cid].intents[0] for cid in found.covered if previous.intent in lexicon.covered[cid].outranks]
     named = kb.default_entry(outranking[0]) if outranking else None   # the lost card's steps, after the free dial's hours
     named = named or next((entry for topic in topics for entry in neighbours if entry.intent == topic and not entry.when), None)
-    named = named or next((entry for topic in topics for entry in _by_their_numbers(kb, previous) if entry.intent == topic), None)
+    named = named or next((entry for topic in topics for entry in by_their_numbers(kb, previous) if entry.intent == topic), None)
     named = named or _titled(neighbours, previous, text)
     return [answer_message(kb, named)] if named is not None else []
 
@@ -587,7 +587,7 @@ def _not_had(text: str, word: str) -> bool:
     return bool(ends) and all(NOT_HAD.match(text[end:]) for end in ends)
 
 
-def _by_their_numbers(kb: KnowledgeBase, previous: Entry) -> List[Entry]:
+def by_their_numbers(kb: KnowledgeBase, previous: Entry) -> List[Entry]:
     """The default entries whose first line's phone number the answer gives (the free dial's, after a card refused at a
     hospital: 「受付時間は？」 asks its hours — session 28's blind trials got the card pickup's)."""
     given = set(numbers_in(previous.answer))
