@@ -1415,3 +1415,13 @@ def test_the_iphone_route_keeps_the_letters_plan_for_insurance_use_as_a_plan(lex
     as that document's plan, not as done."""
     reply = lexicon.uncovered["iphone"].reply
     assert "「2024年度対応予定」とされていました" in reply and "Android" in reply
+
+
+def test_the_proxys_proof_typed_in_kana_is_its_own_topic_not_the_cards_fee(lexicon, kb):
+    """Session 33's blind trial, after the proxy pickup: 「そめいする資料ってなに？診断書とかいる？お金かかるやつ？」 got only
+    「交付手数料は無料」 — 疎明 in kana was not found (its reading ソメイ is too short), so お金 decided. The proof's
+    answer (入手が容易で費用がかからないもの, 75歳以上は実質不要) comes first."""
+    text = "そめいする資料ってなに？診断書とかいる？お金かかるやつ？"
+    unsure = ranking(("proxy_pickup_relaxation", 0.39), ("card_fee", 0.2), ("facility_manual", 0.09))
+    decision = decide(text, "proxy_pickup_relaxation", unsure, lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "proxy_pickup_relaxation"
