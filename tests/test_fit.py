@@ -1425,3 +1425,13 @@ def test_the_proxys_proof_typed_in_kana_is_its_own_topic_not_the_cards_fee(lexic
     unsure = ranking(("proxy_pickup_relaxation", 0.39), ("card_fee", 0.2), ("facility_manual", 0.09))
     decision = decide(text, "proxy_pickup_relaxation", unsure, lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents[0] == "proxy_pickup_relaxation"
+
+
+def test_the_pinless_card_asked_for_in_dialect_is_the_face_auth_card(lexicon, kb):
+    """Session 33's blind trial, after the PIN reset: 「んだら暗証番号いらねぇカードさ切り替えられんのすか」 got the reset
+    again (pin_forgot 0.36 over face_auth_card_apply 0.26; no concept read 「暗証番号いらねぇ」)."""
+    text = "んだら暗証番号いらねぇカードさ切り替えられんのすか"
+    assert "face_auth_card" in lexicon.find(text).covered
+    unsure = ranking(("pin_forgot", 0.36), ("face_auth_card_apply", 0.26), ("face_auth_card_about", 0.09))
+    decision = decide(text, "pin_forgot", unsure, lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "face_auth_card_apply"
