@@ -2488,6 +2488,16 @@ def test_no_card_typed_in_kana_after_the_old_insurance_cards_end_is_answered():
     assert after[0]["custom"].get("answer_id") == "no_card_shikaku" and not after[0]["custom"].get("fallback")
 
 
+def test_a_consent_form_asked_after_the_cards_keeping_gets_the_agreement_line():
+    """Session 33's blind trial, after the card's keeping at a facility: 「預かるのに本人の同意書みたいなもんはいるんか？」
+    (card_management 0.86) got 「同じになるため、くり返しません」; its first line says what the keeping rests on
+    (入所契約や預かり証などの合意)."""
+    from actions.actions import ActionAnswer
+    after = run(ActionAnswer(), following({"answer_id": "card_management"}, "card_management",
+                                          "預かるのに本人の同意書みたいなもんはいるんか？", [("card_management", 0.86)]))[1]
+    assert after[0]["custom"].get("answer_id") == "card_management" and "預かり証などの合意" in after[0]["text"]
+
+
 def test_a_step_done_gets_the_other_steps():
     """Session 28's blind trials, after the lost-card steps: 「警察にはもう届けました。次は何をすればいいですか？」 got the
     police step alone; the other steps (stop the card at 0120-95-0178, the 市区町村) are what is left."""

@@ -275,7 +275,9 @@ def in_the_answers_words(text: str, answer: str) -> str:
 
 
 # a word of a follow-up and the answers' word for it (「操作を手伝って」: 「家族や職員が手助けしてかまいません」)
-SAME_WORD = {"届く": ("届き", "届か", "届い"),   # 「どのように届きますか？」 after the outreach at home: 「…市区町村に届き、…郵便等で送られます」
+SAME_WORD = {"同意書": ("合意", "同意", "預かり証"),   # 「預かるのに本人の同意書みたいなもんはいるんか？」 after the card's keeping:
+             # 「入所契約や預かり証などの合意があれば施設で…」 (session 33's trial: 「同じになるため、くり返しません」)
+             "届く": ("届き", "届か", "届い"),   # 「どのように届きますか？」 after the outreach at home: 「…市区町村に届き、…郵便等で送られます」
              "手伝": ("手助",), "手助": ("手伝",), "代筆": ("代わりに書",), "押印": ("ハンコ", "はんこ", "印鑑"),
              "ハンコ": ("押印", "印鑑"), "印鑑": ("押印", "ハンコ"),   # 「その場合、はんこも必要ですか。」 after braille: 押印等
              "何番": ("番」",), "何回": ("回",),   # 「あと何回まちがえられる？」 after the PIN reset: 「連続して3回」   # 「で何番おせばいいの？」 after the lost-card steps: 音声ガイダンス「2番」
