@@ -70,7 +70,8 @@ async def chat(body: ChatRequest, request: Request) -> ChatResponse:
 
 @router.post("/feedback", status_code=201)
 def feedback(body: FeedbackRequest, request: Request) -> dict:
-    saved = request.app.state.store.add_feedback(body.message_id, body.helpful, "web", body.sender_id)
+    sender_id = request.app.state.core.stored_sender("web", body.sender_id)   # as the conversation is kept
+    saved = request.app.state.store.add_feedback(body.message_id, body.helpful, "web", sender_id)
     if saved is None:
         raise HTTPException(404, detail="その回答が見つかりません。")
     return {"ok": True}

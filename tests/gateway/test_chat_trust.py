@@ -97,6 +97,19 @@ def test_feedback_only_for_ones_own_answers(gateway, gateway_env):
     assert [(r["helpful"], r["not_helpful"]) for r in rows] == [(1, 0)]
 
 
+def test_feedback_from_a_widget_id_kept_under_a_pseudonym(gateway):
+    """A random widget id can look like a phone number (about 1 in 150): its conversation is kept under a
+    keyed hash, and its 👍/👎 must find the answer all the same (session 34's CI: 「その回答が見つかりません」)."""
+    sender = "w-9f41a6e2d07059365415b4849f91997c"          # 07059365415 reads as a mobile number
+    message_id = chat(gateway, sender, "カードをなくしました").json()["messages"][0]["message_id"]
+    reply = httpx.post(f"{gateway}/api/feedback", json={"sender_id": sender, "message_id": message_id,
+                                                         "helpful": True}, timeout=10)
+    assert reply.status_code == 201
+    assert httpx.post(f"{gateway}/api/feedback", json={"sender_id": "w-9f41a6e2d07059365415b4849f91997d",
+                                                       "message_id": message_id, "helpful": True},
+                      timeout=10).status_code == 404                              # still only one's own
+
+
 # ---- no 500s; Japanese 4xx; limits with Retry-After; security headers on errors too --------------
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
