@@ -1435,3 +1435,26 @@ def test_the_pinless_card_asked_for_in_dialect_is_the_face_auth_card(lexicon, kb
     unsure = ranking(("pin_forgot", 0.36), ("face_auth_card_apply", 0.26), ("face_auth_card_about", 0.09))
     decision = decide(text, "pin_forgot", unsure, lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents[0] == "face_auth_card_apply"
+
+
+@pytest.mark.parametrize("text, covered, uncovered", [
+    # 健康保険証 (the マイナ保険証's concept) was found first and hid 「保険証に有効期限」: routed as the card's validity
+    ("健康保険証には有効期限がありますか", "hokensho_end", None),
+    ("銀行口座とマイナンバーを紐付けるのは何のためですか", "bank_account_linked", None),   # not the insurance registration's 紐付け
+    ("カードの安全性はどうなんでしょう", "card_safety", None),
+    ("来月よその市に転出するんですが、カードの申請はしてもいいですか", None, "address_name_change"),
+    ("退職したんですけど、資格確認書は返さないといけませんか", None, "after_leaving_job"),
+    ("保育園に保険証のコピーを出していましたが、マイナ保険証だとどうするの", None, "insurance_for_school"),
+])
+def test_part_s_dev_topics_are_named(lexicon, text, covered, uncovered):
+    """Session 34, the dev side of part s (fresh real questions): each topic named, in words of our own."""
+    found = lexicon.find(text)
+    if covered:
+        assert covered in found.covered
+    assert (uncovered in found.uncovered) if uncovered else not found.uncovered
+
+
+def test_a_list_of_insurer_changes_is_no_job_left(lexicon):
+    """「就職、退職、転職などで保険者が変わるとき」 lists changes of insurer (the 加入の届出 is documented): not routed as
+    what to do after leaving a job."""
+    assert "after_leaving_job" not in lexicon.find("就職、退職、転職などで保険者が変わるとき、手続きはいりますか").uncovered
