@@ -61,6 +61,9 @@ MAX_CANDIDATES = 3
 CANDIDATE_MIN = 0.05             # a 「もしかして」 candidate from the classifier alone
 OOS_DOUBT = 0.10                # out_of_scope this likely: no answer, 「もしかして」 that says it may be uncovered
 SURE_OVER_DOUBT = 3.0           # no doubt when the agreed answer is this many times likelier than out_of_scope
+SURE_OVER_DOUBT_TWICE_NAMED = 2.0   # the same when two concepts of the message name the answer (what is asked and who
+                                    # the person is: 「代理で受け取りできる？利用者さん要介護2、在宅」, 0.49 against 0.20,
+                                    # session 35's blind trial) — no reply of the cached dev, team or check parses changes
 NEARBY_MIN = 0.05               # unsure and out of scope likeliest: topics this likely offered as nearby ones
 SURE_BESIDE_ROUTE = 0.50        # classifier confidence for answering a covered clause beside a routed one
 UNSURE = ("nlu_fallback", "out_of_scope")
@@ -397,7 +400,9 @@ def _sure_over_doubt(decision: Decision, ranked: List[Tuple[str, float]], out_of
     first = decision.intents[0]
     urgent = is_urgent(first, decision.found.covered, lexicon)
     outranked = _outranked_by(decision.found, lexicon)   # agrees, as in _agreement
-    return (bool(ranked) and ranked[0][0] == first and (urgent or ranked[0][1] >= SURE_OVER_DOUBT * out_of_scope)  # _agreement
+    naming = sum(first in lexicon.covered[cid].intents for cid in decision.found.covered)
+    ratio = SURE_OVER_DOUBT_TWICE_NAMED if naming >= 2 else SURE_OVER_DOUBT
+    return (bool(ranked) and ranked[0][0] == first and (urgent or ranked[0][1] >= ratio * out_of_scope)  # _agreement
             and first in lexicon.intents_of(decision.found.covered) | outranked)
 
 
