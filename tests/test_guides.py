@@ -699,6 +699,10 @@ def test_an_unplaced_message_after_an_answer_is_read_against_it():
     assert alone[0]["custom"]["fallback"] and not alone[0].get("buttons")   # nothing before it: the decline
     unplaced = following({"answer_id": "proxy_pickup_eligibility"}, "nlu_fallback", "娘です。父は82歳です", ranking)
     message = run(ActionFallback(), unplaced)[1][0]
+    # an age given: the answer's lines on an age (session 35; before, 「もしかして」 with its related entries)
+    assert "75歳以上" in message["text"] and message["custom"]["answer_id"] == "proxy_pickup_eligibility"
+    unplaced = following({"answer_id": "proxy_pickup_eligibility"}, "nlu_fallback", "娘です。父のことです", ranking)
+    message = run(ActionFallback(), unplaced)[1][0]
     assert "代理交付" in message["text"] and message["custom"]["candidates"]
 
 
@@ -2134,6 +2138,25 @@ def test_a_question_read_as_who_answers_that_names_a_topic_is_answered():
     assert tube[0]["custom"].get("answer_id", "").startswith("photo_exception") and "チューブ" in tube[0]["text"]
     who = run(ActionBotChallenge(), following(None, "bot_challenge", "あなたは誰？", [("bot_challenge", 0.98)]))[1]
     assert who[0].get("response") == "utter_bot_challenge"
+
+
+def test_an_answer_asked_for_again_in_so_many_words_is_given_again(kb):
+    """Session 35's blind trial, a deaf user after the FAX answer: 「FAXの番号をもう一度教えてください。書く様式は
+    ありますか？」 got 「同じになるため、くり返しません」 (three of its lines name FAX and the number: none quoted)."""
+    from actions.actions import ActionAnswer
+    text = "FAXの番号をもう一度教えてください。書く様式はありますか？"
+    messages = run(ActionAnswer(), following({"answer_id": "fax_inquiry"}, "fax_inquiry", text, [("fax_inquiry", 0.8)]))[1]
+    assert "0120-601-785" in messages[0]["text"] and "くり返しません" not in messages[0]["text"]
+    assert "資料編P27" in messages[0]["text"]
+
+
+def test_an_age_given_after_an_answer_gets_its_lines_on_an_age(kb):
+    """Session 35's blind trial, after the proxy's documents: 「本人85歳」 (out_of_scope 0.81) was declined; the answer's
+    line says that for 75歳以上 the 疎明資料 is in effect not needed."""
+    from actions.actions import ActionFallback
+    unsure = [("out_of_scope", 0.81), ("proxy_pickup_relaxation", 0.03)]
+    messages = run(ActionFallback(), following({"answer_id": "proxy_pickup_documents"}, "out_of_scope", "本人85歳", unsure))[1]
+    assert "75歳以上" in messages[0]["text"] and not messages[0]["custom"].get("fallback")
 
 
 def test_follow_ups_on_a_lost_card_after_the_dial_or_abroad_get_the_steps_or_number():

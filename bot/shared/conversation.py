@@ -27,6 +27,9 @@ ASKS_WHERE = re.compile(r"(?<!の)(?:どこ|どご)(?!まで)|どちら|連絡�
 PLACE = re.compile(r"市区町村|市町村|フリーダイヤル|保険者|0120|050-")
 CONTENT_WORD = re.compile(r"[一-龥々ァ-ヶー]{2,}")   # kanji and katakana words of a follow-up
 ARRIVES = re.compile(r"(?<![一-龥々])届(?:[かきく]|いて|いた)")   # 届く, not 届出 or 廃止届を (filing)
+# 「本人85歳」 after the proxy's documents (session 35's blind trial: declined; its line says 75歳以上 needs no 疎明資料):
+# an age given names the answer's lines on an age
+AGE_GIVEN = re.compile(r"[0-9０-９]{1,3}\s*(?:歳|さい|才)(?!以上|未満|以下|から|まで)")
 STEM_AFTER_KATAKANA = re.compile(r"(?<=[ァ-ヶー])[一-龥々]$")   # 「チューブ入ってる」: 入 is the verb's, not the word's
 WHERE_WORDS = {"入手", "取得", "手続", "手続き", "申請", "相談", "連絡"}   # 「どこで入手できますか」: what is done there, not what about
 GENERIC_WORDS = {"本人", "場合", "状態", "家族", "患者", "利用者", "施設", "職員", "大丈夫", "必要", "可能", "方法", "無理",
@@ -251,6 +254,9 @@ def where_to_ask(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str
 
 
 AGAIN = re.compile(r"(?:もう|今)?(?:一度|一回)(?:教え|言っ)?")   # 「もう一度教えてや」: no word of what it is about
+# 「FAXの番号をもう一度教えてください。書く様式はありますか？」: the answer asked for again (session 35's blind trial, a deaf
+# user, got 「同じになるため、くり返しません」)
+ASKED_AGAIN = re.compile(r"(?:もう|今)\s*(?:一度|一回|いちど|いっかい|1回|1度)")
 
 
 def content_words(text: str) -> Set[str]:
@@ -259,7 +265,8 @@ def content_words(text: str) -> Set[str]:
     text = AGAIN.sub(" ", text).replace("はんこ", "ハンコ")   # the one hiragana word follow-ups name things by
     words = (STEM_AFTER_KATAKANA.sub("", word) for word in CONTENT_WORD.findall(text))
     arrives = {"届く"} if ARRIVES.search(text) else set()
-    return {word for word in words if len(word) >= 2 and word not in GENERIC_WORDS} | arrives
+    age = {"年齢"} if AGE_GIVEN.search(text) else set()
+    return {word for word in words if len(word) >= 2 and word not in GENERIC_WORDS} | arrives | age
 
 
 def in_the_answers_words(text: str, answer: str) -> str:
@@ -290,7 +297,8 @@ SAME_WORD = {"同意書": ("合意", "同意", "預かり証"),   # 「預かる
              "番号": ("0120", "050-"),   # 「番号をもう一度教えて」 after an answer: its phone number (session 26's blind trials)
              # 「カードをなくしてから再発行までの間、病院はどうすればいいですか？」 after the lost card (session 28's blind trials:
              # only the reissue line): its 「カードがない間の受診」 line
-             "病院": ("受診", "医療機関")}
+             "病院": ("受診", "医療機関"),
+             "年齢": ("歳以上", "歳未満", "歳以下")}   # an age given (AGE_GIVEN): the lines on an age
 GENERIC_WEIGHT = 0.5   # 家族, 職員…: alone they do not name a line, beside another word they tell lines apart
 
 
@@ -788,7 +796,8 @@ def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict], 
     answer): not repeated — the lines of it that name the follow-up's words, and given the `lexicon` the topics other than
     the answer's own that it names (`said_before`:
     fourteenth trial, 「目視確認というのは、具体的に受付で何をすればいいんでしょうか」 got 「同じになるため、くり返しません」;
-    session 27's, after the card abroad: 「海外でなくしたら？」 — the line with the number for a card lost abroad), else said so, with that
+    session 27's, after the card abroad: 「海外でなくしたら？」 — the line with the number for a card lost abroad), given again when
+    asked for again in so many words (「もう一度教えてください」, `ASKED_AGAIN`), else said so, with that
     answer's related entries and where to ask ([message]); beside a new answer only the new one is given; the same routing
     reply again is said in short (「カードや電子証明書の有効期限…」 three times in a row), and not at all beside something new,
     nor an answer just given beside a new routing reply (「同じこと2回言いよるばい」); [] when the reply is all new (or
@@ -818,6 +827,8 @@ def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict], 
     quoted = said_before(kb, previous.id, text, lexicon=lexicon, others_only=True) if text else []
     if quoted:
         return quoted
+    if ASKED_AGAIN.search(text):
+        return reply
     buttons = [{"title": "もう一度読む", "payload": show_answer_payload(previous.id)},
                *entry_buttons(kb, [i for i in previous.related if i not in given])]
     return [BotMessage(text=kb.messages["same_again"].format(title=previous.title), buttons=buttons[:MAX_CANDIDATES + 1],
