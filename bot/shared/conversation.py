@@ -30,6 +30,8 @@ ARRIVES = re.compile(r"(?<![一-龥々])届(?:[かきく]|いて|いた)")   # �
 # 「本人85歳」 after the proxy's documents (session 35's blind trial: declined; its line says 75歳以上 needs no 疎明資料):
 # an age given names the answer's lines on an age
 AGE_GIVEN = re.compile(r"[0-9０-９]{1,3}\s*(?:歳|さい|才)(?!以上|未満|以下|から|まで)")
+# what a follow-up says without a kanji word of two characters, and the word it stands for (SAME_WORD gives the answers' words)
+SIGNAL_WORDS = ((ARRIVES, "届く"), (AGE_GIVEN, "年齢"))
 STEM_AFTER_KATAKANA = re.compile(r"(?<=[ァ-ヶー])[一-龥々]$")   # 「チューブ入ってる」: 入 is the verb's, not the word's
 WHERE_WORDS = {"入手", "取得", "手続", "手続き", "申請", "相談", "連絡"}   # 「どこで入手できますか」: what is done there, not what about
 GENERIC_WORDS = {"本人", "場合", "状態", "家族", "患者", "利用者", "施設", "職員", "大丈夫", "必要", "可能", "方法", "無理",
@@ -261,12 +263,11 @@ ASKED_AGAIN = re.compile(r"(?:もう|今)\s*(?:一度|一回|いちど|いっか
 
 def content_words(text: str) -> Set[str]:
     """The kanji and katakana words of a message that say what it is about (not 本人, 場合, カード…), and 届く — a verb
-    of one kanji that a follow-up asks by (「カードはどのように本人に届きますか？」)."""
+    of one kanji that a follow-up asks by (「カードはどのように本人に届きますか？」), or 年齢 for an age given (`SIGNAL_WORDS`)."""
     text = AGAIN.sub(" ", text).replace("はんこ", "ハンコ")   # the one hiragana word follow-ups name things by
     words = (STEM_AFTER_KATAKANA.sub("", word) for word in CONTENT_WORD.findall(text))
-    arrives = {"届く"} if ARRIVES.search(text) else set()
-    age = {"年齢"} if AGE_GIVEN.search(text) else set()
-    return {word for word in words if len(word) >= 2 and word not in GENERIC_WORDS} | arrives | age
+    signalled = {word for pattern, word in SIGNAL_WORDS if pattern.search(text)}
+    return {word for word in words if len(word) >= 2 and word not in GENERIC_WORDS} | signalled
 
 
 def in_the_answers_words(text: str, answer: str) -> str:

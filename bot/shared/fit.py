@@ -400,10 +400,10 @@ def _sure_over_doubt(decision: Decision, ranked: List[Tuple[str, float]], out_of
     first = decision.intents[0]
     urgent = is_urgent(first, decision.found.covered, lexicon)
     outranked = _outranked_by(decision.found, lexicon)   # agrees, as in _agreement
-    naming = sum(first in lexicon.covered[cid].intents for cid in decision.found.covered)
+    naming = sum(first in lexicon.covered[cid].intents for cid in decision.found.covered)   # concepts naming the answer
     ratio = SURE_OVER_DOUBT_TWICE_NAMED if naming >= 2 else SURE_OVER_DOUBT
     return (bool(ranked) and ranked[0][0] == first and (urgent or ranked[0][1] >= ratio * out_of_scope)  # _agreement
-            and first in lexicon.intents_of(decision.found.covered) | outranked)
+            and (naming > 0 or first in outranked))
 
 
 def _deciding(asks: List[str], found: Found) -> List[str]:
