@@ -23,12 +23,12 @@ from bot.shared import guides
 from bot.shared.answers import (answer_message, clarify_message, fitting_reply, meant_entities, message_entities, unanswered_message,
                                 unknown_answer_message)
 from bot.shared.concepts import Found, Lexicon, load_lexicon
-from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named,
+from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named, part_number,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
 from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
                                      held_by_the_answer, neighbours_of, by_their_numbers, short_follow_up, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
-                                     is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
+                                     answer_to_part, is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
                                      named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
                                      restated_question, result_in_short, routed_in_context, said_before, still_governed, still_routed,
                                      steps_left, variant_asked, wants_kana, what_it_is_not_about, when_in_the_answer, where_to_ask,
@@ -147,8 +147,14 @@ class Turn:
 
     @property
     def previous(self) -> Optional[str]:
-        """The answer just given, if any."""
-        return last_answer_id(self.replied)
+        """The answer just given, if any — of the part the message names, after a reply part by part (「①について、
+        市との打合せでは何を決めておけばいいですか？」 after answers to ①②③: ①'s, session 35's blind trial)."""
+        return answer_to_part(self.replied, self.text) or last_answer_id(self.replied)
+
+    @property
+    def refers_back(self) -> bool:
+        """The message starts from what was just said (「それって…」) or from one of its numbered parts (「①について」)."""
+        return refers_back(self.text) or answer_to_part(self.replied, self.text) is not None
 
     @functools.cached_property
     def about_another_topic(self) -> bool:
@@ -167,7 +173,7 @@ class Turn:
                 *by_their_numbers(self.kb, previous)]
         near_intents, asked_intents = {entry.intent for entry in near}, self.lexicon.intents_of(asked)
         likeliest = self._likeliest_of(near_intents | asked_intents)
-        if not refers_back(self.text) and likeliest is not None and likeliest not in near_intents:
+        if not self.refers_back and likeliest is not None and likeliest not in near_intents:
             return True   # 「できたカードは嫁の私が代わりに役所へ受け取りに行けますか？何を持っていけば…」 after the mail application
         if near_intents & asked_intents:
             return False
@@ -421,7 +427,7 @@ def _referring_back(turn: Turn) -> List[dict]:
     """A message that starts from (or checks back) what was just said, read against it — not one that asks about topics
     that answer neither is about nor names (twentieth trial, after the PIN answer: 「それって、さっき言いよった出張の
     やつ、…自宅にも来てくれるとやろ？どこに頼めばよかと？」 got the PIN answer's lines that say where)."""
-    if not refers_back(turn.text) or turn.about_another_topic:
+    if not turn.refers_back or turn.about_another_topic:
         return []
     kb, previous = turn.kb, turn.previous
     # a routed topic that governs (a deceased person's card) — not for a message back on a topic of its own (「さっきの管理の
@@ -581,7 +587,8 @@ def answer_each_part(parts: List[str], lead: str = "") -> List[dict]:
     [] when Rasa cannot be asked or no part is placed: the whole message is read then."""
     kb, lexicon = load_knowledge(), load_lexicon()
     out: List[dict] = []
-    placed, left = set(), []
+    placed: Dict[str, dict] = {}   # an answer or routing reply given, by its id
+    left: List[str] = []
     # the marks sway the classifier: 「②暗証番号を設定しない方法はありますか」 read as the PIN kinds (0.61)
     unmarked = [unmarked_part(part) for part in parts[:MAX_PARTS]]
     for i, (part, question) in enumerate(zip(parts, unmarked)):
@@ -593,11 +600,14 @@ def answer_each_part(parts: List[str], lead: str = "") -> List[dict]:
         first = fitting_reply(kb, lexicon, reading)[0]
         custom = first["custom"]
         key = custom.get("uncovered") if custom.get("fallback") else custom.get("answer_id")
+        number = part_number(part)
         if key and key not in placed:
-            placed.add(key)
+            placed[key] = first
             out.append(first)
         elif not key:
             left.append(part)
+        if key and number is not None:   # 「①について、…」 next: that part's answer (`Turn.previous`)
+            placed[key]["custom"]["parts"] = [*placed[key]["custom"].get("parts", []), number]
     if not out:
         return []
     return out + ([unanswered_message(kb, left, read_alone=True)] if left else [])

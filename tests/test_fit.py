@@ -1473,3 +1473,23 @@ def test_a_list_of_insurer_changes_is_no_job_left(lexicon):
     """「就職、退職、転職などで保険者が変わるとき」 lists changes of insurer (the 加入の届出 is documented): not routed as
     what to do after leaving a job."""
     assert "after_leaving_job" not in lexicon.find("就職、退職、転職などで保険者が変わるとき、手続きはいりますか").uncovered
+
+
+def test_terms_with_okurigana_are_found_written_in_kana_with_spaces(lexicon):
+    """Session 35's blind trial: 「すまほを もっていません。ほかの ほうほうは ありますか」 after the registration's ways got the
+    smartphone certificate — 「スマホを持っていません」 (who the person is) was not found. A reading ending inside a word is
+    not a term's: 「カードを持っていない日」 is not in 「かーどを もっていない ひとは？」."""
+    assert "device_not_had" in lexicon.find("すまほを もっていません。ほかの ほうほうは ありますか").covered
+    assert "card_forgotten" not in lexicon.find("マイナンバーカードをもっていないひとは?").uncovered
+
+
+@pytest.mark.parametrize("text, number", [("①について、市との打合せでは？", 1), ("2番目の質問ですが、費用は？", 2),
+                                          ("三つ目について", 3), ("それについて", None), ("1月に申請した", None)])
+def test_a_follow_up_names_a_numbered_part_by_its_mark(text, number):
+    from bot.shared.conversation import referred_part
+    assert referred_part(text) == number
+
+
+def test_a_parts_number_is_its_mark():
+    from bot.shared.fit import part_number
+    assert [part_number(p) for p in ("①市に…", "2. 住民票が…", "③認知症で…", "住民票が…")] == [1, 2, 3, None]

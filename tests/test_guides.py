@@ -2609,3 +2609,28 @@ def test_a_short_follow_up_naming_only_who_the_person_is_stays_with_the_answer()
     assert "how_to_get_card" not in said and "pin_forgot" in said
     first = run(ActionAnswer(), following(None, "how_to_get_card", text, ranked))[1]
     assert first[0]["custom"].get("answer_id", "").startswith("how_to_get_card")
+
+
+def test_a_follow_up_naming_a_numbered_part_is_read_against_that_parts_answer(kb):
+    """Session 35's blind trial: after answers to ①②③, 「①について、市との打合せでは何を決めておけばいいですか？」 got the
+    資格確認書 (③'s neighbour); ①'s answer (the outreach at a facility) has the line on the 打合せ."""
+    from actions.actions import ActionAnswer
+    text = "①について、市との打合せでは何を決めておけばいいですか？"
+    trk = following(None, "contact_municipality", text, [("contact_municipality", 0.44), ("out_of_scope", 0.24)])
+    trk.events = [{"event": "user", "text": "…"},
+                  {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "outreach_facility", "parts": [1]}}},
+                  {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "other_municipality", "parts": [2]}}},
+                  {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "no_card_shikaku", "parts": [3]}}},
+                  *trk.events]
+    message = run(ActionAnswer(), trk)[1][0]
+    assert message["custom"]["answer_id"] == "outreach_facility" and "約20日前：打合せ" in message["text"]
+
+
+def test_every_time_after_an_answer_that_says_once_gets_that_line(kb):
+    """Session 35's blind trial, after the registration's ways: 「いちど とうろくしたら まいかい しなくても いいですか」
+    (hoken_registration 0.58 against out_of_scope 0.27) got 「もしかして」; the answer's first line says 生涯1回."""
+    from actions.actions import ActionAnswer
+    trk = following({"answer_id": "hoken_registration"}, "hoken_registration", "一度登録したら毎回しなくてもいいですか",
+                    [("hoken_registration", 0.58), ("out_of_scope", 0.27)])
+    message = run(ActionAnswer(), trk)[1][0]
+    assert "生涯1回" in message["text"] and not message["custom"].get("fallback")

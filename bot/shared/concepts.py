@@ -27,6 +27,8 @@ except ImportError:
 
 CONCEPTS_FILE = KNOWLEDGE_DIR / "concepts.yml"
 MIN_READING_CHARS = 4          # shorter readings (「ホケン」) match too much by chance
+MIN_MIXED_READING_CHARS = 8    # a term with okurigana by its reading (「スマホを持っていません」: スマホヲモッテイマセン) — only a long
+                               # one: 「亡くなる」 (ナクナル) would be 「使えなくなる」
 HIRAGANA = re.compile(r"[ぁ-ゖ]")
 HIRAGANA_RUN = re.compile(r"[ぁ-ゖー]{4,}")
 
@@ -127,7 +129,7 @@ class Found:
 
 class Lexicon:
     def __init__(self, covered: List[CoveredConcept], uncovered: List[UncoveredConcept],
-                 readings: Optional[Dict[str, str]] = None):
+                 readings: Optional[Dict[str, str]] = None, mixed_readings: Optional[Dict[str, str]] = None):
         self.covered = {c.id: c for c in covered}
         self.uncovered = {u.id: u for u in uncovered}
         owner: Dict[str, str] = {}
@@ -150,6 +152,11 @@ class Lexicon:
             if reading and len(reading) >= MIN_READING_CHARS:
                 self._reading_surface.setdefault(reading, term)
         self._reading_pattern = _alternation(self._reading_surface) if self._reading_surface else None
+        # terms written with kana and kanji, by their reading: 「すまほを もっていません」 (session 35's blind trial, after the
+        # registration's ways: the smartphone certificate, as 「スマホ」 alone was found)
+        self._mixed_surface = {reading: term for term, reading in (mixed_readings or {}).items()
+                               if term in owner and len(reading) >= MIN_MIXED_READING_CHARS}
+        self._mixed_pattern = _alternation(self._mixed_surface) if self._mixed_surface else None
 
     def find(self, text: str) -> Found:
         """The concepts the text names; an uncovered one only when named outside the writer's introduction of themself
@@ -164,6 +171,9 @@ class Lexicon:
         text = normalize(text)
         owner = self._owner
         compact = re.sub(r"\s+", "", text)   # 「へんな めーる きました」 (a blind trial, 2026-12-03: a phishing mail read as no scam)
+        spelt = self._with_mixed_terms(compact)
+        if spelt != compact:   # 「すまほを もっていません」 as 「スマホを持っていません」, which the longest match finds, not 「スマホ」
+            text = compact = spelt
         # a topic named by two terms together (「認定証」+「届かない」) is more specific than one term: first
         kana = " ".join(to_katakana(run) for run in HIRAGANA_RUN.findall(compact)) if self._together_readings else ""
         ids = [concept_id for concept_id, groups in self._together.items()
@@ -181,6 +191,17 @@ class Lexicon:
         for concept_id in dict.fromkeys(ids):
             (found.covered if concept_id in self.covered else found.uncovered).append(concept_id)
         return found
+
+    def _with_mixed_terms(self, compact: str) -> str:
+        """`compact` (no spaces) with each stretch written in kana that spells a term of kana and kanji by its reading
+        replaced by the term (a match spans only kana: kanji are not turned into katakana)."""
+        if self._mixed_pattern is None or not HIRAGANA.search(compact):
+            return compact
+        out, last = [], 0
+        for match in self._mixed_pattern.finditer(to_katakana(compact)):   # one katakana for each character
+            out += [compact[last:match.start()], self._mixed_surface[match.group(0)]]
+            last = match.end()
+        return "".join(out) + compact[last:]
 
     def kana_to_terms(self, text: str) -> str:
         """Runs of hiragana that spell a term's reading replaced by the term (longest first)."""
@@ -255,6 +276,16 @@ def term_readings(terms: List[str]) -> Dict[str, str]:
     return {term: reading(term) for term in terms if KANJI.search(term) and not HIRAGANA.search(term)}
 
 
+def mixed_readings(terms: List[str]) -> Dict[str, str]:
+    """Katakana readings of the terms written in kanji or katakana with hiragana (「スマホを持っていません」), to be found in
+    a message written in kana (`MIN_MIXED_READING_CHARS`) — those ending in kana: one ending in kanji would end inside
+    a word (「カードを持っていない日」 in 「かーどを もっていない ひとは？」). SudachiPy; empty where it is not installed."""
+    if sudachi() is None:
+        return {}
+    return {term: reading(term) for term in terms
+            if HIRAGANA.search(term) and re.search(r"[一-龥々ァ-ヶ]", term) and not KANJI.match(term[-1])}
+
+
 def check_lexicon(lexicon: Lexicon, intents: Set[str]) -> List[str]:
     """Problems: intents that do not exist, `unless` ids that are not covered concepts."""
     problems = []
@@ -293,7 +324,8 @@ def load_lexicon(path: Path = CONCEPTS_FILE, with_readings: bool = True) -> Lexi
     concepts: List[Union[CoveredConcept, UncoveredConcept]] = [*covered, *uncovered]
     terms = [normalize(t) for c in concepts for t in c.terms]
     terms += [normalize(t) for c in concepts for group in c.together for t in group]
-    return Lexicon(covered, uncovered, term_readings(terms) if with_readings else None)
+    return Lexicon(covered, uncovered, term_readings(terms) if with_readings else None,
+                   mixed_readings(terms) if with_readings else None)
 
 
 def _written_in(term: str, text: str) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Dict, List, Optional, Set, Tuple
 
 from bot.shared.answers import (MAX_CANDIDATES, NOT_HAD, answer_message, entry_buttons, fitting_reply, route_message,
@@ -164,6 +165,31 @@ def last_answer_id(reply: List[dict]) -> Optional[str]:
                  if custom.get("answer_id") or custom.get("follows")), None)
 
 
+# 「①について、…」「2番目の質問ですが、…」: a follow-up about one numbered part of a message answered part by part
+PART_REFERRED = re.compile(r"^\s*(?:(?P<circled>[①-⑩])|(?P<digit>[1-9１-９])(?:番目?|つ目|点目)?|(?P<kanji>[一二三四五六七八九])(?:番目|つ目|点目))"
+                           r"(?:の(?:ご?質問|件|こと|点|お?答え|回答))?(?:について|に関して|は|ですが|の)")
+KANJI_NUMBERS = "一二三四五六七八九"
+
+
+def referred_part(text: str) -> Optional[int]:
+    """The number of the part a message starts by naming (「①について」 → 1, 「2番目の質問ですが」 → 2), or None."""
+    match = PART_REFERRED.match(text)
+    if match is None:
+        return None
+    if match.group("circled"):
+        return ord(match.group("circled")) - ord("①") + 1
+    if match.group("digit"):
+        return int(unicodedata.normalize("NFKC", match.group("digit")))
+    return KANJI_NUMBERS.index(match.group("kanji")) + 1
+
+
+def answer_to_part(reply: List[dict], text: str) -> Optional[str]:
+    """The answer a reply (its custom payloads) gave to the numbered part the message names (`referred_part`), if any."""
+    number = referred_part(text)
+    return next((custom["answer_id"] for custom in reply
+                 if number is not None and number in custom.get("parts", []) and custom.get("answer_id")), None)
+
+
 def is_plain_decline(messages: List[dict]) -> bool:
     """Nothing to go on: one fallback message, without choices or a topic the documents do not cover."""
     return (len(messages) == 1 and bool(messages[0]["custom"].get("fallback")) and not messages[0]["buttons"]
@@ -289,6 +315,8 @@ SAME_WORD = {"同意書": ("合意", "同意", "預かり証"),   # 「預かる
              "手伝": ("手助",), "手助": ("手伝",), "代筆": ("代わりに書",), "押印": ("ハンコ", "はんこ", "印鑑"),
              "ハンコ": ("押印", "印鑑"), "印鑑": ("押印", "ハンコ"),   # 「その場合、はんこも必要ですか。」 after braille: 押印等
              "何番": ("番」",), "何回": ("回",),   # 「あと何回まちがえられる？」 after the PIN reset: 「連続して3回」   # 「で何番おせばいいの？」 after the lost-card steps: 音声ガイダンス「2番」
+             # 「一度登録したら毎回しなくてもいいですか」 after the registration (session 35's blind trial: 「もしかして」): 「生涯1回」
+             "毎回": ("1回", "都度"), "毎度": ("1回", "都度"), "都度": ("1回", "都度"),
              # 「夜中でも止めてもらえるんですね？ 休みの日でも？」 after them: 24時間365日 (a blind trial, 2026-12-03)
              "夜中": ("24時間",), "深夜": ("24時間",), "夜間": ("24時間",), "休み": ("365日", "土日祝"), "休日": ("365日", "土日祝"),
              "土曜": ("土日祝",), "日曜": ("土日祝",), "祝日": ("土日祝",), "土曜日": ("土日祝",), "日曜日": ("土日祝",),

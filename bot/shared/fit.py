@@ -120,6 +120,15 @@ def other_questions(text: str) -> List[str]:
 PARTS_LEFT = re.compile(r"(?P<marks>[①-⑩](?:[、と・,\s]*[①-⑩])*)(?:番)?(?:の|は|も|に|へ)*(?:回答|答え|返事|こたえ)")
 
 
+def part_number(part: str) -> Optional[int]:
+    """The number of a part that starts with its mark (「①…」 → 1, 「2. …」 → 2), or None."""
+    match = NUMBERED.match(part.strip())
+    if match is None:
+        return None
+    mark = match.group(0)[0]
+    return ord(mark) - ord("①") + 1 if "①" <= mark <= "⑩" else int(mark)
+
+
 def numbered_parts(text: str) -> List[str]:
     """The parts of a message numbered ①②… or 1. 2. …, each from its mark (「①…できますか？②…問題ないでしょうか。」);
     [] for a message of fewer than two such parts."""
