@@ -2634,3 +2634,13 @@ def test_every_time_after_an_answer_that_says_once_gets_that_line(kb):
                     [("hoken_registration", 0.58), ("out_of_scope", 0.27)])
     message = run(ActionAnswer(), trk)[1][0]
     assert "生涯1回" in message["text"] and not message["custom"].get("fallback")
+
+
+def test_the_card_without_a_pin_asked_after_the_pin_reset_is_the_face_card(kb):
+    """Session 35's blind trial, after the PIN reset: 「もう暗証番号なしのやつにできないの？」 (read as the PIN again) got
+    「同じになるため、くり返しません」."""
+    from actions.actions import ActionAnswer
+    trk = following({"answer_id": "pin_forgot"}, "pin_forgot", "もう暗証番号なしのやつにできないの？",
+                    [("pin_forgot", 0.5), ("face_auth_card_about", 0.2)])
+    message = run(ActionAnswer(), trk)[1][0]
+    assert message["custom"]["answer_id"].startswith("face_auth_card") and "くり返しません" not in message["text"]
