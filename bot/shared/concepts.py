@@ -197,26 +197,14 @@ class Lexicon:
         replaced by the term (a match spans only kana: kanji are not turned into katakana)."""
         if self._mixed_pattern is None or not HIRAGANA.search(compact):
             return compact
-        out, last = [], 0
-        for match in self._mixed_pattern.finditer(to_katakana(compact)):   # one katakana for each character
-            out += [compact[last:match.start()], self._mixed_surface[match.group(0)]]
-            last = match.end()
-        return "".join(out) + compact[last:]
+        return _spelt(compact, self._mixed_pattern, self._mixed_surface)
 
     def kana_to_terms(self, text: str) -> str:
         """Runs of hiragana that spell a term's reading replaced by the term (longest first)."""
         pattern = self._reading_pattern
         if pattern is None:
             return text
-
-        def rewrite(run: "re.Match[str]") -> str:
-            original, out, last = run.group(0), [], 0
-            for match in pattern.finditer(to_katakana(original)):
-                out += [original[last:match.start()], self._reading_surface[match.group(0)]]
-                last = match.end()
-            return "".join(out) + original[last:]
-
-        return HIRAGANA_RUN.sub(rewrite, text)
+        return HIRAGANA_RUN.sub(lambda run: _spelt(run.group(0), pattern, self._reading_surface), text)
 
     def defined(self, text: str) -> Optional[CoveredConcept]:
         """The covered concept whose term is all that a definition question asks about: 「資格確認書とは?」,
@@ -326,6 +314,16 @@ def load_lexicon(path: Path = CONCEPTS_FILE, with_readings: bool = True) -> Lexi
     terms += [normalize(t) for c in concepts for group in c.together for t in group]
     return Lexicon(covered, uncovered, term_readings(terms) if with_readings else None,
                    mixed_readings(terms) if with_readings else None)
+
+
+def _spelt(text: str, readings: "re.Pattern[str]", surface: Dict[str, str]) -> str:
+    """`text` with each stretch whose katakana spells one of the `readings` replaced by the term it reads (`surface`);
+    kanji are not turned into katakana, so a stretch spans only what was written in kana."""
+    out, last = [], 0
+    for match in readings.finditer(to_katakana(text)):   # one katakana for each character: the positions hold
+        out += [text[last:match.start()], surface[match.group(0)]]
+        last = match.end()
+    return "".join(out) + text[last:]
 
 
 def _written_in(term: str, text: str) -> bool:
