@@ -149,12 +149,17 @@ class Turn:
     def previous(self) -> Optional[str]:
         """The answer just given, if any — of the part the message names, after a reply part by part (「①について、
         市との打合せでは何を決めておけばいいですか？」 after answers to ①②③: ①'s, session 35's blind trial)."""
-        return answer_to_part(self.replied, self.text) or last_answer_id(self.replied)
+        return self.part_answer or last_answer_id(self.replied)
+
+    @functools.cached_property
+    def part_answer(self) -> Optional[str]:
+        """The answer given to the numbered part the message names (「①について」), if any (read once a message)."""
+        return answer_to_part(self.replied, self.text)
 
     @property
     def refers_back(self) -> bool:
         """The message starts from what was just said (「それって…」) or from one of its numbered parts (「①について」)."""
-        return refers_back(self.text) or answer_to_part(self.replied, self.text) is not None
+        return refers_back(self.text) or self.part_answer is not None
 
     @functools.cached_property
     def about_another_topic(self) -> bool:

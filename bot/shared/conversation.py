@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Dict, List, Optional, Set, Tuple
 
 from bot.shared.answers import (MAX_CANDIDATES, NOT_HAD, answer_message, entry_buttons, fitting_reply, route_message,
                                 show_answer_payload)
 from bot.shared.concepts import CoveredConcept, Lexicon
-from bot.shared.fit import ANOTHER_QUESTION, SENTENCE, about_the_card, asked_topics, asks
+from bot.shared.fit import ANOTHER_QUESTION, SENTENCE, about_the_card, asked_topics, asks, mark_number
 from bot.shared.kana import KANJI, for_hiragana_readers
 from bot.shared.knowledge import Entry, KnowledgeBase, numbers_in
 from bot.shared.message import BotMessage
@@ -176,11 +175,8 @@ def referred_part(text: str) -> Optional[int]:
     match = PART_REFERRED.match(text)
     if match is None:
         return None
-    if match.group("circled"):
-        return ord(match.group("circled")) - ord("①") + 1
-    if match.group("digit"):
-        return int(unicodedata.normalize("NFKC", match.group("digit")))
-    return KANJI_NUMBERS.index(match.group("kanji")) + 1
+    mark = match.group("circled") or match.group("digit")
+    return mark_number(mark) if mark else KANJI_NUMBERS.index(match.group("kanji")) + 1
 
 
 def answer_to_part(reply: List[dict], text: str) -> Optional[str]:

@@ -48,6 +48,7 @@ unchanged (2026-12-02).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -120,13 +121,15 @@ def other_questions(text: str) -> List[str]:
 PARTS_LEFT = re.compile(r"(?P<marks>[①-⑩](?:[、と・,\s]*[①-⑩])*)(?:番)?(?:の|は|も|に|へ)*(?:回答|答え|返事|こたえ)")
 
 
+def mark_number(mark: str) -> int:
+    """The number a part's mark stands for: 「①」 → 1, 「2」 (or 「２」) → 2."""
+    return ord(mark) - ord("①") + 1 if "①" <= mark <= "⑩" else int(unicodedata.normalize("NFKC", mark))
+
+
 def part_number(part: str) -> Optional[int]:
     """The number of a part that starts with its mark (「①…」 → 1, 「2. …」 → 2), or None."""
     match = NUMBERED.match(part.strip())
-    if match is None:
-        return None
-    mark = match.group(0)[0]
-    return ord(mark) - ord("①") + 1 if "①" <= mark <= "⑩" else int(mark)
+    return mark_number(match.group(0)[0]) if match else None
 
 
 def numbered_parts(text: str) -> List[str]:
