@@ -6,7 +6,13 @@ from typing import List, Optional
 
 from bot.shared.guides.flow import Flow, Values
 from bot.shared.guides.parsing import BARE_NO, BARE_YES, UNKNOWN, Option, Question, yesno
-from bot.shared.guides.result import Result, Section, fact, say
+from bot.shared.guides.result import Line, Result, Section, fact, say
+
+def what_it_cannot_do() -> Line:
+    """The 顔認証 card's limit, as the face_auth and pin checks both say it."""
+    return fact("face_auth_card_about", "健康保険証や本人確認書類として使えますが、暗証番号の入力が必要なサービス"
+                "（マイナポータル、証明書のコンビニ交付、オンライン手続など）は使えません。")
+
 
 QUESTIONS = (
     Question("fa_card", "choice", (
@@ -74,7 +80,7 @@ def render_face_auth(v: Values, today: Optional[dt.date] = None) -> Result:
     insurance.lines.append(fact(E_FAH, "受診時はカードリーダーで「顔認証」を選びます。顔認証が難しいときは、受付職員が顔写真と本人を目視で確認します（切り替えに時間がかかります）。"))
 
     limits = Section("できないこと")
-    limits.lines.append(fact("face_auth_card_about", "健康保険証や本人確認書類として使えますが、暗証番号の入力が必要なサービス（マイナポータル、証明書のコンビニ交付、オンライン手続など）は使えません。"))
+    limits.lines.append(what_it_cannot_do())
     limits.lines.append(fact("face_auth_card_services", "また、署名用電子証明書（e-Tax等の電子申請に使うもの）は搭載できません。"))
     contact = Section("問い合わせ先")
     contact.lines.append(fact(E_FA, "詳しくは、お住まいの市区町村にお問い合わせください。"))

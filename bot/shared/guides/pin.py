@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import List, Optional
 
+from bot.shared.guides.face_auth import what_it_cannot_do
 from bot.shared.guides.flow import Flow, Values, check_button
 from bot.shared.guides.parsing import UNKNOWN, Option, Question
 from bot.shared.guides.result import Part, Result, Section, fact, line, say
@@ -68,7 +69,7 @@ def render_pin(v: Values, today: Optional[dt.date] = None) -> Result:
         sections.append(visit)
     option = Section("暗証番号のいらないカード")
     option.lines.append(fact("pin_forgot", "暗証番号の管理が不安な方は、設定不要の「顔認証マイナンバーカード」も選べます（市区町村にご相談ください）。"))
-    option.lines.append(fact("face_auth_card_about", "健康保険証や本人確認書類として使えますが、暗証番号の入力が必要なサービス（マイナポータル、証明書のコンビニ交付、オンライン手続など）は使えません。"))
+    option.lines.append(what_it_cannot_do())
     sections.append(option)
     contact = Section("問い合わせ先")
     contact.lines.append(say("初期化・再設定：住所地の市区町村の窓口", "・"))
