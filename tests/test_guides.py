@@ -1071,6 +1071,16 @@ def test_the_answer_just_given_is_not_given_again_in_other_words(kb):
     assert other[0]["custom"]["answer_id"] == "fax_inquiry"
 
 
+@pytest.mark.parametrize("text", ["返事もFAXで来るの？", "返事はどのように届きますか？"])
+def test_a_reply_asked_about_after_the_fax_answer_is_its_answer_line(text):
+    """Session 37's blind trial: 「返事もFAXで来るの？」 after the FAX answer got 「くり返しません」 (session 35's: 「返事はどのように
+    届きますか？」, partial): the answer's 返事 is its 回答 — the line that says it comes by FAX."""
+    from actions.actions import ActionAnswer
+    messages = run(ActionAnswer(), following({"answer_id": "fax_inquiry"}, "fax_inquiry", text, [("fax_inquiry", 0.8)]))[1]
+    assert len(messages) == 1 and "関係するところ" in messages[0]["text"]
+    assert "回答は「個人番号カードコールセンター」からFAXで届く" in messages[0]["text"]
+
+
 def test_an_answer_hard_to_read_comes_again_in_short(kb):
     """Ninth and tenth trials: 「むずかしくてわからない」 (the help intent) and 「かんじが おおくて よくわからない かーどなくても
     だいじょうぶ ということ？」 right after an answer got the help menu or a decline: now the answer's first sentence,
@@ -1590,6 +1600,37 @@ def test_a_message_read_as_a_whole_unsure_gets_the_answer_to_a_question_read_alo
     messages = run(ActionAnswer(), following(None, "no_card_shikaku", text, unsure))[1]
     assert messages[0]["custom"].get("answer_id") == "lost_card", messages
     assert "それだけで読んでも" in messages[1]["text"] and "もう一度送って" not in messages[1]["text"]
+
+
+def test_a_message_going_back_to_an_earlier_topic_is_not_read_against_the_answer_just_given():
+    """Session 37's blind trial: 「さっきの暗証番号の話に戻るけど、普通のカードにした場合は、職員が番号を一緒に考えてあげても
+    いいの？」 after the 顔認証 card's application got a line of that answer: it is asked on its own (pin_sharing, whose lines
+    say a helper may support setting it)."""
+    from actions.actions import ActionAnswer
+    from bot.shared.conversation import refers_back
+    text = "さっきの暗証番号の話に戻るけど、普通のカードにした場合は、職員が番号を一緒に考えてあげてもいいの？"
+    assert refers_back("さっきの答えだと、職員が番号を一緒に考えてもいいの？") and not refers_back(text)
+    messages = run(ActionAnswer(), following({"answer_id": "face_auth_card_apply"}, "pin_sharing", text,
+                                             [("pin_sharing", 0.81), ("face_auth_card_about", 0.06)]))[1]
+    assert messages[0]["custom"]["answer_id"] == "pin_sharing" and "介助者が設定を支援" in messages[0]["text"]
+    # the same trial, after the 資格確認書: 「ほなら、さっきの代理の受け取りの件、…」 got its 施設による代理 line
+    text = "ほなら、さっきの代理の受け取りの件、施設の人に頼んでもええん？"
+    assert refers_back("さっきの話だけど、家族でもいい？") and not refers_back(text)
+    messages = run(ActionAnswer(), following({"answer_id": "shikaku_kakuninsho"}, "proxy_pickup_who", text,
+                                             [("proxy_pickup_who", 0.76), ("proxy_pickup_eligibility", 0.18)]))[1]
+    assert messages[0]["custom"]["answer_id"] == "proxy_pickup_who" and "施設の職員" in messages[0]["text"]
+
+
+@pytest.mark.parametrize("previous, text, ranking", [
+    ("proxy_pickup_eligibility", "ほんで何持ってったらええねん",
+     [("nlu_fallback", 0.35), ("out_of_scope", 0.2), ("proxy_pickup_documents", 0.14), ("affirm", 0.1)]),
+    ("proxy_pickup_who", "何持ってけばいい",
+     [("nlu_fallback", 0.35), ("help", 0.3), ("proxy_pickup_documents", 0.21), ("out_of_scope", 0.11)])])
+def test_what_to_bring_in_a_few_words_after_the_proxy_answer_is_its_documents(previous, text, ranking):
+    """Session 37's blind trial: 「何持ってけばいい」 (を left out) after who may collect the card got 「もしかして」."""
+    from actions.actions import ActionFallback
+    messages = run(ActionFallback(), following({"answer_id": previous}, "nlu_fallback", text, ranking))[1]
+    assert messages[0]["custom"]["answer_id"] == "proxy_pickup_documents" and "交付通知書" in messages[0]["text"]
 
 
 def test_a_message_that_refers_back_but_asks_about_another_topic_is_not_read_against_the_answer(kb, monkeypatch):

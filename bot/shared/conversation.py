@@ -198,10 +198,18 @@ CONFIRMS = re.compile(r"(?:って|という|ちゅう|っちゅう|ゆう)(?:こ
                       r"(?:か|かね|かな|ね|よね|の|な)?[?？。!！\s]*$")
 
 
+# 「さっきの暗証番号の話に戻るけど、…」, 「さっきの代理の受け取りの件、施設の人に頼んでもええん？」 (session 37's blind trial,
+# after the 顔認証 card's application and after the 資格確認書: a line of that answer): back to a topic of earlier, named —
+# not the answer just given (「さっきの話だけど」 names none)
+TOPIC_RETURN = re.compile(r"(?:話|件|こと|ところ|とこ|質問)に(?:戻|もど)(?:る|り|っ|ります|れば|ると)"
+                          r"|(?:さっき|先ほど|さきほど|前回)の[^、。？?\s]{2,}?の(?:件|話)")
+
+
 def refers_back(text: str) -> bool:
     """The message starts from what was just said (「それって…」「その場合は…」「じゃあ…」) or checks it back (「…ってこと
-    ですか」)."""
-    return bool(REFERS_BACK.search(text.strip()) or CONFIRMS.search(text.strip()))
+    ですか」) — not when it goes back to a topic of earlier (「さっきの…の話に戻るけど」)."""
+    text = text.strip()
+    return bool(REFERS_BACK.search(text) or CONFIRMS.search(text)) and not TOPIC_RETURN.search(text)
 
 
 def still_governed(lexicon: Lexicon, previous_reply: List[dict], text: str = "") -> List[dict]:
@@ -319,6 +327,9 @@ SAME_WORD = {"同意書": ("合意", "同意", "預かり証"),   # 「預かる
              "何時": ("時間", "時まで", ":"),   # 「土曜日は何時まで？」 after the free dial (session 27's blind trials: declined)
              "書式": ("様式",), "様式": ("書式",),   # 「委任状の書式は？」: 「委任状の様式は…市区町村にお問い合わせください」
              "役所": ("市区町村",), "役場": ("市区町村",), "市役所": ("市区町村",), "区役所": ("市区町村",),
+             # 「返事もFAXで来るの？」 after the FAX answer (session 37's blind trial: 「くり返しません」; session 35's: 「返事はどのよう
+             # に届きますか？」 partial): its line 「回答は…FAXで届く」
+             "返事": ("回答", "返信"), "返信": ("回答",),
              "番号": ("0120", "050-"),   # 「番号をもう一度教えて」 after an answer: its phone number (session 26's blind trials)
              # 「カードをなくしてから再発行までの間、病院はどうすればいいですか？」 after the lost card (session 28's blind trials:
              # only the reissue line): its 「カードがない間の受診」 line
