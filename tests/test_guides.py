@@ -1621,6 +1621,20 @@ def test_a_message_going_back_to_an_earlier_topic_is_not_read_against_the_answer
     assert messages[0]["custom"]["answer_id"] == "proxy_pickup_who" and "施設の職員" in messages[0]["text"]
 
 
+def test_a_phone_asked_for_after_an_answer_without_one_gets_where_to_ask_with_the_numbers():
+    """Session 37's blind trial, a 92-year-old after the fees: 「どこに でんわ すれば いいの」 got the fee answer's line 「これら
+    以外の費用は…市区町村にご確認ください」 (no number): now where to ask about what, with the free dial's number; a place
+    asked for without a phone still gets the answer's own lines."""
+    from actions.actions import ActionFallback
+    ranking = [("out_of_scope", 0.49), ("contact_municipality", 0.14), ("pin_forgot", 0.14)]
+    messages = run(ActionFallback(), following({"answer_id": "card_fee"}, "nlu_fallback", "どこに でんわ すれば いいの", ranking))[1]
+    assert messages[0]["custom"]["answer_id"] == "contact_municipality" and "0120-95-0178" in messages[0]["text"]
+    from bot.shared.conversation import where_to_ask
+    from bot.shared.knowledge import load_knowledge
+    quoted = where_to_ask(load_knowledge(), "card_fee", "それってどこに聞けばいいの？")
+    assert quoted and quoted[0]["custom"]["answer_id"] == "card_fee" and "市区町村にご確認ください" in quoted[0]["text"]
+
+
 @pytest.mark.parametrize("previous, text, ranking", [
     ("proxy_pickup_eligibility", "ほんで何持ってったらええねん",
      [("nlu_fallback", 0.35), ("out_of_scope", 0.2), ("proxy_pickup_documents", 0.14), ("affirm", 0.1)]),

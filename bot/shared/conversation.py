@@ -25,6 +25,7 @@ REFERS_BACK = re.compile(r"^(?:それ|その(?!方|かた|人|ひと|利用者|�
                          r"|(?:もう|今)(?:一度|いちど|1回|一回|いっかい)(?:教えて|おしえて|言って|いって|[?？!！。\s]*$)")   # 「番号をもう一度教えて」
 ASKS_WHERE = re.compile(r"(?<!の)(?:どこ|どご)(?!まで)|どちら|連絡先|問い?合わ?せ先|窓口|電話番号|何番|申し?込")
 PLACE = re.compile(r"市区町村|市町村|フリーダイヤル|保険者|0120|050-")
+ASKS_PHONE = re.compile(r"電話|でんわ|何番")
 CONTENT_WORD = re.compile(r"[一-龥々ァ-ヶー]{2,}")   # kanji and katakana words of a follow-up
 ARRIVES = re.compile(r"(?<![一-龥々])届(?:[かきく]|いて|いた)")   # 届く, not 届出 or 廃止届を (filing)
 # 「本人85歳」 after the proxy's documents (session 35's blind trial: declined; its line says 75歳以上 needs no 疎明資料):
@@ -282,6 +283,10 @@ def where_to_ask(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str
     about = {word for word in content_words(text) if not ASKS_WHERE.search(word) and word not in WHERE_WORDS}
     if about:   # 「その顔写真証明書というのは、決まった様式があるのでしょうか？どこで入手できますか？」: only lines naming it
         lines = [line for line in lines if line_score(about, set(), line) > 0]
+    if lines and ASKS_PHONE.search(text) and not any(numbers_in(line) for line in lines) and "contact_municipality" in kb.by_id:
+        # a number asked for, none in those lines (session 37's blind trial, a 92-year-old after the fees: 「どこに でんわ
+        # すれば いいの」 got 「これら以外の費用は…市区町村にご確認ください」): where to ask about what, with the free dial's number
+        return [answer_message(kb, kb.by_id["contact_municipality"])]
     return _quoted(kb, previous, "where_follow_up", lines)
 
 
