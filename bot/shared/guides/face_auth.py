@@ -8,6 +8,7 @@ from bot.shared.guides.flow import Flow, Values
 from bot.shared.guides.parsing import BARE_NO, BARE_YES, UNKNOWN, Option, Question, yesno
 from bot.shared.guides.result import Line, Result, Section, fact, say
 
+
 def what_it_cannot_do() -> Line:
     """The 顔認証 card's limit, as the face_auth and pin checks both say it."""
     return fact("face_auth_card_about", "健康保険証や本人確認書類として使えますが、暗証番号の入力が必要なサービス"
