@@ -389,6 +389,15 @@ def test_validation_steps_aside_for_an_unrelated_question_and_for_commands():
         assert events == [] and messages == [], intent  # Rasa rejects the form; a rule answers
 
 
+def test_an_unreadable_answer_read_as_out_of_scope_is_asked_again_not_stepped_aside_for():
+    """Session 37's CI: after retraining, 「15日か20日」 at the outreach date read as out_of_scope 0.60 — taken for a question
+    (「資料に書かれていない」 and the date asked again); an out-of-scope reading must be surer (OUT_OF_SCOPE_SURE)."""
+    trk = tracker("out_of_scope", "15日か20日", {"requested_slot": "outreach_date"})
+    trk.latest_message["intent"]["confidence"] = 0.6
+    events, messages = run(guide_actions.ValidateOutreachForm(), trk)
+    assert events and "読み取れません" in " ".join(m["text"] or "" for m in messages)
+
+
 def test_the_words_decide_before_a_wrong_intent():
     events, _ = run(guide_actions.ValidateFaceAuthForm(),
                     tracker("stop_guide", "もう持っている", {"requested_slot": "fa_card"}))
