@@ -593,6 +593,7 @@ def answer_each_part(parts: List[str], lead: str = "") -> List[dict]:
     kb, lexicon = load_knowledge(), load_lexicon()
     out: List[dict] = []
     placed: Dict[str, dict] = {}   # an answer or routing reply given, by its id
+    numbers: Dict[str, List[int]] = {}   # the numbers of the parts it answers, by its id
     left: List[str] = []
     # the marks sway the classifier: 「②暗証番号を設定しない方法はありますか」 read as the PIN kinds (0.61)
     unmarked = [unmarked_part(part) for part in parts[:MAX_PARTS]]
@@ -611,10 +612,12 @@ def answer_each_part(parts: List[str], lead: str = "") -> List[dict]:
             out.append(first)
         elif not key:
             left.append(part)
-        if key and number is not None:   # 「①について、…」 next: that part's answer (`Turn.previous`)
-            placed[key]["custom"]["parts"] = [*placed[key]["custom"].get("parts", []), number]
+        if key and number is not None:
+            numbers.setdefault(key, []).append(number)
     if not out:
         return []
+    for key, parts_answered in numbers.items():   # 「①について、…」 next: that part's answer (`Turn.previous`)
+        placed[key]["custom"]["parts"] = parts_answered
     return out + ([unanswered_message(kb, left, read_alone=True)] if left else [])
 
 

@@ -225,7 +225,8 @@ def still_governed(lexicon: Lexicon, previous_reply: List[dict], text: str = "")
     return [route_message(governing.id, governing.reply)]
 
 
-WHERE_TO_ASK = {"contact_municipality", "free_dial"}   # the answers that say where to ask, whatever the topic
+WHERE_TO_ASK_ENTRY = "contact_municipality"   # where to ask about what, with the numbers
+WHERE_TO_ASK = {WHERE_TO_ASK_ENTRY, "free_dial"}   # the answers that say where to ask, whatever the topic
 
 # 「代理人でもできる？」「家族もいい？」: whether someone else may do what was just talked about
 DONE_BY_OTHERS = re.compile(r"(?<![てで])(?:でも|も)\s*(?:できる|できます|出来る|出来ます|いい|良い|よい|大丈夫|だいじょうぶ|かまわ|構わ|可能|OK|ok)"
@@ -283,10 +284,10 @@ def where_to_ask(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str
     about = {word for word in content_words(text) if not ASKS_WHERE.search(word) and word not in WHERE_WORDS}
     if about:   # 「その顔写真証明書というのは、決まった様式があるのでしょうか？どこで入手できますか？」: only lines naming it
         lines = [line for line in lines if line_score(about, set(), line) > 0]
-    if lines and ASKS_PHONE.search(text) and not any(numbers_in(line) for line in lines) and "contact_municipality" in kb.by_id:
+    if lines and ASKS_PHONE.search(text) and not any(numbers_in(line) for line in lines) and WHERE_TO_ASK_ENTRY in kb.by_id:
         # a number asked for, none in those lines (session 37's blind trial, a 92-year-old after the fees: 「どこに でんわ
         # すれば いいの」 got 「これら以外の費用は…市区町村にご確認ください」): where to ask about what, with the free dial's number
-        return [answer_message(kb, kb.by_id["contact_municipality"])]
+        return [answer_message(kb, kb.by_id[WHERE_TO_ASK_ENTRY])]
     return _quoted(kb, previous, "where_follow_up", lines)
 
 
