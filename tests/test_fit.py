@@ -1504,3 +1504,41 @@ def test_a_receptionists_polite_without_a_card_names_those_without_one(lexicon):
     assert "no_card" in lexicon.find(polite).covered
     assert not lexicon.find("再発行されるまでの間、病院いくときはどうしたら").uncovered
     assert lexicon.find("再発行 期間 どれくらい").uncovered == ["reissue_time"]
+
+
+@pytest.mark.parametrize("text", ["しゃしん は どうすれば いいですか。しゃしんや に いけません",
+                                  "写真撮りに行かれへんのやけど、どないしたらええ？"])
+def test_a_photo_that_cannot_be_taken_out_gets_the_ways_without_going_out(lexicon, kb, text):
+    """Session 37's blind trial (a 92-year-old, in kana): 「しゃしんや に いけません」 got the photo exceptions (無帽・正面・
+    無背景), not how to get the photo at home — the outreach's 撮影サービス, the 申請サポート, staff or supporters."""
+    decision = decide(text, "photo_exception", ranking(("photo_exception", 0.55), ("photo_at_home", 0.3)),
+                      lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "photo_at_home"
+
+
+def test_a_photo_taken_at_home_asks_the_photo_rules_not_the_ways_without_going_out(lexicon, kb):
+    """Taking the photo at home (「家で撮ろうと思います」) asks how to take it: the photo rules, not the ways without
+    going out; a bedridden person's photo stays the photo exceptions."""
+    for text, intent in [("母の申請写真を家で撮ろうと思います。どんな写真なら通りますか", "photo_requirements"),
+                         ("寝たきりの人の写真は?", "photo_exception")]:
+        decision = decide(text, intent, ranking((intent, 0.7), ("photo_at_home", 0.2)), lexicon, set(kb.intents))
+        assert decision.intents[0] == intent
+
+
+def test_collecting_for_one_who_cannot_go_to_the_office_names_the_proxy(lexicon, kb):
+    """Session 37's blind trial: 「子どもが車いすで写真に…大丈夫？あと中学生の子もいて本人が役所に行けないんだけど受け取りは？」
+    answered the photo exceptions only — the collecting (「受け取りは？」 for one who cannot go) is the proxy's question."""
+    text = "子どもが車いすで写真に車いすが写っちゃうけど大丈夫？あと中学生の子もいて本人が役所に行けないんだけど受け取りは？"
+    assert "proxy_pickup" in lexicon.find(text).covered
+    decision = decide(text, "photo_exception", ranking(("photo_exception", 0.8), ("proxy_pickup_eligibility", 0.1)),
+                      lexicon, set(kb.intents))
+    assert decision.intents == ["photo_exception", "proxy_pickup_eligibility"]
+
+
+def test_only_a_health_insurance_card_as_identity_is_the_identity_documents_question(lexicon):
+    """Session 37's blind trial, after the outreach: 「本人確認書類がほとんどない人もいて、保険証くらいしかないんです」 got the
+    資格確認書 — which documents prove identity is not in the sources (routed; the reply says what an outreach does when
+    they are missing)."""
+    found = lexicon.find("本人確認書類がほとんどない人もいて、保険証くらいしかないんです")
+    assert found.uncovered == ["id_documents"]
+    assert "出張申請サポート" in lexicon.uncovered["id_documents"].reply
