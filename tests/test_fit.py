@@ -1542,3 +1542,10 @@ def test_only_a_health_insurance_card_as_identity_is_the_identity_documents_ques
     found = lexicon.find("本人確認書類がほとんどない人もいて、保険証くらいしかないんです")
     assert found.uncovered == ["id_documents"]
     assert "出張申請サポート" in lexicon.uncovered["id_documents"].reply
+
+
+def test_putting_the_card_on_the_reader_in_spaced_kana_names_the_visit(lexicon):
+    """Session 37's trial in やさしい日本語: 「…びょういん で つかうとき、わたし が カード を きかい に おいて いい ですか」 was
+    declined — helping at the reader (家族や職員がカードを置く) is the clinic visit's answer."""
+    text = "りようしゃさん の マイナカード、びょういん で つかうとき、わたし が カード を きかい に おいて いい ですか"
+    assert "hoken_visit" in lexicon.find(text).covered
