@@ -1549,3 +1549,34 @@ def test_putting_the_card_on_the_reader_in_spaced_kana_names_the_visit(lexicon):
     declined — helping at the reader (家族や職員がカードを置く) is the clinic visit's answer."""
     text = "りようしゃさん の マイナカード、びょういん で つかうとき、わたし が カード を きかい に おいて いい ですか"
     assert "hoken_visit" in lexicon.find(text).covered
+
+
+@pytest.mark.parametrize("text, concept", [
+    # session 38's blind trial: each was answered from another topic or only offered 「もしかして」
+    ("暗証番号も本人が覚えてなくて。スタッフが番号を聞いて代わりに打つのはアリ？", "pin_kept_by_other"),
+    ("来庁が難しいことの証明って、診断書みたいなお金がかかるものが必要ですか", "proxy_pickup"),
+    ("そういや施設に市の人が来て申請受け付けるいう話もあったけど、本人の意思がはっきりせんでも作れるん？", "outreach"),
+    ("できたカードは わたしが代わりにとりにいけますか わたしも足がわるいんですけど", "proxy_pickup"),
+    ("病気で手が動かない父の申請書の署名はどうすればいいですか", "signature"),
+])
+def test_session_38_trial_questions_name_what_they_ask(lexicon, text, concept):
+    assert concept in lexicon.find(text).covered
+
+
+def test_collecting_for_someone_in_kana_is_not_taking_a_photo(lexicon):
+    """「わたしが代わりにとりにいけますか」 collects the card: not the photo without going out (「とりに」 alone names no
+    photo)."""
+    assert "photo_without_going_out" not in lexicon.find("できたカードは わたしが代わりにとりにいけますか").covered
+
+
+def test_no_identity_document_at_all_is_the_identity_documents_question(lexicon):
+    """Session 38's blind trial: 「本人確認書類が何もない人もいるんだけど…」 got what the card is used for."""
+    assert lexicon.find("本人確認書類が何もない人もいるんだけど…").uncovered == ["id_documents"]
+
+
+def test_a_staff_member_keying_in_the_pin_is_the_pin_sharing_question(lexicon, kb):
+    """Session 38's blind trial: someone else entering a PIN the person forgot got the reset; that staff learn the PIN is
+    pin_sharing's question (法定代理人以外に知らせない)."""
+    text = "暗証番号も本人が覚えてなくて。スタッフが番号を聞いて代わりに打つのはアリ？"
+    decision = decide(text, "pin_forgot", ranking(("pin_forgot", 0.69), ("pin_sharing", 0.28)), lexicon, set(kb.intents))
+    assert decision.intents[0] == "pin_sharing"

@@ -2708,3 +2708,12 @@ def test_the_card_without_a_pin_asked_after_the_pin_reset_is_the_face_card(kb):
                     [("pin_forgot", 0.5), ("face_auth_card_about", 0.2)])
     message = run(ActionAnswer(), trk)[1][0]
     assert message["custom"]["answer_id"].startswith("face_auth_card") and "くり返しません" not in message["text"]
+
+
+def test_asking_to_phone_is_not_being_unable_to_phone():
+    """Session 38's blind trial (an elderly wife, in kana): 「でんわでききたいときわ どこにかけたらいいですか なんじまで
+    やってますか」 got the FAX line for the deaf in place of the free dial — 「でんわでき(きたい)」 was read as 電話できない."""
+    from bot.shared.conversation import cannot_phone
+    assert not cannot_phone(["でんわでききたいときわ どこにかけたらいいですか なんじまでやってますか"])
+    assert not cannot_phone(["電話できますか"])
+    assert all(cannot_phone([text]) for text in ("電話ができません", "電話はできん", "でんわ できない", "電話は苦手"))

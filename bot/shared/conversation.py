@@ -48,7 +48,8 @@ SPEAKERS_OWN = re.compile(rf"(?:{SPEAKER_WORDS})(?:の|も)")   # 「私のカ�
 THE_PERSON = re.compile(r"母|父|夫|妻|祖母|祖父|おばあ|おじい|ばあちゃん|じいちゃん|故人|亡|主人|旦那|だんな|家内|奥さん|義母|義父")
 # the user cannot phone (「耳が聞こえない」「電話できない」)
 CANNOT_PHONE = re.compile(r"(?:耳|みみ)が?\s*(?:聞こえ|きこえ|不自由|遠い|とおい)|聴覚|難聴|ろう者|聾|手話|筆談"
-                          r"|(?:電話|でんわ)\s*(?:は|が)?\s*(?:でき|出来|無理|むり|難し|むずかし|かけられ|怖|こわ|苦手)")   # 「みみ とおい でんわ むり」
+                          r"|(?:電話|でんわ)\s*(?:は|が|も)?\s*(?:(?:でき|出来|かけられ)(?:ない|ません|ん|へん|ず)|無理|むり|難し|むずかし|怖|こわ|苦手)")
+# 「みみ とおい でんわ むり」; 「でんわで ききたい」 (session 38's blind trial: got the FAX line for the deaf) and 「電話できますか」 can phone
 
 
 # the writer works at a clinic, hospital or pharmacy counter (fourteenth trial: a clinic receptionist was twice told to ask
