@@ -2717,3 +2717,21 @@ def test_asking_to_phone_is_not_being_unable_to_phone():
     assert not cannot_phone(["でんわでききたいときわ どこにかけたらいいですか なんじまでやってますか"])
     assert not cannot_phone(["電話できますか"])
     assert all(cannot_phone([text]) for text in ("電話ができません", "電話はできん", "でんわ できない", "電話は苦手"))
+
+
+def test_a_follow_up_whose_words_are_in_no_line_of_the_answer_is_not_said_before():
+    """Session 38's blind trial (東北弁): 「3回まちがえるとロックさなるってほんとだべか」 after the reset by a proxy got its proxy
+    line (it names the reset's topic only); the words 3回/ロック are in the forgotten-PIN answer, which is given."""
+    from actions.actions import ActionAnswer
+    messages = run(ActionAnswer(), following({"answer_id": "pin_forgot_proxy"}, "pin_forgot",
+                                             "3回まちがえるとロックさなるってほんとだべか", [("pin_forgot", 0.8)]))[1]
+    assert messages[0]["custom"].get("answer_id") == "pin_forgot" and "連続して3回" in messages[0]["text"]
+
+
+def test_doing_it_for_the_person_quotes_the_line_on_helping():
+    """Session 38's blind trial (a dialysis clinic): 「手が震えてカードをリーダーに置けない人は、こっちで置いてあげてもいいの？」
+    after the reader's steps quoted the reader lines, not 「家族や職員がカードを置く…手伝う」."""
+    from actions.actions import ActionAnswer
+    text = "手が震えてカードをリーダーに置けない人は、こっちで置いてあげてもいいの？"
+    messages = run(ActionAnswer(), following({"answer_id": "hoken_visit"}, "hoken_visit", text, [("hoken_visit", 0.8)]))[1]
+    assert "家族や職員がカードを置く" in messages[0]["text"]

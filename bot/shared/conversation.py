@@ -32,7 +32,10 @@ ARRIVES = re.compile(r"(?<![一-龥々])届(?:[かきく]|いて|いた)")   # �
 # an age given names the answer's lines on an age
 AGE_GIVEN = re.compile(r"[0-9０-９]{1,3}\s*(?:歳|さい|才)(?!以上|未満|以下|から|まで)")
 # what a follow-up says without a kanji word of two characters, and the word it stands for (SAME_WORD gives the answers' words)
-SIGNAL_WORDS = ((ARRIVES, "届く"), (AGE_GIVEN, "年齢"))
+# doing it for the person (「こっちで置いてあげてもいいの？」 after the reader's steps, session 38's blind trial: the
+# lines on the reader, not the one on helping): the lines on helping (手伝う, 手助け)
+DONE_FOR_THEM = re.compile(r"[てで]あげ|[てで]やっ|してあげ")
+SIGNAL_WORDS = ((ARRIVES, "届く"), (AGE_GIVEN, "年齢"), (DONE_FOR_THEM, "手伝"))
 STEM_AFTER_KATAKANA = re.compile(r"(?<=[ァ-ヶー])[一-龥々]$")   # 「チューブ入ってる」: 入 is the verb's, not the word's
 WHERE_WORDS = {"入手", "取得", "手続", "手続き", "申請", "相談", "連絡"}   # 「どこで入手できますか」: what is done there, not what about
 GENERIC_WORDS = {"本人", "場合", "状態", "家族", "患者", "利用者", "施設", "職員", "大丈夫", "必要", "可能", "方法", "無理",
@@ -369,7 +372,11 @@ def said_before(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str,
 
     def named(line: str) -> int:
         return len(topics.intersection(lexicon.find(line).covered)) if topics and lexicon is not None else 0
-    hits = [(line_score(words, generic, line) + named(line), line) for line in previous.answer.splitlines()]
+    answer_lines = previous.answer.splitlines()
+    if words and not any(line_score(words, set(), line) for line in answer_lines):
+        return []   # its own words are in no line (「3回まちがえるとロックさなるって…」 after the reset by a proxy, session
+                    # 38's blind trial: the proxy's line, which names the reset's topic only): not answered there
+    hits = [(line_score(words, generic, line) + named(line), line) for line in answer_lines]
     best = max((count for count, _ in hits), default=0)
     lines = [line for count, line in hits if best >= 1 and count == best]
     return _quoted(kb, previous, intro, lines) if len(lines) <= MAX_QUOTED else []
