@@ -2735,3 +2735,12 @@ def test_doing_it_for_the_person_quotes_the_line_on_helping():
     text = "手が震えてカードをリーダーに置けない人は、こっちで置いてあげてもいいの？"
     messages = run(ActionAnswer(), following({"answer_id": "hoken_visit"}, "hoken_visit", text, [("hoken_visit", 0.8)]))[1]
     assert "家族や職員がカードを置く" in messages[0]["text"]
+
+
+def test_a_meeting_written_with_its_okurigana_is_the_answers_meeting():
+    """Session 38's blind trial: 「打ち合わせでは何を決めるんですか」 after the outreach answer (「約20日前：打合せ（実施日と
+    人数…）」) got 「もしかして」."""
+    from actions.actions import ActionFallback
+    trk = following({"answer_id": "outreach_facility"}, "nlu_fallback", "打ち合わせでは何を決めるんですか",
+                    [("nlu_fallback", 0.35), ("out_of_scope", 0.27), ("free_dial", 0.08)])
+    assert "実施日と人数" in run(ActionFallback(), trk)[1][0]["text"]

@@ -35,6 +35,7 @@ AGE_GIVEN = re.compile(r"[0-9０-９]{1,3}\s*(?:歳|さい|才)(?!以上|未満|
 # doing it for the person (「こっちで置いてあげてもいいの？」 after the reader's steps, session 38's blind trial: the
 # lines on the reader, not the one on helping): the lines on helping (手伝う, 手助け)
 DONE_FOR_THEM = re.compile(r"[てで]あげ|[てで]やっ|してあげ")
+MEETING = re.compile(r"打ち合わせ|打合わせ|打ち合せ|うちあわせ")
 SIGNAL_WORDS = ((ARRIVES, "届く"), (AGE_GIVEN, "年齢"), (DONE_FOR_THEM, "手伝"))
 STEM_AFTER_KATAKANA = re.compile(r"(?<=[ァ-ヶー])[一-龥々]$")   # 「チューブ入ってる」: 入 is the verb's, not the word's
 WHERE_WORDS = {"入手", "取得", "手続", "手続き", "申請", "相談", "連絡"}   # 「どこで入手できますか」: what is done there, not what about
@@ -305,6 +306,7 @@ def content_words(text: str) -> Set[str]:
     """The kanji and katakana words of a message that say what it is about (not 本人, 場合, カード…), and 届く — a verb
     of one kanji that a follow-up asks by (「カードはどのように本人に届きますか？」), or 年齢 for an age given (`SIGNAL_WORDS`)."""
     text = AGAIN.sub(" ", text).replace("はんこ", "ハンコ")   # the one hiragana word follow-ups name things by
+    text = MEETING.sub("打合せ", text)   # the answers' spelling (「打ち合わせでは何を決めるんですか」, session 38's blind trial)
     words = (STEM_AFTER_KATAKANA.sub("", word) for word in CONTENT_WORD.findall(text))
     signalled = {word for pattern, word in SIGNAL_WORDS if pattern.search(text)}
     return {word for word in words if len(word) >= 2 and word not in GENERIC_WORDS} | signalled
