@@ -793,7 +793,10 @@ class ActionHelp(ShortResponseAction):
 
     def response(self, tracker: Tracker) -> Optional[str]:
         text = tracker.latest_message.get("text") or ""
-        asks_about_the_card = about_the_card(text) and names_a_topic(load_lexicon(), text)   # not 「何ができるの？」
+        # not 「何ができるの？」; after an answer, naming a topic is enough (「同意画面ではどんなことを聞かれるんですか」 after the
+        # reader's steps, session 38's blind trial: help 0.59 → the help menu)
+        answered_before = bool(last_answer_id(previous_reply(tracker)))
+        asks_about_the_card = (about_the_card(text) or answered_before) and names_a_topic(load_lexicon(), text)
         # 「番号をもう一度教えて」 right after an answer (session 26's blind trials: the help menu): that answer's lines
         again = refers_back(text) and bool(last_answer_id(previous_reply(tracker)))
         return None if about_the_answer(tracker, text) or asks_about_the_card or again else "utter_help"

@@ -2744,3 +2744,14 @@ def test_a_meeting_written_with_its_okurigana_is_the_answers_meeting():
     trk = following({"answer_id": "outreach_facility"}, "nlu_fallback", "打ち合わせでは何を決めるんですか",
                     [("nlu_fallback", 0.35), ("out_of_scope", 0.27), ("free_dial", 0.08)])
     assert "実施日と人数" in run(ActionFallback(), trk)[1][0]["text"]
+
+
+def test_a_topic_named_after_an_answer_is_not_the_help_menu():
+    """Session 38's blind trial: 「同意画面ではどんなことを聞かれるんですか」 after the reader's steps was read as help (0.59)
+    and got the help menu; it names the reader's consent screen (hoken_visit) — answered. 「使い方がわからない」 after an
+    answer names no topic and still gets the menu (or that answer in short)."""
+    from actions.actions import ActionHelp
+    ranked = [("help", 0.59), ("hoken_visit", 0.10), ("card_safety", 0.04)]
+    messages = run(ActionHelp(), following({"answer_id": "hoken_visit"}, "help", "同意画面ではどんなことを聞かれるんですか",
+                                           ranked))[1]
+    assert messages[0].get("response") != "utter_help" and "情報を提供するか" in messages[0]["text"]

@@ -342,6 +342,8 @@ SAME_WORD = {"同意書": ("合意", "同意", "預かり証"),   # 「預かる
              # 「返事もFAXで来るの？」 after the FAX answer (session 37's blind trial: 「くり返しません」; session 35's: 「返事はどのよう
              # に届きますか？」 partial): its line 「回答は…FAXで届く」
              "返事": ("回答", "返信"), "返信": ("回答",),
+             # 「同意画面ではどんなことを聞かれるんですか」 after the reader's steps (session 38's blind trial): 「…提供するか選びます」
+             "同意画面": ("提供するか", "提供する」"), "画面": ("提供するか", "提供する」"),
              "番号": ("0120", "050-"),   # 「番号をもう一度教えて」 after an answer: its phone number (session 26's blind trials)
              # 「カードをなくしてから再発行までの間、病院はどうすればいいですか？」 after the lost card (session 28's blind trials:
              # only the reissue line): its 「カードがない間の受診」 line
