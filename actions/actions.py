@@ -798,7 +798,7 @@ class ActionHelp(ShortResponseAction):
         answered_before = bool(last_answer_id(previous_reply(tracker)))
         asks_about_the_card = (about_the_card(text) or answered_before) and names_a_topic(load_lexicon(), text)
         # 「番号をもう一度教えて」 right after an answer (session 26's blind trials: the help menu): that answer's lines
-        again = refers_back(text) and bool(last_answer_id(previous_reply(tracker)))
+        again = refers_back(text) and answered_before
         return None if about_the_answer(tracker, text) or asks_about_the_card or again else "utter_help"
 
 

@@ -34,8 +34,10 @@ AGE_GIVEN = re.compile(r"[0-9０-９]{1,3}\s*(?:歳|さい|才)(?!以上|未満|
 # what a follow-up says without a kanji word of two characters, and the word it stands for (SAME_WORD gives the answers' words)
 # doing it for the person (「こっちで置いてあげてもいいの？」 after the reader's steps, session 38's blind trial: the
 # lines on the reader, not the one on helping): the lines on helping (手伝う, 手助け)
-DONE_FOR_THEM = re.compile(r"[てで]あげ|[てで]やっ|してあげ")
-MEETING = re.compile(r"打ち合わせ|打合わせ|打ち合せ|うちあわせ")
+DONE_FOR_THEM = re.compile(r"[てで]あげ|[てで]やっ")
+# a follow-up's spellings read as the answers' (「はんこ」 the one hiragana word follow-ups name things by; 「打ち合わせでは何を
+# 決めるんですか」 after the outreach, session 38's blind trial: its 打合せ line)
+ANSWERS_SPELLING = ((re.compile(r"はんこ"), "ハンコ"), (re.compile(r"打ち合わせ|打合わせ|打ち合せ|うちあわせ"), "打合せ"))
 SIGNAL_WORDS = ((ARRIVES, "届く"), (AGE_GIVEN, "年齢"), (DONE_FOR_THEM, "手伝"))
 STEM_AFTER_KATAKANA = re.compile(r"(?<=[ァ-ヶー])[一-龥々]$")   # 「チューブ入ってる」: 入 is the verb's, not the word's
 WHERE_WORDS = {"入手", "取得", "手続", "手続き", "申請", "相談", "連絡"}   # 「どこで入手できますか」: what is done there, not what about
@@ -305,8 +307,9 @@ ASKED_AGAIN = re.compile(r"(?:もう|今)\s*(?:一度|一回|いちど|いっか
 def content_words(text: str) -> Set[str]:
     """The kanji and katakana words of a message that say what it is about (not 本人, 場合, カード…), and 届く — a verb
     of one kanji that a follow-up asks by (「カードはどのように本人に届きますか？」), or 年齢 for an age given (`SIGNAL_WORDS`)."""
-    text = AGAIN.sub(" ", text).replace("はんこ", "ハンコ")   # the one hiragana word follow-ups name things by
-    text = MEETING.sub("打合せ", text)   # the answers' spelling (「打ち合わせでは何を決めるんですか」, session 38's blind trial)
+    text = AGAIN.sub(" ", text)
+    for spelling, answers in ANSWERS_SPELLING:
+        text = spelling.sub(answers, text)
     words = (STEM_AFTER_KATAKANA.sub("", word) for word in CONTENT_WORD.findall(text))
     signalled = {word for pattern, word in SIGNAL_WORDS if pattern.search(text)}
     return {word for word in words if len(word) >= 2 and word not in GENERIC_WORDS} | signalled
