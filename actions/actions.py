@@ -412,7 +412,9 @@ def _aspect_of_the_answer(turn: Turn) -> List[dict]:
 def _variant_of_the_answer(turn: Turn) -> List[dict]:
     """A follow-up that names no topic of its own but selects another variant of the answer just given (session 27's blind
     trials, after the PIN reset: 「本人は寝たきりなんですけど、家族が代わりに問い合わせることはできますか」 got who may
-    collect a card): that variant (`variant_asked`), whatever the classifier finds likeliest."""
+    collect a card): that variant (`variant_asked`), whatever the classifier finds likeliest — before the lines of the answer
+    just given (session 38's, after the switch to the 顔認証 card: 「本人が役所に来れない場合は？」 got its line on going
+    oneself, not the proxy's 委任状)."""
     if not turn.previous or asked_topics(turn.found.covered, turn.lexicon) or turn.found.uncovered:
         return []
     return variant_asked(turn.kb, turn.previous, meant_entities(turn.message))
@@ -512,8 +514,8 @@ def _topics_named(turn: Turn) -> List[dict]:
 # the first step with something to say gives the reply; else the plain decline (`Turn.reply`)
 REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
     _about_what_was_said, _back_to_an_earlier_answer, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read,
-    _routed_beside_the_answer,
-    _of_the_kind_talked_about, _aspect_of_the_answer, _steps_left, _held_by_the_answer, _variant_of_the_answer,
+    _routed_beside_the_answer, _variant_of_the_answer,
+    _of_the_kind_talked_about, _aspect_of_the_answer, _steps_left, _held_by_the_answer,
     _when_in_the_answer, _referring_back, _each_question, _next_to_the_answer, _only_who_after_the_answer, _placed,
     _following_up, _from_check_topic,
     _topics_named)

@@ -2755,3 +2755,18 @@ def test_a_topic_named_after_an_answer_is_not_the_help_menu():
     messages = run(ActionHelp(), following({"answer_id": "hoken_visit"}, "help", "同意画面ではどんなことを聞かれるんですか",
                                            ranked))[1]
     assert messages[0].get("response") != "utter_help" and "情報を提供するか" in messages[0]["text"]
+
+
+def test_the_person_who_cannot_come_after_the_switch_gets_the_proxys_switch():
+    """Session 38's blind trial (a dialysis clinic): 「本人が役所に来れない場合は？」 after how to switch to the 顔認証 card
+    quoted its line 「ご本人が…窓口に行けば、その場で」 (its words 役所 → 市区町村); the variant for a proxy (委任状, 回答書)
+    answers it. The lookup reads 来れない as 来られない."""
+    from actions.actions import ActionFallback
+    lookups = yaml.safe_load((ROOT / "data" / "nlu" / "lookups.yml").read_text(encoding="utf-8"))["nlu"]
+    proxy = next(item for item in lookups if item.get("synonym") == "proxy")["examples"]
+    assert "役所に来れない" in proxy
+    trk = following({"answer_id": "face_auth_card_apply"}, "nlu_fallback", "本人が役所に来れない場合は？",
+                    [("nlu_fallback", 0.35), ("proxy_pickup_eligibility", 0.19), ("how_to_get_card", 0.18)])
+    trk.latest_message["entities"] = [{"entity": "agent", "value": "proxy", "start": 3, "end": 10}]
+    messages = run(ActionFallback(), trk)[1]
+    assert messages[0]["custom"].get("answer_id") == "face_auth_card_apply_proxy" and "委任状" in messages[0]["text"]
