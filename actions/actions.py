@@ -443,7 +443,7 @@ def _referring_back(turn: Turn) -> List[dict]:
     governed = [] if own_topic else still_governed(turn.lexicon, turn.replied, turn.text)
     followed = (governed or routed_in_context(kb, turn.lexicon, previous, turn.text)
                 or where_to_ask(kb, previous, turn.text)
-                or following_up(kb, turn.reply, previous, unsure=turn.unsure, text=turn.text))
+                or following_up(kb, turn.reply, previous, unsure=turn.unsure, text=turn.text, lexicon=turn.lexicon))
     return (_not_again(turn) or turn.reply) if followed is turn.reply else followed
 
 
@@ -479,7 +479,7 @@ def _only_who_after_the_answer(turn: Turn) -> List[dict]:
         return []
     if _answers(turn.reply) & {previous.id, *(entry.id for entry in neighbours_of(turn.kb, previous))}:
         return []   # answered on the answer's own topic or next to it
-    return following_up(turn.kb, turn.reply, previous.id, unsure=True, text=turn.text)
+    return following_up(turn.kb, turn.reply, previous.id, unsure=True, text=turn.text, lexicon=turn.lexicon)
 
 
 def _placed(turn: Turn) -> List[dict]:
@@ -496,7 +496,7 @@ def _following_up(turn: Turn) -> List[dict]:
     """An unsure message after an answer, read as following it up — not one about another topic."""
     if not (turn.unsure and turn.previous) or turn.about_another_topic:
         return []
-    return following_up(turn.kb, turn.reply, turn.previous, text=turn.text)
+    return following_up(turn.kb, turn.reply, turn.previous, text=turn.text, lexicon=turn.lexicon)
 
 
 def _from_check_topic(turn: Turn) -> List[dict]:

@@ -2770,3 +2770,14 @@ def test_the_person_who_cannot_come_after_the_switch_gets_the_proxys_switch():
     trk.latest_message["entities"] = [{"entity": "agent", "value": "proxy", "start": 3, "end": 10}]
     messages = run(ActionFallback(), trk)[1]
     assert messages[0]["custom"].get("answer_id") == "face_auth_card_apply_proxy" and "委任状" in messages[0]["text"]
+
+
+def test_what_to_bring_after_an_answer_without_documents_offers_the_documents_near_it():
+    """Session 38's blind trial (a mother of a 中学生 with medical care): 「そのとき持っていくものは？」 after the ways to get
+    a card for one who cannot go out quoted its lines on the staff's 本人確認 (an act, not a document); that answer lists
+    no documents — 「もしかして」 offers the proxy's documents first."""
+    from actions.actions import ActionFallback
+    trk = following({"answer_id": "how_to_get_card"}, "nlu_fallback", "そのとき持っていくものは？",
+                    [("nlu_fallback", 0.35), ("out_of_scope", 0.26), ("proxy_pickup_documents", 0.17)])
+    messages = run(ActionFallback(), trk)[1]
+    assert messages[0]["custom"]["fallback"] and messages[0]["custom"]["candidates"][0] == "proxy_pickup_documents"

@@ -589,12 +589,25 @@ def _quoted(kb: KnowledgeBase, previous: Entry, intro: str, lines: List[str], no
                        links=[link.dict() for link in previous.links]).to_rasa()]   # (session 26's blind trials: none)
 
 
+def aspect_near(kb: KnowledgeBase, lexicon: Lexicon, previous: Entry, text: str) -> List[str]:
+    """The entries of the main topic of each aspect the message asks (持ち物: the proxy's documents) that are at most two
+    steps from the answer just given (session 38's blind trial, after the ways to get a card for one who cannot go out:
+    「そのとき持っていくものは？」 — that answer lists no documents; its neighbour's neighbour does)."""
+    aspects = [lexicon.covered[cid] for cid in asked_topics(lexicon.find(text).covered, lexicon)
+               if lexicon.covered[cid].aspect]
+    near = {entry.id for entry in neighbours_of(kb, previous)}
+    near |= {far.id for entry in neighbours_of(kb, previous) for far in neighbours_of(kb, entry)}
+    return [entry.id for concept in aspects for entry in kb.by_intent.get(concept.intents[0], [])
+            if entry.id in near and entry.id != previous.id]
+
+
 def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Optional[str],
-                 unsure: bool = False, text: str = "") -> List[dict]:
+                 unsure: bool = False, text: str = "", lexicon: Optional[Lexicon] = None) -> List[dict]:
     """`messages` — unless they give no answer (nor where to ask about an uncovered topic), or only an answer the
     classifier was `unsure` of, and an answer came just before: then the lines of that answer the message asks about
-    (`said_before`), or else 「もしかして」 naming that answer, its related entries first (the message most likely
-    follows it up), then the answers or candidates of `messages`."""
+    (`said_before`), or else 「もしかして」 naming that answer, the entries near it on an aspect the message asks
+    (`aspect_near`, given the `lexicon`) and its related entries first (the message most likely follows it up), then the
+    answers or candidates of `messages`."""
     previous = kb.by_id.get(previous_answer_id or "")
     custom = messages[0]["custom"] if messages else {}
     answered = [m["custom"]["answer_id"] for m in messages if m["custom"].get("answer_id")]
@@ -603,7 +616,8 @@ def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Op
     quoted = said_before(kb, previous.id, text)
     if quoted:
         return quoted
-    candidates = [*previous.related, *answered, *custom.get("candidates", [])]
+    asked = aspect_near(kb, lexicon, previous, text) if lexicon is not None else []
+    candidates = [*asked, *previous.related, *answered, *custom.get("candidates", [])]
     ids = [i for i in dict.fromkeys(candidates) if i in kb.by_id and i != previous.id]
     text = kb.messages["clarify_follow_up"].format(title=previous.title)
     return [BotMessage(text=text, buttons=entry_buttons(kb, ids[:MAX_CANDIDATES]), fallback=True,
