@@ -2781,3 +2781,15 @@ def test_what_to_bring_after_an_answer_without_documents_offers_the_documents_ne
                     [("nlu_fallback", 0.35), ("out_of_scope", 0.26), ("proxy_pickup_documents", 0.17)])
     messages = run(ActionFallback(), trk)[1]
     assert messages[0]["custom"]["fallback"] and messages[0]["custom"]["candidates"][0] == "proxy_pickup_documents"
+
+
+def test_a_follow_up_quoting_the_answer_is_answered_from_it():
+    """Session 38's blind trial (a wheelchair user): 「電話で申請書IDを伝えるって言ってたけど、それってどこに書いてあるの」
+    after the photo exception online got the four ways to apply (apply_methods 0.37: 申請書ID is the application's word);
+    the answer's line 「交付申請書に記載の申請書IDを確認します」 says it. 「どこに書いて」 asks no place to contact."""
+    from actions.actions import ActionAnswer
+    text = "電話で申請書IDを伝えるって言ってたけど、それってどこに書いてあるの"
+    trk = following({"answer_id": "photo_exception_online"}, "apply_methods", text,
+                    [("apply_methods", 0.37), ("application_support", 0.27), ("application_form", 0.18)])
+    messages = run(ActionAnswer(), trk)[1]
+    assert messages[0]["custom"].get("answer_id") == "photo_exception_online" and "交付申請書に記載の申請書ID" in messages[0]["text"]

@@ -23,7 +23,7 @@ REFERS_BACK = re.compile(r"^(?:それ|その(?!方|かた|人|ひと|利用者|�
                          r"|その場合|そういう場合|そのとき|その時|それなら|それでも"
                          r"|それまで|その間|そのあいだ"   # 「来週病院あるんだけど…それまでどうやって受診するの？」 (after a lost card)
                          r"|(?:もう|今)(?:一度|いちど|1回|一回|いっかい)(?:教えて|おしえて|言って|いって|[?？!！。\s]*$)")   # 「番号をもう一度教えて」
-ASKS_WHERE = re.compile(r"(?<!の)(?:どこ|どご)(?!まで)|どちら|連絡先|問い?合わ?せ先|窓口|電話番号|何番|申し?込")
+ASKS_WHERE = re.compile(r"(?<!の)(?:どこ|どご)(?!まで|に?(?:書|かい|かか|載|記載|のっ|ある|あり))|どちら|連絡先|問い?合わ?せ先|窓口|電話番号|何番|申し?込")
 PLACE = re.compile(r"市区町村|市町村|フリーダイヤル|保険者|0120|050-")
 ASKS_PHONE = re.compile(r"電話|でんわ|何番")
 CONTENT_WORD = re.compile(r"[一-龥々ァ-ヶー]{2,}")   # kanji and katakana words of a follow-up
@@ -37,7 +37,8 @@ AGE_GIVEN = re.compile(r"[0-9０-９]{1,3}\s*(?:歳|さい|才)(?!以上|未満|
 DONE_FOR_THEM = re.compile(r"[てで]あげ|[てで]やっ")
 # a follow-up's spellings read as the answers' (「はんこ」 the one hiragana word follow-ups name things by; 「打ち合わせでは何を
 # 決めるんですか」 after the outreach, session 38's blind trial: its 打合せ line)
-ANSWERS_SPELLING = ((re.compile(r"はんこ"), "ハンコ"), (re.compile(r"打ち合わせ|打合わせ|打ち合せ|うちあわせ"), "打合せ"))
+ANSWERS_SPELLING = ((re.compile(r"はんこ"), "ハンコ"), (re.compile(r"打ち合わせ|打合わせ|打ち合せ|うちあわせ"), "打合せ"),
+                    (re.compile(r"書いて(?:あ|い)|書かれて|載って|のって(?:い|る)"), "記載"))   # 「どこに書いてあるの」: 記載の
 SIGNAL_WORDS = ((ARRIVES, "届く"), (AGE_GIVEN, "年齢"), (DONE_FOR_THEM, "手伝"))
 STEM_AFTER_KATAKANA = re.compile(r"(?<=[ァ-ヶー])[一-龥々]$")   # 「チューブ入ってる」: 入 is the verb's, not the word's
 WHERE_WORDS = {"入手", "取得", "手続", "手続き", "申請", "相談", "連絡"}   # 「どこで入手できますか」: what is done there, not what about
@@ -213,11 +214,17 @@ TOPIC_RETURN = re.compile(r"(?:話|件|こと|ところ|とこ|質問)に(?:戻|
                           r"|(?:さっき|先ほど|さきほど|前回)の[^、。？?\s]{2,}?の(?:件|話)")
 
 
+# 「電話で申請書IDを伝えるって言ってたけど、それってどこに書いてあるの」 after the photo exception online (session 38's blind
+# trial: got the four ways to apply, 申請書ID read as the application's): the answer's own words, quoted
+QUOTES_THE_ANSWER = re.compile(r"(?:って|と)(?:言って|いって|おっしゃって|書いて)(?:た|ました|います|ます|る|あった|あります)")
+
+
 def refers_back(text: str) -> bool:
-    """The message starts from what was just said (「それって…」「その場合は…」「じゃあ…」) or checks it back (「…ってこと
-    ですか」) — not when it goes back to a topic of earlier (「さっきの…の話に戻るけど」)."""
+    """The message starts from what was just said (「それって…」「その場合は…」「じゃあ…」), quotes it (「…って言ってた
+    けど」) or checks it back (「…ってことですか」) — not when it goes back to a topic of earlier (「さっきの…の話に戻るけど」)."""
     text = text.strip()
-    return bool(REFERS_BACK.search(text) or CONFIRMS.search(text)) and not TOPIC_RETURN.search(text)
+    return (bool(REFERS_BACK.search(text) or QUOTES_THE_ANSWER.search(text) or CONFIRMS.search(text))
+            and not TOPIC_RETURN.search(text))
 
 
 def still_governed(lexicon: Lexicon, previous_reply: List[dict], text: str = "") -> List[dict]:
@@ -611,7 +618,7 @@ def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Op
     previous = kb.by_id.get(previous_answer_id or "")
     custom = messages[0]["custom"] if messages else {}
     answered = [m["custom"]["answer_id"] for m in messages if m["custom"].get("answer_id")]
-    if previous is None or (answered and not unsure) or custom.get("uncovered"):
+    if previous is None or (answered and not unsure and not QUOTES_THE_ANSWER.search(text)) or custom.get("uncovered"):
         return messages
     quoted = said_before(kb, previous.id, text)
     if quoted:
