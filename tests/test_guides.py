@@ -2793,3 +2793,18 @@ def test_a_follow_up_quoting_the_answer_is_answered_from_it():
                     [("apply_methods", 0.37), ("application_support", 0.27), ("application_form", 0.18)])
     messages = run(ActionAnswer(), trk)[1]
     assert messages[0]["custom"].get("answer_id") == "photo_exception_online" and "交付申請書に記載の申請書ID" in messages[0]["text"]
+
+
+def test_a_route_after_an_answer_selects_the_variant_of_its_related_topic():
+    """Session 38's blind trial (an elderly wife, in kana): 「ゆうびんで出すときはどうすればいいの」 after the photo taken at
+    home (the futon in it) was declined (out of scope 0.57); of its related topics only the photo exception has a variant
+    for a mailed application — given. After the photo rules two related topics have one: 「もしかして」 offers both."""
+    from actions.actions import ActionFallback
+
+    def reply(previous, text):
+        trk = following({"answer_id": previous}, "out_of_scope", text, [("out_of_scope", 0.6), ("hoken_visit", 0.2)])
+        trk.latest_message["entities"] = [{"entity": "route", "value": "mail", "start": 0, "end": 4}]
+        return run(ActionFallback(), trk)[1]
+    assert reply("photo_at_home", "ゆうびんで出すときはどうすればいいの")[0]["custom"].get("answer_id") == "photo_exception_mail"
+    both = reply("photo_requirements", "郵便で出すときはどうすればいいの")[0]["custom"]
+    assert both["fallback"] and set(both["candidates"]) == {"photo_exception_mail", "apply_methods_mail"}

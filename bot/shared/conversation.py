@@ -626,6 +626,11 @@ def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Op
     asked = aspect_near(kb, lexicon, previous, text) if lexicon is not None else []
     candidates = [*asked, *previous.related, *answered, *custom.get("candidates", [])]
     ids = [i for i in dict.fromkeys(candidates) if i in kb.by_id and i != previous.id]
+    return _which_of(kb, previous, ids)
+
+
+def _which_of(kb: KnowledgeBase, previous: Entry, ids: List[str]) -> List[dict]:
+    """「もしかして」 after the answer `previous`: is the message about it, or one of these entries?"""
     text = kb.messages["clarify_follow_up"].format(title=previous.title)
     return [BotMessage(text=text, buttons=entry_buttons(kb, ids[:MAX_CANDIDATES]), fallback=True,
                        extra={"candidates": ids[:MAX_CANDIDATES], "follows": previous.id}).to_rasa()]
@@ -634,9 +639,18 @@ def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Op
 def variant_asked(kb: KnowledgeBase, previous_answer_id: Optional[str], entities: Dict[str, List[str]]) -> List[dict]:
     """A follow-up whose words select another variant of the answer just given's topic (session 26's blind trials,
     after the PIN reset: 「おらが代わりに役場さ行ってもいいんだべか？」 was declined; its variant for one who asks on the
-    person's behalf answers it): that variant; [] when they select none, or the one just given."""
+    person's behalf answers it), else a variant of its related topics (「もしかして」 when several): that variant; [] when
+    they select none, or the one just given."""
     previous = kb.by_id.get(previous_answer_id or "")
     chosen = kb.select(previous.intent, entities) if previous is not None else None
+    if previous is not None and (chosen is None or not chosen.when):   # else of a related topic, when only one has it
+        # (session 38's blind trial, after the photo taken at home: 「ゆうびんで出すときはどうすればいいの」 was declined;
+        # the photo exception's variant for a mailed application answers it)
+        related = (kb.select(kb.by_id[i].intent, entities) for i in previous.related if i in kb.by_id)
+        variants = list({entry.id: entry for entry in related if entry is not None and entry.when}.values())
+        if len(variants) > 1:   # 「郵便で出すときは」 after the photo rules: the photo exception's, or the application's?
+            return _which_of(kb, previous, [entry.id for entry in variants])
+        chosen = variants[0] if variants else None
     if chosen is None or chosen.id == previous_answer_id or not chosen.when:
         return []
     return [answer_message(kb, chosen)]
