@@ -2808,3 +2808,14 @@ def test_a_route_after_an_answer_selects_the_variant_of_its_related_topic():
     assert reply("photo_at_home", "ゆうびんで出すときはどうすればいいの")[0]["custom"].get("answer_id") == "photo_exception_mail"
     both = reply("photo_requirements", "郵便で出すときはどうすればいいの")[0]["custom"]
     assert both["fallback"] and set(both["candidates"]) == {"photo_exception_mail", "apply_methods_mail"}
+
+
+def test_documents_to_prepare_for_the_outreach_at_home_are_its_line():
+    """Session 39's blind trial (a case worker): 「訪問当日までに、ご本人に用意しておいてもらう書類を教えてください。」 after
+    the outreach at home got the photo taken at home (a word of its title, 用意); that answer's line 「当日は交付申請書…を
+    用意します」 says it (書類 with 用意: the documents aspect)."""
+    from actions.actions import ActionAnswer
+    trk = following({"answer_id": "outreach_home"}, "outreach_home", "訪問当日までに、ご本人に用意しておいてもらう書類を教えてください。",
+                    [("outreach_home", 0.55), ("out_of_scope", 0.17), ("proxy_pickup_documents", 0.15)])
+    messages = run(ActionAnswer(), trk)[1]
+    assert messages[0]["custom"].get("answer_id") == "outreach_home" and "暗証番号設定依頼書" in messages[0]["text"]
