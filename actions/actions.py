@@ -13,7 +13,7 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guides import (check_topic, earlier_answer_ids, last_placed_reply, latest_intent, latest_text, pause_events,
-                            paused_answer, previous_question, previous_reply, previous_result, reply_to_part,
+                            paused_answer, previous_question, previous_reply, previous_result, reply_before_a_decline, reply_to_part,
                             requested_check, running_flow, utter)
 from actions.hiragana import for_the_reader, reads_hiragana
 from actions.reading import parse
@@ -149,7 +149,16 @@ class Turn:
     def previous(self) -> Optional[str]:
         """The answer just given, if any — of the part the message names, after a reply part by part (「①について、
         市との打合せでは何を決めておけばいいですか？」 after answers to ①②③: ①'s, session 35's blind trial)."""
-        return self.part_answer or last_answer_id(self.replied)
+        return self.part_answer or last_answer_id(self.replied) or self.answer_before_a_decline
+
+    @functools.cached_property
+    def answer_before_a_decline(self) -> Optional[str]:
+        """The answer given before a reply that placed nothing (`reply_before_a_decline`), when the message declined named
+        no topic of its own (「スケジュール感を知りたいです。どのくらい前から…」 after the outreach) — not after one that
+        did (「暗証番号のいらないカードにしたい…」 then 「それにするとマイナポータルは…」: that card, not the PIN kinds)."""
+        if asked_topics(self.lexicon.find(previous_question(self.tracker)).covered, self.lexicon):
+            return None
+        return last_answer_id(reply_before_a_decline(self.tracker))
 
     @functools.cached_property
     def part_answer(self) -> Optional[str]:

@@ -479,6 +479,18 @@ def previous_reply(tracker: Tracker) -> List[Dict[str, Any]]:
     return [_custom(event) for event in previous_bot_events(tracker)]
 
 
+def reply_before_a_decline(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The custom payloads of the bot's reply before its latest one when the latest placed nothing (a plain decline, a
+    「もしかして」 that follows no answer): what a follow-up may still be about (session 39's blind trial, after the
+    outreach answer: 「スケジュール感を…」 was declined, and 「市との打合せでは何を決めておけばいいですか」 after it too, though
+    that answer's line says) — one reply back only; [] otherwise."""
+    replies = [[_custom(event) for event in reply] for reply in earlier_replies(tracker)[:2]]
+    if len(replies) < 2 or not any(c.get("fallback") for c in replies[0]):
+        return []
+    placed = any(c.get("answer_id") or c.get("follows") or c.get("uncovered") or c.get("guide") for c in replies[0])
+    return [] if placed else replies[1]
+
+
 def last_placed_reply(tracker: Tracker) -> List[Dict[str, Any]]:
     """The custom payloads of the bot's latest earlier reply that answered or routed, past the replies since that did
     neither (「もしかして」, a plain decline): what the conversation is still about (session 28's blind trials, after a

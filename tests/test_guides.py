@@ -2819,3 +2819,24 @@ def test_documents_to_prepare_for_the_outreach_at_home_are_its_line():
                     [("outreach_home", 0.55), ("out_of_scope", 0.17), ("proxy_pickup_documents", 0.15)])
     messages = run(ActionAnswer(), trk)[1]
     assert messages[0]["custom"].get("answer_id") == "outreach_home" and "暗証番号設定依頼書" in messages[0]["text"]
+
+
+def test_a_follow_up_after_a_decline_is_read_against_the_answer_before_it():
+    """Session 39's blind trial (a 老健 planning the outreach): after its answer, 「スケジュール感を知りたいです。…」 was
+    declined, and then 「市との打合せでは何を決めておけばいいですか」 too — the outreach answer's 打合せ line says it. One reply
+    back, and not when the declined message named a topic of its own."""
+    from actions.actions import ActionFallback
+    declined = {"fallback": True}
+    text = "市との打合せでは何を決めておけばいいですか"
+    ranked = [("out_of_scope", 0.39), ("contact_municipality", 0.17), ("outreach_facility", 0.12)]
+
+    def reply(declined_text):
+        trk = tracker("out_of_scope", text)
+        trk.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranked]
+        trk.events = [{"event": "user", "text": "出張申請…"},
+                      {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "outreach_facility"}}},
+                      {"event": "user", "text": declined_text, "parse_data": {"text": declined_text}},
+                      {"event": "bot", "text": "…", "data": {"custom": declined}}, *trk.events]
+        return run(ActionFallback(), trk)[1]
+    assert "実施日と人数" in reply("スケジュール感を知りたいです。どのくらい前から動き始めればいいですか？")[0]["text"]
+    assert "実施日と人数" not in reply("暗証番号のいらないカードにしたいです")[0]["text"]

@@ -216,7 +216,8 @@ TOPIC_RETURN = re.compile(r"(?:話|件|こと|ところ|とこ|質問)に(?:戻|
 
 # 「電話で申請書IDを伝えるって言ってたけど、それってどこに書いてあるの」 after the photo exception online (session 38's blind
 # trial: got the four ways to apply, 申請書ID read as the application's): the answer's own words, quoted
-QUOTES_THE_ANSWER = re.compile(r"(?:って|と)(?:言って|いって|おっしゃって|書いて)(?:た|ました|います|ます|る|あった|あります)")
+# (past: 「本人は…にしたいと言ってます」 quotes the person, session 39's blind trial)
+QUOTES_THE_ANSWER = re.compile(r"(?:って|と)(?:(?:言って|いって|おっしゃって)(?:た|ました)|書いて(?:あった|ありました|た))")
 
 
 def refers_back(text: str) -> bool:
