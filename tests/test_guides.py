@@ -2840,3 +2840,13 @@ def test_a_follow_up_after_a_decline_is_read_against_the_answer_before_it():
         return run(ActionFallback(), trk)[1]
     assert "実施日と人数" in reply("スケジュール感を知りたいです。どのくらい前から動き始めればいいですか？")[0]["text"]
     assert "実施日と人数" not in reply("暗証番号のいらないカードにしたいです")[0]["text"]
+
+
+def test_how_long_before_after_the_outreach_quotes_its_days_before():
+    """Session 39's blind trial (a 老健): 「スケジュール感を知りたいです。どのくらい前から動き始めればいいですか？」 after the
+    outreach answer was declined (out of scope 0.70); its lines 「約30日前」「約20日前」 say it."""
+    from actions.actions import ActionFallback
+    trk = following({"answer_id": "outreach_facility"}, "out_of_scope", "スケジュール感を知りたいです。どのくらい前から動き始めればいいですか？",
+                    [("out_of_scope", 0.70), ("start_guide", 0.22)])
+    text = run(ActionFallback(), trk)[1][0]["text"]
+    assert "約30日前" in text and "約20日前" in text

@@ -39,7 +39,10 @@ DONE_FOR_THEM = re.compile(r"[てで]あげ|[てで]やっ")
 # 決めるんですか」 after the outreach, session 38's blind trial: its 打合せ line)
 ANSWERS_SPELLING = ((re.compile(r"はんこ"), "ハンコ"), (re.compile(r"打ち合わせ|打合わせ|打ち合せ|うちあわせ"), "打合せ"),
                     (re.compile(r"書いて(?:あ|い)|書かれて|載って|のって(?:い|る)"), "記載"))   # 「どこに書いてあるの」: 記載の
-SIGNAL_WORDS = ((ARRIVES, "届く"), (AGE_GIVEN, "年齢"), (DONE_FOR_THEM, "手伝"))
+# how long before (「どのくらい前から動き始めれば」 after the outreach answer, session 39's blind trial: declined, out of scope
+# 0.70): its lines 「約30日前」「約20日前」
+HOW_EARLY = re.compile(r"(?:どのくらい|どれくらい|どれぐらい|どのぐらい|何日|何週間|何か月|何ヶ月|何カ月|いつ頃|いつごろ)前")
+SIGNAL_WORDS = ((ARRIVES, "届く"), (AGE_GIVEN, "年齢"), (DONE_FOR_THEM, "手伝"), (HOW_EARLY, "日前"))
 STEM_AFTER_KATAKANA = re.compile(r"(?<=[ァ-ヶー])[一-龥々]$")   # 「チューブ入ってる」: 入 is the verb's, not the word's
 WHERE_WORDS = {"入手", "取得", "手続", "手続き", "申請", "相談", "連絡"}   # 「どこで入手できますか」: what is done there, not what about
 GENERIC_WORDS = {"本人", "場合", "状態", "家族", "患者", "利用者", "施設", "職員", "大丈夫", "必要", "可能", "方法", "無理",
@@ -359,6 +362,7 @@ SAME_WORD = {"同意書": ("合意", "同意", "預かり証"),   # 「預かる
              # 「カードをなくしてから再発行までの間、病院はどうすればいいですか？」 after the lost card (session 28's blind trials:
              # only the reissue line): its 「カードがない間の受診」 line
              "病院": ("受診", "医療機関"),
+             "スケジュール": ("日前",),   # 「スケジュール感を知りたいです」 after the outreach: its 約30日前, 約20日前 lines
              "年齢": ("歳以上", "歳未満", "歳以下")}   # an age given (AGE_GIVEN): the lines on an age
 GENERIC_WEIGHT = 0.5   # 家族, 職員…: alone they do not name a line, beside another word they tell lines apart
 
@@ -549,12 +553,13 @@ def aspect_of_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id
 def words_in_the_answer(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str, on_its_topic: bool = False) -> List[dict]:
     """A follow-up whose words lines of the answer just given name — words no concept knows: those lines (`said_before`).
     When the classifier, unsure, still finds the answer's topic the likeliest (`on_its_topic`: after the lost-card steps,
-    「止めたあと警察とか役所にもいかないとダメ？」, session 26's blind trials), the lines naming most of them; else only for
+    「止めたあと警察とか役所にもいかないとダメ？」, session 26's blind trials), or it asks how long before (`HOW_EARLY`) and
+    the answer says 「…日前」, the lines naming most of them; else only for
     a short one each of whose words a line names (session 25's, after the ATM registration: 「どこの銀行？」 was declined;
     that answer's line is 「3. セブン銀行のATMで登録する」). [] otherwise."""
     previous = kb.by_id.get(previous_answer_id or "")
     words = content_words(text)
-    if previous is not None and on_its_topic:
+    if previous is not None and (on_its_topic or (HOW_EARLY.search(text) and "日前" in previous.answer)):
         return said_before(kb, previous.id, text)
     if previous is None or not words or not short_follow_up(text):
         return []
