@@ -1590,3 +1590,23 @@ def test_neither_face_nor_pin_at_the_reader_is_the_visit_not_the_face_auth_card(
     decision = decide(text, "face_auth_card_hoken", ranking(("face_auth_card_hoken", 0.78), ("face_auth_card_services", 0.06),
                                                             ("hoken_visit", 0.06)), lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents[0] == "hoken_visit"
+
+
+def test_sunglasses_worn_every_day_are_the_photo_exception(lexicon, kb):
+    """Session 39's blind trial (a blind user): 「いつもサングラスをかけているのですが、申請の写真はそのままでもいいですか」
+    got the photo rules (サングラス an NG example); worn daily for a disability, the exception allows it (manual p.27).
+    Sunglasses alone stay the rules."""
+    ranked = ranking(("photo_requirements", 0.7), ("photo_exception", 0.2))
+    daily = decide("いつもサングラスをかけているのですが、申請の写真はそのままでもいいですか", "photo_requirements", ranked,
+                   lexicon, set(kb.intents))
+    assert daily.kind == "answer" and daily.intents[0] == "photo_exception"
+    plain = decide("サングラスをかけた写真は使えますか", "photo_requirements", ranked, lexicon, set(kb.intents))
+    assert plain.intents[0] == "photo_requirements"
+
+
+def test_an_old_insurance_card_still_held_asks_when_it_ended(lexicon, kb):
+    """Session 39's blind trial (a Nagoya family): 「おかあさん古い保険証まだ持っとるんだけど、あれまだ使えるんかね？」 got the
+    card's registration (0.90); the old 保険証 was usable until 2025-12-01 at the latest (hokensho_end)."""
+    decision = decide("ほんでよ、おかあさん古い保険証まだ持っとるんだけど、あれまだ使えるんかね？", "hoken_registration",
+                      ranking(("hoken_registration", 0.9), ("hokensho_end", 0.05)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "hokensho_end"
