@@ -2850,3 +2850,16 @@ def test_how_long_before_after_the_outreach_quotes_its_days_before():
                     [("out_of_scope", 0.70), ("start_guide", 0.22)])
     text = run(ActionFallback(), trk)[1][0]["text"]
     assert "約30日前" in text and "約20日前" in text
+
+
+def test_which_town_of_the_residence_is_not_read_as_about_the_card_just_named():
+    """Session 39's blind trial (an Okinawan grandson): 「…おじいの住民票も名護に移してある。手続きはどっちの役所でするわけ？」
+    after the 顔認証 card as 保険証 got that card's services (read as about it); the 住民票's town names where — at least
+    「もしかして」 with that answer first, no answer about the card."""
+    from actions.actions import ActionFallback
+    text = "ボクは那覇に住んでて、おじいの施設は名護さ。おじいの住民票も名護に移してある。手続きはどっちの役所でするわけ？"
+    trk = following({"answer_id": "face_auth_card_hoken"}, "nlu_fallback", text,
+                    [("other_municipality", 0.62), ("out_of_scope", 0.36)])
+    custom = run(ActionFallback(), trk)[1][0]["custom"]
+    assert custom.get("answer_id") in (None, "other_municipality")
+    assert custom.get("answer_id") == "other_municipality" or custom["candidates"][0] == "other_municipality"
