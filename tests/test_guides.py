@@ -2863,3 +2863,13 @@ def test_which_town_of_the_residence_is_not_read_as_about_the_card_just_named():
     custom = run(ActionFallback(), trk)[1][0]["custom"]
     assert custom.get("answer_id") in (None, "other_municipality")
     assert custom.get("answer_id") == "other_municipality" or custom["candidates"][0] == "other_municipality"
+
+
+def test_whether_the_counter_sees_the_number_quotes_its_line():
+    """Session 39's blind trial (a dementia café volunteer): 「病院でマイナ保険証を出したら、受付の人に番号見られちゃわない？」
+    after what the card holds got the reader's steps (hoken_visit 0.43); that answer's line says the counter never
+    handles the マイナンバー."""
+    from actions.actions import ActionAnswer
+    trk = following({"answer_id": "card_safety"}, "hoken_visit", "病院でマイナ保険証を出したら、受付の人に番号見られちゃわない？",
+                    [("hoken_visit", 0.43), ("card_safety", 0.35), ("hospital_refused", 0.09)])
+    assert "マイナンバー（12桁の数字）を取り扱うことはありません" in run(ActionAnswer(), trk)[1][0]["text"]
