@@ -1610,3 +1610,13 @@ def test_an_old_insurance_card_still_held_asks_when_it_ended(lexicon, kb):
     decision = decide("ほんでよ、おかあさん古い保険証まだ持っとるんだけど、あれまだ使えるんかね？", "hoken_registration",
                       ranking(("hoken_registration", 0.9), ("hokensho_end", 0.05)), lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents[0] == "hokensho_end"
+
+
+def test_a_gaze_that_cannot_be_held_is_the_photo_exception(lexicon, kb):
+    """Session 39's blind trial (a nurse at a facility for severe disabilities): 「目が半開きで視線も合わないのですが、それも
+    大丈夫でしょうか」 was read as the visually impaired's help (0.43) and got 「もしかして」; the photo exception names
+    「視線が定まらない」 (manual p.27)."""
+    decision = decide("あと、その方は目が半開きで視線も合わないのですが、それも大丈夫でしょうか", "visual_impairment",
+                      ranking(("visual_impairment", 0.43), ("photo_exception", 0.12), ("affirm", 0.11), ("out_of_scope", 0.07)),
+                      lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "photo_exception"
