@@ -2873,3 +2873,12 @@ def test_whether_the_counter_sees_the_number_quotes_its_line():
     trk = following({"answer_id": "card_safety"}, "hoken_visit", "病院でマイナ保険証を出したら、受付の人に番号見られちゃわない？",
                     [("hoken_visit", 0.43), ("card_safety", 0.35), ("hospital_refused", 0.09)])
     assert "マイナンバー（12桁の数字）を取り扱うことはありません" in run(ActionAnswer(), trk)[1][0]["text"]
+
+
+def test_a_voice_inputs_daihitsu_after_braille_gets_the_proxy_writing():
+    """Session 39's blind trial (a blind user dictating): 「ヘルパーさんに台ひつしてもらうのは大丈夫ですか」 (代筆 misheard)
+    after the braille signature got 「もしかして」; the signature's answer says a helper may write it."""
+    from actions.actions import ActionFallback
+    trk = following({"answer_id": "visual_impairment"}, "nlu_fallback", "ヘルパーさんに台ひつしてもらうのは大丈夫ですか",
+                    [("nlu_fallback", 0.3), ("out_of_scope", 0.2)])
+    assert "代筆" in run(ActionFallback(), trk)[1][0]["text"]
