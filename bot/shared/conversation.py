@@ -42,7 +42,8 @@ ANSWERS_SPELLING = ((re.compile(r"はんこ"), "ハンコ"), (re.compile(r"打�
 # how long before (「どのくらい前から動き始めれば」 after the outreach answer, session 39's blind trial: declined, out of scope
 # 0.70): its lines 「約30日前」「約20日前」
 HOW_EARLY = re.compile(r"(?:どのくらい|どれくらい|どれぐらい|どのぐらい|何日|何週間|何か月|何ヶ月|何カ月|いつ頃|いつごろ)前")
-SIGNAL_WORDS = ((ARRIVES, "届く"), (AGE_GIVEN, "年齢"), (DONE_FOR_THEM, "手伝"), (HOW_EARLY, "日前"))
+DAYS_BEFORE = "日前"
+SIGNAL_WORDS = ((ARRIVES, "届く"), (AGE_GIVEN, "年齢"), (DONE_FOR_THEM, "手伝"), (HOW_EARLY, DAYS_BEFORE))
 STEM_AFTER_KATAKANA = re.compile(r"(?<=[ァ-ヶー])[一-龥々]$")   # 「チューブ入ってる」: 入 is the verb's, not the word's
 WHERE_WORDS = {"入手", "取得", "手続", "手続き", "申請", "相談", "連絡"}   # 「どこで入手できますか」: what is done there, not what about
 GENERIC_WORDS = {"本人", "場合", "状態", "家族", "患者", "利用者", "施設", "職員", "大丈夫", "必要", "可能", "方法", "無理",
@@ -362,7 +363,7 @@ SAME_WORD = {"同意書": ("合意", "同意", "預かり証"),   # 「預かる
              # 「カードをなくしてから再発行までの間、病院はどうすればいいですか？」 after the lost card (session 28's blind trials:
              # only the reissue line): its 「カードがない間の受診」 line
              "病院": ("受診", "医療機関"),
-             "スケジュール": ("日前",),   # 「スケジュール感を知りたいです」 after the outreach: its 約30日前, 約20日前 lines
+             "スケジュール": (DAYS_BEFORE,),   # 「スケジュール感を知りたいです」 after the outreach: its 約30日前, 約20日前 lines
              "年齢": ("歳以上", "歳未満", "歳以下")}   # an age given (AGE_GIVEN): the lines on an age
 GENERIC_WEIGHT = 0.5   # 家族, 職員…: alone they do not name a line, beside another word they tell lines apart
 
@@ -559,7 +560,7 @@ def words_in_the_answer(kb: KnowledgeBase, previous_answer_id: Optional[str], te
     that answer's line is 「3. セブン銀行のATMで登録する」). [] otherwise."""
     previous = kb.by_id.get(previous_answer_id or "")
     words = content_words(text)
-    if previous is not None and (on_its_topic or (HOW_EARLY.search(text) and "日前" in previous.answer)):
+    if previous is not None and (on_its_topic or (HOW_EARLY.search(text) and DAYS_BEFORE in previous.answer)):
         return said_before(kb, previous.id, text)
     if previous is None or not words or not short_follow_up(text):
         return []
@@ -608,8 +609,8 @@ def aspect_near(kb: KnowledgeBase, lexicon: Lexicon, previous: Entry, text: str)
     「そのとき持っていくものは？」 — that answer lists no documents; its neighbour's neighbour does)."""
     aspects = [lexicon.covered[cid] for cid in asked_topics(lexicon.find(text).covered, lexicon)
                if lexicon.covered[cid].aspect]
-    near = {entry.id for entry in neighbours_of(kb, previous)}
-    near |= {far.id for entry in neighbours_of(kb, previous) for far in neighbours_of(kb, entry)}
+    neighbours = neighbours_of(kb, previous)
+    near = {entry.id for entry in neighbours} | {far.id for entry in neighbours for far in neighbours_of(kb, entry)}
     return [entry.id for concept in aspects for entry in kb.by_intent.get(concept.intents[0], [])
             if entry.id in near and entry.id != previous.id]
 
