@@ -2882,3 +2882,20 @@ def test_a_voice_inputs_daihitsu_after_braille_gets_the_proxy_writing():
     trk = following({"answer_id": "visual_impairment"}, "nlu_fallback", "ヘルパーさんに台ひつしてもらうのは大丈夫ですか",
                     [("nlu_fallback", 0.3), ("out_of_scope", 0.2)])
     assert "代筆" in run(ActionFallback(), trk)[1][0]["text"]
+
+
+def test_kana_follow_ups_on_the_hour_and_a_new_card_quote_the_lost_cards_lines():
+    """Session 39's blind trial (a young man writing short kana): after the lost-card steps 「よる でも いい？」 got
+    「もしかして」 and 「あたらしいの もらえる？」 a decline (out of scope 0.63); the steps say 24時間365日受付 and 再発行."""
+    from actions.actions import ActionFallback
+    night = following({"answer_id": "lost_card"}, "nlu_fallback", "よるでもいい？", [("nlu_fallback", 0.35), ("affirm", 0.18)])
+    assert "24時間365日受付" in run(ActionFallback(), night)[1][0]["text"]
+    new = following({"answer_id": "lost_card"}, "out_of_scope", "新しいのもらえる？", [("out_of_scope", 0.63)])
+    assert "再発行の手続き" in run(ActionFallback(), new)[1][0]["text"]
+
+
+def test_a_short_answer_keeps_what_the_documents_do_not_say_beside_it(kb):
+    """Session 39's blind trial: 「おかね かかる？」 after a lost card got only 「こうふてすうりょうは むりょうです」 in short,
+    read as a free reissue; the first line's next sentence says the reissue's fee is in no document."""
+    from bot.shared.conversation import in_short
+    assert "再発行の手数料は、手元の資料には書かれていません" in in_short(kb, "card_fee")[0]["text"]

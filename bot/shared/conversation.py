@@ -43,7 +43,14 @@ ANSWERS_SPELLING = ((re.compile(r"はんこ"), "ハンコ"), (re.compile(r"打�
 # 0.70): its lines 「約30日前」「約20日前」
 HOW_EARLY = re.compile(r"(?:どのくらい|どれくらい|どれぐらい|どのぐらい|何日|何週間|何か月|何ヶ月|何カ月|いつ頃|いつごろ)前")
 DAYS_BEFORE = "日前"
-SIGNAL_WORDS = ((ARRIVES, "届く"), (AGE_GIVEN, "年齢"), (DONE_FOR_THEM, "手伝"), (HOW_EARLY, DAYS_BEFORE))
+# when (「よる でも いい？」 after the lost-card steps, session 39's blind trial, in kana: 「もしかして」): the lines with hours
+AT_SOME_HOUR = re.compile(r"夜|(?<![ぁ-ゖ])よる(?=[でにはも\s？?]|$)|休日|休みの日|土日|土曜|日曜|祝日|年末|何時|なんじ")
+HOURS = "受付時間"
+# a new card (「あたらしいの もらえる？」 after the lost-card steps, same trial: declined, out of scope 0.63): the reissue's lines
+NEW_CARD = re.compile(r"(?:新しい|あたらしい)(?:の|もの|やつ|カード|かーど)|作り直|つくりなお")
+REISSUE = "再発行"
+SIGNAL_WORDS = ((ARRIVES, "届く"), (AGE_GIVEN, "年齢"), (DONE_FOR_THEM, "手伝"), (HOW_EARLY, DAYS_BEFORE),
+                (AT_SOME_HOUR, HOURS), (NEW_CARD, REISSUE))
 STEM_AFTER_KATAKANA = re.compile(r"(?<=[ァ-ヶー])[一-龥々]$")   # 「チューブ入ってる」: 入 is the verb's, not the word's
 WHERE_WORDS = {"入手", "取得", "手続", "手続き", "申請", "相談", "連絡"}   # 「どこで入手できますか」: what is done there, not what about
 GENERIC_WORDS = {"本人", "場合", "状態", "家族", "患者", "利用者", "施設", "職員", "大丈夫", "必要", "可能", "方法", "無理",
@@ -342,7 +349,8 @@ def in_the_answers_words(text: str, answer: str) -> str:
 # a word of a follow-up and the answers' word for it (「操作を手伝って」: 「家族や職員が手助けしてかまいません」)
 SAME_WORD = {"同意書": ("合意", "同意", "預かり証"),   # 「預かるのに本人の同意書みたいなもんはいるんか？」 after the card's keeping:
              # 「入所契約や預かり証などの合意があれば施設で…」 (session 33's trial: 「同じになるため、くり返しません」)
-             "届く": ("届き", "届か", "届い"),   # 「どのように届きますか？」 after the outreach at home: 「…市区町村に届き、…郵便等で送られます」
+             "届く": ("届き", "届か", "届い"),
+             HOURS: ("24時間", "時間", "受付", "9:30"),   # 「24時間365日受付」, 「平日 9:30～20:00」   # 「どのように届きますか？」 after the outreach at home: 「…市区町村に届き、…郵便等で送られます」
              "手伝": ("手助",), "手助": ("手伝",), "代筆": ("代わりに書",), "押印": ("ハンコ", "はんこ", "印鑑"),
              "ハンコ": ("押印", "印鑑"), "印鑑": ("押印", "ハンコ"),   # 「その場合、はんこも必要ですか。」 after braille: 押印等
              "何番": ("番」",), "何回": ("回",),   # 「あと何回まちがえられる？」 after the PIN reset: 「連続して3回」   # 「で何番おせばいいの？」 after the lost-card steps: 音声ガイダンス「2番」
@@ -728,6 +736,7 @@ NOT_UNDERSTOOD = re.compile(r"(?:よく)?(?:わから|分から|判ら)(?:ない
                             r"|(?:短く|みじかく|簡単に|かんたんに|手短に)(?:して|いって|言って|おねが|お願|教え|おしえ|[。!！\s]|$)"
                             r"|(?:もう|今)\s*(?:一度|いちど|1回|一回|いっかい)\s*(?:おねが|お願|みじかく|短く|[。!！\s]*$)")
 SHORT_ANSWER_CHARS = 120
+NOT_IN_THE_DOCUMENTS = re.compile(r"(?:資料|手元)[^。]*(?:書かれていません|ありません)")
 # the reader asks for kana (「かんじが よめない」「ひらがなで」); one who writes in kana only is offered it (a button)
 ASKS_FOR_KANA = re.compile(r"かんじ|漢字|ひらがな|平仮名|ふりがな|振り仮名|ルビ|よめな|読めな")
 NAMES_KANA = re.compile(r"かんじ|漢字|ひらがな|平仮名|ふりがな|振り仮名|ルビ")
@@ -852,7 +861,10 @@ def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False, by_fax: b
     if entry is None:
         return []
     lines = entry.answer.strip().splitlines()
-    first = "".join(re.findall(r"[^。\n]*。?", lines[0])[:1]).strip()
+    sentences = [sentence for sentence in re.findall(r"[^。\n]*。?", lines[0]) if sentence]
+    # what the documents do not say about it stays beside it (session 39's blind trial: 「おかね かかる？」 after a lost
+    # card got only 「こうふてすうりょうは むりょう」, not that the reissue's fee is in no document)
+    first = "".join(sentences[:2] if len(sentences) > 1 and NOT_IN_THE_DOCUMENTS.search(sentences[1]) else sentences[:1]).strip()
     if len(first) > SHORT_ANSWER_CHARS or not first.endswith("。"):
         first = lines[0][:SHORT_ANSWER_CHARS].rstrip("：:") + "…"
     items: List[str] = []
