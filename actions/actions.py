@@ -161,6 +161,15 @@ class Turn:
         return last_answer_id(reply_before_a_decline(self.tracker))
 
     @functools.cached_property
+    def main_answer(self) -> Optional[str]:
+        """The answer given before the one just given when that one is among its related entries — a side step from it
+        (session 40's blind trial, a deaf user: the lost-card steps, then its FAX; 「けいさつ いく？」 and 「再発行は、どこで
+        手続きしますか。」 were declined)."""
+        previous = self.previous
+        before = [answer_id for answer_id in earlier_answer_ids(self.tracker) if answer_id != previous][:1]
+        return before[0] if before and previous in self.kb.by_id[before[0]].related else None
+
+    @functools.cached_property
     def part_answer(self) -> Optional[str]:
         """The answer given to the numbered part the message names (「①について」), if any (read once a message)."""
         return answer_to_part(self.replied, self.text)
@@ -410,6 +419,14 @@ def _held_by_the_answer(turn: Turn) -> List[dict]:
                               turn.text, routed)
 
 
+def _held_by_the_main_answer(turn: Turn) -> List[dict]:
+    """「けいさつ いく？」 after the FAX for a lost card: the lines of the lost-card steps it was a side step from."""
+    if turn.main_answer is None or any(m["custom"].get("uncovered") for m in turn.reply):
+        return []
+    return held_by_the_answer(turn.kb, turn.lexicon, turn.main_answer, _answers(turn.reply) | _offered_nearby(turn),
+                              turn.text, intro="from_topic")
+
+
 def _aspect_of_the_answer(turn: Turn) -> List[dict]:
     """「お金はかかりますか」 after the 資格確認書: the lines of the answer just given that name it (`aspect_of_the_answer`) —
     not when the reply gives or offers a neighbour (「必要書類は？」 after who may be the proxy: the proxy's documents)."""
@@ -524,7 +541,7 @@ def _topics_named(turn: Turn) -> List[dict]:
 REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
     _about_what_was_said, _back_to_an_earlier_answer, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read,
     _routed_beside_the_answer, _variant_of_the_answer,
-    _of_the_kind_talked_about, _aspect_of_the_answer, _steps_left, _held_by_the_answer,
+    _of_the_kind_talked_about, _aspect_of_the_answer, _steps_left, _held_by_the_answer, _held_by_the_main_answer,
     _when_in_the_answer, _referring_back, _each_question, _next_to_the_answer, _only_who_after_the_answer, _placed,
     _following_up, _from_check_topic,
     _topics_named)

@@ -59,6 +59,11 @@ def test_routing_replies_give_only_numbers_from_the_sources(lexicon, kb):
     ("父はカードを持っていません。病院はどうなりますか", "no_card"),
     ("かかあの 施設は 隣まち だども 役場の ひとが 施設さ きて カード 作ってけるのすか", "outreach"),
     ("この保険証は具体的にいつまで使用できるのでしょうか。", "hokensho_end"),   # an MSW's patient's 後期高齢者 card
+    # session 40's blind trial: the paper card abolished (the lost-card steps),
+    # a card without a PIN in Kansai dialect (a reader's line), the person going to collect it (the braille signature)
+    ("「保険証の紙がなくなったら病院に行けないのでは」と不安がる方がいます", "hokensho_end"),
+    ("おかんのカード、暗証番号いらんやつに変えたいねんけど、うちが役所行って手続きできるん？", "switch_to_face_auth"),
+    ("カードの受け取りはご本人が窓口に行く必要がありますか？全盲なので一人で行くのは難しいです。", "proxy_pickup"),
 ])
 def test_look_alikes_and_hiragana_find_the_right_concept(lexicon, text, concept):
     assert concept in lexicon.find(text).covered
@@ -1620,3 +1625,8 @@ def test_a_gaze_that_cannot_be_held_is_the_photo_exception(lexicon, kb):
                       ranking(("visual_impairment", 0.43), ("photo_exception", 0.12), ("affirm", 0.11), ("out_of_scope", 0.07)),
                       lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents[0] == "photo_exception"
+
+
+def test_the_paper_card_abolished_is_not_a_lost_card(lexicon):
+    """Session 40's blind trial: 「保険証の紙がなくなったら…」 (abolished) got the lost-card steps."""
+    assert "lost" not in lexicon.find("保険証の紙がなくなったら病院に行けないのでは").covered

@@ -2899,3 +2899,17 @@ def test_a_short_answer_keeps_what_the_documents_do_not_say_beside_it(kb):
     read as a free reissue; the first line's next sentence says the reissue's fee is in no document."""
     from bot.shared.conversation import in_short
     assert "再発行の手数料は、手元の資料には書かれていません" in in_short(kb, "card_fee")[0]["text"]
+
+
+def test_a_follow_up_after_a_side_step_reads_the_answer_it_came_from():
+    """Session 40's blind trial, a deaf user: the lost-card steps, then its FAX (a related entry); 「けいさつ いく？」 and
+    「再発行は、どこで手続きしますか。」 were declined. The lost-card steps' lines answer them; after the FAX alone, no."""
+    from actions.actions import ActionFallback
+    for text, line in (("警察いく？", "警察に遺失届"), ("再発行は、どこで手続きしますか。", "再発行の手続き")):
+        trk = following({"answer_id": "fax_inquiry"}, "out_of_scope", text, [("out_of_scope", 0.61), ("lost_card", 0.28)])
+        trk.events = [{"event": "user", "text": "…"}, {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "lost_card"}}},
+                      *trk.events]
+        said = run(ActionFallback(), trk)[1][0]
+        assert line in said["text"] and "「カードをなくしたとき」のお答え" in said["text"], text
+        alone = following({"answer_id": "fax_inquiry"}, "out_of_scope", text, [("out_of_scope", 0.61), ("lost_card", 0.28)])
+        assert line not in run(ActionFallback(), alone)[1][0]["text"], text

@@ -455,7 +455,7 @@ def referring_clause(text: str) -> str:
 
 
 def held_by_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], answered: Set[str],
-                       text: str, routed: bool = False) -> List[dict]:
+                       text: str, routed: bool = False, intro: str = "said_before") -> List[dict]:
     """A short follow-up whose every word the answer just given holds (or the answers' word for it), and the answers the
     classifier gives or offers (`answered`, if any) do not, asks about that answer (session 27's blind trials, after the switch to the 顔認証
     card by a proxy: 「委任状の書式は？」 got the 7 documents for collecting a card; that answer says 「委任状の様式は
@@ -473,7 +473,7 @@ def held_by_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: 
     topics = set(asked_topics(lexicon.find(text).covered, lexicon))
     if topics and not topics & set(lexicon.find(previous.answer).covered):
         return []   # a topic the answer does not speak of (「電話するのは本人じゃなくて職員でもいい？」 after the free dial)
-    return said_before(kb, previous.id, text)
+    return said_before(kb, previous.id, text, intro=intro)
 
 
 # 「もう過ぎてる？」「いつから？」「今はもう使えないの？」「じゃあ今年の話じゃないの？」: when, against today
