@@ -1630,3 +1630,11 @@ def test_a_gaze_that_cannot_be_held_is_the_photo_exception(lexicon, kb):
 def test_the_paper_card_abolished_is_not_a_lost_card(lexicon):
     """Session 40's blind trial: 「保険証の紙がなくなったら…」 (abolished) got the lost-card steps."""
     assert "lost" not in lexicon.find("保険証の紙がなくなったら病院に行けないのでは").covered
+
+
+def test_the_my_number_on_the_handwritten_form_is_said_before_the_decline(lexicon, kb):
+    """Session 40's blind trial (a parent): 「申請書に個人番号を書く欄がありますよね。…そのまま書けばいいですか？」 was told
+    the documents do not say; the leaflet (004, line 367) says the handwritten form needs it."""
+    reply = lexicon.uncovered["mynumber_on_forms"].reply
+    assert "手書き用の交付申請書には、顔写真の貼付とマイナンバーの記入が必要です" in reply
+    assert "手書き用の交付申請書には、顔写真の貼付とマイナンバーの記入が必要です" in source_text(kb.documents["policy_2019"])
