@@ -167,7 +167,8 @@ class Turn:
         手続きしますか。」 were declined)."""
         previous = self.previous
         before = [answer_id for answer_id in earlier_answer_ids(self.tracker) if answer_id != previous][:1]
-        return before[0] if before and previous in self.kb.by_id[before[0]].related else None
+        main = self.kb.by_id.get(before[0]) if before else None
+        return main.id if main is not None and previous in main.related else None
 
     @functools.cached_property
     def part_answer(self) -> Optional[str]:
@@ -411,20 +412,22 @@ def _steps_left(turn: Turn) -> List[dict]:
     return steps_left(turn.kb, turn.previous, turn.text)
 
 
-def _held_by_the_answer(turn: Turn) -> List[dict]:
-    """「委任状の書式は？」 after the proxy's switch to the 顔認証 card: that answer's lines (`held_by_the_answer`), unless
-    what the reply gives or offers nearby holds the words too."""
+def _held_by(turn: Turn, answer_id: Optional[str], intro: str = "said_before") -> List[dict]:
+    """The lines of `answer_id` that hold every word of a short follow-up (`held_by_the_answer`), unless what the reply
+    gives or offers nearby holds them too, or the reply routes (the documents do not say it)."""
     routed = any(m["custom"].get("uncovered") for m in turn.reply)
-    return held_by_the_answer(turn.kb, turn.lexicon, turn.previous, _answers(turn.reply) | _offered_nearby(turn),
-                              turn.text, routed)
+    return held_by_the_answer(turn.kb, turn.lexicon, answer_id, _answers(turn.reply) | _offered_nearby(turn),
+                              turn.text, routed, intro=intro)
+
+
+def _held_by_the_answer(turn: Turn) -> List[dict]:
+    """「委任状の書式は？」 after the proxy's switch to the 顔認証 card: that answer's lines."""
+    return _held_by(turn, turn.previous)
 
 
 def _held_by_the_main_answer(turn: Turn) -> List[dict]:
     """「けいさつ いく？」 after the FAX for a lost card: the lines of the lost-card steps it was a side step from."""
-    if turn.main_answer is None or any(m["custom"].get("uncovered") for m in turn.reply):
-        return []
-    return held_by_the_answer(turn.kb, turn.lexicon, turn.main_answer, _answers(turn.reply) | _offered_nearby(turn),
-                              turn.text, intro="from_topic")
+    return _held_by(turn, turn.main_answer, intro="from_topic") if turn.main_answer else []
 
 
 def _aspect_of_the_answer(turn: Turn) -> List[dict]:
