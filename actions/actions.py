@@ -199,6 +199,9 @@ class Turn:
         likeliest = self._likeliest_of(near_intents | asked_intents)
         if not self.refers_back and likeliest is not None and likeliest not in near_intents:
             return True   # 「できたカードは嫁の私が代わりに役所へ受け取りに行けますか？何を持っていけば…」 after the mail application
+        pinned = [concept for concept in asked if self.lexicon.covered[concept].outranks]
+        if pinned and not near_intents & self.lexicon.intents_of(pinned):
+            return True   # 「ほんなら…暗証番号いらんやつに変えたいねんけど…」 after the card at a visit (session 40's blind trial)
         if near_intents & asked_intents:
             return False
         return not set(asked) & set(self.lexicon.find("。".join(f"{e.title}。{e.answer}" for e in near)).covered)

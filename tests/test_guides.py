@@ -2913,3 +2913,14 @@ def test_a_follow_up_after_a_side_step_reads_the_answer_it_came_from():
         assert line in said["text"] and "「カードをなくしたとき」のお答え" in said["text"], text
         alone = following({"answer_id": "fax_inquiry"}, "out_of_scope", text, [("out_of_scope", 0.61), ("lost_card", 0.28)])
         assert line not in run(ActionFallback(), alone)[1][0]["text"], text
+
+
+def test_a_pinned_topic_after_an_answer_is_not_read_back_into_it():
+    """Session 41 (b40's C08-T3): 「ほんならおかんのカード、暗証番号いらんやつに変えたいねんけど…」 after the card at a visit
+    got that answer's reader line (「ほんなら」 starts from it); the switch to the 顔認証 card is another topic."""
+    text = "ほんならおかんのカード、暗証番号いらんやつに変えたいねんけど、うちが役所行って手続きできるん？"
+    trk = following({"answer_id": "hoken_visit"}, "face_auth_card_apply", text,
+                    [("face_auth_card_apply", 0.46), ("out_of_scope", 0.40), ("pin_forgot", 0.07)])
+    said = run(ActionAnswer(), trk)[1][0]
+    assert "直前のお答え" not in said["text"]
+    assert said["custom"].get("answer_id") == "face_auth_card_apply" or said["custom"]["candidates"][0] == "face_auth_card_apply"
