@@ -1654,3 +1654,40 @@ def test_a_photo_taken_by_the_family_asks_the_photo_rules(lexicon, kb):
                       ranking(("photo_exception", 0.78), ("photo_requirements", 0.08), ("out_of_scope", 0.05)),
                       lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents[0] == "photo_requirements"
+
+
+@pytest.mark.parametrize("text, intent, rank, answer", [
+    # session 41's blind trial (b41): a card missing from the safe at 2 a.m. (「もしかして」: the free dial likeliest, lost outranks it)
+    ("夜勤中です。入居者さんのマイナンバーカードが金庫にない！今夜中にどこかに連絡したほうがいい？夜中2時だけど電話つながる？",
+     "nlu_fallback", (("nlu_fallback", 0.35), ("free_dial", 0.27), ("out_of_scope", 0.26), ("lost_card", 0.18)), "lost_card"),
+    # a switch in kana, with the card held (「もしかして」)
+    ("ばんごういらないカードにしたい。もうカードもってる。つまに役所いってもらえる？", "how_to_get_card",
+     (("how_to_get_card", 0.40), ("no_card_shikaku", 0.11), ("out_of_scope", 0.07), ("face_auth_card_apply", 0.07)),
+     "face_auth_card_apply"),
+    # a volunteer typing a blind person's PIN (the reader's steps at 0.92)
+    ("暗証番号の設定のときも本人は画面が見えないので 付き添いのボランティアが番号を聞いて代わりに入力してあげてもいいのでしょうか",
+     "hoken_visit", (("hoken_visit", 0.92), ("pin_sharing", 0.05)), "pin_sharing"),
+    # whether the person wants the card (the PIN's 介助者 at 0.95)
+    ("重度の知的障害がある利用者さんで、言葉でのやりとりが難しい方のカード申請を考えています。本人の意思確認ってどこまでやればいいんですかね？",
+     "intellectual_disability", (("intellectual_disability", 0.95), ("no_card_shikaku", 0.02)), "no_card_shikaku"),
+    # placing the card on the reader for someone (「もしかして」, no_card_shikaku 0.80)
+    ("おばあさん は 手 が ふるえる。わたし が カード を きかい に おいて いい ですか？", "no_card_shikaku",
+     (("no_card_shikaku", 0.80), ("card_management", 0.04), ("out_of_scope", 0.03)), "hoken_visit"),
+    # a 顔認証 card shown at a clinic's reception (the reader's 「4桁の暗証番号」)
+    ("カードの右下に「顔認証」と書いてある患者さんが来ました。この方の受付で気をつけることはありますか。", "face_auth_card_hoken",
+     (("face_auth_card_hoken", 0.44), ("face_auth_card_about", 0.31)), "face_auth_card_about"),
+    # no マイナ保険証 (「もしかして」: the concepts named the visit only)
+    ("利用者さんでマイナ保険証ない人、受診どうなる？", "no_card_shikaku", (("no_card_shikaku", 0.85), ("hoken_visit", 0.06)),
+     "no_card_shikaku"),
+])
+def test_session_41_trial_questions_get_their_answer(lexicon, kb, text, intent, rank, answer):
+    decision = decide(text, intent, ranking(*rank), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == answer
+
+
+def test_session_41_trial_uncovered_and_not(lexicon):
+    """A sign-language interpreter at the counter is in no document (was: the FAX answer); the FAX's hours asked with 土日
+    are not the card's pickup (was: 受け取りの場所・日時); the wife knowing her husband's PIN, in kana, is the PIN's sharing."""
+    assert routed_id(lexicon, "母が役所の窓口でカードを受け取るとき、手話通訳をつけてもらうことはできますか？") == "sign_language"
+    assert routed_id(lexicon, "普通の質問のFAXは、夜や土日に送っても受け付けてもらえますか？返事はどのくらいで来るのでしょう。") is None
+    assert "pin_kept_by_other" in lexicon.find("つまの わたしが おっとの ばんごうを しっていても いいのか しりたいです").covered

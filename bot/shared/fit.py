@@ -410,7 +410,10 @@ def _sure_over_doubt(decision: Decision, ranked: List[Tuple[str, float]], out_of
     lost_card 0.20 against out_of_scope 0.10): its likeliest intent is the answer, and a concept the message names maps to
     it."""
     first = decision.intents[0]
-    urgent = is_urgent(first, decision.found.covered, lexicon)
+    # or the urgent topic that outranks it (session 41's trial: 「カードが金庫にない！…夜中2時だけど電話つながる？」, the free
+    # dial likeliest at 0.27 against out_of_scope 0.26 — the lost-card steps give its number and 24時間365日)
+    urgent = any(is_urgent(intent, decision.found.covered, lexicon)
+                 for intent in (first, _outranked([first], decision.found, lexicon)[0][0]))
     outranked = _outranked_by(decision.found, lexicon)   # agrees, as in _agreement
     naming = sum(first in lexicon.covered[cid].intents for cid in decision.found.covered)   # concepts naming the answer
     ratio = SURE_OVER_DOUBT_TWICE_NAMED if naming >= 2 else SURE_OVER_DOUBT
