@@ -186,7 +186,8 @@ class Turn:
         or name (「それって家族が代わりに手続きしてもいいの？」 after the PIN reset asks about its 代理者) — or, when it does
         not start from the answer (それ…), that the classifier finds likelier than any of theirs (a blind trial, 2026-12-03:
         「できたカードは嫁の私が代わりに役所へ受け取りに行けますか？何を持っていけば…」 after the mail application got its
-        line 「市区町村の窓口でも再発行しています（本人確認書類を持参）」 — the application form's, read as the proxy's)."""
+        line 「市区町村の窓口でも再発行しています（本人確認書類を持参）」 — the application form's, read as the proxy's) — or
+        that names a pinned topic (a concept that `outranks`) none of theirs answers, even when it starts from the answer."""
         previous = self.kb.by_id.get(self.previous or "")
         asked = asked_topics(self.found.covered, self.lexicon)
         if previous is None or not asked:
