@@ -120,6 +120,7 @@ _KANA_WORD = "|".join(sorted(_KANA_DIGITS, key=len, reverse=True))
 _KANA_NUMBER = re.compile(rf"(?<![ぁ-ゖァ-ヺー])(?:(?:{_KANA_WORD})(?:[ \u3000、,・]+(?:{_KANA_WORD})){{3,}}"
                           rf"|(?:{_KANA_WORD})(?:[ \u3000、,・]*(?:{_KANA_WORD})){{7,}})(?![ぁ-ゖァ-ヺー])")
 _KANA_DIGIT = re.compile(_KANA_WORD)
+_PARTICLE_AFTER_LENGTHS = (4, 12)   # a PIN's or a マイナンバー's digits, then 「に」 read as the particle, not a fifth or 13th 2
 
 
 def _kana_numbers(chars: list) -> list:
@@ -130,11 +131,14 @@ def _kana_numbers(chars: list) -> list:
     for run in _KANA_NUMBER.finditer(text):
         out.extend(chars[done:run.start()])
         position = run.start()
-        for word in _KANA_DIGIT.finditer(text, run.start(), run.end()):
+        words = list(_KANA_DIGIT.finditer(text, run.start(), run.end()))
+        if len(words) - 1 in _PARTICLE_AFTER_LENGTHS and words[-1].group() in ("に", "ニ"):
+            words.pop()   # 「いち いち に はち に しようと」 (session 41's blind trial): 1128 and the particle に
+        for word in words:
             out.extend(chars[position:word.start()])   # the separators
             out.append((_KANA_DIGITS[word.group()], chars[word.start()][1], chars[word.end() - 1][2]))
             position = word.end()
-        done = run.end()
+        done = position
     return out + chars[done:]
 
 
