@@ -766,6 +766,9 @@ class ActionAnswer(MessageAction):
         return events
 
 
+GUIDE_STARTS = ("start_guide", "restart_guide")
+
+
 class ActionFallback(MessageAction):
     """Unsure or out of scope: an answer when a named concept agrees with the classifier's runner-up,
     else 「もしかして」, where to ask about an uncovered card topic, or a plain decline."""
@@ -774,7 +777,9 @@ class ActionFallback(MessageAction):
         return "action_fallback"
 
     def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
-        return utter_all(dispatcher, fitting_messages(tracker))
+        started_a_check = latest_intent(tracker) in GUIDE_STARTS   # a question action_guide_start passed on
+        return utter_all(dispatcher, fitting_messages(
+            tracker, read_as_unsure(tracker.latest_message, GUIDE_STARTS) if started_a_check else None))
 
 
 class ShortResponseAction(MessageAction, ABC):

@@ -323,6 +323,15 @@ def requested_check(tracker: Tracker) -> Optional[str]:
     return typed or phrased or ((named or check_offered(tracker)) if CHECK_REQUEST.search(text) else None)
 
 
+# words that ask for a check rather than an answer (the start_guide examples: 「…チェックしたい」「順番にガイドして」)
+ASKS_FOR_A_CHECK = re.compile(r"チェック|ガイド|診断|段取り|スケジュール|計画|一つずつ|ひとつずつ|順番に|順に|質問に答えて|案内して")
+
+
+def asked_not_a_check(text: str) -> bool:
+    """A typed question that does not ask for a check (「確認できない場合はどうすればいいですか？」)."""
+    return asks(text) and not ASKS_FOR_A_CHECK.search(text)
+
+
 def check_offered(tracker: Tracker) -> Optional[str]:
     """The check of the answer just given (「それさっき見た😑チェックのほう！」 after the PIN answer), if it has one."""
     kb = load_knowledge()
@@ -346,6 +355,10 @@ class ActionGuideStart(Action):
         chosen = requested or next((value for value in entity_values(tracker, "guide") if value in guides.FLOWS), None)
         restarting = intent != "start_guide" or not chosen
         name = chosen or (tracker.get_slot("guide") if intent != "start_guide" else None)
+        if intent == "start_guide" and not requested and asked_not_a_check(latest_text(tracker)):
+            # a question read as a check's start (session 41's blind trial: 「…「カードを作りたいか」の気持ちを確認するのが
+            # 難しいんです。確認できない場合はどうすればいいですか？」 started the PIN check): read as any other message
+            return [SlotSet("guide", None), FollowupAction("action_fallback")]
         if name not in guides.FLOWS:
             if intent == "restart_guide" and asks(guides.beside_command(latest_text(tracker))):
                 # a question read as 「やり直す」 with no check to restart (session 33's blind trial, after the registration:

@@ -1685,6 +1685,21 @@ def test_session_41_trial_questions_get_their_answer(lexicon, kb, text, intent, 
     assert decision.kind == "answer" and decision.intents[0] == answer
 
 
+@pytest.mark.parametrize("text, rank, answer", [
+    # the wife keeping her husband's PIN, in kana, as the NLU reads it (「もしかして」: out_of_scope 0.23)
+    ("番号のきめかたではなくて、つまのわたしが夫の番号をしっていてもいいのかしりたいです",
+     (("pin_sharing", 0.41), ("out_of_scope", 0.23), ("mynumber_leak", 0.19)), "pin_sharing"),
+    # whether he wants the card (「もしかして」: out_of_scope 0.23 above the 資格確認書's 0.11)
+    ("夫は自分で「作りたい」とはっきりいえないのですが、それでも申し込めますか",
+     (("nlu_fallback", 0.35), ("out_of_scope", 0.23), ("no_card_shikaku", 0.11), ("card_uses", 0.09)), "no_card_shikaku"),
+])
+def test_a_pinned_topic_the_classifier_ranks_first_is_not_doubted(lexicon, kb, text, rank, answer):
+    """Session 41's trial: a concept that `outranks` (a kind of question its terms name together) whose main topic the
+    classifier ranks first is answered although out_of_scope is above OOS_DOUBT."""
+    decision = decide(text, rank[0][0], ranking(*rank), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == answer and not decision.doubtful
+
+
 def test_session_41_trial_uncovered_and_not(lexicon):
     """A sign-language interpreter at the counter is in no document (was: the FAX answer); the FAX's hours asked with 土日
     are not the card's pickup (was: 受け取りの場所・日時); the wife knowing her husband's PIN, in kana, is the PIN's sharing."""

@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import guides as guide_actions
-from actions.actions import ActionAnswer, ActionShortReply
+from actions.actions import ActionAnswer, ActionFallback, ActionShortReply
 from bot.shared import guides
 from bot.shared.guides import UNKNOWN, extract, parse_age, parse_date, render
 from tests.conftest import ROOT
@@ -470,7 +470,6 @@ def test_a_question_read_as_restart_with_no_check_to_restart_is_answered_as_a_qu
     text = "その登録は毎年やり直す必要がありますか"
     events, messages = run(guide_actions.ActionGuideStart(), tracker("restart_guide", text))
     assert not messages and events[-1] == {"event": "followup", "name": "action_fallback", "timestamp": None}
-    from actions.actions import ActionFallback
     ranking = [("restart_guide", 0.52), ("hoken_registration", 0.17), ("out_of_scope", 0.15)]
     after = run(ActionFallback(), following({"answer_id": "hoken_registration"}, "restart_guide", text, ranking))[1]
     assert after[0]["custom"].get("answer_id") == "hoken_registration" and "生涯1回" in after[0]["text"]
@@ -662,6 +661,24 @@ def following(custom, intent, text, ranking=()):
         trk.events = [{"event": "user", "text": "…"}, {"event": "bot", "text": "…", "data": {"custom": custom}},
                       *trk.events]
     return trk
+
+
+def test_a_question_read_as_a_checks_start_is_answered():
+    """Session 41's trial: 「…「カードを作りたいか」の気持ちを確認するのが難しいんです。確認できない場合はどうすればいいですか？」
+    (start_guide 0.68, the PIN named) started the PIN check; a question that does not ask for a check is passed on and
+    read as any other message — 「暗証番号のチェックをしたい」 still starts it."""
+    text = "暗証番号の前の段階で、そもそも「カードを作りたいか」の気持ちを確認するのが難しいんです。確認できない場合はどうすればいいですか？"
+    trk = following(None, "start_guide", text, (("start_guide", 0.68), ("no_card_shikaku", 0.19), ("out_of_scope", 0.02)))
+    trk.latest_message["entities"] = [{"entity": "guide", "value": "pin"}]
+    events, _ = run(guide_actions.ActionGuideStart(), trk)
+    assert {"event": "followup", "timestamp": None, "name": "action_fallback"} in events
+    assert slot_events(events)["guide"] is None
+    _, messages = run(ActionFallback(), trk)
+    assert messages[0]["custom"].get("answer_id") == "no_card_shikaku"
+    assert "資格確認書" in messages[0]["text"]
+    asked = following(None, "start_guide", "暗証番号のチェックをしたい", (("start_guide", 0.95),))
+    asked.latest_message["entities"] = [{"entity": "guide", "value": "pin"}]
+    assert slot_events(run(guide_actions.ActionGuideStart(), asked)[0])["guide"] == "pin"
 
 
 def test_a_question_read_as_yes_follows_the_previous_answer_up():

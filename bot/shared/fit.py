@@ -414,10 +414,13 @@ def _sure_over_doubt(decision: Decision, ranked: List[Tuple[str, float]], out_of
     # dial likeliest at 0.27 against out_of_scope 0.26 — the lost-card steps give its number and 24時間365日)
     urgent = any(is_urgent(intent, decision.found.covered, lexicon)
                  for intent in (first, _outranked([first], decision.found, lexicon)[0][0]))
+    # or a pinned concept's (one that `outranks`: a kind of question its terms name together) main topic (session 41's
+    # trial in kana: 「つまの わたしが おっとの ばんごうを しっていても いいのか」, pin_sharing 0.41 against 0.23)
+    pinned = any(lexicon.covered[cid].outranks and lexicon.covered[cid].intents[0] == first for cid in decision.found.covered)
     outranked = _outranked_by(decision.found, lexicon)   # agrees, as in _agreement
     naming = sum(first in lexicon.covered[cid].intents for cid in decision.found.covered)   # concepts naming the answer
     ratio = SURE_OVER_DOUBT_TWICE_NAMED if naming >= 2 else SURE_OVER_DOUBT
-    return (bool(ranked) and ranked[0][0] == first and (urgent or ranked[0][1] >= ratio * out_of_scope)  # _agreement
+    return (bool(ranked) and ranked[0][0] == first and (urgent or pinned or ranked[0][1] >= ratio * out_of_scope)  # _agreement
             and (naming > 0 or first in outranked))
 
 
