@@ -1700,6 +1700,24 @@ def test_a_pinned_topic_the_classifier_ranks_first_is_not_doubted(lexicon, kb, t
     assert decision.kind == "answer" and decision.intents[0] == answer and not decision.doubtful
 
 
+@pytest.mark.parametrize("text, rank, answer", [
+    # the 通知カード missing when applying (the 資格確認書 at 0.65): the 通知カード紛失届
+    ("これから申請する方の中に、通知カードがどこにあるかわからない方が何人かいます。通知カードがないと申請できないのでしょうか。",
+     (("no_card_shikaku", 0.65), ("apply_methods", 0.19), ("out_of_scope", 0.06)), "lost_card"),
+    # a wife collecting her husband's card, in やさしい日本語 (「もしかして」)
+    ("夫は 日本人、82さい、病院に 入院 しています。夫の カード、わたしが 代わりに もらえますか？",
+     (("proxy_pickup_eligibility", 0.43), ("out_of_scope", 0.19), ("no_card_shikaku", 0.16)), "proxy_pickup_eligibility"),
+    # a day service holding the card of someone who loses things, 預かる in kana (「もしかして」)
+    ("さいごに、カードをなくしそうな利用者さんがいるので、事業所であずかっておくのはダメですか？通所の事業所なんですけど。",
+     (("card_management", 0.65), ("out_of_scope", 0.11), ("lost_card", 0.04)), "card_management"),
+    # a substitute is no proxy
+    ("保険証の代わりにもらえる書類はありますか", (("shikaku_kakuninsho", 0.65), ("out_of_scope", 0.05)), "shikaku_kakuninsho"),
+])
+def test_session_42_trial_questions_get_their_answer(lexicon, kb, text, rank, answer):
+    decision = decide(text, rank[0][0], ranking(*rank), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == answer
+
+
 def test_session_41_trial_uncovered_and_not(lexicon):
     """A sign-language interpreter at the counter is in no document (was: the FAX answer); the FAX's hours asked with 土日
     are not the card's pickup (was: 受け取りの場所・日時); the wife knowing her husband's PIN, in kana, is the PIN's sharing."""

@@ -1304,6 +1304,17 @@ def test_in_short_keeps_the_list_its_first_line_leads_into(kb):
     assert "1. 申請の数日後" in text and "2. 約2週間後" in text
 
 
+def test_in_short_keeps_a_whole_checklist():
+    """Session 42's trial: 「なにを もって いけば いいですか？ かんたんに」 got 3 of the proxy's 7 documents — a numbered list of
+    things to bring stays whole, its long asides left out; a longer numbered list says how many more there are."""
+    from bot.shared.conversation import in_short
+    from bot.shared.knowledge import load_knowledge
+    text = in_short(load_knowledge(), "proxy_pickup_documents")[0]["text"]
+    assert "6. 代理人の代理権を証明する書類" in text and "7. 代理人の本人確認書類" in text and "照会書" not in text
+    assert "2. 交付申請者（本人）の本人確認書類" in text
+    assert "（ほかに3つあります）" in in_short(load_knowledge(), "contact_municipality")[0]["text"]
+
+
 def test_a_user_who_cannot_phone_is_given_the_fax_line_in_a_decline():
     """Eleventh trial: a deaf user (「電話できない」) was sent to the free dial twice."""
     from actions.actions import ActionFallback
@@ -1379,6 +1390,9 @@ def test_twelfth_trial_check_answers_and_requests():
     assert guide_actions.requested_check(tracker("nlu_fallback", "もう、紛失チェック！", entities=[("guide", "lost")])) == "lost"
     assert guide_actions.requested_check(tracker("help", "ほな順番に確認してってや")) == "lost"
     assert guide_actions.requested_check(tracker("outreach_facility", "出張申請の段取りはどうなっていますか")) is None
+    # session 42's trial, in the planner: 「段取りはだいたいわかりました。別の質問ですが…」 (だいたい is no 「…たい」) restarted it
+    assert guide_actions.requested_check(tracker("start_guide", "ありがとうございます、段取りはだいたいわかりました。別の質問ですが、"
+                                                 "市から謝礼を払うことに国の補助は使えるんでしょうか。")) is None
 
 
 def test_twelfth_trial_more_check_requests_and_answers():

@@ -32,7 +32,7 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5005"       # RASA_URL; several Rasa workers: comma-separated
     database_url: str = "sqlite:///var/mynasupport.db"  # DATABASE_URL (postgresql+psycopg://… works)
     max_text_chars: int = 1000                    # MAX_TEXT_CHARS
-    rasa_timeout_s: float = 2.5                   # RASA_TIMEOUT_S
+    rasa_timeout_s: float = 10.0                  # RASA_TIMEOUT_S (2.5 s lost a reply on a busy 2-core machine: session 42)
     secret_key: str = ""                          # SECRET_KEY (sessions of the helpdesk); empty: generated
     helpdesk_user: str = "staff"                  # HELPDESK_USER
     helpdesk_password: str = ""                   # HELPDESK_PASSWORD; empty: none with HELPDESK_USERS, else generated

@@ -851,6 +851,28 @@ def readable_in_hiragana(said: BotMessage) -> BotMessage:
     return said
 
 
+CHECKLIST_ITEM_CHARS = 25   # an item this short without its long 「（…）」 names a thing to bring
+LONG_ASIDE = re.compile(r"（[^）]{11,}）")   # 「（紛失の場合は「通知カード紛失届」を作成）」; 「（本人）」「（お持ちの方のみ）」 stay
+
+
+def short_list(lines: List[str]) -> List[str]:
+    """The list the answer's first line leads into, in short: a checklist (every item a short name, 「1. 交付通知書（…）」)
+    whole, each item without its long 「（…）」 — session 42's trial: 「なにを もって いけば いいですか？ かんたんに」 got 3 of the
+    proxy's 7 documents, without the proxy's own; another numbered list's first MAX_QUOTED items and how many more there
+    are; a list of 「・」 notes, its first MAX_QUOTED."""
+    items: List[str] = []
+    for line in lines:   # the run of items marked as the first is (「1.」「2.」…, then 「・」 notes apart)
+        if not LIST_ITEM.match(line) or (items and line.lstrip()[:1].isdigit() != items[0].lstrip()[:1].isdigit()):
+            break
+        items.append(line)
+    if len(items) <= MAX_QUOTED or not items[0].lstrip()[:1].isdigit():
+        return items[:MAX_QUOTED]   # 「・」 notes: not one list to count
+    heads = [LONG_ASIDE.sub("", item).rstrip() for item in items]
+    if all(len(LIST_ITEM.sub("", head)) <= CHECKLIST_ITEM_CHARS for head in heads):
+        return heads
+    return items[:MAX_QUOTED] + [f"（ほかに{len(items) - MAX_QUOTED}つあります）"]
+
+
 def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False, by_fax: bool = False) -> List[dict]:
     """The answer's first sentence (where the deciding fact stands) — and, when its first line leads into a list
     (「…流れの例があります。」 then 「1. 申請の数日後：…」), the list's first items — with its 出典, a button to read it
@@ -867,11 +889,7 @@ def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False, by_fax: b
     first = "".join(sentences[:2] if len(sentences) > 1 and NOT_IN_THE_DOCUMENTS.search(sentences[1]) else sentences[:1]).strip()
     if len(first) > SHORT_ANSWER_CHARS or not first.endswith("。"):
         first = lines[0][:SHORT_ANSWER_CHARS].rstrip("：:") + "…"
-    items: List[str] = []
-    for line in lines[1:]:
-        if not LIST_ITEM.match(line) or len(items) == MAX_QUOTED:
-            break
-        items.append(line)
+    items = short_list(lines[1:])
     ask = kb.messages["in_short_fax" if by_fax else "in_short_phone"]
     text = kb.messages["in_short"].format(first="\n".join([first, *items]), ask=ask)
     buttons = [{"title": "全部を読む", "payload": show_answer_payload(entry.id, reading="all")}, *entry_buttons(kb, entry.related)]
