@@ -318,8 +318,10 @@ def requested_check(tracker: Tracker) -> Optional[str]:
     text = re.sub(r"\s+", "", latest_text(tracker)).replace("ちぇっく", "チェック")
     typed = next((name for name, title in guides.CHECK_TITLE.items() if re.sub(r"\s+", "", title) == text), None)
     named = next((value for value in entity_values(tracker, "guide") if value in guides.FLOWS), None)
-    asking = re.search(r"して|やって|作っ|作る|お願い|おねがい|ほしい|(?<!だい)たい", text)   # not 「段取りはだいたいわかりました」
-    phrased = next((name for phrase, name in CHECK_PHRASES.items() if phrase in text), None) if asking else None
+    # the phrase asked for in its own words (「ほな順番に確認してってや」), not 「段取りはだいたいわかりました。別の質問ですが、…してくれた」
+    phrased = next((name for phrase, name in CHECK_PHRASES.items()
+                    if re.search(re.escape(phrase) + r"[^。?？!！]{0,6}?(?:して|やって|作っ|作る|お願い|おねがい|ほしい|(?<!だい)たい)",
+                                 text)), None)
     return typed or phrased or ((named or check_offered(tracker)) if CHECK_REQUEST.search(text) else None)
 
 
