@@ -1718,6 +1718,12 @@ def test_session_42_trial_questions_get_their_answer(lexicon, kb, text, rank, an
     assert decision.kind == "answer" and decision.intents[0] == answer
 
 
+def test_collecting_for_someone_who_cannot_go_in_plain_words_names_the_proxy(lexicon):
+    """Session 42's trial in やさしい日本語: 「夫は 入院中で 市役所に 行けません。妻の わたしが…うけとる こと できますか？」."""
+    assert "proxy_pickup" in lexicon.find("夫は 入院中で 市役所に 行けません。妻の わたしが 市役所で 夫の マイナンバーカードを"
+                                          " うけとる こと できますか？").covered
+
+
 def test_session_41_trial_uncovered_and_not(lexicon):
     """A sign-language interpreter at the counter is in no document (was: the FAX answer); the FAX's hours asked with 土日
     are not the card's pickup (was: 受け取りの場所・日時); the wife knowing her husband's PIN, in kana, is the PIN's sharing."""

@@ -1392,7 +1392,9 @@ def test_twelfth_trial_check_answers_and_requests():
     assert guide_actions.requested_check(tracker("outreach_facility", "出張申請の段取りはどうなっていますか")) is None
     # session 42's trial, in the planner: 「段取りはだいたいわかりました。別の質問ですが…」 (だいたい is no 「…たい」) restarted it
     assert guide_actions.requested_check(tracker("start_guide", "ありがとうございます、段取りはだいたいわかりました。別の質問ですが、"
-                                                 "市から謝礼を払うことに国の補助は使えるんでしょうか。")) is None
+                                                 "施設の職員さんが申請サポートや代理での受け取りをしてくれた場合、市から謝礼を払う"
+                                                 "ことに国の補助は使えるんでしょうか。")) is None
+    assert guide_actions.requested_check(tracker("start_guide", "出張申請の段取りを作ってほしい")) == "outreach"
 
 
 def test_twelfth_trial_more_check_requests_and_answers():
