@@ -860,12 +860,15 @@ def short_list(lines: List[str]) -> List[str]:
     whole, each item without its long 「（…）」 — session 42's trial: 「なにを もって いけば いいですか？ かんたんに」 got 3 of the
     proxy's 7 documents, without the proxy's own; another numbered list's first MAX_QUOTED items and how many more there
     are; a list of 「・」 notes, its first MAX_QUOTED."""
+    def numbered(line: str) -> bool:
+        return line.lstrip()[:1].isdigit()
+
     items: List[str] = []
     for line in lines:   # the run of items marked as the first is (「1.」「2.」…, then 「・」 notes apart)
-        if not LIST_ITEM.match(line) or (items and line.lstrip()[:1].isdigit() != items[0].lstrip()[:1].isdigit()):
+        if not LIST_ITEM.match(line) or (items and numbered(line) != numbered(items[0])):
             break
         items.append(line)
-    if len(items) <= MAX_QUOTED or not items[0].lstrip()[:1].isdigit():
+    if len(items) <= MAX_QUOTED or not numbered(items[0]):
         return items[:MAX_QUOTED]   # 「・」 notes: not one list to count
     heads = [LONG_ASIDE.sub("", item).rstrip() for item in items]
     if all(len(LIST_ITEM.sub("", head)) <= CHECKLIST_ITEM_CHARS for head in heads):
