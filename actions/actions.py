@@ -110,7 +110,8 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
     an answer and a decline in hiragana."""
     messages = for_the_clinic_staff(tracker, with_fax_for_who_cannot_phone(tracker, replying(tracker, message)))
     if reads_hiragana(tracker):
-        return for_a_hiragana_reader(load_knowledge(), messages, by_fax=writes_by_fax(tracker))
+        return for_a_hiragana_reader(load_knowledge(), messages, by_fax=writes_by_fax(tracker), lexicon=load_lexicon(),
+                                     text=latest_text(tracker))
     return with_hiragana_offer(load_knowledge(), latest_text(tracker), messages)
 
 
@@ -325,7 +326,8 @@ def _in_short_beside_hard_to_read(turn: Turn) -> List[dict]:
     got the answer in kanji and a button)."""
     answer_id = turn.reply[0]["custom"].get("answer_id") if turn.reply else None
     if answer_id and hard_to_read(turn.lexicon, turn.text) and (turn.previous or wants_kana(turn.text)):
-        return in_short(turn.kb, answer_id, hiragana=wants_kana(turn.text), by_fax=writes_by_fax(turn.tracker))
+        return in_short(turn.kb, answer_id, hiragana=wants_kana(turn.text), by_fax=writes_by_fax(turn.tracker),
+                        lexicon=turn.lexicon, text=turn.text)
     return []
 
 

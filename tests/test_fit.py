@@ -1730,3 +1730,31 @@ def test_session_41_trial_uncovered_and_not(lexicon):
     assert routed_id(lexicon, "母が役所の窓口でカードを受け取るとき、手話通訳をつけてもらうことはできますか？") == "sign_language"
     assert routed_id(lexicon, "普通の質問のFAXは、夜や土日に送っても受け付けてもらえますか？返事はどのくらいで来るのでしょう。") is None
     assert "pin_kept_by_other" in lexicon.find("つまの わたしが おっとの ばんごうを しっていても いいのか しりたいです").covered
+
+
+@pytest.mark.parametrize("text, rank, answer", [
+    # the old paper 保険証 expired while the card is being made (was: the card's validity declined)
+    ("最後に、カードができるまでの間、夫の受診はどうなりますか？前の保険証はもう期限が切れています。",
+     (("hokensho_end", 0.91), ("no_card_shikaku", 0.04), ("out_of_scope", 0.03)), "hokensho_end"),
+    # sealing for a man who cannot (ALS), with the hand laid on his (「もしかして」)
+    ("押印も、夫は自分ではできません。手を添えて私が押すのでも大丈夫ですか？意思はまばたきで確認できます。",
+     (("no_card_shikaku", 0.4), ("signature_help", 0.24), ("hoken_visit", 0.24), ("out_of_scope", 0.07)), "signature_help"),
+    # a child's 顔認証 card: for anyone who wishes (was: declined as a child's own application)
+    ("暗証番号のいらない顔認証のカードって、子どもでも申し込めるんですか？それにした場合、できなくなることは何ですか？",
+     (("face_auth_card_apply", 0.52), ("face_auth_card_services", 0.35), ("face_auth_card_about", 0.1)), "face_auth_card_services"),
+])
+def test_session_42_trial_leftovers_get_their_answer(lexicon, kb, text, rank, answer):
+    """Session 42's blind trial (b42), the turns left after that session: c10-T6, c10-T2, c11-T6."""
+    decision = decide(text, rank[0][0], ranking(*rank), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == answer
+
+
+def test_session_42_trial_leftovers_not_in_the_documents(lexicon):
+    """b42's c15-T6 (限度額 with a 資格確認書: got how to obtain one) and c16-T3 (may a hygienist phone to stop a deaf
+    patient's card: got the loss steps again) are in no document; 「手元の保険証」 stays the insurance card in general."""
+    assert routed_id(lexicon, "母がマイナンバーカードではなく資格確認書を使う場合、高額療養費の限度額はどうなりますか？") \
+        == "gendogaku_with_shikaku"
+    assert routed_id(lexicon, "FAXがご自宅にないそうです。私が患者さんの横から代わりに電話して止めてもらうことはできますか？") \
+        == "stop_call_by_another"
+    assert routed_id(lexicon, "カードをなくしました。電話で止めるにはどこにかければいいですか") is None
+    assert "hoken" in lexicon.find("12月2日を過ぎても手元の保険証で受診できる？").covered   # not 「元の保険証」

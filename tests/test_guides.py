@@ -1315,6 +1315,22 @@ def test_in_short_keeps_a_whole_checklist():
     assert "（ほかに3つあります）" in in_short(load_knowledge(), "contact_municipality")[0]["text"]
 
 
+def test_in_short_keeps_the_lines_on_what_was_asked_besides():
+    """Session 42's trial: 「ふりーだいやるは なんじから なんじまで ですか。にちようびも やって いますか」 (a reader of hiragana)
+    got the number in short, not the hours; 「おかね かかる？」 about a lost card is not given the 資格確認書's 「無償交付」."""
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.conversation import in_short, lines_asked
+    from bot.shared.knowledge import load_knowledge
+    kb, lexicon = load_knowledge(), load_lexicon()
+    text = in_short(kb, "free_dial", hiragana=True, lexicon=lexicon,
+                    text="ふりーだいやるは なんじから なんじまで ですか。にちようびも やって いますか")[0]["text"]
+    assert "9:30～17:30" in text and "0120-95-0178" in text
+    assert "9:30" not in in_short(kb, "free_dial", hiragana=True)[0]["text"]
+    assert lines_asked(lexicon, kb.by_id["lost_card"], "かーど なくした。おかね かかる？") == []
+    assert lines_asked(lexicon, kb.by_id["proxy_pickup_documents"], "代理で受け取るとき何を持っていけばいい？75歳以上でも？") \
+        == ["・75歳以上の方は本人確認書類で確認できるなど、5の疎明資料が実質不要になる場合があります。"]
+
+
 def test_a_user_who_cannot_phone_is_given_the_fax_line_in_a_decline():
     """Eleventh trial: a deaf user (「電話できない」) was sent to the free dial twice."""
     from actions.actions import ActionFallback

@@ -820,10 +820,11 @@ def not_understood(lexicon: Lexicon, text: str) -> bool:
 
 
 def for_a_hiragana_reader(kb: KnowledgeBase, messages: List[dict], whole: bool = False,
-                          by_fax: bool = False) -> List[dict]:
+                          by_fax: bool = False, lexicon: Optional[Lexicon] = None, text: str = "") -> List[dict]:
     """The reply for a user who has asked for hiragana before (trial 13: 「また かんじに もどっとる」): a whole answer
-    in short (`in_short`) — all of it when asked for (`whole`: 「ぜんぶを よむ」 gave the short form again, fifteenth
-    trial) — any other message's text and buttons in hiragana; the 出典 as written."""
+    in short (`in_short`, with the lines on what the message `text` asks) — all of it when asked for (`whole`:
+    「ぜんぶを よむ」 gave the short form again, fifteenth trial) — any other message's text and buttons in hiragana;
+    the 出典 as written."""
     out: List[dict] = []
     for message in messages:
         said = BotMessage.from_rasa(message["text"], message.get("buttons") or [], message["custom"])
@@ -831,7 +832,7 @@ def for_a_hiragana_reader(kb: KnowledgeBase, messages: List[dict], whole: bool =
         if said.extra.get("reading"):
             out.append(message)
         elif entry is not None and not said.fallback and said.text.strip() == entry.answer.strip() and not whole:
-            out += in_short(kb, entry.id, hiragana=True, by_fax=by_fax)
+            out += in_short(kb, entry.id, hiragana=True, by_fax=by_fax, lexicon=lexicon, text=text)
         else:
             out.append(readable_in_hiragana(said).to_rasa())
     return out
@@ -876,12 +877,27 @@ def short_list(lines: List[str]) -> List[str]:
     return items[:MAX_QUOTED] + [f"（ほかに{len(items) - MAX_QUOTED}つあります）"]
 
 
-def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False, by_fax: bool = False) -> List[dict]:
+def lines_asked(lexicon: Lexicon, entry: Entry, text: str) -> List[str]:
+    """The answer's lines after its first that name a topic the message asks and the first line does not name, and no
+    topic of another answer (session 42's trial, in hiragana: 「ふりーだいやるは なんじから なんじまで ですか」 got the
+    number in short, not the hours; 「おかね かかる？」 after a lost card: not the 資格確認書's 「無償交付」)."""
+    lines = entry.answer.strip().splitlines()
+    asked = set(asked_topics(lexicon.find(text).covered, lexicon)) - set(lexicon.find(lines[0]).covered)
+
+    def on_what_was_asked(line: str) -> bool:
+        named = set(asked_topics(lexicon.find(line).covered, lexicon))
+        return bool(asked & named) and all(entry.intent in lexicon.covered[cid].intents for cid in named - asked)
+    return [line for line in lines[1:] if on_what_was_asked(line)][:MAX_QUOTED] if asked else []
+
+
+def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False, by_fax: bool = False,
+             lexicon: Optional[Lexicon] = None, text: str = "") -> List[dict]:
     """The answer's first sentence (where the deciding fact stands) — and, when its first line leads into a list
     (「…流れの例があります。」 then 「1. 申請の数日後：…」), the list's first items — with its 出典, a button to read it
     all and where to ask by phone — by FAX for a user who cannot phone (`by_fax`; twentieth trial: 「みみ きこえない
     ひと…」 was told 「でんわで きく こともできます」); [] for no such entry. `hiragana`: its text and buttons for a reader
-    of hiragana only (`for_hiragana_readers`), the 出典 as written."""
+    of hiragana only (`for_hiragana_readers`), the 出典 as written. Given the `lexicon` and the message `text`, the
+    lines on what it asks besides (`lines_asked`) follow."""
     entry = kb.by_id.get(entry_id)
     if entry is None:
         return []
@@ -893,6 +909,8 @@ def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False, by_fax: b
     if len(first) > SHORT_ANSWER_CHARS or not first.endswith("。"):
         first = lines[0][:SHORT_ANSWER_CHARS].rstrip("：:") + "…"
     items = short_list(lines[1:])
+    items += [line for line in (lines_asked(lexicon, entry, text) if lexicon is not None and text else [])
+              if line not in items]
     ask = kb.messages["in_short_fax" if by_fax else "in_short_phone"]
     text = kb.messages["in_short"].format(first="\n".join([first, *items]), ask=ask)
     buttons = [{"title": "全部を読む", "payload": show_answer_payload(entry.id, reading="all")}, *entry_buttons(kb, entry.related)]
