@@ -399,9 +399,10 @@ def nearby_named(text: str, ranking: Sequence[dict], lexicon: Lexicon, knowledge
     return list(dict.fromkeys(likeliest + [lexicon.covered[cid].intents[0] for cid in topics]))[:MAX_CANDIDATES]
 
 
-def is_urgent(intent: str, concept_ids: Iterable[str], lexicon: Lexicon) -> bool:
-    """`intent` is the main topic of an `urgent` concept among `concept_ids` (a lost card's steps)."""
-    return any(lexicon.covered[cid].urgent and lexicon.covered[cid].intents[0] == intent for cid in concept_ids)
+def main_topic_of(kind: str, intent: str, concept_ids: Iterable[str], lexicon: Lexicon) -> bool:
+    """`intent` is the main topic of a concept among `concept_ids` of the `kind` given by its field: `urgent` (a lost
+    card's steps) or `outranks` (pinned: a kind of question its terms name together)."""
+    return any(getattr(lexicon.covered[cid], kind) and lexicon.covered[cid].intents[0] == intent for cid in concept_ids)
 
 
 def _sure_over_doubt(decision: Decision, ranked: List[Tuple[str, float]], out_of_scope: float, lexicon: Lexicon) -> bool:
@@ -412,11 +413,11 @@ def _sure_over_doubt(decision: Decision, ranked: List[Tuple[str, float]], out_of
     first = decision.intents[0]
     # or the urgent topic that outranks it (session 41's trial: 「カードが金庫にない！…夜中2時だけど電話つながる？」, the free
     # dial likeliest at 0.27 against out_of_scope 0.26 — the lost-card steps give its number and 24時間365日)
-    urgent = any(is_urgent(intent, decision.found.covered, lexicon)
+    urgent = any(main_topic_of("urgent", intent, decision.found.covered, lexicon)
                  for intent in (first, _outranked([first], decision.found, lexicon)[0][0]))
     # or a pinned concept's (one that `outranks`: a kind of question its terms name together) main topic (session 41's
     # trial in kana: 「つまの わたしが おっとの ばんごうを しっていても いいのか」, pin_sharing 0.41 against 0.23)
-    pinned = any(lexicon.covered[cid].outranks and lexicon.covered[cid].intents[0] == first for cid in decision.found.covered)
+    pinned = main_topic_of("outranks", first, decision.found.covered, lexicon)
     outranked = _outranked_by(decision.found, lexicon)   # agrees, as in _agreement
     naming = sum(first in lexicon.covered[cid].intents for cid in decision.found.covered)   # concepts naming the answer
     ratio = SURE_OVER_DOUBT_TWICE_NAMED if naming >= 2 else SURE_OVER_DOUBT
@@ -491,6 +492,6 @@ def _answer_beside_route(text: str, route: UncoveredConcept, ranked: List[Tuple[
     for clause in clauses:
         topics = asked_topics(clause.covered, lexicon)
         if (topics and not clause.uncovered and intent in lexicon.intents_of(topics)
-                and (confidence >= SURE_BESIDE_ROUTE or is_urgent(intent, topics, lexicon))):
+                and (confidence >= SURE_BESIDE_ROUTE or main_topic_of("urgent", intent, topics, lexicon))):
             return [intent]
     return []
