@@ -25,7 +25,7 @@ from bot.shared.answers import (answer_message, clarify_message, fitting_reply, 
 from bot.shared.concepts import Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named, part_number,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
-from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
+from bot.shared.conversation import (SHORT_REPLIES, about_someone_else, asks, only_thanks, asks_for_a_person, aspect_of_the_answer, carried_kind,
                                      held_by_the_answer, neighbours_of, by_their_numbers, short_follow_up, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      answer_to_part, is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
@@ -35,6 +35,7 @@ from bot.shared.conversation import (SHORT_REPLIES, asks, asks_for_a_person, asp
                                      with_hiragana_offer, WHERE_TO_ASK,
                                      words_in_the_answer)
 from bot.shared.knowledge import KnowledgeBase, load_knowledge
+from bot.shared.message import BotMessage
 
 
 def latest_entities(tracker: Tracker) -> Dict[str, List[str]]:
@@ -315,9 +316,16 @@ def _still_governed(turn: Turn) -> List[dict]:
     return still_routed(turn.kb, turn.lexicon, turn.replied, turn.text)
 
 
+def _only_thanks(turn: Turn) -> List[dict]:
+    """A message that only thanks, whatever the classifier read (「わがった、まず電話してみっから。あんがとね」)."""
+    return [BotMessage(text=turn.kb.messages["thanks"]).to_rasa()] if only_thanks(turn.text) else []
+
+
 def _about_the_same(turn: Turn) -> bool:
-    """The message names the person talked about (母, 故人…) or says 「それも同じ」."""
-    return names_the_person(turn.text) or bool(THE_SAME.search(turn.text))
+    """The message names the person talked about (母, 故人…), not someone else (`about_someone_else`), or says
+    「それも同じ」."""
+    earlier = next((said for said in reversed(said_by_user(turn.tracker)) if said != turn.text), "")
+    return (names_the_person(turn.text) and not about_someone_else(earlier, turn.text)) or bool(THE_SAME.search(turn.text))
 
 
 def _in_short_beside_hard_to_read(turn: Turn) -> List[dict]:
@@ -548,7 +556,7 @@ def _topics_named(turn: Turn) -> List[dict]:
 
 # the first step with something to say gives the reply; else the plain decline (`Turn.reply`)
 REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
-    _about_what_was_said, _back_to_an_earlier_answer, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read,
+    _only_thanks, _about_what_was_said, _back_to_an_earlier_answer, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read,
     _routed_beside_the_answer, _variant_of_the_answer,
     _of_the_kind_talked_about, _aspect_of_the_answer, _steps_left, _held_by_the_answer, _held_by_the_main_answer,
     _when_in_the_answer, _referring_back, _each_question, _next_to_the_answer, _only_who_after_the_answer, _placed,
@@ -683,7 +691,8 @@ def read_other_questions(reply: List[dict]) -> List[dict]:
             if any(said_before(kb, answer_id, question, lexicon=lexicon) for answer_id in given if answer_id):
                 continue   # 「あと土曜もつながる？」 beside the free dial's 「土日祝 9:30～17:30」 (a blind trial, 2026-12-03);
                            # 「①病院の受診には使えますか。」 beside 顔認証カードでできること (its 外来受診: session 27's)
-            sure = reading is not None and float((reading.get("intent") or {}).get("confidence") or 0.0) >= READ_ALONE_SURE
+            sure = reading is not None and (float((reading.get("intent") or {}).get("confidence") or 0.0) >= READ_ALONE_SURE
+                                            or _names_a_topic(lexicon, question))
             part = fitting_reply(kb, lexicon, reading) if reading is not None and sure else []
             placed = [m for m in part if m["custom"].get("uncovered")
                       or (m["custom"].get("answer_id") and m["custom"]["answer_id"] not in given)]
@@ -695,6 +704,13 @@ def read_other_questions(reply: List[dict]) -> List[dict]:
         out += [unanswered_message(kb, left)] if left else []
         out += [unanswered_message(kb, left_alone, read_alone=True)] if left_alone else []
     return out
+
+
+def _names_a_topic(lexicon: Lexicon, question: str) -> bool:
+    """The question names what it asks (a covered concept, not an aspect): not elliptical, and the reply's fit check can
+    place it (session 43's trial: 「来週ばあちゃん整形さ行くんだけど、カードねえと診てもらえねえの？」, no_card_shikaku 0.52
+    beside the old 保険証's end, was said to have no answer in the documents)."""
+    return any(not lexicon.covered[cid].aspect for cid in asked_topics(lexicon.find(question).covered, lexicon))
 
 
 def about_the_answer(tracker: Tracker, text: str) -> bool:

@@ -63,7 +63,7 @@ CONTACT = re.compile(r"問い?合わ?せ|相談|連絡|電話|ご確認|申請�
 SPEAKER_WORDS = r"私|わたし|自分|僕|ぼく|俺|おれ|あたし"
 SPEAKER = re.compile(SPEAKER_WORDS)
 SPEAKERS_OWN = re.compile(rf"(?:{SPEAKER_WORDS})(?:の|も)")   # 「私のカードは…」「わたしも…」, not 「主人の暗証番号わたし知ってる」
-THE_PERSON = re.compile(r"母|父|夫|妻|祖母|祖父|おばあ|おじい|ばあちゃん|じいちゃん|故人|亡|主人|旦那|だんな|家内|奥さん|義母|義父")
+THE_PERSON = re.compile(r"母|父|(?<!丈)夫|妻|祖母|祖父|おばあ|おじい|ばあちゃん|じいちゃん|故人|亡|主人|旦那|だんな|家内|奥さん|義母|義父")
 # the user cannot phone (「耳が聞こえない」「電話できない」)
 CANNOT_PHONE = re.compile(r"(?:耳|みみ)が?\s*(?:聞こえ|きこえ|不自由|遠い|とおい)|聴覚|難聴|ろう者|聾|手話|筆談"
                           r"|(?:電話|でんわ)\s*(?:は|が|も)?\s*(?:(?:でき|出来|かけられ)(?:ない|ません|ん|へん|ず)|無理|むり|難し|むずかし|怖|こわ|苦手)")
@@ -89,6 +89,31 @@ def for_the_medical_side(said: List[str], text: str) -> Optional[str]:
 def names_the_person(text: str) -> bool:
     """The message is about the person (「母はマイナ保険証を…」), not about the writer (「私のカードは…」)."""
     return bool(THE_PERSON.search(text)) and not SPEAKERS_OWN.search(text)
+
+
+# a message that ends in thanks, in any voice: 「あんがとね」 (Ibaraki), 「おおきに」
+CLOSING_THANKS = re.compile(r"(?:ありがと|ありがたい|あんがと|おおきに|サンキュー|感謝(?:します|です|してます)|助かり|助かっ|たすかり|たすかっ)"
+                            r"[^。？?\n]{0,10}$")
+
+
+def only_thanks(text: str) -> bool:
+    """The message ends in thanks and none of its sentences asks anything (session 43's trial: 「わがった、まず電話して
+    みっから。あんがとね」, free_dial 0.54, got 「もしかして」)."""
+    sentences = [sentence.strip() for sentence in SENTENCE.findall(text) if sentence.strip()]
+    return bool(sentences) and bool(CLOSING_THANKS.search(sentences[-1].rstrip("。.!！…〜~ 　"))) and not any(
+        asks(sentence) or "?" in sentence or "？" in sentence for sentence in sentences)
+
+
+# where a message turns to another subject: 「父の件は役所に聞きます。それと母ですが…」「いえ、今度は母の話です」
+NEW_SUBJECT = re.compile(r"それと(?!も)|今度は|こんどは|話(?:が|は)変わ|別の(?:話|件|質問)|別件|ところで|もう一つ|もうひとつ")
+
+
+def about_someone_else(earlier: str, text: str) -> bool:
+    """The message, from its last change of subject on, names a person, and none of those the `earlier` message named
+    (session 43's trial: after the deceased father's card, 「それと母ですが、…資格確認書ってもらえるんですか？」 got the
+    condolences three times)."""
+    now, before = set(THE_PERSON.findall(NEW_SUBJECT.split(text)[-1])), set(THE_PERSON.findall(earlier))
+    return bool(now) and bool(before) and not now & before
 
 
 def cannot_phone(said: List[str]) -> bool:
@@ -160,7 +185,8 @@ def asks_for_a_person(text: str) -> bool:
 COURTESY = re.compile(   # a thanks or greeting before the question: 「ありがとうございました。ところで…？」
     r"^(?:(?:どうも|本当に|ほんとに)?ありがと(?:う|ー)?(?:ございま(?:す|した))?|助かりま(?:す|した)|助かった|よくわかりました"
     r"|わかりました|了解(?:です|しました)|こんにちは|こんばんは|おはよう(?:ございます)?|お世話になって(?:おり|い)ます"
-    r"|お世話になります|お疲れ(?:様|さま)です|おつかれさまです|はじめまして|初めまして)[、。,.!！\s]*")
+    r"|お世話になります|お疲れ(?:様|さま)です|おつかれさまです|はじめまして|初めまして"
+    r"|すみません|すいません|失礼します)[、。,.!！\s]*")   # 「すみません、むずかしいです。…なにを もっていきますか？」: greet 0.60
 REQUEST = re.compile(r"教えて(?:ください|下さい|ほしい(?:です)?|もらえますか)?[\s。…!！]*$")
 MIN_QUESTION_CHARS = 10
 
@@ -732,6 +758,8 @@ NOT_UNDERSTOOD = re.compile(r"(?:よく)?(?:わから|分から|判ら)(?:ない
                             r"|(?:むずかし|難し)(?:くて|すぎ|い[。!！…\s]*$)|意味が"
                             r"|(?:ひらがな|平仮名)(?:で|に)(?:おねが|お願|かいて|書いて|おしえ|教え|よ[むみん]|読|して|[。!！\s]|$)"
                             r"|ふりがな|振り仮名|ルビ"   # 「ひらがなで おねがい」, not 「署名はひらがなでもいい？」
+                            # 「かんたんな にほんごで おねがいします」 (session 43's trial: read as a greeting, the welcome menu)
+                            r"|(?:簡単|かんたん|やさしい|易しい)な?\s*(?:日本語|にほんご|ことば|言葉)"
                             # 「もういちど みじかく」「もう一度お願いします」「もっと短く」 (session 27's blind trials: 「承知しました」)
                             r"|(?:短く|みじかく|簡単に|かんたんに|手短に)(?:して|いって|言って|おねが|お願|教え|おしえ|[。!！\s]|$)"
                             r"|(?:もう|今)\s*(?:一度|いちど|1回|一回|いっかい)\s*(?:おねが|お願|みじかく|短く|[。!！\s]*$)")

@@ -187,6 +187,7 @@ class Messages(BaseModel):
     unanswered: str          # other questions of the message that no answer given answers; {questions}: quoted
     unanswered_alone: str    # the same, for questions already read on their own (sending them again would not help)
     service_down: str
+    thanks: str              # a message that only thanks, read as a question (「まず電話してみっから。あんがとね」)
 
 
 def _title_key(text: str) -> str:
