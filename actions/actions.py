@@ -119,6 +119,10 @@ def fitting_messages(tracker: Tracker, message: Optional[dict] = None) -> List[d
 # the classifier this sure of a topic the message names, and not of the answer just given or its neighbours: another topic
 # (「参加者には何を持ってきてもらえばいいですか？」 after the outreach answer: card_uses 0.14 is noise, the answer's lines stand)
 ANOTHER_TOPIC_MIN = 0.20
+# this sure of a topic the message names and the answer just given is not near: another topic even when it starts from
+# that answer (session 43's trial, after the PIN's sharing: 「ほんなら顔認証のカードにするわ。まだ申請もしとらんのじゃが、
+# 息子を役所に連れて行かんと申し込めんのか。」, face_auth_card_apply 0.98, got that answer's line 「顔認証カードは市区町村に」)
+ANOTHER_TOPIC_SURE = 0.90
 
 
 @dataclass
@@ -200,7 +204,8 @@ class Turn:
                 *by_their_numbers(self.kb, previous)]
         near_intents, asked_intents = {entry.intent for entry in near}, self.lexicon.intents_of(asked)
         likeliest = self._likeliest_of(near_intents | asked_intents)
-        if not self.refers_back and likeliest is not None and likeliest not in near_intents:
+        if likeliest is not None and likeliest not in near_intents and (
+                not self.refers_back or dict(self.ranked).get(likeliest, 0.0) >= ANOTHER_TOPIC_SURE):
             return True   # 「できたカードは嫁の私が代わりに役所へ受け取りに行けますか？何を持っていけば…」 after the mail application
         pinned = [concept for concept in asked if self.lexicon.covered[concept].outranks]
         if pinned and not near_intents & self.lexicon.intents_of(pinned):
