@@ -329,8 +329,17 @@ def _only_thanks(turn: Turn) -> List[dict]:
 def _about_the_same(turn: Turn) -> bool:
     """The message names the person talked about (母, 故人…), not someone else (`about_someone_else`), or says
     「それも同じ」."""
-    earlier = next((said for said in reversed(said_by_user(turn.tracker)) if said != turn.text), "")
-    return (names_the_person(turn.text) and not about_someone_else(earlier, turn.text)) or bool(THE_SAME.search(turn.text))
+    return (names_the_person(turn.text) and not about_someone_else(_routed_question(turn.tracker), turn.text)) or bool(
+        THE_SAME.search(turn.text))
+
+
+def _routed_question(tracker: Tracker) -> str:
+    """The user's message that the last routing reply answered ("" if none)."""
+    events = session_events(tracker)
+    routed = next((i for i in range(len(events) - 1, -1, -1) if events[i].get("event") == "bot"
+                   and ((events[i].get("data") or {}).get("custom") or {}).get("uncovered")), None)
+    return next((events[i].get("text") or "" for i in range(routed - 1, -1, -1) if events[i].get("event") == "user"),
+                "") if routed is not None else ""
 
 
 def _in_short_beside_hard_to_read(turn: Turn) -> List[dict]:

@@ -113,11 +113,11 @@ DEATH = re.compile(r"亡くな|亡き|なくなっ|死|他界|逝去|故人")
 
 def about_someone_else(earlier: str, text: str) -> bool:
     """The message, from its last change of subject on, names a person, and none of those the `earlier` message named
-    next to their death (session 43's trial: after 「去年亡くなった父のマイナンバーカードが…母の手続きのついでに」,
+    in a sentence about a death (session 43's trial: after 「去年亡くなった父のマイナンバーカードが…母の手続きのついでに」,
     「それと母ですが、…資格確認書ってもらえるんですか？」 got the condolences three times)."""
     now = set(THE_PERSON.findall(NEW_SUBJECT.split(text)[-1]))
-    before = {person for death in DEATH.finditer(earlier)
-              for person in THE_PERSON.findall(earlier[max(0, death.start() - 8):death.end() + 8])}
+    before = {person for sentence in SENTENCE.findall(earlier) if DEATH.search(sentence)
+              for person in THE_PERSON.findall(sentence)}
     return bool(now) and bool(before) and not now & before
 
 
