@@ -187,3 +187,12 @@ def test_someones_twelve_digits_are_a_mynumber_even_with_a_wrong_check_digit():
     number named so stays a phone number."""
     assert redact("近所の方の代わりに受け取ります。その方の番号は518203946617です。").found == [MYNUMBER]
     assert redact("担当の方の番号は09012345678です").found == [PHONE]
+
+
+def test_twelve_digits_grouped_as_on_the_card_in_a_message_about_it_are_redacted():
+    """Session 43's blind trial: 「…カードが みつかりません。でも ばんごう は メモ が あります。３８４７ ２９１０ ５５６３ です。」
+    (a wrong check digit, full-width, spaced 4-4-4) was stored as written; a tracking number named so is kept."""
+    from bot.shared.privacy import redact
+    text = "りようしゃさん の カードが みつかりません。でも ばんごう は メモ が あります。３８４７ ２９１０ ５５６３ です。"
+    assert "３８４７" not in redact(text).text and "5563" not in redact(text).text
+    assert redact("本人限定受取郵便のお問い合わせ番号は 1234-5678-9012 です").found == []

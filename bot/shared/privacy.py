@@ -280,6 +280,8 @@ _CALLED_A_NUMBER = re.compile(r"\s*(?:という|って|っていう|の)(?:番�
 _ON_THE_BACK = re.compile(r"(?:裏|うら)(?:の|に|面)")   # 「カード裏の 4821…」「カードの裏に 4821…」
 _FIRST_PART = re.compile(r"(?:前半|最初の|はじめの|初めの|頭の|上の)[^\s、。]{0,4}(?:は|が|:|：)\s*$")   # (session 28's blind trials)
 _WRITTEN_AS_ONE = re.compile(r"\d{12}|\d{4}-\d{4}-\d{4}")   # as a マイナンバー is written, not a phone number's digits run on
+_GROUPED_AS_ON_THE_CARD = re.compile(r"\d{4}-\d{4}-\d{4}")
+_ANOTHER_NUMBER = re.compile(r"(?:通知書|部屋|受付|整理|管理|会員|口座|電話|問い?合わ?せ|追跡|伝票|証明書|保険者|記号)の?\s*(?:番号|ばんごう)")
 _THE_NUMBER_IS = re.compile(r"(?:^|(?<=[\s、。!！?？]))(?:番号|ばんごう)(?:は|が|って|:|：)\s*$")
 
 
@@ -291,7 +293,11 @@ def _told_as_a_number(text: str, start: int, end: int) -> bool:
                                                  or _CALLED_A_NUMBER.match(text, end)
                                                  or _ON_THE_BACK.search(text, max(0, start - 8), start)))
                 or (_WRITTEN_AS_ONE.fullmatch(text[start:end])
-                    and (_MYNUMBER_WORDS.search(text) or _beside_other_personal_data(text, start, end))))
+                    and (_MYNUMBER_WORDS.search(text) or _beside_other_personal_data(text, start, end)))
+                # 「カードが みつかりません。でも ばんごう は メモ が あります。３８４７ ２９１０ ５５６３ です。」 (session 43's blind
+                # trial: stored) — 4-4-4, as the card shows it, in a message about the card, not named another document's number
+                or (_GROUPED_AS_ON_THE_CARD.fullmatch(text[start:end]) and bool(_CARD_TALK.search(text))
+                    and not _ANOTHER_NUMBER.search(text, max(0, start - 20), start)))
 
 
 def find_mynumbers(text: str):
