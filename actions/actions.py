@@ -25,11 +25,11 @@ from bot.shared.answers import (answer_message, clarify_message, fitting_reply, 
 from bot.shared.concepts import Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named, part_number,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
-from bot.shared.conversation import (SHORT_REPLIES, about_someone_else, asks, only_thanks, asks_for_a_person, aspect_of_the_answer, carried_kind,
+from bot.shared.conversation import (SHORT_REPLIES, about_someone_else, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
                                      held_by_the_answer, neighbours_of, by_their_numbers, short_follow_up, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      answer_to_part, is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
-                                     named_in_the_answer, neighbour_named, not_again, not_understood, read_as_unsure, refers_back,
+                                     named_in_the_answer, neighbour_named, not_again, not_understood, only_thanks, read_as_unsure, refers_back,
                                      restated_question, result_in_short, routed_in_context, said_before, still_governed, still_routed,
                                      steps_left, variant_asked, wants_kana, what_it_is_not_about, when_in_the_answer, where_to_ask,
                                      with_hiragana_offer, WHERE_TO_ASK,
@@ -329,17 +329,20 @@ def _only_thanks(turn: Turn) -> List[dict]:
 def _about_the_same(turn: Turn) -> bool:
     """The message names the person talked about (母, 故人…), not someone else (`about_someone_else`), or says
     「それも同じ」."""
-    return (names_the_person(turn.text) and not about_someone_else(_routed_question(turn.tracker), turn.text)) or bool(
+    routed, question = _routed_question(turn.tracker)
+    return (names_the_person(turn.text) and not about_someone_else(turn.lexicon, routed, question, turn.text)) or bool(
         THE_SAME.search(turn.text))
 
 
-def _routed_question(tracker: Tracker) -> str:
-    """The user's message that the last routing reply answered ("" if none)."""
+def _routed_question(tracker: Tracker) -> Tuple[str, str]:
+    """The topic the last routing reply routed and the user's message it answered (("", "") if none)."""
     events = session_events(tracker)
-    routed = next((i for i in range(len(events) - 1, -1, -1) if events[i].get("event") == "bot"
-                   and ((events[i].get("data") or {}).get("custom") or {}).get("uncovered")), None)
-    return next((events[i].get("text") or "" for i in range(routed - 1, -1, -1) if events[i].get("event") == "user"),
-                "") if routed is not None else ""
+    at = next((i for i in range(len(events) - 1, -1, -1) if events[i].get("event") == "bot"
+               and ((events[i].get("data") or {}).get("custom") or {}).get("uncovered")), None)
+    if at is None:
+        return "", ""
+    question = next((events[i].get("text") or "" for i in range(at - 1, -1, -1) if events[i].get("event") == "user"), "")
+    return events[at]["data"]["custom"]["uncovered"], question
 
 
 def _in_short_beside_hard_to_read(turn: Turn) -> List[dict]:

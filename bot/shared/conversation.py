@@ -108,15 +108,12 @@ def only_thanks(text: str) -> bool:
 NEW_SUBJECT = re.compile(r"それと(?!も)|今度は|こんどは|話(?:が|は)変わ|別の(?:話|件|質問)|別件|ところで|もう一つ|もうひとつ")
 
 
-DEATH = re.compile(r"亡くな|亡き|なくなっ|死|他界|逝去|故人")
-
-
-def about_someone_else(earlier: str, text: str) -> bool:
+def about_someone_else(lexicon: Lexicon, routed: str, earlier: str, text: str) -> bool:
     """The message, from its last change of subject on, names a person, and none of those the `earlier` message named
-    in a sentence about a death (session 43's trial: after 「去年亡くなった父のマイナンバーカードが…母の手続きのついでに」,
-    「それと母ですが、…資格確認書ってもらえるんですか？」 got the condolences three times)."""
+    in a sentence of the `routed` topic (a death: session 43's trial, after 「去年亡くなった父のマイナンバーカードが…母の
+    手続きのついでに」, 「それと母ですが、…資格確認書ってもらえるんですか？」 got the condolences three times)."""
     now = set(THE_PERSON.findall(NEW_SUBJECT.split(text)[-1]))
-    before = {person for sentence in SENTENCE.findall(earlier) if DEATH.search(sentence)
+    before = {person for sentence in SENTENCE.findall(earlier) if routed in lexicon.find(sentence).uncovered
               for person in THE_PERSON.findall(sentence)}
     return bool(now) and bool(before) and not now & before
 
