@@ -657,6 +657,7 @@ def answer_each_part(parts: List[str], lead: str = "") -> List[dict]:
     placed: Dict[str, dict] = {}   # an answer or routing reply given, by its id
     numbers: Dict[str, List[int]] = {}   # the numbers of the parts it answers, by its id
     left: List[str] = []
+    near: Dict[str, List[str]] = {}   # a part placed by nothing: the answers it came near
     # the marks sway the classifier: 「②暗証番号を設定しない方法はありますか」 read as the PIN kinds (0.61)
     unmarked = [unmarked_part(part) for part in parts[:MAX_PARTS]]
     for i, (part, question) in enumerate(zip(parts, unmarked)):
@@ -674,13 +675,24 @@ def answer_each_part(parts: List[str], lead: str = "") -> List[dict]:
             out.append(first)
         elif not key:
             left.append(part)
+            near[part] = _nearest_answers([first])
         if key and number is not None:
             numbers.setdefault(key, []).append(number)
     if not out:
         return []
     for key, parts_answered in numbers.items():   # 「①について、…」 next: that part's answer (`Turn.previous`)
         placed[key]["custom"]["parts"] = parts_answered
-    return out + ([unanswered_message(kb, left, read_alone=True)] if left else [])
+    return out + _placed_by_nothing(kb, left, near, set(placed))
+
+
+def _placed_by_nothing(kb: KnowledgeBase, questions: List[str], near: Dict[str, List[str]], given: Set[str]) -> List[dict]:
+    """The note for questions read alone that nothing placed: those near answers not given, with them as buttons; those
+    near only answers given, none (what the documents say is there); the others, 「見つかりませんでした」."""
+    nearest = {q: near.get(q) or [] for q in questions}
+    offered = [q for q in questions if set(nearest[q]) - given]
+    alone = [q for q in questions if not nearest[q]]
+    return ([unanswered_message(kb, alone, read_alone=True)] if alone else []) + (
+        [unanswered_message(kb, offered, near=[i for q in offered for i in nearest[q] if i not in given])] if offered else [])
 
 
 # another question that names no topic is often elliptical (「郵便で申請できますか？あと、スマホでもできる？」: alone,
@@ -701,6 +713,7 @@ def read_other_questions(reply: List[dict]) -> List[dict]:
     for message in reply:
         left: List[str] = []         # not read alone (no Rasa): the note asks for it again
         left_alone: List[str] = []   # read alone, placed by nothing
+        near: Dict[str, List[str]] = {}   # the answers each came near
         for question in message["custom"].get("unanswered") or []:
             reading = parse(question)
             if reading is not None and (reading.get("intent") or {}).get("name") in given_intents:
@@ -710,17 +723,27 @@ def read_other_questions(reply: List[dict]) -> List[dict]:
                            # 「①病院の受診には使えますか。」 beside 顔認証カードでできること (its 外来受診: session 27's)
             sure = reading is not None and (float((reading.get("intent") or {}).get("confidence") or 0.0) >= READ_ALONE_SURE
                                             or _names_a_topic(lexicon, question))
-            part = fitting_reply(kb, lexicon, reading) if reading is not None and sure else []
+            part = fitting_reply(kb, lexicon, reading) if reading is not None else []
             placed = [m for m in part if m["custom"].get("uncovered")
-                      or (m["custom"].get("answer_id") and m["custom"]["answer_id"] not in given)]
+                      or (m["custom"].get("answer_id") and m["custom"]["answer_id"] not in given)] if sure else []
             out += placed
             if not placed:
                 (left if reading is None else left_alone).append(question)
+                near[question] = _nearest_answers(part)
         if not message["custom"].get("unanswered"):
             out.append(message)
         out += [unanswered_message(kb, left)] if left else []
-        out += [unanswered_message(kb, left_alone, read_alone=True)] if left_alone else []
+        out += _placed_by_nothing(kb, left_alone, near, {i for i in given if i})
     return out
+
+
+def _nearest_answers(reply: List[dict]) -> List[str]:
+    """The entries a reading's reply comes near without placing one: the 「もしかして」 candidates, or answers given
+    when the classifier was not sure (session 43's trial: 「来週ばあちゃん整形さ行くんだけど、カードねえと診てもらえ
+    ねえの？」 read alone, 「もしかして」 for no_card_shikaku, was said to be 「見つかりませんでした」)."""
+    return list(dict.fromkeys(answer_id for message in reply if not message["custom"].get("uncovered")
+                              for answer_id in (message["custom"].get("candidates")
+                                                or [message["custom"].get("answer_id")]) if answer_id))
 
 
 def _names_a_topic(lexicon: Lexicon, question: str) -> bool:

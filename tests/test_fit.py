@@ -1135,6 +1135,20 @@ def test_a_lost_card_said_casually_gets_the_steps_not_a_doubt(lexicon, kb):
     assert decision.kind == "answer" and decision.intents == ["lost_card"]
 
 
+def test_a_lost_card_is_not_declined_for_a_lean_out_of_scope(lexicon, kb):
+    """Session 43's trial: 「生活保護のケースワーカーです。…耳の聞こえない利用者さんがカードをなくしたそうです。電話ができない
+    人は、カードの停止をどうやって頼めばいいですか。」 (out_of_scope 0.40, fax_inquiry 0.30) got 「もしかして」: a message
+    naming an urgent concept is read by the classifier's likeliest topic — the steps, which name the FAX; out of
+    scope surely (URGENT_DOUBT_MAX), it stays declined."""
+    text = ("生活保護のケースワーカーです。担当している耳の聞こえない利用者さんがカードをなくしたそうです。"
+            "電話ができない人は、カードの停止をどうやって頼めばいいですか。")
+    leaning = ranking(("out_of_scope", 0.40), ("fax_inquiry", 0.30), ("no_card_shikaku", 0.14), ("lost_card", 0.08))
+    decision = decide(text, "out_of_scope", leaning, lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "lost_card" and "fax_inquiry" in decision.also
+    sure = ranking(("out_of_scope", 0.70), ("fax_inquiry", 0.10), ("lost_card", 0.05))
+    assert decide(text, "out_of_scope", sure, lexicon, set(kb.intents)).kind != "answer"
+
+
 def test_what_to_bring_is_asked_of_the_topic_named_beside_it(lexicon, kb):
     """A blind trial (2026-12-03): 「…今日クリニックを受診するときは何を持って行けばいいですか？」 got the visit's answer
     and, second, the proxy's seven documents for collecting a card (「何を持って」 names proxy_documents): that concept

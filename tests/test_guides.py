@@ -2012,6 +2012,25 @@ def test_another_question_an_answer_given_already_names_is_not_said_to_be_unansw
     assert "unanswered" in actions_module.read_other_questions([given, note])[-1]["custom"]
 
 
+def test_another_question_read_alone_near_other_answers_offers_them(kb, monkeypatch):
+    """Session 43's trial: 「来週ばあちゃん整形さ行くんだけど、カードねえと診てもらえねえの？前の紙の保険証なら…あれ使えんの？」
+    got the old 保険証's end and 「「来週ばあちゃん…」は、それだけで読んでも…見つかりませんでした」 — read alone, it came
+    near the answer for those without a card: that answer is offered instead; near only the answer given, no note."""
+    import actions.actions as actions_module
+    from bot.shared.answers import answer_message
+
+    ranking = [{"name": "no_card_shikaku", "confidence": 0.52}, {"name": "out_of_scope", "confidence": 0.28}]
+    monkeypatch.setattr(actions_module, "parse", lambda text: {"text": text, "intent": ranking[0],
+                                                               "intent_ranking": ranking, "entities": []})
+    given = answer_message(kb, kb.by_id["hokensho_end"])
+    note = {"text": "…", "buttons": [], "custom": {"unanswered": ["来週ばあちゃん整形さ行くんだけど、カードねえと診てもらえねえの？"]}}
+    reply = actions_module.read_other_questions([given, note])
+    assert reply[0] == given and "近いかもしれません" in reply[-1]["text"] and "見つかりません" not in reply[-1]["text"]
+    assert [b["title"] for b in reply[-1]["buttons"]] == [kb.by_id["no_card_shikaku"].title]
+    assert actions_module.read_other_questions([answer_message(kb, kb.by_id["no_card_shikaku"]), note]) == [
+        answer_message(kb, kb.by_id["no_card_shikaku"])]
+
+
 def test_a_routed_follow_up_that_names_no_topic_leans_on_the_answer_just_given():
     """A blind trial (2026-12-03), after the 資格確認書: 「母は後期高齢者医療です。まだ届いていない場合はどこに聞けばいい
     ですか」 was routed as the days until the card comes (the 市区町村) — it is the 資格確認書's delivery (the insurer); one

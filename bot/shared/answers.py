@@ -69,15 +69,19 @@ def unknown_answer_message(kb: KnowledgeBase) -> dict:
     return BotMessage(text=kb.messages["unknown_answer"], fallback=True).to_rasa()
 
 
-def unanswered_message(kb: KnowledgeBase, questions: List[str], read_alone: bool = False) -> dict:
+def unanswered_message(kb: KnowledgeBase, questions: List[str], read_alone: bool = False,
+                       near: Iterable[str] = ()) -> dict:
     """Says which other questions of the message the reply does not answer, quoted without personal data (and
     listed in custom `unanswered`, for the actions to read them on their own); `read_alone`: they were, and nothing
     placed them — the note says so and where to ask, instead of asking for them again (twentieth trial: 「その質問だけを、
-    もう一度送ってください」, and the question sent again got no answer either)."""
+    もう一度送ってください」, and the question sent again got no answer either); `near`: read alone, they came near
+    these entries without placing one — offered as buttons instead of 「見つかりませんでした」."""
     plain = [redact(ANOTHER_QUESTION.sub("", question)).text for question in questions]
     quoted = "".join(f"「{q if len(q) <= MAX_QUOTED_CHARS else q[:MAX_QUOTED_CHARS] + '…'}」" for q in plain)
-    key = "unanswered_alone" if read_alone else "unanswered"
-    return BotMessage(text=kb.messages[key].format(questions=quoted), extra={"unanswered": plain}).to_rasa()
+    offered = list(dict.fromkeys(near))[:MAX_CANDIDATES]
+    key = "unanswered_near" if offered else "unanswered_alone" if read_alone else "unanswered"
+    return BotMessage(text=kb.messages[key].format(questions=quoted), buttons=entry_buttons(kb, offered),
+                      extra={"unanswered": plain}).to_rasa()
 
 
 def _offer_first(kb: KnowledgeBase, message: dict, intents: List[str]) -> None:

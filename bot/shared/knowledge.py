@@ -186,6 +186,7 @@ class Messages(BaseModel):
     same_again: str          # the answer just given, asked for again in other words: not repeated; {title}
     unanswered: str          # other questions of the message that no answer given answers; {questions}: quoted
     unanswered_alone: str    # the same, for questions already read on their own (sending them again would not help)
+    unanswered_near: str     # the same, read on their own near some answers (offered as buttons); {questions}
     service_down: str
     thanks: str              # a message that only thanks, read as a question (「まず電話してみっから。あんがとね」)
 
