@@ -1149,6 +1149,20 @@ def test_a_lost_card_is_not_declined_for_a_lean_out_of_scope(lexicon, kb):
     assert decide(text, "out_of_scope", sure, lexicon, set(kb.intents)).kind != "answer"
 
 
+def test_the_answer_the_question_asks_comes_before_the_one_a_telling_sentence_names(lexicon, kb):
+    """Session 43's trial: 「…寝たきりの患者さんがマイナンバーカードを持っていません。病院に市の職員さんに来てもらって申請
+    することはできるのでしょうか。」 (no_card_shikaku 0.85) led with the 資格確認書; the question asks the outreach. Not
+    when the asking sentence names the first answer's topic too, or names only an aspect (申請)."""
+    text = ("退院調整を担当している看護師です。長期入院中で寝たきりの患者さんがマイナンバーカードを持っていません。"
+            "病院に市の職員さんに来てもらって申請することはできるのでしょうか。")
+    ranked = ranking(("no_card_shikaku", 0.85), ("outreach_facility", 0.09), ("outreach_home", 0.03))
+    assert decide(text, "no_card_shikaku", ranked, lexicon, set(kb.intents)).intents[:2] == ["outreach_facility",
+                                                                                             "no_card_shikaku"]
+    withdrawn = "申請したけど、やっぱりカードはいらない。申請を取り下げられますか。"
+    ranked = ranking(("no_card_shikaku", 0.6), ("apply_methods", 0.2))
+    assert decide(withdrawn, "no_card_shikaku", ranked, lexicon, set(kb.intents)).intents[0] == "no_card_shikaku"
+
+
 def test_what_to_bring_is_asked_of_the_topic_named_beside_it(lexicon, kb):
     """A blind trial (2026-12-03): 「…今日クリニックを受診するときは何を持って行けばいいですか？」 got the visit's answer
     and, second, the proxy's seven documents for collecting a card (「何を持って」 names proxy_documents): that concept

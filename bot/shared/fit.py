@@ -378,7 +378,8 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
         # (session 28's blind trials: 「スマホ持ってない人は？」 got the 公金受取口座's way at 0.19, not the likeliest)
         if agreeing:
             first = agreeing[0]
-            return Decision("answer", [first, *_second(first, found, lexicon, ranked)], found=found)
+            return Decision("answer", _asked_first(text, [first, *_second(first, found, lexicon, ranked)], lexicon),
+                            found=found)
     likeliest = next((r.get("name") for r in ranking if r.get("name") != "nlu_fallback"), None)
     if intent == "nlu_fallback" and likeliest == "out_of_scope":
         return Decision("decline", found=found)                    # unsure, and out of scope is likeliest
@@ -465,6 +466,23 @@ def _candidates(first: List[str], ranked: List[Tuple[str, float]]) -> List[str]:
         if name not in out:
             out.append(name)
     return out[:MAX_CANDIDATES]
+
+
+def _asked_first(text: str, intents: List[str], lexicon: Lexicon) -> List[str]:
+    """Two answers: the second first when the sentences that ask name its topic and not the first's, which only a
+    sentence that tells (not asks) names — each as a concept's main topic, not an aspect (申請, お金) (session 43's
+    trial: 「…寝たきりの患者さんがマイナンバーカードを持っていません。病院に市の職員さんに来てもらって申請することは
+    できるのでしょうか。」 led with the 資格確認書 for those without a card)."""
+    sentences = SENTENCE.findall(text)
+    asking = [sentence for sentence in sentences if asks(sentence)]
+    telling = [sentence for sentence in sentences if not asks(sentence)]
+
+    def named(intent: str, among: List[str]) -> bool:
+        return any(lexicon.covered[cid].intents[0] == intent and not lexicon.covered[cid].aspect
+                   for sentence in among for cid in asked_topics(lexicon.find(sentence).covered, lexicon))
+    if len(intents) >= 2 and named(intents[1], asking) and not named(intents[0], asking) and named(intents[0], telling):
+        return [intents[1], intents[0], *intents[2:]]
+    return intents
 
 
 def _second(first: str, found: Found, lexicon: Lexicon, ranked: List[Tuple[str, float]]) -> List[str]:
