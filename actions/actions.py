@@ -398,8 +398,10 @@ def _of_the_kind_talked_about(turn: Turn) -> List[dict]:
     which need the PIN that card has not — 「顔認証カードを保険証に」 says how; 「コンビニで住民票はとれる？」 was routed as
     コンビニ交付 — 「顔認証カードでできること」 says it cannot)."""
     kind = carried_kind(turn.kb, turn.lexicon, turn.previous)
-    if kind is None or kind.id in turn.found.covered or is_plain_decline(turn.reply):
-        return []
+    if kind is None or kind.id in turn.found.covered or is_plain_decline(turn.reply) or any(
+            m["custom"].get("uncovered") for m in turn.reply):
+        return []   # routed: what the documents do not say of any card (session 44's trial, after the 顔認証 card's
+        # services: 「障害年金の手続きでマイナンバーカードが要るかどうかは？」 got that card's application)
     if "カード" not in kind.terms[0] and about_the_card(turn.text):
         return []   # a kind that is no card (the 資格確認書) is not what a message naming the card asks about
     reading = parse(f"{kind.terms[0]}で、{turn.text}")

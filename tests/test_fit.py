@@ -1788,3 +1788,22 @@ def test_session_42_trial_leftovers_not_in_the_documents(lexicon):
     # the old paper 保険証 named as 手元の… (session 43's trial: 「手元の保険証は今年の春に期限が切れています」) is not the card's validity
     assert routed_id(lexicon, "カードができるまでの受診は、どうすればよいでしょうか。手元の保険証は今年の春に期限が切れています。") is None
     assert "hokensho_end" in lexicon.find("12月2日を過ぎても手元の保険証で受診できる？").covered
+
+
+@pytest.mark.parametrize("text, ranked, kind, first", [
+    # a clinic's own reader trouble and complaints: the refusal's answer (report it), not a complaint about the system
+    ("ちなみにうちの院長がカードリーダーの調子悪いから当分は保険証かコピーで対応って言ってて…患者さんから苦情が来たらどこに"
+     "言われちゃうんですかね😓", (("hospital_refused", 0.96), ("card_safety", 0.01)), "answer", "hospital_refused"),
+    # the mark of a clinic that takes the card: the visit, not the merits
+    ("最後に、マイナ保険証使えますよーって患者さんに分かるような目印とかポスターってあるんでしたっけ？",
+     (("hoken_merit", 0.68), ("hoken_registration", 0.23), ("hoken_visit", 0.03)), "answer", "hoken_visit"),
+    # a card lost abroad: the 国外利用 answer with its number, not the list of contacts
+    ("念のため、シンガポールで自分のカードを紛失した場合、0120のフリーダイヤルは海外からかからないと思うのですが、どこに連絡"
+     "すればよいですか？", (("contact_municipality", 0.9), ("overseas_use", 0.03)), "answer", "overseas_use"),
+    # a template asked for again: routed
+    ("預かり証のテンプレはないってことですかね？💦", (("nlu_fallback", 0.35), ("out_of_scope", 0.25)), "route", None),
+])
+def test_session_44_trial_questions_are_placed_by_their_concepts(lexicon, kb, text, ranked, kind, first):
+    """Session 44's blind trial: each got another topic's answer, a decline or a repeat."""
+    decision = decide(text, ranked[0][0], ranking(*ranked), lexicon, set(kb.intents))
+    assert decision.kind == kind and (first is None or decision.intents[0] == first)

@@ -2252,6 +2252,18 @@ def test_a_follow_up_the_classifier_places_elsewhere_is_read_with_the_kind_talke
     assert "施設が保険者への申込みを代理" in after[0]["text"] and "関係するところ" in after[0]["text"]
 
 
+def test_a_routed_follow_up_is_not_read_with_the_kind_talked_about(monkeypatch):
+    """Session 44's blind trial, after the 顔認証 card's services: 「障害年金の手続きでマイナンバーカードが要るかどうかは？」,
+    read as 「顔認証マイナンバーカードで、…」, got that card's application; the documents do not say it of any card: routed."""
+    import actions.actions as actions_module
+
+    monkeypatch.setattr(actions_module, "parse", lambda text: sure_reading(text, "face_auth_card_apply"))
+    unsure = [("out_of_scope", 0.77), ("card_uses", 0.03), ("how_to_get_card", 0.03)]
+    after = run(ActionFallback(), following({"answer_id": "face_auth_card_services"}, "out_of_scope",
+                                            "障害年金の手続きでマイナンバーカードが要るかどうかは？", unsure))[1]
+    assert after[0]["custom"].get("uncovered") == "pension_tax_other"
+
+
 def test_a_follow_up_whose_words_the_answer_holds_is_not_sent_to_a_neighbour():
     """Session 27's blind trials, after the 資格確認書: 「申請いるの？」 got 「施設での出張申請受付」 (a neighbour whose
     title holds 申請); the answer's own lines say who applies and that it came without an application."""
