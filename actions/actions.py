@@ -234,6 +234,11 @@ class Turn:
         """The fit rules' reply to the message on its own (bot.shared.fit), its other questions read too."""
         return read_other_questions(fitting_reply(self.kb, self.lexicon, self.message))
 
+    @property
+    def routed(self) -> bool:
+        """The reply routes a topic the documents do not cover."""
+        return any(m["custom"].get("uncovered") for m in self.reply)
+
 
 def _about_what_was_said(turn: Turn) -> List[dict]:
     return about_what_was_said(turn.tracker, turn.text, turn.previous)
@@ -383,10 +388,9 @@ def _routed_beside_the_answer(turn: Turn) -> List[dict]:
     given: routed as that answer's topic's side (a blind trial, 2026-12-03, after the 資格確認書: 「母は後期高齢者医療です。
     まだ届いていない場合はどこに聞けばいいですか」 was routed as the days until the card comes — ask the 市区町村 — not the
     資格確認書's delivery — ask the insurer)."""
-    routed = any(m["custom"].get("uncovered") for m in turn.reply)
     topics = [cid for cid in asked_topics(turn.found.covered, turn.lexicon)
               if set(turn.lexicon.covered[cid].intents) - WHERE_TO_ASK]   # 「どこに聞けば」 names where, not what
-    if not (turn.previous and routed) or topics or about_the_card(turn.text):
+    if not (turn.previous and turn.routed) or topics or about_the_card(turn.text):
         return []
     return routed_in_context(turn.kb, turn.lexicon, turn.previous, turn.text)
 
@@ -398,8 +402,7 @@ def _of_the_kind_talked_about(turn: Turn) -> List[dict]:
     which need the PIN that card has not — 「顔認証カードを保険証に」 says how; 「コンビニで住民票はとれる？」 was routed as
     コンビニ交付 — 「顔認証カードでできること」 says it cannot)."""
     kind = carried_kind(turn.kb, turn.lexicon, turn.previous)
-    if kind is None or kind.id in turn.found.covered or is_plain_decline(turn.reply) or any(
-            m["custom"].get("uncovered") for m in turn.reply):
+    if kind is None or kind.id in turn.found.covered or is_plain_decline(turn.reply) or turn.routed:
         return []   # routed: what the documents do not say of any card (session 44's trial, after the 顔認証 card's
         # services: 「障害年金の手続きでマイナンバーカードが要るかどうかは？」 got that card's application)
     if "カード" not in kind.terms[0] and about_the_card(turn.text):
@@ -448,9 +451,8 @@ def _steps_left(turn: Turn) -> List[dict]:
 def _held_by(turn: Turn, answer_id: Optional[str], intro: str = "said_before") -> List[dict]:
     """The lines of `answer_id` that hold every word of a short follow-up (`held_by_the_answer`), unless what the reply
     gives or offers nearby holds them too, or the reply routes (the documents do not say it)."""
-    routed = any(m["custom"].get("uncovered") for m in turn.reply)
     return held_by_the_answer(turn.kb, turn.lexicon, answer_id, _answers(turn.reply) | _offered_nearby(turn),
-                              turn.text, routed, intro=intro)
+                              turn.text, turn.routed, intro=intro)
 
 
 def _held_by_the_answer(turn: Turn) -> List[dict]:

@@ -11,12 +11,11 @@ import re
 from typing import Dict, Iterable, List
 
 from bot.shared.concepts import Lexicon
-from bot.shared.fit import ANOTHER_QUESTION, INSTEAD_RE, Decision, decide
+from bot.shared.fit import ANOTHER_QUESTION, INSTEAD_RE, MAX_CANDIDATES, Decision, decide
 from bot.shared.knowledge import Entry, KnowledgeBase
 from bot.shared.message import BotMessage
 from bot.shared.privacy import redact
 
-MAX_CANDIDATES = 3
 MAX_ANSWER_BUTTONS = 4
 MAX_QUOTED_CHARS = 40
 

@@ -50,7 +50,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from bot.shared.concepts import Found, Lexicon, UncoveredConcept, normalize
 from bot.shared.kana import to_katakana
@@ -473,15 +473,16 @@ def _asked_first(text: str, intents: List[str], lexicon: Lexicon) -> List[str]:
     sentence that tells (not asks) names — each as a concept's main topic, not an aspect (申請, お金) (session 43's
     trial: 「…寝たきりの患者さんがマイナンバーカードを持っていません。病院に市の職員さんに来てもらって申請することは
     できるのでしょうか。」 led with the 資格確認書 for those without a card)."""
-    sentences = SENTENCE.findall(text)
-    asking = [sentence for sentence in sentences if asks(sentence)]
-    telling = [sentence for sentence in sentences if not asks(sentence)]
-
-    def named(intent: str, among: List[str]) -> bool:
-        return any(lexicon.covered[cid].intents[0] == intent and not lexicon.covered[cid].aspect
-                   for sentence in among for cid in asked_topics(lexicon.find(sentence).covered, lexicon))
-    if len(intents) >= 2 and named(intents[1], asking) and not named(intents[0], asking) and named(intents[0], telling):
-        return [intents[1], intents[0], *intents[2:]]
+    if len(intents) < 2:
+        return intents
+    named: Dict[bool, Set[str]] = {True: set(), False: set()}   # by whether the sentence asks
+    for sentence in SENTENCE.findall(text):
+        named[asks(sentence)] |= {lexicon.covered[cid].intents[0] for cid in asked_topics(lexicon.find(sentence).covered,
+                                                                                          lexicon)
+                                  if not lexicon.covered[cid].aspect}
+    first, second = intents[:2]
+    if second in named[True] and first not in named[True] and first in named[False]:
+        return [second, first, *intents[2:]]
     return intents
 
 
