@@ -1814,3 +1814,34 @@ def test_session_44_trial_questions_are_placed_by_their_concepts(lexicon, kb, te
     decision = decide(text, ranked[0][0], ranking(*ranked), lexicon, set(kb.intents))
     assert kind is None or decision.kind == kind
     assert (first is None or decision.intents[0] == first) and "hoken_merit" not in decision.intents[:1]
+
+
+def test_session_44_trial_parts_of_a_message_are_each_answered_or_routed(lexicon, kb):
+    """Session 44's blind trial: parts of messages asking two things were dropped without a word."""
+    intents = set(kb.intents)
+    # an uncovered topic in a sentence that starts no 「あと」: routed, after the answer asked first
+    text = "顔認証のカードってのにしたら、何ができなくなるんですか？利用者さん、障害年金とかの手続きでなんか使うことあるのかしら"
+    decision = decide(text, "face_auth_card_services", ranking(("face_auth_card_services", 0.98)), lexicon, intents)
+    assert decision.kind == "route" and decision.route.id == "pension_tax_other"
+    assert decision.intents == ["face_auth_card_services"] and decision.answer_first
+    messages = decision_messages(kb, decision, {})
+    assert messages[0]["custom"]["answer_id"] == "face_auth_card_services" and messages[1]["custom"]["fallback"]
+    # the first question after what the person tells, beside the routed one, when the classifier sees its topic too
+    text = "スマホで申請してみます。お金はかかりますか？あと申請してから役所に受け取りに行けるようになるまで、だいたいどのくらいかかりますか？"
+    ranked = (("card_delivery_time", 0.40), ("out_of_scope", 0.25), ("card_fee", 0.21))
+    decision = decide(text, "card_delivery_time", ranking(*ranked), lexicon, intents)
+    assert decision.route.id == "issue_duration" and decision.intents == ["card_fee"] and decision.answer_first
+    # the relay service beside the FAX
+    text = ("聴覚に障害のある方向けの問い合わせ手段はございますか。また、電話リレーサービスを使ってフリーダイヤルに問い合わせることは"
+            "可能でしょうか。")
+    decision = decide(text, "fax_inquiry", ranking(("fax_inquiry", 0.92)), lexicon, intents)
+    assert decision.route.id == "phone_relay" and decision.intents == ["fax_inquiry"] and decision.answer_first
+    # 夜中 asks of the phone, 交番 of the police: no deadline of the police report; the reissue fee is routed
+    text = "でんわは夜中でもいいのかい？ けいさつってのは交番でいいんだな それと再発行ってのは銭こかかるのかい いくらだ"
+    assert lexicon.blocking(lexicon.find(text)).id == "reissue_fee"
+    assert lexicon.blocking(lexicon.find("警察への届出は明日でもいいですか")).id == "police_report_timing"
+    # someone gone is no card lost
+    assert lexicon.find("私がいなくなった後、施設に預けても大丈夫でしょうか。").covered == ["management"]
+    assert "lost" in lexicon.find("カードがなくなった").covered
+    # who may help set the PIN: the sharing answer's line
+    assert "pin_setting_help" in lexicon.find("暗証番号は4桁でしたっけ？設定は私たちが手伝っても問題ないですか。").covered

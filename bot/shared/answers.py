@@ -110,9 +110,10 @@ def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str,
             answers += [route_message(route.id, route.reply) for route in decision.more_routes]
         return answers or [unknown_answer_message(kb)]
     if decision.kind == "route" and decision.route:
-        messages = [route_message(decision.route.id, decision.route.reply), *_answers(kb, decision.intents, entities)]
+        routed, answers = [route_message(decision.route.id, decision.route.reply)], _answers(kb, decision.intents, entities)
+        messages = answers + routed if decision.answer_first and answers else routed + answers
         if decision.also:
-            _offer_first(kb, messages[-1], decision.also)
+            _offer_first(kb, (answers or routed)[-1], decision.also)
         if decision.unanswered:
             messages.append(unanswered_message(kb, decision.unanswered))
         return messages + [route_message(route.id, route.reply) for route in decision.more_routes]

@@ -31,6 +31,9 @@ MIN_MIXED_READING_CHARS = 8    # a term with okurigana by its reading (「スマ
                                # one: 「亡くなる」 (ナクナル) would be 「使えなくなる」
 HIRAGANA = re.compile(r"[ぁ-ゖ]")
 HIRAGANA_RUN = re.compile(r"[ぁ-ゖー]{4,}")
+# words that hold a term but say something else: 「私がいなくなった後、施設に預けても…」 (someone gone, not a card lost:
+# session 44's blind trial got 「もしかして」 with the lost-card steps)
+NOT_TERMS = re.compile(r"いなくな|居なくな")
 
 
 class CoveredConcept(BaseModel):
@@ -172,7 +175,7 @@ class Lexicon:
         return found
 
     def _find(self, text: str) -> Found:
-        text = normalize(text)
+        text = NOT_TERMS.sub("・", normalize(text))
         owner = self._owner
         compact = re.sub(r"\s+", "", text)   # 「へんな めーる きました」 (a blind trial, 2026-12-03: a phishing mail read as no scam)
         spelt = self._with_mixed_terms(compact)

@@ -102,6 +102,7 @@ class Decision:
     also: List[str] = field(default_factory=list)  # answer, route: other topics asked, offered as buttons
     unanswered: List[str] = field(default_factory=list)  # answer, route: other questions that name no topic at all
     more_routes: List[UncoveredConcept] = field(default_factory=list)  # answer, route: other parts' uncovered topics
+    answer_first: bool = False                   # route: the answer beside it was asked before the routed topic
 
 
 def asks(text: str) -> bool:
@@ -259,8 +260,10 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
         decision.also = list(dict.fromkeys(also_asked(text, decision.intents, lexicon) + given_way))
     if decision.kind in ("answer", "route"):
         others = other_questions(text)
-        _other_questions(text, others, decision, lexicon)
+        _other_questions(text, others, decision, lexicon, ranked)
         decision.more_routes = _other_routes(text, others, decision, lexicon)
+    if decision.kind == "route" and decision.route and decision.intents:
+        decision.answer_first = _asked_before_the_route(text, decision.intents[0], decision.route, lexicon)
     return decision
 
 
@@ -314,13 +317,19 @@ def _other_routes(text: str, others: List[str], decision: Decision, lexicon: Lex
     return more
 
 
-def _other_questions(text: str, others: List[str], decision: Decision, lexicon: Lexicon) -> None:
+def _other_questions(text: str, others: List[str], decision: Decision, lexicon: Lexicon,
+                     ranked: List[Tuple[str, float]]) -> None:
     """The message's questions apart from the one decided on: beside a routing reply, the first sentence's question or
     another question (`other_questions`) that names one covered topic is answered (「資格確認書って有効期限は？あと、
     デイでカードを預かってもいい？」, 「施設の人に代わりに受け取ってもらえるん？あと再発行ってお金かかるん？」); another
     question that names no topic at all is listed in `unanswered` (nothing in the reply answers it) — not one that
     asks the same about someone else (「また、…の利用者についてはどうでしょうか。」)."""
-    first = [sentence.strip() for sentence in SENTENCE.findall(text)[:1] if asks(sentence)]
+    sentences = [sentence.strip() for sentence in SENTENCE.findall(text)]
+    # the first sentence that asks, after what the person tells, when the classifier also sees its topic (「スマホで申請
+    # してみます。お金はかかりますか？あと申請してから…どのくらいかかりますか？」, session 44's blind trial: only the delivery
+    # time's routing reply; card_fee 0.21)
+    first = [sentence for sentence in sentences if asks(sentence)][:1]
+    likely = {name for name, confidence in ranked[:MAX_CANDIDATES] if confidence >= SECOND_MIN}
     for sentence in first + others:
         found = lexicon.find(sentence)
         asks_here = asked_topics(found.covered, lexicon)
@@ -328,7 +337,9 @@ def _other_questions(text: str, others: List[str], decision: Decision, lexicon: 
             decision.unanswered.append(sentence)
         elif decision.route and not decision.route.governs and len(asks_here) == 1 and not found.uncovered:
             intent = lexicon.covered[asks_here[0]].intents[0]
-            if intent not in decision.intents and intent not in decision.route.not_beside:
+            told_first = sentence in first and sentence != sentences[0] and sentence not in others
+            if (intent not in decision.intents and intent not in decision.route.not_beside
+                    and (intent in likely or not told_first)):
                 decision.intents.append(intent)
                 decision.also = [name for name in decision.also if name != intent]
 
@@ -497,6 +508,17 @@ def _second(first: str, found: Found, lexicon: Lexicon, ranked: List[Tuple[str, 
         if best and best[1] >= SECOND_MIN:
             return [best[0]]
     return []
+
+
+def _asked_before_the_route(text: str, intent: str, route: UncoveredConcept, lexicon: Lexicon) -> bool:
+    """The message asks `intent`'s topic in a clause (that asks) before the one naming the routed topic (session 44's blind trial:
+    「顔認証のカードってのにしたら、何ができなくなるんですか？利用者さん、障害年金とかの手続きでなんか使うことあるのかしら」
+    led with 「お答えできません」, then answered): the reply answers in the order asked."""
+    clauses = [(lexicon.find(clause), asks(clause)) for clause in PARTS.split(text) if clause]
+    routed = next((i for i, (found, _) in enumerate(clauses) if route.id in found.uncovered), None)
+    answered = next((i for i, (found, asking) in enumerate(clauses)
+                     if asking and intent in lexicon.intents_of(asked_topics(found.covered, lexicon))), None)
+    return routed is not None and answered is not None and answered < routed
 
 
 def _answer_beside_route(text: str, route: UncoveredConcept, ranked: List[Tuple[str, float]],
