@@ -1845,3 +1845,25 @@ def test_session_44_trial_parts_of_a_message_are_each_answered_or_routed(lexicon
     assert "lost" in lexicon.find("カードがなくなった").covered
     # who may help set the PIN: the sharing answer's line
     assert "pin_setting_help" in lexicon.find("暗証番号は4桁でしたっけ？設定は私たちが手伝っても問題ないですか。").covered
+
+
+def test_session_44_trial_the_pin_on_the_card_the_face_auth_card_at_the_convenience_store(lexicon, kb):
+    """Session 44's blind trial: the PIN written on the card (「もしかして」), the 顔認証 card at the コンビニ (routed as the
+    コンビニ交付), the free dial's hours asked in やさしい日本語 (declined)."""
+    intents = set(kb.intents)
+    text = "カードに ばんごうを かいた かみを いっしょに いれて おくのは だめですか"
+    assert "pin_with_card" in lexicon.find(text).covered
+    assert "pin_with_card" not in lexicon.find("カードに書いてある番号を職員が控えてもいい？").covered
+    decision = decide("暗証番号をカードの裏に書いておいてもいい？", "pin_forgot",
+                      ranking(("pin_forgot", 0.6), ("pin_sharing", 0.3)), lexicon, intents)
+    assert decision.kind == "answer" and decision.intents[0] == "pin_sharing"
+    reply = decision_messages(kb, decision, {"topic": ["pin_with_card"]})
+    assert reply[0]["custom"]["answer_id"] == "pin_sharing_with_card" and "別で管理" in reply[0]["text"].splitlines()[0]
+    text = ("数字を入力しなくても病院で使えるカードがあると伺いましたが、そのカードではコンビニで住民票を取ることもできますか。")
+    decision = decide(text, "card_uses", ranking(("card_uses", 0.42), ("face_auth_card_services", 0.05)), lexicon, intents)
+    assert decision.kind == "answer" and decision.intents[0] == "face_auth_card_services"
+    text = ("いっそ暗証番号のないカードに変えたいです。でも変えたらコンビニで住民票取れなくなりますよね？役所に行くついでにロックの解除と"
+            "切り替え、同じ日に両方できますか？")
+    assert lexicon.blocking(lexicon.find(text)) is None
+    assert lexicon.blocking(lexicon.find("コンビニで暗証番号のロック解除はできますか")).id == "pin_reset_convenience"
+    assert "hours" in lexicon.find("じかん は？ 土よう日 でんわ できる？").covered
