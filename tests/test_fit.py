@@ -1867,3 +1867,16 @@ def test_session_44_trial_the_pin_on_the_card_the_face_auth_card_at_the_convenie
     assert lexicon.blocking(lexicon.find(text)) is None
     assert lexicon.blocking(lexicon.find("コンビニで暗証番号のロック解除はできますか")).id == "pin_reset_convenience"
     assert "hours" in lexicon.find("じかん は？ 土よう日 でんわ できる？").covered
+
+
+def test_session_44_trial_the_pin_known_by_helpers_the_green_paper_and_the_letter_of_attorney(lexicon, kb):
+    """Session 44's blind trial: helping set the PIN got the マイナンバー's leak; the lost 「緑色の番号の紙」 (the 通知カード) got a
+    line of the answer before; 「委任状でいいのか」 after the proxy's documents got them again."""
+    decision = decide("設定を私たちSTが横で手伝うのはOK？それとも番号を知っちゃうとまずい？", "nlu_fallback",
+                      ranking(("nlu_fallback", 0.35), ("pin_sharing", 0.26), ("mynumber_leak", 0.18)), lexicon, set(kb.intents))
+    assert decision.intents and decision.intents[0] == "pin_sharing" and "mynumber_leak" not in decision.intents
+    text = "あとな 財布にゃ昔の緑色の番号の紙も入ってたんだ あれもなくしちまった 再発行んときなんか困るか"
+    assert lexicon.blocking(lexicon.find(text)).id == "notification_card"
+    text = "んで、その代理権の書類ってのは委任状でいいのかどうかって聞いてるんだわ"
+    assert lexicon.blocking(lexicon.find(text)).id == "proxy_authority_document"
+    assert lexicon.blocking(lexicon.find("代理人が顔認証への切替えに行くとき委任状でいいですか")) is None
