@@ -122,3 +122,17 @@ def test_a_question_typed_in_katakana_only_is_read_in_hiragana():
     assert katakana_written("マイナポータル ログイン") == "マイナポータル ログイン"
     assert katakana_written("データ") == "データ"
     assert katakana_written("カードは いつ とどきますか") == "カードは いつ とどきますか"
+
+
+def test_an_item_of_a_list_quoted_in_short_comes_with_the_line_leading_into_it():
+    """Session 44's trial, in hiragana: the 資格確認書 in short quoted 「2. カードを紛失・更新中の方…（…上と書き方が違います）」
+    alone — an orphan 「2.」 referring to a line not shown."""
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.conversation import in_short
+    from bot.shared.knowledge import load_knowledge
+    kb = load_knowledge()
+    text = in_short(kb, "shikaku_kakuninsho", lexicon=load_lexicon(),
+                    text="施設のおばあちゃん、マイナンバーカード持ってない。保険証ももうない。病院行くとき何持っていく？")[0]["text"]
+    lines = text.splitlines()
+    second = next(i for i, line in enumerate(lines) if line.startswith("2. "))
+    assert lines[second - 1].startswith("1. ") and lines[second - 2].endswith("：")

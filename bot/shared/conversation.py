@@ -920,6 +920,23 @@ def lines_asked(lexicon: Lexicon, entry: Entry, text: str) -> List[str]:
     return [line for line in lines[1:] if on_what_was_asked(line)][:MAX_QUOTED] if asked else []
 
 
+def with_its_list(lines: List[str], line: str) -> List[str]:
+    """An answer's line as quoted apart from it: a list's item with the line that leads into the list and, for a short
+    list, its other items (session 44's trial, in hiragana: the 資格確認書 in short quoted 「2. カードを紛失・更新中の方…
+    （…上と書き方が違います）」 alone, an orphan 「2.」); any other line as it is."""
+    at = lines.index(line)
+    if not LIST_ITEM.match(line) or not line.lstrip()[:1].isdigit():
+        return [line]
+    start = at
+    while start > 0 and LIST_ITEM.match(lines[start - 1]) and lines[start - 1].lstrip()[:1].isdigit():
+        start -= 1
+    end = at + 1
+    while end < len(lines) and LIST_ITEM.match(lines[end]) and lines[end].lstrip()[:1].isdigit():
+        end += 1
+    lead = [lines[start - 1]] if start > 0 else []
+    return lead + (lines[start:end] if end - start <= MAX_QUOTED else [line])
+
+
 def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False, by_fax: bool = False,
              lexicon: Optional[Lexicon] = None, text: str = "") -> List[dict]:
     """The answer's first sentence (where the deciding fact stands) — and, when its first line leads into a list
@@ -939,8 +956,8 @@ def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False, by_fax: b
     if len(first) > SHORT_ANSWER_CHARS or not first.endswith("。"):
         first = lines[0][:SHORT_ANSWER_CHARS].rstrip("：:") + "…"
     items = short_list(lines[1:])
-    items += [line for line in (lines_asked(lexicon, entry, text) if lexicon is not None and text else [])
-              if line not in items]
+    for line in lines_asked(lexicon, entry, text) if lexicon is not None and text else []:
+        items += [shown for shown in with_its_list(lines, line) if shown not in items]
     ask = kb.messages["in_short_fax" if by_fax else "in_short_phone"]
     text = kb.messages["in_short"].format(first="\n".join([first, *items]), ask=ask)
     buttons = [{"title": "全部を読む", "payload": show_answer_payload(entry.id, reading="all")}, *entry_buttons(kb, entry.related)]
