@@ -1880,3 +1880,19 @@ def test_session_44_trial_the_pin_known_by_helpers_the_green_paper_and_the_lette
     text = "んで、その代理権の書類ってのは委任状でいいのかどうかって聞いてるんだわ"
     assert lexicon.blocking(lexicon.find(text)).id == "proxy_authority_document"
     assert lexicon.blocking(lexicon.find("代理人が顔認証への切替えに行くとき委任状でいいですか")) is None
+
+
+def test_session_45_trial_dialects_and_the_card_abroad(lexicon, kb):
+    """Session 45's blind trial: the card's validity asked in 金沢弁 got the paper 保険証's end; 「施設さ預げで」 (東北) and 「使えんと
+    です」 (宮崎) got 「もしかして」; a move to 国保 was routed as the 扶養; 「ネパールに帰ったあとも使えますか」 got the card's uses."""
+    text = "わしのカードちゃ、いつまで使えるがけ？有効期限って何年ながか、切れたらまた役所まで行かんならんがけ？"
+    assert lexicon.blocking(lexicon.find(text)).id == "validity_renewal"
+    assert "hokensho_end" in lexicon.find("今の保険証はいつまで使えるの？").covered
+    assert lexicon.find("旦那のカードは施設さ預げでおいでもいいもんだべが？").covered == ["management"]
+    assert "refused" in lexicon.find("ある診療所で『うちはマイナンバーカードは使えんとです』ち言われた").covered
+    text = "扶養に入っていて、これから自分で国民健康保険に入る予定なんですが、一度登録したカードはそのまま使えますか？"
+    assert lexicon.blocking(lexicon.find(text)) is None and "moving_with_the_card" in lexicon.find(text).covered
+    assert lexicon.find("3年後ネパールに帰るかもしれません。帰ったあとも、マイナンバーカードは使えますか？").covered == ["overseas"]
+    assert "pin_with_card" in lexicon.find("暗証番号、カードのケースさ書いでおいでもいいもんだべが？").covered
+    overseas = kb.by_id["overseas_use"].answer
+    assert "日本国籍の方" in overseas and "外国籍の方の出国後の扱いは資料にありません" in overseas
