@@ -886,20 +886,22 @@ CHECKLIST_ITEM_CHARS = 25   # an item this short without its long 「（…）�
 LONG_ASIDE = re.compile(r"（[^）]{11,}）")   # 「（紛失の場合は「通知カード紛失届」を作成）」; 「（本人）」「（お持ちの方のみ）」 stay
 
 
+def numbered_item(line: str) -> bool:
+    """A numbered list's item (「1. …」), not a 「・」 note."""
+    return bool(LIST_ITEM.match(line)) and line.lstrip()[:1].isdigit()
+
+
 def short_list(lines: List[str]) -> List[str]:
     """The list the answer's first line leads into, in short: a checklist (every item a short name, 「1. 交付通知書（…）」)
     whole, each item without its long 「（…）」 — session 42's trial: 「なにを もって いけば いいですか？ かんたんに」 got 3 of the
     proxy's 7 documents, without the proxy's own; another numbered list's first MAX_QUOTED items and how many more there
     are; a list of 「・」 notes, its first MAX_QUOTED."""
-    def numbered(line: str) -> bool:
-        return line.lstrip()[:1].isdigit()
-
     items: List[str] = []
     for line in lines:   # the run of items marked as the first is (「1.」「2.」…, then 「・」 notes apart)
-        if not LIST_ITEM.match(line) or (items and numbered(line) != numbered(items[0])):
+        if not LIST_ITEM.match(line) or (items and numbered_item(line) != numbered_item(items[0])):
             break
         items.append(line)
-    if len(items) <= MAX_QUOTED or not numbered(items[0]):
+    if len(items) <= MAX_QUOTED or not numbered_item(items[0]):
         return items[:MAX_QUOTED]   # 「・」 notes: not one list to count
     heads = [LONG_ASIDE.sub("", item).rstrip() for item in items]
     if all(len(LIST_ITEM.sub("", head)) <= CHECKLIST_ITEM_CHARS for head in heads):
@@ -925,13 +927,13 @@ def with_its_list(lines: List[str], line: str) -> List[str]:
     list, its other items (session 44's trial, in hiragana: the 資格確認書 in short quoted 「2. カードを紛失・更新中の方…
     （…上と書き方が違います）」 alone, an orphan 「2.」); any other line as it is."""
     at = lines.index(line)
-    if not LIST_ITEM.match(line) or not line.lstrip()[:1].isdigit():
+    if not numbered_item(line):
         return [line]
     start = at
-    while start > 0 and LIST_ITEM.match(lines[start - 1]) and lines[start - 1].lstrip()[:1].isdigit():
+    while start > 0 and numbered_item(lines[start - 1]):
         start -= 1
     end = at + 1
-    while end < len(lines) and LIST_ITEM.match(lines[end]) and lines[end].lstrip()[:1].isdigit():
+    while end < len(lines) and numbered_item(lines[end]):
         end += 1
     lead = [lines[start - 1]] if start > 0 else []
     return lead + (lines[start:end] if end - start <= MAX_QUOTED else [line])

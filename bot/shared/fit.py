@@ -319,9 +319,10 @@ def _other_routes(text: str, others: List[str], decision: Decision, lexicon: Lex
 
 def _other_questions(text: str, others: List[str], decision: Decision, lexicon: Lexicon,
                      ranked: List[Tuple[str, float]]) -> None:
-    """The message's questions apart from the one decided on: beside a routing reply, the first sentence's question or
-    another question (`other_questions`) that names one covered topic is answered (「資格確認書って有効期限は？あと、
-    デイでカードを預かってもいい？」, 「施設の人に代わりに受け取ってもらえるん？あと再発行ってお金かかるん？」); another
+    """The message's questions apart from the one decided on: beside a routing reply, the first asking sentence's question
+    (after a telling sentence, only when the classifier has its topic among its likeliest) or another question
+    (`other_questions`) that names one covered topic is answered (「資格確認書って有効期限は？あと、デイでカードを預かっても
+    いい？」, 「施設の人に代わりに受け取ってもらえるん？あと再発行ってお金かかるん？」); another
     question that names no topic at all is listed in `unanswered` (nothing in the reply answers it) — not one that
     asks the same about someone else (「また、…の利用者についてはどうでしょうか。」)."""
     sentences = [sentence.strip() for sentence in SENTENCE.findall(text)]
