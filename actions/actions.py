@@ -29,7 +29,8 @@ from bot.shared.conversation import (SHORT_REPLIES, about_someone_else, asks, as
                                      held_by_the_answer, neighbours_of, by_their_numbers, short_follow_up, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      answer_to_part, is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
-                                     named_in_the_answer, neighbour_named, not_again, not_understood, only_thanks, read_as_unsure, refers_back,
+                                     named_in_the_answer, neighbour_named, not_again, not_understood, only_thanks, outranking_answer, read_as_unsure,
+                                     refers_back,
                                      restated_question, result_in_short, routed_in_context, said_before, still_governed, still_routed,
                                      steps_left, variant_asked, wants_kana, what_it_is_not_about, when_in_the_answer, where_to_ask,
                                      with_hiragana_offer, WHERE_TO_ASK,
@@ -506,6 +507,7 @@ def _referring_back(turn: Turn) -> List[dict]:
     own_topic = asked_topics(turn.found.covered, turn.lexicon) and not _about_the_same(turn)
     governed = [] if own_topic else still_governed(turn.lexicon, turn.replied, turn.text)
     followed = (governed or routed_in_context(kb, turn.lexicon, previous, turn.text)
+                or outranking_answer(kb, turn.lexicon, previous, turn.text)
                 or where_to_ask(kb, previous, turn.text)
                 or following_up(kb, turn.reply, previous, unsure=turn.unsure, text=turn.text, lexicon=turn.lexicon))
     return (_not_again(turn) or turn.reply) if followed is turn.reply else followed

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 import yaml
 
-from bot.shared.answers import decision_messages
+from bot.shared.answers import decision_messages, meant_entities
 from bot.shared.concepts import check_lexicon, load_lexicon
 from bot.shared.fit import decide, nearby_named
 from bot.shared.knowledge import PHONE_RE, source_text
@@ -1896,3 +1896,40 @@ def test_session_45_trial_dialects_and_the_card_abroad(lexicon, kb):
     assert "pin_with_card" in lexicon.find("暗証番号、カードのケースさ書いでおいでもいいもんだべが？").covered
     overseas = kb.by_id["overseas_use"].answer
     assert "日本国籍の方" in overseas and "外国籍の方の出国後の扱いは資料にありません" in overseas
+
+
+def test_session_45_trial_the_reader_the_pin_asked_and_two_towns(lexicon, kb):
+    """Session 45's blind trial, left after it: 津軽弁's 「カード無ぇ」 (no card) got the registration's steps; 「顔のやつど暗証
+    番号のやつど」 (the reader's two ways) got the 顔認証 card first; 「暗証番号聞いて俺が押してやる」 got the reader's steps;
+    the 住所地 and the hospital in two towns got the outreach's steps; 「委任状のことどすか」 got a line of the documents."""
+    intents = set(kb.intents)
+    assert "no_card" in lexicon.find("カード無ぇば病院さかがれねぐなるんだべが？").covered
+    assert "no_card" in lexicon.find("マイナンバーカードば作ってねぇのさ").covered
+    text = "機械のどごで顔のやつど暗証番号のやつどあるって聞いだども、どうやればいいもんだべ？"
+    decision = decide(text, "nlu_fallback", ranking(("nlu_fallback", 0.35), ("face_auth_card_about", 0.26), ("hoken_visit", 0.22)),
+                      lexicon, intents)
+    assert decision.kind == "answer" and decision.intents[0] == "hoken_visit"
+    assert "reader_methods" not in lexicon.find("顔認証マイナンバーカードの申請方法は？").covered
+    text = "顔認証がうまくいかん時に、お客さんから暗証番号聞いて俺が押してやるのはいかんとやろか？"
+    decision = decide(text, "hoken_visit", ranking(("hoken_visit", 0.64), ("face_auth_card_about", 0.14)), lexicon, intents)
+    assert decision.kind == "answer" and decision.intents[0] == "pin_sharing"
+    text = "おどさの住所は板柳町で、入院してる病院は弘前だのさ。病院さ役場の人来て申請受げでけるもんだべが？"
+    decision = decide(text, "no_card_shikaku", ranking(("no_card_shikaku", 0.45), ("outreach_facility", 0.41)), lexicon, intents)
+    assert decision.kind == "answer" and decision.intents[0] == "other_municipality"
+    text = "その「代理人の代理権を証明する書類」いうのは、委任状のことどすか？"
+    assert lexicon.blocking(lexicon.find(text)).id == "proxy_authority_document"
+    text = "窓口で「代理権を証明する書類」を持ってくるように言われました。委任状のことだと思うのですが、ほかの持ち物と合わせて確認したいです。"
+    assert lexicon.blocking(lexicon.find(text)) is None
+
+
+def test_the_registration_by_smartphone_is_its_own_answer_unless_the_person_has_none(lexicon, kb):
+    """「マイナ保険証の登録ってスマホでできる？」 (session 45's trial) got the three ways without what the phone needs; a person
+    who has no smartphone gets the three ways."""
+    decision = decide("ばあちゃんのマイナ保険証の登録ってスマホでできる？", "hoken_registration",
+                      ranking(("hoken_registration", 0.76), ("smartphone_certificate", 0.13)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "hoken_registration"
+    reply = decision_messages(kb, decision, {"route": ["online"]})
+    assert reply[0]["custom"]["answer_id"] == "hoken_registration_online" and "4桁" in reply[0]["text"]
+    message = {"text": "父はスマホを持っておらず、利用登録はどこでできますか", "entities": [
+        {"entity": "route", "value": "online", "start": 2, "end": 5}]}
+    assert "route" not in meant_entities(message)

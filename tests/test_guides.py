@@ -3053,3 +3053,12 @@ def test_another_question_that_names_its_topic_is_placed_by_the_fit_check():
     from bot.shared.concepts import load_lexicon
     assert _names_a_topic(load_lexicon(), "来週ばあちゃん整形さ行くんだけど、カードねえと診てもらえねえの？")
     assert not _names_a_topic(load_lexicon(), "あと、スマホでもできる？")
+
+
+def test_back_on_the_outreach_with_two_towns_gets_the_answer_for_them():
+    """Session 45's trial, after the outreach at a facility: 「さっきのだばって、住所が板柳で病院が弘前って町が違うべ。それでも
+    大丈夫なのが？」 (「もしかして」 at 0.36) got that answer's first line again; the concept of two towns outranks it."""
+    text = "さっきのだばって、住所が板柳で病院が弘前って町が違うべ。それでも大丈夫なのが？"
+    ranking = (("hoken_merit", 0.36), ("out_of_scope", 0.19), ("hoken_visit", 0.17), ("other_municipality", 0.06))
+    after = run(ActionAnswer(), following({"answer_id": "outreach_facility"}, "hoken_merit", text, ranking))[1]
+    assert after[0]["custom"]["answer_id"] == "other_municipality"

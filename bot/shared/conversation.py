@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from bot.shared.answers import (MAX_CANDIDATES, NOT_HAD, answer_message, entry_buttons, fitting_reply, route_message,
                                 show_answer_payload)
-from bot.shared.concepts import CoveredConcept, Lexicon
+from bot.shared.concepts import CoveredConcept, Found, Lexicon
 from bot.shared.fit import ANOTHER_QUESTION, SENTENCE, about_the_card, asked_topics, asks, mark_number
 from bot.shared.kana import KANJI, for_hiragana_readers
 from bot.shared.knowledge import Entry, KnowledgeBase, numbers_in
@@ -498,9 +498,12 @@ def held_by_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: 
         return all(any(variant in answer for variant in (word, *SAME_WORD.get(word, ()))) for word in words)
     if not holds(previous.answer) or any(holds(kb.by_id[i].answer) for i in answered if i in kb.by_id):
         return []
-    topics = set(asked_topics(lexicon.find(text).covered, lexicon))
+    found = lexicon.find(text)
+    topics = set(asked_topics(found.covered, lexicon))
     if topics and not topics & set(lexicon.find(previous.answer).covered):
         return []   # a topic the answer does not speak of (「電話するのは本人じゃなくて職員でもいい？」 after the free dial)
+    if any(previous.intent in lexicon.covered[cid].outranks for cid in found.covered):
+        return []   # a topic that outranks the answer (「住所が板柳で病院が弘前って町が違うべ」 after the outreach: session 45's trial)
     return said_before(kb, previous.id, text, intro=intro)
 
 
@@ -717,11 +720,26 @@ def neighbour_named(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Opt
     if previous.when and previous.intent in topics:   # still on the variant just given: its lines (`named_in_the_answer`),
         return []   # not its topic's default (after the lost smartphone's steps, 「…結局スマホが見つからなかったら？」 got
                     # the lost card's: police, reissue — session 26's blind trials)
-    outranking = [lexicon.covered[cid].intents[0] for cid in found.covered if previous.intent in lexicon.covered[cid].outranks]
-    named = kb.default_entry(outranking[0]) if outranking else None   # the lost card's steps, after the free dial's hours
+    named = _outranking(kb, lexicon, previous, found)   # the lost card's steps, after the free dial's hours
     named = named or next((entry for topic in topics for entry in neighbours if entry.intent == topic and not entry.when), None)
     named = named or next((entry for topic in topics for entry in by_their_numbers(kb, previous) if entry.intent == topic), None)
     named = named or _titled(neighbours, previous, text)
+    return [answer_message(kb, named)] if named is not None else []
+
+
+def _outranking(kb: KnowledgeBase, lexicon: Lexicon, previous: Entry, found: Found) -> Optional[Entry]:
+    """The main topic's default entry of a concept named in the message that `outranks` the answer just given."""
+    outranking = [lexicon.covered[cid].intents[0] for cid in found.covered if previous.intent in lexicon.covered[cid].outranks]
+    return kb.default_entry(outranking[0]) if outranking else None
+
+
+def outranking_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str) -> List[dict]:
+    """A message back on the answer just given that names a concept outranking it gets that concept's answer (session 45's
+    trial, after the outreach: 「さっきのだばって、住所が板柳で病院が弘前って町が違うべ。それでも大丈夫なのが？」 got the
+    outreach's first line again, not the answer for a 住所地 other than the hospital's town)."""
+    previous = kb.by_id.get(previous_answer_id or "")
+    found = lexicon.find(text)
+    named = _outranking(kb, lexicon, previous, found) if previous is not None and not found.uncovered else None
     return [answer_message(kb, named)] if named is not None else []
 
 
