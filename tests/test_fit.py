@@ -1933,3 +1933,18 @@ def test_the_registration_by_smartphone_is_its_own_answer_unless_the_person_has_
     message = {"text": "父はスマホを持っておらず、利用登録はどこでできますか", "entities": [
         {"entity": "route", "value": "online", "start": 2, "end": 5}]}
     assert "route" not in meant_entities(message)
+
+
+def test_session_45_trial_the_face_auth_card_in_hiragana_and_at_the_hospital(lexicon, kb):
+    """Session 45's blind trial, a reader of hiragana: 「かおにんしょうマイナンバーカード　は　なにが　できますか。なにが
+    できませんか。」 got its services and any card's uses (コンビニ交付, e-Tax); the card without a PIN at the hospital is
+    its 保険証 answer, which says first that it is one."""
+    intents = set(kb.intents)
+    text = "かおにんしょうマイナンバーカード　は　なにが　できますか。なにが　できませんか。"
+    decision = decide(text, "nlu_fallback", ranking(("nlu_fallback", 0.35), ("face_auth_card_services", 0.33),
+                                                    ("face_auth_card_about", 0.2), ("card_uses", 0.19)), lexicon, intents)
+    assert decision.intents == ["face_auth_card_services"]
+    text = "暗証番号のいらないカードで病院に行けますか"
+    decision = decide(text, "hoken_visit", ranking(("hoken_visit", 0.5), ("face_auth_card_about", 0.3)), lexicon, intents)
+    assert decision.intents[0] == "face_auth_card_hoken"
+    assert "健康保険証として使えます" in kb.by_id["face_auth_card_hoken"].answer.splitlines()[0]

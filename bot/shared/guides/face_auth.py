@@ -78,7 +78,7 @@ def render_face_auth(v: Values, today: Optional[dt.date] = None) -> Result:
         if card in ("existing", UNKNOWN):
             insurance.lines.append(fact(E_FAH, "すでに通常のカードをお持ちなら、マイナポータル、セブン銀行ATM、医療機関・薬局のカードリーダーで事前に申し込むこともできます。", "2. "))
         insurance.lines.append(fact(E_FAH, "市町村での申込みを希望しない場合や代理人が交付を受ける場合は、交付・切替え後に医療機関・薬局のカードリーダーで、顔認証または目視確認により申し込めます。", "・"))
-    insurance.lines.append(fact(E_FAH, "受診時はカードリーダーで「顔認証」を選びます。顔認証が難しいときは、受付職員が顔写真と本人を目視で確認します（切り替えに時間がかかります）。"))
+    insurance.lines.append(fact(E_FAH, "受診時はカードリーダーで「顔認証」を選び、難しいときは受付職員が顔写真と本人を目視で確認します（切り替えに時間がかかります）。"))
 
     limits = Section("できないこと")
     limits.lines.append(what_it_cannot_do())
