@@ -1948,3 +1948,13 @@ def test_session_45_trial_the_face_auth_card_in_hiragana_and_at_the_hospital(lex
     decision = decide(text, "hoken_visit", ranking(("hoken_visit", 0.5), ("face_auth_card_about", 0.3)), lexicon, intents)
     assert decision.intents[0] == "face_auth_card_hoken"
     assert "健康保険証として使えます" in kb.by_id["face_auth_card_hoken"].answer.splitlines()[0]
+
+
+def test_session_45_trial_whether_a_photo_is_one_of_the_exceptions(lexicon, kb):
+    """Session 45's blind trial (an OT): 「結局このケースの斜めの写真は認められる例に入るの？」 after the exception's online steps
+    got the photo rules (避けるもの：横向き): whether a case is one of the examples is the exception's answer."""
+    text = "手順は分かった。で、結局このケースの斜めの写真は認められる例に入るの？入らないの？"
+    decision = decide(text, "photo_requirements", ranking(("photo_requirements", 0.38), ("photo_exception", 0.13)),
+                      lexicon, set(kb.intents))
+    assert decision.intents[0] == "photo_exception"
+    assert "face_not_straight" in lexicon.find("脳性麻痺で首が正面に向けられない利用者さん、申請写真が斜めになりますがOK？").covered
