@@ -507,7 +507,7 @@ def _referring_back(turn: Turn) -> List[dict]:
     own_topic = asked_topics(turn.found.covered, turn.lexicon) and not _about_the_same(turn)
     governed = [] if own_topic else still_governed(turn.lexicon, turn.replied, turn.text)
     followed = (governed or routed_in_context(kb, turn.lexicon, previous, turn.text)
-                or outranking_answer(kb, turn.lexicon, previous, turn.text)
+                or outranking_answer(kb, turn.lexicon, previous, turn.found)
                 or where_to_ask(kb, previous, turn.text)
                 or following_up(kb, turn.reply, previous, unsure=turn.unsure, text=turn.text, lexicon=turn.lexicon))
     return (_not_again(turn) or turn.reply) if followed is turn.reply else followed

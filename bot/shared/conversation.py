@@ -502,7 +502,7 @@ def held_by_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: 
     topics = set(asked_topics(found.covered, lexicon))
     if topics and not topics & set(lexicon.find(previous.answer).covered):
         return []   # a topic the answer does not speak of (「電話するのは本人じゃなくて職員でもいい？」 after the free dial)
-    if any(previous.intent in lexicon.covered[cid].outranks for cid in found.covered):
+    if _outranking_topics(lexicon, previous, found):
         return []   # a topic that outranks the answer (「住所が板柳で病院が弘前って町が違うべ」 after the outreach: session 45's trial)
     return said_before(kb, previous.id, text, intro=intro)
 
@@ -727,18 +727,22 @@ def neighbour_named(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Opt
     return [answer_message(kb, named)] if named is not None else []
 
 
+def _outranking_topics(lexicon: Lexicon, previous: Entry, found: Found) -> List[str]:
+    """The main topics of the concepts named in the message that `outrank` the answer just given."""
+    return [lexicon.covered[cid].intents[0] for cid in found.covered if previous.intent in lexicon.covered[cid].outranks]
+
+
 def _outranking(kb: KnowledgeBase, lexicon: Lexicon, previous: Entry, found: Found) -> Optional[Entry]:
-    """The main topic's default entry of a concept named in the message that `outranks` the answer just given."""
-    outranking = [lexicon.covered[cid].intents[0] for cid in found.covered if previous.intent in lexicon.covered[cid].outranks]
+    """The first such topic's default entry (`_outranking_topics`)."""
+    outranking = _outranking_topics(lexicon, previous, found)
     return kb.default_entry(outranking[0]) if outranking else None
 
 
-def outranking_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str) -> List[dict]:
+def outranking_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], found: Found) -> List[dict]:
     """A message back on the answer just given that names a concept outranking it gets that concept's answer (session 45's
     trial, after the outreach: 「さっきのだばって、住所が板柳で病院が弘前って町が違うべ。それでも大丈夫なのが？」 got the
     outreach's first line again, not the answer for a 住所地 other than the hospital's town)."""
     previous = kb.by_id.get(previous_answer_id or "")
-    found = lexicon.find(text)
     named = _outranking(kb, lexicon, previous, found) if previous is not None and not found.uncovered else None
     return [answer_message(kb, named)] if named is not None else []
 
