@@ -1958,3 +1958,22 @@ def test_session_45_trial_whether_a_photo_is_one_of_the_exceptions(lexicon, kb):
                       lexicon, set(kb.intents))
     assert decision.intents[0] == "photo_exception"
     assert "face_not_straight" in lexicon.find("脳性麻痺で首が正面に向けられない利用者さん、申請写真が斜めになりますがOK？").covered
+
+
+def test_session_45_trial_where_the_card_is_collected(lexicon, kb):
+    """Session 45's blind trial (a 町内会長): 「スマホや郵便で申請した場合、カードは役所まで取りに行かないといけませんか」 got the
+    交付通知書's deadline (uncovered), and pushed back, the smartphone steps: where the card is collected is its own answer (the
+    window unless the 出張申請受付, manual 第6 2.(1)); 「取りに行かないとどうなる」 stays the deadline's routing reply; whether the
+    在留カード will do is the ID documents' routing reply, not the foreign residents' card."""
+    intents = set(kb.intents)
+    text = "スマホや郵便で申請した場合、カードは役所まで取りに行かないといけませんか"
+    assert lexicon.blocking(lexicon.find(text)) is None
+    decision = decide(text, "nlu_fallback", ranking(("nlu_fallback", 0.35), ("apply_methods", 0.27), ("how_to_get_card", 0.15)),
+                      lexicon, intents)
+    assert decision.kind == "answer" and decision.intents == ["card_pickup"]
+    text = "出張申請受付を使わなかった場合、カードは役所の窓口で受け取るのですか？"
+    decision = decide(text, "outreach_facility", ranking(("outreach_facility", 0.47), ("card_delivery_time", 0.15)), lexicon, intents)
+    assert decision.intents == ["card_pickup"]
+    assert "出張申請受付以外の" in kb.by_id["card_pickup"].answer.splitlines()[0]
+    assert lexicon.blocking(lexicon.find("マイナンバーカードを取りに行かないとどうなる?")).id == "pickup_deadline"
+    assert lexicon.blocking(lexicon.find("カードを受け取るとき、在留カードでいいですか？")).id == "id_documents"
