@@ -283,6 +283,7 @@ _WRITTEN_AS_ONE = re.compile(r"\d{12}|\d{4}-\d{4}-\d{4}")   # as a マイナン�
 _GROUPED_AS_ON_THE_CARD = re.compile(r"\d{4}-\d{4}-\d{4}")
 _ANOTHER_NUMBER = re.compile(r"(?:通知書|部屋|受付|整理|管理|会員|口座|電話|問い?合わ?せ|追跡|伝票|証明書|保険者|記号)の?\s*(?:番号|ばんごう)")
 _THE_NUMBER_IS = re.compile(r"(?:^|(?<=[\s、。!！?？]))(?:番号|ばんごう)(?:は|が|って|:|：)\s*$")
+_SOMEONES_BARE_NUMBER = re.compile(r"の(?:番号|ばんごう)(?:は|が|って|:|：)\s*$")
 
 
 def _told_as_a_number(text: str, start: int, end: int) -> bool:
@@ -295,8 +296,10 @@ def _told_as_a_number(text: str, start: int, end: int) -> bool:
                 or (_WRITTEN_AS_ONE.fullmatch(text[start:end])
                     and (_MYNUMBER_WORDS.search(text) or _beside_other_personal_data(text, start, end)))
                 # 「カードが みつかりません。でも ばんごう は メモ が あります。３８４７ ２９１０ ５５６３ です。」 (session 43's blind
-                # trial: stored) — 4-4-4, as the card shows it, in a message about the card, not named another document's number
-                or (_GROUPED_AS_ON_THE_CARD.fullmatch(text[start:end]) and bool(_CARD_TALK.search(text))
+                # trial: stored) — 4-4-4, as the card shows it, in a message about the card; 「かかあの番号は　三八五二ー七七六一ー
+                # 〇九三四」 (session 46's: stored, no card named) — twelve digits told as someone's 番号; neither another document's
+                or (((_GROUPED_AS_ON_THE_CARD.fullmatch(text[start:end]) and bool(_CARD_TALK.search(text)))
+                     or _SOMEONES_BARE_NUMBER.search(text, max(0, start - 12), start))
                     and not _ANOTHER_NUMBER.search(text, max(0, start - 20), start)))
 
 
