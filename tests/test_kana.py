@@ -124,6 +124,16 @@ def test_a_question_typed_in_katakana_only_is_read_in_hiragana():
     assert katakana_written("カードは いつ とどきますか") == "カードは いつ とどきますか"
 
 
+def test_katakana_words_that_are_not_loanwords_are_read_in_hiragana():
+    """Session 46's blind trial, a sister writing as in old mobile mail: 「暗証番号をワスレタらしくて↓↓」「アンショウバンゴウ、
+    ワスレタ時、どうするの？？」 were declined. Loanwords (カード, スマホ, マイナンバーカード) stay as written."""
+    from bot.shared.kana import katakana_words_in_hiragana
+    text = "弟はマイナンバーカード持ってマス、、でも暗証番号をワスレタらしくて↓↓どうしたらイイでしょうか？？"
+    assert katakana_words_in_hiragana(text) == "弟はマイナンバーカード持ってます、、でも暗証番号をわすれたらしくて↓↓どうしたらいいでしょうか？？"
+    assert katakana_words_in_hiragana("ソウじゃなくて、、アンショウバンゴウ") == "そうじゃなくて、、あんしょうばんごう"
+    assert katakana_words_in_hiragana("スマホとパソコンでマイナポータル、カードリーダー") == "スマホとパソコンでマイナポータル、カードリーダー"
+
+
 def test_an_item_of_a_list_quoted_in_short_comes_with_the_line_leading_into_it():
     """Session 44's trial, in hiragana: the 資格確認書 in short quoted 「2. カードを紛失・更新中の方…（…上と書き方が違います）」
     alone — an orphan 「2.」 referring to a line not shown."""

@@ -124,12 +124,12 @@ class KanaToKanji(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         from bot.rasa_side.kana import kana_joined, kana_to_words, katakana_written
         from bot.shared.concepts import kana_to_terms
-        from bot.shared.kana import KANJI
+        from bot.shared.kana import KANJI, katakana_words_in_hiragana
 
         for message in messages:
             text = message.get(TEXT)
-            if text:
-                typed = kana_joined(katakana_written(text))   # the terms once: before the words in a kana-only question
+            if text:   # (katakana words that are not loanwords in hiragana: 「暗証番号をワスレタ」)
+                typed = kana_joined(katakana_words_in_hiragana(katakana_written(text)))   # the terms once: before the words in a kana-only question
                 message.set(TEXT, kana_to_terms(typed) if KANJI.search(typed)
                             else kana_to_words(typed, self.vocabulary, terms_first=kana_to_terms))
         return messages

@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from bot.shared.answers import (MAX_CANDIDATES, NOT_HAD, answer_message, entry_buttons, fitting_reply, route_message,
                                 show_answer_payload)
 from bot.shared.concepts import CoveredConcept, Found, Lexicon
-from bot.shared.fit import ANOTHER_QUESTION, SENTENCE, about_the_card, asked_topics, asks, mark_number
+from bot.shared.fit import ANOTHER_QUESTION, END_MARKS, SENTENCE, about_the_card, asked_topics, asks, mark_number
 from bot.shared.kana import KANJI, for_hiragana_readers
 from bot.shared.knowledge import Entry, KnowledgeBase, numbers_in
 from bot.shared.message import BotMessage
@@ -188,7 +188,10 @@ COURTESY = re.compile(   # a thanks or greeting before the question: 「あり�
     r"^(?:(?:どうも|本当に|ほんとに)?ありがと(?:う|ー)?(?:ございま(?:す|した))?|助かりま(?:す|した)|助かった|よくわかりました"
     r"|わかりました|了解(?:です|しました)|こんにちは|こんばんは|おはよう(?:ございます)?|お世話になって(?:おり|い)ます"
     r"|お世話になります|お疲れ(?:様|さま)です|おつかれさまです|はじめまして|初めまして"
-    r"|すみません|すいません|失礼します)[、。,.!！\s]*")   # 「すみません、むずかしいです。…なにを もっていきますか？」: greet 0.60
+    r"|すみません|すいません|失礼します)"
+    # then marks and emoji (session 46's blind trial: 「ありがとうございます🙏💕 じゃあ私がスマホで撮りますね📸\n背景は…？」 got
+    # 「どういたしまして」)
+    r"[、。,.!！\s…" + END_MARKS + r"]*")   # 「すみません、むずかしいです。…なにを もっていきますか？」: greet 0.60
 REQUEST = re.compile(r"教えて(?:ください|下さい|ほしい(?:です)?|もらえますか)?[\s。…!！]*$")
 MIN_QUESTION_CHARS = 10
 

@@ -78,10 +78,12 @@ NUMBERED = re.compile(r"[①-⑩]|(?:^|(?<=[、\s]))[1-9][.．)）]|(?:^|(?<=\n)
 PARTS = re.compile(r"[。?？!！\n]+|(?<=や)、|\s+(?=(?:あと|それと|それから|ところで|あとは)[、,\s]?[^\s])|" + NUMBERED.pattern)
 # 「AじゃなくてB」: B is meant (a check's answer, an answer's variant)
 INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて|でねぐて|でねくて|じゃのうて|やのうて|というより(?:は)?"
+# marks and emoji people end a phrase with (session 46's blind trial: 「…メガネありでOK？🤓💦」 was not read as a question)
+END_MARKS = r"~〜♪★☆♡♥\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff"
 ASKS = re.compile(r"(?:[?？]|の|かな|ですか|ますか|でしょうか|でしょう|ですかね|ますかね|(?<=[るた])ん"   # 「それどこでできるん」
-                  r"|どう(?:すれば|したら)(?:いい|よい|良い)?|どうしよう|どうなる)[\s。…]*$")   # 「それって家族でもいいの？」「これどうすれば」
+                  r"|どう(?:すれば|したら)(?:いい|よい|良い)?|どうしよう|どうなる)[\s。…" + END_MARKS + r"]*$")   # 「それって家族でもいいの？」
 WANTS_TO_KNOW = re.compile(r"(?:聞きたい|ききたい|知りたい|しりたい|(?:教|おし)えて(?:ください|下さい|ほしい|もらえる)?)"
-                           r"(?:です|んです|のです)?[\s。…!！]*$")
+                           r"(?:です|んです|のです)?[\s。…!！" + END_MARKS + r"]*$")
 SENTENCE = re.compile(r"[^。?？!！\n]+[。?？!！\n]*")
 # a sentence that starts a question of its own: 「あと、家族に言わないとだめ？」「ちなみに…？」
 ANOTHER_QUESTION = re.compile(r"^\s*(?:ところで|それと(?!も)|それから|あと(?![何0-9０-９一二三四五六七八九十数少どれからでの])|また|もう一つ"

@@ -101,3 +101,27 @@ def for_hiragana_readers(text: str) -> str:
             previous = pos
         lines.append("".join(out))
     return "\n".join(lines)
+
+
+# words typed in katakana that are not loanwords, as in an older user's mobile mail (session 46's blind trial:
+# 「暗証番号をワスレタらしくて↓↓」「アンショウバンゴウ、ワスレタ時、どうするの？？」 were declined): a katakana run
+# without the marks of a loanword (ー, small vowels, ヴ) and not a katakana word of the project's own texts
+_KATAKANA_RUN = re.compile(r"[ァ-ヶー]+")
+_LOANWORD_MARKS = re.compile(r"[ァィゥェォヮヴヵヶー]")
+
+
+@functools.lru_cache(maxsize=1)
+def known_katakana() -> frozenset:
+    """The katakana words of the training data, the concept lexicon and the answers (スマホ, パソコン, メモ …)."""
+    from bot.shared.paths import KNOWLEDGE_DIR, PROJECT_ROOT
+
+    paths = [*(PROJECT_ROOT / "data" / "nlu").glob("*.yml"), *KNOWLEDGE_DIR.glob("*.yml"), *KNOWLEDGE_DIR.glob("entries/*.yml")]
+    return frozenset(word for path in paths for word in _KATAKANA_RUN.findall(path.read_text(encoding="utf-8")))
+
+
+def katakana_words_in_hiragana(text: str) -> str:
+    """The text with its katakana words that are not loanwords in hiragana (「ワスレタ」→「わすれた」, 「デス」→「です」);
+    loanwords (カード, スマホ) and known words as written."""
+    known = known_katakana()
+    return _KATAKANA_RUN.sub(lambda m: m.group() if m.group() in known or _LOANWORD_MARKS.search(m.group())
+                             else to_hiragana(m.group()), text)
