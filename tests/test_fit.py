@@ -664,7 +664,7 @@ def test_a_definition_is_not_given_against_a_sure_classifier_or_for_an_uncovered
     ("ありがとうございます、助かりました", "ありがとうございます、助かりました"),   # thanks only
     ("こんにちは、質問いいですか", "こんにちは、質問いいですか"),   # no question yet
     ("おはようございます。特養の事務をしている者です", "おはようございます。特養の事務をしている者です"),
-    # emoji after the thanks and after the question (session 46's blind trial: 「どういたしまして」, the question dropped)
+    # emoji after the thanks and after the question (session 47's blind trial (b46): 「どういたしまして」, the question dropped)
     ("ありがとうございます🙏💕 じゃあ私がスマホで撮りますね📸\n背景は白っぽい壁でいいですか？🤓💦",
      "じゃあ私がスマホで撮りますね📸\n背景は白っぽい壁でいいですか？🤓💦"),
     ("ありがとうございました😊", "ありがとうございました😊"),

@@ -125,7 +125,7 @@ def test_a_question_typed_in_katakana_only_is_read_in_hiragana():
 
 
 def test_katakana_words_that_are_not_loanwords_are_read_in_hiragana():
-    """Session 46's blind trial, a sister writing as in old mobile mail: 「暗証番号をワスレタらしくて↓↓」「アンショウバンゴウ、
+    """Session 47's blind trial (b46), a sister writing as in old mobile mail: 「暗証番号をワスレタらしくて↓↓」「アンショウバンゴウ、
     ワスレタ時、どうするの？？」 were declined. Loanwords (カード, スマホ, マイナンバーカード) stay as written."""
     from bot.shared.kana import katakana_words_in_hiragana
     text = "弟はマイナンバーカード持ってマス、、でも暗証番号をワスレタらしくて↓↓どうしたらイイでしょうか？？"

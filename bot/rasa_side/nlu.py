@@ -103,8 +103,10 @@ class KanaToKanji(GraphComponent):
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "KanaToKanji":
         from bot.shared.concepts import load_lexicon
+        from bot.shared.kana import known_katakana
 
         load_lexicon()   # readings (SudachiPy) computed when the model loads, not on the first message
+        known_katakana()   # the project's katakana words read once, here too
         try:
             with model_storage.read_from(resource) as directory:
                 vocabulary = json.loads((directory / cls.VOCABULARY_FILE).read_text(encoding="utf-8"))
@@ -128,8 +130,8 @@ class KanaToKanji(GraphComponent):
 
         for message in messages:
             text = message.get(TEXT)
-            if text:   # (katakana words that are not loanwords in hiragana: 「暗証番号をワスレタ」)
-                typed = kana_joined(katakana_words_in_hiragana(katakana_written(text)))   # the terms once: before the words in a kana-only question
+            if text:   # katakana words that are not loanwords in hiragana (「暗証番号をワスレタ」), then the terms once:
+                typed = kana_joined(katakana_words_in_hiragana(katakana_written(text)))   # before the words of a kana-only question
                 message.set(TEXT, kana_to_terms(typed) if KANJI.search(typed)
                             else kana_to_words(typed, self.vocabulary, terms_first=kana_to_terms))
         return messages

@@ -189,7 +189,7 @@ COURTESY = re.compile(   # a thanks or greeting before the question: 「あり�
     r"|わかりました|了解(?:です|しました)|こんにちは|こんばんは|おはよう(?:ございます)?|お世話になって(?:おり|い)ます"
     r"|お世話になります|お疲れ(?:様|さま)です|おつかれさまです|はじめまして|初めまして"
     r"|すみません|すいません|失礼します)"
-    # then marks and emoji (session 46's blind trial: 「ありがとうございます🙏💕 じゃあ私がスマホで撮りますね📸\n背景は…？」 got
+    # then marks and emoji (session 47's blind trial (b46): 「ありがとうございます🙏💕 じゃあ私がスマホで撮りますね📸\n背景は…？」 got
     # 「どういたしまして」)
     r"[、。,.!！\s…" + END_MARKS + r"]*")   # 「すみません、むずかしいです。…なにを もっていきますか？」: greet 0.60
 REQUEST = re.compile(r"教えて(?:ください|下さい|ほしい(?:です)?|もらえますか)?[\s。…!！]*$")

@@ -78,7 +78,7 @@ NUMBERED = re.compile(r"[①-⑩]|(?:^|(?<=[、\s]))[1-9][.．)）]|(?:^|(?<=\n)
 PARTS = re.compile(r"[。?？!！\n]+|(?<=や)、|\s+(?=(?:あと|それと|それから|ところで|あとは)[、,\s]?[^\s])|" + NUMBERED.pattern)
 # 「AじゃなくてB」: B is meant (a check's answer, an answer's variant)
 INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて|でねぐて|でねくて|じゃのうて|やのうて|というより(?:は)?"
-# marks and emoji people end a phrase with (session 46's blind trial: 「…メガネありでOK？🤓💦」 was not read as a question)
+# marks and emoji people end a phrase with (session 47's blind trial (b46): 「…メガネありでOK？🤓💦」 was not read as a question)
 END_MARKS = r"~〜♪★☆♡♥\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff"
 ASKS = re.compile(r"(?:[?？]|の|かな|ですか|ますか|でしょうか|でしょう|ですかね|ますかね|(?<=[るた])ん"   # 「それどこでできるん」
                   r"|どう(?:すれば|したら)(?:いい|よい|良い)?|どうしよう|どうなる)[\s。…" + END_MARKS + r"]*$")   # 「それって家族でもいいの？」

@@ -103,7 +103,7 @@ def for_hiragana_readers(text: str) -> str:
     return "\n".join(lines)
 
 
-# words typed in katakana that are not loanwords, as in an older user's mobile mail (session 46's blind trial:
+# words typed in katakana that are not loanwords, as in an older user's mobile mail (session 47's blind trial (b46):
 # 「暗証番号をワスレタらしくて↓↓」「アンショウバンゴウ、ワスレタ時、どうするの？？」 were declined): a katakana run
 # without the marks of a loanword (ー, small vowels, ヴ) and not a katakana word of the project's own texts
 _KATAKANA_RUN = re.compile(r"[ァ-ヶー]+")

@@ -297,7 +297,7 @@ def _told_as_a_number(text: str, start: int, end: int) -> bool:
                     and (_MYNUMBER_WORDS.search(text) or _beside_other_personal_data(text, start, end)))
                 # 「カードが みつかりません。でも ばんごう は メモ が あります。３８４７ ２９１０ ５５６３ です。」 (session 43's blind
                 # trial: stored) — 4-4-4, as the card shows it, in a message about the card; 「かかあの番号は　三八五二ー七七六一ー
-                # 〇九三四」 (session 46's: stored, no card named) — twelve digits told as someone's 番号; neither another document's
+                # 〇九三四」 (session 47's trial b46: stored, no card named) — twelve digits told as someone's 番号; neither another document's
                 or (((_GROUPED_AS_ON_THE_CARD.fullmatch(text[start:end]) and bool(_CARD_TALK.search(text)))
                      or _SOMEONES_BARE_NUMBER.search(text, max(0, start - 12), start))
                     and not _ANOTHER_NUMBER.search(text, max(0, start - 20), start)))
