@@ -20,7 +20,7 @@ from actions.reading import parse
 from actions.safety import safe_run
 from actions.session import session_events
 from bot.shared import guides
-from bot.shared.answers import (answer_message, clarify_message, fitting_reply, meant_entities, message_entities, unanswered_message,
+from bot.shared.answers import (answer_message, clarify_message, entry_buttons, fitting_reply, meant_entities, message_entities, unanswered_message,
                                 unknown_answer_message)
 from bot.shared.concepts import Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named, part_number,
@@ -327,6 +327,20 @@ def _still_governed(turn: Turn) -> List[dict]:
     return still_routed(turn.kb, turn.lexicon, turn.replied, turn.text)
 
 
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
+LATIN_WORDS_MIN = 3   # 「I lost my card」, not 「QR code」 nor 「NHK」
+
+
+def _not_in_japanese(turn: Turn) -> List[dict]:
+    """A message in English or another language in Latin letters is not declined as uncovered ("not in the documents"
+    said of a question about a lost card): the assistant reads Japanese only (romaji Japanese is read:
+    bot.rasa_side.kana.romaji_written), and the foreign-language free dial is named, with its entry as a button."""
+    if JAPANESE.search(turn.text) or len(re.findall(r"[A-Za-z]+", turn.text)) < LATIN_WORDS_MIN:
+        return []
+    return [BotMessage(text=turn.kb.messages["not_japanese"], fallback=True,
+                       buttons=entry_buttons(turn.kb, ["free_dial_foreign_language"])).to_rasa()]
+
+
 def _only_thanks(turn: Turn) -> List[dict]:
     """A message that only thanks, whatever the classifier read (「わがった、まず電話してみっから。あんがとね」)."""
     return [BotMessage(text=turn.kb.messages["thanks"]).to_rasa()] if only_thanks(turn.text) else []
@@ -579,7 +593,7 @@ def _topics_named(turn: Turn) -> List[dict]:
 
 # the first step with something to say gives the reply; else the plain decline (`Turn.reply`)
 REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
-    _only_thanks, _about_what_was_said, _back_to_an_earlier_answer, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read,
+    _not_in_japanese, _only_thanks, _about_what_was_said, _back_to_an_earlier_answer, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read,
     _routed_beside_the_answer, _variant_of_the_answer,
     _of_the_kind_talked_about, _aspect_of_the_answer, _steps_left, _held_by_the_answer, _held_by_the_main_answer,
     _when_in_the_answer, _referring_back, _each_question, _next_to_the_answer, _only_who_after_the_answer, _placed,
@@ -917,6 +931,51 @@ class ActionBotChallenge(ShortResponseAction):
 
     def response(self, tracker: Tracker) -> Optional[str]:
         return None if names_a_topic(load_lexicon(), tracker.latest_message.get("text") or "") else "utter_bot_challenge"
+
+
+class ActionCourtesy(ShortResponseAction, ABC):
+    """A greeting or a thanks gets its response (`utterance`) — unless the message also asks about a topic of the card
+    (session 47's blind trial (b46), easy Japanese: 「わかりました。えいごで でんわ します。しごとの しつもん です。…わたしが
+    おばあちゃんの カードを きかいに おいても いいですか？」 read as greet 0.58 got the greeting): then it is answered."""
+
+    utterance: str = ""
+
+    @abstractmethod
+    def name(self) -> Text:
+        """The action's name (this class is not an action of its own)."""
+
+    def response(self, tracker: Tracker) -> Optional[str]:
+        text = tracker.latest_message.get("text") or ""
+        return None if asks(text) and names_a_topic(load_lexicon(), text) else self.utterance
+
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+        """The asking sentences are read on their own (with the whole message's other intents) when they name a topic:
+        b46's 「英語で電話します」 before the question is not what it asks (the runner-up free_dial agreed with it). Read
+        alone by the NLU, the question was no better placed (nlu_fallback, card_management 0.14: 「もしかして」)."""
+        if self.response(tracker):
+            return super().reply(dispatcher, tracker)
+        text = tracker.latest_message.get("text") or ""
+        asked = "".join(sentence.strip() for sentence in SENTENCE.findall(text) if asks(sentence))
+        if not names_a_topic(load_lexicon(), asked):
+            return super().reply(dispatcher, tracker)
+        asked_alone = read_as_unsure({**tracker.latest_message, "text": asked}, self.not_meant)
+        return utter_all(dispatcher, fitting_messages(tracker, asked_alone))
+
+
+class ActionGreet(ActionCourtesy):
+    not_meant = ("greet",)
+    utterance = "utter_greet"
+
+    def name(self) -> Text:
+        return "action_greet"
+
+
+class ActionThank(ActionCourtesy):
+    not_meant = ("thank",)
+    utterance = "utter_thank"
+
+    def name(self) -> Text:
+        return "action_thank"
 
 
 class ActionHumanHandoff(ShortResponseAction):

@@ -2284,6 +2284,36 @@ def test_a_question_read_as_who_answers_that_names_a_topic_is_answered():
     assert who[0].get("response") == "utter_bot_challenge"
 
 
+def test_a_greeting_or_thanks_that_also_asks_about_the_card_is_answered():
+    """Session 47's blind trial (b46), easy Japanese: a long message read as greet 0.58 got only the greeting; its
+    question (may I place the resident's card on the reader?) is answered. A plain greeting or thanks keeps its reply."""
+    from actions.actions import ActionGreet, ActionThank
+    text = ("わかりました。英語で電話します。\n仕事の質問です。施設のおばあちゃんと病院にいきます。おばあちゃんはてが震えます。"
+            "わたしがおばあちゃんのカードを機械においてもいいですか？")
+    ranked = [("greet", 0.58), ("free_dial", 0.15), ("pin_sharing", 0.07)]
+    asked = run(ActionGreet(), following(None, "greet", text, ranked))[1]
+    assert asked[0].get("response") != "utter_greet" and "置" in asked[0]["text"]
+    assert run(ActionGreet(), following(None, "greet", "こんにちは", [("greet", 0.99)]))[1][0].get("response") == "utter_greet"
+    hello = run(ActionGreet(), following(None, "greet", "こんにちは、質問いいですか？", [("greet", 0.9)]))[1]
+    assert hello[0].get("response") == "utter_greet"
+    thanks = run(ActionThank(), following(None, "thank", "ありがとうございました！", [("thank", 0.97)]))[1]
+    assert thanks[0].get("response") == "utter_thank"
+
+
+def test_a_question_in_english_is_told_the_assistant_reads_japanese_and_the_foreign_language_line():
+    """Not 「資料に書かれていないため、お答えできません」 (said of a lost card asked in English: it is in the documents): a
+    message in Latin letters with no Japanese gets the note that questions are read in Japanese, the foreign-language
+    free dial (2021) and its entry as a button; 「QR code」 (two words) is declined as before."""
+    from actions.actions import ActionFallback
+    unsure = [("nlu_fallback", 0.35), ("out_of_scope", 0.3)]
+    english = run(ActionFallback(), following(None, "nlu_fallback", "I lost my mother's My Number card. What should I do?",
+                                              unsure))[1]
+    assert len(english) == 1 and english[0]["custom"].get("fallback") and "日本語" in english[0]["text"]
+    assert "0120-0178-27" in english[0]["text"] and english[0]["buttons"][0]["title"] == "外国語のフリーダイヤル"
+    qr = run(ActionFallback(), following(None, "nlu_fallback", "QR code", unsure))[1]
+    assert "0120-0178-27" not in qr[0]["text"]
+
+
 def test_an_answer_asked_for_again_in_so_many_words_is_given_again(kb):
     """Session 35's blind trial, a deaf user after the FAX answer: 「FAXの番号をもう一度教えてください。書く様式は
     ありますか？」 got 「同じになるため、くり返しません」 (three of its lines name FAX and the number: none quoted)."""

@@ -146,3 +146,18 @@ def test_an_item_of_a_list_quoted_in_short_comes_with_the_line_leading_into_it()
     lines = text.splitlines()
     second = next(i for i, line in enumerate(lines) if line.startswith("2. "))
     assert lines[second - 1].startswith("1. ") and lines[second - 2].endswith("：")
+
+
+def test_japanese_typed_in_romaji_is_read_in_hiragana():
+    """Session 47's blind trial (b46), a son abroad writing romaji: declined as 「資料に書かれていない」. Words spelt in kana
+    syllables become hiragana (wa/wo as particles), borrowed English words the documents' words; English, and romaji
+    without Japanese grammar (a name), are left as they are."""
+    from bot.rasa_side.kana import romaji_written
+    son = romaji_written("Japan no okaasan (82) ga my number card tsukuritai to itteru. Boku ga kikoku chuu ni nani ka "
+                         "dekiru? I'm only here for 2 weeks.")
+    assert son.startswith("日本 の おかあさん (82) が マイナンバーカード つくりたい と いってる.") and "なに か できる?" in son
+    assert romaji_written("anshou bangou wo wasuremashita") == "あんしょう ばんごう を わすれました"
+    assert romaji_written("shashin wa dou suru no?") == "しゃしん は どう する の?"
+    for left in ("Can I get a My Number card for my mother?", "Where do I go to make the card?", "Tanaka Hanako",
+                 "マイナ保険証 OK?"):
+        assert romaji_written(left) == left

@@ -79,6 +79,42 @@ def katakana_written(text: str) -> str:
 
 
 
+# Japanese typed in romaji (session 47's blind trial (b46), a son abroad: 「Ima kaigai kara mata card tsukureru?」 was
+# declined): words spelt in kana syllables (Hepburn or 訓令式, a doubled consonant for っ, n for ん) …
+ROMAJI_WORD = re.compile(r"(?:(?:[kgsztdnhbpmr]y|sh|ch|ts|[kgsztdnhbpmrwyfjv])?[aiueo]|n|([kgsztdbpfcjmh])(?=\1)|t(?=ch))+")
+# … and two of its particles or verb endings (one when every word is romaji): English has none (「Can I get a card?」)
+ROMAJI_PARTICLES = frozenset("wa ga wo ni de kara made ka kedo demo dake no yo ne".split())
+ROMAJI_ENDING = re.compile(r"(?:desu|deshita|masu|mashita|masen|tai|nai|ta|da|ru|te|kudasai)$")
+LATIN_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+# English words that romaji Japanese borrows, in the words of the documents (the rest of the English is left as it is)
+BORROWED = (("my ?number ?card", "マイナンバーカード"), ("my ?number", "マイナンバー"), ("card", "カード"), ("japan", "日本"),
+            ("city ?hall", "市役所"), ("pin", "暗証番号"), ("photo", "写真"), ("passport", "パスポート"))
+PARTICLES = {"wa": "は", "wo": "を"}
+
+
+def romaji_written(text: str) -> str:
+    """Japanese typed in romaji, in hiragana (「Boku ga kikoku chuu ni nani ka dekiru?」 → 「ぼく が きこく ちゅう に なに
+    か できる?」), the borrowed English words in katakana or kanji; the hiragana steps then read it like any kana
+    question. A message that is not romaji Japanese (English, a name, an address) is left as it is."""
+    words = [word.lower() for word in LATIN_WORD.findall(text)]
+    romaji = [word for word in words if ROMAJI_WORD.fullmatch(word)]
+    grammar = sum(word in ROMAJI_PARTICLES or (len(word) > 3 and bool(ROMAJI_ENDING.search(word))) for word in romaji)
+    if grammar < 2 and not (grammar == 1 and len(romaji) == len(words) >= 3):
+        return text
+    import jaconv
+
+    for english, japanese in BORROWED:
+        text = re.sub(rf"(?i)\b{english}s?\b", japanese, text)
+
+    def in_kana(match: "re.Match[str]") -> str:
+        word = match.group(0).lower()
+        if word in PARTICLES:
+            return PARTICLES[word]
+        return jaconv.alphabet2kana(word) if ROMAJI_WORD.fullmatch(word) else match.group(0)
+
+    return LATIN_WORD.sub(in_kana, text)
+
+
 def kana_joined(text: str) -> str:
     """A question without kanji with the spaces between its hiragana words left out: 「しかく かくにんしょ って なんですか」
     (an older user's way of typing; a blind trial, 2026-12-03: declined) reads as 「しかくかくにんしょってなんですか」."""

@@ -188,6 +188,7 @@ class Messages(BaseModel):
     unanswered_alone: str    # the same, for questions already read on their own (sending them again would not help)
     unanswered_near: str     # the same, read on their own near some answers (offered as buttons); {questions}
     service_down: str
+    not_japanese: str        # a message in Latin letters that is not romaji Japanese: Japanese only, the foreign-language lines
     thanks: str              # a message that only thanks, read as a question (「まず電話してみっから。あんがとね」)
 
 
