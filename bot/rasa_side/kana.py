@@ -87,14 +87,15 @@ ROMAJI_PARTICLES = frozenset("wa ga wo ni de kara made ka kedo demo dake no yo n
 ROMAJI_ENDING = re.compile(r"(?:desu|deshita|masu|mashita|masen|tai|nai|ta|da|ru|te|kudasai)$")
 LATIN_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 # English words that romaji Japanese borrows, in the words of the documents (the rest of the English is left as it is)
-BORROWED = (("my ?number ?card", "マイナンバーカード"), ("my ?number", "マイナンバー"), ("card", "カード"), ("japan", "日本"),
-            ("city ?hall", "市役所"), ("pin", "暗証番号"), ("photo", "写真"), ("passport", "パスポート"))
+# (in kana: a message without kanji is read word by word, bot.rasa_side.kana.kana_to_words)
+BORROWED = (("my ?number ?card", "マイナンバーカード"), ("my ?number", "マイナンバー"), ("card", "カード"), ("japan", "にほん"),
+            ("city ?hall", "しやくしょ"), ("pin", "あんしょうばんごう"), ("photo", "しゃしん"), ("passport", "パスポート"))
 PARTICLES = {"wa": "は", "wo": "を"}
 
 
 def romaji_written(text: str) -> str:
     """Japanese typed in romaji, in hiragana (「Boku ga kikoku chuu ni nani ka dekiru?」 → 「ぼく が きこく ちゅう に なに
-    か できる?」), the borrowed English words in katakana or kanji; the hiragana steps then read it like any kana
+    か できる?」), the borrowed English words in kana; the hiragana steps then read it like any kana
     question. A message that is not romaji Japanese (English, a name, an address) is left as it is."""
     words = [word.lower() for word in LATIN_WORD.findall(text)]
     romaji = [word for word in words if ROMAJI_WORD.fullmatch(word)]
