@@ -879,6 +879,10 @@ class ShortResponseAction(MessageAction, ABC):
         return utter_all(dispatcher, fitting_messages(tracker, read_as_unsure(tracker.latest_message, self.not_meant)))
 
 
+# a reply that starts by saying yes or no (「いいえ、写真は大丈夫です」) is one, whatever else it names
+YES_OR_NO = re.compile(r"\s*(?:はい|いいえ|いえ[、。,.\s]|うん|ううん|ええ|いや[、。,.\s]|大丈夫|だいじょうぶ|結構|けっこう|了解|わかりました)")
+
+
 class ActionShortReply(ShortResponseAction):
     """「はい」「いいえ」「さようなら」 (affirm / deny / goodbye) outside a running check: the answer to a paused
     check's question when it is one (「ない」 to 「顔写真付きの本人確認書類はありますか？」), else the short reply —
@@ -895,6 +899,8 @@ class ActionShortReply(ShortResponseAction):
             return None   # 「そういうことじゃなくて」 after an answer: that answer's related topics, not 「承知しました」
         if about_the_answer(tracker, text):
             return None   # 「かんじ よめない」 (read as deny) after an answer: that answer in short
+        if not YES_OR_NO.match(text) and names_a_topic(load_lexicon(), text):
+            return None   # session 48's blind trial (b47), by eye gaze: 「いえにきて」 (deny 0.63) got 「承知しました」
         return {"deny": "utter_deny", "goodbye": "utter_goodbye"}.get(latest_intent(tracker), "utter_affirm")
 
 

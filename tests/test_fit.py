@@ -1981,3 +1981,22 @@ def test_session_45_trial_where_the_card_is_collected(lexicon, kb):
     assert "出張申請受付以外の" in kb.by_id["card_pickup"].answer.splitlines()[0]
     assert lexicon.blocking(lexicon.find("マイナンバーカードを取りに行かないとどうなる?")).id == "pickup_deadline"
     assert lexicon.blocking(lexicon.find("カードを受け取るとき、在留カードでいいですか？")).id == "id_documents"
+
+
+def test_session_48_trial_short_dialect_and_clinic_questions(lexicon, kb):
+    """Session 48's blind trial (b47): an ALS patient typing by eye gaze (「いえにきて」, deny 0.63: 「承知しました」), an Okinawan
+    grandchild (「孫が代理でカード受け取りできるか」, 「もしかして」 twice), やさしい日本語 (「しゃしん いる？ すまほで とっても いい？」:
+    the exception's online steps), a children's home (who applies for a child under 15: the QR forms' mailing) and a dialysis
+    clinic (monthly or every visit: the old 保険証's end, not in the documents)."""
+    assert "outreach" in lexicon.find("いえにきて").covered and "outreach" in lexicon.find("ALS カード申請いえで").covered
+    assert "proxy_pickup" in lexicon.find("孫が代理でカード受け取りできるかって聞いてるわけよ").covered
+    decision = decide("写真いる？ スマホでとってもいい？", "photo_exception",
+                      ranking(("photo_exception", 0.46), ("photo_requirements", 0.23)), lexicon, set(kb.intents))
+    assert decision.intents[0] == "photo_requirements"
+    child = ("入所している小学生（10歳）のマイナンバーカードを申請したいのですが、15歳未満の子どもの場合は誰が申請するのでしょうか。"
+             "施設長が親権代行をしています。")
+    assert lexicon.blocking(lexicon.find(child)).id == "child_application_by_parent"
+    clinic = ("従来は月初めに一度保険証を確認しておりましたが、マイナ保険証の場合も月1回の読み取りで足りますでしょうか。"
+              "それとも来院のたびに毎回カードリーダーでの確認が必要でしょうか。")
+    assert lexicon.blocking(lexicon.find(clinic)).id == "visit_check_frequency"
+    assert lexicon.blocking(lexicon.find("病院で毎回暗証番号を入れるの？")) is None

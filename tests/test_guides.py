@@ -2314,6 +2314,16 @@ def test_a_question_in_english_is_told_the_assistant_reads_japanese_and_the_fore
     assert "0120-0178-27" not in qr[0]["text"]
 
 
+def test_a_short_reply_label_on_a_message_naming_a_topic_is_answered():
+    """Session 48's blind trial (b47), by eye gaze: 「いえにきて」 (deny 0.63) got 「承知しました」; it names the outreach. A
+    reply that starts with yes or no stays one (「いいえ、写真は大丈夫です」)."""
+    from actions.actions import ActionShortReply
+    home = run(ActionShortReply(), following(None, "deny", "いえにきて", [("deny", 0.63), ("goodbye", 0.15)]))[1]
+    assert home[0].get("response") != "utter_deny" and "出張申請受付" in home[0]["text"]
+    fine = run(ActionShortReply(), following(None, "deny", "いいえ、写真は大丈夫です", [("deny", 0.9)]))[1]
+    assert fine[0].get("response") == "utter_deny"
+
+
 def test_an_answer_asked_for_again_in_so_many_words_is_given_again(kb):
     """Session 35's blind trial, a deaf user after the FAX answer: 「FAXの番号をもう一度教えてください。書く様式は
     ありますか？」 got 「同じになるため、くり返しません」 (three of its lines name FAX and the number: none quoted)."""

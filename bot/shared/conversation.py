@@ -1061,7 +1061,7 @@ def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict], 
 
 # 「そういうことじゃなくて」「聞きたいのはそこじゃない」: the answer just given missed the question
 MISSED = re.compile(r"そういう(?:こと|の|意味|話)(?:じゃ|では|や)な|そうじゃな|そうではな|(?:聞き|知り|ききたい|しりたい)たいのは"
-                    r"|(?:聞いて|きいて)(?:ない|ません|へん)|(?:その|この)話(?:じゃ|では)な|違うんです|ちがうんです|答えになって")
+                    r"|(?:聞いて|きいて)(?:ない|ません|へん)|(?:その|この)話(?:じゃ|では)な|違うんです|ちがうんです|答えになって|回答になって")
 
 
 # 「いえ、施設での管理や利用登録のことではございません。」: a sentence that says what the question is not about
