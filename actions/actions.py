@@ -25,7 +25,7 @@ from bot.shared.answers import (answer_message, clarify_message, entry_buttons, 
 from bot.shared.concepts import Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named, part_number,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
-from bot.shared.conversation import (SHORT_REPLIES, about_someone_else, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
+from bot.shared.conversation import (KANA, SHORT_REPLIES, about_someone_else, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
                                      held_by_the_answer, neighbours_of, by_their_numbers, short_follow_up, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      answer_to_part, is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
@@ -35,6 +35,7 @@ from bot.shared.conversation import (SHORT_REPLIES, about_someone_else, asks, as
                                      steps_left, variant_asked, wants_kana, what_it_is_not_about, when_in_the_answer, where_to_ask,
                                      with_hiragana_offer, WHERE_TO_ASK,
                                      words_in_the_answer)
+from bot.shared.kana import KANJI
 from bot.shared.knowledge import KnowledgeBase, load_knowledge
 from bot.shared.message import BotMessage
 
@@ -327,7 +328,6 @@ def _still_governed(turn: Turn) -> List[dict]:
     return still_routed(turn.kb, turn.lexicon, turn.replied, turn.text)
 
 
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 LATIN_WORDS_MIN = 3   # 「I lost my card」, not 「QR code」 nor 「NHK」
 
 
@@ -335,7 +335,7 @@ def _not_in_japanese(turn: Turn) -> List[dict]:
     """A message in English or another language in Latin letters is not declined as uncovered ("not in the documents"
     said of a question about a lost card): the assistant reads Japanese only (romaji Japanese is read:
     bot.rasa_side.kana.romaji_written), and the foreign-language free dial is named, with its entry as a button."""
-    if JAPANESE.search(turn.text) or len(re.findall(r"[A-Za-z]+", turn.text)) < LATIN_WORDS_MIN:
+    if KANA.search(turn.text) or KANJI.search(turn.text) or len(re.findall(r"[A-Za-z]+", turn.text)) < LATIN_WORDS_MIN:
         return []
     return [BotMessage(text=turn.kb.messages["not_japanese"], fallback=True,
                        buttons=entry_buttons(turn.kb, ["free_dial_foreign_language"])).to_rasa()]
@@ -876,7 +876,11 @@ class ShortResponseAction(MessageAction, ABC):
         if response:
             dispatcher.utter_message(response=response)
             return []
-        return utter_all(dispatcher, fitting_messages(tracker, read_as_unsure(tracker.latest_message, self.not_meant)))
+        return utter_all(dispatcher, fitting_messages(tracker, self.unsure_reading(tracker)))
+
+    def unsure_reading(self, tracker: Tracker) -> dict:
+        """The message as read when it is not what the label says: the classifier's other intents only."""
+        return read_as_unsure(tracker.latest_message, self.not_meant)
 
 
 # a reply that starts by saying yes or no (「いいえ、写真は大丈夫です」) is one, whatever else it names
@@ -954,18 +958,14 @@ class ActionCourtesy(ShortResponseAction, ABC):
         text = tracker.latest_message.get("text") or ""
         return None if asks(text) and names_a_topic(load_lexicon(), text) else self.utterance
 
-    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
-        """The asking sentences are read on their own (with the whole message's other intents) when they name a topic:
-        b46's 「英語で電話します」 before the question is not what it asks (the runner-up free_dial agreed with it). Read
-        alone by the NLU, the question was no better placed (nlu_fallback, card_management 0.14: 「もしかして」)."""
-        if self.response(tracker):
-            return super().reply(dispatcher, tracker)
+    def unsure_reading(self, tracker: Tracker) -> dict:
+        """The asking sentences on their own (with the whole message's other intents) when they name a topic: b46's
+        「英語で電話します」 before the question is not what it asks (the runner-up free_dial agreed with it). Read alone by
+        the NLU, the question was no better placed (nlu_fallback, card_management 0.14: 「もしかして」)."""
         text = tracker.latest_message.get("text") or ""
         asked = "".join(sentence.strip() for sentence in SENTENCE.findall(text) if asks(sentence))
-        if not names_a_topic(load_lexicon(), asked):
-            return super().reply(dispatcher, tracker)
-        asked_alone = read_as_unsure({**tracker.latest_message, "text": asked}, self.not_meant)
-        return utter_all(dispatcher, fitting_messages(tracker, asked_alone))
+        message = {**tracker.latest_message, "text": asked} if names_a_topic(load_lexicon(), asked) else tracker.latest_message
+        return read_as_unsure(message, self.not_meant)
 
 
 class ActionGreet(ActionCourtesy):
