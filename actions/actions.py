@@ -25,7 +25,7 @@ from bot.shared.answers import (answer_message, clarify_message, entry_buttons, 
 from bot.shared.concepts import Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named, part_number,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
-from bot.shared.conversation import (KANA, SHORT_REPLIES, about_someone_else, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
+from bot.shared.conversation import (ACKNOWLEDGED, KANA, SHORT_REPLIES, about_someone_else, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
                                      held_by_the_answer, neighbours_of, by_their_numbers, short_follow_up, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      answer_to_part, is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
@@ -742,7 +742,7 @@ def read_other_questions(reply: List[dict]) -> List[dict]:
                 continue   # 「あと土曜もつながる？」 beside the free dial's 「土日祝 9:30～17:30」 (a blind trial, 2026-12-03);
                            # 「①病院の受診には使えますか。」 beside 顔認証カードでできること (its 外来受診: session 27's)
             sure = reading is not None and (float((reading.get("intent") or {}).get("confidence") or 0.0) >= READ_ALONE_SURE
-                                            or _names_a_topic(lexicon, question))
+                                            or names_a_topic(lexicon, question, aspects=False, uncovered=False))
             part = fitting_reply(kb, lexicon, reading) if reading is not None else []
             placed = [m for m in part if m["custom"].get("uncovered")
                       or (m["custom"].get("answer_id") and m["custom"]["answer_id"] not in given)] if sure else []
@@ -764,13 +764,6 @@ def _nearest_answers(reply: List[dict]) -> List[str]:
     return list(dict.fromkeys(answer_id for message in reply if not message["custom"].get("uncovered")
                               for answer_id in (message["custom"].get("candidates")
                                                 or [message["custom"].get("answer_id")]) if answer_id))
-
-
-def _names_a_topic(lexicon: Lexicon, question: str) -> bool:
-    """The question names what it asks (a covered concept, not an aspect): not elliptical, and the reply's fit check can
-    place it (session 43's trial: 「来週ばあちゃん整形さ行くんだけど、カードねえと診てもらえねえの？」, no_card_shikaku 0.52
-    beside the old 保険証's end, was said to have no answer in the documents)."""
-    return any(not lexicon.covered[cid].aspect for cid in asked_topics(lexicon.find(question).covered, lexicon))
 
 
 def about_the_answer(tracker: Tracker, text: str) -> bool:
@@ -884,7 +877,8 @@ class ShortResponseAction(MessageAction, ABC):
 
 
 # a reply that starts by saying yes or no (「いいえ、写真は大丈夫です」) is one, whatever else it names
-YES_OR_NO = re.compile(r"\s*(?:はい|いいえ|いえ[、。,.\s]|うん|ううん|ええ|いや[、。,.\s]|大丈夫|だいじょうぶ|結構|けっこう|了解|わかりました)")
+YES_OR_NO = re.compile(r"\s*(?:はい|いいえ|いえ[、。,.\s]|うん|ううん|ええ|いや[、。,.\s]|大丈夫|だいじょうぶ|結構|けっこう|"
+                       + ACKNOWLEDGED + ")")
 
 
 class ActionShortReply(ShortResponseAction):

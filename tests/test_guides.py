@@ -3089,10 +3089,11 @@ def test_thanks_and_a_request_for_plain_words_are_read_as_such():
 def test_another_question_that_names_its_topic_is_placed_by_the_fit_check():
     """Session 43's trial: 「来週ばあちゃん整形さ行くんだけど、カードねえと診てもらえねえの？」 beside the old 保険証's end
     (no_card_shikaku 0.52 alone) was said to be in no document; an elliptical one still needs a sure classifier."""
-    from actions.actions import _names_a_topic
     from bot.shared.concepts import load_lexicon
-    assert _names_a_topic(load_lexicon(), "来週ばあちゃん整形さ行くんだけど、カードねえと診てもらえねえの？")
-    assert not _names_a_topic(load_lexicon(), "あと、スマホでもできる？")
+    from bot.shared.conversation import names_a_topic
+    covered = dict(aspects=False, uncovered=False)
+    assert names_a_topic(load_lexicon(), "来週ばあちゃん整形さ行くんだけど、カードねえと診てもらえねえの？", **covered)
+    assert not names_a_topic(load_lexicon(), "あと、スマホでもできる？", **covered)
 
 
 def test_back_on_the_outreach_with_two_towns_gets_the_answer_for_them():

@@ -184,9 +184,10 @@ def asks_for_a_person(text: str) -> bool:
     return bool(ASKS_FOR_A_PERSON.search(text))
 
 
+ACKNOWLEDGED = r"わかりました|了解(?:です|しました)?"   # a courtesy before a question, and a reply that says yes
 COURTESY = re.compile(   # a thanks or greeting before the question: 「ありがとうございました。ところで…？」
     r"^(?:(?:どうも|本当に|ほんとに)?ありがと(?:う|ー)?(?:ございま(?:す|した))?|助かりま(?:す|した)|助かった|よくわかりました"
-    r"|わかりました|了解(?:です|しました)|こんにちは|こんばんは|おはよう(?:ございます)?|お世話になって(?:おり|い)ます"
+    r"|" + ACKNOWLEDGED + r"|こんにちは|こんばんは|おはよう(?:ございます)?|お世話になって(?:おり|い)ます"
     r"|お世話になります|お疲れ(?:様|さま)です|おつかれさまです|はじめまして|初めまして"
     r"|すみません|すいません|失礼します)"
     # then marks and emoji (session 47's blind trial (b46): 「ありがとうございます🙏💕 じゃあ私がスマホで撮りますね📸\n背景は…？」 got
@@ -862,10 +863,13 @@ def hard_to_read(lexicon: Lexicon, text: str) -> bool:
     return False
 
 
-def names_a_topic(lexicon: Lexicon, text: str) -> bool:
-    """The message names a topic of the card (a covered one asked about, or an uncovered one), not only who the person is."""
+def names_a_topic(lexicon: Lexicon, text: str, aspects: bool = True, uncovered: bool = True) -> bool:
+    """The message names a topic of the card (a covered one asked about, or an uncovered one), not only who the person is;
+    without `aspects`, a covered topic that is not only an aspect of another's (the reply's fit check can place it);
+    without `uncovered`, a covered one."""
     found = lexicon.find(text)
-    return bool(asked_topics(found.covered, lexicon) or found.uncovered)
+    asked = [cid for cid in asked_topics(found.covered, lexicon) if aspects or not lexicon.covered[cid].aspect]
+    return bool(asked or (uncovered and found.uncovered))
 
 
 def not_understood(lexicon: Lexicon, text: str) -> bool:

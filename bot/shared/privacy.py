@@ -282,14 +282,15 @@ _FIRST_PART = re.compile(r"(?:前半|最初の|はじめの|初めの|頭の|上
 _WRITTEN_AS_ONE = re.compile(r"\d{12}|\d{4}-\d{4}-\d{4}")   # as a マイナンバー is written, not a phone number's digits run on
 _GROUPED_AS_ON_THE_CARD = re.compile(r"\d{4}-\d{4}-\d{4}")
 _ANOTHER_NUMBER = re.compile(r"(?:通知書|部屋|受付|整理|管理|会員|口座|電話|問い?合わ?せ|追跡|伝票|証明書|保険者|記号)の?\s*(?:番号|ばんごう)")
-_THE_NUMBER_IS = re.compile(r"(?:^|(?<=[\s、。!！?？]))(?:番号|ばんごう)(?:は|が|って|:|：)\s*$")
-_SOMEONES_BARE_NUMBER = re.compile(r"の(?:番号|ばんごう)(?:は|が|って|:|：)\s*$")
+# 「番号は」 starting a phrase, or someone's (「かかあの番号は」: `whose`), right before the digits
+_THE_NUMBER_IS = re.compile(r"(?:^|(?<=[\s、。!！?？])|(?P<whose>の))(?:番号|ばんごう)(?:は|が|って|:|：)\s*$")
 
 
 def _told_as_a_number(text: str, start: int, end: int) -> bool:
     """Twelve digits at start:end that the message tells as someone's number though no マイナンバー is named beside them
     (the cases in the comment above; checked only when nothing cheaper has decided)."""
-    return bool(_THE_NUMBER_IS.search(text, max(0, start - 12), start)
+    told = _THE_NUMBER_IS.search(text, max(0, start - 12), start)
+    return bool((told and not told.group("whose"))
                 or (_CARD_TALK.search(text) and (_THE_NUMBER.search(text, max(0, start - 12), start)
                                                  or _CALLED_A_NUMBER.match(text, end)
                                                  or _ON_THE_BACK.search(text, max(0, start - 8), start)))
@@ -299,7 +300,7 @@ def _told_as_a_number(text: str, start: int, end: int) -> bool:
                 # trial: stored) — 4-4-4, as the card shows it, in a message about the card; 「かかあの番号は　三八五二ー七七六一ー
                 # 〇九三四」 (session 47's trial b46: stored, no card named) — twelve digits told as someone's 番号; neither another document's
                 or (((_GROUPED_AS_ON_THE_CARD.fullmatch(text[start:end]) and bool(_CARD_TALK.search(text)))
-                     or _SOMEONES_BARE_NUMBER.search(text, max(0, start - 12), start))
+                     or (told and told.group("whose")))
                     and not _ANOTHER_NUMBER.search(text, max(0, start - 20), start)))
 
 
