@@ -668,6 +668,7 @@ def test_a_definition_is_not_given_against_a_sure_classifier_or_for_an_uncovered
     ("ありがとうございます🙏💕 じゃあ私がスマホで撮りますね📸\n背景は白っぽい壁でいいですか？🤓💦",
      "じゃあ私がスマホで撮りますね📸\n背景は白っぽい壁でいいですか？🤓💦"),
     ("ありがとうございました😊", "ありがとうございました😊"),
+    ("了解、代理交付の持ち物を教えて🙏", "代理交付の持ち物を教えて🙏"),   # a request ending in emoji (REQUEST's END_MARKS)
 ])
 def test_a_thanks_or_greeting_before_a_question_is_left_out(text, question):
     from bot.shared.conversation import question_after_courtesy

@@ -193,7 +193,7 @@ COURTESY = re.compile(   # a thanks or greeting before the question: 「あり�
     # then marks and emoji (session 47's blind trial (b46): 「ありがとうございます🙏💕 じゃあ私がスマホで撮りますね📸\n背景は…？」 got
     # 「どういたしまして」)
     r"[、。,.!！\s…" + END_MARKS + r"]*")   # 「すみません、むずかしいです。…なにを もっていきますか？」: greet 0.60
-REQUEST = re.compile(r"教えて(?:ください|下さい|ほしい(?:です)?|もらえますか)?[\s。…!！]*$")
+REQUEST = re.compile(r"教えて(?:ください|下さい|ほしい(?:です)?|もらえますか)?[\s。…!！" + END_MARKS + r"]*$")   # 「…教えて🙏」
 MIN_QUESTION_CHARS = 10
 
 
