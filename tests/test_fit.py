@@ -9,7 +9,7 @@ import yaml
 
 from bot.shared.answers import decision_messages, meant_entities
 from bot.shared.concepts import check_lexicon, load_lexicon
-from bot.shared.fit import decide, nearby_named
+from bot.shared.fit import asking_parts, decide, nearby_named
 from bot.shared.knowledge import PHONE_RE, source_text
 from tests.conftest import ROOT
 
@@ -218,7 +218,7 @@ def test_the_card_holders_age_that_spares_the_proof_is_not_the_proxys_age(lexico
 
 def test_the_days_after_an_outreach_application_are_answered_by_its_example_flow(lexicon):
     found = lexicon.find("家まで来てもらって申請したけど、カードはどれくらいで届くの？")
-    assert "outreach" in found.covered and lexicon.blocking(found) is None   # 約2週間後 (manual 第5 2.)
+    assert "outreach_at_home" in found.covered and lexicon.blocking(found) is None   # 約2週間後 (manual 第5 2.)
 
 
 def test_having_to_switch_is_not_read_as_having_no_card(lexicon):
@@ -1989,7 +1989,7 @@ def test_session_48_trial_short_dialect_and_clinic_questions(lexicon, kb):
     grandchild (「孫が代理でカード受け取りできるか」, 「もしかして」 twice), やさしい日本語 (「しゃしん いる？ すまほで とっても いい？」:
     the exception's online steps), a children's home (who applies for a child under 15: the QR forms' mailing) and a dialysis
     clinic (monthly or every visit: the old 保険証's end, not in the documents)."""
-    assert "outreach" in lexicon.find("いえにきて").covered and "outreach" in lexicon.find("ALS カード申請いえで").covered
+    assert "outreach_at_home" in lexicon.find("いえにきて").covered and "outreach_at_home" in lexicon.find("ALS カード申請いえで").covered
     assert "proxy_pickup" in lexicon.find("孫が代理でカード受け取りできるかって聞いてるわけよ").covered
     decision = decide("写真いる？ スマホでとってもいい？", "photo_exception",
                       ranking(("photo_exception", 0.46), ("photo_requirements", 0.23)), lexicon, set(kb.intents))
@@ -2001,3 +2001,43 @@ def test_session_48_trial_short_dialect_and_clinic_questions(lexicon, kb):
               "それとも来院のたびに毎回カードリーダーでの確認が必要でしょうか。")
     assert lexicon.blocking(lexicon.find(clinic)).id == "visit_check_frequency"
     assert lexicon.blocking(lexicon.find("病院で毎回暗証番号を入れるの？")) is None
+
+
+def test_session_49_trial_clauses_beside_a_route_and_outranking_topics(lexicon, kb):
+    """Session 49's blind trial (b48): a 民生委員 (「作らんといかんのですか。出られん人はどうすりゃええんでしょうか」: the
+    obligation's routing reply alone), a worried grandmother's 公金受取口座 (「…詐欺じゃないかと怖がっとるんですが、あの口座の
+    登録いうのはなんですか」: the scam's reply alone), a 司法書士 (「ことは許容される」 read as 「とは」: the agent kinds' reply),
+    an MSW (「再発行のカードが届くまでの間に外来受診が…」: the reissue's days), a visiting nurse's home outreach by voice input,
+    a carer going for the card instead (「かわりに とりに いく」: where a card is collected), 津軽弁's マイナ免許証."""
+    intents = set(kb.intents)
+    obligation = ("民生委員をしとる者ですが、担当の一人暮らしのおばあさんが足が悪くて外に出られんのです。あのカード、役所で作るやつ、"
+                  "作らんといかんのですか。出られん人はどうすりゃええんでしょうか")
+    decision = decide(obligation, "how_to_get_card", ranking(("how_to_get_card", 0.98)), lexicon, intents)
+    assert decision.kind == "route" and decision.route.id == "obligation" and decision.intents == ["how_to_get_card"]
+    scam = ("最後にもう一つ。おばあさんが、カードに銀行の口座をつなげえとか言う話を聞いて詐欺じゃないかと怖がっとるんですが、"
+            "あの口座の登録いうのはなんですか。せんといかんもんですか")
+    decision = decide(scam, "koukin_account_help", ranking(("koukin_account_help", 0.69), ("koukin_account", 0.16)), lexicon,
+                      intents)
+    assert decision.route.id == "scam" and decision.intents == ["koukin_account_help"]
+    guardian = ("加えて、暗証番号について、法定代理人たる後見人が本人の暗証番号を把握・管理することは許容されるのでしょうか。")
+    assert lexicon.blocking(lexicon.find(guardian)) is None
+    assert lexicon.blocking(lexicon.find("法定代理人と任意代理人の違いは？")).id == "agent_kinds"
+    interim = ("最後に、再発行のカードが届くまでの間に外来受診がありますが、その間はどうやって保険資格を確認してもらえばいいでしょう。"
+               "本人は紙の保険証はもう手元にないそうです。")
+    decision = decide(interim, "shikaku_kakuninsho", ranking(("shikaku_kakuninsho", 0.48), ("no_card_shikaku", 0.33)),
+                      lexicon, intents)
+    assert decision.kind == "answer" and decision.intents[0] in ("shikaku_kakuninsho", "no_card_shikaku")
+    assert lexicon.blocking(lexicon.find("再発行のカードが届くまで何日かかりますか")) is not None
+    nurse = ("それで申請したあと受け取りって本人が役所行かなきゃいけないんですかね市役所の人が家に来てくれる主張申請っていうのが"
+             "あるって聞いたんですけどそれって個人の家でもやってもらえるんですか")
+    decision = decide(nurse, "card_pickup", ranking(("card_pickup", 0.9), ("application_support", 0.08)), lexicon, intents)
+    assert decision.intents == ["outreach_home"]
+    instead = "カードが できたら、お母さん 足 わるいから 役所に いけないです。わたしが かわりに とりに いくの できますか？"
+    decision = decide(instead, "card_pickup", ranking(("card_pickup", 0.67), ("how_to_get_card", 0.12)), lexicon, intents)
+    assert decision.intents[0] == "proxy_pickup_eligibility"
+    assert lexicon.blocking(lexicon.find("近所のあんちゃが運転免許もマイナのカードさ一緒にできるって語ってらった")).id == "driving_license"
+    decision = decide("夫のお母さんを マイナンバーカード 作りたいです。どうやって申請しますか？お金がかかりますか？", "card_fee",
+                      ranking(("card_fee", 0.91)), lexicon, intents)
+    assert decision.intents == ["card_fee"] and "apply_methods" in decision.also
+    # a part that asks by its question mark alone (the split takes the mark away)
+    assert asking_parts("どうしよ。悪用とかされる？") == [("どうしよ", False), ("悪用とかされる", True)]

@@ -1149,6 +1149,16 @@ def test_a_quoted_line_that_introduces_a_list_brings_the_list(kb):
     assert len(quoted) == 3 and quoted[1].startswith("1.") and quoted[2].startswith("2.")
 
 
+def test_a_quoted_short_list_item_comes_after_its_heading(kb):
+    """Session 49's blind trial (b48): 「…顔認証カードの人は公金受取口座の登録できないってこと？」 quoted 「・マイナポータル」
+    alone; a longer item stands alone (the lost card's step 2 without the whole list)."""
+    from bot.shared.conversation import with_their_lists
+    answer = kb.by_id["face_auth_card_services"].answer
+    assert with_their_lists(answer, ["・マイナポータル"]) == ["【できないこと（暗証番号の入力が必要なサービス）】", "・マイナポータル"]
+    step = next(line for line in kb.by_id["lost_card"].answer.splitlines() if line.startswith("2."))
+    assert with_their_lists(kb.by_id["lost_card"].answer, [step]) == [step]
+
+
 def test_a_question_beside_stop_is_answered_after_the_check_ends():
     """Tenth trial: 「やめる。忘れたんじゃなくて、家族が代わりに決めていいか知りたい」 ended the PIN check and lost the question."""
     text = "やめる。忘れたんじゃなくて、家族が代わりに暗証番号を決めていいか知りたい"

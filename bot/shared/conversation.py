@@ -613,17 +613,27 @@ def words_in_the_answer(kb: KnowledgeBase, previous_answer_id: Optional[str], te
     return said_before(kb, previous.id, text)
 
 
+SHORT_ITEM_CHARS = 20   # a list item shorter than this says nothing without its heading (「・マイナポータル」)
 LIST_ITEM = re.compile(r"^\s*(?:\d+[.．)）]|[・･•-])\s*")
 INTRODUCES_LIST = re.compile(r"(?:次の.{0,12}(?:です|あります|とおり|します)。|[：:])\s*$")
 
 
 def with_their_lists(answer: str, lines: List[str]) -> List[str]:
     """The chosen lines of an answer, each line that introduces a list (「受け付ける内容は次の2つです。」) followed by the
-    list's items — a quote never ends on a promise."""
+    list's items — a quote never ends on a promise — and an item too short to stand alone after its list's heading
+    (session 49's blind trial (b48): 「・マイナポータル」 quoted alone, without 【できないこと（暗証番号の入力が必要なサービス）】)."""
     all_lines = answer.splitlines()
+    headings = set()
+    for index, line in enumerate(all_lines):
+        if line in lines and LIST_ITEM.match(line) and len(LIST_ITEM.sub("", line)) < SHORT_ITEM_CHARS:
+            heading = next((above for above in reversed(all_lines[:index]) if not LIST_ITEM.match(above)), None)
+            if heading is not None:
+                headings.add(heading)
     out: List[str] = []
     for index, line in enumerate(all_lines):
-        if line in lines and line not in out:
+        if line in headings and line not in lines and line not in out:
+            out.append(line)   # the heading alone, not its whole list
+        elif line in lines and line not in out:
             out.append(line)
             if INTRODUCES_LIST.search(line):
                 for item in all_lines[index + 1:]:

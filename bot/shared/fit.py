@@ -76,13 +76,17 @@ NUMBERED = re.compile(r"[①-⑩]|(?:^|(?<=[、\s]))[1-9][.．)）]|(?:^|(?<=\n)
 # a message's parts: sentences, 「Aや、B」 (not 「〜ても、」「〜場合、」), numbered parts (「①…②…」「1. … 2. …」) and, in a message
 # typed without 「。」, 「… どうしたらいいですか あと認知症の人で…」 (a space, then a word that opens another concern)
 PARTS = re.compile(r"[。?？!！\n]+|(?<=や)、|\s+(?=(?:あと|それと|それから|ところで|あとは)[、,\s]?[^\s])|" + NUMBERED.pattern)
+# 「…詐欺じゃないかと怖がっとるんですが、あの口座の登録いうのはなんですか」 (session 49's blind trial (b48)): a clause after 「が、」
+# 「けど、」 asks apart from the one before it
+BUT = re.compile(r"(?<=[すた]が)、|(?<=けど)、|(?<=けれど)、|(?<=けれども)、")
 # 「AじゃなくてB」: B is meant (a check's answer, an answer's variant)
 INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて|でねぐて|でねくて|じゃのうて|やのうて|というより(?:は)?"
 # marks and emoji people end a phrase with (session 47's blind trial (b46): 「…メガネありでOK？🤓💦」 was not read as a question)
 END_MARKS = r"~〜♪★☆♡♥\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff"
 ASKS = re.compile(r"(?:[?？]|の|かな|ですか|ますか|でしょうか|でしょう|ですかね|ますかね|(?<=[るた])ん"   # 「それどこでできるん」
                   r"|どう(?:すれば|したら)(?:いい|よい|良い)?|どうしよう|どうなる)[\s。…" + END_MARKS + r"]*$")   # 「それって家族でもいいの？」
-WANTS_TO_KNOW = re.compile(r"(?:聞きたい|ききたい|知りたい|しりたい|(?:教|おし)えて(?:ください|下さい|ほしい|もらえる)?)"
+WANTS_TO_KNOW = re.compile(r"(?:聞きたい|ききたい|知りたい|しりたい|(?:教|おし)えて(?:ください|下さい|ほしい|もらえる)?"
+                           r"|確認させて(?:ください|下さい|いただきたい|いただけますか)?|伺いたい|うかがいたい)"   # (session 49's trial)
                            r"(?:です|んです|のです)?[\s。…!！" + END_MARKS + r"]*$")
 SENTENCE = re.compile(r"[^。?？!！\n]+[。?？!！\n]*")
 # a sentence that starts a question of its own: 「あと、家族に言わないとだめ？」「ちなみに…？」
@@ -119,6 +123,19 @@ def other_questions(text: str) -> List[str]:
     (「従来の保険証は使えなくなる?それならどうするの?」)."""
     return [sentence.strip() for sentence in SENTENCE.findall(text)[1:]
             if ANOTHER_QUESTION.match(sentence) and asks(sentence) and not ASKS_ON.search(sentence)]
+
+
+def asking_parts(text: str) -> List[Tuple[str, bool]]:
+    """The message's parts (`PARTS`), each with whether it asks — its question mark read too, which the split takes
+    away (session 49's blind trial (b48): 「…落としたっぽい　どうしよ　悪用とかされる？」 was read as not asking)."""
+    parts: List[Tuple[str, bool]] = []
+    start = 0
+    for match in [*PARTS.finditer(text), None]:
+        end = match.start() if match else len(text)
+        if text[start:end]:
+            parts.append((text[start:end], asks(text[start:end] + (match.group() if match else ""))))
+        start = match.end() if match else len(text)
+    return parts
 
 
 # 「あと②③の回答がないようですが…」「②と③にも答えて」: the parts of the message before that got no answer
@@ -353,10 +370,10 @@ def also_asked(text: str, answered: List[str], lexicon: Lexicon) -> List[str]:
     buttons beside the answers."""
     also: List[str] = []
     numbered = bool(NUMBERED.search(text))
-    for part in PARTS.split(text):
-        if part and not (numbered or asks(part) or ANOTHER_QUESTION.match(part)):
+    for part, asking in asking_parts(text):
+        if not (numbered or asking or ANOTHER_QUESTION.match(part)):
             continue   # 「…意思表示は明確で、ご本人がカードの取得を希望されています。」: who the person is, not a concern
-        found = lexicon.find(part) if part else Found()
+        found = lexicon.find(part)
         topics = [] if lexicon.blocking(found) else asked_topics(found.covered, lexicon)
         if topics and not any(set(answered) & set(lexicon.covered[cid].intents) for cid in topics):
             also += [lexicon.covered[cid].intents[0] for cid in topics]
@@ -517,7 +534,7 @@ def _asked_before_the_route(text: str, intent: str, route: UncoveredConcept, lex
     """The message asks `intent`'s topic in a clause (that asks) before the one naming the routed topic (session 44's blind trial:
     「顔認証のカードってのにしたら、何ができなくなるんですか？利用者さん、障害年金とかの手続きでなんか使うことあるのかしら」
     led with 「お答えできません」, then answered): the reply answers in the order asked."""
-    clauses = [(lexicon.find(clause), asks(clause)) for clause in PARTS.split(text) if clause]
+    clauses = [(lexicon.find(clause), asking) for clause, asking in asking_parts(text)]
     routed = next((i for i, (found, _) in enumerate(clauses) if route.id in found.uncovered), None)
     answered = next((i for i, (found, asking) in enumerate(clauses)
                      if asking and intent in lexicon.intents_of(asked_topics(found.covered, lexicon))), None)
@@ -534,14 +551,16 @@ def _answer_beside_route(text: str, route: UncoveredConcept, ranked: List[Tuple[
     (lost_card 0.49) got the reissue fee's routing reply alone, not how to stop the card."""
     if route.governs or not ranked:
         return []
-    clauses = [lexicon.find(clause) for clause in PARTS.split(text) if clause]
-    if not any(route.id in clause.uncovered for clause in clauses):
-        clauses = [lexicon.find(sentence) for sentence in SENTENCE.findall(text) if asks(sentence)]
+    clauses = [(lexicon.find(clause), asking) for part, asking in asking_parts(text) for clause in BUT.split(part) if clause]
+    if not any(route.id in found.uncovered for found, _ in clauses):
+        clauses = [(lexicon.find(sentence), True) for sentence in SENTENCE.findall(text) if asks(sentence)]
     intent, confidence = ranked[0]
     if intent in route.not_beside:
         return []
-    for clause in clauses:
-        topics = asked_topics(clause.covered, lexicon)
+    for clause, asking in clauses:
+        # or who the person is, in a clause that asks (session 49's blind trial (b48): 「あのカード…作らんといかんのですか。
+        # 出られん人はどうすりゃええんでしょうか」, how_to_get_card 0.98, got the obligation's routing reply alone)
+        topics = asked_topics(clause.covered, lexicon) or (list(clause.covered) if asking else [])
         if (topics and not clause.uncovered and intent in lexicon.intents_of(topics)
                 and (confidence >= SURE_BESIDE_ROUTE or main_topic_of("urgent", intent, topics, lexicon))):
             return [intent]
