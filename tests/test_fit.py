@@ -9,7 +9,7 @@ import yaml
 
 from bot.shared.answers import decision_messages, meant_entities
 from bot.shared.concepts import check_lexicon, load_lexicon
-from bot.shared.fit import asking_parts, decide, nearby_named
+from bot.shared.fit import asked_topics, asking_parts, decide, nearby_named
 from bot.shared.knowledge import PHONE_RE, source_text
 from tests.conftest import ROOT
 
@@ -1759,9 +1759,10 @@ def test_collecting_for_someone_who_cannot_go_in_plain_words_names_the_proxy(lex
 
 def test_session_41_trial_uncovered_and_not(lexicon):
     """A sign-language interpreter at the counter is in no document (was: the FAX answer); the FAX's hours asked with 土日
-    are not the card's pickup (was: 受け取りの場所・日時); the wife knowing her husband's PIN, in kana, is the PIN's sharing."""
+    are not the card's pickup (was: 受け取りの場所・日時) but the FAX's own hours and days, which the manual does not give
+    (session 50); the wife knowing her husband's PIN, in kana, is the PIN's sharing."""
     assert routed_id(lexicon, "母が役所の窓口でカードを受け取るとき、手話通訳をつけてもらうことはできますか？") == "sign_language"
-    assert routed_id(lexicon, "普通の質問のFAXは、夜や土日に送っても受け付けてもらえますか？返事はどのくらいで来るのでしょう。") is None
+    assert routed_id(lexicon, "普通の質問のFAXは、夜や土日に送っても受け付けてもらえますか？返事はどのくらいで来るのでしょう。") == "fax_reply_time"
     assert "pin_kept_by_other" in lexicon.find("つまの わたしが おっとの ばんごうを しっていても いいのか しりたいです").covered
 
 
@@ -2041,3 +2042,38 @@ def test_session_49_trial_clauses_beside_a_route_and_outranking_topics(lexicon, 
     assert decision.intents == ["card_fee"] and "apply_methods" in decision.also
     # a part that asks by its question mark alone (the split takes the mark away)
     assert asking_parts("どうしよ。悪用とかされる？") == [("どうしよ", False), ("悪用とかされる", True)]
+
+
+@pytest.mark.parametrize("text, route", [
+    ("カードに点字ついてますか 触って自分のカードってわかるように", "card_tactile"),   # was: the 申請書's 点字 again
+    ("FAX 送る。返事 何日 かかる？ 土曜日曜 FAX 受付 してる？", "fax_reply_time"),   # was: the card's days
+    ("資格確認書とは。その代理申請をする場合、入居者ご本人の委任状は必要になりますか？", "shikaku_proxy_papers"),   # in context
+    ("半子もってない 代筆だけでも大丈夫", "no_seal"),   # 判子 by voice input; was: the 代筆 answer again
+    ("公金受取口座の登録って、利用者さんの代わりに専門員がスマホでやってあげてもいいもんですか？", "koukin_by_another"),
+    ("認知症が進んで本人の意思確認が難しい方の場合は、ご家族の同意だけで施設管理にしてしまってよいのでしょうか。",
+     "consent_by_family_only"),   # was: the management answer again
+    ("その止める電話ってのは、家族じゃのうてうちらスタッフがかけてもええんかね？", "stop_call_by_another"),   # was: the FAX
+    ("住民票を移したら、カードに書いてある住所はどうなるんでしょう", "address_name_change"),   # was: the 出張申請
+    ("縁起でもない話ですが、父ももう歳ですので、亡くなったときはマイナンバーカードはどうすればよいのでしょう。", "deceased_ahead"),
+    ("亡くなった母のマイナンバーカードはどうすればいいですか", "deceased"),   # condolences for a death, not for a question ahead
+])
+def test_session_50_trial_routes(lexicon, text, route):
+    """Session 50's blind trial (b49): card topics the documents do not answer, asked as its personas asked them."""
+    assert routed_id(lexicon, text) == route
+
+
+def test_session_50_trial_covered_topics(lexicon, kb):
+    """Session 50's blind trial: a reception clerk's helper placing the card and pressing the consent buttons, a clinic
+    reported for a broken reader (the free dial's report line, not the broken reader's route), the number the counter
+    never writes down (not the PIN kept by someone else), a PIN-less card in an old man's words, the parent alone
+    collecting the card."""
+    intents = set(kb.intents)
+    assert "placing_the_card" in lexicon.find("ヘルパーさんが代わりにカード置いて同意のボタンまで押しちゃっても大丈夫？").covered
+    broken = ("この前カードリーダーが故障してて「今日はマイナ保険証使えません」って言ったら患者さんに通報するぞって怒られたんだけど、"
+              "どこに通報されるんですか？")
+    decision = decide(broken, "hospital_refused", ranking(("hospital_refused", 0.99)), lexicon, intents)
+    assert (decision.kind, decision.intents) == ("answer", ["hospital_refused"])
+    counter = "マイナンバーのメモ見せてきて「これ控えといて」って言われたんだけど、受付で番号控える必要あるの？"
+    assert asked_topics(lexicon.find(counter).covered, lexicon)[0] == "number_at_the_counter"
+    assert "face_auth_card" in lexicon.find("その暗証なんとやらを決めんでも作れると聞いたが、まことですかな").covered
+    assert "proxy_pickup" in lexicon.find("受け取りは親だけで行ってもいい？").covered

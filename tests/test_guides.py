@@ -1909,6 +1909,25 @@ def test_the_same_answer_again_reads_the_questions_alone_first(kb, monkeypatch):
     assert again[0]["custom"].get("follows") == "pin_sharing"   # one question, the same: said so, not re-read
 
 
+def test_the_same_answer_again_is_quoted_when_what_is_left_out_names_no_topic(kb, monkeypatch):
+    """Session 50's trial, after the reader's steps: 「それって付き添いのヘルパーさんが代わりにカード置いて同意のボタンまで
+    押しちゃっても大丈夫なやつ？本人ほぼしゃべれない方なんだけど」 — its question read alone got the PIN reset by a proxy;
+    the sentence left out names no topic, so the answer's own line is quoted (the helper may place the card)."""
+    import actions.guides as guides_module
+    from actions.actions import ActionAnswer
+    read = []
+
+    def parse(text):
+        read.append(text)
+        return sure_reading(text, "pin_forgot")
+
+    monkeypatch.setattr(guides_module, "parse", parse)
+    text = "それって付き添いのヘルパーさんが代わりにカード置いて同意のボタンまで押しちゃっても大丈夫なやつ？本人ほぼしゃべれない方なんだけど"
+    messages = run(ActionAnswer(), following({"answer_id": "hoken_visit"}, "hoken_visit", text, [("hoken_visit", 0.85)]))[1]
+    assert read == [] and messages[0]["custom"].get("answer_id") != "pin_forgot"
+    assert "カードを置く" in messages[0]["text"]
+
+
 def test_a_clinic_receptionist_is_not_sent_to_the_clinic(kb):
     """Fourteenth trial: a clinic receptionist (said in her first message) was twice told to ask 「受診する医療機関の窓口」
     — herself. A fallback to her says that the medical side is not in the documents, and where to ask; a family member
