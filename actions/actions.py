@@ -68,6 +68,7 @@ def writes_by_fax(tracker: Tracker) -> bool:
 
 
 ASKS_THE_PHONE = re.compile(r"電話|でんわ|フリーダイヤル|ふりーだいやる")
+FREE_DIAL = "0120-95-0178"
 
 
 def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> List[dict]:
@@ -91,8 +92,18 @@ def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> Lis
             and not any(m["custom"].get("answer_id") == "fax_inquiry" for m in messages)):
         messages = [answer_message(kb, kb.by_id["fax_inquiry"]), *messages]
     for message in messages:
-        if message["custom"].get("fallback") and "0120-601-785" not in message["text"]:
+        if "0120-601-785" in message["text"]:
+            continue
+        if message["custom"].get("fallback"):
             message["text"] = f"{message['text']}\n{kb.messages['fax_note']}"
+        elif message["custom"].get("answer_id") and FREE_DIAL in message["text"] and not asks_the_phone:
+            # an answer that sends them to the free dial (session 50's trial, a deaf daughter: 「使えなかったときは、
+            # マイナンバー総合フリーダイヤル（0120-95-0178）へ」): the FAX line too, before its 出典
+            citation = message["custom"].get("citation") or ""
+            if not message["text"].endswith("\n" + citation):
+                citation = ""
+            said = message["text"].removesuffix("\n" + citation) if citation else message["text"]
+            message["text"] = "\n".join(part for part in (said, kb.messages["in_short_fax"], citation) if part)
     return messages
 
 

@@ -1341,6 +1341,20 @@ def test_in_short_keeps_the_lines_on_what_was_asked_besides():
         == ["・75歳以上の方は本人確認書類で確認できるなど、5の疎明資料が実質不要になる場合があります。"]
 
 
+def test_an_answer_naming_the_free_dial_names_the_fax_line_for_who_cannot_phone(kb):
+    """Session 50's trial, a deaf daughter (「私 ろう 電話 できない」): the reader's steps ended 「使えなかったときは、
+    マイナンバー総合フリーダイヤル（0120-95-0178）へ」 — the FAX line too, before the 出典; not for one who can phone."""
+    from actions.actions import ActionAnswer
+    text = "父 病院 行く。顔認証 機械 何回も だめ。受付 人 見る だけ OK？"
+    trk = following(None, "hoken_visit", text, [("hoken_visit", 0.95)])
+    trk.events = [{"event": "user", "text": "父 85才 マイナンバーカード まだ持ってない。私 ろう 電話 できない。"}, *trk.events]
+    message = run(ActionAnswer(), trk)[1][0]
+    assert message["custom"]["answer_id"] == "hoken_visit" and "0120-95-0178" in message["text"]
+    assert kb.messages["in_short_fax"] in message["text"] and message["text"].endswith("\n" + message["custom"]["citation"])
+    plain = run(ActionAnswer(), following(None, "hoken_visit", text, [("hoken_visit", 0.95)]))[1][0]
+    assert "0120-601-785" not in plain["text"]
+
+
 def test_a_user_who_cannot_phone_is_given_the_fax_line_in_a_decline():
     """Eleventh trial: a deaf user (「電話できない」) was sent to the free dial twice."""
     from actions.actions import ActionFallback
