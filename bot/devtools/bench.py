@@ -198,7 +198,9 @@ def load_table(load: dict) -> List[str]:
     for run in load["runs"]:
         low, high = run["think_s"]
         pause = f"{low:g}–{high:g} s" if high else "none (capacity)"
-        lines.append(f"| {run['users']} | {pause} | {run['seconds']} | {run['requests']} | {run['errors']} | "
+        kinds = ", ".join(f"{kind} × {n}" for kind, n in (run.get("error_kinds") or {}).items())
+        errors = f"{run['errors']} ({kinds})" if kinds else run["errors"]
+        lines.append(f"| {run['users']} | {pause} | {run['seconds']} | {run['requests']} | {errors} | "
                      f"{run['throughput_rps']} | {run['p50_ms']:.0f} | {run['p95_ms']:.0f} | {run['p99_ms']:.0f} |")
     return lines
 

@@ -12,6 +12,7 @@ import asyncio
 import random
 import time
 import uuid
+from collections import Counter
 from typing import List, Tuple
 
 import httpx
@@ -53,6 +54,6 @@ async def run_load(url: str, texts: List[str], users: int, seconds: float,
     ms = [s * 1000 for s in latencies]
     return {
         "users": users, "think_s": list(think_s), "seconds": round(elapsed, 1), "requests": len(latencies) + len(errors),
-        "errors": len(errors), "throughput_rps": round(len(latencies) / elapsed, 1),
+        "errors": len(errors), "error_kinds": dict(Counter(errors)), "throughput_rps": round(len(latencies) / elapsed, 1),
         "p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95), "p99_ms": percentile(ms, 99),
     }
