@@ -73,7 +73,8 @@ FREE_DIAL = "0120-95-0178"
 
 def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> List[dict]:
     """A fallback (decline, routing reply, 「もしかして」) to a user who has said they cannot phone names the FAX line for
-    questions about the card (0120-601-785, manual p.28) — the eleventh trial sent a deaf user to the free dial twice; the
+    questions about the card (0120-601-785, manual p.28), and so does an answer that names the free dial (before its 出典)
+    — the eleventh trial sent a deaf user to the free dial twice; the
     free dial's answer (its phone menu) gives way to the FAX line's — not when the message asks about the phone itself
     (twentieth trial: a volunteer for her deaf neighbour asked 「でんわ は なんじ まで やってる？」 and got the FAX answer
     a third time), nor when the writer phones for them (「…みみが とおいので わたしが かわりに でんわしても いいですか」).
@@ -99,11 +100,9 @@ def with_fax_for_who_cannot_phone(tracker: Tracker, messages: List[dict]) -> Lis
         elif message["custom"].get("answer_id") and FREE_DIAL in message["text"] and not asks_the_phone:
             # an answer that sends them to the free dial (session 50's trial, a deaf daughter: 「使えなかったときは、
             # マイナンバー総合フリーダイヤル（0120-95-0178）へ」): the FAX line too, before its 出典
-            citation = message["custom"].get("citation") or ""
-            if not message["text"].endswith("\n" + citation):
-                citation = ""
-            said = message["text"].removesuffix("\n" + citation) if citation else message["text"]
-            message["text"] = "\n".join(part for part in (said, kb.messages["in_short_fax"], citation) if part)
+            said = BotMessage.from_rasa(message["text"], message.get("buttons") or [], message["custom"])
+            said.text = f"{said.text}\n{kb.messages['in_short_fax']}"
+            message["text"] = said.full_text
     return messages
 
 
