@@ -41,6 +41,18 @@ def test_routing_replies_give_only_numbers_from_the_sources(lexicon, kb):
             assert number in sources, (concept.id, number)
 
 
+def test_a_reply_of_another_concept_is_said_without_its_opening(lexicon, tmp_path):
+    deceased, ahead = lexicon.uncovered["deceased"], lexicon.uncovered["deceased_ahead"]
+    assert deceased.reply.startswith(deceased.opening + "\n") and "お悔やみ" in deceased.opening
+    assert ahead.reply == deceased.reply[len(deceased.opening) + 1:] and "お悔やみ" not in ahead.reply
+    broken = tmp_path / "concepts.yml"
+    for wrong in ({"id": "a", "terms": ["x"], "reply_of": "nowhere"},
+                  {"id": "a", "terms": ["x"], "reply": "資料には書かれていません。窓口にお問い合わせください。", "reply_of": "b"}):
+        broken.write_text(yaml.safe_dump({"covered": [], "uncovered": [wrong]}, allow_unicode=True), encoding="utf-8")
+        with pytest.raises(ValueError):
+            load_lexicon(broken, with_readings=False)
+
+
 @pytest.mark.parametrize("text, concept", [
     ("顔写真証明書があれば疎明資料はいらない？", "face_photo_certificate"),
     ("顔認証マイナンバーカードにしたい", "face_auth_card"),

@@ -21,9 +21,9 @@ from bot.shared.kana import KANJI, reading, sudachi, to_katakana
 from bot.shared.paths import KNOWLEDGE_DIR
 
 try:  # pydantic 1.10 in Rasa's venv, 2 in the gateway's
-    from pydantic.v1 import BaseModel, Field
+    from pydantic.v1 import BaseModel, Field, validator
 except ImportError:
-    from pydantic import BaseModel, Field  # type: ignore[assignment]
+    from pydantic import BaseModel, Field, validator  # type: ignore[assignment]
 
 CONCEPTS_FILE = KNOWLEDGE_DIR / "concepts.yml"
 MIN_READING_CHARS = 4          # shorter readings (「ホケン」) match too much by chance
@@ -68,7 +68,15 @@ class UncoveredConcept(BaseModel):
                              # whose routing reply may not hold for them (the insurer, for one on 生活保護)
     not_beside: List[str] = Field(default_factory=list)   # intents of a look-alike never answered beside the routing
                                                           # reply (the reissue fee: not 「交付手数料は無料です」)
-    reply: str = Field(..., min_length=20)
+    opening: str = ""        # a line said before the reply only to whom it concerns (condolences for a death)
+    reply_of: Optional[str] = None   # says another concept's reply, without its opening (a death asked ahead)
+    reply: str = ""          # the opening, if any, is put in front of it at load (`_with_replies`)
+
+    @validator("reply", always=True)
+    def _one_reply(cls, reply: str, values: dict) -> str:
+        if bool(reply) == bool(values.get("reply_of")) or (reply and len(reply) < 20):
+            raise ValueError("an uncovered concept needs its own reply (20 characters or more) or reply_of, not both")
+        return reply
 
 
 # Spellings of the same word, read as one (in the terms and in the question alike): 「ハガキを紛失した」
@@ -317,13 +325,25 @@ def load_lexicon(path: Path = CONCEPTS_FILE, with_readings: bool = True) -> Lexi
     if unquoted:   # YAML reads 0120 as the octal number 80: a term must be written as a string
         raise ValueError(f"concept terms that YAML does not read as text (quote them): {unquoted}")
     covered = [CoveredConcept(**c) for c in data["covered"]]
-    uncovered = [UncoveredConcept(**{**u, "terms": [*u.get("terms", []), *joined_terms(u.pop("joined", []))]})
-                 for u in data["uncovered"]]
+    uncovered = _with_replies([UncoveredConcept(**{**u, "terms": [*u.get("terms", []), *joined_terms(u.pop("joined", []))]})
+                               for u in data["uncovered"]])
     concepts: List[Union[CoveredConcept, UncoveredConcept]] = [*covered, *uncovered]
     terms = [normalize(t) for c in concepts for t in c.terms]
     terms += [normalize(t) for c in concepts for group in c.together for t in group]
     return Lexicon(covered, uncovered, term_readings(terms) if with_readings else None,
                    mixed_readings(terms) if with_readings else None)
+
+
+def _with_replies(uncovered: List[UncoveredConcept]) -> List[UncoveredConcept]:
+    """Each concept's reply as it is said: another's (`reply_of`, without that one's opening), its own opening in front."""
+    by_id = {c.id: c for c in uncovered}
+    missing = [c.reply_of for c in uncovered if c.reply_of and (c.reply_of not in by_id or by_id[c.reply_of].reply_of)]
+    if missing:
+        raise ValueError(f"reply_of must name an uncovered concept with a reply of its own: {missing}")
+    bodies = {c.id: by_id[c.reply_of].reply if c.reply_of else c.reply for c in uncovered}
+    for concept in uncovered:
+        concept.reply = "\n".join(line for line in (concept.opening, bodies[concept.id]) if line)
+    return uncovered
 
 
 def _spelt(text: str, readings: "re.Pattern[str]", surface: Dict[str, str]) -> str:
