@@ -2089,3 +2089,5 @@ def test_session_50_trial_covered_topics(lexicon, kb):
     assert asked_topics(lexicon.find(counter).covered, lexicon)[0] == "number_at_the_counter"
     assert "face_auth_card" in lexicon.find("その暗証なんとやらを決めんでも作れると聞いたが、まことですかな").covered
     assert "proxy_pickup" in lexicon.find("受け取りは親だけで行ってもいい？").covered
+    at_home = "息子のほうは人に会うのをひどく嫌がりますので、家で私がスマホで写真を撮って申請してもかまいませんか。"
+    assert "photo_taken_by_family" in lexicon.find(at_home).covered   # was: the 申請サポート alone
