@@ -91,6 +91,7 @@ VARIANTS = [
     ("無ぇ", "ねえ"), ("ねぇ", "ねえ"),   # 津軽 (session 45's trial: 「カードば作ってねぇのさ…カード無ぇば病院さかがれねぐなるんだべが？」)
     ("預げ", "預け"),   # 東北 (session 45's trial: 「旦那のカードは施設さ預げでおいでもいいもんだべが？」)
     ("土よう", "土曜"), ("日よう", "日曜"), ("どよう", "土曜"), ("にちよう", "日曜"),   # やさしい日本語 (session 44's trial)
+    ("書きかえ", "書き換え"), ("書換え", "書き換え"),   # 「マイナの住所ってどうやって書きかえんの？」 (session 51's trial)
     ("無し", "なし"), ("無い", "ない"),   # 「カード無しで受診できる？」 (twentieth trial: 「もしかして」)
 ]
 _VARIANT = re.compile("|".join(re.escape(v) for v, _ in VARIANTS))
@@ -140,6 +141,7 @@ class Found:
 
     covered: List[str] = field(default_factory=list)
     uncovered: List[str] = field(default_factory=list)
+    at: Dict[str, int] = field(default_factory=dict)   # where each is first named (a pair of terms: its first term)
 
     def __bool__(self) -> bool:
         return bool(self.covered or self.uncovered)
@@ -198,14 +200,21 @@ class Lexicon:
                if all(any(_written_in(term, version) for version in (text, compact) for term in group if term in version)
                       or any(r in kana for r in readings)
                       for group, readings in zip(groups, self._together_readings[concept_id]))]
+        at = {concept_id: min(min((compact.find(re.sub(r"\s+", "", t)) for t in group if re.sub(r"\s+", "", t) in compact),
+                                  default=len(compact))
+                              for group in self._together[concept_id]) for concept_id in ids}
         # 「マイナンバー(12桁の番号)を取り扱う」 also as 「マイナンバーを取り扱う」, 「しんせいしょ かけない ひと」 without spaces
         for version in dict.fromkeys((text, ASIDE.sub("", text), compact)):
-            ids += [owner[m.group(0)] for m in self._pattern.finditer(version) if not _inside_a_number(m)]
+            for match in self._pattern.finditer(version):
+                if not _inside_a_number(match):
+                    ids.append(owner[match.group(0)])
+                    at.setdefault(ids[-1], compact.find(re.sub(r"\s+", "", match.group(0))))
         if self._reading_pattern is not None:   # hiragana written for kanji: 「だいりこうふ」
             for run in HIRAGANA_RUN.findall(text):
                 matches = self._reading_pattern.finditer(to_katakana(run))
                 ids += [owner[self._reading_surface[m.group(0)]] for m in matches]
-        found = Found()
+                at.update((i, at.get(i, compact.find(run))) for i in ids)
+        found = Found(at=at)
         for concept_id in dict.fromkeys(ids):
             (found.covered if concept_id in self.covered else found.uncovered).append(concept_id)
         return found
@@ -259,9 +268,10 @@ class Lexicon:
         return {intent for cid in concept_ids for intent in self.covered[cid].intents}
 
     def blocking(self, found: Found) -> Optional[UncoveredConcept]:
-        """The first uncovered concept named that no covered concept of the question makes answerable; one that says
-        who the person is (`context`) before the topics."""
-        for concept_id in sorted(found.uncovered, key=lambda cid: not self.uncovered[cid].context):
+        """The first uncovered concept named in the text that no covered concept of the question makes answerable;
+        one that says who the person is (`context`) before the topics (「…有効期限はそれぞれ何年でしょうか。更新のお知らせは
+        いつ頃届くのか」, session 51's trial: the validity, not the days until a card comes)."""
+        for concept_id in sorted(found.uncovered, key=lambda cid: (not self.uncovered[cid].context, found.at.get(cid, 0))):
             concept = self.uncovered[concept_id]
             if not set(concept.unless) & set(found.covered):
                 return concept

@@ -115,11 +115,18 @@ def _kanji_numbers(chars: list) -> list:
 _KANA_DIGITS = {"ぜろ": "0", "ゼロ": "0", "れい": "0", "まる": "0", "マル": "0", "いち": "1", "イチ": "1", "に": "2", "ニ": "2",
                 "にー": "2", "ニー": "2", "さん": "3", "サン": "3",
                 "よん": "4", "ヨン": "4", "し": "4", "ご": "5", "ゴ": "5", "ろく": "6", "ロク": "6", "なな": "7", "ナナ": "7",
-                "しち": "7", "はち": "8", "ハチ": "8", "きゅう": "9", "キュウ": "9", "く": "9"}
+                "しち": "7", "はち": "8", "ハチ": "8", "きゅう": "9", "キュウ": "9", "く": "9",
+                "ごー": "5", "ゴー": "5"}   # 「よんごーいちに」 (session 51's blind trial)
 _KANA_WORD = "|".join(sorted(_KANA_DIGITS, key=len, reverse=True))
 _KANA_NUMBER = re.compile(rf"(?<![ぁ-ゖァ-ヺー])(?:(?:{_KANA_WORD})(?:[ \u3000、,・]+(?:{_KANA_WORD})){{3,}}"
                           rf"|(?:{_KANA_WORD})(?:[ \u3000、,・]*(?:{_KANA_WORD})){{7,}})(?![ぁ-ゖァ-ヺー])")
 _KANA_DIGIT = re.compile(_KANA_WORD)
+# four to seven written together next to a group of digits (「よんごーいちに の 8830 の 六七二九」, session 51's blind trial:
+# a マイナンバー read out, typed and written in kanji by turns — stored as typed)
+_KANA_GROUP = re.compile(rf"(?<![ぁ-ゖァ-ヺー])(?:{_KANA_WORD}){{4,7}}(?![ぁ-ゖァ-ヺー])")
+_BETWEEN_GROUPS = "[ \u3000、,・-]*(?:の[ \u3000、,・]*)?"
+_DIGIT_AFTER = re.compile(_BETWEEN_GROUPS + "[0-9]")
+_DIGIT_BEFORE = re.compile("[0-9]" + _BETWEEN_GROUPS + "$")
 _PARTICLE_AFTER_LENGTHS = (4, 12)   # a PIN's or a マイナンバー's digits, then 「に」 read as the particle, not a fifth or 13th 2
 
 
@@ -128,7 +135,11 @@ def _kana_numbers(chars: list) -> list:
     text = "".join(c for c, _, _ in chars)
     out: list = []
     done = 0
-    for run in _KANA_NUMBER.finditer(text):
+    runs = list(_KANA_NUMBER.finditer(text))
+    runs += [group for group in _KANA_GROUP.finditer(text)
+             if (_DIGIT_AFTER.match(text, group.end()) or _DIGIT_BEFORE.search(text, 0, group.start()))
+             and not any(run.start() < group.end() and group.start() < run.end() for run in runs)]
+    for run in sorted(runs, key=lambda run: run.start()):
         out.extend(chars[done:run.start()])
         position = run.start()
         words = list(_KANA_DIGIT.finditer(text, run.start(), run.end()))
@@ -142,17 +153,31 @@ def _kana_numbers(chars: list) -> list:
     return out + chars[done:]
 
 
+def _digits_before(out: list) -> int:
+    n = 0
+    while n < len(out) and out[-1 - n][0] in "0123456789":
+        n += 1
+    return n
+
+
 def _unify_separators(chars: list) -> list:
-    """Up to six separator characters between two digits become one 「-」."""
+    """Up to six separator characters between two digits become one 「-」 — also with one 「の」 among them between two
+    groups of four or more digits (「…8830 の 6729」)."""
     out: list = []
     i = 0
     while i < len(chars):
         ch = chars[i][0]
-        if ch in _SEPARATORS and out and out[-1][0] in "0123456789":
+        if (ch in _SEPARATORS or ch == "の") and out and out[-1][0] in "0123456789":
             j = i
-            while j < len(chars) and chars[j][0] in _SEPARATORS and j - i < _MAX_SEPARATORS:
+            while j < len(chars) and (chars[j][0] in _SEPARATORS or chars[j][0] == "の") and j - i < _MAX_SEPARATORS:
                 j += 1
-            if j < len(chars) and chars[j][0] in "0123456789":
+            joins = [c for c, _, _ in chars[i:j]].count("の")
+            after = 0
+            while j + after < len(chars) and chars[j + after][0] in "0123456789":
+                after += 1
+            if joins and (joins > 1 or _digits_before(out) < 4 or after < 4):
+                j = i   # 「3の4」, 「2024年の 1000円」: no group of a number
+            if j < len(chars) and j > i and chars[j][0] in "0123456789":
                 out.append(("-", chars[i][1], chars[j - 1][2]))
                 i = j
                 continue
