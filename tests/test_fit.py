@@ -2091,3 +2091,33 @@ def test_session_50_trial_covered_topics(lexicon, kb):
     assert "proxy_pickup" in lexicon.find("受け取りは親だけで行ってもいい？").covered
     at_home = "息子のほうは人に会うのをひどく嫌がりますので、家で私がスマホで写真を撮って申請してもかまいませんか。"
     assert "photo_taken_by_family" in lexicon.find(at_home).covered   # was: the 申請サポート alone
+
+
+@pytest.mark.parametrize("text, route", [
+    ("あと新しく入った利用者、前の市から住所うつしたんだけどマイナの住所ってどうやって書きかえんの？期限ある？",
+     "address_name_change"),   # was: the number's safety
+    # the first named of three uncovered topics, not the pair of terms named last (was: the days until a card comes)
+    ("もう一点お伺いします。マイナンバーカード本体と電子証明書の有効期限はそれぞれ何年でしょうか。更新のお知らせはいつ頃届くのかも"
+     "教えてください。", "validity_renewal"),
+    ("限度額適用認定証がまだ届かないのですが", "gendogaku_certificate"),   # a pair named first still goes first
+])
+def test_session_51_trial_routes(lexicon, text, route):
+    """Session 51's blind trial (b50): card topics the documents do not answer, asked as its personas asked them."""
+    assert routed_id(lexicon, text) == route
+
+
+def test_session_51_trial_covered_topics(lexicon, kb):
+    """Session 51's blind trial: a way at the reader without the face (not a hospital that refused the card), a hard of
+    hearing user who cannot phone, マイナポータル with the PIN-less card, a mother placing the card after talk of the
+    顔認証 card (how to place it is the same for every kind)."""
+    intents = set(kb.intents)
+    face = "びょういんの機械で顔をうつすのがこわいです　顔が保存されてどこかに送られたりしませんか　顔をうつさない方法もありますか"
+    decision = decide(face, "face_auth_card_hoken",
+                      ranking(("face_auth_card_hoken", 0.54), ("card_safety", 0.2), ("hospital_refused", 0.11)), lexicon, intents)
+    assert "hospital_refused" not in decision.intents and "hoken_visit" in decision.intents
+    assert "fax" in lexicon.find("耳も遠い 電話むり ほかの方法は").covered
+    portal = "その暗証番号のいらないカードにした場合、息子のお薬の履歴をマイナポータルで私が見ることはできますか？"
+    assert "face_auth_convenience" in lexicon.find(portal).covered
+    placing = "顔認証カードで、病院の受付で息子がカードを機械に置いたり画面を押したりするのが難しいんです。母親の私が代わりに操作してもいいんでしょうか"
+    decision = decide(placing, "face_auth_card_hoken", ranking(("face_auth_card_hoken", 0.6), ("hoken_visit", 0.3)), lexicon, intents)
+    assert decision.intents == ["hoken_visit"]
