@@ -2121,3 +2121,13 @@ def test_session_51_trial_covered_topics(lexicon, kb):
     placing = "顔認証カードで、病院の受付で息子がカードを機械に置いたり画面を押したりするのが難しいんです。母親の私が代わりに操作してもいいんでしょうか"
     decision = decide(placing, "face_auth_card_hoken", ranking(("face_auth_card_hoken", 0.6), ("hoken_visit", 0.3)), lexicon, intents)
     assert decision.intents == ["hoken_visit"]
+
+
+def test_a_low_vision_writer_gets_the_proxy_writing_rule_and_a_blind_one_the_braille(lexicon, kb):
+    """「目が よく見えない。申請書の名前 自分で書けない」 (session 51's trial, low vision) got the braille: the 代筆 rule, which
+    names the braille too; a blind writer still gets the braille first."""
+    intents, ranked = set(kb.intents), ranking(("visual_impairment", 0.7), ("signature_help", 0.2))
+    low_vision = "目が よく見えない。申請書の名前 自分で書けない。どうする"
+    assert decide(low_vision, "visual_impairment", ranked, lexicon, intents).intents == ["signature_help"]
+    blind = "目が見えない人は自分で申請書にサインできないのに、どうやって申請しろっていうの？"
+    assert decide(blind, "visual_impairment", ranked, lexicon, intents).intents[0] == "visual_impairment"
