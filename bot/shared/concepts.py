@@ -161,6 +161,8 @@ class Lexicon:
         self._named = {normalize(name): c.id for c in covered for name in c.names}
         self._together = {c.id: [[normalize(t) for t in group] for group in c.together]
                           for c in concepts if c.together}
+        self._together_unspaced = {concept_id: [[re.sub(r"\s+", "", t) for t in group] for group in groups]
+                                   for concept_id, groups in self._together.items()}   # where a pair is named (`Found.at`)
         self._together_readings = {   # 「かいじょ」 for 解除: a hiragana question names the group too
             concept_id: [[r for r in ((readings or {}).get(t) for t in group) if r and len(r) >= MIN_READING_CHARS]
                          for group in groups]
@@ -200,9 +202,8 @@ class Lexicon:
                if all(any(_written_in(term, version) for version in (text, compact) for term in group if term in version)
                       or any(r in kana for r in readings)
                       for group, readings in zip(groups, self._together_readings[concept_id]))]
-        at = {concept_id: min(min((compact.find(re.sub(r"\s+", "", t)) for t in group if re.sub(r"\s+", "", t) in compact),
-                                  default=len(compact))
-                              for group in self._together[concept_id]) for concept_id in ids}
+        at = {concept_id: min((compact.find(t) for group in self._together_unspaced[concept_id] for t in group if t in compact),
+                              default=len(compact)) for concept_id in ids}
         # 「マイナンバー(12桁の番号)を取り扱う」 also as 「マイナンバーを取り扱う」, 「しんせいしょ かけない ひと」 without spaces
         for version in dict.fromkeys((text, ASIDE.sub("", text), compact)):
             for match in self._pattern.finditer(version):
@@ -211,9 +212,9 @@ class Lexicon:
                     at.setdefault(ids[-1], compact.find(re.sub(r"\s+", "", match.group(0))))
         if self._reading_pattern is not None:   # hiragana written for kanji: 「だいりこうふ」
             for run in HIRAGANA_RUN.findall(text):
-                matches = self._reading_pattern.finditer(to_katakana(run))
-                ids += [owner[self._reading_surface[m.group(0)]] for m in matches]
-                at.update((i, at.get(i, compact.find(run))) for i in ids)
+                for match in self._reading_pattern.finditer(to_katakana(run)):
+                    ids.append(owner[self._reading_surface[match.group(0)]])
+                    at.setdefault(ids[-1], compact.find(run))
         found = Found(at=at)
         for concept_id in dict.fromkeys(ids):
             (found.covered if concept_id in self.covered else found.uncovered).append(concept_id)
