@@ -23,7 +23,7 @@ from bot.shared import guides
 from bot.shared.answers import (answer_message, clarify_message, entry_buttons, fitting_reply, meant_entities, message_entities, unanswered_message,
                                 unknown_answer_message)
 from bot.shared.concepts import Found, Lexicon, load_lexicon
-from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_topics, nearby_named, part_number,
+from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, also_asked_parts, asked_topics, nearby_named, part_number,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
 from bot.shared.conversation import (ACKNOWLEDGED, KANA, SHORT_REPLIES, about_someone_else, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
                                      held_by_the_answer, neighbours_of, by_their_numbers, short_follow_up, cannot_phone, phones_for_them,
@@ -244,7 +244,7 @@ class Turn:
     @functools.cached_property
     def reply(self) -> List[dict]:
         """The fit rules' reply to the message on its own (bot.shared.fit), its other questions read too."""
-        return read_other_questions(fitting_reply(self.kb, self.lexicon, self.message))
+        return answer_also_asked(self.text, read_other_questions(fitting_reply(self.kb, self.lexicon, self.message)))
 
     @property
     def routed(self) -> bool:
@@ -768,6 +768,30 @@ def read_other_questions(reply: List[dict]) -> List[dict]:
         out += [unanswered_message(kb, left)] if left else []
         out += _placed_by_nothing(kb, left_alone, near, {i for i in given if i})
     return out
+
+
+def answer_also_asked(text: str, reply: List[dict]) -> List[dict]:
+    """One answer, and a topic asked in another sentence of the message that it does not cover (offered as a button):
+    that topic's answer too, when the NLU reads the sentence alone as it, sure (READ_ALONE_SURE) — b50 c04 T6, 「…作る
+    のにお金はかかりますか？申請はスマホでもできますか？」 (apply_methods 0.85 alone) got the fee and only a button for the
+    ways to apply; 「…資格確認書が届くんですか？申請は要りますか」 asks on about the 資格確認書 (apply_methods 0.48 alone).
+    Not for numbered parts (`answer_each_part` reads them), nor when Rasa cannot be asked."""
+    answers = [m for m in reply if m["custom"].get("answer_id") and not m["custom"].get("fallback")]
+    if len(answers) != 1 or len(reply) != 1 or NUMBERED.search(text):
+        return reply
+    kb, lexicon = load_knowledge(), load_lexicon()
+    given = kb.by_id.get(answers[0]["custom"]["answer_id"])
+    for part, intents in also_asked_parts(text, [given.intent] if given else [], lexicon):
+        reading = parse(part)
+        intent = (reading or {}).get("intent") or {}
+        if intent.get("name") in intents and float(intent.get("confidence") or 0.0) >= READ_ALONE_SURE:
+            entry = kb.select(intent["name"], meant_entities(reading or {}))
+            if entry is None or entry.id == answers[0]["custom"]["answer_id"]:
+                continue
+            offered = {b["payload"] for b in entry_buttons(kb, [entry.id, getattr(kb.default_entry(entry.intent), "id", "")])}
+            answers[0]["buttons"] = [b for b in answers[0]["buttons"] if b["payload"] not in offered]
+            return reply + [answer_message(kb, entry)]
+    return reply
 
 
 def _nearest_answers(reply: List[dict]) -> List[str]:

@@ -1661,6 +1661,35 @@ def test_questions_in_sentences_of_their_own_each_get_an_answer(kb, monkeypatch)
     assert [m["custom"].get("answer_id") for m in messages] == ["shikaku_kakuninsho"]
 
 
+def test_a_topic_asked_in_a_sentence_of_its_own_is_answered_when_read_alone_surely(kb, monkeypatch):
+    """b50 c04 T6 (a wife whose husband has no card yet): 「…作るのにお金はかかりますか？申請はスマホでもできますか？」 got
+    the fee, and the ways to apply only as a button: the second sentence, read alone as them surely, is answered too (and
+    its button goes). Read alone unsure (「…資格確認書が届くんですか？申請は要りますか」: apply_methods 0.48, the
+    資格確認書's own application), or without Rasa, it stays a button."""
+    import actions.actions as actions_module
+    from actions.actions import ActionAnswer
+
+    def reading(confidence):
+        return lambda text: {"text": text, "intent": {"name": "apply_methods", "confidence": confidence},
+                             "intent_ranking": [{"name": "apply_methods", "confidence": confidence}],
+                             "entities": [{"entity": "route", "value": "online", "start": 3, "end": 6}]
+                             if "スマホ" in text else []}
+
+    text = "最後に、夫がまだカードを作っていない場合、作るのにお金はかかりますか？申請はスマホでもできますか？"
+    sure = [("card_fee", 0.97), ("no_card_shikaku", 0.03)]
+    monkeypatch.setattr(actions_module, "parse", reading(0.85))
+    messages = run(ActionAnswer(), following(None, "card_fee", text, sure))[1]
+    assert [m["custom"].get("answer_id") for m in messages] == ["card_fee", "apply_methods_online"], messages
+    assert "カードの申請方法（4つ）" not in [b["title"] for b in messages[0]["buttons"]]
+    monkeypatch.setattr(actions_module, "parse", reading(0.48))
+    messages = run(ActionAnswer(), following(None, "card_fee", text, sure))[1]
+    assert [m["custom"].get("answer_id") for m in messages] == ["card_fee"]
+    assert messages[0]["buttons"][0]["title"] == "カードの申請方法（4つ）"
+    monkeypatch.setattr(actions_module, "parse", lambda text: None)
+    assert [m["custom"].get("answer_id") for m in run(ActionAnswer(), following(None, "card_fee", text, sure))[1]] == [
+        "card_fee"]
+
+
 def test_a_message_read_as_a_whole_unsure_gets_the_answer_to_a_question_read_alone(kb, monkeypatch):
     """Twentieth trial (a hospital's MSW): the loss, then 「病院としてまず何をすべきでしょうか。」 (who asks, not a visit asked
     about) and a second question got a doubtful 「もしかして」 (no_card_shikaku 0.43): each question read on its own gives

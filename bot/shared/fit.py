@@ -368,7 +368,12 @@ def also_asked(text: str, answered: List[str], lexicon: Lexicon) -> List[str]:
     """The main topic of each other concern, asked in a sentence or numbered part of its own, that no answer given
     covers (「①申請書がどこかいった、②本人は字が書けない、③受け取りにも行けない」 answered for ① only): offered as
     buttons beside the answers."""
-    also: List[str] = []
+    return list(dict.fromkeys(name for _, intents in also_asked_parts(text, answered, lexicon) for name in intents))
+
+
+def also_asked_parts(text: str, answered: List[str], lexicon: Lexicon) -> List[Tuple[str, List[str]]]:
+    """`also_asked` by part: (the part, the main intents of the topics it asks)."""
+    parts: List[Tuple[str, List[str]]] = []
     numbered = bool(NUMBERED.search(text))
     for part, asking in asking_parts(text):
         if not (numbered or asking or ANOTHER_QUESTION.match(part)):
@@ -376,8 +381,8 @@ def also_asked(text: str, answered: List[str], lexicon: Lexicon) -> List[str]:
         found = lexicon.find(part)
         topics = [] if lexicon.blocking(found) else asked_topics(found.covered, lexicon)
         if topics and not any(set(answered) & set(lexicon.covered[cid].intents) for cid in topics):
-            also += [lexicon.covered[cid].intents[0] for cid in topics]
-    return list(dict.fromkeys(also))
+            parts.append((part, list(dict.fromkeys(lexicon.covered[cid].intents[0] for cid in topics))))
+    return parts
 
 
 def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ranked: List[Tuple[str, float]],
