@@ -26,6 +26,7 @@ from bot.shared.concepts import Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, also_asked_parts, asked_topics, nearby_named, part_number,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
 from bot.shared.conversation import (ACKNOWLEDGED, KANA, SHORT_REPLIES, about_someone_else, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
+                                     quotes_another_text,
                                      held_by_the_answer, neighbours_of, by_their_numbers, short_follow_up, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      answer_to_part, is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
@@ -195,8 +196,11 @@ class Turn:
 
     @property
     def refers_back(self) -> bool:
-        """The message starts from what was just said (「それって…」) or from one of its numbered parts (「①について」)."""
-        return refers_back(self.text) or self.part_answer is not None
+        """The message starts from what was just said (「それって…」) or from one of its numbered parts (「①について」) — not
+        when it only quotes something read elsewhere (`quotes_another_text`)."""
+        previous = self.kb.by_id.get(self.previous or "")
+        quotes_elsewhere = previous is not None and quotes_another_text(self.text, previous.answer)
+        return (refers_back(self.text) and not quotes_elsewhere) or self.part_answer is not None
 
     @functools.cached_property
     def about_another_topic(self) -> bool:
@@ -423,6 +427,11 @@ def _routed_beside_the_answer(turn: Turn) -> List[dict]:
     return routed_in_context(turn.kb, turn.lexicon, turn.previous, turn.text)
 
 
+# the message says it asks about something else (session 52's trial, b51 c05-5, after the 顔認証 card: 「それからもう一つ、…以前は
+# 限度額なんとかという書類を…このカードがあれば要らないと伺いました」 was read as about that card)
+NEW_TOPIC = re.compile(r"もう一つ|もうひとつ|別件|別の(?:話|質問|こと)|話(?:は|が)?(?:変わ|かわ)|ところで")
+
+
 def _of_the_kind_talked_about(turn: Turn) -> List[dict]:
     """After an answer about a kind of card (`carried_kind`: the 顔認証マイナンバーカード), a question placed on its own (not a
     plain decline) that names no kind asks about that kind: read with its name, when that reading answers with one of its
@@ -430,7 +439,7 @@ def _of_the_kind_talked_about(turn: Turn) -> List[dict]:
     which need the PIN that card has not — 「顔認証カードを保険証に」 says how; 「コンビニで住民票はとれる？」 was routed as
     コンビニ交付 — 「顔認証カードでできること」 says it cannot)."""
     kind = carried_kind(turn.kb, turn.lexicon, turn.previous)
-    if kind is None or kind.id in turn.found.covered or is_plain_decline(turn.reply) or turn.routed:
+    if kind is None or kind.id in turn.found.covered or is_plain_decline(turn.reply) or turn.routed or NEW_TOPIC.search(turn.text):
         return []   # routed: what the documents do not say of any card (session 44's trial, after the 顔認証 card's
         # services: 「障害年金の手続きでマイナンバーカードが要るかどうかは？」 got that card's application)
     if "カード" not in kind.terms[0] and about_the_card(turn.text):

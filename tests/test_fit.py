@@ -2123,6 +2123,41 @@ def test_session_51_trial_covered_topics(lexicon, kb):
     assert decision.intents == ["hoken_visit"]
 
 
+@pytest.mark.parametrize("text, route", [
+    ("なるほどー。あと来年3月に韓国に1週間遠征いくんすけど、海外でもマイナカード使えるようになったってマジすか？なんか手続きいる感じ？",
+     "short_trip_abroad"),   # was: the 国外利用 steps, which are for those who move abroad
+    ("夫は仕事で長期の海外出張中です。帰国を待たずに、私がカードを代わりに受け取ることはできるのでしょうか。", None),   # 代理交付's list
+])
+def test_session_52_trial_routes(lexicon, text, route):
+    """Session 52's blind trial (b51): a short trip abroad is not the 国外転出 the documents describe."""
+    assert routed_id(lexicon, text) == route
+
+
+def test_session_52_trial_covered_topics(lexicon, kb):
+    """Session 52's blind trial (b51): the 代理交付 for a person of its list (a 5-year-old, a deaf husband), a locked PIN
+    after three tries at the reader, a wheelchair in the photo (the exception's example, before a photo one takes oneself),
+    the 顔認証 card on a home visit; 「動かなくなって」 is no lost card."""
+    intents = set(kb.intents)
+    child = "娘 5さい。代理交付できる？ わたしぱぱです"
+    decision = decide(child, "proxy_pickup_relaxation", ranking(("proxy_pickup_relaxation", 0.55), ("proxy_pickup_eligibility", 0.3)),
+                      lexicon, intents)
+    assert decision.kind == "answer" and decision.intents == ["proxy_pickup_eligibility"]
+    deaf = "新しいカード 受け取り 妻が代わりに行ける？ 自分は聴覚障害 2級"
+    decision = decide(deaf, "proxy_pickup_eligibility", ranking(("proxy_pickup_eligibility", 0.47), ("out_of_scope", 0.24)),
+                      lexicon, intents)
+    assert decision.kind == "answer" and decision.intents[0] == "proxy_pickup_eligibility"   # was: 「もしかして」
+    locked = ("先日病院の受付でマイナンバーカードを機械に置きまして、暗証番号を入れましたところ何度やっても違うと出まして、とうとう"
+              "三回目で動かなくなってしまったのでございます。この先どういたしましたらよろしいのでしょうか。")
+    decision = decide(locked, "hoken_visit", ranking(("hoken_visit", 0.98), ("pin_forgot", 0.02)), lexicon, intents)
+    assert decision.intents[0] == "pin_forgot" and "lost" not in decision.found.covered
+    wheelchair = "車いすなんですけどマイナンバーカードの写真って車いすが写っててもいいんですかね自分で撮ろうと思ってるんですけど"
+    decision = decide(wheelchair, "nlu_fallback", ranking(("photo_exception", 0.3), ("face_auth_card_about", 0.21),
+                                                          ("photo_requirements", 0.15)), lexicon, intents)
+    assert decision.intents[0] == "photo_exception"
+    visit = "在宅訪問で伺っている患者さんが顔認証マイナンバーカードをお持ちです。訪問先でこのカードで資格確認できますか。"
+    assert decide(visit, "hoken_homecare", ranking(("hoken_homecare", 0.99)), lexicon, intents).intents == ["hoken_homecare"]
+
+
 def test_a_low_vision_writer_gets_the_proxy_writing_rule_and_a_blind_one_the_braille(lexicon, kb):
     """「目が よく見えない。申請書の名前 自分で書けない」 (session 51's trial, low vision) got the braille: the 代筆 rule, which
     names the braille too; a blind writer still gets the braille first."""

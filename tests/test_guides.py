@@ -2676,6 +2676,31 @@ def test_after_the_shikaku_kakuninsho_a_question_naming_no_kind_asks_about_it(mo
     assert card[0]["custom"].get("answer_id") == "outreach_facility"
 
 
+def test_a_message_that_says_it_asks_about_something_else_is_not_read_as_about_the_kind_talked_about(monkeypatch):
+    """Session 52's blind trial (b51 c05-5), after the 顔認証 card: 「それからもう一つ、…以前は限度額なんとかという書類を…
+    このカードがあれば要らないと伺いました。本当でございましょうか。」 was read as about that card (its 保険証 use): the
+    merits, which say 限度額."""
+    import actions.actions as actions_module
+
+    monkeypatch.setattr(actions_module, "parse", lambda text: sure_reading(text, "face_auth_card_hoken"))
+    text = ("それからもう一つ、来月白内障の手術で入院いたしますの。以前は限度額なんとかという書類を区役所でいただいておりましたが、"
+            "このカードがあれば要らないと伺いました。本当でございましょうか。")
+    group = run(ActionAnswer(), following({"answer_id": "face_auth_card_services"}, "hoken_merit", text,
+                                          [("hoken_merit", 0.65), ("out_of_scope", 0.16)]))[1]
+    assert group[0]["custom"].get("answer_id") == "hoken_merit" and "限度額" in group[0]["text"]
+
+
+def test_a_quote_of_something_read_elsewhere_is_not_read_against_the_answer_just_given():
+    """Session 52's blind trial (b51 c07-6), after the lost smartphone: 「スマホに入れるとき英数字のパスワードいるって書いて
+    あったけど、4桁のやつとなにが違うんすか？」 got that answer's lines: what it quotes is not in that answer."""
+    from bot.shared.conversation import quotes_another_text
+    text = "ありがとっす、電話させます。最後に、スマホに入れるとき英数字のパスワードいるって書いてあったけど、4桁のやつとなにが違うんすか？"
+    group = run(ActionAnswer(), following({"answer_id": "lost_card_smartphone"}, "pin_kinds", text,
+                                          [("pin_kinds", 0.73), ("free_dial", 0.13)]))[1]
+    assert group[0]["custom"].get("answer_id") == "pin_kinds"
+    assert not quotes_another_text("電話で申請書IDを伝えるって言ってたけど、それってどこに書いてあるの", "…申請書IDを伝えます。")
+
+
 def test_when_the_line_takes_calls_after_the_ip_phone_numbers_gets_the_hours():
     """Session 28's blind trials, after the IP-phone numbers: 「電話はいつ受け付けてますか？土曜日でもいいですか？」 (free_dial
     0.75, no concept named: 「もしかして」) got that answer's lines, which give no hours; the free dial's say 土日祝."""

@@ -263,6 +263,17 @@ TOPIC_RETURN = re.compile(r"(?:話|件|こと|ところ|とこ|質問)に(?:戻|
 QUOTES_THE_ANSWER = re.compile(r"(?:って|と)(?:(?:言って|いって|おっしゃって)(?:た|ました)|書いて(?:あった|ありました|た))")
 
 
+def quotes_another_text(text: str, answer: str) -> bool:
+    """The message refers back only by quoting (「…って書いてあったけど」), and most words of what it quotes are not in the
+    answer just given: it quotes something read elsewhere (session 52's trial, b51 c07-6, after the lost smartphone: 「スマホ
+    に入れるとき英数字のパスワードいるって書いてあったけど、4桁のやつとなにが違うんすか？」 got that answer's lines)."""
+    quote = QUOTES_THE_ANSWER.search(text)
+    if quote is None or REFERS_BACK.search(text.strip()) or CONFIRMS.search(text.strip()):
+        return False
+    quoted = content_words(re.split(r"[。！？!?]", text[:quote.start()])[-1])
+    return bool(quoted) and 2 * sum(word in answer for word in quoted) < len(quoted)
+
+
 def refers_back(text: str) -> bool:
     """The message starts from what was just said (「それって…」「その場合は…」「じゃあ…」), quotes it (「…って言ってた
     けど」) or checks it back (「…ってことですか」) — not when it goes back to a topic of earlier (「さっきの…の話に戻るけど」)."""

@@ -353,6 +353,10 @@ def find_mynumbers(text: str):
 _PIN_PART = re.compile(r"(?:最初|はじめ|初め|頭|前半|後半|あと|後ろ|残り|最後|上|下)の?\s*[1-3]\s*(?:桁|けた|ケタ)(?:目)?(?:は|が|って|:|：)?\s*"
                        r"(\d{1,3})(?![\d桁けたケ])")
 _SIGNING_BEFORE = re.compile(r"署名用(?:の|は|を|が|って|:|：)?[^\s、。]{0,3}(?:は|:|：)?\s*[「『\"']?$")   # the password's kind, named
+# 「8、2、3」 once separators are unified — not a section's number (「第6 2.」「1.(1)」)
+_DIGIT_BY_DIGIT = re.compile(r"(?<![\d\-第(（.])\d(?:-\d){1,2}(?![\d\-.)）])")
+_LAST_DIGIT = re.compile(r"(?:最後|さいご|あと|残り|のこり|次|つぎ)(?:の(?:数字|番号|桁|ひとつ|一つ|1つ))?(?:が|は|って)\s*"
+                         r"([0-9〇一二三四五六七八九])(?![0-9〇一二三四五六七八九十百千桁けたケ回])")
 _PASSWORD = re.compile(r"(?<![0-9A-Za-z])(?=[0-9A-Za-z]*\d)(?=[0-9A-Za-z]*[A-Za-z])[0-9A-Za-z]{6,16}(?![0-9A-Za-z])")
 
 
@@ -389,6 +393,11 @@ def find_pins(text: str):
     if _PIN_TALK.search(text):   # a PIN told in parts (「暗証番号の最初の2桁は 58」, then 「あとの2桁は 06」: session 28's blind trials)
         for part in _PIN_PART.finditer(text):
             yield part.start(1), part.end(1), PIN
+        # read out digit by digit in part, and its last digit named apart (b51 c05-2: 「確か八、二、三と、それから最後が
+        # 六だったと覚えて」 — no four digits together)
+        spoken = [m for m in _DIGIT_BY_DIGIT.finditer(text) if not _COUNT_AFTER.match(text, m.end())]
+        for piece in spoken + (list(_LAST_DIGIT.finditer(text)) if spoken else []):
+            yield piece.start(piece.lastindex or 0), piece.end(piece.lastindex or 0), PIN
 
 
 # toll-free, navigation dial and the like are organisations' numbers; and the bot's own numbers
