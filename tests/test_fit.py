@@ -2154,6 +2154,10 @@ def test_session_52_trial_covered_topics(lexicon, kb):
     decision = decide(wheelchair, "nlu_fallback", ranking(("photo_exception", 0.3), ("face_auth_card_about", 0.21),
                                                           ("photo_requirements", 0.15)), lexicon, intents)
     assert decision.intents[0] == "photo_exception"
+    told = "スマホで申請するんですけど車いすが写っちゃう理由ってどこかに伝えたほうがいいんですか"   # was 「もしかして」 (doubt)
+    decision = decide(told, "nlu_fallback", ranking(("apply_methods", 0.31), ("photo_exception", 0.21), ("out_of_scope", 0.15)),
+                      lexicon, intents)
+    assert decision.kind == "answer" and decision.intents == ["photo_exception"]
     visit = "在宅訪問で伺っている患者さんが顔認証マイナンバーカードをお持ちです。訪問先でこのカードで資格確認できますか。"
     assert decide(visit, "hoken_homecare", ranking(("hoken_homecare", 0.99)), lexicon, intents).intents == ["hoken_homecare"]
 

@@ -2688,6 +2688,9 @@ def test_a_message_that_says_it_asks_about_something_else_is_not_read_as_about_t
     group = run(ActionAnswer(), following({"answer_id": "face_auth_card_services"}, "hoken_merit", text,
                                           [("hoken_merit", 0.65), ("out_of_scope", 0.16)]))[1]
     assert group[0]["custom"].get("answer_id") == "hoken_merit" and "限度額" in group[0]["text"]
+    from bot.shared.conversation import what_it_is_not_about   # the next turn: what it is not about, set aside
+    assert what_it_is_not_about("いえ、顔のカードのお話ではございませんで、入院したときの高額療養費の限度額の書類のことでございます。") == (
+        "いえ、顔のカードのお話ではございませんで、", "入院したときの高額療養費の限度額の書類のことでございます。")
 
 
 def test_a_quote_of_something_read_elsewhere_is_not_read_against_the_answer_just_given():

@@ -1107,7 +1107,9 @@ NOT_ABOUT = re.compile(r"(?:こと|話|件|意味)(?:では|じゃ|や)(?:ござ
 # 「いえ、資格確認書ではなく、カードの持ち出し管理の話です。」「ロックの話じゃなくて。家族が…」: a first clause that says what
 # the message is not about (no question of its own), the rest saying what it is
 NOT_THIS_FIRST = re.compile(r"^\s*(?:(?:いえ|いや|ちがいます|違います|ちゃいます|ちゃう)[、,。\s]*)?[^、,。？?！!\n]{1,20}?"
-                            r"(?:じゃなくて|じゃなく|ではなくて|ではなく|やなくて|やのうて|でなくて|ちゃうくて)[、,。…‥.\s]+(?P<rest>.{6,})$",
+                            r"(?:じゃなくて|じゃなく|ではなくて|ではなく|やなくて|やのうて|でなくて|ちゃうくて"
+                            r"|では(?:ございません|ありません)で)"   # 「いえ、顔のカードのお話ではございませんで、…」 (session 52's trial)
+                            r"[、,。…‥.\s]+(?P<rest>.{6,})$",
                             re.DOTALL)
 
 

@@ -457,11 +457,13 @@ def _sure_over_doubt(decision: Decision, ranked: List[Tuple[str, float]], out_of
     first = decision.intents[0]
     # or the urgent topic that outranks it (session 41's trial: 「カードが金庫にない！…夜中2時だけど電話つながる？」, the free
     # dial likeliest at 0.27 against out_of_scope 0.26 — the lost-card steps give its number and 24時間365日)
-    urgent = any(main_topic_of("urgent", intent, decision.found.covered, lexicon)
-                 for intent in (first, _outranked([first], decision.found, lexicon)[0][0]))
+    first_or_outranking = (first, _outranked([first], decision.found, lexicon)[0][0])
+    urgent = any(main_topic_of("urgent", intent, decision.found.covered, lexicon) for intent in first_or_outranking)
     # or a pinned concept's (one that `outranks`: a kind of question its terms name together) main topic (session 41's
-    # trial in kana: 「つまの わたしが おっとの ばんごうを しっていても いいのか」, pin_sharing 0.41 against 0.23)
-    pinned = main_topic_of("outranks", first, decision.found.covered, lexicon)
+    # trial in kana: 「つまの わたしが おっとの ばんごうを しっていても いいのか」, pin_sharing 0.41 against 0.23), or the one
+    # that outranks it (session 52's trial, b51 c04-3: 「スマホで申請するんですけど車いすが写っちゃう理由ってどこかに伝えた
+    # ほうがいいんですか」, apply_methods 0.31 against 0.15: the photo exception)
+    pinned = any(main_topic_of("outranks", intent, decision.found.covered, lexicon) for intent in first_or_outranking)
     outranked = _outranked_by(decision.found, lexicon)   # agrees, as in _agreement
     naming = sum(first in lexicon.covered[cid].intents for cid in decision.found.covered)   # concepts naming the answer
     ratio = SURE_OVER_DOUBT_TWICE_NAMED if naming >= 2 else SURE_OVER_DOUBT
