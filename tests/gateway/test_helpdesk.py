@@ -162,7 +162,7 @@ def test_search_normalizes_and_ranks(client):
     assert ids("ＦＡＸ")[0] == "fax_inquiry"                      # full-width → NFKC
     assert ids("暗証番号　忘れ")[0] == "pin_forgot"                 # full-width space splits terms
     assert ids("lost_card")[0] == "lost_card"                        # intent / id: the default entry first, then its variants
-    assert set(ids("lost_card")[:3]) == {"lost_card", "lost_card_notice_card", "lost_card_smartphone"}
+    assert set(ids("lost_card")[:4]) == {"lost_card", "lost_card_notice_card", "lost_card_smartphone", "lost_card_foreign_language"}
     assert ids("") == [] and ids("まったく関係のないことば") == []
 
 
