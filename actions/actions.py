@@ -194,7 +194,7 @@ class Turn:
         """The answer given to the numbered part the message names (「①について」), if any (read once a message)."""
         return answer_to_part(self.replied, self.text)
 
-    @property
+    @functools.cached_property
     def refers_back(self) -> bool:
         """The message starts from what was just said (「それって…」) or from one of its numbered parts (「①について」) — not
         when it only quotes something read elsewhere (`quotes_another_text`)."""
@@ -785,20 +785,19 @@ def answer_also_asked(text: str, reply: List[dict]) -> List[dict]:
     のにお金はかかりますか？申請はスマホでもできますか？」 (apply_methods 0.85 alone) got the fee and only a button for the
     ways to apply; 「…資格確認書が届くんですか？申請は要りますか」 asks on about the 資格確認書 (apply_methods 0.48 alone).
     Not for numbered parts (`answer_each_part` reads them), nor when Rasa cannot be asked."""
-    answers = [m for m in reply if m["custom"].get("answer_id") and not m["custom"].get("fallback")]
-    if len(answers) != 1 or len(reply) != 1 or NUMBERED.search(text):
-        return reply
     kb, lexicon = load_knowledge(), load_lexicon()
-    given = kb.by_id.get(answers[0]["custom"]["answer_id"])
-    for part, intents in also_asked_parts(text, [given.intent] if given else [], lexicon):
-        reading = parse(part)
-        intent = (reading or {}).get("intent") or {}
+    given = kb.by_id.get(reply[0]["custom"].get("answer_id") or "") if len(reply) == 1 else None
+    if given is None or reply[0]["custom"].get("fallback") or NUMBERED.search(text):
+        return reply
+    for part, intents in also_asked_parts(text, [given.intent], lexicon):
+        reading = parse(part) or {}
+        intent = reading.get("intent") or {}
         if intent.get("name") in intents and float(intent.get("confidence") or 0.0) >= READ_ALONE_SURE:
-            entry = kb.select(intent["name"], meant_entities(reading or {}))
-            if entry is None or entry.id == answers[0]["custom"]["answer_id"]:
+            entry = kb.select(intent["name"], meant_entities(reading))
+            if entry is None or entry.id == given.id:
                 continue
             offered = {b["payload"] for b in entry_buttons(kb, [entry.id, getattr(kb.default_entry(entry.intent), "id", "")])}
-            answers[0]["buttons"] = [b for b in answers[0]["buttons"] if b["payload"] not in offered]
+            reply[0]["buttons"] = [b for b in reply[0]["buttons"] if b["payload"] not in offered]
             return reply + [answer_message(kb, entry)]
     return reply
 
