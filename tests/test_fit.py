@@ -2162,6 +2162,19 @@ def test_session_52_trial_covered_topics(lexicon, kb):
     assert decide(visit, "hoken_homecare", ranking(("hoken_homecare", 0.99)), lexicon, intents).intents == ["hoken_homecare"]
 
 
+def test_session_53_where_to_get_the_form_after_a_lost_notice_card(lexicon, kb):
+    """b51 c06-2: 「…本人は通知カードもなくしてて…何も手元にないんです。申請書ってどこで手にいれればいいですか？」 got the
+    申請サポート's visit and the 通知カード紛失届: where to get the form (its answer: the 窓口's reissue first); the form's
+    together pair does not read 「問題にならない」 as a form missing."""
+    text = ("わかりました、役所に聞いてみます。住民票を戻せたとして、本人は通知カードもなくしてて、マイナンバーの通知とか何も"
+            "手元にないんです。申請書ってどこで手にいれればいいですか？")
+    decision = decide(text, "application_support", ranking(("application_support", 0.78), ("out_of_scope", 0.15),
+                                                           ("lost_card", 0.03)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "application_form"
+    assert kb.by_id["application_form"].answer.startswith("交付申請書が手元にないときは：\n1. 市区町村の窓口で再発行")
+    assert "form_missing" not in lexicon.find("職員が勝手に入所者のカード申請書を書いたりして、後で問題にならない?").covered
+
+
 def test_a_low_vision_writer_gets_the_proxy_writing_rule_and_a_blind_one_the_braille(lexicon, kb):
     """「目が よく見えない。申請書の名前 自分で書けない」 (session 51's trial, low vision) got the braille: the 代筆 rule, which
     names the braille too; a blind writer still gets the braille first."""
