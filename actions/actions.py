@@ -25,7 +25,7 @@ from bot.shared.answers import (answer_message, clarify_message, entry_buttons, 
 from bot.shared.concepts import Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, also_asked_parts, asked_topics, nearby_named, part_number,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
-from bot.shared.conversation import (ACKNOWLEDGED, KANA, SHORT_REPLIES, about_someone_else, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
+from bot.shared.conversation import (ACKNOWLEDGED, ASKS_WHERE, KANA, SHORT_REPLIES, about_someone_else, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
                                      quotes_another_text,
                                      held_by_the_answer, neighbours_of, by_their_numbers, short_follow_up, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
@@ -442,6 +442,9 @@ def _of_the_kind_talked_about(turn: Turn) -> List[dict]:
     if kind is None or kind.id in turn.found.covered or is_plain_decline(turn.reply) or turn.routed or NEW_TOPIC.search(turn.text):
         return []   # routed: what the documents do not say of any card (session 44's trial, after the 顔認証 card's
         # services: 「障害年金の手続きでマイナンバーカードが要るかどうかは？」 got that card's application)
+    if any(turn.lexicon.covered[cid].urgent for cid in turn.found.covered):
+        return []   # a lost card is a lost card of any kind (session 53's trial, b52 c02-4, after the 顔認証 card: 「かーど
+        # なくしたかも。…これで とめられるか」 got that card's services)
     if "カード" not in kind.terms[0] and about_the_card(turn.text):
         return []   # a kind that is no card (the 資格確認書) is not what a message naming the card asks about
     reading = parse(f"{kind.terms[0]}で、{turn.text}")
@@ -564,9 +567,17 @@ def _next_to_the_answer(turn: Turn) -> List[dict]:
         return []
     return (variant_asked(turn.kb, turn.previous, meant_entities(turn.message))
             or neighbour_named(turn.kb, turn.lexicon, turn.previous, turn.text)
+            # asked where, in the last clause: the lines that say where (session 53's trial, b52 c05-2, after the PIN reset:
+            # 「…番号がわからなくなったら、どこに行けばよかったんでしたっけ」 got the 顔認証 card's line, which names 暗証番号)
+            or (where_to_ask(turn.kb, turn.previous, turn.text) if _asks_where_last(turn.text) else [])
             or named_in_the_answer(turn.kb, turn.lexicon, turn.previous, turn.text)
             or words_in_the_answer(turn.kb, turn.previous, turn.text, on_its_topic=turn.on_the_answers_topic)
             or (where_to_ask(turn.kb, turn.previous, turn.text) if short_follow_up(turn.text) else []))
+
+
+def _asks_where_last(text: str) -> bool:
+    """The message's last clause asks where to go or ask (「…、どこに行けばよかったんでしたっけ」)."""
+    return bool(ASKS_WHERE.search(re.split(r"[、。,]", text.strip(" 　。?？"))[-1]))
 
 
 def _only_who_after_the_answer(turn: Turn) -> List[dict]:

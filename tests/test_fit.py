@@ -2175,6 +2175,29 @@ def test_session_53_where_to_get_the_form_after_a_lost_notice_card(lexicon, kb):
     assert "form_missing" not in lexicon.find("職員が勝手に入所者のカード申請書を書いたりして、後で問題にならない?").covered
 
 
+def test_session_53_trial_routes_and_covered_topics(lexicon, kb):
+    """Session 53's blind trial (b52): placing the card on the reader for the person, in hiragana (declined twice); how
+    to collect a card for a child who cannot leave the ward, after 「小児病院で…しています」 (the reader at the hospital);
+    a 住民票 struck off (the outreach's line: not in the documents)."""
+    intents = set(kb.intents)
+    placing = "家族が代わりにカードおいたりボタンおしたりしてもいいかききたい"   # as the NLU reads 「かぞくが かわりに かーど おいたり…」
+    decision = decide(placing, "proxy_pickup_who", ranking(("proxy_pickup_who", 0.42), ("out_of_scope", 0.15)), lexicon, intents)
+    assert decision.kind == "answer" and decision.intents == ["hoken_visit"]
+    assert "placing_the_card" in lexicon.find("てが震えてカードを機械におけない。家族においてもらっていいのか").covered
+    ward = ("こんにちは、小児病院で病棟保育士をしています。長期入院しているお子さんのマイナンバーカードのことで保護者の方から"
+            "相談されました。お子さんは病棟から出られないのですが、カードの受け取りってどうしたらいいでしょうか？")
+    assert "hoken_visit" not in lexicon.find(ward).covered
+    decision = decide(ward, "no_card_shikaku", ranking(("no_card_shikaku", 0.41), ("card_safety", 0.34)), lexicon, intents)
+    assert decision.kind == "answer" and decision.intents == ["card_pickup"]
+    struck_off = "長期受刑中に住民票が職権で消除されてしまっている人がいます。住民票がない状態だとマイナンバーカードの申請はどうなりますか。"
+    decision = decide(struck_off, "other_municipality", ranking(("other_municipality", 0.99)), lexicon, intents)
+    assert decision.kind == "route" and decision.route.id == "no_resident_record"
+    assert "no_resident_record" not in lexicon.find("アメリカに住んでて日本に住民票がないんだけど、作れるの？").uncovered or \
+        decide("アメリカに住んでて日本に住民票がないんだけど、作れるの？", "overseas_use", ranking(("overseas_use", 0.9)),
+               lexicon, intents).kind == "answer"
+    assert "no_resident_record" not in lexicon.find("住民票を戻せたとして、本人は通知カードもなくしてて").uncovered
+
+
 def test_a_low_vision_writer_gets_the_proxy_writing_rule_and_a_blind_one_the_braille(lexicon, kb):
     """「目が よく見えない。申請書の名前 自分で書けない」 (session 51's trial, low vision) got the braille: the 代筆 rule, which
     names the braille too; a blind writer still gets the braille first."""

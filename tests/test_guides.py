@@ -3203,3 +3203,34 @@ def test_back_on_the_outreach_with_two_towns_gets_the_answer_for_them():
     ranking = (("hoken_merit", 0.36), ("out_of_scope", 0.19), ("hoken_visit", 0.17), ("other_municipality", 0.06))
     after = run(ActionAnswer(), following({"answer_id": "outreach_facility"}, "hoken_merit", text, ranking))[1]
     assert after[0]["custom"]["answer_id"] == "other_municipality"
+
+
+def test_session_53_a_lost_card_after_the_face_auth_card_is_a_lost_card(monkeypatch):
+    """Session 53's blind trial (b52 c02-4), after the 顔認証 card, in hiragana: 「かーど なくしたかも。…これで とめられるか」 was
+    read as about that card (its services, in short its first line alone): a lost card of any kind gets the steps."""
+    import actions.actions as actions_module
+    from actions.actions import ActionFallback
+
+    monkeypatch.setattr(actions_module, "parse", lambda text: sure_reading(text, "face_auth_card_services"))
+    text = "かーど なくしたかも。まいなんばーは これで とめられるか"
+    messages = run(ActionFallback(), following({"answer_id": "face_auth_card_about"}, "nlu_fallback", text,
+                                               [("nlu_fallback", 0.35), ("mynumber_leak", 0.33), ("lost_card", 0.2)]))[1]
+    assert messages[0]["custom"].get("answer_id") == "lost_card" and "0120-95-0178" in messages[0]["text"]
+
+
+def test_session_53_in_short_keeps_the_lists_under_their_headings(kb):
+    """b52 c02-4: the 顔認証 card's services in short were 「…次のとおりです。」 alone — the lists under 【できること】 and
+    【できないこと】 follow, each cut to its first items."""
+    from bot.shared.conversation import in_short
+    text = in_short(kb, "face_auth_card_services")[0]["text"]
+    assert "【できること】\n・健康保険証としての利用" in text and "【できないこと" in text and "・マイナポータル" in text
+    assert "（ほかに1つあります）" in text
+
+
+def test_session_53_where_asked_in_a_long_follow_up_gets_the_answers_place():
+    """b52 c05-2, after the PIN reset: 「すみません、さっき聞いたかもしれないんですけど、番号がわからなくなったら、どこに
+    行けばよかったんでしたっけ」 got the 顔認証 card's line (it names 暗証番号): the lines that say where, the 窓口 first."""
+    text = "すみません、さっき聞いたかもしれないんですけど、番号がわからなくなったら、どこに行けばよかったんでしたっけ"
+    messages = run(ActionAnswer(), following({"answer_id": "pin_forgot"}, "lost_card", text,
+                                             [("lost_card", 0.85), ("pin_forgot", 0.13), ("out_of_scope", 0.01)]))[1]
+    assert "手続きや問い合わせの先" in messages[0]["text"] and "1. 住所地の市区町村で暗証番号の初期化" in messages[0]["text"]

@@ -124,7 +124,7 @@ DEFINED_OF = re.compile(r"^(?:マイナンバーカード(?:\(個人番号カー
 
 
 # 「〇〇病院入院受付の者です。」「特養で事務をしている者です。」: a sentence in which the writer says who they are
-SELF_INTRODUCTION = re.compile(r"(?:^|(?<=[。!！?？\n]))(?:"
+SELF_INTRODUCTION = re.compile(r"(?:^|(?<=[。!！?？\n])|(?<=こんにちは、)|(?<=はじめまして、)|(?<=お世話になります、))(?:"
                                r"[^。!！?？\n]{0,40}?(?:の者|をしている者|をしております者|で働いている者|に勤めている者"
                                r"|の職員|のスタッフ|の担当者|の事務員"
                                # 「訪問看護ステーションの看護師です。」 (seventeenth trial: routed as 訪問看護)
@@ -132,7 +132,7 @@ SELF_INTRODUCTION = re.compile(r"(?:^|(?<=[。!！?？\n]))(?:"
                                r"|の社会福祉士|の薬剤師|の医師)(?:です|でございます|と申します)[。!！\s]*"
                                # 「訪問看護をしております。」 (session 40's blind trial: routed as 訪問看護): a short sentence, one clause
                                # (not 「父が亡くなり、相続の手続きをしています。」)
-                               r"|[^。!！?？\n、]{1,10}?を?(?:しております|しています|やっております|やっています|やってます|してます)[。!！\s]+)")
+                               r"|[^。!！?？\n、]{1,12}?を?(?:しております|しています|やっております|やっています|やってます|してます)[。!！\s]+)")
 
 
 @dataclass
@@ -194,9 +194,13 @@ class Lexicon:
         """The concepts the text names; an uncovered one only when named outside the writer's introduction of themself
         (「〇〇病院入院受付の者です。」 names no topic the question is about)."""
         found = self._find(text)
-        if found.uncovered and SELF_INTRODUCTION.search(normalize(text)):
-            asked = self._find(SELF_INTRODUCTION.sub("", normalize(text))).uncovered
-            found.uncovered = [concept for concept in found.uncovered if concept in asked]
+        if found and SELF_INTRODUCTION.search(normalize(text)):
+            asked = self._find(SELF_INTRODUCTION.sub("", normalize(text)))
+            found.uncovered = [concept for concept in found.uncovered if concept in asked.uncovered]
+            if asked.covered:   # where the writer works is no topic either, when the rest names one (session 53's trial,
+                # b52 c10-1: 「こんにちは、小児病院で病棟保育士をしています。…カードの受け取りってどうしたらいいでしょうか？」
+                # got the card at the hospital's reception)
+                found.covered = [concept for concept in found.covered if concept in asked.covered]
         return found
 
     def _find(self, text: str) -> Found:

@@ -946,6 +946,8 @@ def short_list(lines: List[str]) -> List[str]:
     whole, each item without its long 「（…）」 — session 42's trial: 「なにを もって いけば いいですか？ かんたんに」 got 3 of the
     proxy's 7 documents, without the proxy's own; another numbered list's first MAX_QUOTED items and how many more there
     are; a list of 「・」 notes, its first MAX_QUOTED."""
+    if lines and HEADING.match(lines[0]):
+        return headed_lists(lines)
     items: List[str] = []
     for line in lines:   # the run of items marked as the first is (「1.」「2.」…, then 「・」 notes apart)
         if not LIST_ITEM.match(line) or (items and numbered_item(line) != numbered_item(items[0])):
@@ -957,6 +959,27 @@ def short_list(lines: List[str]) -> List[str]:
     if all(len(LIST_ITEM.sub("", head)) <= CHECKLIST_ITEM_CHARS for head in heads):
         return heads
     return items[:MAX_QUOTED] + [f"（ほかに{len(items) - MAX_QUOTED}つあります）"]
+
+
+HEADING = re.compile(r"^\s*【[^】]+】\s*$")   # 「【できること】」 on a line of its own
+
+
+def headed_lists(lines: List[str]) -> List[str]:
+    """Lists under headings (「【できること】」 then 「・…」 items), in short: each heading with its first MAX_QUOTED items
+    (session 53's trial, b52 c02-4: the 顔認証 card's services in short were their first line alone, 「…次のとおりです。」)."""
+    groups: List[List[str]] = []
+    for line in lines:
+        if HEADING.match(line):
+            groups.append([line])
+        elif LIST_ITEM.match(line):
+            groups[-1].append(line)
+        else:
+            break
+    out: List[str] = []
+    for heading, *items in groups:
+        more = [f"（ほかに{len(items) - MAX_QUOTED}つあります）"] if len(items) > MAX_QUOTED else []
+        out += [heading, *items[:MAX_QUOTED], *more]
+    return out
 
 
 def lines_asked(lexicon: Lexicon, entry: Entry, text: str) -> List[str]:
