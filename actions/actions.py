@@ -22,7 +22,7 @@ from actions.session import session_events
 from bot.shared import guides
 from bot.shared.answers import (answer_message, clarify_message, entry_buttons, fitting_reply, meant_entities, message_entities, unanswered_message,
                                 unknown_answer_message)
-from bot.shared.concepts import Found, Lexicon, load_lexicon
+from bot.shared.concepts import CoveredConcept, Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, also_asked_parts, asked_topics, nearby_named, part_number,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
 from bot.shared.conversation import (ACKNOWLEDGED, ASKS_WHERE, KANA, SHORT_REPLIES, about_someone_else, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
@@ -439,7 +439,8 @@ def _of_the_kind_talked_about(turn: Turn) -> List[dict]:
     which need the PIN that card has not — 「顔認証カードを保険証に」 says how; 「コンビニで住民票はとれる？」 was routed as
     コンビニ交付 — 「顔認証カードでできること」 says it cannot)."""
     kind = carried_kind(turn.kb, turn.lexicon, turn.previous)
-    if kind is None or kind.id in turn.found.covered or is_plain_decline(turn.reply) or turn.routed or NEW_TOPIC.search(turn.text):
+    if (kind is None or kind.id in turn.found.covered or is_plain_decline(turn.reply) or NEW_TOPIC.search(turn.text)
+            or (turn.routed and not _answerable_of_the_kind(turn, kind))):
         return []   # routed: what the documents do not say of any card (session 44's trial, after the 顔認証 card's
         # services: 「障害年金の手続きでマイナンバーカードが要るかどうかは？」 got that card's application)
     if any(turn.lexicon.covered[cid].urgent for cid in turn.found.covered):
@@ -457,6 +458,14 @@ def _of_the_kind_talked_about(turn: Turn) -> List[dict]:
     if of_the_kind and of_the_kind != _answers(turn.reply) and all(turn.kb.by_id[i].intent in kind.intents for i in of_the_kind):
         return reply
     return []
+
+
+def _answerable_of_the_kind(turn: Turn, kind: CoveredConcept) -> bool:
+    """Every topic the reply routes is one the documents answer of the kind of card talked about (its `unless` names the
+    kind): session 53's trial (b52 c07-2), after the switch to the 顔認証 card: 「本人じゃなくて娘さんだけ来た場合って、
+    委任状？…電子証明書？の更新も一緒にしたいって」 routed the certificate's renewal — the switch's proxy steps say it."""
+    routed = [m["custom"]["uncovered"] for m in turn.reply if m["custom"].get("uncovered")]
+    return all(kind.id in turn.lexicon.uncovered[cid].unless for cid in routed if cid in turn.lexicon.uncovered)
 
 
 def _offered_nearby(turn: Turn) -> Set[str]:

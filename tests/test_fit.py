@@ -2198,6 +2198,26 @@ def test_session_53_trial_routes_and_covered_topics(lexicon, kb):
     assert "no_resident_record" not in lexicon.find("住民票を戻せたとして、本人は通知カードもなくしてて").uncovered
 
 
+def test_session_53_trial_urgent_steps_beside_a_route_and_more_routes(lexicon, kb):
+    """b52 c04-4: a card kept by an abuser (DV, routed) got that a マイナンバー known is no danger — the steps to stop the
+    card come first, beside the route; c05-3: whether a PIN found is right gets the forgotten PIN's answer (three tries,
+    the 市区町村); c09-4: a sign-language video consultation is not in the documents; c10-4: a child's card's validity is
+    declined as a child's card, not as its application alone."""
+    intents = set(kb.intents)
+    taken = "実は、その方のカードを加害者が持ったままになっているようなのです。悪用されないか心配なのですが、どうすればよいでしょうか。"
+    decision = decide(taken, "mynumber_leak", ranking(("mynumber_leak", 0.46), ("no_card_shikaku", 0.19), ("out_of_scope", 0.07)),
+                      lexicon, intents)
+    assert decision.kind == "route" and decision.intents == ["lost_card"] and decision.answer_first
+    assert "card_taken" not in lexicon.find("職員がカードを持ったままで悪用されないか心配です").covered
+    checked = "あ、メモ見つけました！ って書いてありました。これが暗証番号で合ってますか？"   # the PIN redacted
+    decision = decide(checked, "pin_sharing", ranking(("pin_sharing", 0.5), ("pin_forgot", 0.2)), lexicon, intents)
+    assert decision.kind == "answer" and decision.intents == ["pin_forgot"]
+    video = "利用者は手話が第一言語。手話のビデオ通話で相談できる窓口はある？"
+    decision = decide(video, "fax_inquiry", ranking(("fax_inquiry", 0.8)), lexicon, intents)
+    assert decision.kind == "route" and decision.route.id == "video_consultation"
+    assert "有効期限" in lexicon.uncovered["infants"].reply and "代理交付の対象" in lexicon.uncovered["infants"].reply
+
+
 def test_a_low_vision_writer_gets_the_proxy_writing_rule_and_a_blind_one_the_braille(lexicon, kb):
     """「目が よく見えない。申請書の名前 自分で書けない」 (session 51's trial, low vision) got the braille: the 代筆 rule, which
     names the braille too; a blind writer still gets the braille first."""

@@ -3234,3 +3234,20 @@ def test_session_53_where_asked_in_a_long_follow_up_gets_the_answers_place():
     messages = run(ActionAnswer(), following({"answer_id": "pin_forgot"}, "lost_card", text,
                                              [("lost_card", 0.85), ("pin_forgot", 0.13), ("out_of_scope", 0.01)]))[1]
     assert "手続きや問い合わせの先" in messages[0]["text"] and "1. 住所地の市区町村で暗証番号の初期化" in messages[0]["text"]
+
+
+def test_session_53_a_route_answerable_of_the_kind_talked_about_is_read_with_it(monkeypatch):
+    """b52 c07-2, after the switch to the 顔認証 card: 「本人じゃなくて娘さんだけ来た場合って、委任状？…電子証明書？の更新も
+    一緒にしたいって言われてて」 routed the certificate's renewal and listed the 代理交付's documents — the renewal is
+    answered of that card (validity_renewal's `unless`): the switch's proxy steps."""
+    import actions.actions as actions_module
+    from actions.actions import ActionFallback
+
+    def reading(text):   # as Rasa reads it: the proxy's entity too
+        return {**sure_reading(text, "face_auth_card_apply"), "entities": [{"entity": "agent", "value": "proxy"}]}
+    monkeypatch.setattr(actions_module, "parse", reading)
+    text = "ありがとうございます！あと、本人じゃなくて娘さんだけ来た場合って、委任状？みたいなのが要るんでしたっけ…。電子証明書？の更新も一緒にしたいって言われてて"
+    messages = run(ActionFallback(), following({"answer_id": "face_auth_card_apply"}, "out_of_scope", text,
+                                               [("out_of_scope", 0.77), ("application_support", 0.07)]))[1]
+    assert [m["custom"].get("answer_id") for m in messages] == ["face_auth_card_apply_proxy"]
+    assert "委任状" in messages[0]["text"] and "即日の手続はできません" in messages[0]["text"]

@@ -282,7 +282,13 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
         _other_questions(text, others, decision, lexicon, ranked)
         decision.more_routes = _other_routes(text, others, decision, lexicon)
     if decision.kind == "route" and decision.route and decision.intents:
-        decision.answer_first = _asked_before_the_route(text, decision.intents[0], decision.route, lexicon)
+        # an urgent concept's steps in place of the answer beside the route it outranks, before the route (session 53's
+        # trial, b52 c04-4: 「…カードを加害者が持ったままになっているようなのです。悪用されないか心配なのですが」 got the
+        # DV routing reply and that a マイナンバー known is no danger, not how to stop the card)
+        first, _ = _outranked(decision.intents, decision.found, lexicon)
+        urgent = first != decision.intents and main_topic_of("urgent", first[0], decision.found.covered, lexicon)
+        decision.intents = first if urgent else decision.intents
+        decision.answer_first = urgent or _asked_before_the_route(text, decision.intents[0], decision.route, lexicon)
     return decision
 
 
