@@ -167,9 +167,6 @@ class Lexicon:
             concept_id: [[r for r in ((readings or {}).get(t) for t in group) if r and len(r) >= MIN_READING_CHARS]
                          for group in groups]
             for concept_id, groups in self._together.items()}
-        self._together_sets = {concept_id: [set(group) for group in groups] for concept_id, groups in self._together.items()}
-        self._together_reading_sets = {concept_id: [set(group) for group in groups]
-                                       for concept_id, groups in self._together_readings.items()}
         self._first_group_of: Dict[str, List[str]] = {}   # a term or reading → the concepts whose first group has it
         for concept_id, groups in self._together.items():
             for term in {*groups[0], *self._together_readings[concept_id][0]}:
@@ -216,9 +213,9 @@ class Lexicon:
                    if _written_in(term, version)}
         kana_written = self._together_reading_index.present(kana) if kana else set()
         first_named = {cid for term in (*written, *kana_written) for cid in self._first_group_of.get(term, ())}
-        ids = [concept_id for concept_id, groups in self._together_sets.items() if concept_id in first_named
-               and all(not group.isdisjoint(written) or not readings.isdisjoint(kana_written)
-                      for group, readings in zip(groups, self._together_reading_sets[concept_id]))]
+        ids = [concept_id for concept_id, groups in self._together.items() if concept_id in first_named
+               and all(not written.isdisjoint(group) or not kana_written.isdisjoint(readings)
+                      for group, readings in zip(groups, self._together_readings[concept_id]))]
         at = {concept_id: min((compact.find(t) for group in self._together_unspaced[concept_id] for t in group if t in compact),
                               default=len(compact)) for concept_id in ids}
         # 「マイナンバー(12桁の番号)を取り扱う」 also as 「マイナンバーを取り扱う」, 「しんせいしょ かけない ひと」 without spaces
