@@ -168,7 +168,21 @@ class Turn:
     def previous(self) -> Optional[str]:
         """The answer just given, if any — of the part the message names, after a reply part by part (「①について、
         市との打合せでは何を決めておけばいいですか？」 after answers to ①②③: ①'s, session 35's blind trial)."""
-        return self.part_answer or last_answer_id(self.replied) or self.answer_before_a_decline
+        return self.part_answer or self.earlier_answer_named or last_answer_id(self.replied) or self.answer_before_a_decline
+
+    @functools.cached_property
+    def earlier_answer_named(self) -> Optional[str]:
+        """An earlier answer of a reply that gave several, when the message names its topic (a concept's main intent) and
+        not the last one's
+        (session 53's blind trial: 「FAXの様式、手元にない。どこで手に入る」 after the FAX's answer then the lost card's — the
+        FAX's, whose line gives the form's address)."""
+        answer_ids = list(dict.fromkeys(c["answer_id"] for c in self.replied if c.get("answer_id")))
+        if len(answer_ids) < 2:
+            return None
+        asked = {self.lexicon.covered[cid].intents[0] for cid in asked_topics(self.found.covered, self.lexicon)}
+        entries = [self.kb.by_id[i] for i in answer_ids if i in self.kb.by_id]
+        named = [entry.id for entry in entries if entry.intent in asked]
+        return named[-1] if named and entries[-1].intent not in asked else None
 
     @functools.cached_property
     def answer_before_a_decline(self) -> Optional[str]:

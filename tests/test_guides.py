@@ -3251,3 +3251,18 @@ def test_session_53_a_route_answerable_of_the_kind_talked_about_is_read_with_it(
                                                [("out_of_scope", 0.77), ("application_support", 0.07)]))[1]
     assert [m["custom"].get("answer_id") for m in messages] == ["face_auth_card_apply_proxy"]
     assert "委任状" in messages[0]["text"] and "即日の手続はできません" in messages[0]["text"]
+
+
+def test_session_54_a_follow_up_naming_an_earlier_answer_of_the_reply_is_read_against_it():
+    """b52 c09-2: after the FAX's answer then the lost card's in one reply, 「FAXの様式、手元にない。どこで手に入る」 got the
+    lost-card steps' line (the last answer); it names the FAX's topic: that answer's line with the form's address."""
+    text = "FAXの様式、手元にない。どこで手に入る"
+    trk = tracker("fax_inquiry", text)
+    trk.latest_message["intent_ranking"] = [{"name": "fax_inquiry", "confidence": 0.79},
+                                            {"name": "application_support", "confidence": 0.16}]
+    trk.events = [{"event": "user", "text": "…"},
+                  {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "fax_inquiry"}}},
+                  {"event": "bot", "text": "…", "data": {"custom": {"answer_id": "lost_card"}}}, *trk.events]
+    messages = run(ActionAnswer(), trk)[1]
+    assert messages[0]["custom"].get("answer_id") == "fax_inquiry"
+    assert "https://www.soumu.go.jp/main_content/000920146.pdf" in messages[0]["text"]

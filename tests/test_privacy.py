@@ -176,6 +176,14 @@ def test_warning_names_the_kind(text, kind):
     assert kind in privacy.warning_text(redact(text).found)
 
 
+def test_warning_says_no_number_is_checked_when_asked_whether_it_is_right():
+    """Session 53's blind trial (b52 c05-3): 「これが暗証番号で合ってますか？」 with the PIN written 「四・八・一・六」."""
+    asked = redact("あ、メモ見つけました！ 四・八・一・六 って書いてありました。これが暗証番号で合ってますか？")
+    assert asked.found == [PIN] and "確かめられません" in privacy.warning_text(asked.found, asked.text)
+    told = redact("暗証番号は7364です。家族に教えてもいいですか")
+    assert "確かめられません" not in privacy.warning_text(told.found, told.text)
+
+
 def test_no_planted_value_occurs_in_a_negative():
     """So that the end-to-end test may search everything for every planted value."""
     planted = [s for v in POSITIVES for s in v.secrets]

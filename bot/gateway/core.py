@@ -273,7 +273,7 @@ class ConversationCore:
                ticket_id: Optional[int] = None, ticket_token: Optional[str] = None) -> ChatReply:
         """The privacy warning first if needed; every message logged (with its buttons) and given its id."""
         if redaction.changed:
-            messages.insert(0, BotMessage(text=warning_text(redaction.found)))
+            messages.insert(0, BotMessage(text=warning_text(redaction.found, redaction.text)))
         for message in messages:
             row = self.store.log_message(channel, sender_id, "bot", message.full_text, answer_id=message.answer_id,
                                          fallback=fallback, buttons=message.buttons)

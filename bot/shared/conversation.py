@@ -259,8 +259,9 @@ TOPIC_RETURN = re.compile(r"(?:話|件|こと|ところ|とこ|質問)に(?:戻|
 
 # 「電話で申請書IDを伝えるって言ってたけど、それってどこに書いてあるの」 after the photo exception online (session 38's blind
 # trial: got the four ways to apply, 申請書ID read as the application's): the answer's own words, quoted
-# (past: 「本人は…にしたいと言ってます」 quotes the person, session 39's blind trial)
-QUOTES_THE_ANSWER = re.compile(r"(?:って|と)(?:(?:言って|いって|おっしゃって)(?:た|ました)|書いて(?:あった|ありました|た))")
+# (past: 「本人は…にしたいと言ってます」 quotes the person, session 39's blind trial); a quote left empty is a number hidden
+# (session 53's trial, b52 c05-3: 「メモ見つけました！ ［暗証番号］ って書いてありました。これが暗証番号で合ってますか？」)
+QUOTES_THE_ANSWER = re.compile(r"(?<![\s!！?？。、])(?:って|と)(?:(?:言って|いって|おっしゃって)(?:た|ました)|書いて(?:あった|ありました|た))")
 
 
 def quotes_another_text(text: str, answer: str) -> bool:

@@ -581,9 +581,16 @@ def for_understanding(redacted: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", unplaced).strip() or redacted
 
 
-def warning_text(found: List[str]) -> str:
+# 「これが暗証番号で合ってますか？」: the message asks whether the number hidden is the right one
+ASKS_TO_CHECK = re.compile(r"合って|あって(?:る|ます|いる|いま)|正しい(?:か|です|でしょう|の)|確かめ|確認して(?:ほし|欲し|もら|いただ|くだ)")
+
+
+def warning_text(found: List[str], redacted: str = "") -> str:
+    """The warning put before the reply to a message that held personal numbers (`redacted`: the message as kept) —
+    saying too that no number is checked here when the message asks whether it is right (session 53's blind trial)."""
     kinds = "・".join(found)
+    unchecked = "番号が合っているかどうかは、ここでは確かめられません。" if ASKS_TO_CHECK.search(redacted) else ""
     return (
-        f"ご注意：メッセージに{kinds}と思われる番号がありました。個人番号（マイナンバー）、暗証番号、"
+        f"ご注意：メッセージに{kinds}と思われる番号がありました。{unchecked}個人番号（マイナンバー）、暗証番号、"
         "電話番号、生年月日などは送らないでください。入力された番号は保存せず、伏せて扱いました。"
     )
