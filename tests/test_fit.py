@@ -2250,3 +2250,18 @@ def test_a_low_vision_writer_gets_the_proxy_writing_rule_and_a_blind_one_the_bra
     assert decide(low_vision, "visual_impairment", ranked, lexicon, intents).intents == ["signature_help"]
     blind = "目が見えない人は自分で申請書にサインできないのに、どうやって申請しろっていうの？"
     assert decide(blind, "visual_impairment", ranked, lexicon, intents).intents[0] == "visual_impairment"
+
+
+def test_session_54_what_proves_the_person_cannot_come_and_no_id_documents(lexicon, kb):
+    """b52 c06-6: 「…来庁が困難であることを疎明する資料としては具体的に何を用意すればよいですか。」 got the proxy's documents
+    (P19 only as a bullet): the relaxation (easy to get, free; not needed for some; the examples in 資料編 P19); c06-2: ID
+    documents missing at the 出張申請受付 (「…本人確認書類がほとんどありません。」) got the outreach again: routed (its line
+    says the visit is then only 出張申請サポート, and the card is collected at the office later)."""
+    intents = set(kb.intents)
+    proof = "本人は療育手帳を持っていますが、来庁が困難であることを疎明する資料としては具体的に何を用意すればよいですか。"
+    decision = decide(proof, "proxy_pickup_documents", ranking(("proxy_pickup_documents", 0.98)), lexicon, intents)
+    assert decision.kind == "answer" and decision.intents[0] == "proxy_pickup_relaxation"
+    assert "資料編P19" in kb.by_id["proxy_pickup_relaxation"].answer
+    missing = "ただ本人は出所直後で、運転免許も失効、手元に本人確認書類がほとんどありません。この状態で市の出張申請受付を受けられますか。"
+    decision = decide(missing, "outreach_facility", ranking(("outreach_facility", 0.78), ("other_municipality", 0.07)), lexicon, intents)
+    assert decision.kind == "route" and decision.route.id == "id_documents" and "出張申請サポート" in decision.route.reply
