@@ -2265,3 +2265,16 @@ def test_session_54_what_proves_the_person_cannot_come_and_no_id_documents(lexic
     missing = "ただ本人は出所直後で、運転免許も失効、手元に本人確認書類がほとんどありません。この状態で市の出張申請受付を受けられますか。"
     decision = decide(missing, "outreach_facility", ranking(("outreach_facility", 0.78), ("other_municipality", 0.07)), lexicon, intents)
     assert decision.kind == "route" and decision.route.id == "id_documents" and "出張申請サポート" in decision.route.reply
+
+
+def test_session_54_the_point_asked_leads_a_long_answer(lexicon, kb):
+    """b52 c10-5: 「…限度額適用認定証をいつも申請しているんですが、マイナ保険証を使えばその手続きはいらなくなるんですか？」 got
+    the マイナ保険証's merits with 限度額 second of three: that line first, as 「ご質問の点：…」, then the whole answer — not
+    for a line on the topic the answer's title names, nor for a short answer."""
+    from bot.shared.answers import point_asked
+    asked = "保護者の方が高額療養費の限度額適用認定証をいつも申請しているんですが、マイナ保険証を使えばその手続きはいらなくなるんですか？"
+    decision = decide(asked, "hoken_merit", ranking(("hoken_merit", 0.99)), lexicon, set(kb.intents))
+    text = decision_messages(kb, decision, {}, lexicon, asked)[0]["text"]
+    assert text.startswith("ご質問の点：限度額適用認定証の手続なしで") and "メリット：" in text
+    assert point_asked(lexicon, kb.by_id["card_uses"], "マイナンバーカードで何ができるの？") == ""
+    assert point_asked(lexicon, kb.by_id["hoken_merit"], "マイナ保険証のメリットは？") == ""

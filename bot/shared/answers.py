@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Dict, Iterable, List
+from typing import Dict, Iterable, List, Optional
 
 from bot.shared.concepts import Lexicon
-from bot.shared.fit import ANOTHER_QUESTION, INSTEAD_RE, MAX_CANDIDATES, Decision, decide
+from bot.shared.fit import ANOTHER_QUESTION, INSTEAD_RE, MAX_CANDIDATES, Decision, asked_topics, decide
 from bot.shared.knowledge import Entry, KnowledgeBase
 from bot.shared.message import BotMessage
 from bot.shared.privacy import redact
 
 MAX_ANSWER_BUTTONS = 4
 MAX_QUOTED_CHARS = 40
+MAX_LINES_ASKED = 3
+ASKED_POINT = "ご質問の点："
+MIN_POINT_CHARS = 20
+LIST_MARK = re.compile(r"^(?:\d+\.|・)\s*")
 
 
 def show_answer_payload(entry_id: str, **entities: str) -> str:
@@ -31,16 +35,46 @@ def entry_buttons(kb: KnowledgeBase, entry_ids: Iterable[str]) -> List[Dict[str,
     ]
 
 
-def answer(kb: KnowledgeBase, entry: Entry) -> BotMessage:
-    """The answer with its 出典; related entries as buttons; id, sources and links."""
-    return BotMessage(text=entry.answer, citation=kb.citation(entry), sources=kb.sources_payload(entry),
+def answer(kb: KnowledgeBase, entry: Entry, lead: str = "") -> BotMessage:
+    """The answer with its 出典 (after the `lead` line, if any); related entries as buttons; id, sources and links."""
+    text = f"{lead}\n{entry.answer}" if lead else entry.answer
+    return BotMessage(text=text, citation=kb.citation(entry), sources=kb.sources_payload(entry),
                       buttons=entry_buttons(kb, entry.related), links=[link.dict() for link in entry.links],
                       answer_id=entry.id)
 
 
-def answer_message(kb: KnowledgeBase, entry: Entry) -> dict:
+def answer_message(kb: KnowledgeBase, entry: Entry, lead: str = "") -> dict:
     """`answer` in Rasa's dispatcher form: the text, then its 出典 line; the parts in custom."""
-    return answer(kb, entry).to_rasa()
+    return answer(kb, entry, lead).to_rasa()
+
+
+def lines_asked(lexicon: Lexicon, entry: Entry, text: str) -> List[str]:
+    """The answer's lines after its first that name a topic the message asks and the first line does not name, and no
+    topic of another answer (session 42's trial, in hiragana: 「ふりーだいやるは なんじから なんじまで ですか」 got the
+    number in short, not the hours; 「おかね かかる？」 after a lost card: not the 資格確認書's 「無償交付」)."""
+    lines = entry.answer.strip().splitlines()
+    asked = set(asked_topics(lexicon.find(text).covered, lexicon)) - set(lexicon.find(lines[0]).covered)
+
+    def on_what_was_asked(line: str) -> bool:
+        named = set(asked_topics(lexicon.find(line).covered, lexicon))
+        return bool(asked & named) and all(entry.intent in lexicon.covered[cid].intents for cid in named - asked)
+    return [line for line in lines[1:] if on_what_was_asked(line)][:MAX_LINES_ASKED] if asked else []
+
+
+def point_asked(lexicon: Lexicon, entry: Entry, text: str) -> str:
+    """The one line of a long answer, below its first two, that names what the message asks and the rest does not
+    (session 53's blind trial, b52 c10-5: 「…限度額適用認定証をいつも申請しているんですが、マイナ保険証を使えばその手続きは
+    いらなくなるんですか？」 got the マイナ保険証's merits with 限度額 as the second of three) — said first, as 「ご質問の点：…」;
+    "" otherwise."""
+    lines = entry.answer.strip().splitlines()
+    asked = lines_asked(lexicon, entry, text) if len(lines) > 3 else []
+    if len(asked) != 1 or asked[0] in lines[:2] or not asked[0].endswith("。") or len(asked[0]) < MIN_POINT_CHARS:
+        return ""
+    # a concept of its own, not the answer's topic as its title names it (「マイナンバーカードで何ができる？」: not the line
+    # on local services, which names what the title names)
+    titled = set(lexicon.find(entry.title).covered)
+    named = set(asked_topics(lexicon.find(asked[0]).covered, lexicon)) & set(asked_topics(lexicon.find(text).covered, lexicon))
+    return ASKED_POINT + LIST_MARK.sub("", asked[0]) if named - titled else ""
 
 
 def clarify_message(kb: KnowledgeBase, intents: List[str], doubtful: bool = False) -> dict:
@@ -92,16 +126,21 @@ def _offer_first(kb: KnowledgeBase, message: dict, intents: List[str]) -> None:
     message["buttons"] = (offered + [b for b in message["buttons"] if b["payload"] not in known])[:MAX_ANSWER_BUTTONS]
 
 
-def _answers(kb: KnowledgeBase, intents: List[str], entities: Dict[str, List[str]]) -> List[dict]:
-    entries = [kb.select(intent, entities) for intent in intents]
-    return [answer_message(kb, entry) for entry in entries if entry]
+def _answers(kb: KnowledgeBase, intents: List[str], entities: Dict[str, List[str]],
+             lexicon: Optional[Lexicon] = None, text: str = "") -> List[dict]:
+    """The answers of `intents`, each led by the point the message `text` asks when one line holds it (`point_asked`)."""
+    entries = [entry for entry in (kb.select(intent, entities) for intent in intents) if entry]
+    return [answer_message(kb, entry, point_asked(lexicon, entry, text) if lexicon is not None and text else "")
+            for entry in entries]
 
 
-def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str, List[str]]) -> List[dict]:
+def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str, List[str]],
+                      lexicon: Optional[Lexicon] = None, text: str = "") -> List[dict]:
     """The messages for a decision of bot.shared.fit: one or two answers, 「もしかして」, a routing reply (with the
-    answer to a covered part beside it) or a decline."""
+    answer to a covered part beside it) or a decline; given the `lexicon` and the message `text`, an answer is led by
+    the point asked (`point_asked`)."""
     if decision.kind == "answer":
-        answers = _answers(kb, decision.intents, entities)
+        answers = _answers(kb, decision.intents, entities, lexicon, text)
         if answers and decision.also:
             _offer_first(kb, answers[-1], decision.also)
         if answers and decision.unanswered:
@@ -110,7 +149,8 @@ def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str,
             answers += [route_message(route.id, route.reply) for route in decision.more_routes]
         return answers or [unknown_answer_message(kb)]
     if decision.kind == "route" and decision.route:
-        routed, answers = [route_message(decision.route.id, decision.route.reply)], _answers(kb, decision.intents, entities)
+        routed = [route_message(decision.route.id, decision.route.reply)]
+        answers = _answers(kb, decision.intents, entities, lexicon, text)
         messages = answers + routed if decision.answer_first and answers else routed + answers
         if decision.also:
             _offer_first(kb, (answers or routed)[-1], decision.also)
@@ -162,5 +202,6 @@ def fitting_reply(kb: KnowledgeBase, lexicon: Lexicon, message: dict) -> List[di
     answer fits it (bot.shared.fit)."""
     intent = message.get("intent") or {}
     ranking = message.get("intent_ranking") or [{"confidence": 1.0, **intent}]   # an /intent payload: sure
-    decision = decide(message.get("text") or "", intent.get("name") or "", ranking, lexicon, set(kb.intents))
-    return decision_messages(kb, decision, meant_entities(message))
+    text = message.get("text") or ""
+    decision = decide(text, intent.get("name") or "", ranking, lexicon, set(kb.intents))
+    return decision_messages(kb, decision, meant_entities(message), lexicon, text)

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from typing import Dict, List, Optional, Set, Tuple
 
-from bot.shared.answers import (MAX_CANDIDATES, NOT_HAD, answer_message, entry_buttons, fitting_reply, route_message,
+from bot.shared.answers import (MAX_CANDIDATES, NOT_HAD, answer_message, entry_buttons, fitting_reply, lines_asked, route_message,
                                 show_answer_payload)
 from bot.shared.concepts import CoveredConcept, Found, Lexicon
 from bot.shared.fit import ANOTHER_QUESTION, END_MARKS, SENTENCE, about_the_card, asked_topics, asks, mark_number
@@ -981,19 +981,6 @@ def headed_lists(lines: List[str]) -> List[str]:
         more = [f"（ほかに{len(items) - MAX_QUOTED}つあります）"] if len(items) > MAX_QUOTED else []
         out += [heading, *items[:MAX_QUOTED], *more]
     return out
-
-
-def lines_asked(lexicon: Lexicon, entry: Entry, text: str) -> List[str]:
-    """The answer's lines after its first that name a topic the message asks and the first line does not name, and no
-    topic of another answer (session 42's trial, in hiragana: 「ふりーだいやるは なんじから なんじまで ですか」 got the
-    number in short, not the hours; 「おかね かかる？」 after a lost card: not the 資格確認書's 「無償交付」)."""
-    lines = entry.answer.strip().splitlines()
-    asked = set(asked_topics(lexicon.find(text).covered, lexicon)) - set(lexicon.find(lines[0]).covered)
-
-    def on_what_was_asked(line: str) -> bool:
-        named = set(asked_topics(lexicon.find(line).covered, lexicon))
-        return bool(asked & named) and all(entry.intent in lexicon.covered[cid].intents for cid in named - asked)
-    return [line for line in lines[1:] if on_what_was_asked(line)][:MAX_QUOTED] if asked else []
 
 
 def with_its_list(lines: List[str], line: str) -> List[str]:
