@@ -2278,3 +2278,23 @@ def test_session_54_the_point_asked_leads_a_long_answer(lexicon, kb):
     assert text.startswith("ご質問の点：限度額適用認定証の手続なしで") and "メリット：" in text
     assert point_asked(lexicon, kb.by_id["card_uses"], "マイナンバーカードで何ができるの？") == ""
     assert point_asked(lexicon, kb.by_id["hoken_merit"], "マイナ保険証のメリットは？") == ""
+
+
+def test_session_54_trial_routes_and_an_urgent_topic_in_plain_japanese(lexicon, kb):
+    """Session 54's blind trial (b53): c08-3 the items of a card log book (「…記録簿を作りたいんですが、どんな項目を…」 got
+    how to get a card: 作りたい) — routed, with the manual's 出し入れの記録; c10-2 a lost card in やさしい日本語 with English
+    words (proxy_pickup_who likeliest, out_of_scope 0.32) — the lost-card steps; c07-6 kept from phoning by work hours is
+    no one who cannot phone (the FAX for the deaf)."""
+    from bot.shared.conversation import cannot_phone
+    intents = set(kb.intents)
+    log = "カードの出し入れの記録簿を作りたいんですが、どんな項目を記録しておけばいいでしょう。国の資料に例があれば教えてください。"
+    decision = decide(log, "card_management", ranking(("card_management", 0.47), ("how_to_get_card", 0.16)), lexicon, intents)
+    assert decision.kind == "route" and decision.route.id == "management_log" and "出し入れした日時" in decision.route.reply
+    lost = "施設で利用者さんのカードが見つからないです。lost です。だれに電話しますか？ 警察にもいきますか？"
+    unsure = ranking(("nlu_fallback", 0.35), ("out_of_scope", 0.32), ("proxy_pickup_who", 0.31), ("free_dial", 0.06),
+                     ("lost_card", 0.05))
+    decision = decide(lost, "nlu_fallback", unsure, lexicon, intents)
+    assert decision.kind == "answer" and decision.intents[0] == "lost_card"
+    busy = "私は平日の昼間は仕事で電話できないので、夜とか週末にも繋がるのか知りたいです。"
+    assert not cannot_phone([busy]) and "fax" not in lexicon.find(busy).covered
+    assert cannot_phone(["耳が聞こえないので電話できません"])

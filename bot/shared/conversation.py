@@ -118,9 +118,14 @@ def about_someone_else(lexicon: Lexicon, routed: str, earlier: str, text: str) -
     return bool(now) and bool(before) and not now & before
 
 
+# kept from phoning by the hours (session 54's trial, b53 c07-6: 「私は平日の昼間は仕事で電話できないので、夜とか週末にも
+# 繋がるのか知りたいです。」 got the FAX line for the deaf): no one who cannot phone
+BUSY_HOURS = re.compile(r"(?:仕事|昼間|日中|平日|勤務|忙し|時間が)[^。？?!！]{0,6}(?:電話|でんわ)")
+
+
 def cannot_phone(said: List[str]) -> bool:
     """Something the user said tells that they cannot phone: a decline then names the FAX line too."""
-    return any(CANNOT_PHONE.search(text) for text in said)
+    return any(CANNOT_PHONE.search(BUSY_HOURS.sub("", text)) for text in said)
 
 
 # 「おばあちゃんは みみが とおいので わたしが かわりに でんわしても いいですか」 (a blind trial, 2026-12-03: got the FAX line
