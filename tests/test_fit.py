@@ -45,7 +45,7 @@ OUTRANKING_EACH_OTHER = [   # (earlier, later: the later wins)
     ("face_auth_card_at_hospital", "reader_face_check"), ("outreach_at_home", "pickup_place"),
     ("photo_without_going_out", "medical_device_in_photo"), ("photo_taken_by_family", "medical_device_in_photo"),
     ("photo_taken_by_family", "worn_every_day"), ("photo_taken_by_family", "face_not_straight"),
-    ("pin_checked", "pin_with_card"), ("pin_checked", "pin_kept_by_other"),
+    ("pin_checked", "pin_with_card"), ("pin_checked", "pin_setting_help"), ("pin_checked", "pin_kept_by_other"),
     ("face_auth_card_at_counter", "reader_methods"), ("face_auth_card_at_counter", "reader_face_check"),
 ]
 
@@ -2298,3 +2298,25 @@ def test_session_54_trial_routes_and_an_urgent_topic_in_plain_japanese(lexicon, 
     busy = "私は平日の昼間は仕事で電話できないので、夜とか週末にも繋がるのか知りたいです。"
     assert not cannot_phone([busy]) and "fax" not in lexicon.find(busy).covered
     assert cannot_phone(["耳が聞こえないので電話できません"])
+
+
+def test_session_54_trial_who_sets_the_pin_obligations_and_plain_words(lexicon, kb):
+    """b53 c05-4: who must choose a child's PIN (pin_forgot 0.89) — the sharing answer, whose line says a 介助者 may help set
+    it, leads; c06-1 「マイナンバーカード作らなかんのかね？」 (名古屋) and c04-6 whether the 公金受取口座 must be registered —
+    routed (the documents do not say); c09-1 「てが震えてじかけない」 — the 代筆's answer beside; c01-4 「ケースワーカーの私が
+    代理人になって…」 — who may be the proxy offered beside the documents."""
+    intents = set(kb.intents)
+    who = "暗証番号についても相談されました。その子は4桁の数字を覚えるのが難しいかもしれないんですが、暗証番号は子ども本人が決めないといけないんでしょうか？"
+    decision = decide(who, "pin_forgot", ranking(("pin_forgot", 0.89), ("pin_kinds", 0.08)), lexicon, intents)
+    assert decision.kind == "answer" and decision.intents[0] == "pin_sharing"
+    assert decision_messages(kb, decision, {}, lexicon, who)[0]["text"].startswith("ご質問の点：知的・発達障害のある方で")
+    nagoya = "保険証がもう作られんようになったって聞いたで、マイナンバーカード作らなかんのかね？義父は87歳で、カードはまだ持っとらんのだわ。"
+    assert decide(nagoya, "hoken_registration", ranking(("hoken_registration", 0.81)), lexicon, intents).route.id == "obligation"
+    koukin = "公金受取口座っていうのは必ず登録しないといけないんですか妻はスマホを持ってないんですけど"
+    assert decide(koukin, "koukin_account_help", ranking(("koukin_account_help", 0.99)), lexicon, intents).route.id == "koukin_obligation"
+    sign = "のうせいまひです。自分でカード作りたい。てが震えてじかけない。どうすれば"
+    decision = decide(sign, "how_to_get_card", ranking(("how_to_get_card", 0.39), ("signature_help", 0.12)), lexicon, intents)
+    assert "signature_help" in decision.intents
+    proxy = "交付のときですが、ケースワーカーの私が代理人になってカードを受け取ることはできますか。その場合に必要な書類も教えてください。"
+    decision = decide(proxy, "proxy_pickup_documents", ranking(("proxy_pickup_documents", 0.98)), lexicon, intents)
+    assert "proxy_pickup_who" in decision.intents + decision.also

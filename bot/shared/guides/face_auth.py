@@ -56,7 +56,7 @@ def render_face_auth(v: Values, today: Optional[dt.date] = None) -> Result:
             steps.lines.append(fact(E_FA, "出張申請受付では、暗証番号設定依頼書で「いずれの暗証番号も設定しない」を選びます（健康保険証利用の申込みに関する同意書も当日の書類例にあります）。"))
         if who == "proxy" and card == "new":
             steps.lines.append(say("ご本人が窓口に行けない場合は、出張申請受付を使えるか、お住まいの市区町村にご相談ください。受取りは代理交付も使えます。", "・"))
-            steps.lines.append(fact("face_auth_card_about", "暗証番号の設定や管理に不安がある方などが安心して取得・利用でき、代理交付を受ける方の負担軽減にもつながるよう、2023年12月に導入されました。"))
+            steps.lines.append(fact("face_auth_card_about", "暗証番号の設定や管理に不安がある方などが安心して取得・利用でき、代理交付を受ける方の負担軽減にもつながるよう、2023年12月に導入されました（2024年6月の厚生労働省の文書）。"))
     if card in ("existing", UNKNOWN):
         if who in ("self", UNKNOWN, "outreach"):
             steps.lines.append(fact(E_FA, "すでにカードをお持ちの方：ご本人がお住まいの市区町村の窓口に行けば、その場で切り替えができます。電子証明書の更新のタイミングでもできます。"))

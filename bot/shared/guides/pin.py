@@ -68,7 +68,7 @@ def render_pin(v: Values, today: Optional[dt.date] = None) -> Result:
         visit.lines.append(fact("pin_forgot", "2023年12月のマニュアルでは、オンライン診療・服薬指導には暗証番号が必要とされ、訪問診療等での目視確認は2024年10月からの予定とされていました。"))
         sections.append(visit)
     option = Section("暗証番号のいらないカード")
-    option.lines.append(fact("pin_forgot", "暗証番号の管理が不安な方は、設定不要の「顔認証マイナンバーカード」も選べます（市区町村にご相談ください）。"))
+    option.lines.append(fact("pin_forgot", "暗証番号の管理が不安な方は、設定不要の「顔認証マイナンバーカード」も選べます（コンビニ交付等は不可）。"))
     option.lines.append(what_it_cannot_do())
     sections.append(option)
     contact = Section("問い合わせ先")
