@@ -22,6 +22,7 @@ MAX_LINES_ASKED = 3
 ASKED_POINT = "ご質問の点："
 MIN_POINT_CHARS = 20
 LIST_MARK = re.compile(r"^(?:\d+\.|・)\s*")
+TIMELINE_STEP = re.compile(r"^(?:\d+\.\s*)?(?:当日|前日|約?\d+日前|申請の数日後)[^：。]{0,6}：")
 
 
 def show_answer_payload(entry_id: str, **entities: str) -> str:
@@ -68,7 +69,8 @@ def point_asked(lexicon: Lexicon, entry: Entry, text: str) -> str:
     "" otherwise."""
     lines = entry.answer.strip().splitlines()
     asked = lines_asked(lexicon, entry, text) if len(lines) > 3 else []
-    if len(asked) != 1 or asked[0] in lines[:2] or not asked[0].endswith("。") or len(asked[0]) < MIN_POINT_CHARS:
+    if (len(asked) != 1 or asked[0] in lines[:2] or not asked[0].endswith("。") or len(asked[0]) < MIN_POINT_CHARS
+            or TIMELINE_STEP.match(asked[0])):   # 「当日：職員が…訪問し、申請を受け付けます。」: a step of a flow, no point
         return ""
     # a concept of its own, not the answer's topic as its title names it (「マイナンバーカードで何ができる？」: not the line
     # on local services, which names what the title names)
