@@ -2320,3 +2320,9 @@ def test_session_54_trial_who_sets_the_pin_obligations_and_plain_words(lexicon, 
     proxy = "交付のときですが、ケースワーカーの私が代理人になってカードを受け取ることはできますか。その場合に必要な書類も教えてください。"
     decision = decide(proxy, "proxy_pickup_documents", ranking(("proxy_pickup_documents", 0.98)), lexicon, intents)
     assert "proxy_pickup_who" in decision.intents + decision.also
+
+
+def test_covered_in_keeps_what_find_names_in_a_fixed_text(lexicon, kb):
+    """`Lexicon.covered_in` (the answers' lines and titles, kept) names what `find` names."""
+    line = kb.by_id["hoken_merit"].answer.splitlines()[4]
+    assert lexicon.covered_in(line) == frozenset(lexicon.find(line).covered) and lexicon.covered_in(line) is lexicon.covered_in(line)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Set
 
 from bot.shared.concepts import Lexicon
 from bot.shared.fit import ANOTHER_QUESTION, INSTEAD_RE, MAX_CANDIDATES, Decision, asked_topics, decide
@@ -49,15 +49,18 @@ def answer_message(kb: KnowledgeBase, entry: Entry, lead: str = "") -> dict:
     return answer(kb, entry, lead).to_rasa()
 
 
-def lines_asked(lexicon: Lexicon, entry: Entry, text: str) -> List[str]:
+def lines_asked(lexicon: Lexicon, entry: Entry, text: str, asked: Optional[Set[str]] = None) -> List[str]:
     """The answer's lines after its first that name a topic the message asks and the first line does not name, and no
     topic of another answer (session 42's trial, in hiragana: 「ふりーだいやるは なんじから なんじまで ですか」 got the
-    number in short, not the hours; 「おかね かかる？」 after a lost card: not the 資格確認書's 「無償交付」)."""
+    number in short, not the hours; 「おかね かかる？」 after a lost card: not the 資格確認書's 「無償交付」). `asked`: the
+    topics the message asks, if already found."""
     lines = entry.answer.strip().splitlines()
-    asked = set(asked_topics(lexicon.find(text).covered, lexicon)) - set(lexicon.find(lines[0]).covered)
+    if asked is None:
+        asked = set(asked_topics(lexicon.find(text).covered, lexicon))
+    asked = asked - lexicon.covered_in(lines[0])
 
     def on_what_was_asked(line: str) -> bool:
-        named = set(asked_topics(lexicon.find(line).covered, lexicon))
+        named = set(asked_topics(list(lexicon.covered_in(line)), lexicon))
         return bool(asked & named) and all(entry.intent in lexicon.covered[cid].intents for cid in named - asked)
     return [line for line in lines[1:] if on_what_was_asked(line)][:MAX_LINES_ASKED] if asked else []
 
@@ -66,17 +69,21 @@ def point_asked(lexicon: Lexicon, entry: Entry, text: str) -> str:
     """The one line of a long answer, below its first two, that names what the message asks and the rest does not
     (session 53's blind trial, b52 c10-5: 「…限度額適用認定証をいつも申請しているんですが、マイナ保険証を使えばその手続きは
     いらなくなるんですか？」 got the マイナ保険証's merits with 限度額 as the second of three) — said first, as 「ご質問の点：…」;
-    "" otherwise."""
+    "" otherwise — nor for a concept the answer's title names (「マイナンバーカードで何ができる？」: not the line on local
+    services, which names what the title names)."""
     lines = entry.answer.strip().splitlines()
-    asked = lines_asked(lexicon, entry, text) if len(lines) > 3 else []
-    if (len(asked) != 1 or asked[0] in lines[:2] or not asked[0].endswith("。") or len(asked[0]) < MIN_POINT_CHARS
-            or TIMELINE_STEP.match(asked[0])):   # 「当日：職員が…訪問し、申請を受け付けます。」: a step of a flow, no point
+    if len(lines) <= 3:
         return ""
-    # a concept of its own, not the answer's topic as its title names it (「マイナンバーカードで何ができる？」: not the line
-    # on local services, which names what the title names)
-    titled = set(lexicon.find(entry.title).covered)
-    named = set(asked_topics(lexicon.find(asked[0]).covered, lexicon)) & set(asked_topics(lexicon.find(text).covered, lexicon))
-    return ASKED_POINT + LIST_MARK.sub("", asked[0]) if named - titled else ""
+    asked = set(asked_topics(lexicon.find(text).covered, lexicon))
+    if not asked - lexicon.covered_in(entry.title):
+        return ""
+    found = lines_asked(lexicon, entry, text, asked)
+    if (len(found) != 1 or found[0] in lines[:2] or not found[0].endswith("。") or len(found[0]) < MIN_POINT_CHARS
+            or TIMELINE_STEP.match(found[0])):   # 「当日：職員が…訪問し、申請を受け付けます。」: a step of a flow, no point
+        return ""
+    # a concept of its own, not the answer's topic as its title names it
+    named = set(asked_topics(list(lexicon.covered_in(found[0])), lexicon)) & asked
+    return ASKED_POINT + LIST_MARK.sub("", found[0]) if named - lexicon.covered_in(entry.title) else ""
 
 
 def clarify_message(kb: KnowledgeBase, intents: List[str], doubtful: bool = False) -> dict:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Set, Union
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Union
 
 import yaml
 
@@ -186,6 +186,13 @@ class Lexicon:
         self._mixed_surface = {reading: term for term, reading in (mixed_readings or {}).items()
                                if term in owner and len(reading) >= MIN_MIXED_READING_CHARS}
         self._mixed_pattern = _alternation(self._mixed_surface) if self._mixed_surface else None
+        self._covered_in: Dict[str, FrozenSet[str]] = {}   # `covered_in`: texts of the knowledge base only (bounded)
+
+    def covered_in(self, fixed_text: str) -> FrozenSet[str]:
+        """The covered concepts a text of the knowledge base (an answer's line, a title) names — kept: it never changes."""
+        if fixed_text not in self._covered_in:
+            self._covered_in[fixed_text] = frozenset(self.find(fixed_text).covered)
+        return self._covered_in[fixed_text]
 
     def find(self, text: str) -> Found:
         """The concepts the text names; an uncovered one only when named outside the writer's introduction of themself
