@@ -2326,3 +2326,21 @@ def test_covered_in_keeps_what_find_names_in_a_fixed_text(lexicon, kb):
     """`Lexicon.covered_in` (the answers' lines and titles, kept) names what `find` names."""
     line = kb.by_id["hoken_merit"].answer.splitlines()[4]
     assert lexicon.covered_in(line) == frozenset(lexicon.find(line).covered) and lexicon.covered_in(line) is lexicon.covered_in(line)
+
+
+def test_session_55_a_lost_notice_card_the_pin_typed_by_family_and_the_obligation(lexicon, kb):
+    """b53 leftovers: c01-2 whether a card can be applied for without the 通知カード (「…通知カードがなくても申請できますか」:
+    がなくても was no term of the missing 通知カード) — its answer (the 通知カード紛失届); c04-2 a husband asking whether he may
+    press his wife's PIN at the hospital — the reader's help, then the PIN's rule (only a 法定代理人); c06-1 the obligation's
+    decline says when the old 保険証 stopped being issued."""
+    intents = set(kb.intents)
+    notice = "通知カードがなくてもマイナンバーカードを申請できますか。"
+    unsure = ranking(("nlu_fallback", 0.35), ("apply_methods", 0.31), ("out_of_scope", 0.15), ("no_card_shikaku", 0.09))
+    decision = decide(notice, "nlu_fallback", unsure, lexicon, intents)
+    assert decision.kind == "answer" and decision.intents[0] == "lost_card"
+    assert "通知カード紛失届" in decision_messages(kb, decision, {}, lexicon, notice)[0]["text"]
+    press = "妻の暗証番号はにしようと思ってるんですが病院で妻が自分でボタンを押せないときは夫の私が代わりに押してあげてもいいんですかね"
+    decision = decide(press, "hoken_visit", ranking(("hoken_visit", 0.41), ("pin_sharing", 0.37), ("pin_forgot", 0.07)),
+                      lexicon, intents)
+    assert decision.kind == "answer" and decision.intents == ["hoken_visit", "pin_sharing"]
+    assert "2024年12月2日に新規発行が終わり" in lexicon.uncovered["obligation"].reply
