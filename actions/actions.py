@@ -295,8 +295,12 @@ def not_this(turn: Turn, not_about: str, rest: str) -> List[dict]:
     named = asked_topics(set_aside.covered, turn.lexicon)
     if not named and set_aside.uncovered:   # 「住所変更の件、承知しました。1点目の…更新を代理で…」: the rest alone
         return reply_to_part(rest, turn.message)
-    if not named:
-        return []   # 「それはわかります。でも家族はだめなの？」: no topic set aside, the message is read whole
+    if not named:   # no topic set aside — but a kind of card the answer's variants name (「通知カードの話じゃない。…なくしたのは
+        # マイナンバーカード本体」, session 55's trial, b54 c02-5, got the lost 通知カード's variant): the rest alone
+        text = turn.message.get("text") or ""
+        named_aside = any(e.get("start") is not None and text[e["start"]:e["end"]] in not_about
+                          for e in turn.message.get("entities") or [])
+        return reply_to_part(rest, turn.message) if named_aside else []   # 「それはわかります。でも家族はだめなの？」: read whole
     previous = turn.kb.by_id.get(turn.previous or "")
     not_meant = {turn.lexicon.covered[concept].intents[0] for concept in named}
     if previous is not None and previous.intent in turn.lexicon.intents_of(named):

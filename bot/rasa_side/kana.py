@@ -116,6 +116,27 @@ def romaji_written(text: str) -> str:
     return LATIN_WORD.sub(in_kana, text)
 
 
+# English words a Japanese message mixes in (session 54's blind trial, b53 c10-1, a care worker from the Philippines:
+# 「りようしゃさんの マイナンバーカードを なくしました。どうしよう？ very worried」 — out of scope 0.56 with the English,
+# a lost card 0.77 with 「とても しんぱい」): what they say in Japanese, read as such
+ENGLISH_ASIDE = (("thank you", "ありがとう"), ("thanks", "ありがとう"), ("very", "とても"), ("worried", "しんぱい"),
+                 ("worry", "しんぱい"), ("lost", "なくした"), ("missing", "みつからない"), ("forgot", "わすれた"),
+                 ("forget", "わすれた"), ("help", "たすけて"), ("please", "おねがいします"), ("sorry", "すみません"),
+                 ("hospital", "びょういん"), ("phone", "でんわ"), ("password", "あんしょうばんごう"), ("photo", "しゃしん"),
+                 ("card", "カード"), ("family", "かぞく"), ("first", "まず"))
+JAPANESE = re.compile(r"[ぁ-ゖァ-ヶ\u4e00-\u9fff]")
+
+
+def english_aside_written(text: str) -> str:
+    """A Japanese message's English words of ENGLISH_ASIDE in Japanese (「…なくしました。very worried」 → 「…とても しんぱい」);
+    a message without Japanese (English, romaji) is left as it is."""
+    if not JAPANESE.search(text) or not LATIN_WORD.search(text):
+        return text
+    for english, japanese in ENGLISH_ASIDE:
+        text = re.sub(rf"(?i)(?<![A-Za-z]){english}(?![A-Za-z])", japanese, text)
+    return text
+
+
 def kana_joined(text: str) -> str:
     """A question without kanji with the spaces between its hiragana words left out: 「しかく かくにんしょ って なんですか」
     (an older user's way of typing; a blind trial, 2026-12-03: declined) reads as 「しかくかくにんしょってなんですか」."""

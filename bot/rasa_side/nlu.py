@@ -124,7 +124,7 @@ class KanaToKanji(GraphComponent):
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
-        from bot.rasa_side.kana import kana_joined, kana_to_words, katakana_written, romaji_written
+        from bot.rasa_side.kana import english_aside_written, kana_joined, kana_to_words, katakana_written, romaji_written
         from bot.shared.concepts import kana_to_terms
         from bot.shared.kana import KANJI, katakana_words_in_hiragana
 
@@ -132,7 +132,7 @@ class KanaToKanji(GraphComponent):
             text = message.get(TEXT)
             if text:   # romaji Japanese in hiragana, katakana words that are not loanwords too (「暗証番号をワスレタ」), then the terms
                        # once (before the words of a kana-only question)
-                typed = kana_joined(katakana_words_in_hiragana(katakana_written(romaji_written(text))))
+                typed = kana_joined(katakana_words_in_hiragana(katakana_written(romaji_written(english_aside_written(text)))))
                 message.set(TEXT, kana_to_terms(typed) if KANJI.search(typed)
                             else kana_to_words(typed, self.vocabulary, terms_first=kana_to_terms))
         return messages

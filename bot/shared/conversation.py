@@ -120,7 +120,7 @@ def about_someone_else(lexicon: Lexicon, routed: str, earlier: str, text: str) -
 
 # kept from phoning by the hours (session 54's trial, b53 c07-6: 「私は平日の昼間は仕事で電話できないので、夜とか週末にも
 # 繋がるのか知りたいです。」 got the FAX line for the deaf): no one who cannot phone
-BUSY_HOURS = re.compile(r"(?:仕事|昼間|日中|平日|勤務|忙し|時間が)[^。？?!！]{0,6}(?:電話|でんわ)")
+BUSY_HOURS = re.compile(r"(?:仕事|昼間|日中|平日|勤務|忙し|時間が|日曜しか|土日しか|週末しか|休みの日しか|夜しか)[^。？?!！]{0,6}(?:電話|でんわ)")
 
 
 def cannot_phone(said: List[str]) -> bool:
