@@ -2379,3 +2379,15 @@ def test_session_55_trial_b54_routes_and_covered_topics(lexicon, kb):
     itself = "あと1件。\n・入所者Aさん 通知カードにあった番号\n・カード本体が見当たらない、たぶん紛失\n・施設から再発行の手続きできる？"
     assert lexicon.blocking(lexicon.find(itself)) is None and "card_itself_lost" in lexicon.find(itself).covered
     assert not cannot_phone(["俺、平日は仕事やけん日曜しか電話できんとやけど、日曜でもつながると？"])
+
+
+def test_session_55_an_urgent_topic_before_an_unsure_reading_and_the_home_visit_timeline(lexicon, kb):
+    """b54 c09-1: cards and 保険証 lost in a flood (「…とりあえず何をしてもらえばいいですか？」), the 資格確認書 likeliest at 0.37
+    and the lost card 0.22 — the lost-card steps first (they name the 資格確認書 too). c01-2: the home visit's answer says when the card comes (数日後, 約2週間後)."""
+    intents = set(kb.intents)
+    flood = ("避難所でボランティアしてます。大雨で川があふれて、家ごと流された人が多くて、マイナンバーカードも保険証も無くしたって人が"
+             "たくさんいます。とりあえず何をしてもらえばいいですか？")
+    decision = decide(flood, "shikaku_kakuninsho", ranking(("shikaku_kakuninsho", 0.37), ("lost_card", 0.22),
+                                                           ("how_to_get_card", 0.13), ("hoken_merit", 0.1)), lexicon, intents)
+    assert decision.kind == "answer" and decision.intents[0] == "lost_card"
+    assert "約2週間後にカードが住所地の市区町村に届きます" in kb.by_id["outreach_home"].answer

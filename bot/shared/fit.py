@@ -422,6 +422,12 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
         # (session 28's blind trials: 「スマホ持ってない人は？」 got the 公金受取口座's way at 0.19, not the likeliest)
         if agreeing:
             first = agreeing[0]
+            # an urgent topic (a lost card) before a likelier but unsure reading (session 55's trial, b54 c09-1: 「…マイナンバー
+            # カードも保険証も無くしたって人がたくさんいます。とりあえず何をしてもらえばいいですか？」, the 資格確認書 0.37 first)
+            urgent = next((name for name in agreeing if main_topic_of("urgent", name, found.covered, lexicon)), None)
+            if (urgent and len(asks) == 1 and confidence.get(first, 0.0) < SURE_WITHOUT_CONCEPT
+                    and confidence[urgent] >= confidence[first] / 2):   # the only topic asked, and not far less likely
+                first = urgent
             return Decision("answer", _asked_first(text, [first, *_second(first, found, lexicon, ranked)], lexicon),
                             found=found)
     likeliest = next((r.get("name") for r in ranking if r.get("name") != "nlu_fallback"), None)
