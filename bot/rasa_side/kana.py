@@ -104,8 +104,7 @@ def romaji_written(text: str) -> str:
         return text
     import jaconv
 
-    for english, japanese in BORROWED:
-        text = re.sub(rf"(?i)\b{english}s?\b", japanese, text)
+    text = _english_replaced(text, BORROWED, plural=True)
 
     def in_kana(match: "re.Match[str]") -> str:
         word = match.group(0).lower()
@@ -132,8 +131,13 @@ def english_aside_written(text: str) -> str:
     a message without Japanese (English, romaji) is left as it is."""
     if not JAPANESE.search(text) or not LATIN_WORD.search(text):
         return text
-    for english, japanese in ENGLISH_ASIDE:
-        text = re.sub(rf"(?i)(?<![A-Za-z]){english}(?![A-Za-z])", japanese, text)
+    return _english_replaced(text, ENGLISH_ASIDE)
+
+
+def _english_replaced(text: str, table: tuple, plural: bool = False) -> str:
+    """`text` with each English word of `table` (a whole word, any case; with a plural s when `plural`) in Japanese."""
+    for english, japanese in table:
+        text = re.sub(rf"(?i)(?<![A-Za-z0-9_]){english}{'s?' if plural else ''}(?![A-Za-z0-9_])", japanese, text)
     return text
 
 

@@ -424,9 +424,9 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
             first = agreeing[0]
             # an urgent topic (a lost card) before a likelier but unsure reading (session 55's trial, b54 c09-1: 「…マイナンバー
             # カードも保険証も無くしたって人がたくさんいます。とりあえず何をしてもらえばいいですか？」, the 資格確認書 0.37 first)
-            urgent = next((name for name in agreeing if main_topic_of("urgent", name, found.covered, lexicon)), None)
-            if (urgent and len(asks) == 1 and confidence.get(first, 0.0) < SURE_WITHOUT_CONCEPT
-                    and confidence[urgent] >= confidence[first] / 2):   # the only topic asked, and not far less likely
+            urgent = _urgent_alone(asks, lexicon)   # the only topic asked, and not far less likely
+            if (urgent in agreeing and confidence.get(first, 0.0) < SURE_WITHOUT_CONCEPT
+                    and confidence[urgent] >= confidence[first] / 2):
                 first = urgent
             return Decision("answer", _asked_first(text, [first, *_second(first, found, lexicon, ranked)], lexicon),
                             found=found)
@@ -440,12 +440,17 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
     if not asks and confidence.get(intent, 0.0) >= SURE_WITHOUT_CONCEPT:
         return Decision("answer", [intent], found=found)           # who the person is does not veto what is asked
     # the one topic named — an urgent one despite more doubt (b53 c10-2: 「…カードが みつからないです。lost です。…」, 0.32)
-    doubt_max = URGENT_DOUBT_MAX if len(asks) == 1 and lexicon.covered[asks[0]].urgent else OOS_DOUBT
+    doubt_max = URGENT_DOUBT_MAX if _urgent_alone(asks, lexicon) else OOS_DOUBT
     if confidence.get(intent, 0.0) < SURE_WITHOUT_CONCEPT and len(asks) == 1 and out_of_scope < doubt_max:
         return Decision("answer", [lexicon.covered[asks[0]].intents[0]], found=found)
     by_concept = [name for name, _ in ranked if name in named]
     by_concept += [lexicon.covered[cid].intents[0] for cid in found.covered]   # the concept's main topic
     return Decision("clarify", _candidates(by_concept, ranked), found=found)
+
+
+def _urgent_alone(asks: List[str], lexicon: Lexicon) -> Optional[str]:
+    """The main topic of the one concept asked when it is `urgent` (a lost card), else None."""
+    return lexicon.covered[asks[0]].intents[0] if len(asks) == 1 and lexicon.covered[asks[0]].urgent else None
 
 
 def nearby_named(text: str, ranking: Sequence[dict], lexicon: Lexicon, knowledge_intents: Set[str]) -> List[str]:
