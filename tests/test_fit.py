@@ -2391,3 +2391,36 @@ def test_session_55_an_urgent_topic_before_an_unsure_reading_and_the_home_visit_
                                                            ("how_to_get_card", 0.13), ("hoken_merit", 0.1)), lexicon, intents)
     assert decision.kind == "answer" and decision.intents[0] == "lost_card"
     assert "約2週間後にカードが住所地の市区町村に届きます" in kb.by_id["outreach_home"].answer
+
+
+def test_session_56_b54_leftovers(lexicon, kb):
+    """b54 leftovers: c03-3 a guide helper asking whether she may collect the card got the proxy's documents (0.37, no
+    documents named) — who may be the proxy; c08-3 a foster parent asking to collect alone got where the person collects
+    it (0.98) — the 代理交付; c05-5 「暗証番号も俺が覚えとってよかろうか」 got the reset first; c09-3 the 通知カード lost
+    too got its decline; c08-5 a card lost at school got the school's copy of the 保険証 declined; c06-3 「やさしく
+    おねがいします」 is asked for an answer in short."""
+    from bot.shared.conversation import hard_to_read
+    intents = set(kb.intents)
+    helper = ("OKです！ちなみに申請したあと、受け取りの時ってまた本人連れて行かなきゃダメなんですか？ガイヘルの私が代わりに"
+              "受け取ったりってできます？")
+    decision = decide(helper, "proxy_pickup_documents", ranking(
+        ("proxy_pickup_documents", 0.37), ("card_pickup", 0.19), ("proxy_pickup_who", 0.18),
+        ("proxy_pickup_eligibility", 0.16)), lexicon, intents)
+    assert decision.kind == "answer" and decision.intents[0] == "proxy_pickup_who"
+    documents = "代理で受け取るときの必要書類は何ですか"
+    decision = decide(documents, "proxy_pickup_documents", ranking(("proxy_pickup_documents", 0.37),
+                                                                    ("proxy_pickup_who", 0.18)), lexicon, intents)
+    assert decision.intents[0] == "proxy_pickup_documents"   # named: kept
+    alone = ("この子は知らない場所だとパニックになってしまうので、役所に連れて行くのが本当に不安です。私ひとりで受け取る"
+             "ことはできますか？")
+    decision = decide(alone, "card_pickup", ranking(("card_pickup", 0.98), ("proxy_pickup_documents", 0.01)), lexicon,
+                      intents)
+    assert decision.intents[0] == "proxy_pickup_eligibility"
+    keep = "カードができたら俺が預かっとって、暗証番号も俺が覚えとってよかろうか？おかんはすぐ忘るけん。"
+    decision = decide(keep, "pin_forgot", ranking(("pin_forgot", 0.89), ("pin_sharing", 0.09)), lexicon, intents)
+    assert decision.intents[0] == "pin_sharing"
+    flood = "通知カードも一緒に流されて、自分のマイナンバーが分からないって人もいるんですが、それでも再発行の手続きってできるんですか？"
+    assert lexicon.blocking(lexicon.find(flood)) is None
+    school = "保険証として使いたいのですが、子どもでも登録が必要？あと、もし学校や外出先で失くしてしまったら、夜でも止めてもらえる？"
+    assert lexicon.blocking(lexicon.find(school)) is None
+    assert hard_to_read(lexicon, "来週 hospital。カードない。どうしますか？やさしく おねがいします")

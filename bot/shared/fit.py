@@ -421,7 +421,7 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
                     and (asks or name == ranked[0][0])]   # who the person is alone rescues only the likeliest reading
         # (session 28's blind trials: 「スマホ持ってない人は？」 got the 公金受取口座's way at 0.19, not the likeliest)
         if agreeing:
-            first = agreeing[0]
+            first = _named_aspect_first(agreeing, found, confidence, lexicon)
             # an urgent topic (a lost card) before a likelier but unsure reading (session 55's trial, b54 c09-1: 「…マイナンバー
             # カードも保険証も無くしたって人がたくさんいます。とりあえず何をしてもらえばいいですか？」, the 資格確認書 0.37 first)
             urgent = _urgent_alone(asks, lexicon)   # the only topic asked, and not far less likely
@@ -446,6 +446,17 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
     by_concept = [name for name, _ in ranked if name in named]
     by_concept += [lexicon.covered[cid].intents[0] for cid in found.covered]   # the concept's main topic
     return Decision("clarify", _candidates(by_concept, ranked), found=found)
+
+
+def _named_aspect_first(agreeing: List[str], found: Found, confidence: Dict[str, float], lexicon: Lexicon) -> str:
+    """The likeliest agreeing intent — but not, when the classifier is unsure of it, an aspect's topic (what to bring,
+    the fee, how to apply) that no concept of the message has as its main topic: the next agreeing one (session 56, b54 c03-3:
+    「…ガイヘルの私が代わりに受け取ったりってできます？」 got the proxy's documents at 0.37, who may collect asked)."""
+    first = agreeing[0]
+    unnamed_aspect = (confidence.get(first, 0.0) < SURE_WITHOUT_CONCEPT
+                      and any(concept.aspect and concept.intents[0] == first for concept in lexicon.covered.values())
+                      and not any(lexicon.covered[cid].intents[0] == first for cid in found.covered))
+    return agreeing[1] if unnamed_aspect and len(agreeing) >= 2 else first
 
 
 def _urgent_alone(asks: List[str], lexicon: Lexicon) -> Optional[str]:
