@@ -2424,3 +2424,17 @@ def test_session_56_b54_leftovers(lexicon, kb):
     school = "保険証として使いたいのですが、子どもでも登録が必要？あと、もし学校や外出先で失くしてしまったら、夜でも止めてもらえる？"
     assert lexicon.blocking(lexicon.find(school)) is None
     assert hard_to_read(lexicon, "来週 hospital。カードない。どうしますか？やさしく おねがいします")
+
+
+def test_session_56_a_lost_card_asked_is_answered_when_nothing_named_agrees(lexicon, kb):
+    """The dev split: 「マイナンバーカードを紛失した場合の手続きはどうなるのか?…再発行されるまでの間に医療機関を受診したい場合
+    はどうなるのか?」 — the classifier sure (0.98) of the 資格確認書 for those without a card, which no concept named agrees
+    with: the lost-card steps (they say how to see a doctor meanwhile), not 「もしかして」; not when out of scope is likely."""
+    intents = set(kb.intents)
+    lost = ("マイナンバーカードを紛失した場合の手続きはどうなるのか? すぐに再発行してもらえるのか? 再発行されるまでの間に"
+            "医療機関を受診したい場合はどうなるのか?")
+    decision = decide(lost, "no_card_shikaku", ranking(("no_card_shikaku", 0.98), ("lost_card", 0.02)), lexicon, intents)
+    assert decision.kind == "answer" and decision.intents == ["lost_card"]
+    decision = decide(lost, "no_card_shikaku", ranking(("no_card_shikaku", 0.40), ("out_of_scope", 0.55)), lexicon,
+                      intents)
+    assert decision.kind != "answer"
