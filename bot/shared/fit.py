@@ -433,9 +433,9 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
         # nothing named agrees, and a lost card is asked: its steps — they say how to see a doctor meanwhile (the dev split:
         # 「マイナンバーカードを紛失した場合の手続きはどうなるのか?…再発行されるまでの間に医療機関を受診したい場合は…」,
         # no_card_shikaku 0.98, got 「もしかして」)
-        urgent = [lexicon.covered[cid].intents[0] for cid in asks if lexicon.covered[cid].urgent]
-        if urgent and out_of_scope < URGENT_DOUBT_MAX:
-            return Decision("answer", urgent[:1], found=found)
+        urgent_asked = [lexicon.covered[cid].intents[0] for cid in asks if lexicon.covered[cid].urgent]
+        if urgent_asked and out_of_scope < URGENT_DOUBT_MAX:
+            return Decision("answer", urgent_asked[:1], found=found)
     likeliest = next((r.get("name") for r in ranking if r.get("name") != "nlu_fallback"), None)
     if intent == "nlu_fallback" and likeliest == "out_of_scope":
         return Decision("decline", found=found)                    # unsure, and out of scope is likeliest
