@@ -248,7 +248,7 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
         intent = "nlu_fallback" if intent in excluded else intent
     out_of_scope = out_of_scope_confidence(ranking)
     ranked = ranked_intents(ranking, knowledge_intents)
-    urgent_topics = {lexicon.covered[cid].intents[0] for cid in found.covered if lexicon.covered[cid].urgent}
+    urgent_topics = urgent_main_topics(found.covered, lexicon)
     if intent in UNSURE and ranked and out_of_scope < URGENT_DOUBT_MAX and urgent_topics:
         # a lost card is not declined because the classifier leans out of scope: its likeliest topic, when a named
         # concept agrees (session 43's trial: 「生活保護のケースワーカーです。…耳の聞こえない利用者さんがカードをなくした
@@ -433,7 +433,7 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
         # nothing named agrees, and a lost card is asked: its steps — they say how to see a doctor meanwhile (the dev split:
         # 「マイナンバーカードを紛失した場合の手続きはどうなるのか?…再発行されるまでの間に医療機関を受診したい場合は…」,
         # no_card_shikaku 0.98, got 「もしかして」)
-        urgent_asked = [lexicon.covered[cid].intents[0] for cid in asks if lexicon.covered[cid].urgent]
+        urgent_asked = urgent_main_topics(asks, lexicon)
         if urgent_asked and out_of_scope < URGENT_DOUBT_MAX:
             return Decision("answer", urgent_asked[:1], found=found)
     likeliest = next((r.get("name") for r in ranking if r.get("name") != "nlu_fallback"), None)
@@ -465,9 +465,14 @@ def _named_aspect_first(agreeing: List[str], found: Found, confidence: Dict[str,
     return agreeing[1] if unnamed_aspect and len(agreeing) >= 2 else first
 
 
+def urgent_main_topics(concept_ids: Iterable[str], lexicon: Lexicon) -> List[str]:
+    """The main topics of the `urgent` concepts (a lost card) among `concept_ids`, in their order."""
+    return list(dict.fromkeys(lexicon.covered[cid].intents[0] for cid in concept_ids if lexicon.covered[cid].urgent))
+
+
 def _urgent_alone(asks: List[str], lexicon: Lexicon) -> Optional[str]:
     """The main topic of the one concept asked when it is `urgent` (a lost card), else None."""
-    return lexicon.covered[asks[0]].intents[0] if len(asks) == 1 and lexicon.covered[asks[0]].urgent else None
+    return urgent_main_topics(asks, lexicon)[0] if len(asks) == 1 and urgent_main_topics(asks, lexicon) else None
 
 
 def nearby_named(text: str, ranking: Sequence[dict], lexicon: Lexicon, knowledge_intents: Set[str]) -> List[str]:
