@@ -345,6 +345,20 @@ def _each_question(turn: Turn) -> List[dict]:
     return replies if len(placed) >= 2 or (placed and not whole_placed) else []
 
 
+def _asked_alone(turn: Turn) -> List[dict]:
+    """A message declined or met with 「もしかして」 whose sentences that ask, read without those that tell (what was said
+    before, who the person is), place it: their reply (session 56's trial, b55 c03-3, in 土佐弁: 「郵便のことはわからん
+    がか。ほいたら…役所で受け取る形にしたら、兄の儂が代わりに受け取れるがかえ？…弟は障害者手帳も持っちゃあせんがよ」, out of
+    scope 0.52 as a whole, the proxy's pickup 0.81 for its question)."""
+    if any(m["custom"].get("answer_id") or m["custom"].get("uncovered") for m in turn.reply):
+        return []
+    sentences = [sentence.strip() for sentence in SENTENCE.findall(turn.text) if sentence.strip()]
+    questions = "".join(sentence for sentence in sentences if asks(sentence))
+    reading = parse(questions) if questions and len(questions) < len("".join(sentences)) else None
+    reply = fitting_reply(turn.kb, turn.lexicon, reading) if reading else []
+    return reply if any(m["custom"].get("answer_id") for m in reply) else []
+
+
 THE_SAME = re.compile(r"(?:それ|これ|そちら|こちら)も|同じ(?:です|でしょう|ですか|かな|なの|で|扱い)")   # as what was just said
 
 
@@ -656,7 +670,7 @@ REPLY_STEPS: Tuple[Callable[[Turn], List[dict]], ...] = (
     _not_in_japanese, _only_thanks, _about_what_was_said, _back_to_an_earlier_answer, _corrected, _each_part, _still_governed, _in_short_beside_hard_to_read,
     _routed_beside_the_answer, _variant_of_the_answer,
     _of_the_kind_talked_about, _aspect_of_the_answer, _steps_left, _held_by_the_answer, _held_by_the_main_answer,
-    _when_in_the_answer, _referring_back, _each_question, _next_to_the_answer, _only_who_after_the_answer, _placed,
+    _when_in_the_answer, _referring_back, _each_question, _asked_alone, _next_to_the_answer, _only_who_after_the_answer, _placed,
     _following_up, _from_check_topic,
     _topics_named)
 

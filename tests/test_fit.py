@@ -492,7 +492,7 @@ def test_an_unsure_message_about_the_card_gets_nearby_topics_not_a_plain_decline
 def test_an_answer_is_held_back_when_out_of_scope_is_likely(lexicon, kb):
     """A card topic nobody listed (no uncovered concept) that the classifier half places out of scope: no answer
     from the neighbour entry, but 「もしかして」 that says it may not be in the documents and where to ask."""
-    text = "マイナンバーカードの暗証番号を家族に教えてもいい？"
+    text = "マイナンバーカードの暗証番号は家族とどう扱えばいい？"   # (「…家族に教えてもいい？」 names pin_kept_by_other: pinned)
     sure = decide(text, "pin_sharing", ranking(("pin_sharing", 0.85), ("out_of_scope", 0.05)), lexicon, set(kb.intents))
     assert sure.kind == "answer"
     doubt = decide(text, "pin_sharing", ranking(("pin_sharing", 0.6), ("out_of_scope", 0.25)), lexicon, set(kb.intents))
@@ -2438,3 +2438,25 @@ def test_session_56_a_lost_card_asked_is_answered_when_nothing_named_agrees(lexi
     decision = decide(lost, "no_card_shikaku", ranking(("no_card_shikaku", 0.40), ("out_of_scope", 0.55)), lexicon,
                       intents)
     assert decision.kind != "answer"
+
+
+def test_session_56_trial_b55(lexicon, kb):
+    """Session 56's blind trial (b55): 「つくりたいです」 in hiragana names the application (c02-1); 「しゃしん は どこで
+    とるの？…うまく とれない」 asks where the photo is taken (c02-4); 「しょくいんさんに おしえても いい？」 the PIN told to
+    staff (c02-5); 「暗証番号を決めんでもえいカード」 (土佐弁) the 顔認証 card, not the PIN told to others (c03-6); 「暗証番号の
+    入力もヘルパーさんに頼んでいい」 the PIN entered by another (c09-2); 「…教えとうせ」 and 「…ろうか」 ask."""
+    from bot.shared.fit import asks
+    intents = set(kb.intents)
+    make = "ぼくは B型で はたらいてます。マイナンバーカード もってないです。つくりたいです。どうすれば いいですか"
+    assert "apply" in lexicon.find(make).covered
+    photo = "むずかしい。しゃしん は どこで とるの？ ぼく じぶんで うまく とれない"
+    decision = decide(photo, "photo_exception", ranking(("photo_exception", 0.47), ("photo_at_home", 0.19)), lexicon, intents)
+    assert decision.intents[0] == "photo_at_home"
+    tell = "わすれそうだから B型の しょくいんさんに おしえても いい？ あんしょうばんごう の こと"
+    decision = decide(tell, "pin_forgot", ranking(("pin_forgot", 0.69), ("pin_sharing", 0.1)), lexicon, intents)
+    assert decision.intents[0] == "pin_sharing"
+    assert "face_auth_card" in lexicon.find("暗証番号を決めんでもえいカードいうがはあるがかえ？").covered
+    press = "暗証番号の入力もヘルパーさんに頼んでいいんでしょうか"
+    assert "pin_entered_by_other" in lexicon.find(press).covered
+    assert asks("それと、もし弟がカードを失くしたら夜中でも止めてもらえるろうか、電話番号も教えとうせ")
+    assert asks("兄の儂が役所で代わりに受け取れるろうか")
