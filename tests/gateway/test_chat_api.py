@@ -1,6 +1,8 @@
 """POST /api/chat and /api/feedback over real HTTP, against the real Rasa stack."""
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -95,7 +97,8 @@ def test_personal_numbers_are_redacted_before_storage(gateway, gateway_env):
     database = gateway_env["DATABASE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(database) as connection:
         dump = "\n".join(connection.iterdump())
-    assert secret not in dump and pin not in dump
+    # the PIN as a number of its own: a timestamp's microseconds may hold its digits (「17:13:03.082460」 failed a CI run)
+    assert secret not in dump and not re.search(rf"(?<![0-9]){pin}(?![0-9])", dump)
     # Rasa's tracker store and every log of the servers (var/) hold none of it either
     from bot.devtools.stack import VAR
 
