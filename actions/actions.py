@@ -23,7 +23,7 @@ from bot.shared import guides
 from bot.shared.answers import (answer_message, clarify_message, entry_buttons, fitting_reply, meant_entities, message_entities, unanswered_message,
                                 unknown_answer_message)
 from bot.shared.concepts import CoveredConcept, Found, Lexicon, load_lexicon
-from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, also_asked_parts, asked_topics, nearby_named, part_number,
+from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_and_told, also_asked_parts, asked_topics, nearby_named, part_number,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
 from bot.shared.conversation import (ACKNOWLEDGED, ASKS_WHERE, KANA, SHORT_REPLIES, about_someone_else, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
                                      quotes_another_text,
@@ -352,9 +352,8 @@ def _asked_alone(turn: Turn) -> List[dict]:
     scope 0.52 as a whole, the proxy's pickup 0.81 for its question)."""
     if any(m["custom"].get("answer_id") or m["custom"].get("uncovered") for m in turn.reply):
         return []
-    sentences = [sentence.strip() for sentence in SENTENCE.findall(turn.text) if sentence.strip()]
-    questions = "".join(sentence for sentence in sentences if asks(sentence))
-    reading = parse(questions) if questions and len(questions) < len("".join(sentences)) else None
+    questions, told = asked_and_told(turn.text)
+    reading = parse(questions) if questions and told else None
     reply = fitting_reply(turn.kb, turn.lexicon, reading) if reading else []
     return reply if any(m["custom"].get("answer_id") for m in reply) else []
 
@@ -429,9 +428,7 @@ def _not_again(turn: Turn) -> List[dict]:
     given = {custom.get("answer_id") for custom in turn.replied}
     repeated = _answers(turn.reply)
     if repeated and repeated <= given:
-        sentences = [sentence.strip() for sentence in SENTENCE.findall(turn.text)]
-        questions = "".join(sentence for sentence in sentences if asks(sentence))
-        told = "".join(sentence for sentence in sentences if not asks(sentence))
+        questions, told = asked_and_told(turn.text)
         # only when what is left out names a topic: 「…同意のボタンまで押しちゃっても大丈夫なやつ？本人ほぼしゃべれない方
         # なんだけど」 after the reader's steps (session 50's trial) is their line, not the question alone's PIN answer
         if questions and told and turn.lexicon.find(told).covered:

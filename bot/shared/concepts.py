@@ -187,6 +187,8 @@ class Lexicon:
                                if term in owner and len(reading) >= MIN_MIXED_READING_CHARS}
         self._mixed_pattern = _alternation(self._mixed_surface) if self._mixed_surface else None
         self._covered_in: Dict[str, FrozenSet[str]] = {}   # `covered_in`: texts of the knowledge base only (bounded)
+        # the main topics of the concepts that ask an aspect of a topic (what to bring, the fee, how to apply)
+        self.aspect_topics = frozenset(c.intents[0] for c in covered if c.aspect)
 
     def covered_in(self, fixed_text: str) -> FrozenSet[str]:
         """The covered concepts a text of the knowledge base (an answer's line, a title) names — kept: it never changes."""

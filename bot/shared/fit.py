@@ -164,6 +164,13 @@ def numbered_parts(text: str) -> List[str]:
     return [text[start:end].strip(" 、\n") for start, end in zip(starts, [*starts[1:], len(text)])]
 
 
+def asked_and_told(text: str) -> Tuple[str, str]:
+    """The message's sentences that ask, joined, and those that tell (who the person is, what was said before)."""
+    sentences = [sentence.strip() for sentence in SENTENCE.findall(text) if sentence.strip()]
+    return ("".join(sentence for sentence in sentences if asks(sentence)),
+            "".join(sentence for sentence in sentences if not asks(sentence)))
+
+
 def question_parts(text: str, lexicon: Lexicon) -> List[str]:
     """The questions of a message asked in sentences of their own, each naming a topic of its own (fifteenth trial:
     「…写真ってどうしたらいいですか？車椅子のまま撮っても大丈夫？あと申請書の字も本人書けないんですがこっちで書いて
@@ -461,8 +468,7 @@ def _named_aspect_first(agreeing: List[str], found: Found, confidence: Dict[str,
     the fee, how to apply) that no concept of the message has as its main topic: the next agreeing one (session 56, b54 c03-3:
     「…ガイヘルの私が代わりに受け取ったりってできます？」 got the proxy's documents at 0.37, who may collect asked)."""
     first = agreeing[0]
-    unnamed_aspect = (confidence.get(first, 0.0) < SURE_WITHOUT_CONCEPT
-                      and any(concept.aspect and concept.intents[0] == first for concept in lexicon.covered.values())
+    unnamed_aspect = (confidence.get(first, 0.0) < SURE_WITHOUT_CONCEPT and first in lexicon.aspect_topics
                       and not any(lexicon.covered[cid].intents[0] == first for cid in found.covered))
     return agreeing[1] if unnamed_aspect and len(agreeing) >= 2 else first
 
@@ -474,7 +480,8 @@ def urgent_main_topics(concept_ids: Iterable[str], lexicon: Lexicon) -> List[str
 
 def _urgent_alone(asks: List[str], lexicon: Lexicon) -> Optional[str]:
     """The main topic of the one concept asked when it is `urgent` (a lost card), else None."""
-    return urgent_main_topics(asks, lexicon)[0] if len(asks) == 1 and urgent_main_topics(asks, lexicon) else None
+    topics = urgent_main_topics(asks, lexicon) if len(asks) == 1 else []
+    return topics[0] if topics else None
 
 
 def nearby_named(text: str, ranking: Sequence[dict], lexicon: Lexicon, knowledge_intents: Set[str]) -> List[str]:
