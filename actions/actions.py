@@ -23,7 +23,7 @@ from bot.shared import guides
 from bot.shared.answers import (answer_message, clarify_message, entry_buttons, fitting_reply, meant_entities, message_entities, unanswered_message,
                                 unknown_answer_message)
 from bot.shared.concepts import CoveredConcept, Found, Lexicon, load_lexicon
-from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_and_told, also_asked_parts, asked_topics, nearby_named, part_number,
+from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_and_told, asking_parts, also_asked_parts, asked_topics, nearby_named, part_number,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
 from bot.shared.conversation import (ACKNOWLEDGED, ASKS_WHERE, KANA, SHORT_REPLIES, about_someone_else, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
                                      quotes_another_text,
@@ -838,17 +838,41 @@ def answer_also_asked(text: str, reply: List[dict]) -> List[dict]:
     given = kb.by_id.get(reply[0]["custom"].get("answer_id") or "") if len(reply) == 1 else None
     if given is None or reply[0]["custom"].get("fallback") or NUMBERED.search(text):
         return reply
+    told_before = _told_before(text)
     for part, intents in also_asked_parts(text, [given.intent], lexicon):
-        reading = parse(part) or {}
-        intent = reading.get("intent") or {}
-        if intent.get("name") in intents and float(intent.get("confidence") or 0.0) >= READ_ALONE_SURE:
+        reading = _read_sure(part, intents) or (_read_sure(f"{told_before[part]}。{part}", intents) if told_before.get(part) else None)
+        if reading:
+            intent = reading["intent"]
             entry = kb.select(intent["name"], meant_entities(reading))
             if entry is None or entry.id == given.id:
                 continue
             offered = {b["payload"] for b in entry_buttons(kb, [entry.id, getattr(kb.default_entry(entry.intent), "id", "")])}
             reply[0]["buttons"] = [b for b in reply[0]["buttons"] if b["payload"] not in offered]
-            return reply + [answer_message(kb, entry)]
+            also = [answer_message(kb, entry)]
+            return also + reply if _asked_first(text, part, given.intent, lexicon) else reply + also
     return reply
+
+
+def _asked_first(text: str, part: str, intent: str, lexicon: Lexicon) -> bool:
+    """The part is asked before any part that asks about the intent: its answer comes first, as asked."""
+    asked = [p for p, asking in asking_parts(text) if asking]
+    about = [i for i, p in enumerate(asked) if intent in topics_asked(p, lexicon)]
+    return part in asked and bool(about) and asked.index(part) < about[0]
+
+
+def _read_sure(text: str, intents: List[str]) -> Optional[dict]:
+    """The NLU's reading of the text when it is one of the intents, sure (READ_ALONE_SURE); None otherwise."""
+    reading = parse(text) or {}
+    intent = reading.get("intent") or {}
+    return reading if intent.get("name") in intents and float(intent.get("confidence") or 0.0) >= READ_ALONE_SURE else None
+
+
+def _told_before(text: str) -> Dict[str, str]:
+    """Each asking part of the message with the telling part just before it — what 「このような一括管理は問題ございま
+    せんか」 refers to (b55 c01-4: card_management 0.46 alone, 0.99 after 「…事務所の金庫で施設がお預かりしたいと考えて
+    おります」)."""
+    parts = asking_parts(text)
+    return {part: before for (before, told), (part, asking) in zip(parts, parts[1:]) if asking and not told}
 
 
 def _nearest_answers(reply: List[dict]) -> List[str]:

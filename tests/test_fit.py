@@ -2460,3 +2460,25 @@ def test_session_56_trial_b55(lexicon, kb):
     assert "pin_entered_by_other" in lexicon.find(press).covered
     assert asks("それと、もし弟がカードを失くしたら夜中でも止めてもらえるろうか、電話番号も教えとうせ")
     assert asks("兄の儂が役所で代わりに受け取れるろうか")
+
+
+def test_session_57_second_questions_are_found(lexicon):
+    """b55 c01-4: 「このような一括管理は問題ございませんか」 asks (「ませんか」); b55 c06-6, one run-on sentence: 「…家族か事業所から
+    問い合わせてもいいのか、それとこれを機に…切り替えたいんですが…」 is two parts, the first asking (「のか」) about the PIN
+    reset; a topic whose other intents include the one answered is still asked (management beside the PIN's sharing);
+    b56 c02-6 and b55 c03-6: a sentence reacting to the answer just given (「わかりました、顔認証カードを検討します。」
+    「ほうか、福祉事務所に聞いてみるき。」) is no context of the first question."""
+    from bot.shared.fit import also_asked_parts, asking_parts, asks, question_parts
+    assert asks("このような一括管理は問題ございませんか")
+    text = ("すでにカードを持っている利用者さんで暗証番号を3回間違えてロックされてしまった方がいて、本人は役所に行けないので家族か"
+            "事業所から問い合わせてもいいのか、それとこれを機に暗証番号のいらない顔認証のカードに切り替えたいんですが、本人が行けない"
+            "場合は代理で切り替えてもらえるのか、委任状がいるのかも教えてください")
+    assert [asking for _, asking in asking_parts(text)] == [True, True]
+    assert [intents for _, intents in also_asked_parts(text, ["face_auth_card_apply"], lexicon)] == [["pin_forgot"]]
+    custody = "このような一括管理は問題ございませんか。また、暗証番号も職員が控えておいてよろしいでしょうか。"
+    assert [intents[0] for _, intents in also_asked_parts(custody, ["pin_sharing"], lexicon)] == ["card_management"]
+    text = ("わかりました、顔認証カードを検討します。最後に2つ。出来上がったカードを施設で預かる場合、気をつけることは何ですか？"
+            "あと、もし役所で受け取ることになったら、職員が代わりに受け取りに行けますか？")
+    assert question_parts(text, lexicon)[0] == "最後に2つ。出来上がったカードを施設で預かる場合、気をつけることは何ですか？"
+    text = "ほうか、福祉事務所に聞いてみるき。暗証番号を決めんでもえいカードはあるがかえ？それと、失くしたら夜中でも止めてもらえるろうか"
+    assert question_parts(text, lexicon)[0] == "暗証番号を決めんでもえいカードはあるがかえ？"

@@ -1690,6 +1690,28 @@ def test_a_topic_asked_in_a_sentence_of_its_own_is_answered_when_read_alone_sure
         "card_fee"]
 
 
+def test_a_question_that_refers_to_the_sentence_before_is_read_with_it(kb, monkeypatch):
+    """b55 c01-4 (a group home's manager): 「…事務所の金庫で施設がお預かりしたいと考えております。このような一括管理は問題
+    ございませんか。また、…暗証番号も職員が控えておいてよろしいでしょうか。」 got the PIN only: the custody question, unsure
+    alone (card_management 0.46), is read with the sentence it refers to (0.99), and answered first, as asked."""
+    import actions.actions as actions_module
+    from actions.actions import ActionAnswer
+
+    def parse(text):
+        if "暗証番号" in text:
+            return sure_reading(text, "pin_sharing")
+        reading = sure_reading(text, "card_management")
+        if "金庫" not in text:
+            reading["intent"]["confidence"] = reading["intent_ranking"][0]["confidence"] = 0.46
+        return reading
+
+    monkeypatch.setattr(actions_module, "parse", parse)
+    text = ("カードが届きましたら、紛失防止のため事務所の金庫で施設がお預かりしたいと考えております。このような一括管理は問題"
+            "ございませんか。また、病院受診の際に困らないよう、暗証番号も職員が控えておいてよろしいでしょうか。")
+    messages = run(ActionAnswer(), following(None, "pin_sharing", text, [("pin_sharing", 0.9)]))[1]
+    assert [m["custom"].get("answer_id") for m in messages] == ["card_management", "pin_sharing"]
+
+
 def test_a_message_read_as_a_whole_unsure_gets_the_answer_to_a_question_read_alone(kb, monkeypatch):
     """Twentieth trial (a hospital's MSW): the loss, then 「病院としてまず何をすべきでしょうか。」 (who asks, not a visit asked
     about) and a second question got a doubtful 「もしかして」 (no_card_shikaku 0.43): each question read on its own gives

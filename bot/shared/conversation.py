@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from bot.shared.answers import (MAX_CANDIDATES, NOT_HAD, answer_message, entry_buttons, fitting_reply, lines_asked, route_message,
                                 show_answer_payload)
 from bot.shared.concepts import CoveredConcept, Found, Lexicon
-from bot.shared.fit import ANOTHER_QUESTION, END_MARKS, SENTENCE, about_the_card, asked_topics, asks, mark_number
+from bot.shared.fit import ACKNOWLEDGED, ANOTHER_QUESTION, END_MARKS, SENTENCE, about_the_card, asked_topics, asks, mark_number
 from bot.shared.kana import KANJI, for_hiragana_readers
 from bot.shared.knowledge import Entry, KnowledgeBase, numbers_in
 from bot.shared.message import BotMessage
@@ -189,7 +189,6 @@ def asks_for_a_person(text: str) -> bool:
     return bool(ASKS_FOR_A_PERSON.search(text))
 
 
-ACKNOWLEDGED = r"わかりました|了解(?:です|しました)?"   # a courtesy before a question, and a reply that says yes
 COURTESY = re.compile(   # a thanks or greeting before the question: 「ありがとうございました。ところで…？」
     r"^(?:(?:どうも|本当に|ほんとに)?ありがと(?:う|ー)?(?:ございま(?:す|した))?|助かりま(?:す|した)|助かった|よくわかりました"
     r"|" + ACKNOWLEDGED + r"|こんにちは|こんばんは|おはよう(?:ございます)?|お世話になって(?:おり|い)ます"

@@ -75,7 +75,7 @@ ABOUT_THE_CARD = re.compile(r"マイナ|カード|保険証|被保険者証|番�
 NUMBERED = re.compile(r"[①-⑩]|(?:^|(?<=[、\s]))[1-9][.．)）]|(?:^|(?<=\n))[1-9][ \u3000](?=\S)")   # and 「1 今持っている…」 on its line
 # a message's parts: sentences, 「Aや、B」 (not 「〜ても、」「〜場合、」), numbered parts (「①…②…」「1. … 2. …」) and, in a message
 # typed without 「。」, 「… どうしたらいいですか あと認知症の人で…」 (a space, then a word that opens another concern)
-PARTS = re.compile(r"[。?？!！\n]+|(?<=や)、|\s+(?=(?:あと|それと|それから|ところで|あとは)[、,\s]?[^\s])|" + NUMBERED.pattern)
+PARTS = re.compile(r"[。?？!！\n]+|(?<=や)、|、(?=(?:それと(?!も)|それから|ところで)[、,]?)|\s+(?=(?:あと|それと|それから|ところで|あとは)[、,\s]?[^\s])|" + NUMBERED.pattern)
 # 「…詐欺じゃないかと怖がっとるんですが、あの口座の登録いうのはなんですか」 (session 49's blind trial (b48)): a clause after 「が、」
 # 「けど、」 asks apart from the one before it
 BUT = re.compile(r"(?<=[すた]が)、|(?<=けど)、|(?<=けれど)、|(?<=けれども)、")
@@ -83,7 +83,7 @@ BUT = re.compile(r"(?<=[すた]が)、|(?<=けど)、|(?<=けれど)、|(?<=け�
 INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて|でねぐて|でねくて|じゃのうて|やのうて|というより(?:は)?"
 # marks and emoji people end a phrase with (session 47's blind trial (b46): 「…メガネありでOK？🤓💦」 was not read as a question)
 END_MARKS = r"~〜♪★☆♡♥\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff"
-ASKS = re.compile(r"(?:[?？]|の|かな|ですか|ますか|でしょうか|でしょう|ですかね|ますかね|ろうか|(?<=[るた])ん"   # 「それどこでできるん」
+ASKS = re.compile(r"(?:[?？]|の|のか|かな|ですか|ますか|ませんか|でしょうか|でしょう|ですかね|ますかね|ろうか|(?<=[るた])ん"   # 「それどこでできるん」
                   r"|どう(?:すれば|したら)(?:いい|よい|良い)?|どうしよう|どうなる)[\s。…" + END_MARKS + r"]*$")   # 「それって家族でもいいの？」
 WANTS_TO_KNOW = re.compile(r"(?:聞きたい|ききたい|知りたい|しりたい|(?:教|おし)えて(?:ください|下さい|ほしい|もらえる)?"
                            # in dialect: 「電話番号も教えとうせ」 (土佐, session 56's trial b55 c03-6), 教えてけろ, 教えてつかあさい
@@ -91,6 +91,9 @@ WANTS_TO_KNOW = re.compile(r"(?:聞きたい|ききたい|知りたい|しりた
                            r"|確認させて(?:ください|下さい|いただきたい|いただけますか)?|伺いたい|うかがいたい)"   # (session 49's trial)
                            r"(?:です|んです|のです)?[\s。…!！" + END_MARKS + r"]*$")
 SENTENCE = re.compile(r"[^。?？!！\n]+[。?？!！\n]*")
+ACKNOWLEDGED = r"わかりました|了解(?:です|しました)?"   # a courtesy before a question, and a reply that says yes
+# a sentence that answers what was just said (「わかりました、顔認証カードを検討します。」), not what the question after it is about
+REACTION = re.compile(r"^(?:" + ACKNOWLEDGED + r"|分かりました|承知しました|なるほど|そうですか|そうなんですね|そうか|そっか|ほうか|ありがとう(?:ございます|ございました)?)(?:[、,。\s]|$)")
 # a sentence that starts a question of its own: 「あと、家族に言わないとだめ？」「ちなみに…？」
 ANOTHER_QUESTION = re.compile(r"^\s*(?:ところで|それと(?!も)|それから|あと(?![何0-9０-９一二三四五六七八九十数少どれからでの])|また|もう一つ"
                               r"|もうひとつ|別件で(?:すが)?|ちなみに|ついでに)[、,\s]*")
@@ -135,7 +138,7 @@ def asking_parts(text: str) -> List[Tuple[str, bool]]:
     for match in [*PARTS.finditer(text), None]:
         end = match.start() if match else len(text)
         if text[start:end]:
-            parts.append((text[start:end], asks(text[start:end] + (match.group() if match else ""))))
+            parts.append((text[start:end], asks(text[start:end] + (match.group().strip("、") if match else ""))))
         start = match.end() if match else len(text)
     return parts
 
@@ -189,7 +192,7 @@ def question_parts(text: str, lexicon: Lexicon) -> List[str]:
         elif asks(sentence) and _stands_alone(context + sentence, lexicon):
             parts.append(context + sentence)   # 「病棟でカードを紛失してしまいました。まず何をすべきでしょうか。」
             context = ""
-        elif not parts:                  # 「そうですか。」 or what the first question is about
+        elif not parts and not REACTION.match(sentence):   # what the first question is about
             context += sentence
     topics = [topics_asked(part, lexicon) for part in parts]
     if len(parts) < 2 or any(topics[i] <= set().union(*topics[:i]) for i in range(1, len(topics))):
@@ -397,7 +400,7 @@ def also_asked_parts(text: str, answered: List[str], lexicon: Lexicon) -> List[T
             continue   # 「…意思表示は明確で、ご本人がカードの取得を希望されています。」: who the person is, not a concern
         found = lexicon.find(part)
         topics = [] if lexicon.blocking(found) else asked_topics(found.covered, lexicon)
-        if topics and not any(set(answered) & set(lexicon.covered[cid].intents) for cid in topics):
+        if topics and not any(lexicon.covered[cid].intents[0] in answered for cid in topics):
             parts.append((part, list(dict.fromkeys(lexicon.covered[cid].intents[0] for cid in topics))))
     return parts
 
