@@ -1117,6 +1117,8 @@ def test_an_answer_hard_to_read_comes_again_in_short(kb):
     short = run(ActionHelp(), following(after, "help", "むずかしくてわからない", [("help", 0.7)]))[1]
     assert short[0]["text"].startswith("みじかく言うと") and "出典：" in short[0]["text"]
     assert kb.by_id["hokensho_end"].answer.split("。")[0] in short[0]["text"]
+    # b56 c08-2: the 「。」 inside 「（…）」 ends no sentence: the aside is quoted closed
+    assert "（券面の有効期限がもっと後でも同じ。それより前ならその期限まで）でした。" in short[0]["text"]
     assert short[0]["buttons"][1]["title"] == "全部を読む" and "0120-95-0178" in short[0]["text"]   # [0]: ひらがなで よむ
     own = run(ActionHelp(), following(after, "help", "かんじが おおくて よくわからない かーどなくても だいじょうぶ ということ？",
                                       [("help", 0.5), ("no_card_shikaku", 0.1)]))[1]

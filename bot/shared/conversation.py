@@ -1017,7 +1017,8 @@ def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False, by_fax: b
     if entry is None:
         return []
     lines = entry.answer.strip().splitlines()
-    sentences = [sentence for sentence in re.findall(r"[^。\n]*。?", lines[0]) if sentence]
+    # a 「。」 inside 「（…）」 ends no sentence (b56 c08-2: 「…2025年12月1日まで（券面の有効期限がもっと後でも同じ。」)
+    sentences = [sentence for sentence in re.findall(r"(?:（[^）\n]*）|[^。\n（])*。?|（", lines[0]) if sentence]
     # what the documents do not say about it stays beside it (session 39's blind trial: 「おかね かかる？」 after a lost
     # card got only 「こうふてすうりょうは むりょう」, not that the reissue's fee is in no document)
     first = "".join(sentences[:2] if len(sentences) > 1 and NOT_IN_THE_DOCUMENTS.search(sentences[1]) else sentences[:1]).strip()
