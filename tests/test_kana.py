@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.rasa_side.kana import in_hiragana, kana_to_words, reading_vocabulary
+from bot.rasa_side.kana import in_hiragana, kana_to_words, loose_vocabulary, reading_vocabulary
 
 pytestmark = pytest.mark.unit
 
@@ -172,3 +172,17 @@ def test_english_words_in_a_japanese_message_are_read_in_japanese():
     assert english_aside_written("カードがlostです。Please help") == "カードがなくしたです。おねがいします たすけて"
     for left in ("I lost my card", "Boku ga card wo nakushita", "QRコードのPINは?", "helpful なサイト"):
         assert english_aside_written(left) == left
+
+
+def test_kana_typed_without_dakuten_are_read_as_the_word():
+    """Session 57's trial (b56 c08, a user typing with one hand): 「ほけんしよう もうつかえないの」 got 「もしかして」. A message
+    whose kana have no 濁点 at all is read by the folded readings too; one with 濁点 only as typed (「ほけんじょうほう」 is
+    保険 + 情報, not 保険証 + ほう); a folded reading too short, or shared by two words, is no word."""
+    vocabulary = {"ほけんしょう": "保険証", "びょういん": "病院", "かーど": "カード", "さいはっこう": "再発行", "ほけん": "保険",
+                  "ばあい": "場合", "かいじょ": "介助", "がいじょ": "害除"}
+    loose = loose_vocabulary(vocabulary)
+    assert loose == {"ほけんしよう": "保険証", "ひよういん": "病院", "かーと": "カード", "さいはつこう": "再発行"}
+    assert kana_to_words("ほけんしようもうつかえないの", vocabulary, loose=loose) == "保険証もうつかえないの"
+    assert kana_to_words("かーとなくしたらさいはつこうおかねかかる", vocabulary, loose=loose) == "カードなくしたら再発行おかねかかる"
+    assert kana_to_words("ひょういんにいく", vocabulary, loose=loose) == "病院にいく"
+    assert kana_to_words("あたらしいほけんじょうほうはいつ", vocabulary, loose=loose) == "あたらしい保険じょうほうはいつ"

@@ -11,8 +11,9 @@ like its kanji form (the guided checks read answers as typed: actions.guides.lat
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
-from typing import Callable, Dict, Iterable, List, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from bot.shared.kana import KANJI, morphemes, sudachi, to_hiragana
 
@@ -147,15 +148,50 @@ def kana_joined(text: str) -> str:
     return text if KANJI.search(text) else KANA_GAP.sub("", text)
 
 
-def kana_to_words(text: str, vocabulary: Dict[str, str], terms_first: Callable[[str], str] = lambda text: text) -> str:
+# kana typed without its 濁点 or small size (session 57's trial, b56 c08, a user typing with one hand: 「ほけんしよう もう
+# つかえないの」「かおにんしよう うまくいかない」): read folded, for readings this long (or with 「ー」: 「かーと」)
+SMALL_KANA = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
+LOOSE_MIN = 4
+
+
+def folded(kana: str) -> str:
+    """Hiragana without 濁点/半濁点, its small kana full size: 「しょうがい」 → 「しようかい」."""
+    return "".join(c for c in unicodedata.normalize("NFD", kana) if c not in "\u3099\u309a").translate(SMALL_KANA)
+
+
+def typed_without_dakuten(text: str) -> bool:
+    """A message of some length whose kana have no 濁点 or 半濁点 at all: typed without them (others have some — and
+    their 「ほけんじょうほう」 is 保険情報, not 保険証 + ほう)."""
+    kana = HIRAGANA_WORD.findall(text)
+    return sum(map(len, kana)) >= LOOSE_MIN * 2 and folded("".join(kana)) == "".join(kana).translate(SMALL_KANA)
+
+
+def loose_vocabulary(vocabulary: Dict[str, str]) -> Dict[str, str]:
+    """Folded reading → word, for the readings folding changes, long enough, whose folded form is no other reading and
+    folds no two words."""
+    words: Dict[str, Set[str]] = {}
+    for reading, word in vocabulary.items():
+        key = folded(reading)
+        if key != reading and (len(key) >= LOOSE_MIN or "ー" in key):
+            words.setdefault(key, set()).add(word)
+    return {key: next(iter(found)) for key, found in words.items() if len(found) == 1 and key not in vocabulary}
+
+
+def kana_to_words(text: str, vocabulary: Dict[str, str], terms_first: Callable[[str], str] = lambda text: text,
+                  loose: Optional[Dict[str, str]] = None) -> str:
     """A question without kanji: `terms_first` (the concept lexicon's terms, bot.shared.concepts.kana_to_terms), then its
-    hiragana runs rewritten with the vocabulary's words. Terms first: 「かおにんしょう」 is 顔認証 — the words alone made it
-    かお + 認証 (2 kana are too few to be a word), and the lexicon no longer saw the term (session 31's blind trial)."""
+    hiragana runs rewritten with the vocabulary's words — or a word of `loose_vocabulary` where the kana lack their 濁点.
+    Terms first: 「かおにんしょう」 is 顔認証 — the words alone made it かお + 認証 (2 kana are too few to be a word), and
+    the lexicon no longer saw the term (session 31's blind trial)."""
     if KANJI.search(text):
         return text
     text = terms_first(text)
     if not vocabulary:
         return text
+    loose = (loose or {}) if typed_without_dakuten(text) else {}
+
+    def word(kana: str) -> Optional[str]:
+        return vocabulary.get(kana) or loose.get(folded(kana))
 
     def rewrite(run: "re.Match[str]") -> str:
         """The run's words that cover the most of its kana, then the fewest pieces: 「みよりのないこうれいしゃ」 is
@@ -165,9 +201,9 @@ def kana_to_words(text: str, vocabulary: Dict[str, str], terms_first: Callable[[
         best: List[Tuple[int, int, List[str]]] = [(0, 0, nothing)] + [(-1, 0, nothing)] * len(kana)   # (covered, -pieces, out)
         for i in range(len(kana)):
             covered, pieces, out = best[i]
-            steps = [(1, kana[i], 0)] + [(length, vocabulary[kana[i:i + length]], length)
+            steps = [(1, kana[i], 0)] + [(length, piece, length)
                                            for length in range(MIN_READING, min(MAX_READING, len(kana) - i) + 1)
-                                           if kana[i:i + length] in vocabulary]
+                                           for piece in [word(kana[i:i + length])] if piece]
             for length, piece, gain in steps:
                 candidate = (covered + gain, pieces - 1, out + [piece])
                 if candidate[:2] > best[i + length][:2]:

@@ -93,6 +93,7 @@ class KanaToKanji(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.vocabulary = vocabulary or {}
+        self.loose: Dict[str, str] = {}   # `loose_vocabulary`: made at load
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -112,7 +113,10 @@ class KanaToKanji(GraphComponent):
                 vocabulary = json.loads((directory / cls.VOCABULARY_FILE).read_text(encoding="utf-8"))
         except (ValueError, FileNotFoundError):
             vocabulary = {}
-        return cls(model_storage, resource, vocabulary)
+        component = cls(model_storage, resource, vocabulary)
+        from bot.rasa_side.kana import loose_vocabulary
+        component.loose = loose_vocabulary(vocabulary)
+        return component
 
     def train(self, training_data: TrainingData) -> Resource:
         from bot.rasa_side.kana import reading_vocabulary
@@ -134,7 +138,7 @@ class KanaToKanji(GraphComponent):
                        # once (before the words of a kana-only question)
                 typed = kana_joined(katakana_words_in_hiragana(katakana_written(romaji_written(english_aside_written(text)))))
                 message.set(TEXT, kana_to_terms(typed) if KANJI.search(typed)
-                            else kana_to_words(typed, self.vocabulary, terms_first=kana_to_terms))
+                            else kana_to_words(typed, self.vocabulary, terms_first=kana_to_terms, loose=self.loose))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
