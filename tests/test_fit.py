@@ -2482,3 +2482,18 @@ def test_session_57_second_questions_are_found(lexicon):
     assert question_parts(text, lexicon)[0] == "最後に2つ。出来上がったカードを施設で預かる場合、気をつけることは何ですか？"
     text = "ほうか、福祉事務所に聞いてみるき。暗証番号を決めんでもえいカードはあるがかえ？それと、失くしたら夜中でも止めてもらえるろうか"
     assert question_parts(text, lexicon)[0] == "暗証番号を決めんでもえいカードはあるがかえ？"
+
+
+def test_session_57_uncovered_alias_and_disability_certificates(lexicon, kb):
+    """b56 c05-3: a 通称名 on the card was declined as an address or name change; b56 c06-6: a 障害者手帳 linked to the card
+    got a hedged 「もしかして」 with the 保険証's registration — each is routed with its own reply; a 手帳 as the proxy's ID
+    is answered."""
+    intents = set(kb.intents)
+    alias = "母は通名を使っています。通名ってマイナンバーカードに載るんでしょうか。"
+    decision = decide(alias, "out_of_scope", ranking(("out_of_scope", 0.6)), lexicon, intents)
+    assert decision.kind == "route" and decision.route.id == "alias_name"
+    link = "療育手帳の情報ってマイナンバーカードに紐づけできるんですか？"
+    decision = decide(link, "hoken_registration", ranking(("hoken_registration", 0.4), ("out_of_scope", 0.3)), lexicon, intents)
+    assert decision.kind == "route" and decision.route.id == "disability_certificate_link"
+    proxy = "代理で受け取るとき、本人の療育手帳は本人確認書類の代わりに使えますか？"
+    assert lexicon.blocking(lexicon.find(proxy)) is None   # the proxy's documents say which will do
