@@ -2497,3 +2497,16 @@ def test_session_57_uncovered_alias_and_disability_certificates(lexicon, kb):
     assert decision.kind == "route" and decision.route.id == "disability_certificate_link"
     proxy = "代理で受け取るとき、本人の療育手帳は本人確認書類の代わりに使えますか？"
     assert lexicon.blocking(lexicon.find(proxy)) is None   # the proxy's documents say which will do
+
+
+def test_session_57_parts_marked_with_parentheses():
+    """b56 c04-6: 「…3点。(a) …受付時間を…。(b) …その場合の番号。(c) …何番を押せばよいですか。」 was read as a follow-up
+    of the answer before: 「(a)」「(1)」「（２）」 mark parts as 「①」 does; 「(2)への回答がありませんでした」 asks for part 2 again;
+    a word in parentheses (「(税込)」) marks none."""
+    from bot.shared.fit import mark_number, numbered_parts, part_number, parts_asked_again
+    text = "電話について3点。(a) 受付時間は。(b) IP電話の番号。(c) 何番を押せばよいですか。"
+    assert [part_number(part) for part in numbered_parts(text)] == [1, 2, 3]
+    first = "次の点を教えてください。\n(1) 何回でロックされますか。\n(2) 解除はどこでできますか。"
+    assert parts_asked_again("(2)への回答がありませんでした。", first) == ["(2) 解除はどこでできますか。"]
+    assert [mark_number(mark) for mark in ("②", "２", "（ｂ）", "(3)")] == [2, 2, 2, 3]
+    assert numbered_parts("費用は(税込)でいくら？") == []

@@ -72,7 +72,9 @@ URGENT_DOUBT_MAX = 0.50         # below it, out_of_scope does not decline a mess
 ABOUT_THE_CARD = re.compile(r"マイナ|カード|保険証|被保険者証|番号|電子証明|資格確認|公金|口座"
                             r"|ホケンショウ|バンゴウ|シカクカクニン|コウキン|コウザ")   # and in hiragana
 # a part's mark: ①…⑩, or 1. 2. at the start or after 、 or a space, or 「1 」 starting a line (the match starts at the mark)
-NUMBERED = re.compile(r"[①-⑩]|(?:^|(?<=[、\s]))[1-9][.．)）]|(?:^|(?<=\n))[1-9][ \u3000](?=\S)")   # and 「1 今持っている…」 on its line
+NUMBERED = re.compile(r"[①-⑩]|(?:^|(?<=[、\s]))[1-9][.．)）]|(?:^|(?<=\n))[1-9][ \u3000](?=\S)"   # and 「1 今持っている…」 on its line
+                      # and 「(1) 」「（a）」 (session 57's trial, b56 c04-6: 「…3点。(a) …(b) …(c) …」 was read as a follow-up)
+                      r"|(?:^|(?<=[、。\s]))[(（](?:[1-9１-９]|[a-eａ-ｅ])[)）]")
 # a message's parts: sentences, 「Aや、B」 (not 「〜ても、」「〜場合、」), numbered parts (「①…②…」「1. … 2. …」) and, in a message
 # typed without 「。」, 「… どうしたらいいですか あと認知症の人で…」 (a space, then a word that opens another concern)
 PARTS = re.compile(r"[。?？!！\n]+|(?<=や)、|、(?=(?:それと(?!も)|それから|ところで)[、,]?)|\s+(?=(?:あと|それと|それから|ところで|あとは)[、,\s]?[^\s])|" + NUMBERED.pattern)
@@ -144,18 +146,22 @@ def asking_parts(text: str) -> List[Tuple[str, bool]]:
 
 
 # 「あと②③の回答がないようですが…」「②と③にも答えて」: the parts of the message before that got no answer
-PARTS_LEFT = re.compile(r"(?P<marks>[①-⑩](?:[、と・,\s]*[①-⑩])*)(?:番)?(?:の|は|も|に|へ)*(?:回答|答え|返事|こたえ)")
+ONE_MARK = r"(?:[①-⑩]|[(（](?:[1-9１-９]|[a-eａ-ｅ])[)）])"
+PARTS_LEFT = re.compile(rf"(?P<marks>{ONE_MARK}(?:[、と・,\s]*{ONE_MARK})*)(?:番)?(?:の|は|も|に|へ)*(?:回答|答え|返事|こたえ)")
 
 
 def mark_number(mark: str) -> int:
-    """The number a part's mark stands for: 「①」 → 1, 「2」 (or 「２」) → 2."""
-    return ord(mark) - ord("①") + 1 if "①" <= mark <= "⑩" else int(unicodedata.normalize("NFKC", mark))
+    """The number a part's mark stands for: 「①」 → 1, 「2」 (or 「２」, 「(2)」) → 2, 「(b)」 → 2."""
+    if "①" <= mark[:1] <= "⑩":
+        return ord(mark[0]) - ord("①") + 1
+    sign = next(c for c in unicodedata.normalize("NFKC", mark) if c.isalnum())
+    return int(sign) if sign.isdigit() else ord(sign.lower()) - ord("a") + 1
 
 
 def part_number(part: str) -> Optional[int]:
-    """The number of a part that starts with its mark (「①…」 → 1, 「2. …」 → 2), or None."""
+    """The number of a part that starts with its mark (「①…」 → 1, 「2. …」 → 2, 「(2) …」 → 2), or None."""
     match = NUMBERED.match(part.strip())
-    return mark_number(match.group(0)[0]) if match else None
+    return mark_number(match.group(0)) if match else None
 
 
 def numbered_parts(text: str) -> List[str]:
@@ -224,7 +230,7 @@ def parts_asked_again(text: str, previous_question: str) -> List[str]:
     parts = numbered_parts(previous_question)
     if not match or not parts:
         return []
-    asked = [ord(mark) - ord("①") for mark in re.findall(r"[①-⑩]", match.group("marks"))]
+    asked = [mark_number(mark) - 1 for mark in re.findall(ONE_MARK, match.group("marks"))]
     return [parts[i] for i in dict.fromkeys(asked) if i < len(parts)]
 
 
