@@ -2510,3 +2510,15 @@ def test_session_57_parts_marked_with_parentheses():
     assert parts_asked_again("(2)への回答がありませんでした。", first) == ["(2) 解除はどこでできますか。"]
     assert [mark_number(mark) for mark in ("②", "２", "（ｂ）", "(3)")] == [2, 2, 2, 3]
     assert numbered_parts("費用は(税込)でいくら？") == []
+
+
+def test_session_57_the_card_kept_by_a_facility_is_not_the_shikaku(lexicon, kb):
+    """b56 c03-3, in 鹿児島弁: 「カードができたら施設に預けっとがよかとか、あたいが持っちょっとがよかとか…」 got the 資格確認書
+    (0.71, an intent of `management`): the card itself kept outranks it; the 資格確認書 kept is still its own answer."""
+    intents = set(kb.intents)
+    kept = "カードができたら施設に預けっとがよかとか、どっちがよかとやろか？"
+    decision = decide(kept, "shikaku_kakuninsho", ranking(("shikaku_kakuninsho", 0.71), ("card_management", 0.02)), lexicon, intents)
+    assert decision.intents[0] == "card_management"
+    shikaku = "資格確認書は施設で預かってもいいですか"
+    decision = decide(shikaku, "shikaku_kakuninsho", ranking(("shikaku_kakuninsho", 0.8)), lexicon, intents)
+    assert decision.intents[0] == "shikaku_kakuninsho"
