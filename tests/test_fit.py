@@ -1930,7 +1930,7 @@ def test_session_45_trial_dialects_and_the_card_abroad(lexicon, kb):
     text = "わしのカードちゃ、いつまで使えるがけ？有効期限って何年ながか、切れたらまた役所まで行かんならんがけ？"
     assert lexicon.blocking(lexicon.find(text)).id in ("validity_renewal", "card_validity_years")   # the same reply
     assert "hokensho_end" in lexicon.find("今の保険証はいつまで使えるの？").covered
-    assert lexicon.find("旦那のカードは施設さ預げでおいでもいいもんだべが？").covered == ["management"]
+    assert lexicon.find("旦那のカードは施設さ預げでおいでもいいもんだべが？").covered == ["card_kept_by_facility", "management"]
     assert "refused" in lexicon.find("ある診療所で『うちはマイナンバーカードは使えんとです』ち言われた").covered
     text = "扶養に入っていて、これから自分で国民健康保険に入る予定なんですが、一度登録したカードはそのまま使えますか？"
     assert lexicon.blocking(lexicon.find(text)) is None and "moving_with_the_card" in lexicon.find(text).covered

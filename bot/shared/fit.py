@@ -381,7 +381,8 @@ def _other_questions(text: str, others: List[str], decision: Decision, lexicon: 
         asks_here = asked_topics(found.covered, lexicon)
         if sentence in others and not asks_here and not found.uncovered and not WHAT_ABOUT.search(sentence):
             decision.unanswered.append(sentence)
-        elif decision.route and not decision.route.governs and len(asks_here) == 1 and not found.uncovered:
+        elif (decision.route and not decision.route.governs and not found.uncovered
+              and len({lexicon.covered[cid].intents[0] for cid in asks_here}) == 1):   # one topic, however many name it
             intent = lexicon.covered[asks_here[0]].intents[0]
             told_first = sentence in first and sentence != sentences[0] and sentence not in others
             if (intent not in decision.intents and intent not in decision.route.not_beside
