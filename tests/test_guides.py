@@ -1811,6 +1811,10 @@ def test_a_topic_understood_with_thanks_is_set_aside_and_the_phone_asked_about_i
         "写真はわかったわ、おおきに。", "ほんでサインの方は？字ぃ書かれへんねん、息子。")
     assert what_it_is_not_about("資格確認書のことはお聞きしていなかったのですが…。それって、私のスマートフォンで父の分を"
                                 "申請してもよいということでしょうか？")[0] == "資格確認書のことはお聞きしていなかったのですが…。"
+    # session 57's trial (b56 c03-4, 鹿児島弁): 「いや、資格確認書じゃなかとよ。…」 got the 資格確認書 after the card's custody
+    assert what_it_is_not_about("いや、資格確認書じゃなかとよ。カードそのものを施設に預けてもよかとか聞きたかと。")[0] == \
+        "いや、資格確認書じゃなかとよ。"
+    assert what_it_is_not_about("資格確認書じゃないです。カードを施設で預かっていいか知りたいです。")[0] == "資格確認書じゃないです。"
     # twenty-first trial (an MSW): 「資格確認書については理解いたしました。…この保険証は…いつまで使用できるのでしょうか。」
     assert what_it_is_not_about("ご丁寧にありがとうございます。資格確認書については理解いたしました。この保険証はいつまで"
                                 "使用できるのでしょうか。")[0] == "資格確認書については理解いたしました。"
