@@ -849,11 +849,11 @@ def answer_also_asked(text: str, reply: List[dict]) -> List[dict]:
             offered = {b["payload"] for b in entry_buttons(kb, [entry.id, getattr(kb.default_entry(entry.intent), "id", "")])}
             reply[0]["buttons"] = [b for b in reply[0]["buttons"] if b["payload"] not in offered]
             also = [answer_message(kb, entry)]
-            return also + reply if _asked_first(text, part, given.intent, lexicon) else reply + also
+            return also + reply if _part_asked_first(text, part, given.intent, lexicon) else reply + also
     return reply
 
 
-def _asked_first(text: str, part: str, intent: str, lexicon: Lexicon) -> bool:
+def _part_asked_first(text: str, part: str, intent: str, lexicon: Lexicon) -> bool:
     """The part is asked before any part that asks about the intent: its answer comes first, as asked."""
     asked = [p for p, asking in asking_parts(text) if asking]
     about = [i for i, p in enumerate(asked) if intent in topics_asked(p, lexicon)]

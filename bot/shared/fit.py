@@ -72,9 +72,10 @@ URGENT_DOUBT_MAX = 0.50         # below it, out_of_scope does not decline a mess
 ABOUT_THE_CARD = re.compile(r"マイナ|カード|保険証|被保険者証|番号|電子証明|資格確認|公金|口座"
                             r"|ホケンショウ|バンゴウ|シカクカクニン|コウキン|コウザ")   # and in hiragana
 # a part's mark: ①…⑩, or 1. 2. at the start or after 、 or a space, or 「1 」 starting a line (the match starts at the mark)
+# a mark in parentheses: 「(1)」「（a）」 (session 57's trial, b56 c04-6: 「…3点。(a) …(b) …(c) …」 was read as a follow-up)
+IN_PARENTHESES = r"[(（](?:[1-9１-９]|[a-eａ-ｅ])[)）]"
 NUMBERED = re.compile(r"[①-⑩]|(?:^|(?<=[、\s]))[1-9][.．)）]|(?:^|(?<=\n))[1-9][ \u3000](?=\S)"   # and 「1 今持っている…」 on its line
-                      # and 「(1) 」「（a）」 (session 57's trial, b56 c04-6: 「…3点。(a) …(b) …(c) …」 was read as a follow-up)
-                      r"|(?:^|(?<=[、。\s]))[(（](?:[1-9１-９]|[a-eａ-ｅ])[)）]")
+                      r"|(?:^|(?<=[、。\s]))" + IN_PARENTHESES)
 # a message's parts: sentences, 「Aや、B」 (not 「〜ても、」「〜場合、」), numbered parts (「①…②…」「1. … 2. …」) and, in a message
 # typed without 「。」, 「… どうしたらいいですか あと認知症の人で…」 (a space, then a word that opens another concern)
 PARTS = re.compile(r"[。?？!！\n]+|(?<=や)、|、(?=(?:それと(?!も)|それから|ところで)[、,]?)|\s+(?=(?:あと|それと|それから|ところで|あとは)[、,\s]?[^\s])|" + NUMBERED.pattern)
@@ -146,7 +147,7 @@ def asking_parts(text: str) -> List[Tuple[str, bool]]:
 
 
 # 「あと②③の回答がないようですが…」「②と③にも答えて」: the parts of the message before that got no answer
-ONE_MARK = r"(?:[①-⑩]|[(（](?:[1-9１-９]|[a-eａ-ｅ])[)）])"
+ONE_MARK = r"(?:[①-⑩]|" + IN_PARENTHESES + ")"
 PARTS_LEFT = re.compile(rf"(?P<marks>{ONE_MARK}(?:[、と・,\s]*{ONE_MARK})*)(?:番)?(?:の|は|も|に|へ)*(?:回答|答え|返事|こたえ)")
 
 
