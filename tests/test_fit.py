@@ -2522,3 +2522,15 @@ def test_session_57_the_card_kept_by_a_facility_is_not_the_shikaku(lexicon, kb):
     shikaku = "資格確認書は施設で預かってもいいですか"
     decision = decide(shikaku, "shikaku_kakuninsho", ranking(("shikaku_kakuninsho", 0.8)), lexicon, intents)
     assert decision.intents[0] == "shikaku_kakuninsho"
+
+
+def test_session_58_a_clause_asking_with_a_question_word_is_a_part(lexicon):
+    """b56 c10-4: 「ホームでカードを預かるにはどういう取り決めが必要で、暗証番号まで預かってもいいものなんでしょうか。」 asks
+    two things in one sentence: the custody's arrangement is a part of its own (it got the PIN only); 「どこで、…」 and
+    「何か…で、」 split nothing."""
+    from bot.shared.fit import also_asked_parts, asking_parts
+    text = "ホームでカードを預かるにはどういう取り決めが必要で、暗証番号まで預かってもいいものなんでしょうか。"
+    assert asking_parts(text)[0] == ("ホームでカードを預かるにはどういう取り決めが必要で", True)
+    assert also_asked_parts(text, ["pin_sharing"], lexicon)[0][1][0] == "card_management"
+    assert len(asking_parts("どこで、何をすればいいですか")) == 1
+    assert len(asking_parts("何か書類が必要で、それはどこでもらえますか")) == 1

@@ -93,6 +93,10 @@ WANTS_TO_KNOW = re.compile(r"(?:聞きたい|ききたい|知りたい|しりた
                            r"|(?:教|おし)えと(?:うせ|くれ)|(?:教|おし)えて(?:けろ|つかあさい|つかぁさい|くれんね|くれや|くれ|や)"
                            r"|確認させて(?:ください|下さい|いただきたい|いただけますか)?|伺いたい|うかがいたい)"   # (session 49's trial)
                            r"(?:です|んです|のです)?[\s。…!！" + END_MARKS + r"]*$")
+# 「ホームでカードを預かるにはどういう取り決めが必要で、暗証番号まで預かってもいいものなんでしょうか。」 (b56 c10-4): a clause
+# that asks with a question word (not 何か, 誰も…), then another question — two questions in one sentence
+ASKED_CLAUSE = re.compile(r"([^、。]*(?:どう(?:いう|いった|やって)|どんな|どのような|何(?![かも])|なに(?![かも])|いつ(?![かも])"
+                          r"|どこ(?![かも])|誰(?![かも])|だれ(?![かも])|いくら)[^、。]+?(?:で|し|くて))、(?=[^、。]{4})")
 SENTENCE = re.compile(r"[^。?？!！\n]+[。?？!！\n]*")
 ACKNOWLEDGED = r"わかりました|了解(?:です|しました)?"   # a courtesy before a question, and a reply that says yes
 # a sentence that answers what was just said (「わかりました、顔認証カードを検討します。」), not what the question after it is about
@@ -135,13 +139,16 @@ def other_questions(text: str) -> List[str]:
 
 def asking_parts(text: str) -> List[Tuple[str, bool]]:
     """The message's parts (`PARTS`), each with whether it asks — its question mark read too, which the split takes
-    away (session 49's blind trial (b48): 「…落としたっぽい　どうしよ　悪用とかされる？」 was read as not asking)."""
+    away (session 49's blind trial (b48): 「…落としたっぽい　どうしよ　悪用とかされる？」 was read as not asking) — and
+    a clause that asks with a question word before a question (`ASKED_CLAUSE`) a part of its own."""
     parts: List[Tuple[str, bool]] = []
     start = 0
     for match in [*PARTS.finditer(text), None]:
         end = match.start() if match else len(text)
         if text[start:end]:
-            parts.append((text[start:end], asks(text[start:end] + (match.group().strip("、") if match else ""))))
+            part, asking = text[start:end], asks(text[start:end] + (match.group().strip("、") if match else ""))
+            clause = ASKED_CLAUSE.match(part) if asking else None
+            parts += [(clause.group(1), True), (part[clause.end():], True)] if clause else [(part, asking)]
         start = match.end() if match else len(text)
     return parts
 
