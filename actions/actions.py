@@ -430,12 +430,20 @@ def _not_again(turn: Turn) -> List[dict]:
     if repeated and repeated <= given:
         questions, told = asked_and_told(turn.text)
         # only when what is left out names a topic: 「…同意のボタンまで押しちゃっても大丈夫なやつ？本人ほぼしゃべれない方
-        # なんだけど」 after the reader's steps (session 50's trial) is their line, not the question alone's PIN answer
-        if questions and told and turn.lexicon.find(told).covered:
+        # なんだけど」 after the reader's steps (session 50's trial) is their line, not the question alone's PIN answer;
+        # and only what is said before the questions: 「…申請がいるのかいらないのか結局どっちなんでしょう？その利用者さんは
+        # カード自体持っていません。…」 (b57 c01-5) tells whom the question is about (read alone, it got the card holders')
+        if questions and told and turn.lexicon.find(told).covered and not _tells_after_asking(turn.text):
             anew = reply_to_part(questions, turn.message)
             if _answers(anew) and not _answers(anew) & given:
                 return anew
     return not_again(turn.kb, turn.reply, turn.replied, turn.text, turn.lexicon)
+
+
+def _tells_after_asking(text: str) -> bool:
+    """A sentence that asks nothing follows one that asks."""
+    asking = [asks(sentence) for sentence in SENTENCE.findall(text) if sentence.strip()]
+    return True in asking and False in asking[asking.index(True):]
 
 
 def _answers(messages: List[dict]) -> Set[str]:

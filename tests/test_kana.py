@@ -186,3 +186,17 @@ def test_kana_typed_without_dakuten_are_read_as_the_word():
     assert kana_to_words("かーとなくしたらさいはつこうおかねかかる", vocabulary, loose=loose) == "カードなくしたら再発行おかねかかる"
     assert kana_to_words("ひょういんにいく", vocabulary, loose=loose) == "病院にいく"
     assert kana_to_words("あたらしいほけんじょうほうはいつ", vocabulary, loose=loose) == "あたらしい保険じょうほうはいつ"
+
+
+def test_romaji_words_in_a_japanese_message_are_read_as_the_word():
+    """Session 58 (b57 c07, a care worker from Peru): 「カードの shashin、kurumaisu が うつっても OK ですか？」 got 「もしかして」,
+    「②sumaho で shinsei できますか？」 was not found: a romaji word whose reading the training data spells is that word;
+    English, Spanish and short words are left as they are, and so is a message without Japanese."""
+    from bot.rasa_side.kana import romaji_words_written
+    vocabulary = {"しゃしん": "写真", "くるまいす": "車椅子", "すまほ": "スマホ", "しんせい": "申請", "いえ": "家"}
+    assert romaji_words_written("カードの shashin、kurumaisu が うつっても OK ですか？", vocabulary) == \
+        "カードの 写真、車椅子 が うつっても OK ですか？"
+    assert romaji_words_written("②sumaho で shinsei できますか？ yo tengo Android.", vocabulary) == \
+        "②スマホ で 申請 できますか？ yo tengo Android."
+    assert romaji_words_written("ie の カード", vocabulary) == "ie の カード"   # under ROMAJI_WORD_MIN
+    assert romaji_words_written("shashin wo toru", vocabulary) == "shashin wo toru"   # no Japanese: romaji_written's

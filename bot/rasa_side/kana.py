@@ -116,6 +116,26 @@ def romaji_written(text: str) -> str:
     return LATIN_WORD.sub(in_kana, text)
 
 
+ROMAJI_WORD_MIN = 4   # 「shashin」「kurumaisu」, not 「no」「one」
+
+
+def romaji_words_written(text: str, vocabulary: Dict[str, str]) -> str:
+    """A Japanese message's romaji words whose reading the training data spells (b57 c07, a care worker from Peru:
+    「カードの shashin、kurumaisu が うつっても OK ですか？」「②sumaho で shinsei できますか？」) in that spelling (写真, 車椅子,
+    スマホ, 申請); other Latin words (English, Spanish, names) are left as they are."""
+    if not JAPANESE.search(text) or not LATIN_WORD.search(text):
+        return text
+    import jaconv
+
+    def spelled(match: "re.Match[str]") -> str:
+        word = match.group(0).lower()
+        if len(word) < ROMAJI_WORD_MIN or not ROMAJI_WORD.fullmatch(word):
+            return match.group(0)
+        return vocabulary.get(jaconv.alphabet2kana(word), match.group(0))
+
+    return LATIN_WORD.sub(spelled, text)
+
+
 # English words a Japanese message mixes in (session 54's blind trial, b53 c10-1, a care worker from the Philippines:
 # 「りようしゃさんの マイナンバーカードを なくしました。どうしよう？ very worried」 — out of scope 0.56 with the English,
 # a lost card 0.77 with 「とても しんぱい」): what they say in Japanese, read as such

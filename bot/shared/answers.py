@@ -78,7 +78,8 @@ def point_asked(lexicon: Lexicon, entry: Entry, text: str) -> str:
     if not asked - lexicon.covered_in(entry.title):
         return ""
     found = lines_asked(lexicon, entry, text, asked)
-    if (len(found) != 1 or found[0] in lines[:2] or not found[0].endswith("。") or len(found[0]) < MIN_POINT_CHARS
+    if (len(found) != 1 or found[0] in lines[:2] or found[0] == lines[-1]   # the closing line: where to ask (b57 c01-5)
+            or not found[0].endswith("。") or len(found[0]) < MIN_POINT_CHARS
             or TIMELINE_STEP.match(found[0])):   # 「当日：職員が…訪問し、申請を受け付けます。」: a step of a flow, no point
         return ""
     # a concept of its own, not the answer's topic as its title names it

@@ -369,6 +369,9 @@ AGAIN = re.compile(r"(?:もう|今)?(?:一度|一回)(?:教え|言っ)?")   # �
 # 「FAXの番号をもう一度教えてください。書く様式はありますか？」: the answer asked for again (session 35's blind trial, a deaf
 # user, got 「同じになるため、くり返しません」)
 ASKED_AGAIN = re.compile(r"(?:もう|今)\s*(?:一度|一回|いちど|いっかい|1回|1度)")
+# 「資格確認書のところ、申請がいるのかいらないのか結局どっちなんでしょう？」 (b57 c01-5): the answer just given, once more as a
+# whole — a line of it is no decision the answer did not make
+WHICH_THEN = re.compile(r"(?:結局|けっきょく)(?:は|の\s*ところ)?[、,\s]*(?:どっち|どちら|どう)")
 
 
 def content_words(text: str) -> Set[str]:
@@ -1090,6 +1093,8 @@ def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict], 
                  for m in (said_before(kb, answer_id, text, lexicon=lexicon, others_only=True) if text and lexicon else [])]
         return new + again if len(new) < len(reply) else []
     previous = kb.by_id[answered[-1]]
+    if WHICH_THEN.search(text):
+        return reply
     quoted = said_before(kb, previous.id, text, lexicon=lexicon, others_only=True) if text else []
     if quoted:
         return quoted

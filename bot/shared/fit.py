@@ -337,12 +337,16 @@ def _outranked(intents: List[str], found: Found, lexicon: Lexicon) -> Tuple[List
     it `outranks` (「カードがみつからなくて…いま夜の10時なんだけど電話つながる？」 got the free dial's hours, not the
     lost-card steps)."""
     given_way: List[str] = []
-    for concept_id in found.covered:
-        concept = lexicon.covered[concept_id]
-        if any(name in concept.outranks for name in intents):
-            given_way += [name for name in intents if name in concept.outranks]
-            intents = list(dict.fromkeys([concept.intents[0], *(n for n in intents if n not in concept.outranks)]))
-    return intents, given_way
+    for _ in range(len(found.covered)):   # until none gives way: the intent put in place may be outranked in turn (the
+        before = intents                  # outreach in place of the 資格確認書, then the 住所地's town in place of the outreach)
+        for concept_id in found.covered:
+            concept = lexicon.covered[concept_id]
+            if any(name in concept.outranks for name in intents):
+                given_way += [name for name in intents if name in concept.outranks]
+                intents = list(dict.fromkeys([concept.intents[0], *(n for n in intents if n not in concept.outranks)]))
+        if intents == before:
+            break
+    return intents, list(dict.fromkeys(given_way))
 
 
 def _outranked_by(found: Found, lexicon: Lexicon) -> Set[str]:
