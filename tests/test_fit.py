@@ -2534,3 +2534,13 @@ def test_session_58_a_clause_asking_with_a_question_word_is_a_part(lexicon):
     assert also_asked_parts(text, ["pin_sharing"], lexicon)[0][1][0] == "card_management"
     assert len(asking_parts("どこで、何をすればいいですか")) == 1
     assert len(asking_parts("何か書類が必要で、それはどこでもらえますか")) == 1
+
+
+def test_session_58_an_email_contact_is_routed(lexicon):
+    """b57 c04-4, a deaf user: 「…それと、メールで聞けるところはありますか。」 got 「近いかもしれません」 and the free dial; the
+    documents give an e-mail contact only for municipal staff — routed with the FAX; not the online application's address,
+    nor a card stopped by e-mail, nor a fraudulent e-mail."""
+    assert lexicon.blocking(lexicon.find("それと、メールで聞けるところはありますか。")).id == "email_inquiry"
+    assert lexicon.blocking(lexicon.find("カードをメールで止められる？")).id == "suspend_other_ways"
+    assert lexicon.blocking(lexicon.find("申請用WEBサイトでメールアドレスを登録するの？")) is None
+    assert lexicon.blocking(lexicon.find("不審なメールで問い合わせが来た")).id != "email_inquiry"
