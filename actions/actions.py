@@ -23,7 +23,7 @@ from bot.shared import guides
 from bot.shared.answers import (answer_message, clarify_message, entry_buttons, fitting_reply, meant_entities, message_entities, unanswered_message,
                                 unknown_answer_message)
 from bot.shared.concepts import CoveredConcept, Found, Lexicon, load_lexicon
-from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_and_told, asking_parts, also_asked_parts, asked_topics, nearby_named, part_number,
+from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_and_told, asking_parts, tells_after_asking, also_asked_parts, asked_topics, nearby_named, part_number,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
 from bot.shared.conversation import (ACKNOWLEDGED, ASKS_WHERE, KANA, SHORT_REPLIES, about_someone_else, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
                                      quotes_another_text,
@@ -433,17 +433,11 @@ def _not_again(turn: Turn) -> List[dict]:
         # なんだけど」 after the reader's steps (session 50's trial) is their line, not the question alone's PIN answer;
         # and only what is said before the questions: 「…申請がいるのかいらないのか結局どっちなんでしょう？その利用者さんは
         # カード自体持っていません。…」 (b57 c01-5) tells whom the question is about (read alone, it got the card holders')
-        if questions and told and turn.lexicon.find(told).covered and not _tells_after_asking(turn.text):
+        if questions and told and turn.lexicon.find(told).covered and not tells_after_asking(turn.text):
             anew = reply_to_part(questions, turn.message)
             if _answers(anew) and not _answers(anew) & given:
                 return anew
     return not_again(turn.kb, turn.reply, turn.replied, turn.text, turn.lexicon)
-
-
-def _tells_after_asking(text: str) -> bool:
-    """A sentence that asks nothing follows one that asks."""
-    asking = [asks(sentence) for sentence in SENTENCE.findall(text) if sentence.strip()]
-    return True in asking and False in asking[asking.index(True):]
 
 
 def _answers(messages: List[dict]) -> Set[str]:

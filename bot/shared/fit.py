@@ -188,6 +188,12 @@ def asked_and_told(text: str) -> Tuple[str, str]:
             "".join(sentence for sentence in sentences if not asks(sentence)))
 
 
+def tells_after_asking(text: str) -> bool:
+    """A sentence that tells (`asked_and_told`) follows one that asks."""
+    asking = [asks(sentence) for sentence in SENTENCE.findall(text) if sentence.strip()]
+    return True in asking and False in asking[asking.index(True):]
+
+
 def question_parts(text: str, lexicon: Lexicon) -> List[str]:
     """The questions of a message asked in sentences of their own, each naming a topic of its own (fifteenth trial:
     「…写真ってどうしたらいいですか？車椅子のまま撮っても大丈夫？あと申請書の字も本人書けないんですがこっちで書いて
