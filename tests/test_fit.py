@@ -2544,3 +2544,16 @@ def test_session_58_an_email_contact_is_routed(lexicon):
     assert lexicon.blocking(lexicon.find("カードをメールで止められる？")).id == "suspend_other_ways"
     assert lexicon.blocking(lexicon.find("申請用WEBサイトでメールアドレスを登録するの？")) is None
     assert lexicon.blocking(lexicon.find("不審なメールで問い合わせが来た")).id != "email_inquiry"
+
+
+def test_session_59_a_topic_variant_of_the_concept_named_is_given(lexicon, kb):
+    """b57 c03-2 (津軽弁): 「へば施設さ役場の人来るどき、何そろえでおげばいいんだべ？」 read as how to get a card with the
+    outreach named and what to prepare (topic=preparation): the outreach's preparation, not the answer just given again;
+    a variant by another entity (the mail route) stays the classifier's intent's own."""
+    from bot.shared.fit import Decision
+    text = "へば施設さ役場の人来るどき、何そろえでおげばいいんだべ？"
+    decision = Decision("answer", ["how_to_get_card"])
+    messages = decision_messages(kb, decision, {"topic": ["preparation"]}, lexicon, text)
+    assert [m["custom"]["answer_id"] for m in messages] == ["outreach_facility_preparation"]
+    post = decision_messages(kb, Decision("answer", ["post_office"]), {"route": ["mail"]}, lexicon, "郵便局で申請できる？")
+    assert [m["custom"]["answer_id"] for m in post] == ["post_office"]

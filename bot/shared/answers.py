@@ -136,10 +136,27 @@ def _offer_first(kb: KnowledgeBase, message: dict, intents: List[str]) -> None:
     message["buttons"] = (offered + [b for b in message["buttons"] if b["payload"] not in known])[:MAX_ANSWER_BUTTONS]
 
 
+def _selected(kb: KnowledgeBase, intent: str, entities: Dict[str, List[str]], lexicon: Optional[Lexicon],
+              text: str) -> Optional[Entry]:
+    """The entry of `intent` the entities select; when they select none of its variants but one of the main topic of a
+    concept asked that places the message there too (b57 c03-2, 津軽弁: 「施設さ役場の人来るどき、何そろえでおげばいいんだべ？」
+    read as how to get a card, the outreach named: the outreach's preparation), that variant — the words chose it. Only a
+    variant by `topic` (what about the topic is asked): those by a kind of card, a route or a term are the classifier's to
+    choose (「郵便局で申請できる？」 names the mail, but asks about the post office)."""
+    entry = kb.select(intent, entities)
+    if entry is None or entry.when or lexicon is None or not text:
+        return entry
+    concepts = [lexicon.covered[cid] for cid in asked_topics(lexicon.find(text).covered, lexicon)]
+    mains = sorted({c.intents[0] for c in concepts if intent in c.intents[1:]})
+    variants = [v for v in (kb.select(main, entities) for main in mains) if v is not None and set(v.when) == {"topic"}]
+    return variants[0] if len(variants) == 1 else entry
+
+
 def _answers(kb: KnowledgeBase, intents: List[str], entities: Dict[str, List[str]],
              lexicon: Optional[Lexicon] = None, text: str = "") -> List[dict]:
     """The answers of `intents`, each led by the point the message `text` asks when one line holds it (`point_asked`)."""
-    entries = [entry for entry in (kb.select(intent, entities) for intent in intents) if entry]
+    entries = [entry for entry in (_selected(kb, intent, entities, lexicon, text) for intent in intents) if entry]
+    entries = list({entry.id: entry for entry in entries}.values())
     return [answer_message(kb, entry, point_asked(lexicon, entry, text) if lexicon is not None and text else "")
             for entry in entries]
 
