@@ -831,27 +831,36 @@ def read_other_questions(reply: List[dict]) -> List[dict]:
 
 
 def answer_also_asked(text: str, reply: List[dict]) -> List[dict]:
-    """One answer, and a topic asked in another sentence of the message that it does not cover (offered as a button):
-    that topic's answer too, when the NLU reads the sentence alone as it, sure (READ_ALONE_SURE) — b50 c04 T6, 「…作る
-    のにお金はかかりますか？申請はスマホでもできますか？」 (apply_methods 0.85 alone) got the fee and only a button for the
-    ways to apply; 「…資格確認書が届くんですか？申請は要りますか」 asks on about the 資格確認書 (apply_methods 0.48 alone).
+    """One or two answers, and a topic asked in another sentence of the message that they do not cover (offered as a
+    button): that topic's answer too, when the NLU reads the sentence alone as it, sure (READ_ALONE_SURE) — b50 c04 T6,
+    「…作るのにお金はかかりますか？申請はスマホでもできますか？」 (apply_methods 0.85 alone) got the fee and only a button
+    for the ways to apply; 「…資格確認書が届くんですか？申請は要りますか」 asks on about the 資格確認書 (apply_methods 0.48
+    alone). A part naming no kind of card is read also as about the kind an answer is about (b57 c10-2, beside the PIN and
+    the 顔認証 card: 「あと切り替えって俺が代わりに行ってもできるんすか？」 — out of scope alone, that card's application 0.96
+    with it): one of that kind's topics, as `_of_the_kind_talked_about` reads a later message.
     Not for numbered parts (`answer_each_part` reads them), nor when Rasa cannot be asked."""
     kb, lexicon = load_knowledge(), load_lexicon()
-    given = kb.by_id.get(reply[0]["custom"].get("answer_id") or "") if len(reply) == 1 else None
-    if given is None or reply[0]["custom"].get("fallback") or NUMBERED.search(text):
+    given = [kb.by_id.get(message["custom"].get("answer_id") or "") for message in reply]
+    if not 0 < len(given) <= 2 or None in given or any(m["custom"].get("fallback") for m in reply) or NUMBERED.search(text):
         return reply
     told_before = _told_before(text)
-    for part, intents in also_asked_parts(text, [given.intent], lexicon):
-        reading = _read_sure(part, intents) or (_read_sure(f"{told_before[part]}。{part}", intents) if told_before.get(part) else None)
+    # a kind of card (not the 資格確認書: 「この方は保険証がなくなったら受診はどうなるんでしょう」 beside the no-card answer
+    # asks what that answer says, b57 c01-4)
+    kind = next((k for k in (carried_kind(kb, lexicon, entry.id) for entry in given) if k and "カード" in k.terms[0]), None)
+    for part, intents in also_asked_parts(text, [entry.intent for entry in given], lexicon):
+        reading = (_read_sure(part, intents) or (_read_sure(f"{told_before[part]}。{part}", intents) if told_before.get(part) else None)
+                   or (_read_sure(f"{kind.terms[0]}で、{part}", kind.intents) if kind and kind.id not in lexicon.find(part).covered else None))
         if reading:
             intent = reading["intent"]
             entry = kb.select(intent["name"], meant_entities(reading))
-            if entry is None or entry.id == given.id:
+            if entry is None or entry in given:
                 continue
             offered = {b["payload"] for b in entry_buttons(kb, [entry.id, getattr(kb.default_entry(entry.intent), "id", "")])}
-            reply[0]["buttons"] = [b for b in reply[0]["buttons"] if b["payload"] not in offered]
+            for message in reply:
+                message["buttons"] = [b for b in message.get("buttons", []) if b["payload"] not in offered]
             also = [answer_message(kb, entry)]
-            return also + reply if _part_asked_first(text, part, given.intent, lexicon) else reply + also
+            first = len(given) == 1 and _part_asked_first(text, part, given[0].intent, lexicon)
+            return also + reply if first else reply + also
     return reply
 
 

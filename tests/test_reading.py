@@ -16,6 +16,7 @@ class FakeRasa(BaseHTTPRequestHandler):
     token = "t0ken"
     texts: list = []
     intent = "pin_sharing"
+    intent_of = None   # a function of the text giving the intent, when set
 
     def do_POST(self):   # noqa: N802 (http.server's name)
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -24,7 +25,7 @@ class FakeRasa(BaseHTTPRequestHandler):
             self.end_headers()
             return
         FakeRasa.texts.append(body["text"])
-        intent = {"name": FakeRasa.intent, "confidence": 0.9}
+        intent = {"name": FakeRasa.intent_of(body["text"]) if FakeRasa.intent_of else FakeRasa.intent, "confidence": 0.9}
         reply = json.dumps({"text": body["text"], "intent": intent, "intent_ranking": [intent], "entities": []})
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -114,3 +115,23 @@ def test_another_question_read_as_the_topic_answered_gets_no_note(fake_rasa, mon
     monkeypatch.setattr(FakeRasa, "intent", "card_fee")
     assert [m["custom"].get("answer_id") for m in read_other_questions(reply)] == ["card_fee"]
     assert not any(m["custom"].get("unanswered") for m in read_other_questions(reply))
+
+
+def test_another_question_beside_the_face_auth_card_is_read_as_about_it(fake_rasa, monkeypatch):
+    """b57 c10-2: 「…暗証番号いらないカードあるって聞いたんすけど、それにしたらばあちゃん困ることあります？あと切り替えって俺が
+    代わりに行ってもできるんすか？」 got the 顔認証 card and no answer on the switch by a proxy: the part, out of scope alone,
+    is read with the kind of card the answer is about — that card's application by a proxy."""
+    from actions.actions import answer_also_asked
+    from bot.shared.answers import fitting_reply
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.knowledge import load_knowledge
+    kb, lexicon = load_knowledge(), load_lexicon()
+    text = "暗証番号いらないカードにしたら困ることあります？あと切り替えって孫が代わりに行ってもできるんすか？"
+    sure = [{"name": "face_auth_card_about", "confidence": 0.9}]
+    reply = fitting_reply(kb, lexicon, {"text": text, "intent": sure[0], "intent_ranking": sure,
+                                        "entities": [{"entity": "agent", "value": "proxy"}]})
+    assert [m["custom"].get("answer_id") for m in reply] == ["face_auth_card_about"]
+    monkeypatch.setattr(FakeRasa, "intent_of", staticmethod(
+        lambda text: "face_auth_card_apply" if text.startswith("顔認証マイナンバーカードで、") else "out_of_scope"))
+    answered = [m["custom"].get("answer_id") for m in answer_also_asked(text, reply)]
+    assert answered[0] == "face_auth_card_about" and answered[1].startswith("face_auth_card_apply")
