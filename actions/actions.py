@@ -840,9 +840,11 @@ def answer_also_asked(text: str, reply: List[dict]) -> List[dict]:
     with it): one of that kind's topics, as `_of_the_kind_talked_about` reads a later message.
     Not for numbered parts (`answer_each_part` reads them), nor when Rasa cannot be asked."""
     kb, lexicon = load_knowledge(), load_lexicon()
-    given = [kb.by_id.get(message["custom"].get("answer_id") or "") for message in reply]
-    if not 0 < len(given) <= 2 or None in given or any(m["custom"].get("fallback") for m in reply) or NUMBERED.search(text):
+    ids = [message["custom"].get("answer_id") or "" for message in reply]
+    if (not 0 < len(ids) <= 2 or not all(i in kb.by_id for i in ids) or any(m["custom"].get("fallback") for m in reply)
+            or NUMBERED.search(text)):
         return reply
+    given = [kb.by_id[i] for i in ids]
     told_before = _told_before(text)
     # a kind of card (not the 資格確認書: 「この方は保険証がなくなったら受診はどうなるんでしょう」 beside the no-card answer
     # asks what that answer says, b57 c01-4)
