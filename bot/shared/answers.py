@@ -65,16 +65,16 @@ def lines_asked(lexicon: Lexicon, entry: Entry, text: str, asked: Optional[Set[s
     return [line for line in lines[1:] if on_what_was_asked(line)][:MAX_LINES_ASKED] if asked else []
 
 
-def point_asked(lexicon: Lexicon, entry: Entry, text: str) -> str:
+def point_asked(lexicon: Lexicon, entry: Entry, text: str, asked_ids: Optional[List[str]] = None) -> str:
     """The one line of a long answer, below its first two, that names what the message asks and the rest does not
     (session 53's blind trial, b52 c10-5: 「…限度額適用認定証をいつも申請しているんですが、マイナ保険証を使えばその手続きは
     いらなくなるんですか？」 got the マイナ保険証's merits with 限度額 as the second of three) — said first, as 「ご質問の点：…」;
     "" otherwise — nor for a concept the answer's title names (「マイナンバーカードで何ができる？」: not the line on local
-    services, which names what the title names)."""
+    services, which names what the title names). `asked_ids`: the message's asked topics when already found."""
     lines = entry.answer.strip().splitlines()
     if len(lines) <= 3:
         return ""
-    asked = set(asked_topics(lexicon.find(text).covered, lexicon))
+    asked = set(asked_ids if asked_ids is not None else asked_topics(lexicon.find(text).covered, lexicon))
     if not asked - lexicon.covered_in(entry.title):
         return ""
     found = lines_asked(lexicon, entry, text, asked)
@@ -137,16 +137,16 @@ def _offer_first(kb: KnowledgeBase, message: dict, intents: List[str]) -> None:
 
 
 def _selected(kb: KnowledgeBase, intent: str, entities: Dict[str, List[str]], lexicon: Optional[Lexicon],
-              text: str) -> Optional[Entry]:
+              asked_ids: List[str]) -> Optional[Entry]:
     """The entry of `intent` the entities select; when they select none of its variants but one of the main topic of a
     concept asked that places the message there too (b57 c03-2, 津軽弁: 「施設さ役場の人来るどき、何そろえでおげばいいんだべ？」
     read as how to get a card, the outreach named: the outreach's preparation), that variant — the words chose it. Only a
     variant by `topic` (what about the topic is asked): those by a kind of card, a route or a term are the classifier's to
     choose (「郵便局で申請できる？」 names the mail, but asks about the post office)."""
     entry = kb.select(intent, entities)
-    if entry is None or entry.when or lexicon is None or not text:
+    if entry is None or entry.when or lexicon is None or not asked_ids:
         return entry
-    concepts = [lexicon.covered[cid] for cid in asked_topics(lexicon.find(text).covered, lexicon)]
+    concepts = [lexicon.covered[cid] for cid in asked_ids]
     mains = sorted({c.intents[0] for c in concepts if intent in c.intents[1:]})
     variants = [v for v in (kb.select(main, entities) for main in mains) if v is not None and set(v.when) == {"topic"}]
     return variants[0] if len(variants) == 1 else entry
@@ -155,10 +155,11 @@ def _selected(kb: KnowledgeBase, intent: str, entities: Dict[str, List[str]], le
 def _answers(kb: KnowledgeBase, intents: List[str], entities: Dict[str, List[str]],
              lexicon: Optional[Lexicon] = None, text: str = "") -> List[dict]:
     """The answers of `intents`, each led by the point the message `text` asks when one line holds it (`point_asked`)."""
-    entries = [entry for entry in (_selected(kb, intent, entities, lexicon, text) for intent in intents) if entry]
+    asked_ids = asked_topics(lexicon.find(text).covered, lexicon) if lexicon is not None and text else []
+    entries = [entry for entry in (_selected(kb, intent, entities, lexicon, asked_ids) for intent in intents) if entry]
     entries = list({entry.id: entry for entry in entries}.values())
-    return [answer_message(kb, entry, point_asked(lexicon, entry, text) if lexicon is not None and text else "")
-            for entry in entries]
+    return [answer_message(kb, entry, point_asked(lexicon, entry, text, asked_ids) if lexicon is not None and text
+                           else "") for entry in entries]
 
 
 def decision_messages(kb: KnowledgeBase, decision: Decision, entities: Dict[str, List[str]],
