@@ -205,7 +205,9 @@ def question_parts(text: str, lexicon: Lexicon) -> List[str]:
     parts: List[str] = []
     context = ""
     for sentence in sentences:
-        if asks(sentence) and _stands_alone(sentence, lexicon):
+        if asks(sentence) and parts and lexicon.find(parts[-1]).uncovered and _if_so(sentence, lexicon):
+            parts[-1] += sentence
+        elif asks(sentence) and _stands_alone(sentence, lexicon):
             parts.append(sentence if parts else context + sentence)
         elif asks(sentence) and parts:   # 「もう期限切れ？」: asks on about the question before it
             parts[-1] += sentence
@@ -218,6 +220,22 @@ def question_parts(text: str, lexicon: Lexicon) -> List[str]:
     if len(parts) < 2 or any(topics[i] <= set().union(*topics[:i]) for i in range(1, len(topics))):
         return []
     return parts
+
+
+# a condition first that names nothing: on what was just asked — an uncovered topic's question goes on (b58 c09-3: 「…カード
+# って何年で期限切れんの？切れてたら病院で使えない？」 — the expired card's use, not a hospital refusing the card)
+IF_SO = re.compile(r"^(?:もし|じゃあ|では)?[、,\s]*(?P<condition>[^、,。？?\s]{1,8}?(?:たら|なら|れば))(?=[、,\s]|[^、,。？?\s])")
+
+
+# a part's last comma closing a sentence (「…話それました、これって…」), not a clause (「切れても、」「ので、」)
+SENTENCE_THEN_COMMA = re.compile(r"(?:ました|ません|でした|です|ます)、[^、]+$")
+
+
+def _if_so(sentence: str, lexicon: Lexicon) -> bool:
+    """The sentence begins with a condition that names no topic (「切れてたら…」「だめだったら…」): it asks on."""
+    condition = IF_SO.match(sentence)
+    return bool(condition) and not lexicon.find(condition.group("condition")).covered \
+        and not lexicon.find(condition.group("condition")).uncovered
 
 
 def _stands_alone(sentence: str, lexicon: Lexicon) -> bool:
@@ -641,7 +659,13 @@ def _answer_beside_route(text: str, route: UncoveredConcept, ranked: List[Tuple[
     (lost_card 0.49) got the reissue fee's routing reply alone, not how to stop the card."""
     if route.governs or not ranked:
         return []
-    clauses = [(lexicon.find(clause), asking) for part, asking in asking_parts(text) for clause in BUT.split(part) if clause]
+    parts = asking_parts(text)
+    clauses = [(lexicon.find(clause), asking) for part, asking in parts for clause in BUT.split(part) if clause]
+    # and a part's last clause that asks after a sentence ended by a comma (b58 c06-1: 「…前も免許更新のときに似たようなことあった
+    # 気がするんですけど話それました、これってロックされたってことですよね？」: the lock asked, the licence an aside) — not after
+    # a clause it depends on (「有効期限が切れても、しばらくは保険証として使えますか」)
+    clauses += [(lexicon.find(part.rsplit("、", 1)[1]), True) for part, asking in parts
+                if asking and SENTENCE_THEN_COMMA.search(part)]
     if not any(route.id in found.uncovered for found, _ in clauses):
         clauses = [(lexicon.find(sentence), True) for sentence in SENTENCE.findall(text) if asks(sentence)]
     intent, confidence = ranked[0]
