@@ -26,7 +26,7 @@ from bot.shared.concepts import CoveredConcept, Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_and_told, asking_parts, tells_after_asking, also_asked_parts, asked_topics, nearby_named, part_number,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
 from bot.shared.conversation import (ACKNOWLEDGED, ASKS_WHERE, KANA, SHORT_REPLIES, about_someone_else, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
-                                     quotes_another_text,
+                                     NOT_THIS_FIRST, quotes_another_text,
                                      held_by_the_answer, neighbours_of, by_their_numbers, short_follow_up, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      answer_to_part, is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
@@ -300,7 +300,9 @@ def not_this(turn: Turn, not_about: str, rest: str) -> List[dict]:
         text = turn.message.get("text") or ""
         named_aside = any(e.get("start") is not None and text[e["start"]:e["end"]] in not_about
                           for e in turn.message.get("entities") or [])
-        return reply_to_part(rest, turn.message) if named_aside else []   # 「それはわかります。でも家族はだめなの？」: read whole
+        # said in the first clause (「あ、ごめんなさい、コンビニとか免許のことじゃなくて、暗証番号を…どう直すかが知りたいんです」,
+        # b58 c06-2, got the 顔認証 card): the rest alone; 「それはわかります。でも家族はだめなの？」: read whole
+        return reply_to_part(rest, turn.message) if named_aside or NOT_THIS_FIRST.match(turn.text) else []
     previous = turn.kb.by_id.get(turn.previous or "")
     not_meant = {turn.lexicon.covered[concept].intents[0] for concept in named}
     if previous is not None and previous.intent in turn.lexicon.intents_of(named):

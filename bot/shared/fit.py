@@ -76,16 +76,18 @@ ABOUT_THE_CARD = re.compile(r"マイナ|カード|保険証|被保険者証|番�
 IN_PARENTHESES = r"[(（](?:[1-9１-９]|[a-eａ-ｅ])[)）]"
 NUMBERED = re.compile(r"[①-⑩]|(?:^|(?<=[、\s]))[1-9][.．)）]|(?:^|(?<=\n))[1-9][ \u3000](?=\S)"   # and 「1 今持っている…」 on its line
                       r"|(?:^|(?<=[、。\s]))" + IN_PARENTHESES)
-# a message's parts: sentences, 「Aや、B」 (not 「〜ても、」「〜場合、」), numbered parts (「①…②…」「1. … 2. …」) and, in a message
+# marks and emoji people end a phrase with (session 47's blind trial (b46): 「…メガネありでOK？🤓💦」 was not read as a question)
+EMOJI = r"♪★☆♡♥\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff"
+END_MARKS = r"~〜" + EMOJI
+# a message's parts: sentences (one ended by an emoji and a space: 「小学生もOKなんですね✨ もうひとつ、…写真でも申請
+# できますか？」, b58 c02-2), 「Aや、B」 (not 「〜ても、」「〜場合、」), numbered parts (「①…②…」「1. … 2. …」) and, in a message
 # typed without 「。」, 「… どうしたらいいですか あと認知症の人で…」 (a space, then a word that opens another concern)
-PARTS = re.compile(r"[。?？!！\n]+|(?<=や)、|、(?=(?:それと(?!も)|それから|ところで)[、,]?)|\s+(?=(?:あと|それと|それから|ところで|あとは)[、,\s]?[^\s])|" + NUMBERED.pattern)
+PARTS = re.compile(r"[。?？!！\n]+|(?<=[" + EMOJI + r"])\s+|(?<=や)、|、(?=(?:それと(?!も)|それから|ところで)[、,]?)|\s+(?=(?:あと|それと|それから|ところで|あとは)[、,\s]?[^\s])|" + NUMBERED.pattern)
 # 「…詐欺じゃないかと怖がっとるんですが、あの口座の登録いうのはなんですか」 (session 49's blind trial (b48)): a clause after 「が、」
 # 「けど、」 asks apart from the one before it
 BUT = re.compile(r"(?<=[すた]が)、|(?<=けど)、|(?<=けれど)、|(?<=けれども)、")
 # 「AじゃなくてB」: B is meant (a check's answer, an answer's variant)
 INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて|でねぐて|でねくて|じゃのうて|やのうて|というより(?:は)?"
-# marks and emoji people end a phrase with (session 47's blind trial (b46): 「…メガネありでOK？🤓💦」 was not read as a question)
-END_MARKS = r"~〜♪★☆♡♥\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff"
 ASKS = re.compile(r"(?:[?？]|の|のか|かな|ですか|ますか|ませんか|でしょうか|でしょう|ですかね|ますかね|ろうか|(?<=[るた])ん"   # 「それどこでできるん」
                   r"|どう(?:すれば|したら)(?:いい|よい|良い)?|どうしよう|どうなる)[\s。…" + END_MARKS + r"]*$")   # 「それって家族でもいいの？」
 WANTS_TO_KNOW = re.compile(r"(?:聞きたい|ききたい|知りたい|しりたい|(?:教|おし)えて(?:ください|下さい|ほしい|もらえる)?"
