@@ -2557,3 +2557,44 @@ def test_session_59_a_topic_variant_of_the_concept_named_is_given(lexicon, kb):
     assert [m["custom"]["answer_id"] for m in messages] == ["outreach_facility_preparation"]
     post = decision_messages(kb, Decision("answer", ["post_office"]), {"route": ["mail"]}, lexicon, "郵便局で申請できる？")
     assert [m["custom"]["answer_id"] for m in post] == ["post_office"]
+
+
+def test_session_60_the_question_after_a_run_on_aside_is_answered_beside_its_route(lexicon, kb):
+    """b58 c06-1 (a long message): the PIN lock asked in the last clause, after an aside that names 免許更新 — the lock's
+    steps beside the licence's routing reply (test_a_subordinate_clause_is_not_a_second_question: 「切れても、」 does not
+    split)."""
+    text = ("3回くらい適当に押したらなんか使えなくなってしまって、そういえば前も免許更新のときに似たようなことあった気がするんです"
+            "けど話それました、これってロックされたってことですよね？どうやったら直せますか？")
+    decision = decide(text, "pin_forgot", ranking(("pin_forgot", 0.82), ("out_of_scope", 0.05)), lexicon, set(kb.intents))
+    assert (decision.kind, decision.intents, decision.route.id) == ("route", ["pin_forgot"], "driving_license")
+
+
+def test_session_60_a_condition_naming_nothing_asks_on_an_uncovered_question(lexicon):
+    """b58 c09-3: 「…カードって何年で期限切れんの？切れてたら病院で使えない？」 — the expired card at a hospital, not a
+    hospital refusing the card; after a covered question such a sentence stays a question of its own."""
+    from bot.shared.fit import question_parts
+    assert question_parts("あとさ、利用者さんのカードって何年で期限切れんの？切れてたら病院で使えない？", lexicon) == []
+    assert len(question_parts("保険証はいつまで？だめだったら資格確認書はもらえる？", lexicon)) == 2
+
+
+def test_session_60_a_phrase_ended_by_an_emoji_is_a_part(lexicon, kb):
+    """b58 c02-2: 「小学生もOKなんですね✨ …そういう写真でも申請できますか？」 — the photo's exception beside the children's
+    routing reply, not the routing reply alone."""
+    text = "小学生もOKなんですね✨ もうひとつ、むすめは写真とるとき顔がななめになっちゃうし、じっと正面むけないんです💦 そういう写真でも申請できますか？"
+    assert asking_parts(text)[0] == ("小学生もOKなんですね✨", False)
+    decision = decide(text, "photo_exception", ranking(("photo_exception", 0.98)), lexicon, set(kb.intents))
+    assert (decision.kind, decision.intents, decision.route.id) == ("route", ["photo_exception"], "infants")
+
+
+def test_session_60_words_of_b58(lexicon):
+    """b58's words: 「…という理解で合っていますか」 is no PIN check (c05-3); 訪問歯科 is a home visit (c07-3); English is a
+    foreign language (c04-4); 「親の私が決めてあげても」 asks who sets the PIN (c02-4); a copy of the card's back for a
+    business is routed (c10-3), not an outreach's copy of the ID."""
+    assert "pin_checked" not in lexicon.find("後見人が暗証番号を管理するのは問題ないでしょうか。職員には伝えない方がよいという理解で合っていますか。").covered
+    assert "pin_checked" in lexicon.find("これが暗証番号で合ってますか？").covered
+    assert "homecare" in lexicon.find("顔認証カードの患者さんは、訪問歯科ではいつから使えますか").covered
+    assert "foreign_language" in lexicon.find("English の でんわ ばんごう は どれ ですか？").covered
+    assert "pin_setting_help" in lexicon.find("暗証番号、親の私が決めてあげてもいいの？").covered
+    copy = "不動産会社からカードの裏面も含めてコピーを求められたのですが、渡してしまって大丈夫でしょうか。"
+    assert lexicon.blocking(lexicon.find(copy)).id == "card_copy_to_others"
+    assert lexicon.blocking(lexicon.find("出張申請受付で本人確認書類のコピーを会社に送るのですか")) is None

@@ -3294,3 +3294,13 @@ def test_session_54_a_follow_up_naming_an_earlier_answer_of_the_reply_is_read_ag
     messages = run(ActionAnswer(), trk)[1]
     assert messages[0]["custom"].get("answer_id") == "fax_inquiry"
     assert "https://www.soumu.go.jp/main_content/000920146.pdf" in messages[0]["text"]
+
+
+def test_a_correction_led_by_an_apology_says_what_it_is_not_about():
+    """b58 c06-2: 「あ、ごめんなさい、コンビニとか免許のことじゃなくて、暗証番号を…どう直すかが知りたいんです。」 got
+    「もしかして」: the apology before the first clause hid it — the rest is read alone."""
+    from bot.shared.conversation import what_it_is_not_about
+    text = "あ、ごめんなさい、コンビニとか免許のことじゃなくて、暗証番号を何回も間違えてロックされたっぽいのをどう直すかが知りたいんです。"
+    assert what_it_is_not_about(text) == ("あ、ごめんなさい、コンビニとか免許のことじゃなくて、",
+                                          "暗証番号を何回も間違えてロックされたっぽいのをどう直すかが知りたいんです。")
+    assert what_it_is_not_about("すみません、質問です。代理の件です") is None
