@@ -236,8 +236,10 @@ SENTENCE_THEN_COMMA = re.compile(r"(?:ました|ません|でした|です|ま�
 def _if_so(sentence: str, lexicon: Lexicon) -> bool:
     """The sentence begins with a condition that names no topic (「切れてたら…」「だめだったら…」): it asks on."""
     condition = IF_SO.match(sentence)
-    return bool(condition) and not lexicon.find(condition.group("condition")).covered \
-        and not lexicon.find(condition.group("condition")).uncovered
+    if condition is None:
+        return False
+    found = lexicon.find(condition.group("condition"))
+    return not found.covered and not found.uncovered
 
 
 def _stands_alone(sentence: str, lexicon: Lexicon) -> bool:
