@@ -86,6 +86,8 @@ PARTS = re.compile(r"[。?？!！\n]+|(?<=[" + EMOJI + r"])\s+|(?<=や)、|、(?
 # 「…詐欺じゃないかと怖がっとるんですが、あの口座の登録いうのはなんですか」 (session 49's blind trial (b48)): a clause after 「が、」
 # 「けど、」 asks apart from the one before it
 BUT = re.compile(r"(?<=[すた]が)、|(?<=けど)、|(?<=けれど)、|(?<=けれども)、")
+# a part's last comma closing a sentence (「…話それました、これって…」), not a clause (「切れても、」「ので、」)
+SENTENCE_THEN_COMMA = re.compile(r"(?:ました|ません|でした|です|ます)、[^、]+$")
 # 「AじゃなくてB」: B is meant (a check's answer, an answer's variant)
 INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて|でねぐて|でねくて|じゃのうて|やのうて|というより(?:は)?"
 ASKS = re.compile(r"(?:[?？]|の|のか|かな|ですか|ますか|ませんか|でしょうか|でしょう|ですかね|ますかね|ろうか|(?<=[るた])ん"   # 「それどこでできるん」
@@ -207,7 +209,7 @@ def question_parts(text: str, lexicon: Lexicon) -> List[str]:
     parts: List[str] = []
     context = ""
     for sentence in sentences:
-        if asks(sentence) and parts and lexicon.find(parts[-1]).uncovered and _if_so(sentence, lexicon):
+        if asks(sentence) and parts and _if_so(sentence, lexicon) and lexicon.find(parts[-1]).uncovered:
             parts[-1] += sentence
         elif asks(sentence) and _stands_alone(sentence, lexicon):
             parts.append(sentence if parts else context + sentence)
@@ -226,11 +228,7 @@ def question_parts(text: str, lexicon: Lexicon) -> List[str]:
 
 # a condition first that names nothing: on what was just asked — an uncovered topic's question goes on (b58 c09-3: 「…カード
 # って何年で期限切れんの？切れてたら病院で使えない？」 — the expired card's use, not a hospital refusing the card)
-IF_SO = re.compile(r"^(?:もし|じゃあ|では)?[、,\s]*(?P<condition>[^、,。？?\s]{1,8}?(?:たら|なら|れば))(?=[、,\s]|[^、,。？?\s])")
-
-
-# a part's last comma closing a sentence (「…話それました、これって…」), not a clause (「切れても、」「ので、」)
-SENTENCE_THEN_COMMA = re.compile(r"(?:ました|ません|でした|です|ます)、[^、]+$")
+IF_SO = re.compile(r"^(?:もし|じゃあ|では)?[、,\s]*(?P<condition>[^、,。？?\s]{1,8}?(?:たら|なら|れば))(?=[^。？?])")
 
 
 def _if_so(sentence: str, lexicon: Lexicon) -> bool:
