@@ -26,7 +26,7 @@ from bot.shared.concepts import CoveredConcept, Found, Lexicon, load_lexicon
 from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_and_told, asking_parts, tells_after_asking, also_asked_parts, asked_topics, nearby_named, part_number,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
 from bot.shared.conversation import (ACKNOWLEDGED, ASKS_WHERE, KANA, SHORT_REPLIES, about_someone_else, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
-                                     NOT_THIS_FIRST, quotes_another_text,
+                                     NotAbout, quotes_another_text,
                                      held_by_the_answer, neighbours_of, by_their_numbers, short_follow_up, cannot_phone, phones_for_them,
                                      corrected_question, following_up, for_a_hiragana_reader, for_the_medical_side, hard_to_read, in_short,
                                      answer_to_part, is_plain_decline, last_answer_id, missed_the_question, names_a_topic, names_the_person,
@@ -283,14 +283,15 @@ def _corrected(turn: Turn) -> List[dict]:
     if corrected:
         return reply_to_part(corrected)
     aside = what_it_is_not_about(turn.text)
-    return not_this(turn, *aside) if aside else []
+    return not_this(turn, aside) if aside else []
 
 
-def not_this(turn: Turn, not_about: str, rest: str) -> List[dict]:
+def not_this(turn: Turn, aside: NotAbout) -> List[dict]:
     """The reply to `rest`, read on its own, never as the topic of what the message says it is not about — the main
     topics that names, and the answer just given when it is one of them (fifteenth trial: 「顔認証カードの説明じゃなくて
     …普通のカードの人です。その場で暗証番号教えられてヘルパーが入力するのはアリかナシか知りたいんです」 got the
     顔認証カード answer's lines again)."""
+    not_about, rest = aside.not_about, aside.rest
     set_aside = turn.lexicon.find(not_about)
     named = asked_topics(set_aside.covered, turn.lexicon)
     if not named and set_aside.uncovered:   # 「住所変更の件、承知しました。1点目の…更新を代理で…」: the rest alone
@@ -302,7 +303,7 @@ def not_this(turn: Turn, not_about: str, rest: str) -> List[dict]:
                           for e in turn.message.get("entities") or [])
         # said in the first clause (「あ、ごめんなさい、コンビニとか免許のことじゃなくて、暗証番号を…どう直すかが知りたいんです」,
         # b58 c06-2, got the 顔認証 card): the rest alone; 「それはわかります。でも家族はだめなの？」: read whole
-        return reply_to_part(rest, turn.message) if named_aside or NOT_THIS_FIRST.match(turn.text) else []
+        return reply_to_part(rest, turn.message) if named_aside or aside.first_clause else []
     previous = turn.kb.by_id.get(turn.previous or "")
     not_meant = {turn.lexicon.covered[concept].intents[0] for concept in named}
     if previous is not None and previous.intent in turn.lexicon.intents_of(named):

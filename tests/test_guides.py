@@ -1808,7 +1808,7 @@ def test_a_topic_understood_with_thanks_is_set_aside_and_the_phone_asked_about_i
     from actions.actions import ActionAnswer, ActionFallback
     from bot.shared.conversation import what_it_is_not_about
     assert what_it_is_not_about("写真はわかったわ、おおきに。ほんでサインの方は？字ぃ書かれへんねん、息子。") == (
-        "写真はわかったわ、おおきに。", "ほんでサインの方は？字ぃ書かれへんねん、息子。")
+        "写真はわかったわ、おおきに。", "ほんでサインの方は？字ぃ書かれへんねん、息子。", False)
     assert what_it_is_not_about("資格確認書のことはお聞きしていなかったのですが…。それって、私のスマートフォンで父の分を"
                                 "申請してもよいということでしょうか？")[0] == "資格確認書のことはお聞きしていなかったのですが…。"
     # session 57's trial (b56 c03-4, 鹿児島弁): 「いや、資格確認書じゃなかとよ。…」 got the 資格確認書 after the card's custody
@@ -1910,7 +1910,7 @@ def test_a_step_said_to_be_done_is_not_what_is_asked():
     かわりの人でもいいですか」 got the four ways to apply."""
     from bot.shared.conversation import what_it_is_not_about
     assert what_it_is_not_about("申請はもう終わってます。受け取りのことです。かわりの人でもいいですか") == (
-        "申請はもう終わってます。", "受け取りのことです。かわりの人でもいいですか")
+        "申請はもう終わってます。", "受け取りのことです。かわりの人でもいいですか", False)
     assert what_it_is_not_about("利用登録は済ませました。病院ではどうすれば？")[1] == "病院ではどうすれば？"
     assert what_it_is_not_about("申請は終わりましたか？") is None and what_it_is_not_about("申請はもう終わってます。") is None
     # 「いや顔認証の説明はもう分かったって。普通のカードで、家族が暗証番号を知ってていいのかを聞いてるんだけど」 (a brother)
@@ -2718,7 +2718,7 @@ def test_a_message_that_says_it_asks_about_something_else_is_not_read_as_about_t
     assert group[0]["custom"].get("answer_id") == "hoken_merit" and "限度額" in group[0]["text"]
     from bot.shared.conversation import what_it_is_not_about   # the next turn: what it is not about, set aside
     assert what_it_is_not_about("いえ、顔のカードのお話ではございませんで、入院したときの高額療養費の限度額の書類のことでございます。") == (
-        "いえ、顔のカードのお話ではございませんで、", "入院したときの高額療養費の限度額の書類のことでございます。")
+        "いえ、顔のカードのお話ではございませんで、", "入院したときの高額療養費の限度額の書類のことでございます。", True)
 
 
 def test_a_quote_of_something_read_elsewhere_is_not_read_against_the_answer_just_given():
@@ -3302,5 +3302,5 @@ def test_a_correction_led_by_an_apology_says_what_it_is_not_about():
     from bot.shared.conversation import what_it_is_not_about
     text = "あ、ごめんなさい、コンビニとか免許のことじゃなくて、暗証番号を何回も間違えてロックされたっぽいのをどう直すかが知りたいんです。"
     assert what_it_is_not_about(text) == ("あ、ごめんなさい、コンビニとか免許のことじゃなくて、",
-                                          "暗証番号を何回も間違えてロックされたっぽいのをどう直すかが知りたいんです。")
+                                          "暗証番号を何回も間違えてロックされたっぽいのをどう直すかが知りたいんです。", True)
     assert what_it_is_not_about("すみません、質問です。代理の件です") is None

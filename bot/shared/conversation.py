@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 
 from bot.shared.answers import (MAX_CANDIDATES, NOT_HAD, answer_message, entry_buttons, fitting_reply, lines_asked, route_message,
                                 show_answer_payload)
@@ -1139,7 +1139,14 @@ NOT_THIS_FIRST = re.compile(r"^\s*(?:(?:あっ?|ああ|えっと|ごめん(?:な
                             re.DOTALL)
 
 
-def what_it_is_not_about(text: str) -> Optional[Tuple[str, str]]:
+class NotAbout(NamedTuple):
+    """What a message says it is not about, the rest of it, and whether it said so in its first clause."""
+    not_about: str
+    rest: str
+    first_clause: bool
+
+
+def what_it_is_not_about(text: str) -> Optional[NotAbout]:
     """(what the message says it is not about, the rest of it) when it says so in its first clause (fourteenth trial:
     「いえ、資格確認書ではなく、カードの持ち出し管理の話です。」 got 「資格確認書と同じになるため、くり返しません」; fifteenth:
     「顔認証カードの説明じゃなくて…普通のカードの人です。…」) or in sentences of their own, and something is left (thirteenth
@@ -1147,12 +1154,12 @@ def what_it_is_not_about(text: str) -> Optional[Tuple[str, str]]:
     よいのかを伺っております。」 was read as 施設での管理 again); None for any other message."""
     first = NOT_THIS_FIRST.match(text)
     if first:
-        return text[:first.start("rest")], first.group("rest").strip()
+        return NotAbout(text[:first.start("rest")], first.group("rest").strip(), True)
     sentences = [sentence.strip() for sentence in SENTENCE.findall(text)]
     rest = [sentence for sentence in sentences if not NOT_ABOUT.search(sentence)]
     if len(rest) == len(sentences) or not rest:
         return None
-    return "".join(sentence for sentence in sentences if sentence not in rest), "".join(rest)
+    return NotAbout("".join(sentence for sentence in sentences if sentence not in rest), "".join(rest), False)
 
 
 def missed_the_question(text: str) -> bool:
