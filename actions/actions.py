@@ -849,9 +849,9 @@ def answer_also_asked(text: str, reply: List[dict]) -> List[dict]:
         return reply
     given = [kb.by_id[i] for i in ids]
     told_before = _told_before(text)
-    # a kind of card (not the 資格確認書: 「この方は保険証がなくなったら受診はどうなるんでしょう」 beside the no-card answer
-    # asks what that answer says, b57 c01-4)
-    kind = next((k for k in (carried_kind(kb, lexicon, entry.id) for entry in given) if k and "カード" in k.terms[0]), None)
+    # a kind of card (not of document, the 資格確認書: 「この方は保険証がなくなったら受診はどうなるんでしょう」 beside the
+    # no-card answer asks what that answer says, b57 c01-4)
+    kind = next((k for k in (carried_kind(kb, lexicon, entry.id) for entry in given) if k and k.carried == "card"), None)
     for part, intents in also_asked_parts(text, [entry.intent for entry in given], lexicon):
         reading = (_read_sure(part, intents) or (_read_sure(f"{told_before[part]}。{part}", intents) if told_before.get(part) else None)
                    or (_read_sure(f"{kind.terms[0]}で、{part}", kind.intents) if kind and kind.id not in lexicon.find(part).covered else None))

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Union
+from typing import Dict, FrozenSet, Iterable, List, Literal, Optional, Set, Union
 
 import yaml
 
@@ -47,7 +47,8 @@ class CoveredConcept(BaseModel):
     excludes: List[str] = Field(default_factory=list)   # intents written for other people: never the answer when this
                                                         # concept is named (a blind person's PIN is not the 知的障害 rule)
     of_another: bool = False   # asks what the topic named beside it needs (何を持って行けば): never a second answer
-    carried: bool = False      # a kind of card (顔認証): after an answer about it, a question naming no kind asks about it
+    carried: Optional[Literal["card", "document"]] = None   # a kind of card (顔認証) or of document (資格確認書): after
+                               # an answer about it, a question naming no kind asks about it
     aspect: bool = False       # asks an aspect (お金, 申し込み, 持ち物) of a topic: in a short follow-up that names no topic
                                # of its own, of the answer just given
     urgent: bool = False       # its first intent's steps cannot wait (a lost card): no out-of-scope doubt holds them back
