@@ -303,7 +303,13 @@ def not_this(turn: Turn, aside: NotAbout) -> List[dict]:
                           for e in turn.message.get("entities") or [])
         # said in the first clause (「あ、ごめんなさい、コンビニとか免許のことじゃなくて、暗証番号を…どう直すかが知りたいんです」,
         # b58 c06-2, got the 顔認証 card): the rest alone; 「それはわかります。でも家族はだめなの？」: read whole
-        return reply_to_part(rest, turn.message) if named_aside or aside.first_clause else []
+        if not (named_aside or aside.first_clause):
+            return []
+        alone = reply_to_part(rest, turn.message)
+        # the rest read alone places no answer, the whole message does (b59 c06-5, 北海道弁: 「いや、そうでなくて、オレが聞きたいの
+        # は母さんが行くんでなくて、息子のオレが代わりにカード受け取りに行けるかってことなんだわ。母さん78だけどさ」): the whole's
+        answered = [m for m in turn.reply if m["custom"].get("answer_id")]
+        return [] if answered and not any(m["custom"].get("answer_id") for m in alone) else alone
     previous = turn.kb.by_id.get(turn.previous or "")
     not_meant = {turn.lexicon.covered[concept].intents[0] for concept in named}
     if previous is not None and previous.intent in turn.lexicon.intents_of(named):
@@ -564,7 +570,7 @@ def _variant_of_the_answer(turn: Turn) -> List[dict]:
     oneself, not the proxy's 委任状)."""
     if not turn.previous or asked_topics(turn.found.covered, turn.lexicon) or turn.found.uncovered:
         return []
-    return variant_asked(turn.kb, turn.previous, meant_entities(turn.message))
+    return variant_asked(turn.kb, turn.previous, meant_entities(turn.message), of_related=not turn.on_the_answers_topic)
 
 
 def today() -> dt.date:
@@ -805,6 +811,7 @@ def read_other_questions(reply: List[dict]) -> List[dict]:
     kb, lexicon = load_knowledge(), load_lexicon()
     given = {message["custom"].get("answer_id") for message in reply}
     given_intents = {kb.by_id[i].intent for i in given if i in kb.by_id}
+    kind = _kind_of_card(kb, lexicon, [i for i in given if i in kb.by_id])
     out: List[dict] = []
     for message in reply:
         left: List[str] = []         # not read alone (no Rasa): the note asks for it again
@@ -814,6 +821,9 @@ def read_other_questions(reply: List[dict]) -> List[dict]:
             reading = parse(question)
             if reading is not None and (reading.get("intent") or {}).get("name") in given_intents:
                 continue   # read alone, it asks what an answer given answers (fifteenth trial: the note said otherwise)
+            if kind and ((parse(f"{kind.terms[0]}で、{question}") or {}).get("intent") or {}).get("name") in given_intents:
+                continue   # read as about the kind of card an answer is about, it asks what that answer answers (b59 c09-6:
+                           # 「顔認証のカードにしたら番号もういらない？あときりかえも夫がやっていい？」, the switch's steps)
             if any(said_before(kb, answer_id, question, lexicon=lexicon) for answer_id in given if answer_id):
                 continue   # 「あと土曜もつながる？」 beside the free dial's 「土日祝 9:30～17:30」 (a blind trial, 2026-12-03);
                            # 「①病院の受診には使えますか。」 beside 顔認証カードでできること (its 外来受診: session 27's)
@@ -849,9 +859,7 @@ def answer_also_asked(text: str, reply: List[dict]) -> List[dict]:
         return reply
     given = [kb.by_id[i] for i in ids]
     told_before = _told_before(text)
-    # a kind of card (not of document, the 資格確認書: 「この方は保険証がなくなったら受診はどうなるんでしょう」 beside the
-    # no-card answer asks what that answer says, b57 c01-4)
-    kind = next((k for k in (carried_kind(kb, lexicon, entry.id) for entry in given) if k and k.carried == "card"), None)
+    kind = _kind_of_card(kb, lexicon, ids)
     for part, intents in also_asked_parts(text, [entry.intent for entry in given], lexicon):
         reading = (_read_sure(part, intents) or (_read_sure(f"{told_before[part]}。{part}", intents) if told_before.get(part) else None)
                    or (_read_sure(f"{kind.terms[0]}で、{part}", kind.intents) if kind and kind.id not in lexicon.find(part).covered else None))
@@ -867,6 +875,12 @@ def answer_also_asked(text: str, reply: List[dict]) -> List[dict]:
             first = len(given) == 1 and _part_asked_first(text, part, given[0].intent, lexicon)
             return also + reply if first else reply + also
     return reply
+
+
+def _kind_of_card(kb: KnowledgeBase, lexicon: Lexicon, answer_ids: List[str]) -> Optional[CoveredConcept]:
+    """The kind of card the first of the answers about one is about — not a kind of document, the 資格確認書 (「この方は
+    保険証がなくなったら受診はどうなるんでしょう」 beside the no-card answer asks what that answer says, b57 c01-4)."""
+    return next((k for k in (carried_kind(kb, lexicon, i) for i in answer_ids) if k and k.carried == "card"), None)
 
 
 def _part_asked_first(text: str, part: str, intent: str, lexicon: Lexicon) -> bool:

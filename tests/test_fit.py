@@ -2598,3 +2598,40 @@ def test_session_60_words_of_b58(lexicon):
     copy = "不動産会社からカードの裏面も含めてコピーを求められたのですが、渡してしまって大丈夫でしょうか。"
     assert lexicon.blocking(lexicon.find(copy)).id == "card_copy_to_others"
     assert lexicon.blocking(lexicon.find("出張申請受付で本人確認書類のコピーを会社に送るのですか")) is None
+
+
+def test_session_61_words_of_b59(lexicon, kb):
+    """b59's words: a slip (「まいな保険書の登録」, c09-1) names the registration; a family's note of the マイナンバー (c01-4) is
+    not a PIN kept by another; 「土日にかけてもつながりますか」 about the free dial is no pickup day (c08-5); a son who does not
+    face the camera, in a photo his father takes, gets the photo exception (c04-2); the care of one who cannot judge,
+    asked in a volunteer's words (c02-6), is answered, not 「もしかして」."""
+    from bot.shared.concepts import without_slips
+    assert without_slips("MSで疲れやすいです。まいな保険書の登録、家でできる？") == "MSで疲れやすいです。まいな保険証の登録、家でできる？"
+    assert "hoken_registration" in lexicon.find("まいな保険書の登録、家でできる？").covered
+    note = ("ご家族から「念のため番号も控えておいて」とメモを渡されました。患者さんのマイナンバーが と書いてあるのですが、"
+            "これで桁数合ってますか？")
+    decision = decide(note, "mynumber_leak", ranking(("mynumber_leak", 0.6), ("pin_sharing", 0.26), ("card_safety", 0.11)),
+                      lexicon, set(kb.intents))
+    assert decision.intents[0] == "mynumber_leak" and "card_safety" in lexicon.intents_of(lexicon.find(note).covered)
+    assert "pin_kept_by_other" in lexicon.find("暗証番号も職員が控えておいてよろしいでしょうか。").covered
+    phone = "その電話、私は平日日中ずっと訪問で出られないので、土日にかけてもつながりますか？何時までですか？"
+    assert lexicon.find(phone).uncovered == [] and "hours" in lexicon.find(phone).covered
+    photo = "写真は正面を向いてくれないし、視線も定まらないです。家で私がスマホで撮って、郵送で申請するつもりですが、それでも通りますか。"
+    decision = decide(photo, "photo_exception", ranking(("photo_exception", 0.98)), lexicon, set(kb.intents))
+    assert decision.intents == ["photo_exception"]
+    care = "ご丁寧に　ありがとう。さいごに　認知症の方の　カードづくりを　お手伝いするとき　なにか　気をつけることは　ありますか"
+    decision = decide(care, "nlu_fallback", ranking(("nlu_fallback", 0.35), ("thank", 0.26), ("card_uses", 0.15),
+                                                    ("no_card_shikaku", 0.08)), lexicon, set(kb.intents))
+    assert (decision.kind, decision.intents) == ("answer", ["no_card_shikaku"])
+
+
+def test_session_61_the_device_a_photo_is_taken_with_is_no_way_to_apply():
+    """b59 c04-2: 「家で私がスマホで撮って、郵送で申請する」 got the photo exception's online steps."""
+    from bot.shared.answers import meant_entities
+    text = "家で私がスマホで撮って、郵送で申請するつもりです"
+    entities = [{"entity": "route", "value": "online", "start": 4, "end": 7},
+                {"entity": "route", "value": "mail", "start": 12, "end": 14}]
+    assert text[4:7] == "スマホ" and text[12:14] == "郵送"
+    assert meant_entities({"text": text, "entities": entities}) == {"route": ["mail"]}
+    assert meant_entities({"text": "スマホで申請します", "entities": [{"entity": "route", "value": "online", "start": 0, "end": 3}]}) == {
+        "route": ["online"]}

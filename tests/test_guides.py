@@ -1153,12 +1153,14 @@ def test_a_quoted_line_that_introduces_a_list_brings_the_list(kb):
 
 def test_a_quoted_short_list_item_comes_after_its_heading(kb):
     """Session 49's blind trial (b48): 「…顔認証カードの人は公金受取口座の登録できないってこと？」 quoted 「・マイナポータル」
-    alone; a longer item stands alone (the lost card's step 2 without the whole list)."""
+    alone; a longer item stands alone (the lost card's step 2 without the whole list), after its heading when that is a
+    label."""
     from bot.shared.conversation import with_their_lists
     answer = kb.by_id["face_auth_card_services"].answer
     assert with_their_lists(answer, ["・マイナポータル"]) == ["【できないこと（暗証番号の入力が必要なサービス）】", "・マイナポータル"]
     step = next(line for line in kb.by_id["lost_card"].answer.splitlines() if line.startswith("2."))
-    assert with_their_lists(kb.by_id["lost_card"].answer, [step]) == [step]
+    # a label heading (「なくしたときの手順（…）：」) comes with any of its items (b59 c05-2: 「施設で管理するときの例：」)
+    assert with_their_lists(kb.by_id["lost_card"].answer, [step]) == [kb.by_id["lost_card"].answer.splitlines()[0], step]
 
 
 def test_a_question_beside_stop_is_answered_after_the_check_ends():
@@ -2288,7 +2290,8 @@ def test_asked_again_for_the_number_the_answer_gives_its_phone_line():
         assert after[0]["custom"].get("answer_id") == "hospital_refused" and "0120-95-0178" in after[0]["text"]
     for again in ("電話番号もう一度", "電話番号もう一度教えてや"):   # session 26's last trial, after the lost-card steps
         after = run(ActionFallback(), following({"answer_id": "lost_card"}, "out_of_scope", again, [("out_of_scope", 0.5)]))[1]
-        assert after[0]["custom"].get("answer_id") == "lost_card" and "0120-95-0178" in after[0]["text"].splitlines()[1], again
+        lines = after[0]["text"].splitlines()   # the intro, the steps' heading, the step with the number
+        assert after[0]["custom"].get("answer_id") == "lost_card" and "0120-95-0178" in lines[2] and "0120-95-0178" not in lines[1], again
     menu = run(ActionHelp(), following({"answer_id": "hospital_refused"}, "help", "使い方を教えて", [("help", 0.9)]))[1]
     assert menu[0].get("response") == "utter_help"
 
@@ -3304,3 +3307,32 @@ def test_a_correction_led_by_an_apology_says_what_it_is_not_about():
     assert what_it_is_not_about(text) == ("あ、ごめんなさい、コンビニとか免許のことじゃなくて、",
                                           "暗証番号を何回も間違えてロックされたっぽいのをどう直すかが知りたいんです。", True)
     assert what_it_is_not_about("すみません、質問です。代理の件です") is None
+
+
+def test_session_61_follow_ups_of_b59(kb):
+    """b59: a correction whose rest says in its turn what it is not about (c01-5: 「いや、そうじゃなくて、暗証番号の話では
+    ないです。12桁のマイナンバーの方です。…」 got the PIN's kinds); a time of day asked after the lost card's steps (c05-5:
+    「今は夜の10時です。この時間でも電話できますか？」 got its 資格確認書 date); a follow-up the classifier reads as the card
+    reader's own topic (c07-2: 「…「同意する」ボタンを僕らが代わりに押すのもアリ？」) gets that answer's line, not the PIN
+    reset's variant for a proxy (a related topic)."""
+    from actions.actions import ActionAnswer
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.conversation import what_it_is_not_about, when_in_the_answer
+    aside = what_it_is_not_about("いや、そうじゃなくて、暗証番号の話ではないです。12桁のマイナンバーの方です。受付で使うことはありますか？")
+    assert aside.rest == "12桁のマイナンバーの方です。受付で使うことはありますか？" and "暗証番号" in aside.not_about
+    assert when_in_the_answer(kb, load_lexicon(), "lost_card", "今は夜の10時です。この時間でも電話できますか？", TODAY) == []
+    assert when_in_the_answer(kb, load_lexicon(), "hokensho_end", "もう過ぎてる？", TODAY)
+    text = "それって、画面の「同意する」ボタンを僕らが代わりに押すのもアリってことですか？本人は口ではちゃんと言える人です。"
+    trk = following({"answer_id": "hoken_visit"}, "hoken_visit", text, [("hoken_visit", 0.9), ("proxy_pickup_eligibility", 0.02)])
+    trk.latest_message["entities"] = [{"entity": "agent", "value": "proxy"}]
+    messages = run(ActionAnswer(), trk)[1]
+    assert messages[0]["custom"].get("answer_id") == "hoken_visit" and "同意の選択を手伝う" in messages[0]["text"]
+
+
+def test_a_label_heading_comes_with_a_quoted_item(kb):
+    """b59 c05-2: 「鍵のロッカーに入れるは、必ずですか？記録も必ず書くが必要ですか？」 after the facility's custody got its
+    locker and record lines without 「施設で管理するときの例：」, which says they are examples."""
+    from bot.shared.conversation import with_their_lists
+    lines = kb.by_id["card_management"].answer.splitlines()
+    locker = next(line for line in lines if "ロッカー" in line and line.startswith("1."))
+    assert with_their_lists(kb.by_id["card_management"].answer, [locker]) == ["施設で管理するときの例：", locker]

@@ -130,13 +130,14 @@ class KanaToKanji(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         from bot.rasa_side.kana import (english_aside_written, kana_joined, kana_to_words, katakana_written, romaji_words_written,
                                         romaji_written)
-        from bot.shared.concepts import kana_to_terms
+        from bot.shared.concepts import kana_to_terms, without_slips
         from bot.shared.kana import KANJI, katakana_words_in_hiragana
 
         for message in messages:
             text = message.get(TEXT)
-            if text:   # romaji Japanese in hiragana, katakana words that are not loanwords too (「暗証番号をワスレタ」), then the terms
-                       # once (before the words of a kana-only question)
+            if text:   # slips mended (「まいな保険書」), romaji Japanese in hiragana, katakana words that are not loanwords too
+                       # (「暗証番号をワスレタ」), then the terms once (before the words of a kana-only question)
+                text = without_slips(text)
                 romaji_read = romaji_words_written(romaji_written(english_aside_written(text)), self.vocabulary)
                 typed = kana_joined(katakana_words_in_hiragana(katakana_written(romaji_read)))
                 message.set(TEXT, kana_to_terms(typed) if KANJI.search(typed)

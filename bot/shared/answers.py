@@ -209,10 +209,14 @@ NOT_HAD = re.compile(r"^(?:も|が|は|を|とか)?(?:[^、。?？!！\s]{0,8}?(
                      r"|使いこなせ|[な無](?:い(?![たてま])|し|く(?![しな]))|ありません|苦手)")   # not 「をなくした」: lost
 
 
+# 「家で私がスマホで撮って、郵送で申請する」 (b59 c04-2 got the exception's online steps): the device the photo is taken with
+PHOTO_TAKEN_WITH = re.compile(r"^(?:で|を使って|を使い)\s*(?:写真を)?(?:撮|とっ|とり|撮影)")
+
+
 def meant_entities(message: dict) -> Dict[str, List[str]]:
-    """`message_entities`, without those named before 「じゃなくて」 (「オンラインじゃなくて郵送です」: the mail variant) and
+    """`message_entities`, without those named before 「じゃなくて」 (「オンラインじゃなくて郵送です」: the mail variant),
     those the person has not got (session 26's blind trials: 「スマホもパソコンもないが申請できるか」 got the smartphone
-    steps — the default, the four ways, is meant)."""
+    steps — the default, the four ways, is meant) and a way to apply that only takes the photo (PHOTO_TAKEN_WITH)."""
     text = message.get("text") or ""
     marks = list(re.finditer(INSTEAD_RE, text))
     cut = marks[-1].start() if marks else -1
@@ -221,7 +225,8 @@ def meant_entities(message: dict) -> Dict[str, List[str]]:
         if not isinstance(entity, dict) or entity.get("end") is None:
             return True
         end = int(entity["end"])
-        return end > cut and not NOT_HAD.match(text[end:])
+        photo_only = entity.get("entity") == "route" and PHOTO_TAKEN_WITH.match(text[end:])
+        return end > cut and not NOT_HAD.match(text[end:]) and not photo_only
     return message_entities({**message, "entities": [e for e in message.get("entities") or [] if meant(e)]})
 
 

@@ -535,6 +535,9 @@ ASKS_WHEN = re.compile(r"いつ|過ぎ|すぎて|今は|今も|今でも|いま�
 # a date something happens on (「2024年12月2日に」「2025年12月1日まで」「2024年10月予定」) — not a document's date
 # (「2023年12月のマニュアル」「2024年6月17日の事務連絡」「2023年12月版」)
 EVENT_DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?(?![\d日の版付])")
+# 「今は夜の10時です。この時間でも電話できますか？」 (b59 c05-5, after the lost card's steps, got its 資格確認書 date): a time of
+# day or week asks about hours, not dates
+TIME_OF_DAY = re.compile(r"\d{1,2}時|何時|なんじ|時間|夜|朝|夕方|深夜|早朝|土日|土曜|日曜|休日|祝日|週末")
 
 
 def when_in_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str,
@@ -545,7 +548,7 @@ def when_in_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: 
     the documents' dates are framed for today. [] when it names a topic that answer is not about, or the answer has
     no such line."""
     previous = kb.by_id.get(previous_answer_id or "")
-    if previous is None or not short_follow_up(text) or not ASKS_WHEN.search(text):
+    if previous is None or not short_follow_up(text) or not ASKS_WHEN.search(text) or TIME_OF_DAY.search(text):
         return []
     asked = asked_topics(lexicon.find(text).covered, lexicon)
     if asked and previous.intent not in lexicon.intents_of(asked):
@@ -639,14 +642,15 @@ INTRODUCES_LIST = re.compile(r"(?:次の.{0,12}(?:です|あります|とおり|
 
 def with_their_lists(answer: str, lines: List[str]) -> List[str]:
     """The chosen lines of an answer, each line that introduces a list (「受け付ける内容は次の2つです。」) followed by the
-    list's items — a quote never ends on a promise — and an item too short to stand alone after its list's heading
-    (session 49's blind trial (b48): 「・マイナポータル」 quoted alone, without 【できないこと（暗証番号の入力が必要なサービス）】)."""
+    list's items — a quote never ends on a promise — and an item after its list's heading when it is too short to stand
+    alone (session 49's blind trial (b48): 「・マイナポータル」 quoted alone, without 【できないこと（暗証番号の入力が必要な
+    サービス）】) or the heading is a label (「施設で管理するときの例：」: b59 c05-2 asked whether the locker is required)."""
     all_lines = answer.splitlines()
     headings = set()
     for index, line in enumerate(all_lines):
-        if line in lines and LIST_ITEM.match(line) and len(LIST_ITEM.sub("", line)) < SHORT_ITEM_CHARS:
+        if line in lines and LIST_ITEM.match(line):
             heading = next((above for above in reversed(all_lines[:index]) if not LIST_ITEM.match(above)), None)
-            if heading is not None:
+            if heading is not None and (len(LIST_ITEM.sub("", line)) < SHORT_ITEM_CHARS or INTRODUCES_LIST.search(heading)):
                 headings.add(heading)
     out: List[str] = []
     for index, line in enumerate(all_lines):
@@ -715,14 +719,17 @@ def _which_of(kb: KnowledgeBase, previous: Entry, ids: List[str]) -> List[dict]:
                        extra={"candidates": ids[:MAX_CANDIDATES], "follows": previous.id}).to_rasa()]
 
 
-def variant_asked(kb: KnowledgeBase, previous_answer_id: Optional[str], entities: Dict[str, List[str]]) -> List[dict]:
+def variant_asked(kb: KnowledgeBase, previous_answer_id: Optional[str], entities: Dict[str, List[str]],
+                  of_related: bool = True) -> List[dict]:
     """A follow-up whose words select another variant of the answer just given's topic (session 26's blind trials,
     after the PIN reset: 「おらが代わりに役場さ行ってもいいんだべか？」 was declined; its variant for one who asks on the
     person's behalf answers it), else a variant of its related topics (「もしかして」 when several): that variant; [] when
-    they select none, or the one just given."""
+    they select none, or the one just given. `of_related` False (the classifier reads the message as the answer's own
+    topic): not of its related topics (b59 c07-2, after the card reader: 「画面の「同意する」ボタンを僕らが代わりに押す
+    のもアリ？」, hoken_visit 0.90, got the PIN reset's variant for a proxy)."""
     previous = kb.by_id.get(previous_answer_id or "")
     chosen = kb.select(previous.intent, entities) if previous is not None else None
-    if previous is not None and (chosen is None or not chosen.when):   # else of a related topic, when only one has it
+    if previous is not None and of_related and (chosen is None or not chosen.when):   # else of a related topic, when only one has it
         # (session 38's blind trial, after the photo taken at home: 「ゆうびんで出すときはどうすればいいの」 was declined;
         # the photo exception's variant for a mailed application answers it)
         related = (kb.select(kb.by_id[i].intent, entities) for i in previous.related if i in kb.by_id)
@@ -761,8 +768,17 @@ def neighbour_named(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Opt
 
 
 def _outranking_topics(lexicon: Lexicon, previous: Entry, found: Found) -> List[str]:
-    """The main topics of the concepts named in the message that `outrank` the answer just given."""
-    return [lexicon.covered[cid].intents[0] for cid in found.covered if previous.intent in lexicon.covered[cid].outranks]
+    """The main topics of the concepts named in the message that `outrank` the answer just given — not of one that loses
+    to another named concept outranking it in turn (the later in the file wins, as in `fit.decide`: b59 c04-2, after the
+    photo exception, a photo the father takes of a son whose gaze wanders got the photo rules)."""
+    order = list(lexicon.covered)
+
+    def loses(cid: str) -> bool:
+        concept = lexicon.covered[cid]
+        return any(order.index(other) > order.index(cid) and concept.intents[0] in lexicon.covered[other].outranks
+                   and lexicon.covered[other].intents[0] in concept.outranks for other in found.covered)
+    return [lexicon.covered[cid].intents[0] for cid in found.covered
+            if previous.intent in lexicon.covered[cid].outranks and not loses(cid)]
 
 
 def _outranking(kb: KnowledgeBase, lexicon: Lexicon, previous: Entry, found: Found) -> Optional[Entry]:
@@ -1154,6 +1170,11 @@ def what_it_is_not_about(text: str) -> Optional[NotAbout]:
     よいのかを伺っております。」 was read as 施設での管理 again); None for any other message."""
     first = NOT_THIS_FIRST.match(text)
     if first:
+        # 「いや、そうじゃなくて、暗証番号の話ではないです。12桁のマイナンバーの方です。…」 (b59 c01-5 got the PIN's kinds):
+        # the rest may say in its turn what the message is not about
+        again = what_it_is_not_about(first.group("rest").strip())
+        if again is not None and again.first_clause:
+            return NotAbout(text[:first.start("rest")] + again.not_about, again.rest, True)
         return NotAbout(text[:first.start("rest")], first.group("rest").strip(), True)
     sentences = [sentence.strip() for sentence in SENTENCE.findall(text)]
     rest = [sentence for sentence in sentences if not NOT_ABOUT.search(sentence)]

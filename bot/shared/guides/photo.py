@@ -85,12 +85,12 @@ def render_photo(v: Values, today: Optional[dt.date] = None) -> Result:
     retake = items == ["hat"] and hat_reason == "not_medical"
     if route == "online":
         steps.lines.append(fact("photo_exception_online", "交付申請書に記載の申請書IDを確認します。", "1. "))
-        steps.lines.append(fact("photo_exception_online", "マイナンバー総合フリーダイヤル（0120-95-0178）に電話し、無帽・正面・無背景で撮れない具体的な理由（例：寝たきりで枕やシーツが写りこむ、チューブを装着している）と申請書IDを伝えます。", "2. "))
+        steps.lines.append(fact("photo_exception_online", "マイナンバー総合フリーダイヤル（0120-95-0178）に電話し、無帽・正面・無背景で撮れない具体的な理由（例：寝たきりで枕やシーツが写りこむ、チューブを装着している、障害で正面を見ることが難しい・視線が定まらない）と申請書IDを伝えます。", "2. "))
     elif route == "mail":
-        steps.lines.append(fact("photo_exception_mail", "交付申請書の表面の氏名欄に、無帽・正面・無背景で撮れない具体的な理由（例：寝たきりで枕やシーツが写りこむ、チューブを装着している）を書きます。", "1. "))
+        steps.lines.append(fact("photo_exception_mail", "交付申請書の表面の氏名欄に、無帽・正面・無背景で撮れない具体的な理由（例：寝たきりで枕やシーツが写りこむ、チューブを装着している、障害で正面を見ることが難しい・視線が定まらない）を書きます。", "1. "))
         steps.lines.append(fact("photo_exception_mail", "その写真を貼った交付申請書を送付します。", "2. "))
     elif route == "window":
-        steps.lines.append(fact("photo_exception_window", "市区町村の窓口で申請する場合は、市区町村職員が手続を行います。窓口で、無帽・正面・無背景の写真が撮れない事情（例：寝たきりで枕やシーツが写りこむ、チューブを装着している）をお伝えください。"))
+        steps.lines.append(fact("photo_exception_window", "市区町村の窓口で申請する場合は、市区町村職員が手続を行います。窓口で、無帽・正面・無背景の写真が撮れない事情（例：寝たきりで枕やシーツが写りこむ、チューブを装着している、障害で正面を見ることが難しい・視線が定まらない）をお伝えください。"))
         steps.lines.append(fact("photo_exception_window", "窓口に行くことが難しい方は、市区町村職員による出張申請受付もあります。"))
     elif route == "outreach":   # 「自宅への出張申請でやるつもりです」
         steps.lines.append(say("マニュアルには、オンライン・郵送・窓口で申請する場合の手続が書かれています。出張申請受付で申請する場合の写真の扱いは、打合せのときに市区町村にご確認ください。", "・"))
