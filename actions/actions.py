@@ -306,8 +306,9 @@ def not_this(turn: Turn, aside: NotAbout) -> List[dict]:
         if not (named_aside or aside.first_clause):
             return []
         alone = reply_to_part(rest, turn.message)
-        # the rest read alone places no answer, the whole message does (b59 c06-5, 北海道弁: 「いや、そうでなくて、オレが聞きたいの
-        # は母さんが行くんでなくて、息子のオレが代わりにカード受け取りに行けるかってことなんだわ。母さん78だけどさ」): the whole's
+        # the rest read alone places no answer and the whole message does (b59 c06-5, 北海道弁: 「いや、そうでなくて、オレが聞きた
+        # いのは母さんが行くんでなくて、息子のオレが代わりにカード受け取りに行けるかってことなんだわ。母さん78だけどさ」): the
+        # whole message's reply stands
         answered = [m for m in turn.reply if m["custom"].get("answer_id")]
         return [] if answered and not any(m["custom"].get("answer_id") for m in alone) else alone
     previous = turn.kb.by_id.get(turn.previous or "")

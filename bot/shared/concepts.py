@@ -87,11 +87,12 @@ SLIPS = [
     ("代理高付", "代理交付"), ("代理公布", "代理交付"), ("暗唱", "暗証"),   # voice input's homophones (session 27's blind trials)
 ]
 _SLIP = re.compile("|".join(re.escape(v) for v, _ in SLIPS))
+_MEANT = dict(SLIPS)
 
 
 def without_slips(text: str) -> str:
     """The text with its SLIPS mended."""
-    return _SLIP.sub(lambda m: dict(SLIPS)[m.group(0)], text)
+    return _SLIP.sub(lambda m: _MEANT[m.group(0)], text)
 
 
 # Spellings of the same word, read as one (in the terms and in the question alike): 「ハガキを紛失した」
