@@ -423,11 +423,13 @@ def _routed_question(tracker: Tracker) -> Tuple[str, str]:
 def _in_short_beside_hard_to_read(turn: Turn) -> List[dict]:
     """「かんじが おおくて よくわからない かーどなくても…？」: the answer to the question, in short — also in a first
     message that asks for hiragana (seventeenth trial: 「ぜんぶ ひらがなで おねがい します。…あんしょうばんごうを わすれて…」
-    got the answer in kanji and a button)."""
+    got the answer in kanji and a button). What the documents do not say, asked beside it, still follows (b59 c05-6:
+    「…電話は英語でも大丈夫ですか？モンゴル語の電話はありますか？」 lost the reply that Mongolian is in no document)."""
     answer_id = turn.reply[0]["custom"].get("answer_id") if turn.reply else None
     if answer_id and hard_to_read(turn.lexicon, turn.text) and (turn.previous or wants_kana(turn.text)):
+        routes = [message for message in turn.reply[1:] if message["custom"].get("uncovered")]
         return in_short(turn.kb, answer_id, hiragana=wants_kana(turn.text), by_fax=writes_by_fax(turn.tracker),
-                        lexicon=turn.lexicon, text=turn.text)
+                        lexicon=turn.lexicon, text=turn.text) + routes
     return []
 
 

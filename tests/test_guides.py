@@ -3336,3 +3336,14 @@ def test_a_label_heading_comes_with_a_quoted_item(kb):
     lines = kb.by_id["card_management"].answer.splitlines()
     locker = next(line for line in lines if "ロッカー" in line and line.startswith("1."))
     assert with_their_lists(kb.by_id["card_management"].answer, [locker]) == ["施設で管理するときの例：", locker]
+
+
+def test_session_62_in_short_keeps_what_the_documents_do_not_say(kb):
+    """b59 c05-6: 「すみません、私の日本語わかりにくいですね。電話は英語でも大丈夫ですか？モンゴル語の電話はありますか？」 got
+    the foreign-language dial in short, without the reply that other languages are in no document."""
+    from actions.actions import ActionAnswer
+    text = "すみません、私の日本語わかりにくいですね。電話は英語でも大丈夫ですか？モンゴル語の電話はありますか？"
+    trk = following({"answer_id": "free_dial"}, "free_dial", text, [("free_dial", 1.0)])
+    messages = run(ActionAnswer(), trk)[1]
+    assert messages[0]["text"].startswith("みじかく言うと")
+    assert [m["custom"].get("uncovered") for m in messages[1:]] == ["other_languages"]

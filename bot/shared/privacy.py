@@ -309,6 +309,9 @@ _GROUPED_AS_ON_THE_CARD = re.compile(r"\d{4}-\d{4}-\d{4}")
 _ANOTHER_NUMBER = re.compile(r"(?:通知書|部屋|受付|整理|管理|会員|口座|電話|問い?合わ?せ|追跡|伝票|証明書|保険者|記号)の?\s*(?:番号|ばんごう)")
 # 「番号は」 starting a phrase, or someone's (「かかあの番号は」: `whose`), right before the digits
 _THE_NUMBER_IS = re.compile(r"(?:^|(?<=[\s、。!！?？])|(?P<whose>の))(?:番号|ばんごう)(?:は|が|って|:|：)\s*$")
+# 「番号は」 a few words before, in the same sentence (b60 c08-3: 「わし自身の番号は手帳に 四〇二八ー七七一五ー三〇六一 と控えて
+# ある」 was stored: 「手帳に」 stood between)
+_THE_NUMBER_IS_NEAR = re.compile(r"(?:番号|ばんごう)(?:は|が|って|を|:|：)[^。!！?？\d]{0,10}$")
 
 
 def _told_as_a_number(text: str, start: int, end: int) -> bool:
@@ -320,7 +323,9 @@ def _told_as_a_number(text: str, start: int, end: int) -> bool:
                                                  or _CALLED_A_NUMBER.match(text, end)
                                                  or _ON_THE_BACK.search(text, max(0, start - 8), start)))
                 or (_WRITTEN_AS_ONE.fullmatch(text[start:end])
-                    and (_MYNUMBER_WORDS.search(text) or _beside_other_personal_data(text, start, end)))
+                    and (_MYNUMBER_WORDS.search(text) or _beside_other_personal_data(text, start, end)
+                         or (_THE_NUMBER_IS_NEAR.search(text, max(0, start - 24), start)
+                             and not _ANOTHER_NUMBER.search(text, max(0, start - 24), start))))
                 # 「カードが みつかりません。でも ばんごう は メモ が あります。３８４７ ２９１０ ５５６３ です。」 (session 43's blind
                 # trial: stored) — 4-4-4, as the card shows it, in a message about the card; 「かかあの番号は　三八五二ー七七六一ー
                 # 〇九三四」 (session 47's trial b46: stored, no card named) — twelve digits told as someone's 番号; neither another document's
