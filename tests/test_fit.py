@@ -37,12 +37,14 @@ def test_lexicon_names_real_intents_and_covered_concepts(lexicon, kb):
 # (`fit.decide` reads them in file order). Each pair here is on purpose; a new one must be added knowingly — session 53
 # found form_missing / notice_card_missing outranking each other by accident.
 OUTRANKING_EACH_OTHER = [   # (earlier, later: the later wins)
+    ("registration_needed_to_see_a_doctor", "usable_mark"),
     ("face_auth_mark", "switch_to_face_auth"), ("face_auth_mark", "visual_check"),
     ("face_auth_mark", "face_auth_card_at_hospital"), ("visual_check", "face_auth_card_at_counter"),
     ("reader_obligation", "reader_without_face"), ("moving_with_the_card", "paper_card_still_usable"),
     ("moving_with_the_card", "usable_mark"), ("refusal_reported", "reader_without_face"),
     ("face_auth_card_at_hospital", "face_auth_card_at_counter"), ("face_auth_card_at_hospital", "placing_the_card"),
-    ("face_auth_card_at_hospital", "reader_face_check"), ("outreach_at_home", "pickup_place"),
+    ("face_auth_card_at_hospital", "reader_face_check"), ("outreach_at_home", "group_reception"),
+    ("outreach_at_home", "pickup_place"),
     ("photo_without_going_out", "medical_device_in_photo"), ("photo_taken_by_family", "medical_device_in_photo"),
     ("photo_taken_by_family", "worn_every_day"), ("photo_taken_by_family", "face_not_straight"),
     ("pin_checked", "pin_with_card"), ("pin_checked", "pin_setting_help"), ("pin_checked", "pin_kept_by_other"),
@@ -2635,3 +2637,31 @@ def test_session_61_the_device_a_photo_is_taken_with_is_no_way_to_apply():
     assert meant_entities({"text": text, "entities": entities}) == {"route": ["mail"]}
     assert meant_entities({"text": "スマホで申請します", "entities": [{"entity": "route", "value": "online", "start": 0, "end": 3}]}) == {
         "route": ["online"]}
+
+
+def test_session_62_words_of_b60(lexicon, kb):
+    """b60's words: should one get a card (c04-1/c09-1) is what it is for; helping with the application in a Thai care
+    worker's words (c03-1); one who cannot go out, in a depressed person's (c09-2/3) and 「役所まで行けない」 (c07-4); a
+    group's applications at a 集会所 (c08-1) are the facility's outreach, not the home visit; whether one must register to
+    see a doctor with it (c08-5); a writer's job (「点字図書館で…担当している者です」, c06-1) names no topic; 「カードって何年
+    もつ」 is the card's validity, not the glossary (b59 c06-4); 「番号のいらんカード」 is the 顔認証 card (c02-2)."""
+    def decided(text, *ranked):
+        return decide(text, ranked[0][0], ranking(*ranked), lexicon, set(kb.intents))
+    assert decided("マイナンバーカード 作ったほうがいいんですかね…", ("nlu_fallback", 0.35), ("card_uses", 0.31),
+                   ("card_fee", 0.21)).intents == ["card_uses"]
+    assert decided("利用者さんのマイナンバーカードの申請、てつだいを、わたしもできますか？", ("nlu_fallback", 0.35),
+                   ("outreach_facility", 0.13), ("application_support", 0.09)).intents == ["application_support"]
+    for text in ("うつで 休職中で 外に出られない日が多いです 家から出ずに作る方法って ないですか", "えらぶのも しんどい… やくしょ 行くのが むりで",
+                 "ばあちゃん役所まで行けないんだけど"):
+        assert "cannot_go_out" in lexicon.find(text).covered, text
+    group = "町内の集会所に役場の係の者に出向いてもらい、まとめて申し込みを受け付けてもらう手立てはございましょうか。"
+    assert decided(group, ("outreach_home", 0.81), ("face_auth_card_apply", 0.08)).intents == ["outreach_facility"]
+    doctor = "税のことではなく、その札で病院にかかれるのかどうか、そのために何か届け出がいるのか、ということでござる。"
+    assert decided(doctor, ("no_card_shikaku", 0.91), ("shikaku_kakuninsho", 0.04)).intents == ["hoken_registration"]
+    assert "lost" in lexicon.find("カードをなくしたら警察に届け出が必要ですか").covered
+    braille = "点字図書館で利用者支援を担当している者です。全盲の利用者さんが…署名欄に点字で記名しても有効になりますか。"
+    assert lexicon.find(braille).uncovered == []
+    years = lexicon.find("なまら助かるわ。ちなみにカードって何年もつのさ？")
+    assert "mynumber" not in years.covered and "card_validity_years" in years.uncovered
+    no_pin = "母は物忘れがひどぉて暗証番号なんか覚えられんけぇ、番号のいらんカードってあるん？"
+    assert decided(no_pin, ("pin_forgot", 0.55), ("face_auth_card_about", 0.30)).intents[0] == "face_auth_card_about"

@@ -3347,3 +3347,13 @@ def test_session_62_in_short_keeps_what_the_documents_do_not_say(kb):
     messages = run(ActionAnswer(), trk)[1]
     assert messages[0]["text"].startswith("みじかく言うと")
     assert [m["custom"].get("uncovered") for m in messages[1:]] == ["other_languages"]
+
+
+def test_session_62_a_follow_up_naming_one_of_the_answers_offered(kb):
+    """b60 c09-2, after what the card is for (offering the ways for one who cannot go out): 「えらぶのも しんどい… やくしょ
+    行くのが むりで」 got 「もしかして」 with the same three buttons — its words name one of them."""
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.conversation import following_up
+    reply = [{"text": "", "custom": {"fallback": True}}]
+    messages = following_up(kb, reply, "card_uses", text="えらぶのも しんどい… やくしょ 行くのが むりで", lexicon=load_lexicon())
+    assert [m["custom"].get("answer_id") for m in messages] == ["how_to_get_card"]

@@ -709,6 +709,12 @@ def following_up(kb: KnowledgeBase, messages: List[dict], previous_answer_id: Op
     asked = aspect_near(kb, lexicon, previous, text) if lexicon is not None else []
     candidates = [*asked, *previous.related, *answered, *custom.get("candidates", [])]
     ids = [i for i in dict.fromkeys(candidates) if i in kb.by_id and i != previous.id]
+    # the one of them the message's words are about, even words on who the person is (b60 c09-2, after what the card is
+    # for, offering the ways for one who cannot go out: 「えらぶのも しんどい… やくしょ 行くのが むりで」 got this 「もしかして」)
+    named = lexicon.intents_of(lexicon.find(text).covered) if lexicon is not None else set()
+    fitting = [i for i in ids if kb.by_id[i].intent in named]
+    if len(fitting) == 1:
+        return [answer_message(kb, kb.by_id[fitting[0]])]
     return _which_of(kb, previous, ids)
 
 
