@@ -3357,3 +3357,17 @@ def test_session_62_a_follow_up_naming_one_of_the_answers_offered(kb):
     reply = [{"text": "", "custom": {"fallback": True}}]
     messages = following_up(kb, reply, "card_uses", text="えらぶのも しんどい… やくしょ 行くのが むりで", lexicon=load_lexicon())
     assert [m["custom"].get("answer_id") for m in messages] == ["how_to_get_card"]
+
+
+def test_session_62_each_question_of_a_follow_up_gets_its_lines(kb):
+    """b60 c07-2, after the lost card's steps: 「それって夜中にかけてもつながるってこと？あと警察って絶対行かなきゃダメ？」 got
+    the free dial's line only; c10-6: a bullet after a numbered list was quoted under that list's heading."""
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.conversation import said_before, with_their_lists
+    text = said_before(kb, "lost_card", "それって夜中にかけてもつながるってこと？あと警察って絶対行かなきゃダメ？ばあちゃん足悪いんだけど",
+                       lexicon=load_lexicon())[0]["text"]
+    assert "24時間365日" in text and "警察に遺失届" in text
+    answer = kb.by_id["shikaku_kakuninsho"].answer
+    bullet = next(line for line in answer.splitlines() if line.startswith("・資格確認書では"))
+    assert with_their_lists(answer, [bullet]) == [bullet]
+    assert "どなたでも" in kb.by_id["proxy_pickup_documents"].answer.splitlines()[0]   # b59 c04-4, b60 c05-1/c07-5

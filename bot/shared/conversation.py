@@ -12,7 +12,8 @@ from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 from bot.shared.answers import (MAX_CANDIDATES, NOT_HAD, answer_message, entry_buttons, fitting_reply, lines_asked, route_message,
                                 show_answer_payload)
 from bot.shared.concepts import CoveredConcept, Found, Lexicon
-from bot.shared.fit import ACKNOWLEDGED, ANOTHER_QUESTION, END_MARKS, SENTENCE, about_the_card, asked_topics, asks, mark_number
+from bot.shared.fit import (ACKNOWLEDGED, ANOTHER_QUESTION, END_MARKS, SENTENCE, about_the_card, asked_topics, asking_parts, asks,
+                             mark_number)
 from bot.shared.kana import KANJI, for_hiragana_readers
 from bot.shared.knowledge import Entry, KnowledgeBase, numbers_in
 from bot.shared.message import BotMessage
@@ -441,24 +442,37 @@ def said_before(kb: KnowledgeBase, previous_answer_id: Optional[str], text: str,
     the 本人確認書類 line; 「うけつけで」 the 受付 one) — at most MAX_QUOTED, with its 出典: [message] or [] when no line
     names one."""
     previous = kb.by_id.get(previous_answer_id or "")
+    if previous is None:
+        return []
+    lines = _lines_named(previous, text, lexicon, others_only)
+    asked = [part for part, asking in asking_parts(text) if asking]
+    if lines is not None and len(asked) > 1:   # each question's own lines (b60 c07-2, after the lost card's steps: 「それって
+        # 夜中にかけてもつながるってこと？あと警察って絶対行かなきゃダメ？」 got the free dial's line, not the police's)
+        each = [_lines_named(previous, part, lexicon, others_only) or [] for part in asked]
+        lines = [line for line in previous.answer.splitlines() if line in lines or any(line in own for own in each)]
+    return _quoted(kb, previous, intro, lines) if lines and len(lines) <= MAX_QUOTED else []
+
+
+def _lines_named(previous: Entry, text: str, lexicon: Optional[Lexicon], others_only: bool) -> Optional[List[str]]:
+    """The lines of the answer that name most of the text's words and topics (`said_before`); None when its own words
+    are in no line, [] when nothing is named."""
     words = content_words(text)
     generic = {word for word in CONTENT_WORD.findall(text) if word in GENERIC_WORDS}
     topics = set(asked_topics(lexicon.find(text).covered, lexicon)) if lexicon is not None else set()
-    if others_only and previous is not None and lexicon is not None:   # not the answer's own topic, which all its lines name
+    if others_only and lexicon is not None:   # not the answer's own topic, which all its lines name
         topics = {cid for cid in topics if previous.intent not in lexicon.covered[cid].intents}
-    if previous is None or not (words or topics):
+    if not (words or topics):
         return []
 
     def named(line: str) -> int:
         return len(topics.intersection(lexicon.find(line).covered)) if topics and lexicon is not None else 0
     answer_lines = previous.answer.splitlines()
     if words and not any(line_score(words, set(), line) for line in answer_lines):
-        return []   # its own words are in no line (「3回まちがえるとロックさなるって…」 after the reset by a proxy, session
-                    # 38's blind trial: the proxy's line, which names the reset's topic only): not answered there
+        return None   # its own words are in no line (「3回まちがえるとロックさなるって…」 after the reset by a proxy, session
+                      # 38's blind trial: the proxy's line, which names the reset's topic only): not answered there
     hits = [(line_score(words, generic, line) + named(line), line) for line in answer_lines]
     best = max((count for count, _ in hits), default=0)
-    lines = [line for count, line in hits if best >= 1 and count == best]
-    return _quoted(kb, previous, intro, lines) if len(lines) <= MAX_QUOTED else []
+    return [line for count, line in hits if best >= 1 and count == best]
 
 
 def named_in_the_answer(kb: KnowledgeBase, lexicon: Lexicon, previous_answer_id: Optional[str], text: str) -> List[dict]:
@@ -640,6 +654,18 @@ LIST_ITEM = re.compile(r"^\s*(?:\d+[.．)）]|[・･•-])\s*")
 INTRODUCES_LIST = re.compile(r"(?:次の.{0,12}(?:です|あります|とおり|します)。|[：:])\s*$")
 
 
+def _heading_of(lines_above: List[str], item: str) -> Optional[str]:
+    """The line above the list the item is in: none when the items right above it are of another kind (「・…」 after
+    「1. …」 — b60 c10-6: 「・資格確認書では過去のお薬…」 quoted under 「保険者に申請する方：」, whose list is numbered)."""
+    numbered = item.lstrip()[:1].isdigit()
+    for above in reversed(lines_above):
+        if not LIST_ITEM.match(above):
+            return above
+        if above.lstrip()[:1].isdigit() != numbered:
+            return None
+    return None
+
+
 def with_their_lists(answer: str, lines: List[str]) -> List[str]:
     """The chosen lines of an answer, each line that introduces a list (「受け付ける内容は次の2つです。」) followed by the
     list's items — a quote never ends on a promise — and an item after its list's heading when it is too short to stand
@@ -649,7 +675,7 @@ def with_their_lists(answer: str, lines: List[str]) -> List[str]:
     headings = set()
     for index, line in enumerate(all_lines):
         if line in lines and LIST_ITEM.match(line):
-            heading = next((above for above in reversed(all_lines[:index]) if not LIST_ITEM.match(above)), None)
+            heading = _heading_of(all_lines[:index], line)
             if heading is not None and (len(LIST_ITEM.sub("", line)) < SHORT_ITEM_CHARS or INTRODUCES_LIST.search(heading)):
                 headings.add(heading)
     out: List[str] = []
