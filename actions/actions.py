@@ -606,7 +606,8 @@ def _referring_back(turn: Turn) -> List[dict]:
 
 def _next_to_the_answer(turn: Turn) -> List[dict]:
     """A follow-up the fit rules would decline or ask 「もしかして」 about: the variant of the answer just given that its
-    words select (`variant_asked`: 「おらが代わりに役場さ行っても…」 after the PIN reset), the answer next to it that it
+    words select (`variant_asked`: 「おらが代わりに役場さ行っても…」 after the PIN reset; a related topic's only when the
+    classifier does not read the answer's own, as in `_variant_of_the_answer`), the answer next to it that it
     names (`neighbour_named`), else that answer's lines naming its topic (`named_in_the_answer`) or its words
     (`words_in_the_answer`: 「どこの銀行？」 after the ATM registration; any length when the classifier still finds the
     answer's topic likeliest), or for a short one that asks where, its lines that say where (`where_to_ask`: 「どこに言えば
@@ -617,7 +618,7 @@ def _next_to_the_answer(turn: Turn) -> List[dict]:
         return []
     if turn.about_another_topic:
         return []
-    return (variant_asked(turn.kb, turn.previous, meant_entities(turn.message))
+    return (variant_asked(turn.kb, turn.previous, meant_entities(turn.message), of_related=not turn.on_the_answers_topic)
             or neighbour_named(turn.kb, turn.lexicon, turn.previous, turn.text)
             # asked where, in the last clause: the lines that say where (session 53's trial, b52 c05-2, after the PIN reset:
             # 「…番号がわからなくなったら、どこに行けばよかったんでしたっけ」 got the 顔認証 card's line, which names 暗証番号)
