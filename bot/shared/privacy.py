@@ -42,6 +42,7 @@ KINDS = (MYNUMBER, PIN, PHONE, BIRTH_DATE)    # also the order of precedence whe
 
 _SEPARATORS = frozenset(" \t\n\r\f\v-‐‑‒–—―−ー.,/_()、・·")
 _MAX_SEPARATORS = 6
+_JOINS = "のと"   # words joining two groups of a number (`_unify_separators`)
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _ERA_ENDS = frozenset("治正和成")              # 明治 大正 昭和 平成 令和: a numeral after them is a year
@@ -161,17 +162,17 @@ def _digits_before(out: list) -> int:
 
 
 def _unify_separators(chars: list) -> list:
-    """Up to six separator characters between two digits become one 「-」 — also with one 「の」 among them between two
-    groups of four or more digits (「…8830 の 6729」)."""
+    """Up to six separator characters between two digits become one 「-」 — also with one 「の」 or 「と」 among them between
+    two groups of four or more digits (「…8830 の 6729」; b61 c06-3: 「番号が「３７０９と４１８２と６５５３」」 was stored)."""
     out: list = []
     i = 0
     while i < len(chars):
         ch = chars[i][0]
-        if (ch in _SEPARATORS or ch == "の") and out and out[-1][0] in "0123456789":
+        if (ch in _SEPARATORS or ch in _JOINS) and out and out[-1][0] in "0123456789":
             j = i
-            while j < len(chars) and (chars[j][0] in _SEPARATORS or chars[j][0] == "の") and j - i < _MAX_SEPARATORS:
+            while j < len(chars) and (chars[j][0] in _SEPARATORS or chars[j][0] in _JOINS) and j - i < _MAX_SEPARATORS:
                 j += 1
-            joins = [c for c, _, _ in chars[i:j]].count("の")
+            joins = sum(c in _JOINS for c, _, _ in chars[i:j])
             after = 0
             while j + after < len(chars) and chars[j + after][0] in "0123456789":
                 after += 1
