@@ -22,7 +22,8 @@ MAX_LINES_ASKED = 3
 ASKED_POINT = "ご質問の点："
 MIN_POINT_CHARS = 20
 LIST_MARK = re.compile(r"^(?:\d+\.|・)\s*")
-TIMELINE_STEP = re.compile(r"^(?:\d+\.\s*)?(?:当日|前日|約?\d+日前|申請の数日後)[^：。]{0,6}：")
+TIMELINE_STEP = re.compile(r"^(?:\d+\.\s*)?(?:事前|当日|前日|約?\d+日前|申請の数日後)[^：。]{0,6}：")   # 「事前：」: b61 c03-4
+CONNECTIVE = re.compile(r"^(?:なお|また|ただし|さらに)、")   # not said first: 「ご質問の点：なお、…」 (b61 c06-3)
 
 
 def show_answer_payload(entry_id: str, **entities: str) -> str:
@@ -84,7 +85,7 @@ def point_asked(lexicon: Lexicon, entry: Entry, text: str, asked_ids: Optional[L
         return ""
     # a concept of its own, not the answer's topic as its title names it
     named = set(asked_topics(list(lexicon.covered_in(found[0])), lexicon)) & asked
-    return ASKED_POINT + LIST_MARK.sub("", found[0]) if named - lexicon.covered_in(entry.title) else ""
+    return ASKED_POINT + CONNECTIVE.sub("", LIST_MARK.sub("", found[0])) if named - lexicon.covered_in(entry.title) else ""
 
 
 def clarify_message(kb: KnowledgeBase, intents: List[str], doubtful: bool = False) -> dict:

@@ -33,7 +33,9 @@ HIRAGANA = re.compile(r"[ぁ-ゖ]")
 HIRAGANA_RUN = re.compile(r"[ぁ-ゖー]{4,}")
 # words that hold a term but say something else: 「私がいなくなった後、施設に預けても…」 (someone gone, not a card lost:
 # session 44's blind trial got 「もしかして」 with the lost-card steps)
-NOT_TERMS = re.compile(r"いなくな|居なくな")
+# — nor what the writer says they are not asking about (b61 c07-6: 「…お尋ねしたかったのは一体化のことではなく、…「身分証明書を」
+# と言われたときに、マイナンバーカードを見せればよいのか」 got the マイナ免許証's routing reply again)
+NOT_TERMS = re.compile(r"いなくな|居なくな|[^。、！？!?「」\s]{1,12}(?:のこと|の話|の件)(?:ではなく|じゃなくて|じゃなく|ではありません|ではないです)")
 
 
 class CoveredConcept(BaseModel):

@@ -1141,13 +1141,13 @@ def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict], 
                  for m in (said_before(kb, answer_id, text, lexicon=lexicon, others_only=True) if text and lexicon else [])]
         return new + again if len(new) < len(reply) else []
     previous = kb.by_id[answered[-1]]
-    if WHICH_THEN.search(text):
+    # asked for again in so many words: the whole answer, with its point first — not a line of it on another topic
+    # (b61 c05-4: 「もう一度だけ…薬局で、大学病院以外で出たお薬の情報も薬剤師さんに見てもらうには…」 got the reader's line)
+    if WHICH_THEN.search(text) or ASKED_AGAIN.search(text):
         return reply
     quoted = said_before(kb, previous.id, text, lexicon=lexicon, others_only=True) if text else []
     if quoted:
         return quoted
-    if ASKED_AGAIN.search(text):
-        return reply
     buttons = [{"title": "もう一度読む", "payload": show_answer_payload(previous.id)},
                *entry_buttons(kb, [i for i in previous.related if i not in given])]
     return [BotMessage(text=kb.messages["same_again"].format(title=previous.title), buttons=buttons[:MAX_CANDIDATES + 1],

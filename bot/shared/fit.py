@@ -69,6 +69,7 @@ NEARBY_MIN = 0.05               # unsure and out of scope likeliest: topics this
 SURE_BESIDE_ROUTE = 0.50        # classifier confidence for answering a covered clause beside a routed one
 UNSURE = ("nlu_fallback", "out_of_scope")
 URGENT_DOUBT_MAX = 0.50         # below it, out_of_scope does not decline a message that names an urgent concept
+NAMED_ALONE_DOUBT_MAX = 0.60    # below it, nor one that asks about one covered concept alone (`_named_alone`)
 ABOUT_THE_CARD = re.compile(r"マイナ|カード|保険証|被保険者証|番号|電子証明|資格確認|公金|口座"
                             r"|ホケンショウ|バンゴウ|シカクカクニン|コウキン|コウザ")   # and in hiragana
 # a part's mark: ①…⑩, or 1. 2. at the start or after 、 or a space, or 「1 」 starting a line (the match starts at the mark)
@@ -317,6 +318,9 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
     if decision.kind == "decline" and intent in UNSURE and about_the_card(text):
         nearby = [name for name, conf in ranked[:MAX_CANDIDATES] if conf >= NEARBY_MIN]
         nearby, _ = _outranked(nearby, decision.found, lexicon)   # 「保険証を紛失…」: the paper 保険証's end, not the card's loss
+        named = _named_alone(nearby, decision.found, lexicon) if out_of_scope < NAMED_ALONE_DOUBT_MAX else None
+        if named:
+            return Decision("answer", [named], found=decision.found)
         if nearby:
             decision = Decision("clarify", nearby, found=decision.found, doubtful=True)
     if decision.kind in ("clarify", "decline"):
@@ -344,6 +348,21 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
         decision.intents = first if urgent else decision.intents
         decision.answer_first = urgent or _asked_before_the_route(text, decision.intents[0], decision.route, lexicon)
     return decision
+
+
+def _named_alone(nearby: List[str], found: Found, lexicon: Lexicon) -> Optional[str]:
+    """The main topic of the one covered concept the message asks about, and no uncovered one, when the classifier ranks
+    it among the nearby topics (session 63, b60 c07-4: 「で、再発行したカード、ばあちゃん役所まで行けないんだけど、受け取りって
+    俺が代わりに行けたりする？ばあちゃん82歳」, out_of_scope 0.41–0.50 first, got 「もしかして」 with the 代理交付 third)."""
+    asks = asked_topics(found.covered, lexicon)
+    # or the pinned concepts' (those that `outranks`) among them, when they share it (b61 c06-3: 「…通知カードを失くして
+    # しまっていて…通知カードがなくてもカードの申請はできますか」: the 通知カード missing and a loss, both the lost card's)
+    pinned = {lexicon.covered[cid].intents[0] for cid in asks if lexicon.covered[cid].outranks}
+    main_topics = {lexicon.covered[cid].intents[0] for cid in asks} if len(asks) == 1 else pinned
+    if found.uncovered or len(main_topics) != 1:
+        return None
+    main = next(iter(main_topics))
+    return main if main in nearby else None
 
 
 def _held_back_route(found: Found, lexicon: Lexicon, offered: List[str]) -> Optional[UncoveredConcept]:
@@ -677,7 +696,16 @@ def _answer_beside_route(text: str, route: UncoveredConcept, ranked: List[Tuple[
         # or who the person is, in a clause that asks (session 49's blind trial (b48): 「あのカード…作らんといかんのですか。
         # 出られん人はどうすりゃええんでしょうか」, how_to_get_card 0.98, got the obligation's routing reply alone)
         topics = asked_topics(clause.covered, lexicon) or (list(clause.covered) if asking else [])
-        if (topics and not clause.uncovered and intent in lexicon.intents_of(topics)
-                and (confidence >= SURE_BESIDE_ROUTE or main_topic_of("urgent", intent, topics, lexicon))):
+        # an uncovered topic its covered ones make answerable does not keep it from being asked (session 63, b60 c05-6:
+        # 「…切り替える場合、電子証明書の更新と同時に行うと…即日処理できず…という理解で正しいですか。後見人の場合も委任状は…」)
+        if not topics or lexicon.blocking(clause) is not None:
+            continue
+        if intent in lexicon.intents_of(topics) and (confidence >= SURE_BESIDE_ROUTE
+                                                     or main_topic_of("urgent", intent, topics, lexicon)):
             return [intent]
+        # or, the classifier unsure, the main topic of the one pinned concept (one that `outranks`) a clause asks about
+        # (session 63, b60 c09-5: 「あんしょうばんごう 考えるのも むりかも… それと 傷病手当金の申請って このカードで…」)
+        pinned = [cid for cid in asked_topics(clause.covered, lexicon) if lexicon.covered[cid].outranks]
+        if len(pinned) == 1:   # a worry told, not asked: 「…むりかも…」
+            return [lexicon.covered[pinned[0]].intents[0]]
     return []
