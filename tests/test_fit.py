@@ -2669,3 +2669,52 @@ def test_session_62_words_of_b60(lexicon, kb):
     assert "mynumber" not in years.covered and "card_validity_years" in years.uncovered
     no_pin = "母は物忘れがひどぉて暗証番号なんか覚えられんけぇ、番号のいらんカードってあるん？"
     assert decided(no_pin, ("pin_forgot", 0.55), ("face_auth_card_about", 0.30)).intents[0] == "face_auth_card_about"
+
+
+def test_session_63_the_one_topic_asked_beside_out_of_scope_and_routes(lexicon, kb):
+    """Session 63: the one topic a message asks is answered though out_of_scope comes first, when the classifier ranks it
+    near (b60 c07-4, b61 c06-3) — not when out_of_scope is far likelier, nor beside an uncovered topic (dev: 「不在連絡票で
+    再配達連絡を忘れた」 still 「もしかして」); a guardian's 委任状 routed beside the switch's answer (b60 c05-6); the 顔認証 card for
+    a PIN too hard to think of, beside a routed topic (b60 c09-5); the 4情報 service (b61 c09-3); past prescriptions seen at a
+    pharmacy (b61 c05-4); the 預貯金口座付番 is the 公金受取口座's answer (b61 c09-2); what the writer says they do not ask
+    about names no topic, and the card as a photo ID is not the マイナ免許証 (b61 c07-5/6)."""
+    def decided(text, *ranked):
+        return decide(text, ranked[0][0], ranking(*ranked), lexicon, set(kb.intents))
+    grandma = "で、再発行したカード、ばあちゃん役所まで行けないんだけど、受け取りって俺が代わりに行けたりする？ばあちゃん82歳"
+    decision = decided(grandma, ("out_of_scope", 0.50), ("how_to_get_card", 0.26), ("proxy_pickup_eligibility", 0.10))
+    assert (decision.kind, decision.intents) == ("answer", ["proxy_pickup_eligibility"])
+    assert decided(grandma, ("out_of_scope", 0.75), ("how_to_get_card", 0.15), ("proxy_pickup_eligibility", 0.06)).kind == "clarify"
+    notice = ("別件で、入居者さんのお一人が通知カードを失くしてしまっていて、ご本人のメモには番号が「」と書いてあります。"
+              "この番号がわかっていれば、通知カードがなくてもカードの申請はできますか。")
+    decision = decided(notice, ("out_of_scope", 0.59), ("pin_sharing", 0.15), ("lost_card", 0.06))
+    assert (decision.kind, decision.intents) == ("answer", ["lost_card"])
+    redelivery = "マイナンバー通知の不在連絡票で再配達連絡を忘れた場合はどうなるの?"
+    assert decided(redelivery, ("out_of_scope", 0.79), ("mynumber_leak", 0.08), ("pin_forgot", 0.05)).kind == "clarify"
+    guardian = ("確認です。被後見人のカードを顔認証マイナンバーカードに切り替える場合、電子証明書の更新と同時に行うと代理人では即日"
+                "処理できず、切替えのみであれば委任状で即日可能、という理解で正しいですか。後見人の場合も委任状は本人の署名が必要なのでしょうか。")
+    decision = decided(guardian, ("face_auth_card_apply", 0.99))
+    assert (decision.kind, decision.route.id, decision.intents) == ("route", "guardian_mandate", ["face_auth_card_apply"])
+    pin = "あんしょうばんごう 考えるのも むりかも… それと 傷病手当金の申請って このカードで できたりしますか"
+    decision = decided(pin, ("nlu_fallback", 0.35), ("pin_sharing", 0.17), ("face_auth_card_apply", 0.14))
+    assert (decision.kind, decision.route.id, decision.intents) == ("route", "insurance_benefits", ["face_auth_card_about"])
+    assert "four_info" in lexicon.find("銀行側がJ-LISから最新の住所を取得できるサービスは同意なしでも使えますか").covered
+    assert "four_info" not in lexicon.find("出張申請のあと、J-LISからカードが来るまでの目安は？").covered
+    drugs = "もう一度だけ…薬局で、大学病院以外で出たお薬の情報も薬剤師さんに見てもらうには、何か手続きが必要ですか？"
+    assert decided(drugs, ("pharmacy_proxy", 0.65), ("out_of_scope", 0.16), ("hoken_merit", 0.02)).intents == ["hoken_merit"]
+    numbering = "預貯金口座付番の方は、お客様の任意という理解で合っていますか？"
+    assert decided(numbering, ("koukin_account", 0.9)).kind == "answer"
+    assert "driving_license" not in lexicon.find("わたくしがお尋ねしたかったのは一体化のことではなく、身分証明書を見せればよいのか").uncovered
+    photo_id = "マイナンバーカードは免許証の代わりの身分証明書として使えますでしょうか。"
+    found = lexicon.find(photo_id)
+    assert "card_uses" in found.covered and lexicon.blocking(found) is None
+    assert "lost" in lexicon.find("ははがかーどどっかやったみたいで見つからん😭 よるおそくてもとめられる？").covered
+
+
+def test_session_63_the_point_asked_starts_with_no_connective_nor_a_step(lexicon, kb):
+    """b61 c06-3 got 「ご質問の点：なお、マイナンバーは…」 and c03-4 「ご質問の点：事前：市区町村に希望を連絡し…」."""
+    from bot.shared.answers import ASKED_POINT, point_asked
+    notice = "通知カードを失くしてしまっていて、この番号がわかっていれば、通知カードがなくてもカードの申請はできますか。"
+    point = point_asked(lexicon, kb.by_id["lost_card_notice_card"], notice)
+    assert point == "" or not point[len(ASKED_POINT):].startswith("なお、")
+    home = "市が来てくれへんかったら、息子のわしが代わりに受け取れるんか？事前に何を用意したらええ？"
+    assert "事前：" not in point_asked(lexicon, kb.by_id["outreach_home"], home)

@@ -159,6 +159,7 @@ class Found:
     covered: List[str] = field(default_factory=list)
     uncovered: List[str] = field(default_factory=list)
     at: Dict[str, int] = field(default_factory=dict)   # where each is first named (a pair of terms: its first term)
+    paired: Set[str] = field(default_factory=set)     # those named by a pair of terms (`together`): more specific than one
 
     def __bool__(self) -> bool:
         return bool(self.covered or self.uncovered)
@@ -255,7 +256,7 @@ class Lexicon:
                 for match in self._reading_pattern.finditer(to_katakana(run)):
                     ids.append(owner[self._reading_surface[match.group(0)]])
                     at.setdefault(ids[-1], compact.find(run))
-        found = Found(at=at)
+        found = Found(at=at, paired=set(ids))   # so far, the pairs
         for concept_id in dict.fromkeys(ids):
             (found.covered if concept_id in self.covered else found.uncovered).append(concept_id)
         return found

@@ -359,7 +359,11 @@ def _named_alone(nearby: List[str], found: Found, lexicon: Lexicon) -> Optional[
     # しまっていて…通知カードがなくてもカードの申請はできますか」: the 通知カード missing and a loss, both the lost card's)
     pinned = {lexicon.covered[cid].intents[0] for cid in asks if lexicon.covered[cid].outranks}
     main_topics = {lexicon.covered[cid].intents[0] for cid in asks} if len(asks) == 1 else pinned
-    if found.uncovered or len(main_topics) != 1:
+    # a specific concept only — pinned, urgent or named by a pair of terms: one common word names a subject, not what is
+    # asked of it (the dev split: 「マイナンバー通知の不在連絡票で再配達連絡を忘れた場合はどうなるの?」 names pin_forgot by 「忘れ」)
+    specific = [cid for cid in asks if lexicon.covered[cid].intents[0] in main_topics and (
+        lexicon.covered[cid].outranks or lexicon.covered[cid].urgent or cid in found.paired)]
+    if found.uncovered or len(main_topics) != 1 or not specific:
         return None
     main = next(iter(main_topics))
     return main if main in nearby else None
