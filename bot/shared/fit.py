@@ -285,6 +285,11 @@ def asked_topics(covered: List[str], lexicon: Lexicon) -> List[str]:
     return [cid for cid in covered if not lexicon.covered[cid].context]
 
 
+def pinned_concepts(covered: List[str], lexicon: Lexicon) -> List[str]:
+    """The concepts among `covered` that pin a kind of question (those that `outranks` others)."""
+    return [cid for cid in covered if lexicon.covered[cid].outranks]
+
+
 def out_of_scope_confidence(ranking: Iterable[dict]) -> float:
     return next((float(r.get("confidence") or 0.0) for r in ranking if r.get("name") == "out_of_scope"), 0.0)
 
@@ -357,7 +362,7 @@ def _named_alone(nearby: List[str], found: Found, lexicon: Lexicon) -> Optional[
     asks = asked_topics(found.covered, lexicon)
     # or the pinned concepts' (those that `outranks`) among them, when they share it (b61 c06-3: 「…通知カードを失くして
     # しまっていて…通知カードがなくてもカードの申請はできますか」: the 通知カード missing and a loss, both the lost card's)
-    pinned = {lexicon.covered[cid].intents[0] for cid in asks if lexicon.covered[cid].outranks}
+    pinned = {lexicon.covered[cid].intents[0] for cid in pinned_concepts(asks, lexicon)}
     main_topics = {lexicon.covered[cid].intents[0] for cid in asks} if len(asks) == 1 else pinned
     # a specific concept only — pinned, urgent or named by a pair of terms: one common word names a subject, not what is
     # asked of it (the dev split: 「マイナンバー通知の不在連絡票で再配達連絡を忘れた場合はどうなるの?」 names pin_forgot by 「忘れ」)
@@ -709,7 +714,7 @@ def _answer_beside_route(text: str, route: UncoveredConcept, ranked: List[Tuple[
             return [intent]
         # or, the classifier unsure, the main topic of the one pinned concept (one that `outranks`) a clause asks about
         # (session 63, b60 c09-5: 「あんしょうばんごう 考えるのも むりかも… それと 傷病手当金の申請って このカードで…」)
-        pinned = [cid for cid in asked_topics(clause.covered, lexicon) if lexicon.covered[cid].outranks]
+        pinned = pinned_concepts(asked_topics(clause.covered, lexicon), lexicon)
         if len(pinned) == 1:   # a worry told, not asked: 「…むりかも…」
             return [lexicon.covered[pinned[0]].intents[0]]
     return []
