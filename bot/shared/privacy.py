@@ -43,8 +43,12 @@ KINDS = (MYNUMBER, PIN, PHONE, BIRTH_DATE)    # also the order of precedence whe
 _SEPARATORS = frozenset(" \t\n\r\f\v-‐‑‒–—―−ー.,/_()、・·")
 _MAX_SEPARATORS = 6
 _JOINS = "のと"   # words joining two groups of a number (`_unify_separators`)
-_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
+_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+                 # the numerals of banknotes and contracts (大字; b62 c05-4: 「我的番号 肆柒贰捌 叁玖陆壹 伍零捌伍」 was stored):
+                 # Japanese, traditional and simplified Chinese forms
+                 "壱": 1, "壹": 1, "弐": 2, "貳": 2, "贰": 2, "参": 3, "參": 3, "叁": 3, "肆": 4, "伍": 5, "陸": 6, "陆": 6,
+                 "柒": 7, "漆": 7, "捌": 8, "玖": 9}
+_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100, "陌": 100, "仟": 1000, "阡": 1000}
 _ERA_ENDS = frozenset("治正和成")              # 明治 大正 昭和 平成 令和: a numeral after them is a year
 
 
@@ -219,6 +223,7 @@ _MYNUMBER_WORDS = _words(r"マイナンバー(?!カード)|個人番号(?!カー
                          r"|ほんにん|はは|ちち|お袋|おふくろ|親父|おやじ|親|ばあちゃん|じいちゃん|婆さん|爺さん|主人|旦那|息子|娘"
                          r"|兄|姉|弟|妹|嫁|義母|義父)の(?:番号|ばんごう)"   # a person's number (「わたしのばんごう 1234 5678 9012」,
                          # 「お袋の番号 4821 5930 6174」: a wrong check digit)
+                         r"|我的(?:番号|号码)"   # Chinese: my number (b62 c05-4)
                          r"|カードの(?:コピー|写し|裏)|カードに(?:書いて|書かれて|載って)")   # 「…ってカードのコピーに書いてあった」
 # 「その方の番号は518203946617です」 (a blind trial, 2026-12-03: kept, a wrong check digit): someone's twelve digits
 # (not for 8–11 digits: 「担当の方の番号は090…」 is a phone number)
