@@ -40,13 +40,16 @@ OUTRANKING_EACH_OTHER = [   # (earlier, later: the later wins)
     ("registration_needed_to_see_a_doctor", "usable_mark"),
     ("face_auth_mark", "switch_to_face_auth"), ("face_auth_mark", "visual_check"),
     ("face_auth_mark", "face_auth_card_at_hospital"), ("visual_check", "face_auth_card_at_counter"),
-    ("reader_obligation", "reader_without_face"), ("moving_with_the_card", "paper_card_still_usable"),
+    ("reader_obligation", "reader_without_face"),
+    ("number_at_the_counter", "pin_said_aloud"),   # the PIN said aloud, not the 12 digits (b62 c06-6)
+    ("moving_with_the_card", "gendogaku_at_the_reader"), ("moving_with_the_card", "paper_card_still_usable"),
     ("moving_with_the_card", "usable_mark"), ("refusal_reported", "reader_without_face"),
     ("face_auth_card_at_hospital", "face_auth_card_at_counter"), ("face_auth_card_at_hospital", "placing_the_card"),
     ("face_auth_card_at_hospital", "reader_face_check"), ("outreach_at_home", "group_reception"),
     ("outreach_at_home", "pickup_place"),
     ("photo_without_going_out", "medical_device_in_photo"), ("photo_taken_by_family", "medical_device_in_photo"),
     ("photo_taken_by_family", "worn_every_day"), ("photo_taken_by_family", "face_not_straight"),
+    ("number_seen_at_the_counter", "pin_said_aloud"),
     ("pin_checked", "pin_with_card"), ("pin_checked", "pin_setting_help"), ("pin_checked", "pin_kept_by_other"),
     ("face_auth_card_at_counter", "reader_methods"), ("face_auth_card_at_counter", "reader_face_check"),
 ]

@@ -2462,16 +2462,19 @@ def test_follow_ups_on_a_lost_card_after_the_dial_or_abroad_get_the_steps_or_num
 def test_a_short_follow_up_the_answer_just_given_holds_gets_its_lines():
     """Session 27's blind trials, after the switch to the 顔認証 card by a proxy: 「委任状の書式は？」 got the 7 documents for
     collecting a card (that answer says nothing of a 委任状); the answer just given says to ask the 市区町村 for the form
-    (様式). A follow-up the classifier's answer holds too is that answer's (「代理交付は？」 after the PIN reset)."""
+    (様式) — or, since session 64 (b62 c08-5), the 委任状's form routed (mandate_form), whose reply quotes that line. A
+    follow-up the classifier's answer holds too is that answer's (「代理交付は？」 after the PIN reset)."""
     from actions.actions import ActionFallback
     ranked = [("proxy_pickup_documents", 0.55), ("face_auth_card_apply_proxy", 0.2)]
     form = run(ActionAnswer(), following({"answer_id": "face_auth_card_apply_proxy"}, "proxy_pickup_documents", "委任状の書式は？",
                                          ranked))[1]
-    assert form[0]["custom"].get("answer_id") == "face_auth_card_apply_proxy" and "様式" in form[0]["text"]
+    assert (form[0]["custom"].get("answer_id") == "face_auth_card_apply_proxy" or form[0]["custom"].get("uncovered") == "mandate_form") \
+        and "様式" in form[0]["text"] and "市区町村" in form[0]["text"]
     unsure = [("nlu_fallback", 0.35), ("proxy_pickup_documents", 0.3)]
     form = run(ActionFallback(), following({"answer_id": "face_auth_card_apply_proxy"}, "nlu_fallback", "委任状の書式は？",
                                            unsure))[1]
-    assert form[0]["custom"].get("answer_id") == "face_auth_card_apply_proxy" and "様式" in form[0]["text"]
+    assert (form[0]["custom"].get("answer_id") == "face_auth_card_apply_proxy" or form[0]["custom"].get("uncovered") == "mandate_form") \
+        and "様式" in form[0]["text"] and "市区町村" in form[0]["text"]
     proxy = run(ActionAnswer(), following({"answer_id": "pin_forgot"}, "proxy_pickup_eligibility", "代理交付は？",
                                           [("proxy_pickup_eligibility", 0.8)]))[1]
     assert proxy[0]["custom"].get("answer_id") == "proxy_pickup_eligibility"

@@ -22,13 +22,14 @@ SHORT_REPLIES = ("affirm", "deny", "goodbye")   # 「はい」「いいえ」「
 # not 「その方は足が悪いだけで…」: the person spoken of, not what was said (a blind trial, 2026-12-03: got the fee answer's lines)
 REFERS_BACK = re.compile(r"^(?:それ|その(?!方|かた|人|ひと|利用者|患者|入所者|方々)|そっち|じゃあ|じゃ、|では|だったら|なら|ほんなら|ほな|さっきの|先ほどの|今の(?:答え|お答え|説明|話|回答|ところ|とこ))"   # not 「今の保険証」: the one held now
                          r"|その場合|そういう場合|そのとき|その時|それなら|それでも"
+                         r"|(?:ん|の)でした(?:っけ|かな|かね)"   # recalling what was said: 「…その理由はどこに書けばいいんでしたかな」 (b62 c02-2)
                          r"|それまで|その間|そのあいだ"   # 「来週病院あるんだけど…それまでどうやって受診するの？」 (after a lost card)
                          r"|(?:もう|今)(?:一度|いちど|1回|一回|いっかい)(?:教えて|おしえて|言って|いって|[?？!！。\s]*$)")   # 「番号をもう一度教えて」
 ASKS_WHERE = re.compile(r"(?<!の)(?:どこ|どご)(?!まで|に?(?:書|かい|かか|載|記載|のっ|ある|あり))|どちら|連絡先|問い?合わ?せ先|窓口|電話番号|何番|申し?込")
 PLACE = re.compile(r"市区町村|市町村|フリーダイヤル|保険者|0120|050-")
 ASKS_PHONE = re.compile(r"電話|でんわ|何番")
 CONTENT_WORD = re.compile(r"[一-龥々ァ-ヶー]{2,}")   # kanji and katakana words of a follow-up
-ARRIVES = re.compile(r"(?<![一-龥々])届(?:[かきく]|いて|いた)")   # 届く, not 届出 or 廃止届を (filing)
+ARRIVES = re.compile(r"(?<![一-龥々])届(?:[かきくぐ]|いて|いた)")   # 届く, not 届出 or 廃止届を (filing)
 # 「本人85歳」 after the proxy's documents (session 35's blind trial: declined; its line says 75歳以上 needs no 疎明資料):
 # an age given names the answer's lines on an age
 AGE_GIVEN = re.compile(r"[0-9０-９]{1,3}\s*(?:歳|さい|才)(?!以上|未満|以下|から|まで)")
@@ -288,6 +289,12 @@ def refers_back(text: str) -> bool:
             and not TOPIC_RETURN.search(text))
 
 
+# the person is said to be alive: the death was misread (b62 c08-2: 「すみません、母はまだ元気です。…質問は、家族（私）が兄の
+# カードを預かって管理していいのか…」 got the condolences again)
+STILL_ALIVE = re.compile(r"まだ(?:元気|げんき|健在|生きて|いきて)|(?:元気|健在|存命)(?:です|でいます|でおります|にしています|だよ|よ|なんです)"
+                         r"|生きて(?:います|いる|おります|ます|る)|亡くなって(?:は)?(?:いません|いない|ない|おりません)|死んで(?:は)?(?:いません|いない|ない)")
+
+
 def still_governed(lexicon: Lexicon, previous_reply: List[dict], text: str = "") -> List[dict]:
     """The routing reply again when the previous reply routed a topic that `governs` its message (a deceased
     person's card) and the latest message starts from it (「じゃあ母の資格確認書は？」): [message] or [] — also when
@@ -295,7 +302,7 @@ def still_governed(lexicon: Lexicon, previous_reply: List[dict], text: str = "")
     got the deceased person's reply again, word for word)."""
     routed = [lexicon.uncovered.get(custom.get("uncovered") or "") for custom in previous_reply]
     governing = next((concept for concept in routed if concept is not None and concept.governs), None)
-    if governing is None or any(concept != governing.id for concept in lexicon.find(text).uncovered):
+    if governing is None or STILL_ALIVE.search(text) or any(concept != governing.id for concept in lexicon.find(text).uncovered):
         return []
     return [route_message(governing.id, governing.reply)]
 

@@ -320,13 +320,13 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
         if definition:
             given_way = [name for name in decision.intents if name not in definition] if decision.kind == "answer" else []
             return Decision("answer", definition, found=decision.found, also=given_way)
-    if decision.kind == "decline" and intent in UNSURE and about_the_card(text):
+    if decision.kind in ("decline", "clarify") and intent in UNSURE and about_the_card(text):
         nearby = [name for name, conf in ranked[:MAX_CANDIDATES] if conf >= NEARBY_MIN]
         nearby, _ = _outranked(nearby, decision.found, lexicon)   # 「保険証を紛失…」: the paper 保険証's end, not the card's loss
         named = _named_alone(nearby, decision.found, lexicon) if out_of_scope < NAMED_ALONE_DOUBT_MAX else None
         if named:
             return Decision("answer", [named], found=decision.found)
-        if nearby:
+        if nearby and decision.kind == "decline":
             decision = Decision("clarify", nearby, found=decision.found, doubtful=True)
     if decision.kind in ("clarify", "decline"):
         held_back = _held_back_route(decision.found, lexicon, decision.intents)

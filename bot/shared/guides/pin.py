@@ -46,7 +46,7 @@ def render_pin(v: Values, today: Optional[dt.date] = None) -> Result:
     if kind in ("riyosha", "both", UNKNOWN):
         where.lines.append(fact("pin_kinds", "利用者証明用電子証明書の暗証番号：4桁の数字。健康保険証利用、マイナポータルへのログイン、コンビニでの証明書の交付などで使います。", "　・"))
     if kind in ("shomei", "both", UNKNOWN):
-        where.lines.append(fact("pin_kinds", "署名用電子証明書の暗証番号：6～16桁の英数字。e-Tax等の電子申請で使います。", "　・"))
+        where.lines.append(fact("pin_kinds", "署名用電子証明書の暗証番号：6～16桁の英数字（英大文字と数字の両方を使う）。e-Tax等の電子申請で使います。", "　・"))
     if goal in ("portal", "etax"):
         where.lines.append(say("マイナポータルやコンビニ交付、e-Taxには暗証番号が要るので、先に初期化・再設定をしてください。", "・"))
 
