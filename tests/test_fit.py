@@ -2721,3 +2721,45 @@ def test_session_63_the_point_asked_starts_with_no_connective_nor_a_step(lexicon
     assert point == "" or not point[len(ASKED_POINT):].startswith("なお、")
     home = "市が来てくれへんかったら、息子のわしが代わりに受け取れるんか？事前に何を用意したらええ？"
     assert "事前：" not in point_asked(lexicon, kb.by_id["outreach_home"], home)
+
+
+def test_session_64_the_trial_b62s_questions_get_their_topics_or_routes(lexicon, kb):
+    """Session 64 (b62): a family's worry for the years ahead is no death to condole (c08-1); the photo data's format and the
+    委任状's form are routed, not answered from the photo rules (c02-5/6, c08-5); the PIN said aloud is the reader's
+    question (c06-6); the 限度額 at the reader (c09-3); the 顔認証 failing is the visit's, not the photo's (c07-2); a card not
+    held at all (c03-2); going to the office in the person's place, in easy Japanese with spaces (c10-6), also when the
+    classifier leaves it to a 「もしかして」."""
+    def decided(text, *ranked):
+        return decide(text, ranked[0][0], ranking(*ranked), lexicon, set(kb.intents))
+    sister = ("兄のマイナンバーカードは母が管理しているのですが、母が亡くなったあとのことを考えると不安で眠れない夜もあります。"
+              "家族が本人のカードを預かって管理しても問題ないのでしょうか。")
+    found = lexicon.find(sister)
+    assert "deceased" not in found.uncovered and "deceased_ahead" not in found.uncovered
+    assert decided(sister, ("card_management", 0.99)).intents == ["card_management"]
+    assert "deceased_ahead" in lexicon.find("縁起でもない話ですが、父が亡くなったらカードはどうすればいいですか").uncovered
+    photo = "オンライン申請用に写真をデータでお渡しする場合、ファイル形式や画素数の決まりはあるんでしょうか。"
+    assert decided(photo, ("photo_exception", 0.6)).route.id == "photo_data_format"
+    assert decided("その委任状の様式はどこで手に入りますか。", ("out_of_scope", 0.9)).route.id == "mandate_form"
+    assert decided("顔認証カード切り替えの委任状の様式はどこでもらえる？", ("face_auth_card_apply", 0.9)).kind == "answer"
+    aloud = "病院の受付で顔認証がうまくいかなかったときは、暗証番号を声に出して伝える必要はないですよね？"
+    assert decided(aloud, ("card_safety", 0.7), ("hoken_visit", 0.2)).intents[0] == "hoken_visit"
+    reader = "限度額適用認定証を使わなくてもいいという理解で合っていますか。患者さん側で何か操作が必要なのでしょうか。"
+    assert decided(reader, ("hoken_merit", 0.99)).intents[0] == "hoken_visit"
+    face = "顔認証もうまくいかない方がいます。顔の変形があったり、視線が定まらなかったり。その場合はどうなりますか。"
+    assert decided(face, ("photo_exception", 0.9)).intents[0] == "hoken_visit"
+    no_card = "マイナンバーカードを持っていない利用者さんは、資格確認書をもらうのに自分で申請しないといけないんですか？"
+    assert decided(no_card, ("shikaku_card_holder", 0.67), ("no_card_shikaku", 0.26)).intents[0] == "no_card_shikaku"
+    instead = "カードを 受け取るとき、わたしが おじいさんの かわりに 役所へ 行っても いいですか？"
+    decision = decided(instead, ("nlu_fallback", 0.35), ("proxy_pickup_documents", 0.17), ("out_of_scope", 0.14),
+                       ("pharmacy_proxy", 0.14))
+    assert (decision.kind, decision.intents) == ("answer", ["proxy_pickup_documents"])
+
+
+def test_session_64_a_death_misread_is_not_condoled_again(lexicon):
+    """b62 c08-2: 「すみません、母はまだ元気です。…質問は、家族（私）が兄のカードを預かって管理していいのか…」 after the
+    condolences got them again (`still_governed`)."""
+    from bot.shared.conversation import still_governed
+    routed = [{"uncovered": "deceased", "fallback": True}]
+    alive = "すみません、母はまだ元気です。質問は、家族（私）が兄のカードを預かって管理していいのか、ということです。"
+    assert still_governed(lexicon, routed, alive) == []
+    assert still_governed(lexicon, routed, "じゃあ母の資格確認書は？")
