@@ -2728,7 +2728,7 @@ def test_session_64_the_trial_b62s_questions_get_their_topics_or_routes(lexicon,
     委任状's form are routed, not answered from the photo rules (c02-5/6, c08-5); the PIN said aloud is the reader's
     question (c06-6); the 限度額 at the reader (c09-3); the 顔認証 failing is the visit's, not the photo's (c07-2); a card not
     held at all (c03-2); going to the office in the person's place, in easy Japanese with spaces (c10-6), also when the
-    classifier leaves it to a 「もしかして」."""
+    classifier leaves it to a 「もしかして」; the switch to the 顔認証 card asked before the PIN's reset (c08-4)."""
     def decided(text, *ranked):
         return decide(text, ranked[0][0], ranking(*ranked), lexicon, set(kb.intents))
     sister = ("兄のマイナンバーカードは母が管理しているのですが、母が亡くなったあとのことを考えると不安で眠れない夜もあります。"
@@ -2753,6 +2753,11 @@ def test_session_64_the_trial_b62s_questions_get_their_topics_or_routes(lexicon,
     decision = decided(instead, ("nlu_fallback", 0.35), ("proxy_pickup_documents", 0.17), ("out_of_scope", 0.14),
                        ("pharmacy_proxy", 0.14))
     assert (decision.kind, decision.intents) == ("answer", ["proxy_pickup_documents"])
+    switch = ("兄は暗証番号を覚えていられないと思います。暗証番号のいらないカードにできると聞いたのですが、今持っているカードを"
+              "切り替えるには、兄本人が役所に行かないといけないのでしょうか。")
+    decision = decided(switch, ("pin_forgot", 0.91), ("face_auth_card_apply", 0.06))
+    assert (decision.intents, decision.also) == (["face_auth_card_apply"], ["pin_forgot"])   # b62 c08-4: the reset came first
+    assert decided("暗証番号を忘れました。どうすればいいですか", ("pin_forgot", 0.9)).intents == ["pin_forgot"]
 
 
 def test_session_64_a_death_misread_is_not_condoled_again(lexicon):
