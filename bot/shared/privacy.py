@@ -158,6 +158,32 @@ def _kana_numbers(chars: list) -> list:
     return out + chars[done:]
 
 
+# numbers read out in English, word by word (「four seven two eight」): four or more digit words set apart by spaces,
+# commas or dashes — like the kana readings above (not tried by a trial yet: session 64 found 大写 numerals stored)
+_ENGLISH_DIGITS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+                   "seven": "7", "eight": "8", "nine": "9"}
+_ENGLISH_WORD = "|".join(sorted(_ENGLISH_DIGITS, key=len, reverse=True))
+_ENGLISH_NUMBER = re.compile(rf"(?<![a-z])(?:{_ENGLISH_WORD})(?:[ \u3000,、・-]+(?:{_ENGLISH_WORD})){{3,}}(?![a-z])", re.IGNORECASE)
+_ENGLISH_DIGIT = re.compile(rf"(?<![a-z])(?:{_ENGLISH_WORD})(?![a-z])", re.IGNORECASE)
+_KEYCAP_MARKS = frozenset("\ufe0e\ufe0f\u20e3")
+
+
+def _english_numbers(chars: list) -> list:
+    """Runs of four or more English digit words (「four seven two eight」) as digits, one per word."""
+    text = "".join(c for c, _, _ in chars)
+    out: list = []
+    done = 0
+    for run in _ENGLISH_NUMBER.finditer(text):
+        out.extend(chars[done:run.start()])
+        position = run.start()
+        for word in _ENGLISH_DIGIT.finditer(text, run.start(), run.end()):
+            out.extend(chars[position:word.start()])   # the separators
+            out.append((_ENGLISH_DIGITS[word.group().lower()], chars[word.start()][1], chars[word.end() - 1][2]))
+            position = word.end()
+        done = position
+    return out + chars[done:]
+
+
 def _digits_before(out: list) -> int:
     n = 0
     while n < len(out) and out[-1 - n][0] in "0123456789":
@@ -195,6 +221,10 @@ def normalize(text: str) -> View:
     """The text as the detectors read it (see the module docstring), with the way back to `text`."""
     chars: list = []
     for index, original in enumerate(text):
+        if original in _KEYCAP_MARKS:                     # the marks of a keycap emoji (4️⃣): part of the digit before
+            if chars:
+                chars[-1] = (chars[-1][0], chars[-1][1], index + 1)
+            continue
         if unicodedata.category(original) == "Cf":        # zero-width space, soft hyphen, BOM …
             continue
         for ch in unicodedata.normalize("NFKC", original):
@@ -206,7 +236,7 @@ def normalize(text: str) -> View:
             if ch.isdigit() and ch not in "0123456789":    # other scripts' digits
                 ch = str(unicodedata.digit(ch, 0))
             chars.append((ch, index, index + 1))
-    chars = _unify_separators(_kana_numbers(_kanji_numbers(chars)))
+    chars = _unify_separators(_english_numbers(_kana_numbers(_kanji_numbers(chars))))
     return View("".join(c for c, _, _ in chars), [s for _, s, _ in chars], [e for _, _, e in chars])
 
 
