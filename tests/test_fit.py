@@ -2728,7 +2728,7 @@ def test_session_64_the_trial_b62s_questions_get_their_topics_or_routes(lexicon,
     委任状's form are routed, not answered from the photo rules (c02-5/6, c08-5); the PIN said aloud is the reader's
     question (c06-6); the 限度額 at the reader (c09-3); the 顔認証 failing is the visit's, not the photo's (c07-2); a card not
     held at all (c03-2); going to the office in the person's place, in easy Japanese with spaces (c10-6), also when the
-    classifier leaves it to a 「もしかして」; the switch to the 顔認証 card asked before the PIN's reset (c08-4)."""
+    classifier leaves it to a 「もしかして」; the switch to the 顔認証 card asked before the PIN's reset (c08-4); the photo's reason told without a phone (c06-3)."""
     def decided(text, *ranked):
         return decide(text, ranked[0][0], ranking(*ranked), lexicon, set(kb.intents))
     sister = ("兄のマイナンバーカードは母が管理しているのですが、母が亡くなったあとのことを考えると不安で眠れない夜もあります。"
@@ -2758,6 +2758,10 @@ def test_session_64_the_trial_b62s_questions_get_their_topics_or_routes(lexicon,
     decision = decided(switch, ("pin_forgot", 0.91), ("face_auth_card_apply", 0.06))
     assert (decision.intents, decision.also) == (["face_auth_card_apply"], ["pin_forgot"])   # b62 c08-4: the reset came first
     assert decided("暗証番号を忘れました。どうすればいいですか", ("pin_forgot", 0.9)).intents == ["pin_forgot"]
+    no_phone = ("オンライン申請だと理由をフリーダイヤルに電話で伝えるとのことですが、私は電話ができません。"
+                "その場合どうすればいいでしょうか。")
+    decision = decided(no_phone, ("fax_inquiry", 0.9), ("photo_exception", 0.05))
+    assert (decision.intents, decision.also) == (["photo_exception"], ["fax_inquiry"])   # c06-3: the FAX answer alone
 
 
 def test_session_64_a_death_misread_is_not_condoled_again(lexicon):
