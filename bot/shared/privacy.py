@@ -138,21 +138,30 @@ _PARTICLE_AFTER_LENGTHS = (4, 12)   # a PIN's or a マイナンバー's digits, 
 def _kana_numbers(chars: list) -> list:
     """Runs of four or more kana number words set apart by spaces (「きゅう なな に いち」) as digits, one per word."""
     text = "".join(c for c, _, _ in chars)
-    out: list = []
-    done = 0
     runs = list(_KANA_NUMBER.finditer(text))
     runs += [group for group in _KANA_GROUP.finditer(text)
              if (_DIGIT_AFTER.match(text, group.end()) or _DIGIT_BEFORE.search(text, 0, group.start()))
              and not any(run.start() < group.end() and group.start() < run.end() for run in runs)]
+    spoken = []
     for run in sorted(runs, key=lambda run: run.start()):
-        out.extend(chars[done:run.start()])
-        position = run.start()
         words = list(_KANA_DIGIT.finditer(text, run.start(), run.end()))
         if len(words) - 1 in _PARTICLE_AFTER_LENGTHS and words[-1].group() in ("に", "ニ"):
             words.pop()   # 「いち いち に はち に しようと」 (session 41's blind trial): 1128 and the particle に
+        spoken.append(words)
+    return _words_as_digits(chars, spoken, _KANA_DIGITS.__getitem__)
+
+
+def _words_as_digits(chars: list, runs: List[list], digit_of) -> list:
+    """`chars` with each number word of `runs` (lists of matches over their text, in order) as its digit, spanning the
+    word's characters; the separators between them kept."""
+    out: list = []
+    done = 0
+    for words in runs:
+        position = words[0].start()
+        out.extend(chars[done:position])
         for word in words:
             out.extend(chars[position:word.start()])   # the separators
-            out.append((_KANA_DIGITS[word.group()], chars[word.start()][1], chars[word.end() - 1][2]))
+            out.append((digit_of(word.group()), chars[word.start()][1], chars[word.end() - 1][2]))
             position = word.end()
         done = position
     return out + chars[done:]
@@ -171,17 +180,8 @@ _KEYCAP_MARKS = frozenset("\ufe0e\ufe0f\u20e3")
 def _english_numbers(chars: list) -> list:
     """Runs of four or more English digit words (「four seven two eight」) as digits, one per word."""
     text = "".join(c for c, _, _ in chars)
-    out: list = []
-    done = 0
-    for run in _ENGLISH_NUMBER.finditer(text):
-        out.extend(chars[done:run.start()])
-        position = run.start()
-        for word in _ENGLISH_DIGIT.finditer(text, run.start(), run.end()):
-            out.extend(chars[position:word.start()])   # the separators
-            out.append((_ENGLISH_DIGITS[word.group().lower()], chars[word.start()][1], chars[word.end() - 1][2]))
-            position = word.end()
-        done = position
-    return out + chars[done:]
+    runs = [list(_ENGLISH_DIGIT.finditer(text, run.start(), run.end())) for run in _ENGLISH_NUMBER.finditer(text)]
+    return _words_as_digits(chars, runs, lambda word: _ENGLISH_DIGITS[word.lower()])
 
 
 def _digits_before(out: list) -> int:
