@@ -23,7 +23,7 @@ from bot.shared import guides
 from bot.shared.answers import (answer_message, clarify_message, entry_buttons, fitting_reply, meant_entities, message_entities, unanswered_message,
                                 unknown_answer_message)
 from bot.shared.concepts import CoveredConcept, Found, Lexicon, load_lexicon
-from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_and_told, asking_parts, tells_after_asking, also_asked_parts, asked_topics, nearby_named, part_number,
+from bot.shared.fit import (ASKS_ON, NUMBERED, SENTENCE, about_the_card, asked_and_told, asking_parts, tells_after_asking, also_asked_parts, asked_topics, nearby_named, other_questions, part_number,
                             numbered_parts, parts_asked_again, question_parts, ranked_intents, topics_asked)
 from bot.shared.conversation import (ACKNOWLEDGED, ASKS_WHERE, KANA, SHORT_REPLIES, about_someone_else, asks, asks_for_a_person, aspect_of_the_answer, carried_kind,
                                      NotAbout, quotes_another_text,
@@ -593,15 +593,30 @@ def _referring_back(turn: Turn) -> List[dict]:
     if not turn.refers_back or turn.about_another_topic:
         return []
     kb, previous = turn.kb, turn.previous
+    # 「さっき…と書いてありましたね。それで合ってますか。それと、写真の大きさは縦横何センチでしたか。」 (b62 c02-3): what
+    # refers back is read without the questions of their own after it, which are answered after it, each read alone
+    others = other_questions(turn.text)
+    text = _without(turn.text, others)
     # a routed topic that governs (a deceased person's card) — not for a message back on a topic of its own (「さっきの管理の
     # 話に戻りますけど、…その時の記録は何を書いておけばいいですか」, session 27's blind trials: the deceased's reply again)
     own_topic = asked_topics(turn.found.covered, turn.lexicon) and not _about_the_same(turn)
-    governed = [] if own_topic else still_governed(turn.lexicon, turn.replied, turn.text)
-    followed = (governed or routed_in_context(kb, turn.lexicon, previous, turn.text)
+    governed = [] if own_topic else still_governed(turn.lexicon, turn.replied, text)
+    followed = (governed or routed_in_context(kb, turn.lexicon, previous, text)
                 or outranking_answer(kb, turn.lexicon, previous, turn.found)
-                or where_to_ask(kb, previous, turn.text)
-                or following_up(kb, turn.reply, previous, unsure=turn.unsure, text=turn.text, lexicon=turn.lexicon))
-    return (_not_again(turn) or turn.reply) if followed is turn.reply else followed
+                or where_to_ask(kb, previous, text)
+                or following_up(kb, turn.reply, previous, unsure=turn.unsure, text=text, lexicon=turn.lexicon))
+    if followed is turn.reply:
+        return _not_again(turn) or turn.reply
+    given = _answers(followed) | {previous}
+    return followed + [m for m in (answer_each_part(others) if others else [])
+                       if m["custom"].get("uncovered") or m["custom"].get("answer_id") not in given | {None}]
+
+
+def _without(text: str, sentences: List[str]) -> str:
+    """The message without the sentences."""
+    for sentence in sentences:
+        text = text.replace(sentence, "")
+    return text
 
 
 def _next_to_the_answer(turn: Turn) -> List[dict]:

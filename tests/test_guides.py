@@ -1694,6 +1694,25 @@ def test_a_topic_asked_in_a_sentence_of_its_own_is_answered_when_read_alone_sure
         "card_fee"]
 
 
+def test_a_question_of_its_own_after_a_check_back_is_answered_too(kb, monkeypatch):
+    """b62 c02-3 (a photo studio's owner, after the photo exception): 「いや、さっき『郵送は…氏名欄に理由を記載』と書いて
+    ありましたね。それで合ってますか。それと、写真の大きさは縦横何センチでしたか。…」 got the quoted line only: the check
+    back is read without the question of its own (「それと、…でしたか。」 asks), which gets its answer after it."""
+    import actions.actions as actions_module
+    from actions.actions import ActionAnswer
+    from bot.shared.fit import asks, other_questions
+
+    monkeypatch.setattr(actions_module, "parse", lambda text: sure_reading(
+        text, "photo_requirements" if "大きさ" in text else "out_of_scope"))
+    size = "それと、写真の大きさは縦横何センチでしたか。"
+    text = f"いや、さっき『郵送は申請書表面の氏名欄に理由を記載』と書いてありましたね。それで合ってますか。{size}"
+    assert asks(size) and not asks("そうでしたか。") and other_questions(text) == [size]
+    messages = run(ActionAnswer(), following({"answer_id": "photo_exception"}, "photo_exception", text,
+                                             [("photo_exception", 0.6), ("photo_requirements", 0.3)]))[1]
+    assert [m["custom"].get("answer_id") for m in messages] == ["photo_exception", "photo_requirements"], messages
+    assert "氏名欄" in messages[0]["text"]
+
+
 def test_a_question_that_refers_to_the_sentence_before_is_read_with_it(kb, monkeypatch):
     """b55 c01-4 (a group home's manager): 「…事務所の金庫で施設がお預かりしたいと考えております。このような一括管理は問題
     ございませんか。また、…暗証番号も職員が控えておいてよろしいでしょうか。」 got the PIN only: the custody question, unsure
