@@ -255,6 +255,14 @@ class Turn:
         previous, ranked = self.kb.by_id.get(self.previous or ""), self.ranked
         return bool(previous and ranked and ranked[0][0] == previous.intent and ranked[0][1] >= ANOTHER_TOPIC_MIN)
 
+    @property
+    def sure_of_another_topic(self) -> bool:
+        """The classifier reads the message surely (READ_ALONE_SURE) as a topic neither the answer just given nor its
+        related entries are about."""
+        previous, ranked = self.kb.by_id.get(self.previous or ""), self.ranked
+        near = {previous.intent, *(self.kb.by_id[i].intent for i in previous.related if i in self.kb.by_id)} if previous else set()
+        return bool(ranked) and ranked[0][1] >= READ_ALONE_SURE and ranked[0][0] not in near
+
     def _likeliest_of(self, intents: Set[str]) -> Optional[str]:
         """The classifier's likeliest of `intents` among its three likeliest (at least ANOTHER_TOPIC_MIN), if any."""
         return next((name for name, conf in self.ranked[:3] if name in intents and conf >= ANOTHER_TOPIC_MIN), None)
@@ -571,8 +579,15 @@ def _variant_of_the_answer(turn: Turn) -> List[dict]:
     collect a card): that variant (`variant_asked`), whatever the classifier finds likeliest — before the lines of the answer
     just given (session 38's, after the switch to the 顔認証 card: 「本人が役所に来れない場合は？」 got its line on going
     oneself, not the proxy's 委任状)."""
-    if not turn.previous or asked_topics(turn.found.covered, turn.lexicon) or turn.found.uncovered:
+    previous = turn.kb.by_id.get(turn.previous or "")
+    # a topic named: only the answer's own (b63 c06-2, after the PIN's reset: 「…あたしが代わりに役所行って再設定してもらう
+    # ってのはアリなの？」 — its proxy's variant, not its lines)
+    if (previous is None or turn.found.uncovered
+            or any(turn.lexicon.covered[cid].intents[0] != previous.intent
+                   for cid in asked_topics(turn.found.covered, turn.lexicon))):
         return []
+    if turn.sure_of_another_topic:
+        return []   # b63 c10-2, after the merits: 「申請ってスマホだけで完結する？受け取りも行かなきゃダメ？」 (card_pickup 0.83)
     return variant_asked(turn.kb, turn.previous, meant_entities(turn.message), of_related=not turn.on_the_answers_topic)
 
 
@@ -1116,15 +1131,17 @@ class ActionCourtesy(ShortResponseAction, ABC):
         """The action's name (this class is not an action of its own)."""
 
     def response(self, tracker: Tracker) -> Optional[str]:
+        """The courtesy — unless a sentence of the message asks (not only its last: b63 c07-2, 「ありがとう ございます。
+        アラビア語は ありますか？ 英語 すこし むずかしいです。」 got 「どういたしまして」) and the message names a topic."""
         text = tracker.latest_message.get("text") or ""
-        return None if asks(text) and names_a_topic(load_lexicon(), text) else self.utterance
+        return None if asked_and_told(text)[0] and names_a_topic(load_lexicon(), text) else self.utterance
 
     def unsure_reading(self, tracker: Tracker) -> dict:
         """The asking sentences on their own (with the whole message's other intents) when they name a topic: b46's
         「英語で電話します」 before the question is not what it asks (the runner-up free_dial agreed with it). Read alone by
         the NLU, the question was no better placed (nlu_fallback, card_management 0.14: 「もしかして」)."""
         text = tracker.latest_message.get("text") or ""
-        asked = "".join(sentence.strip() for sentence in SENTENCE.findall(text) if asks(sentence))
+        asked = asked_and_told(text)[0]
         message = {**tracker.latest_message, "text": asked} if names_a_topic(load_lexicon(), asked) else tracker.latest_message
         return read_as_unsure(message, self.not_meant)
 

@@ -2764,6 +2764,29 @@ def test_session_64_the_trial_b62s_questions_get_their_topics_or_routes(lexicon,
     assert (decision.intents, decision.also) == (["photo_exception"], ["fax_inquiry"])   # c06-3: the FAX answer alone
 
 
+def test_session_65_the_trial_b63s_questions_get_their_topics_or_routes(lexicon, kb):
+    """Session 65 (b63): the card's validity asked twice in two sentences is one routed question, not a note for the
+    first (c08-4); a smartphone the person does not have, in an old voice, is no smartphone variant (c08-5); a card not
+    held, in an old voice, and seeing a doctor (c08-6); the 資料編's form fields are not among the texts (c09-5); a
+    community salon's applications taken at once are the facility's outreach (c09-6)."""
+    def decided(text, *ranked):
+        return decide(text, ranked[0][0], ranking(*ranked), lexicon, set(kb.intents))
+    validity = ("承知いたしました。ところで、このカードは一度受け取れば生涯用いることのできるものなのでしょうか。"
+                "有効期限は何年と定められておるのか、ご教示願います。")
+    decision = decided(validity, ("out_of_scope", 0.59), ("proxy_pickup_eligibility", 0.32))
+    assert (decision.kind, decision.route.id, decision.unanswered) == ("route", "card_validity_years", [])
+    text = "保険証としての利用登録とやらは、拙宅にはパソコンもスマートフォンもござらぬ者でも行えるものでしょうか。"
+    start = text.index("スマートフォン")
+    message = {"text": text, "entities": [{"entity": "route", "value": "online", "start": start, "end": start + 7}]}
+    assert meant_entities(message) == {}
+    friend = "また、カードを持たぬ友人などは、今後いかにして医者にかかればよいのでしょうか。"
+    assert {"card_not_held", "hoken_visit"} <= set(lexicon.find(friend).covered)
+    appendix = "さっき出てきた資料編P27のFAXのお問合せ様式、研修資料にそのまま項目を書き写したいので、どんな記入欄があるのか教えてもらえますか？"
+    assert decided(appendix, ("facility_manual", 0.56), ("fax_inquiry", 0.13)).route.id == "appendix_contents"
+    salon = "うちの社協でやっている地域の高齢者サロンに市の職員さんに来てもらって、その場で申請を受け付けてもらうことってできますか？"
+    assert decided(salon, ("outreach_home", 0.89), ("outreach_facility", 0.09)).intents == ["outreach_facility"]
+
+
 def test_session_64_a_death_misread_is_not_condoled_again(lexicon):
     """b62 c08-2: 「すみません、母はまだ元気です。…質問は、家族（私）が兄のカードを預かって管理していいのか…」 after the
     condolences got them again (`still_governed`)."""

@@ -2422,6 +2422,25 @@ def test_a_greeting_or_thanks_that_also_asks_about_the_card_is_answered():
     assert thanks[0].get("response") == "utter_thank"
 
 
+def test_session_65_follow_ups_of_b63(kb):
+    """b63: a thanks, then a question in a sentence that is not the last (c07-2: 「どういたしまして」); after the merits of the
+    マイナ保険証, a question the classifier reads surely as the card's collection (c10-2, card_pickup 0.83: not the
+    registration's smartphone variant); after the PIN's reset, its own topic asked for a proxy (c06-2: the proxy's
+    variant, not the lines)."""
+    from actions.actions import ActionAnswer, ActionThank
+    text = "ありがとう ございます。アラビア語は ありますか？ 英語 すこし むずかしいです。"
+    thanked = run(ActionThank(), following(None, "thank", text, [("thank", 0.87), ("free_dial", 0.04)]))[1]
+    assert thanked[0].get("response") != "utter_thank" and thanked[0]["custom"].get("uncovered") == "other_languages"
+    text = "ふーん🤔 でもうつの時期だと役所とかマジで無理なんよ😇 申請ってスマホだけで完結する？受け取りも行かなきゃダメ？"
+    trk = following({"answer_id": "hoken_merit"}, "card_pickup", text, [("card_pickup", 0.83), ("hoken_registration", 0.04)])
+    trk.latest_message["entities"] = [{"entity": "route", "value": "online"}]
+    assert [m["custom"].get("answer_id") for m in run(ActionAnswer(), trk)[1]] == ["card_pickup"]
+    text = "それってさ、おばあちゃん足悪いから、あたしが代わりに役所行って再設定してもらうってのはアリなの？"
+    trk = following({"answer_id": "pin_forgot"}, "out_of_scope", text, [("out_of_scope", 0.4), ("how_to_get_card", 0.1)])
+    trk.latest_message["entities"] = [{"entity": "agent", "value": "proxy"}]
+    assert [m["custom"].get("answer_id") for m in run(ActionAnswer(), trk)[1]] == ["pin_forgot_proxy"]
+
+
 def test_a_question_in_english_is_told_the_assistant_reads_japanese_and_the_foreign_language_line():
     """Not 「資料に書かれていないため、お答えできません」 (said of a lost card asked in English: it is in the documents): a
     message in Latin letters with no Japanese gets the note that questions are read in Japanese, the foreign-language

@@ -207,7 +207,9 @@ def message_entities(message: dict) -> Dict[str, List[str]]:
 # right after an entity's words: the person has none or cannot use it (「スマホもパソコンもない」「スマホは使えない」)
 NOT_HAD = re.compile(r"^(?:も|が|は|を|とか)?(?:[^、。?？!！\s]{0,8}?(?:も|とか))?"
                      r"(?:持って(?:い)?(?:ない|ません|なく)|持っておら(?:ず|ない)|使え(?:ない|ません|ず)|使ったことが(?:ない|ありません)"
-                     r"|使いこなせ|[な無](?:い(?![たてま])|し|く(?![しな]))|ありません|苦手)")   # not 「をなくした」: lost
+                     r"|使いこなせ|[な無](?:い(?![たてま])|し|く(?![しな]))|ありません|苦手"
+                     # in an old or rural voice (b63 c08-5: 「パソコンもスマートフォンもござらぬ者でも…」)
+                     r"|ござら(?:ぬ|ん|ない)|ございません|持た(?:ぬ|ない|ず)|ねえ|ねぇ)")   # not 「をなくした」: lost
 
 
 # 「家で私がスマホで撮って、郵送で申請する」 (b59 c04-2 got the exception's online steps): the device the photo is taken with

@@ -443,10 +443,16 @@ def _other_questions(text: str, others: List[str], decision: Decision, lexicon: 
     # time's routing reply; card_fee 0.21)
     first = [sentence for sentence in sentences if asks(sentence)][:1]
     likely = {name for name, confidence in ranked[:MAX_CANDIDATES] if confidence >= SECOND_MIN}
-    for sentence in first + others:
+    routed_at = [i for i, sentence in enumerate(sentences)
+                 if decision.route and decision.route.id in lexicon.find(sentence).uncovered]
+    for sentence in dict.fromkeys(first + others):   # the first asking one may start a question of its own too
         found = lexicon.find(sentence)
         asks_here = asked_topics(found.covered, lexicon)
-        if sentence in others and not asks_here and not found.uncovered and not WHAT_ABOUT.search(sentence):
+        # one naming nothing just before the routed question, which goes on with no start of its own, asks it in other
+        # words (b63 c08-4: 「ところで、このカードは一度受け取れば生涯用いることのできるものなのでしょうか。有効期限は何年と…」)
+        beside_route = any(i == sentences.index(sentence) + 1 and not ANOTHER_QUESTION.match(sentences[i]) for i in routed_at)
+        if (sentence in others and not asks_here and not found.uncovered and not WHAT_ABOUT.search(sentence)
+                and not beside_route):
             decision.unanswered.append(sentence)
         elif (decision.route and not decision.route.governs and not found.uncovered
               and len({lexicon.covered[cid].intents[0] for cid in asks_here}) == 1):   # one topic, however many name it
