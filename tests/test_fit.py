@@ -2785,6 +2785,11 @@ def test_session_65_the_trial_b63s_questions_get_their_topics_or_routes(lexicon,
     assert decided(appendix, ("facility_manual", 0.56), ("fax_inquiry", 0.13)).route.id == "appendix_contents"
     salon = "うちの社協でやっている地域の高齢者サロンに市の職員さんに来てもらって、その場で申請を受け付けてもらうことってできますか？"
     assert decided(salon, ("outreach_home", 0.89), ("outreach_facility", 0.09)).intents == ["outreach_facility"]
+    # c04-3 (voice input): the PIN-free card's services, not the PIN's kinds beside them (a second concern of the answer
+    # the services outranked)
+    services = "暗証番号をせっていしないかおにんしょうのカードがあるってききましたがそのカードだとマイナポータルとかコンビニで住民票とるのもつかえますか"
+    assert decided(services, ("face_auth_card_about", 0.52), ("pin_kinds", 0.09)).intents == ["face_auth_card_services"]
+    assert "proxy_pickup" in lexicon.find("代わりの者に受け取らせることは叶いましょうか。").covered   # c08-1
 
 
 def test_session_64_a_death_misread_is_not_condoled_again(lexicon):

@@ -339,7 +339,11 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
         candidates = _candidates(first, ranked)                              # paper 保険証's end first, not the card's loss
         return Decision("clarify", candidates, found=decision.found, doubtful=True)
     if decision.kind == "answer":
+        first_before = decision.intents[0]
         decision.intents, given_way = _outranked(decision.intents, decision.found, lexicon)
+        if decision.intents[0] != first_before:   # a second concern is one the answer put first does not cover (b63 c04-3:
+            again = _second(decision.intents[0], decision.found, lexicon, ranked)   # the PIN kinds beside the 顔認証
+            decision.intents = [decision.intents[0], *(n for n in decision.intents[1:] if n in again)]   # card's services)
         decision.also = list(dict.fromkeys(also_asked(text, decision.intents, lexicon) + given_way))
     if decision.kind in ("answer", "route"):
         others = other_questions(text)
