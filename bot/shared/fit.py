@@ -454,7 +454,8 @@ def _other_questions(text: str, others: List[str], decision: Decision, lexicon: 
         asks_here = asked_topics(found.covered, lexicon)
         # one naming nothing just before the routed question, which goes on with no start of its own, asks it in other
         # words (b63 c08-4: 「ところで、このカードは一度受け取れば生涯用いることのできるものなのでしょうか。有効期限は何年と…」)
-        beside_route = any(i == sentences.index(sentence) + 1 and not ANOTHER_QUESTION.match(sentences[i]) for i in routed_at)
+        after = sentences.index(sentence) + 1
+        beside_route = after in routed_at and not ANOTHER_QUESTION.match(sentences[after])
         if (sentence in others and not asks_here and not found.uncovered and not WHAT_ABOUT.search(sentence)
                 and not beside_route):
             decision.unanswered.append(sentence)
