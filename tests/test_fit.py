@@ -2792,6 +2792,41 @@ def test_session_65_the_trial_b63s_questions_get_their_topics_or_routes(lexicon,
     assert "proxy_pickup" in lexicon.find("代わりの者に受け取らせることは叶いましょうか。").covered   # c08-1
 
 
+def test_session_66_the_trials_questions_get_their_topics_or_routes(lexicon, kb):
+    """Session 66 (b63 leftovers, b64): a supporter attending the home visit (b63 c01-2); the 資格確認書 applied for by
+    family in the person's stead is routed (b63 c01-6); one's own death, in kana (b64 c08-5/6); 金 without お (c10);
+    a daughter who refuses to go to the office (c10-1); the card used as the 保険証 at a hospital, in kana (c07-1); the
+    visit while a reissued card is awaited (c08-3)."""
+    def decided(text, *ranked):
+        return decide(text, ranked[0][0], ranking(*ranked), lexicon, set(kb.intents))
+    attend = "あと、当日ケアマネや私が同席して手伝うのは問題ないでしょうか？"
+    assert decided(attend, ("nlu_fallback", 0.35), ("application_support", 0.27)).intents == ["outreach_home"]
+    family = "その資格確認書、もし申請が必要になった場合、ご本人の代わりに私たち包括やご家族が保険者に申請することはできますか？"
+    assert decided(family, ("shikaku_kakuninsho", 0.59), ("shikaku_card_holder", 0.38)).route.id == "shikaku_application_by_family"
+    for own_death in ("わたしが しんだら、この かーどは どう したら よいのか、むすめに つたえて おきたいのです。",
+                      "わたしが なくなった あとの、この かーどの しまつの ことです。むすめは なにを すれば よいのでしょう。"):
+        assert lexicon.find(own_death).uncovered == ["deceased_ahead"], own_death
+    assert "lost" in lexicon.find("母のカードがなくなったあと、どうすれば").covered
+    assert "costs" in lexicon.find("その出張ってやつ、家まで来てくれるのか。金はかかる？").covered
+    refuses = "娘 知的障害 20代。カード作らせたい。役所行くの嫌がる。どうする"
+    assert "how_to_get_card" in decided(refuses, ("intellectual_disability", 0.47), ("how_to_get_card", 0.40)).intents
+    visit = "マイナンバーカードを びょういんで ほけんしょうとして つかいたいです。どうやって つかいますか？"
+    assert decided(visit, ("face_auth_card_hoken", 0.43), ("shikaku_kakuninsho", 0.24),
+                   ("hoken_visit", 0.11)).intents[0] == "hoken_visit"
+    waiting = "さいはっこうを まつ あいだ、びょういんへは なにを もって いけば よいのでしょう。かみの ほけんしょうは もう ありません。"
+    assert "no_card" in lexicon.find(waiting).covered
+
+
+def test_session_66_a_line_answering_a_question_of_three_parts_is_its_point(lexicon, kb):
+    """b63 c01-3 (a 地域包括's social worker): 「…認知症がかなり進んでいる方がいて…申請を手伝うとき、気をつけることってありますか？」
+    got the 資格確認書 with the answer's line fourth: a line naming each part of such a concept is said first, though it
+    names other answers' topics (申請); a concept of two parts does not make one (the 保険証's registration)."""
+    from bot.shared.answers import point_asked
+    text = "もう一人、認知症がかなり進んでいる方がいて、ご本人の意思がはっきりしないんです。こういう方の申請を手伝うとき、気をつけることってありますか？"
+    assert "意思を丁寧に確認" in point_asked(lexicon, kb.by_id["no_card_shikaku"], text)
+    assert point_asked(lexicon, kb.by_id["face_auth_card_hoken"], "顔認証カードの保険証登録は?") == ""
+
+
 def test_session_64_a_death_misread_is_not_condoled_again(lexicon):
     """b62 c08-2: 「すみません、母はまだ元気です。…質問は、家族（私）が兄のカードを預かって管理していいのか…」 after the
     condolences got them again (`still_governed`)."""

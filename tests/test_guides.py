@@ -1956,6 +1956,24 @@ def test_a_routing_reply_just_given_is_not_said_again_beside_a_new_answer(kb):
     assert [m["custom"].get("uncovered") for m in not_again(kb, reply, previous, "…")] == ["reissue_time"]
 
 
+def test_the_answer_just_given_beside_a_new_routing_reply_says_its_lines_on_what_is_asked(kb):
+    """Session 66 (b63 c01-2, after the home visit): 「…保険証くらいしか身分証を持ってないんですが、それでも大丈夫ですか？あと、
+    当日ケアマネや私が同席して手伝うのは問題ないでしょうか。」 got the routed 本人確認書類 only: the home visit's lines on the
+    supporter (役割分担) come after it, not the whole answer again."""
+    from bot.shared.answers import answer_message, route_message
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.conversation import not_again
+    lexicon = load_lexicon()
+    documents = lexicon.uncovered["id_documents"]
+    text = ("ありがとうございます。さっきの訪問の件、ご本人が保険証くらいしか身分証を持ってないんですが、それでも大丈夫ですか？"
+            "あと、当日ケアマネや私が同席して手伝うのは問題ないでしょうか。")
+    previous = [answer_message(kb, kb.by_id["outreach_home"])["custom"]]
+    reply = [route_message(documents.id, documents.reply), answer_message(kb, kb.by_id["outreach_home"])]
+    said = not_again(kb, reply, previous, text, lexicon)
+    assert [m["custom"].get("uncovered") or m["custom"].get("answer_id") for m in said] == ["id_documents", "outreach_home"]
+    assert "役割分担" in said[1]["text"] and "直前のお答え" in said[1]["text"] and "本人限定受取郵便" not in said[1]["text"]
+
+
 def test_the_reissue_fee_is_never_answered_with_the_issue_fee(kb):
     """Sixteenth trial, an 80-year-old in hiragana: 「おかね は？ さいはっこう いくら」 got the reissue fee's decline, then
     「こうふてすうりょうは むりょうです」 — read as a free reissue. The routing reply stands alone."""

@@ -62,6 +62,8 @@ def lines_asked(lexicon: Lexicon, entry: Entry, text: str, asked: Optional[Set[s
 
     def on_what_was_asked(line: str) -> bool:
         named = set(asked_topics(list(lexicon.covered_in(line)), lexicon))
+        if any(len(lexicon.covered[cid].together) >= 3 for cid in asked & named):   # a question of three parts, each
+            return True   # in the line (b63 c01-3: 認知症 × 手伝う × 気をつける — the line names 申請 and 受診, too)
         return bool(asked & named) and all(entry.intent in lexicon.covered[cid].intents for cid in named - asked)
     return [line for line in lines[1:] if on_what_was_asked(line)][:MAX_LINES_ASKED] if asked else []
 

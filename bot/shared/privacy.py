@@ -398,6 +398,12 @@ _SIGNING_BEFORE = re.compile(r"署名用(?:の|は|を|が|って|:|：)?[^\s、
 _DIGIT_BY_DIGIT = re.compile(r"(?<![\d\-第(（.])\d(?:-\d){1,2}(?![\d\-.)）])")
 _LAST_DIGIT = re.compile(r"(?:最後|さいご|あと|残り|のこり|次|つぎ)(?:の(?:数字|番号|桁|ひとつ|一つ|1つ))?(?:が|は|って)\s*"
                          r"([0-9〇一二三四五六七八九])(?![0-9〇一二三四五六七八九十百千桁けたケ回])")
+# b64 c06-3/4: 「…暗証番号は19」, then in the next message 「…あと72です」 — a part of a PIN ending a message right after the
+# word, and the rest starting the next one (joined by `redact`'s `previous`, after a newline)
+_PIN_FRAGMENT = re.compile(rf"(?:{_PIN_WORDS.pattern})(?:は|が|って|:|：|=)\s*(\d{{1,3}})\s*"
+                           r"(?:です|でした|だ|だった|かな|かも|で)?[、。.…\s]*(?=\n|$|-\d)", re.IGNORECASE)
+_PIN_REST = re.compile(r"[\n-][.‥・、\s]*(?:(?:あと|後|残り|のこり|続き|つづき|後半|最後)(?:の(?:数字|番号|桁|2桁|二桁))?(?:は|が|って|:|：)?)?"
+                       r"\s*(\d{1,3})(?![\d桁けたケ回文])")
 _PASSWORD = re.compile(r"(?<![0-9A-Za-z])(?=[0-9A-Za-z]*\d)(?=[0-9A-Za-z]*[A-Za-z])[0-9A-Za-z]{6,16}(?![0-9A-Za-z])")
 
 
@@ -431,6 +437,13 @@ def find_pins(text: str):
         signing = _PASSWORD.fullmatch(text[start:end]) and _SIGNING_BEFORE.search(text, max(0, start - 12), start)  # 「署名用は KOBE2024X」
         if before or after or bare or chosen or spaced or example or signing or (four and _PIN_TALK.search(text)):
             yield start, end, PIN
+    for fragment in _PIN_FRAGMENT.finditer(text):
+        rest = _PIN_REST.match(text, fragment.end())
+        whole = rest and len(fragment.group(1)) + len(rest.group(1)) == 4
+        if whole or not text.startswith("-", fragment.end()):   # not 「暗証番号は6-16桁」
+            yield fragment.start(1), fragment.end(1), PIN
+        if whole:
+            yield rest.start(1), rest.end(1), PIN
     if _PIN_TALK.search(text):   # a PIN told in parts (「暗証番号の最初の2桁は 58」, then 「あとの2桁は 06」: session 28's blind trials)
         for part in _PIN_PART.finditer(text):
             yield part.start(1), part.end(1), PIN
