@@ -439,11 +439,11 @@ def find_pins(text: str):
             yield start, end, PIN
     for fragment in _PIN_FRAGMENT.finditer(text):
         rest = _PIN_REST.match(text, fragment.end())
-        whole = rest and len(fragment.group(1)) + len(rest.group(1)) == 4
-        if whole or not text.startswith("-", fragment.end()):   # not 「暗証番号は6-16桁」
+        if rest is not None and len(fragment.group(1)) + len(rest.group(1)) == 4:
             yield fragment.start(1), fragment.end(1), PIN
-        if whole:
             yield rest.start(1), rest.end(1), PIN
+        elif not text.startswith("-", fragment.end()):   # not 「暗証番号は6-16桁」
+            yield fragment.start(1), fragment.end(1), PIN
     if _PIN_TALK.search(text):   # a PIN told in parts (「暗証番号の最初の2桁は 58」, then 「あとの2桁は 06」: session 28's blind trials)
         for part in _PIN_PART.finditer(text):
             yield part.start(1), part.end(1), PIN
