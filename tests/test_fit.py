@@ -2815,6 +2815,13 @@ def test_session_66_the_trials_questions_get_their_topics_or_routes(lexicon, kb)
                    ("hoken_visit", 0.11)).intents[0] == "hoken_visit"
     waiting = "さいはっこうを まつ あいだ、びょういんへは なにを もって いけば よいのでしょう。かみの ほけんしょうは もう ありません。"
     assert "no_card" in lexicon.find(waiting).covered
+    # c07-3: whether the マイナンバー is said at the counter (it is never handled there); c09-1: the writer's office
+    # (障害福祉課) names no person with a disability — the 顔写真証明書 and the 疎明 are the relaxation's
+    counter = "すみません、よく わかりません。びょういんの うけつけで マイナンバーの ばんごうを いいますか？ いいませんか？"
+    assert "number_at_the_counter" in lexicon.find(counter).covered
+    office = ("障害福祉課の窓口担当です。グループホーム入居者の代理交付について確認させてください。来庁困難の疎明資料として何が"
+              "使えるか、また施設長による顔写真証明書を本人確認書類とした場合は疎明資料不要という理解でよいか、の2点です。")
+    assert "proxy_for_whom" not in lexicon.find(office).covered
 
 
 def test_session_66_a_line_answering_a_question_of_three_parts_is_its_point(lexicon, kb):
