@@ -2822,6 +2822,12 @@ def test_session_66_the_trials_questions_get_their_topics_or_routes(lexicon, kb)
     office = ("障害福祉課の窓口担当です。グループホーム入居者の代理交付について確認させてください。来庁困難の疎明資料として何が"
               "使えるか、また施設長による顔写真証明書を本人確認書類とした場合は疎明資料不要という理解でよいか、の2点です。")
     assert "proxy_for_whom" not in lexicon.find(office).covered
+    # c02 (a care worker from Taiwan): traditional characters read in their Japanese forms; c03-5 (秋田弁): the card kept
+    assert {"foreign_language", "free_dial"} <= set(lexicon.find("さっきの外國語のフリーダイヤル、中國語にも對應していますか？").covered)
+    assert set(lexicon.find("マイナンバーカードの有效期限は在留カードの期限と同じ？在留期間を更新したら手續きが必要？").uncovered) == {
+        "foreign_resident", "validity_renewal"}
+    akita = "ほんで、カードできだら施設さ預げでもいいのすか？それども家族が持ってだ方がいいべか"
+    assert decided(akita, ("card_management", 0.42), ("proxy_pickup_who", 0.16), ("out_of_scope", 0.15)).kind == "answer"
 
 
 def test_session_66_a_line_answering_a_question_of_three_parts_is_its_point(lexicon, kb):

@@ -88,13 +88,24 @@ SLIPS = [
     ("保健証", "保険証"), ("保険書", "保険証"), ("障害者手長", "障害者手帳"), ("手長を", "手帳を"),
     ("代理高付", "代理交付"), ("代理公布", "代理交付"), ("暗唱", "暗証"),   # voice input's homophones (session 27's blind trials)
 ]
+# traditional characters for their Japanese forms (b64 c02, a care worker from Taiwan: 「さっきの外國語のフリーダイヤル、
+# 中國語にも對應していますか？」 got the free dial in Japanese; 「手續」「寫眞」「有效」)
+TRADITIONAL = str.maketrans({
+    "國": "国", "對": "対", "應": "応", "寫": "写", "眞": "真", "續": "続", "效": "効", "證": "証", "號": "号", "險": "険",
+    "醫": "医", "變": "変", "實": "実", "區": "区", "來": "来", "當": "当", "發": "発", "經": "経", "舊": "旧", "聽": "聴",
+    "覺": "覚", "轉": "転", "錄": "録", "傳": "伝", "擔": "担", "臺": "台", "歲": "歳", "歷": "歴", "驗": "験", "檢": "検",
+    "處": "処", "與": "与", "讀": "読", "關": "関", "權": "権", "齡": "齢", "團": "団", "體": "体", "氣": "気", "屆": "届",
+    "戶": "戸", "兒": "児", "藥": "薬", "寢": "寝", "顏": "顔", "從": "従", "獨": "独", "濟": "済", "廣": "広", "數": "数",
+    "稅": "税", "縣": "県", "聲": "声", "說": "説", "賣": "売", "邊": "辺", "釋": "釈", "隨": "随", "雜": "雑", "靜": "静",
+    "餘": "余", "驛": "駅", "髮": "髪", "齒": "歯", "礙": "碍", "會": "会",
+})
 _SLIP = re.compile("|".join(re.escape(v) for v, _ in SLIPS))
 _MEANT = dict(SLIPS)
 
 
 def without_slips(text: str) -> str:
-    """The text with its SLIPS mended."""
-    return _SLIP.sub(lambda m: _MEANT[m.group(0)], text)
+    """The text with its SLIPS mended and its traditional characters in their Japanese forms (TRADITIONAL)."""
+    return _SLIP.sub(lambda m: _MEANT[m.group(0)], text.translate(TRADITIONAL))
 
 
 # Spellings of the same word, read as one (in the terms and in the question alike): 「ハガキを紛失した」
@@ -116,8 +127,8 @@ _CANONICAL = dict(VARIANTS)
 
 
 def normalize(text: str) -> str:
-    """NFKC, lower case, one spelling for the VARIANTS."""
-    return _VARIANT.sub(lambda m: _CANONICAL[m.group(0)], unicodedata.normalize("NFKC", text).lower())
+    """NFKC, lower case, Japanese forms of TRADITIONAL characters, one spelling for the VARIANTS."""
+    return _VARIANT.sub(lambda m: _CANONICAL[m.group(0)], unicodedata.normalize("NFKC", text).lower().translate(TRADITIONAL))
 
 
 # 「<term>とは?」「<term>って何ですか」: a question that asks only what a term means (after normalize())
