@@ -2828,6 +2828,8 @@ def test_session_66_the_trials_questions_get_their_topics_or_routes(lexicon, kb)
         "foreign_resident", "validity_renewal"}
     akita = "ほんで、カードできだら施設さ預げでもいいのすか？それども家族が持ってだ方がいいべか"
     assert decided(akita, ("card_management", 0.42), ("proxy_pickup_who", 0.16), ("out_of_scope", 0.15)).kind == "answer"
+    tries = "…あと［暗証番号］です。これで病院のカードリーダーで試していい？何回まで間違えてOK？"   # c06-4: the lock's count first
+    assert decided(tries, ("hoken_visit", 0.39), ("pin_forgot", 0.19), ("out_of_scope", 0.14)).intents[0] == "pin_forgot"
 
 
 def test_session_66_a_line_answering_a_question_of_three_parts_is_its_point(lexicon, kb):
