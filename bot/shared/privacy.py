@@ -15,7 +15,8 @@ The rules, in short (README, Security and privacy):
   暗唱番号 / パスワード / PIN …, or 4 digits right after a bare 「番号」 (「メモしてた番号が1953」, not
   受付番号 or 電話番号), near 「4桁」, chosen (「1234にしてた」) in a message about a 番号, quoted on its own
   (「「1234」みたいに…」) or given as an example (「0000とかでもいい？」; not a toll-free prefix) — unless it is a count
-  or a time (「4桁」「3回」「9:00」). A 12-digit number next to 通知カード or named as a person's 番号
+  or a time (「4桁」「3回」「9:00」); 1–3 digits right after 暗証番号は ending a message, and the rest of the four
+  starting the next one (「暗証番号は19」, then 「あと72です」). A 12-digit number next to 通知カード or named as a person's 番号
   (「利用者さんの番号」) is a マイナンバー.
 - Phone: 10–11 digits from 0 (or +81) in at most three groups; toll-free and navigation-dial prefixes
   and the bot's own numbers are public.
