@@ -21,6 +21,7 @@ MAX_QUOTED_CHARS = 40
 MAX_LINES_ASKED = 3
 ASKED_POINT = "ご質問の点："
 MIN_POINT_CHARS = 20
+PARTS_OF_A_PRECISE_QUESTION = 3   # a concept named by this many `together` parts asks one thing (認知症 × 手伝う × 気をつける)
 LIST_MARK = re.compile(r"^(?:\d+\.|・)\s*")
 TIMELINE_STEP = re.compile(r"^(?:\d+\.\s*)?(?:事前|当日|前日|約?\d+日前|申請の数日後)[^：。]{0,6}：")   # 「事前：」: b61 c03-4
 CONNECTIVE = re.compile(r"^(?:なお|また|ただし|さらに)、")   # not said first: 「ご質問の点：なお、…」 (b61 c06-3)
@@ -62,7 +63,7 @@ def lines_asked(lexicon: Lexicon, entry: Entry, text: str, asked: Optional[Set[s
 
     def on_what_was_asked(line: str) -> bool:
         named = set(asked_topics(list(lexicon.covered_in(line)), lexicon))
-        if any(len(lexicon.covered[cid].together) >= 3 for cid in asked & named):   # a question of three parts, each
+        if any(len(lexicon.covered[cid].together) >= PARTS_OF_A_PRECISE_QUESTION for cid in asked & named):   # each part
             return True   # in the line (b63 c01-3: 認知症 × 手伝う × 気をつける — the line names 申請 and 受診, too)
         return bool(asked & named) and all(entry.intent in lexicon.covered[cid].intents for cid in named - asked)
     return [line for line in lines[1:] if on_what_was_asked(line)][:MAX_LINES_ASKED] if asked else []

@@ -1138,9 +1138,10 @@ def not_again(kb: KnowledgeBase, reply: List[dict], previous_reply: List[dict], 
         kept = not_again(kb, fresh, previous_reply, text, lexicon) or fresh   # not said again (the reissue fee twice; the 資格確認書)
         # — but its lines on what the message asks of it are (b63 c01-2, after the home visit: 「…保険証くらいしか身分証を持って
         # ないんですが…？あと、当日ケアマネや私が同席して手伝うのは問題ないでしょうか」 got only the routed 本人確認書類)
+        if lexicon is None or not text:
+            return kept
         dropped = [kb.by_id[m["custom"]["answer_id"]] for m in reply if m not in fresh and m["custom"].get("answer_id") in kb.by_id]
-        return kept + [m for entry in dropped if lexicon and text
-                       for m in _quoted(kb, entry, "said_before", lines_asked(lexicon, entry, text))]
+        return kept + [m for entry in dropped for m in _quoted(kb, entry, "said_before", lines_asked(lexicon, entry, text))]
     answered = [message["custom"].get("answer_id") for message in reply]
     if not given or not answered or not all(answered):
         return []
