@@ -2842,6 +2842,23 @@ def test_session_66_a_line_answering_a_question_of_three_parts_is_its_point(lexi
     assert point_asked(lexicon, kb.by_id["face_auth_card_hoken"], "顔認証カードの保険証登録は?") == ""
 
 
+def test_session_67_two_questions_in_written_style_or_joined_by_to_are_each_a_part(lexicon):
+    """b64 c09-3: 「…暗証番号を成年後見人が把握・管理することは差し支えないか。またGH側でカードを預かる場合の留意点も…」 —
+    「…ないか。」 asks, and 管理 beside 暗証番号 is the PIN's keeping, not the card's; c09-6: 「…案内するFAX番号と、…点字で
+    記載した場合の扱いを確認させてください。」 — two things joined by a noun's 「と、」; not 「申請すると、…」."""
+    from bot.shared.fit import question_parts, topics_asked
+    kept = ("承知しました。関連して、GH入居者のうち成年被後見人の方について、暗証番号を成年後見人が把握・管理することは差し支え"
+            "ないか。またGH側でカードを預かる場合の留意点もあわせて教えてください。")
+    parts = question_parts(kept, lexicon)
+    assert [topics_asked(part, lexicon) for part in parts] == [{"pin_sharing"}, {"card_management"}]
+    joined = ("最後に2点。窓口で聴覚障害の方から紛失の相談があった場合に案内するFAX番号と、視覚障害の方が交付申請書の自署欄に"
+              "点字で記載した場合の扱いを確認させてください。")
+    parts = question_parts(joined, lexicon)
+    assert len(parts) == 2 and parts[0].endswith("FAX番号") and "fax_inquiry" in topics_asked(parts[0], lexicon)
+    assert "visual_impairment" in topics_asked(parts[1], lexicon)
+    assert question_parts("代理交付を申請すると、顔写真の本人確認はどうなりますか。", lexicon) == []
+
+
 def test_session_64_a_death_misread_is_not_condoled_again(lexicon):
     """b62 c08-2: 「すみません、母はまだ元気です。…質問は、家族（私）が兄のカードを預かって管理していいのか…」 after the
     condolences got them again (`still_governed`)."""

@@ -93,6 +93,8 @@ SENTENCE_THEN_COMMA = re.compile(r"(?:ました|ません|でした|です|ま�
 INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて|でねぐて|でねくて|じゃのうて|やのうて|というより(?:は)?"
 ASKS = re.compile(r"(?:[?？]|の|のか|かな|ですか|ますか|ませんか|でしょうか|でしょう|ですかね|ますかね|ろうか|(?<=[るた])ん"   # 「それどこでできるん」
                   r"|(?<!そう)(?:でした|ました)か(?:ね)?|(?:でした|ました|だった)っけ"   # 「…縦横何センチでしたか。」 (b62 c02-3)
+                  # written style: 「…管理することは差し支えないか。」 (b64 c09-3), 「…可能か。」
+                  r"|(?:ない|よい|良い|いい|可能|必要|不要)か"
                   r"|どう(?:すれば|したら)(?:いい|よい|良い)?|どうしよう|どうなる)[\s。…" + END_MARKS + r"]*$")   # 「それって家族でもいいの？」
 WANTS_TO_KNOW = re.compile(r"(?:聞きたい|ききたい|知りたい|しりたい|(?:教|おし)えて(?:ください|下さい|ほしい|もらえる)?"
                            # in dialect: 「電話番号も教えとうせ」 (土佐, session 56's trial b55 c03-6), 教えてけろ, 教えてつかあさい
@@ -205,19 +207,20 @@ def question_parts(text: str, lexicon: Lexicon) -> List[str]:
     「…写真ってどうしたらいいですか？車椅子のまま撮っても大丈夫？あと申請書の字も本人書けないんですがこっちで書いて
     いいんでしょうか」 got how to get a card), the sentences before the first question kept with it; [] for a message
     of fewer than two such questions, or whose questions name the same topics."""
-    sentences = [sentence.strip() for sentence in SENTENCE.findall(text)]
-    if sum(asks(sentence) for sentence in sentences) < 2:
+    sentences = [(part, asking) for sentence in SENTENCE.findall(text)
+                 for part, asking in _joined_by_and(sentence.strip(), lexicon)]
+    if sum(asking for _, asking in sentences) < 2:
         return []
     parts: List[str] = []
     context = ""
-    for sentence in sentences:
-        if asks(sentence) and parts and _if_so(sentence, lexicon) and lexicon.find(parts[-1]).uncovered:
+    for sentence, asking in sentences:
+        if asking and parts and _if_so(sentence, lexicon) and lexicon.find(parts[-1]).uncovered:
             parts[-1] += sentence
-        elif asks(sentence) and _stands_alone(sentence, lexicon):
+        elif asking and _stands_alone(sentence, lexicon):
             parts.append(sentence if parts else context + sentence)
-        elif asks(sentence) and parts:   # 「もう期限切れ？」: asks on about the question before it
+        elif asking and parts:   # 「もう期限切れ？」: asks on about the question before it
             parts[-1] += sentence
-        elif asks(sentence) and _stands_alone(context + sentence, lexicon):
+        elif asking and _stands_alone(context + sentence, lexicon):
             parts.append(context + sentence)   # 「病棟でカードを紛失してしまいました。まず何をすべきでしょうか。」
             context = ""
         elif not parts and not REACTION.match(sentence):   # what the first question is about
@@ -226,6 +229,28 @@ def question_parts(text: str, lexicon: Lexicon) -> List[str]:
     if len(parts) < 2 or any(topics[i] <= set().union(*topics[:i]) for i in range(1, len(topics))):
         return []
     return parts
+
+
+# 「…案内するFAX番号と、視覚障害の方が…点字で記載した場合の扱いを確認させてください。」 (b64 c09-6): two things asked, a noun
+# and 「と、」 between them — not a condition after a verb (「申請すると、いつ届きますか」)
+JOINED_BY_AND = re.compile(r"(?<=[\u4e00-\u9fff\u30a0-\u30ffA-Za-zＡ-Ｚａ-ｚ])と、")
+JOINED_HALF_MIN_CHARS = 4
+BROAD_CONCEPT_INTENTS = 4   # a concept of this many topics or more (管理, 暗証番号) says what is asked only with another
+
+
+def _joined_by_and(sentence: str, lexicon: Lexicon) -> List[Tuple[str, bool]]:
+    """A sentence that asks about two things joined by a noun's 「と、」, each naming a topic of its own: its two halves,
+    each asking; otherwise the sentence, and whether it asks."""
+    asking = asks(sentence)
+    match = JOINED_BY_AND.search(sentence) if asking else None
+    if match is None:
+        return [(sentence, asking)]
+    first, second = sentence[:match.start()], sentence[match.end():]
+    if (len(first) < JOINED_HALF_MIN_CHARS or len(second) < JOINED_HALF_MIN_CHARS
+            or not (_stands_alone(first, lexicon) and _stands_alone(second, lexicon))
+            or topics_asked(second, lexicon) <= topics_asked(first, lexicon)):
+        return [(sentence, asking)]
+    return [(first, True), (second, True)]
 
 
 # a condition first that names nothing: on what was just asked — an uncovered topic's question goes on (b58 c09-3: 「…カード
@@ -256,7 +281,23 @@ def _stands_alone(sentence: str, lexicon: Lexicon) -> bool:
 def topics_asked(text: str, lexicon: Lexicon) -> Set[str]:
     """The main intents of the covered topics a text asks about, and the uncovered topics it names."""
     found = lexicon.find(text)
-    return {lexicon.covered[cid].intents[0] for cid in asked_topics(found.covered, lexicon)} | set(found.uncovered)
+    concepts = asked_topics(found.covered, lexicon)
+    return {_topic_beside(cid, concepts, lexicon) for cid in concepts} | set(found.uncovered)
+
+
+def _topic_beside(concept_id: str, beside: List[str], lexicon: Lexicon) -> str:
+    """A concept's main intent — or, when it and a concept named beside it both cover many topics (`BROAD_CONCEPT_INTENTS`)
+    and share just one, which neither leads with, that one: 管理 beside 暗証番号 is the PIN's keeping (b64 c09-3:
+    「暗証番号を成年後見人が把握・管理することは差し支えないか。またGH側でカードを預かる場合の留意点も…」 — the card's
+    keeping is the second question's topic)."""
+    intents = lexicon.covered[concept_id].intents
+    for other in beside:
+        others = lexicon.covered[other].intents
+        shared = [name for name in intents if name in others]
+        if (other != concept_id and min(len(intents), len(others)) >= BROAD_CONCEPT_INTENTS and len(shared) == 1
+                and shared[0] not in (intents[0], others[0])):
+            return shared[0]
+    return intents[0]
 
 
 def parts_asked_again(text: str, previous_question: str) -> List[str]:
