@@ -118,7 +118,9 @@ class Settings:
 
 def generated(path: Path, length: int, announce: str = "") -> str:
     """The secret kept in `path`; made (random, file mode 0600) on the first call, then `announce` is
-    printed once with the secret in place of {secret}."""
+    printed once with the secret in place of {secret} — on a terminal only: output written to a log file
+    would keep it (session 67's blind trial read the helpdesk password in the service's log), so there
+    the announcement names the file instead."""
     try:
         return path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
@@ -131,7 +133,9 @@ def generated(path: Path, length: int, announce: str = "") -> str:
         return path.read_text(encoding="utf-8").strip()
     with os.fdopen(handle, "w", encoding="utf-8") as file:
         file.write(secret + "\n")
-    if announce:
+    if announce and sys.stderr.isatty():
         print(announce.format(secret=secret) + f"\n（{path} に保存しました。この表示は最初の一度だけです。）",
               file=sys.stderr, flush=True)
+    elif announce:
+        print(announce.format(secret=f"は {path} に保存しました（読めるのはこのユーザーだけです）"), file=sys.stderr, flush=True)
     return secret

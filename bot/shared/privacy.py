@@ -2,7 +2,8 @@
 a message and redact them before the text is stored, logged or sent to Rasa.
 
 Two steps. `normalize()` writes the message the way the detectors read it — NFKC, invisible characters
-dropped, kanji numerals as digits (「七三六四」「昭和二十四年」), and any run of separators between two
+dropped, kanji numerals as digits (「七三六四」「昭和二十四年」), number words read out in kana, English or Korean,
+the letters O and l typed for 0 and 1 in a group of digits (「3Ol4 lO72」), and any run of separators between two
 digits (spaces, tabs, newlines, dots, slashes, commas, underscores, every dash, 「ー」, parentheses) as
 one 「-」 — while remembering where each character came from. Then one detector per kind marks spans.
 
@@ -185,6 +186,39 @@ def _english_numbers(chars: list) -> list:
     return _words_as_digits(chars, runs, lambda word: _ENGLISH_DIGITS[word.lower()])
 
 
+# numbers read out in Korean (Sino-Korean digits, as phone numbers and PINs are said: 「팔이육구」 = 8269; b65 c02-3, a PIN
+# stored as typed): four or more digit syllables in a row, or set apart by spaces
+_HANGUL_DIGITS = {"공": "0", "영": "0", "령": "0", "일": "1", "이": "2", "삼": "3", "사": "4", "오": "5", "육": "6", "륙": "6",
+                  "칠": "7", "팔": "8", "구": "9"}
+_HANGUL_DIGIT = re.compile("[" + "".join(_HANGUL_DIGITS) + "]")
+_HANGUL_NUMBER = re.compile(rf"(?<![\uac00-\ud7a3]){_HANGUL_DIGIT.pattern}(?:[ \u3000,、・-]*{_HANGUL_DIGIT.pattern}){{3,}}"
+                            r"(?![\uac00-\ud7a3])")
+
+
+def _hangul_numbers(chars: list) -> list:
+    """Runs of four or more Sino-Korean digit syllables (「팔이육구」) as digits, one per syllable."""
+    text = "".join(c for c, _, _ in chars)
+    runs = [list(_HANGUL_DIGIT.finditer(text, run.start(), run.end())) for run in _HANGUL_NUMBER.finditer(text)]
+    return _words_as_digits(chars, runs, _HANGUL_DIGITS.__getitem__)
+
+
+# letters typed for digits inside a group of digits (b65 c04-3: 「3Ol4 lO72 586O」, a マイナンバー stored as typed): O and o
+# for 0, l and I for 1 — in a group of digits and such letters only, with at least one digit
+_LOOKALIKE_DIGITS = {"O": "0", "o": "0", "l": "1", "I": "1"}
+_LOOKALIKE_GROUP = re.compile(r"(?<![A-Za-z0-9])(?=[OoIl]*[0-9])[0-9OoIl]{2,}(?![A-Za-z0-9])")
+
+
+def _lookalike_digits(chars: list) -> list:
+    """Letters standing for digits in a group of digits (「lO72」 → 1072)."""
+    text = "".join(c for c, _, _ in chars)
+    out = list(chars)
+    for group in _LOOKALIKE_GROUP.finditer(text):
+        for i in range(group.start(), group.end()):
+            if out[i][0] in _LOOKALIKE_DIGITS:
+                out[i] = (_LOOKALIKE_DIGITS[out[i][0]], out[i][1], out[i][2])
+    return out
+
+
 def _digits_before(out: list) -> int:
     n = 0
     while n < len(out) and out[-1 - n][0] in "0123456789":
@@ -237,7 +271,7 @@ def normalize(text: str) -> View:
             if ch.isdigit() and ch not in "0123456789":    # other scripts' digits
                 ch = str(unicodedata.digit(ch, 0))
             chars.append((ch, index, index + 1))
-    chars = _unify_separators(_english_numbers(_kana_numbers(_kanji_numbers(chars))))
+    chars = _unify_separators(_lookalike_digits(_hangul_numbers(_english_numbers(_kana_numbers(_kanji_numbers(chars))))))
     return View("".join(c for c, _, _ in chars), [s for _, s, _ in chars], [e for _, _, e in chars])
 
 
