@@ -2384,7 +2384,7 @@ def test_session_55_trial_b54_routes_and_covered_topics(lexicon, kb):
     sticker = "マイナンバーカードに点字のシールとか貼っちゃってもいいもんなんですか？穴あけるのはさすがにマズいですよね？"
     assert lexicon.blocking(lexicon.find(sticker)).id == "card_alteration"
     validity = "顔認証マイナンバーカードを検討いたします。関連して伺いたいのですが、マイナンバーカード自体の有効期限は何年なのでしょうか。"
-    assert lexicon.blocking(lexicon.find(validity)).id == "card_validity_years"
+    assert lexicon.blocking(lexicon.find(validity)).id == "card_itself_validity"   # card_validity_years' reply (reply_of)
     itself = "あと1件。\n・入所者Aさん 通知カードにあった番号\n・カード本体が見当たらない、たぶん紛失\n・施設から再発行の手続きできる？"
     assert lexicon.blocking(lexicon.find(itself)) is None and "card_itself_lost" in lexicon.find(itself).covered
     assert not cannot_phone(["俺、平日は仕事やけん日曜しか電話できんとやけど、日曜でもつながると？"])
@@ -2857,6 +2857,37 @@ def test_session_67_two_questions_in_written_style_or_joined_by_to_are_each_a_pa
     assert len(parts) == 2 and parts[0].endswith("FAX番号") and "fax_inquiry" in topics_asked(parts[0], lexicon)
     assert "visual_impairment" in topics_asked(parts[1], lexicon)
     assert question_parts("代理交付を申請すると、顔写真の本人確認はどうなりますか。", lexicon) == []
+
+
+def test_session_67_the_trials_questions_get_their_topics_or_routes(lexicon, kb):
+    """b65: the card's validity asked before its notice's mailing address (c01-5) — the address is named at 施設宛て, not
+    at the first 「カード」; 「送付先ではなく、カードそのものの有効期限」 (c01-6) is the card's validity, though the
+    資格確認書 is named after it; an address moved (c10-3); a card made without going to the office, in letter style
+    (c07-1: the 顔認証 card's application, 0.44); a PIN to be looked up (c04-3); a question told as what was meant (c07-2:
+    read as goodbye)."""
+    from bot.shared.fit import asks
+
+    def decided(text, *ranked):
+        return decide(text, ranked[0][0], ranking(*ranked), lexicon, set(kb.intents))
+    validity = ("もう一点、カードの有効期限についてお伺いいたします。入所者様は高齢の方が多いのですが、マイナンバーカード自体の"
+                "有効期限は交付から何年なのでしょうか。"
+                "また、更新時期が近づいた際のお知らせは、住所地である施設宛てに届くものなのでしょうか。")
+    assert lexicon.blocking(lexicon.find(validity)).id == "card_itself_validity"
+    itself = ("恐れ入ります、先ほどお伺いしたかったのは送付先ではなく、カードそのものの有効期限が何年なのか、という点でございました。"
+              "あわせて、資格確認書を施設の方でまとめて保険者に代理申請することは可能でしょうか。")
+    assert decided(itself, ("shikaku_kakuninsho", 0.99)).route.id == "card_itself_validity"
+    moved = "ばあちゃん住民票を施設の住所に移したらしくて、もしまた住所変わったら、カードの住所の書き換えっていつまでにどこでやるの？"
+    assert lexicon.blocking(lexicon.find(moved)).id == "address_name_change"
+    assert lexicon.blocking(lexicon.find("カードを施設の住所に送ってもらうことはできますか")).id == "mailing_address"
+    letter = ("さて、私の受け持ちの地区に、膝を悪くされて役場まで出向くことが叶わない独り暮らしのご婦人がおられます。この方が"
+              "マイナンバーカードをお作りになるには、どのようにいたせばよろしいものでしょうか。")
+    assert decided(letter, ("face_auth_card_apply", 0.44), ("greet", 0.18), ("pin_sharing", 0.16)).intents[0] == "how_to_get_card"
+    look_up = "わかつた。まいなんばーは ［マイナンバー］ これで あんしょうばんごう しらべて おしえて くれんか"
+    assert decided(look_up, ("nlu_fallback", 0.35), ("mynumber_leak", 0.29), ("pin_forgot", 0.28),
+                   ("out_of_scope", 0.21)).intents[0] == "pin_forgot"
+    assert asks("要するに、役場へ出向かずにマイナンバーカードを作る方法はございますか、ということでございます。")
+    assert asks("役所に行かないで作る方法あるのかって聞いてる")
+    assert not asks("ご家族から、どこに聞けばいいのかと尋ねられました。")
 
 
 def test_session_64_a_death_misread_is_not_condoled_again(lexicon):

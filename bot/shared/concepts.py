@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Literal, Optional, Set, Union
+from typing import Dict, FrozenSet, Iterable, List, Literal, Optional, Set, Tuple, Union
 
 import yaml
 
@@ -254,8 +254,8 @@ class Lexicon:
         ids = [concept_id for concept_id, groups in self._together.items() if concept_id in first_named
                and all(not written.isdisjoint(group) or not kana_written.isdisjoint(readings)
                       for group, readings in zip(groups, self._together_readings[concept_id]))]
-        at = {concept_id: min((compact.find(t) for group in self._together_unspaced[concept_id] for t in group if t in compact),
-                              default=len(compact)) for concept_id in ids}
+        at = {concept_id: _named_at([[(compact.find(t), t) for t in group if t in compact]
+                                     for group in self._together_unspaced[concept_id]], len(compact)) for concept_id in ids}
         # 「マイナンバー(12桁の番号)を取り扱う」 also as 「マイナンバーを取り扱う」, 「しんせいしょ かけない ひと」 without spaces
         for version in dict.fromkeys((text, ASIDE.sub("", text), compact)):
             for match in self._pattern.finditer(version):
@@ -329,6 +329,19 @@ class Lexicon:
             if not set(concept.unless) & set(found.covered):
                 return concept
         return None
+
+
+CARD_ITSELF = frozenset({"カード", "かーど", "マイナンバーカード", "マイナカード", "まいなかーど"})   # named in most messages
+
+
+def _named_at(positions: List[List[Tuple[int, str]]], end: int) -> int:
+    """Where a topic named by terms together (`positions`: where each group's terms are found, with the term) is named:
+    at its first term, not counting the card itself, which most messages name (b65 c01-5: 「カードの有効期限…何年なのでし
+    ょうか。また、更新時期の…お知らせは、住所地である施設宛てに届くものなのでしょうか」 — the mailing address is named at
+    施設宛て, not at the first 「カード」)."""
+    found = [position for group in positions for position, term in group if term not in CARD_ITSELF]
+    found = found or [position for group in positions for position, _ in group]
+    return min(found, default=end)
 
 
 class _TermIndex:

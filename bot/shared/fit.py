@@ -90,7 +90,7 @@ BUT = re.compile(r"(?<=[すた]が)、|(?<=けど)、|(?<=けれど)、|(?<=け�
 # a part's last comma closing a sentence (「…話それました、これって…」), not a clause (「切れても、」「ので、」)
 SENTENCE_THEN_COMMA = re.compile(r"(?:ました|ません|でした|です|ます)、[^、]+$")
 # 「AじゃなくてB」: B is meant (a check's answer, an answer's variant)
-INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|でなくて|でねぐて|でねくて|じゃのうて|やのうて|というより(?:は)?"
+INSTEAD_RE = r"じゃなくて|ではなくて|やなくて|じゃなく|ではなく|でなくて|でねぐて|でねくて|じゃのうて|やのうて|というより(?:は)?"
 ASKS = re.compile(r"(?:[?？]|の|のか|かな|ですか|ますか|ませんか|でしょうか|でしょう|ですかね|ますかね|ろうか|(?<=[るた])ん"   # 「それどこでできるん」
                   r"|(?<!そう)(?:でした|ました)か(?:ね)?|(?:でした|ました|だった)っけ"   # 「…縦横何センチでしたか。」 (b62 c02-3)
                   # written style: 「…管理することは差し支えないか。」 (b64 c09-3), 「…可能か。」
@@ -131,10 +131,31 @@ class Decision:
     answer_first: bool = False                   # route: the answer beside it was asked before the routed topic
 
 
+# a question told as what was meant: 「…作る方法はございますか、ということでございます。」 (b65 c07-2: read as goodbye after
+# 「これは失礼いたしました。」), 「役所に行かないで作る方法あるのかって聞いてる」
+REPORTED_QUESTION = re.compile(r"(?:か|の)[、,\s]*(?:(?:という|っていう|って)(?:こと|意味|質問)(?:です|でございます|なんです|だ)?"
+                               r"|って(?:聞いて|きいて)(?:る|るの|るんだ|るんです|います))$")   # not 「…のかと尋ねられました」: told
+
+
+# what the message says it does not mean: 「先ほどお伺いしたかったのは送付先ではなく、カードそのものの有効期限が…」 (b65 c01-6:
+# the mailing address routed again)
+NOT_MEANT = re.compile(r"[^、。？?！!\n]*(?:" + INSTEAD_RE + r")")
+
+
+def _meant(found: Found, text: str, lexicon: Lexicon) -> Found:
+    """`found` without the uncovered topics named only where the message says what it does not mean."""
+    if not found.uncovered or not NOT_MEANT.search(text):
+        return found
+    meant = lexicon.find(NOT_MEANT.sub("", text)).uncovered
+    found.uncovered = [concept_id for concept_id in found.uncovered if concept_id in meant]
+    return found
+
+
 def asks(text: str) -> bool:
-    """The message is a question (or says what it wants to know: 「…てつだっていいか、ききたい」), not 「はい」/「いいえ」,
-    whatever the classifier read."""
-    return bool(ASKS.search(text.strip()) or WANTS_TO_KNOW.search(text.strip()))
+    """The message is a question (or says what it wants to know: 「…てつだっていいか、ききたい」, or what it meant:
+    「…方法はございますか、ということでございます」), not 「はい」/「いいえ」, whatever the classifier read."""
+    text = text.strip()
+    return bool(ASKS.search(text) or WANTS_TO_KNOW.search(text) or REPORTED_QUESTION.search(text.rstrip("。.!！")))
 
 
 def other_questions(text: str) -> List[str]:
@@ -341,7 +362,7 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
     """`intent`: the NLU's choice (a knowledge intent, nlu_fallback or out_of_scope). An intent written for other people
     than those the message names (`excludes`) is taken out of the ranking; when it was the choice, the classifier is
     unsure."""
-    found = lexicon.find(text)
+    found = _meant(lexicon.find(text), text, lexicon)
     excluded = {name for cid in found.covered for name in lexicon.covered[cid].excludes}
     if excluded:
         ranking = [r for r in ranking if r.get("name") not in excluded]

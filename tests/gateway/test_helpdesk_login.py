@@ -357,7 +357,7 @@ def test_with_no_settings_the_first_start_generates_a_password_and_a_secret(tmp_
         for name in ("helpdesk_password", "secret_key"):
             assert oct((var / name).stat().st_mode & 0o777) == "0o600"
         logged = log.read_text(errors="replace")
-        assert password not in logged and logged.count("helpdesk_password に保存しました") == 1   # once, not again
+        assert password not in logged and logged.count(f"{var / 'helpdesk_password'} に保存しました") == 1   # once only
     assert len((var / "secret_key").read_text().strip()) >= 32
 
 
