@@ -179,11 +179,16 @@ _ENGLISH_DIGIT = re.compile(rf"(?<![a-z])(?:{_ENGLISH_WORD})(?![a-z])", re.IGNOR
 _KEYCAP_MARKS = frozenset("\ufe0e\ufe0f\u20e3")
 
 
+def _read_out(chars: list, number: re.Pattern, digit: re.Pattern, digit_of) -> list:
+    """Runs of number words (`number`) as digits, one per word (`digit`)."""
+    text = "".join(c for c, _, _ in chars)
+    runs = [list(digit.finditer(text, run.start(), run.end())) for run in number.finditer(text)]
+    return _words_as_digits(chars, runs, digit_of)
+
+
 def _english_numbers(chars: list) -> list:
     """Runs of four or more English digit words (「four seven two eight」) as digits, one per word."""
-    text = "".join(c for c, _, _ in chars)
-    runs = [list(_ENGLISH_DIGIT.finditer(text, run.start(), run.end())) for run in _ENGLISH_NUMBER.finditer(text)]
-    return _words_as_digits(chars, runs, lambda word: _ENGLISH_DIGITS[word.lower()])
+    return _read_out(chars, _ENGLISH_NUMBER, _ENGLISH_DIGIT, lambda word: _ENGLISH_DIGITS[word.lower()])
 
 
 # numbers read out in Korean (Sino-Korean digits, as phone numbers and PINs are said: 「팔이육구」 = 8269; b65 c02-3, a PIN
@@ -197,9 +202,7 @@ _HANGUL_NUMBER = re.compile(rf"(?<![\uac00-\ud7a3]){_HANGUL_DIGIT.pattern}(?:[ \
 
 def _hangul_numbers(chars: list) -> list:
     """Runs of four or more Sino-Korean digit syllables (「팔이육구」) as digits, one per syllable."""
-    text = "".join(c for c, _, _ in chars)
-    runs = [list(_HANGUL_DIGIT.finditer(text, run.start(), run.end())) for run in _HANGUL_NUMBER.finditer(text)]
-    return _words_as_digits(chars, runs, _HANGUL_DIGITS.__getitem__)
+    return _read_out(chars, _HANGUL_NUMBER, _HANGUL_DIGIT, _HANGUL_DIGITS.__getitem__)
 
 
 # letters typed for digits inside a group of digits (b65 c04-3: 「3Ol4 lO72 586O」, a マイナンバー stored as typed): O and o
