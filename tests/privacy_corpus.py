@@ -86,12 +86,13 @@ def load(path: Path = CORPUS) -> List[Variant]:
 
 def run_detector(guard, variant: Variant) -> list:
     """The redactions of the variant's messages by `guard` (a module with redact() and, if it can
-    follow a number over two messages, carry())."""
+    follow a number over messages, carry() and continues(), as the gateway joins them)."""
     results, previous = [], ""
-    carry = getattr(guard, "carry", None)
+    carry, continues = getattr(guard, "carry", None), getattr(guard, "continues", None)
     for message in variant.messages:
         results.append(guard.redact(message, previous=previous) if carry else guard.redact(message))
-        previous = carry(message) if carry else ""
+        ending = carry(message) if carry else ""
+        previous = f"{previous}\n{ending}" if previous and ending and continues and continues(message) else ending
     return results
 
 

@@ -148,6 +148,19 @@ def test_an_item_of_a_list_quoted_in_short_comes_with_the_line_leading_into_it()
     assert lines[second - 1].startswith("1. ") and lines[second - 2].endswith("：")
 
 
+def test_a_line_about_what_was_asked_is_quoted_in_short_whatever_else_it_names():
+    """b65 c10-2: 「長すぎw…ばあちゃんカード持ってないんだけど、その資格確認書ってやつ、こっちから申請しなきゃもらえないの？」
+    got the 資格確認書 in short with who applies, not its line 「利用登録したカードがない方には、…申請しなくても…」 (the line
+    names the 保険証's end and the 利用登録 besides)."""
+    from bot.shared.concepts import load_lexicon
+    from bot.shared.conversation import in_short
+    from bot.shared.knowledge import load_knowledge
+    text = in_short(load_knowledge(), "shikaku_kakuninsho", lexicon=load_lexicon(),
+                    text="長すぎw 要はもう紙のはダメってことね。で、ばあちゃんカード持ってないんだけど、その資格確認書ってやつ、"
+                         "こっちから申請しなきゃもらえないの？あと金かかる？")[0]["text"]
+    assert text.startswith("みじかく言うと") and "申請しなくても" in text and "無償" in text
+
+
 def test_japanese_typed_in_romaji_is_read_in_hiragana():
     """Session 47's blind trial (b46), a son abroad writing romaji: declined as 「資料に書かれていない」. Words spelt in kana
     syllables become hiragana (wa/wo as particles), borrowed English words the documents' words; English, and romaji

@@ -22,12 +22,14 @@ from bot.gateway.settings import Settings
 from bot.gateway.storage import Store, secret_hash
 from bot.shared.knowledge import load_knowledge
 from bot.shared.message import BotMessage as SharedBotMessage
-from bot.shared.privacy import Redaction, carry, for_understanding, placeholder, pseudonym, redact, warning_text
+from bot.shared.privacy import (Redaction, carry, continues, for_understanding, placeholder, pseudonym, redact,
+                                warning_text)
 
 log = logging.getLogger(__name__)
 
 CARRY_SECONDS = 300       # how long the end of a message is kept (in memory) to join a number split in two
 CARRY_MAX = 10_000        # conversations remembered at most
+CARRY_PARTS = 3           # messages a number may be split over (a マイナンバー typed four digits a message: b66 c09)
 
 # 「人と話したい」: the ticket is made at once, then the bot asks what the question is; the next typed
 # message goes on the ticket (not to Rasa) and is confirmed.
@@ -138,8 +140,9 @@ class ConversationCore:
         self.settings = settings
         self.store = store
         self.client = client or httpx.AsyncClient(timeout=settings.rasa_timeout_s)
-        # conversation → (when, the end of its last user message, that message's row): memory only
-        self._recent: Dict[str, Tuple[float, str, int]] = {}
+        # conversation → (when, [(row, end of the message)] of its last user messages that may each hold a part of one
+        # number): memory only
+        self._recent: Dict[str, Tuple[float, List[Tuple[int, str]]]] = {}
         self._recent_lock = threading.Lock()           # used from the thread pool
         self.limiter = RateLimiter(settings.rate_per_sender)   # per conversation, typed messages only
 
@@ -173,31 +176,38 @@ class ConversationCore:
         sender_id = valid_unicode(sender_id)
         return pseudonym(sender_id, self.settings.secret_key) if channel == "web" else sender_id
 
-    def _redact(self, key: str, text: str) -> Redaction:
-        """Redact `text`, joining it to the end of the conversation's last message (a number split over
-        two messages); the stored last message loses its part of such a number too."""
+    def _redact(self, key: str, text: str) -> Tuple[Redaction, List[Tuple[int, str]]]:
+        """Redact `text`, joining it to the ends of the conversation's last messages (a number split over
+        messages); the stored messages lose their parts of such a number too. Also the parts it was joined to."""
         with self._recent_lock:
-            when, previous, row_id = self._recent.pop(key, (0.0, "", 0))
+            when, parts = self._recent.pop(key, (0.0, []))
         if time.monotonic() - when > CARRY_SECONDS:
-            previous = ""
-        redaction = redact(text, previous=previous)
+            parts = []
+        redaction = redact(text, previous="\n".join(end for _, end in parts))
         if redaction.previous_cut:
             cut, kind = redaction.previous_cut
-            self.store.replace_text_end(row_id, previous[cut:], placeholder(kind))
-        return redaction
+            start = 0
+            for row_id, end in parts:
+                if cut < start + len(end):
+                    self.store.replace_text_end(row_id, end[max(0, cut - start):], placeholder(kind))
+                start += len(end) + 1
+        return redaction, parts
 
-    def _remember(self, key: str, text: str, row_id: int) -> None:
+    def _remember(self, key: str, text: str, row_id: int, parts: List[Tuple[int, str]]) -> None:
+        """Keep the end of the message when it ends in a digit — after the ends it was joined to, when it goes on
+        with their number (「3917」 after 「親父の番号 5820」)."""
         ending = carry(text)
         if not ending:
             return
+        parts = [*parts, (row_id, ending)][-CARRY_PARTS:] if parts and continues(text) else [(row_id, ending)]
         now = time.monotonic()
         with self._recent_lock:
             if len(self._recent) >= CARRY_MAX:
-                for stale in [k for k, (when, _, _) in self._recent.items() if now - when > CARRY_SECONDS]:
+                for stale in [k for k, (when, _) in self._recent.items() if now - when > CARRY_SECONDS]:
                     del self._recent[stale]
                 while len(self._recent) >= CARRY_MAX:
                     del self._recent[next(iter(self._recent))]
-            self._recent[key] = (now, ending, row_id)
+            self._recent[key] = (now, parts)
 
     async def receive(self, channel: str, sender_id: str, text: str, tap: Optional[bool] = None) -> ChatReply:
         """The input rules, the same for every channel, then `ask`: the text is stripped; an empty or
@@ -245,10 +255,10 @@ class ConversationCore:
         """(the stored sender id, the redaction, the open ticket waiting for this message as its question);
         the user's message is logged (redacted)."""
         text, sender_id = valid_unicode(text), self.stored_sender(channel, sender_id)
-        redaction = self._redact(f"{channel}:{sender_id}", text)
+        redaction, parts = self._redact(f"{channel}:{sender_id}", text)
         waiting = self._ticket_waiting_for_question(channel, sender_id, redaction.text, last)   # before it is logged
         row = self.store.log_message(channel, sender_id, "user", redaction.text)
-        self._remember(f"{channel}:{sender_id}", text, row.id)
+        self._remember(f"{channel}:{sender_id}", text, row.id, parts)
         return sender_id, redaction, waiting
 
     def _note_question(self, channel: str, sender_id: str, redaction: Redaction, waiting) -> ChatReply:

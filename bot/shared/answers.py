@@ -24,6 +24,7 @@ MIN_POINT_CHARS = 20
 PARTS_OF_A_PRECISE_QUESTION = 3   # a concept named by this many `together` parts asks one thing (認知症 × 手伝う × 気をつける)
 LIST_MARK = re.compile(r"^(?:\d+\.|・)\s*")
 TIMELINE_STEP = re.compile(r"^(?:\d+\.\s*)?(?:事前|当日|前日|約?\d+日前|申請の数日後)[^：。]{0,6}：")   # 「事前：」: b61 c03-4
+LINE_SUBJECT = re.compile(r"^(?:\d+\.\s*|・)?([^、。：（]{4,20}?)(?:には|は)、")   # 「利用登録したカードがない方には、」
 CONNECTIVE = re.compile(r"^(?:なお|また|ただし|さらに)、")   # not said first: 「ご質問の点：なお、…」 (b61 c06-3)
 
 
@@ -62,6 +63,9 @@ def lines_asked(lexicon: Lexicon, entry: Entry, text: str, asked: Optional[Set[s
     asked = asked - lexicon.covered_in(lines[0])
 
     def on_what_was_asked(line: str) -> bool:
+        subject = LINE_SUBJECT.match(line)
+        if subject and asked & lexicon.covered_in(subject.group(1)):   # the line is about what was asked, whatever else
+            return True   # it names (b65 c10-2: 「利用登録したカードがない方には、…申請しなくても…」 for 「カード持ってない…申請しなきゃ」)
         named = set(asked_topics(list(lexicon.covered_in(line)), lexicon))
         if any(len(lexicon.covered[cid].together) >= PARTS_OF_A_PRECISE_QUESTION for cid in asked & named):   # each part
             return True   # in the line (b63 c01-3: 認知症 × 手伝う × 気をつける — the line names 申請 and 受診, too)

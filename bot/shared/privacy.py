@@ -2,7 +2,7 @@
 a message and redact them before the text is stored, logged or sent to Rasa.
 
 Two steps. `normalize()` writes the message the way the detectors read it — NFKC, invisible characters
-dropped, kanji numerals as digits (「七三六四」「昭和二十四年」), number words read out in kana, English or Korean,
+dropped, kanji numerals as digits (「七三六四」「昭和二十四年」), number words read out in kana, English, Korean or pinyin,
 the letters O and l typed for 0 and 1 in a group of digits (「3Ol4 lO72」), and any run of separators between two
 digits (spaces, tabs, newlines, dots, slashes, commas, underscores, every dash, 「ー」, parentheses) as
 one 「-」 — while remembering where each character came from. Then one detector per kind marks spans.
@@ -11,7 +11,7 @@ The rules, in short (README, Security and privacy):
 - マイナンバー: a run of 12 digits whose check digit is right is redacted unless the nearest keyword
   names it a tracking/order/受付 number (追跡番号, 本人限定受取郵便 …); with a wrong check digit it is
   kept unless the nearest keyword is マイナンバー / 個人番号 / カードの番号 (or someone's 番号). 8–11 digits right after マイナンバー are
-  a part of one. A number split over two messages is caught with `previous` (the end of the last one).
+  a part of one. A number split over messages is caught with `previous` (the ends of the last ones).
 - PIN: 4 digits, or a 6–16 character mix of letters and digits, shortly before or after 暗証番号 /
   暗唱番号 / パスワード / PIN …, or 4 digits right after a bare 「番号」 (「メモしてた番号が1953」, not
   受付番号 or 電話番号), near 「4桁」, chosen (「1234にしてた」) in a message about a 番号, quoted on its own
@@ -205,6 +205,23 @@ def _hangul_numbers(chars: list) -> list:
     return _read_out(chars, _HANGUL_NUMBER, _HANGUL_DIGIT, _HANGUL_DIGITS.__getitem__)
 
 
+# numbers read out in Chinese pinyin (「ba liu ling jiu」, with or without tone marks; b66 c04-1, a PIN stored as typed):
+# four or more digit syllables set apart by spaces, commas or dashes — not run together, which romaji could spell
+_PINYIN_DIGITS = {word: digit for digit, words in enumerate((
+    "ling líng", "yi yī yí yì yao yāo", "er èr", "san sān", "si sì", "wu wǔ wú", "liu liù", "qi qī", "ba bā", "jiu jiǔ"))
+    for word in words.split()}
+_LATIN_LETTER = "a-zA-Z\u00c0-\u024f"
+_PINYIN_WORD = "|".join(sorted(_PINYIN_DIGITS, key=len, reverse=True))
+_PINYIN_NUMBER = re.compile(rf"(?<![{_LATIN_LETTER}])(?:{_PINYIN_WORD})(?:[ \u3000,、・-]+(?:{_PINYIN_WORD})){{3,}}"
+                            rf"(?![{_LATIN_LETTER}])", re.IGNORECASE)
+_PINYIN_DIGIT = re.compile(rf"(?<![{_LATIN_LETTER}])(?:{_PINYIN_WORD})(?![{_LATIN_LETTER}])", re.IGNORECASE)
+
+
+def _pinyin_numbers(chars: list) -> list:
+    """Runs of four or more pinyin digit syllables (「sì èr bā liù」) as digits, one per syllable."""
+    return _read_out(chars, _PINYIN_NUMBER, _PINYIN_DIGIT, lambda word: str(_PINYIN_DIGITS[word.lower()]))
+
+
 # letters typed for digits inside a group of digits (b65 c04-3: 「3Ol4 lO72 586O」, a マイナンバー stored as typed): O and o
 # for 0, l and I for 1 — in a group of digits and such letters only, with at least one digit
 _LOOKALIKE_DIGITS = {"O": "0", "o": "0", "l": "1", "I": "1"}
@@ -274,7 +291,7 @@ def normalize(text: str) -> View:
             if ch.isdigit() and ch not in "0123456789":    # other scripts' digits
                 ch = str(unicodedata.digit(ch, 0))
             chars.append((ch, index, index + 1))
-    chars = _unify_separators(_lookalike_digits(_hangul_numbers(_english_numbers(_kana_numbers(_kanji_numbers(chars))))))
+    chars = _unify_separators(_lookalike_digits(_pinyin_numbers(_hangul_numbers(_english_numbers(_kana_numbers(_kanji_numbers(chars)))))))
     return View("".join(c for c, _, _ in chars), [s for _, s, _ in chars], [e for _, _, e in chars])
 
 
@@ -646,6 +663,15 @@ def carry(text: str) -> str:
     return tail if _TRAILING_DIGITS.search(normalize(tail).text) else ""
 
 
+_LEADING_DIGIT = re.compile(r"\s*\d")
+
+
+def continues(text: str) -> bool:
+    """The message may go on with the number the last one ended with: it is short and starts with a digit (「3917」 after
+    「親父の番号 5820」; b66 c09: a マイナンバー typed four digits a message, its third part stored as typed)."""
+    return len(text) <= CARRY_CHARS and bool(_LEADING_DIGIT.match(normalize(text).text))
+
+
 def pseudonym(value: str, key: str) -> str:
     """`value` (a sender id chosen by a client) as it is, or a keyed hash of it when it holds personal data."""
     if not redact(value).changed:
@@ -677,11 +703,17 @@ def for_understanding(redacted: str) -> str:
 ASKS_TO_CHECK = re.compile(r"合って|あって(?:る|ます|いる|いま)|正しい(?:か|です|でしょう|の)|確かめ|確認して(?:ほし|欲し|もら|いただ|くだ)")
 
 
+# 「これで何かわかる？」「これで調べて」: the message asks for something to be looked up by the number hidden
+ASKS_TO_LOOK_UP = re.compile(r"調べ|しらべ|照会|検索|(?:何か|なにか|何が|なにが|なんか)(?:わか|分か|判)")
+
+
 def warning_text(found: List[str], redacted: str = "") -> str:
     """The warning put before the reply to a message that held personal numbers (`redacted`: the message as kept) —
-    saying too that no number is checked here when the message asks whether it is right (session 53's blind trial)."""
+    saying too that no number is checked here when the message asks whether it is right (session 53's blind trial),
+    and that nothing is looked up by it when it asks so (b66 c09-4: 「［マイナンバー］ これで何かわかる？」)."""
     kinds = "・".join(found)
-    unchecked = "番号が合っているかどうかは、ここでは確かめられません。" if ASKS_TO_CHECK.search(redacted) else ""
+    unchecked = ("番号が合っているかどうかは、ここでは確かめられません。" if ASKS_TO_CHECK.search(redacted)
+                 else "ここでは、番号から何かを調べることはできません。" if ASKS_TO_LOOK_UP.search(redacted) else "")
     return (
         f"ご注意：メッセージに{kinds}と思われる番号がありました。{unchecked}個人番号（マイナンバー）、暗証番号、"
         "電話番号、生年月日などは送らないでください。入力された番号は保存せず、伏せて扱いました。"

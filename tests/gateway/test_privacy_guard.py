@@ -59,6 +59,21 @@ def test_the_first_part_is_redacted_at_once_when_named(app):
     assert all("5678" not in text and "9018" not in text for _, text in app.state.rasa_heard)
 
 
+def test_a_number_typed_four_digits_a_message_is_gone_from_all_three(app):
+    """b66 c09: a son typed his father's マイナンバー in three messages; the third part was stored as typed."""
+    ask(app, "u4", "親父の番号 1234")
+    ask(app, "u4", "5678")
+    third = ask(app, "u4", "9018 これで何かわかる？")
+    assert third.messages[0].text.startswith("ご注意") and "マイナンバー" in third.messages[0].text
+    assert "番号から何かを調べることはできません" in third.messages[0].text
+    assert all(digits not in text for text in user_texts(app, "u4") for digits in ("1234", "5678", "9018"))
+    assert user_texts(app, "u4")[-1].endswith("これで何かわかる？")
+    assert all(digits not in text for _, text in app.state.rasa_heard for digits in ("1234", "5678", "9018"))
+    ask(app, "u5", "予約は 12月3日の 14")                                # a message that does not go on with a number
+    ask(app, "u5", "時からです")
+    assert user_texts(app, "u5") == ["予約は 12月3日の 14", "時からです"]
+
+
 def test_the_end_of_a_message_is_kept_only_briefly_and_per_conversation(app, monkeypatch):
     ask(app, "u3", "1234 5678")
     ask(app, "other", "9018")                                   # another conversation: nothing joins
@@ -66,7 +81,7 @@ def test_the_end_of_a_message_is_kept_only_briefly_and_per_conversation(app, mon
     monkeypatch.setattr(core_module, "CARRY_SECONDS", -1)       # too late
     ask(app, "u3", "9018")
     assert user_texts(app, "u3") == ["1234 5678", "9018"]
-    assert app.state.core._recent and all(len(end) <= 24 for _, end, _ in app.state.core._recent.values())
+    assert app.state.core._recent and all(len(end) <= 24 for _, parts in app.state.core._recent.values() for _, end in parts)
 
 
 # ---- sender ids -----------------------------------------------------------------------------------
