@@ -238,8 +238,10 @@ class Turn:
                 not self.refers_back or dict(self.ranked).get(likeliest, 0.0) >= ANOTHER_TOPIC_SURE):
             return True   # 「できたカードは嫁の私が代わりに役所へ受け取りに行けますか？何を持っていけば…」 after the mail application
         pinned = [concept for concept in asked if self.lexicon.covered[concept].outranks]
-        if pinned and not near_intents & self.lexicon.intents_of(pinned):
-            return True   # 「ほんなら…暗証番号いらんやつに変えたいねんけど…」 after the card at a visit (session 40's blind trial)
+        if any(not near_intents & self.lexicon.intents_of([concept]) for concept in pinned):
+            return True   # 「ほんなら…暗証番号いらんやつに変えたいねんけど…」 after the card at a visit (session 40's blind trial);
+            # each on its own (b66 c03-2: 「通知カードを紛失している入居者が…」 after the outreach — 紛失 alone names the
+            # 資格確認書, beside it)
         if near_intents & asked_intents:
             return False
         return not set(asked) & set(self.lexicon.find("。".join(f"{e.title}。{e.answer}" for e in near)).covered)
@@ -376,6 +378,7 @@ def _asked_alone(turn: Turn) -> List[dict]:
     return reply if any(m["custom"].get("answer_id") for m in reply) else []
 
 
+IF_IT_HAPPENS = re.compile(r"もし|万が一|万一|いずれ|将来|(?:亡くな|なくな|死ん|逝)ったら|(?:亡くな|死)んだら")   # a death supposed
 THE_SAME = re.compile(r"(?:それ|これ|そちら|こちら)も|同じ(?:です|でしょう|ですか|かな|なの|で|扱い)")   # as what was just said
 
 
@@ -385,6 +388,8 @@ def _still_governed(turn: Turn) -> List[dict]:
     after any routing reply, 「代理人でもできる？」 (`still_routed`)."""
     governed = still_governed(turn.lexicon, last_placed_reply(turn.tracker), turn.text)
     named = [cid for cid in turn.found.covered if not turn.lexicon.covered[cid].aspect]
+    if governed and IF_IT_HAPPENS.search(_routed_question(turn.tracker)[1]) and named and not THE_SAME.search(turn.text):
+        return []   # 「もし父が亡くなったら…」, then 「…娘の私でも暗証番号を知っとってええの？」: the father lives (b66 c02-5)
     if governed and ((about_the_card(turn.text) and _about_the_same(turn)) or not named):
         return governed   # nothing named of its own, or only an aspect of the routed topic: 「役所に持っていけばいいんですか？」
         # — not 「あと、入所者の住民票を施設の住所に移したほうがよいのでしょうか。」 (入所者: who, in general)

@@ -2825,6 +2825,47 @@ def test_a_deceased_persons_card_stays_the_topic_past_a_reply_that_placed_nothin
     assert run(ActionAnswer(), later)[1][0]["custom"].get("answer_id") == "pin_sharing"   # an answer since: not governed
 
 
+def test_after_a_death_only_supposed_the_persons_card_questions_are_answered():
+    """b66 c02-5/6 (伊予弁): after 「もし父が亡くなったら、そのカードはどないしたらええん？」 was routed, 「…娘の私でも
+    いかんの？ほれと、その番号のいらんカードにするんは、父が役所に行かんとできんの？」 got the deceased person's reply again,
+    and 「いやいや、亡くなった話はもうええんよ。…」 the same with condolences: the father lives."""
+    from actions.actions import ActionAnswer
+    routed = {"fallback": True, "uncovered": "deceased"}
+    supposed = "縁起でもない話で悪いんやけど、もし父が亡くなったら、そのカードはどないしたらええん？役所に返さないかんの？"
+    for text in ("さっき暗証番号は法定代理人以外に知らせたらいかんて書いとったけど、娘の私でもいかんの？",
+                 "いやいや、亡くなった話はもうええんよ。聞きよるんは暗証番号のことよ。娘が父の暗証番号を知っとってもええんか"):
+        trk = following(routed, "pin_sharing", text, [("pin_sharing", 0.8)])
+        trk.events = [{"event": "user", "text": supposed}, *trk.events]
+        messages = run(ActionAnswer(), trk)[1]
+        assert messages[0]["custom"].get("answer_id") == "pin_sharing" and "お悔やみ" not in messages[0]["text"], text
+    told = following(routed, "shikaku_kakuninsho", "じゃあ母の資格確認書は？", [("shikaku_kakuninsho", 0.8)])
+    told.events = [{"event": "user", "text": "先週、母が亡くなりました。カードはどうすれば？"}, *told.events]
+    assert run(ActionAnswer(), told)[1][0]["custom"].get("uncovered") == "deceased"   # a death told: still governed
+
+
+def test_b66_questions_get_the_answer_that_fits():
+    """b66 (sixty turns, ten new personas): the reader's face check failing with the PIN forgotten (not the 顔認証 card),
+    a 通知カード lost after the outreach (its 紛失届, not the outreach's line again), the face shown to the reader kept?
+    (the card's safety, not the photo's exception), the drug history with a 資格確認書 (its line said first)."""
+    from actions.actions import ActionAnswer
+    face = run(ActionAnswer(), following(None, "face_auth_card_about",
+                                         "透析の患者さんで顔認証がなかなか通らない人がいて。暗証番号も覚えてないって。そういう人どうすればいい？",
+                                         [("face_auth_card_about", 0.51), ("face_auth_card_apply", 0.25), ("hoken_visit", 0.11)]))[1]
+    assert face[0]["custom"]["answer_id"] == "hoken_visit" and "目視" in face[0]["text"]
+    notice = run(ActionAnswer(), following({"answer_id": "outreach_facility"}, "lost_card",
+                                           "当日の書類の件で伺います。通知カードを紛失している入居者が数名おりますが、その場合はどうなりますか。",
+                                           [("nlu_fallback", 0.35), ("lost_card", 0.27), ("out_of_scope", 0.24)]))[1]
+    assert notice[0]["custom"]["answer_id"].startswith("lost_card") and "通知カード紛失届" in notice[0]["text"]
+    kept = run(ActionAnswer(), following(None, "photo_exception",
+                                         "びょういんで かおを きかいに うつすのが こわいです。しゃしんが どこかに のこるのですか",
+                                         [("photo_exception", 0.38), ("card_safety", 0.35), ("out_of_scope", 0.12)]))[1]
+    assert kept[0]["custom"]["answer_id"] == "card_safety"
+    drugs = run(ActionAnswer(), following({"answer_id": "hokensho_end"}, "shikaku_kakuninsho",
+                                          "その資格確認書で来た人だと、うちで過去の薬の情報とかは見れないってこと？",
+                                          [("shikaku_kakuninsho", 0.8)]))[1]
+    assert "ご質問の点：資格確認書では、過去のお薬の情報などは共有されません" in drugs[0]["text"]
+
+
 def test_the_hospital_until_a_lost_card_is_reissued_gets_the_interim_line():
     """Session 28's blind trials, after the lost-card steps: 「カードをなくしてから再発行までの間、病院はどうすればいいです
     か？」 got only the reissue line; its 「カードがない間の受診」 line answers (病院 read as 受診)."""

@@ -24,6 +24,8 @@ MIN_POINT_CHARS = 20
 PARTS_OF_A_PRECISE_QUESTION = 3   # a concept named by this many `together` parts asks one thing (認知症 × 手伝う × 気をつける)
 LIST_MARK = re.compile(r"^(?:\d+\.|・)\s*")
 TIMELINE_STEP = re.compile(r"^(?:\d+\.\s*)?(?:事前|当日|前日|約?\d+日前|申請の数日後)[^：。]{0,6}：")   # 「事前：」: b61 c03-4
+# a closing line that says where to ask (not a last note: 「・資格確認書では過去のお薬や健診の情報は共有されず…」, b66 c01-6)
+WHERE_TO_ASK_LINE = re.compile(r"問い?合わ?せ|相談|ご確認|連絡|フリーダイヤル|0120|へ。$")
 LINE_SUBJECT = re.compile(r"^(?:\d+\.\s*|・)?([^、。：（]{4,20}?)(?:には|は)、")   # 「利用登録したカードがない方には、」
 CONNECTIVE = re.compile(r"^(?:なお|また|ただし|さらに)、")   # not said first: 「ご質問の点：なお、…」 (b61 c06-3)
 
@@ -52,18 +54,20 @@ def answer_message(kb: KnowledgeBase, entry: Entry, lead: str = "") -> dict:
     return answer(kb, entry, lead).to_rasa()
 
 
-def lines_asked(lexicon: Lexicon, entry: Entry, text: str, asked: Optional[Set[str]] = None) -> List[str]:
+def lines_asked(lexicon: Lexicon, entry: Entry, text: str, asked: Optional[Set[str]] = None,
+                by_subject: bool = False) -> List[str]:
     """The answer's lines after its first that name a topic the message asks and the first line does not name, and no
     topic of another answer (session 42's trial, in hiragana: 「ふりーだいやるは なんじから なんじまで ですか」 got the
     number in short, not the hours; 「おかね かかる？」 after a lost card: not the 資格確認書's 「無償交付」). `asked`: the
-    topics the message asks, if already found."""
+    topics the message asks, if already found. `by_subject`: also a line whose subject (「…方には、」) names what is asked,
+    whatever else it names (for the answer in short)."""
     lines = entry.answer.strip().splitlines()
     if asked is None:
         asked = set(asked_topics(lexicon.find(text).covered, lexicon))
     asked = asked - lexicon.covered_in(lines[0])
 
     def on_what_was_asked(line: str) -> bool:
-        subject = LINE_SUBJECT.match(line)
+        subject = LINE_SUBJECT.match(line) if by_subject else None
         if subject and asked & lexicon.covered_in(subject.group(1)):   # the line is about what was asked, whatever else
             return True   # it names (b65 c10-2: 「利用登録したカードがない方には、…申請しなくても…」 for 「カード持ってない…申請しなきゃ」)
         named = set(asked_topics(list(lexicon.covered_in(line)), lexicon))
@@ -86,7 +90,8 @@ def point_asked(lexicon: Lexicon, entry: Entry, text: str, asked_ids: Optional[L
     if not asked - lexicon.covered_in(entry.title):
         return ""
     found = lines_asked(lexicon, entry, text, asked)
-    if (len(found) != 1 or found[0] in lines[:2] or found[0] == lines[-1]   # the closing line: where to ask (b57 c01-5)
+    if (len(found) != 1 or found[0] in lines[:2]
+            or (found[0] == lines[-1] and WHERE_TO_ASK_LINE.search(found[0]))   # the closing line: where to ask (b57 c01-5)
             or not found[0].endswith("。") or len(found[0]) < MIN_POINT_CHARS
             or TIMELINE_STEP.match(found[0])):   # 「当日：職員が…訪問し、申請を受け付けます。」: a step of a flow, no point
         return ""

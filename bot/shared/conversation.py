@@ -292,7 +292,8 @@ def refers_back(text: str) -> bool:
 # the person is said to be alive: the death was misread (b62 c08-2: 「すみません、母はまだ元気です。…質問は、家族（私）が兄の
 # カードを預かって管理していいのか…」 got the condolences again)
 STILL_ALIVE = re.compile(r"まだ(?:元気|げんき|健在|生きて|いきて)|(?:元気|健在|存命)(?:です|でいます|でおります|にしています|だよ|よ|なんです)"
-                         r"|生きて(?:います|いる|おります|ます|る)|亡くなって(?:は)?(?:いません|いない|ない|おりません)|死んで(?:は)?(?:いません|いない|ない)")
+                         r"|生きて(?:います|いる|おります|ます|る)|亡くなって(?:は)?(?:いません|いない|ない|おりません)|死んで(?:は)?(?:いません|いない|ない)"
+                         r"|(?:亡くな|なくな|死ん)った(?:話|件|こと)は(?:もう)?(?:ええ|いい|良い|よい|結構|大丈夫|置いと|おいと)")   # b66 c02-6
 
 
 def still_governed(lexicon: Lexicon, previous_reply: List[dict], text: str = "") -> List[dict]:
@@ -1083,7 +1084,7 @@ def in_short(kb: KnowledgeBase, entry_id: str, hiragana: bool = False, by_fax: b
     if len(first) > SHORT_ANSWER_CHARS or not first.endswith("。"):
         first = lines[0][:SHORT_ANSWER_CHARS].rstrip("：:") + "…"
     items = short_list(lines[1:])
-    for line in lines_asked(lexicon, entry, text) if lexicon is not None and text else []:
+    for line in lines_asked(lexicon, entry, text, by_subject=True) if lexicon is not None and text else []:
         items += [shown for shown in with_its_list(lines, line) if shown not in items]
     ask = kb.messages["in_short_fax" if by_fax else "in_short_phone"]
     text = kb.messages["in_short"].format(first="\n".join([first, *items]), ask=ask)
