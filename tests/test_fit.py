@@ -2824,6 +2824,8 @@ def test_session_66_the_trials_questions_get_their_topics_or_routes(lexicon, kb)
     assert "proxy_for_whom" not in lexicon.find(office).covered
     # c02 (a care worker from Taiwan): traditional characters read in their Japanese forms; c03-5 (秋田弁): the card kept
     assert {"foreign_language", "free_dial"} <= set(lexicon.find("さっきの外國語のフリーダイヤル、中國語にも對應していますか？").covered)
+    # b66 c04-4 (a care worker from China): simplified characters too — 「顔认证」 is the 顔認証 card
+    assert {"face_auth_card", "drug_info_shared"} <= set(lexicon.find("顔认证のカードに変えたら、病院で前の药の情報はまだ見てもらえますか？").covered)
     assert set(lexicon.find("マイナンバーカードの有效期限は在留カードの期限と同じ？在留期間を更新したら手續きが必要？").uncovered) == {
         "foreign_resident", "validity_renewal"}
     akita = "ほんで、カードできだら施設さ預げでもいいのすか？それども家族が持ってだ方がいいべか"

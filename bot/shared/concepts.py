@@ -88,9 +88,9 @@ SLIPS = [
     ("保健証", "保険証"), ("保険書", "保険証"), ("障害者手長", "障害者手帳"), ("手長を", "手帳を"),
     ("代理高付", "代理交付"), ("代理公布", "代理交付"), ("暗唱", "暗証"),   # voice input's homophones (session 27's blind trials)
 ]
-# traditional characters for their Japanese forms (b64 c02, a care worker from Taiwan: 「さっきの外國語のフリーダイヤル、
+# Chinese characters for their Japanese forms — traditional (b64 c02, a care worker from Taiwan: 「さっきの外國語のフリーダイヤル、
 # 中國語にも對應していますか？」 got the free dial in Japanese; 「手續」「寫眞」「有效」)
-TRADITIONAL = str.maketrans({
+CHINESE_FORMS = str.maketrans({
     "國": "国", "對": "対", "應": "応", "寫": "写", "眞": "真", "續": "続", "效": "効", "證": "証", "號": "号", "險": "険",
     "醫": "医", "變": "変", "實": "実", "區": "区", "來": "来", "當": "当", "發": "発", "經": "経", "舊": "旧", "聽": "聴",
     "覺": "覚", "轉": "転", "錄": "録", "傳": "伝", "擔": "担", "臺": "台", "歲": "歳", "歷": "歴", "驗": "験", "檢": "検",
@@ -98,14 +98,18 @@ TRADITIONAL = str.maketrans({
     "戶": "戸", "兒": "児", "藥": "薬", "寢": "寝", "顏": "顔", "從": "従", "獨": "独", "濟": "済", "廣": "広", "數": "数",
     "稅": "税", "縣": "県", "聲": "声", "說": "説", "賣": "売", "邊": "辺", "釋": "釈", "隨": "随", "雜": "雑", "靜": "静",
     "餘": "余", "驛": "駅", "髮": "髪", "齒": "歯", "礙": "碍", "會": "会",
+    # simplified characters (b66 c04-4, a care worker from China: 「顔认证のカードに変えたら…」 named no topic)
+    "认": "認", "证": "証", "险": "険", "药": "薬", "职": "職", "员": "員", "请": "請", "书": "書", "记": "記", "录": "録",
+    "电": "電", "话": "話", "诊": "診", "疗": "療", "设": "設", "时": "時", "间": "間", "问": "問", "题": "題", "验": "験",
+    "检": "検", "资": "資", "确": "確", "护": "護",
 })
 _SLIP = re.compile("|".join(re.escape(v) for v, _ in SLIPS))
 _MEANT = dict(SLIPS)
 
 
 def without_slips(text: str) -> str:
-    """The text with its SLIPS mended and its traditional characters in their Japanese forms (TRADITIONAL)."""
-    return _SLIP.sub(lambda m: _MEANT[m.group(0)], text.translate(TRADITIONAL))
+    """The text with its SLIPS mended and its Chinese characters in their Japanese forms (CHINESE_FORMS)."""
+    return _SLIP.sub(lambda m: _MEANT[m.group(0)], text.translate(CHINESE_FORMS))
 
 
 # Spellings of the same word, read as one (in the terms and in the question alike): 「ハガキを紛失した」
@@ -127,8 +131,8 @@ _CANONICAL = dict(VARIANTS)
 
 
 def normalize(text: str) -> str:
-    """NFKC, lower case, Japanese forms of TRADITIONAL characters, one spelling for the VARIANTS."""
-    return _VARIANT.sub(lambda m: _CANONICAL[m.group(0)], unicodedata.normalize("NFKC", text).lower().translate(TRADITIONAL))
+    """NFKC, lower case, Japanese forms of Chinese characters (CHINESE_FORMS), one spelling for the VARIANTS."""
+    return _VARIANT.sub(lambda m: _CANONICAL[m.group(0)], unicodedata.normalize("NFKC", text).lower().translate(CHINESE_FORMS))
 
 
 # 「<term>とは?」「<term>って何ですか」: a question that asks only what a term means (after normalize())
