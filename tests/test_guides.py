@@ -2841,6 +2841,10 @@ def test_after_a_death_only_supposed_the_persons_card_questions_are_answered():
     told = following(routed, "shikaku_kakuninsho", "じゃあ母の資格確認書は？", [("shikaku_kakuninsho", 0.8)])
     told.events = [{"event": "user", "text": "先週、母が亡くなりました。カードはどうすれば？"}, *told.events]
     assert run(ActionAnswer(), told)[1][0]["custom"].get("uncovered") == "deceased"   # a death told: still governed
+    from bot.shared.conversation import STILL_ALIVE
+    from bot.shared.fit import NOT_MEANT
+    assert NOT_MEANT.search("いやいや、亡くなった話はもうええんよ。") and STILL_ALIVE.search("亡くなった話はもうええんよ")
+    assert not NOT_MEANT.search("亡くなった話はわかった。") and not STILL_ALIVE.search("亡くなった話はわかった")   # heard
 
 
 def test_b66_questions_get_the_answer_that_fits():

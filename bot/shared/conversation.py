@@ -12,8 +12,8 @@ from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 from bot.shared.answers import (MAX_CANDIDATES, NOT_HAD, answer_message, entry_buttons, fitting_reply, lines_asked, route_message,
                                 show_answer_payload)
 from bot.shared.concepts import CoveredConcept, Found, Lexicon
-from bot.shared.fit import (ACKNOWLEDGED, ANOTHER_QUESTION, END_MARKS, SENTENCE, about_the_card, asked_topics, asking_parts, asks,
-                             mark_number)
+from bot.shared.fit import (ACKNOWLEDGED, ANOTHER_QUESTION, END_MARKS, SENTENCE, SET_ASIDE_RE, about_the_card, asked_topics,
+                             asking_parts, asks, mark_number)
 from bot.shared.kana import KANJI, for_hiragana_readers
 from bot.shared.knowledge import Entry, KnowledgeBase, numbers_in
 from bot.shared.message import BotMessage
@@ -293,7 +293,7 @@ def refers_back(text: str) -> bool:
 # カードを預かって管理していいのか…」 got the condolences again)
 STILL_ALIVE = re.compile(r"まだ(?:元気|げんき|健在|生きて|いきて)|(?:元気|健在|存命)(?:です|でいます|でおります|にしています|だよ|よ|なんです)"
                          r"|生きて(?:います|いる|おります|ます|る)|亡くなって(?:は)?(?:いません|いない|ない|おりません)|死んで(?:は)?(?:いません|いない|ない)"
-                         r"|(?:亡くな|なくな|死ん)った(?:話|件|こと)は(?:もう)?(?:ええ|いい|良い|よい|結構|大丈夫|置いと|おいと)")   # b66 c02-6
+                         r"|(?:亡くな|なくな|死ん)った" + SET_ASIDE_RE)   # b66 c02-6: 「亡くなった話はもうええんよ」
 
 
 def still_governed(lexicon: Lexicon, previous_reply: List[dict], text: str = "") -> List[dict]:

@@ -140,7 +140,7 @@ REPORTED_QUESTION = re.compile(r"(?:か|の)[、,\s]*(?:(?:という|ってい�
 # what the message says it does not mean: 「先ほどお伺いしたかったのは送付先ではなく、カードそのものの有効期限が…」 (b65 c01-6:
 # the mailing address routed again) — or sets aside: 「亡くなった話はもうええんよ。」 (b66 c02-6: the deceased person's reply,
 # with condolences, to a daughter whose father lives)
-SET_ASIDE_RE = r"(?:話|件|こと)は(?:もう)?(?:ええ|いい|良い|よい|結構|けっこう|大丈夫|置いと|おいと|わかった|分かった)"
+SET_ASIDE_RE = r"(?:話|件|こと)は(?:もう)?(?:ええ|いい|良い|よい|結構|けっこう|大丈夫|置いと|おいと)"   # not 「…話はわかった」: heard
 NOT_MEANT = re.compile(r"[^、。？?！!\n]*(?:" + INSTEAD_RE + "|" + SET_ASIDE_RE + r")")
 
 
