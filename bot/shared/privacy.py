@@ -207,7 +207,7 @@ def _hangul_numbers(chars: list) -> list:
 
 # numbers read out in Chinese pinyin (「ba liu ling jiu」, with or without tone marks; b66 c04-1, a PIN stored as typed):
 # four or more digit syllables set apart by spaces, commas or dashes — not run together, which romaji could spell
-_PINYIN_DIGITS = {word: digit for digit, words in enumerate((
+_PINYIN_DIGITS = {word: str(digit) for digit, words in enumerate((
     "ling líng", "yi yī yí yì yao yāo", "er èr", "san sān", "si sì", "wu wǔ wú", "liu liù", "qi qī", "ba bā", "jiu jiǔ"))
     for word in words.split()}
 _LATIN_LETTER = "a-zA-Z\u00c0-\u024f"
@@ -219,7 +219,7 @@ _PINYIN_DIGIT = re.compile(rf"(?<![{_LATIN_LETTER}])(?:{_PINYIN_WORD})(?![{_LATI
 
 def _pinyin_numbers(chars: list) -> list:
     """Runs of four or more pinyin digit syllables (「sì èr bā liù」) as digits, one per syllable."""
-    return _read_out(chars, _PINYIN_NUMBER, _PINYIN_DIGIT, lambda word: str(_PINYIN_DIGITS[word.lower()]))
+    return _read_out(chars, _PINYIN_NUMBER, _PINYIN_DIGIT, lambda word: _PINYIN_DIGITS[word.lower()])
 
 
 # letters typed for digits inside a group of digits (b65 c04-3: 「3Ol4 lO72 586O」, a マイナンバー stored as typed): O and o
@@ -272,6 +272,11 @@ def _unify_separators(chars: list) -> list:
     return out
 
 
+# how digits written otherwise are read, in this order; separators last, between the digits all these give
+_READERS = (_kanji_numbers, _kana_numbers, _english_numbers, _hangul_numbers, _pinyin_numbers, _lookalike_digits,
+            _unify_separators)
+
+
 def normalize(text: str) -> View:
     """The text as the detectors read it (see the module docstring), with the way back to `text`."""
     chars: list = []
@@ -291,7 +296,8 @@ def normalize(text: str) -> View:
             if ch.isdigit() and ch not in "0123456789":    # other scripts' digits
                 ch = str(unicodedata.digit(ch, 0))
             chars.append((ch, index, index + 1))
-    chars = _unify_separators(_lookalike_digits(_pinyin_numbers(_hangul_numbers(_english_numbers(_kana_numbers(_kanji_numbers(chars)))))))
+    for read in _READERS:
+        chars = read(chars)
     return View("".join(c for c, _, _ in chars), [s for _, s, _ in chars], [e for _, _, e in chars])
 
 
