@@ -3,7 +3,8 @@ a message and redact them before the text is stored, logged or sent to Rasa.
 
 Two steps. `normalize()` writes the message the way the detectors read it — NFKC, invisible characters
 dropped, kanji numerals as digits (「七三六四」「昭和二十四年」), number words read out in kana, English, Korean or pinyin,
-the letters O and l typed for 0 and 1 in a group of digits (「3Ol4 lO72」), and any run of separators between two
+Roman numerals one per digit (「ⅣⅦⅠⅨ」), the letters O and l typed for 0 and 1 in a group of digits (「3Ol4 lO72」; S, B, Z
+for 5, 8, 2 in a longer one), and any run of separators between two
 digits (spaces, tabs, newlines, dots, slashes, commas, underscores, every dash, 「ー」, parentheses) as
 one 「-」 — while remembering where each character came from. Then one detector per kind marks spans.
 
@@ -123,7 +124,9 @@ _KANA_DIGITS = {"ぜろ": "0", "ゼロ": "0", "れい": "0", "まる": "0", "マ
                 "にー": "2", "ニー": "2", "さん": "3", "サン": "3",
                 "よん": "4", "ヨン": "4", "し": "4", "ご": "5", "ゴ": "5", "ろく": "6", "ロク": "6", "なな": "7", "ナナ": "7",
                 "しち": "7", "はち": "8", "ハチ": "8", "きゅう": "9", "キュウ": "9", "く": "9",
-                "ごー": "5", "ゴー": "5"}   # 「よんごーいちに」 (session 51's blind trial)
+                "ごー": "5", "ゴー": "5",   # 「よんごーいちに」 (session 51's blind trial)
+                "にい": "2", "ニイ": "2", "シ": "4", "シー": "4", "しー": "4", "シチ": "7", "キュー": "9", "きゅー": "9", "ク": "9", "レイ": "0",
+                "ひと": "1", "ヒト": "1", "ふた": "2", "フタ": "2"}   # 「イチニーサンシー」, 「ヒトフタ…」 (session 69)
 _KANA_WORD = "|".join(sorted(_KANA_DIGITS, key=len, reverse=True))
 _KANA_NUMBER = re.compile(rf"(?<![ぁ-ゖァ-ヺー])(?:(?:{_KANA_WORD})(?:[ \u3000、,・]+(?:{_KANA_WORD})){{3,}}"
                           rf"|(?:{_KANA_WORD})(?:[ \u3000、,・]*(?:{_KANA_WORD})){{7,}})(?![ぁ-ゖァ-ヺー])")
@@ -131,6 +134,12 @@ _KANA_DIGIT = re.compile(_KANA_WORD)
 # four to seven written together next to a group of digits (「よんごーいちに の 8830 の 六七二九」, session 51's blind trial:
 # a マイナンバー read out, typed and written in kanji by turns — stored as typed)
 _KANA_GROUP = re.compile(rf"(?<![ぁ-ゖァ-ヺー])(?:{_KANA_WORD}){{4,7}}(?![ぁ-ゖァ-ヺー])")
+# — or right after a word naming a secret number (「暗証番号はいちにさんよんです」, session 69: stored as typed)
+_NAMED_BEFORE = re.compile(r"(?:暗証番号|暗唱番号|暗証|暗唱|あんしょうばんごう|あんしょう|パスワード|ぱすわーど|番号|ばんごう"
+                           r"|ナンバー|なんばー|(?<![a-z])pin)[はがをって、,:：=＝ \u3000]{0,3}$", re.IGNORECASE)
+# (there the words may run into a particle: 「…いちにさんよんです」「…よんにしてた」)
+_NAMED_GROUP = re.compile(rf"(?:{_KANA_WORD}){{4,7}}"
+                          r"(?=です|でした|だった|だ|で|と|って|かな|かも|ね|よ|の|にし|にす|(?![ぁ-ゖァ-ヺー]))")
 _BETWEEN_GROUPS = "[ \u3000、,・-]*(?:の[ \u3000、,・]*)?"
 _DIGIT_AFTER = re.compile(_BETWEEN_GROUPS + "[0-9]")
 _DIGIT_BEFORE = re.compile("[0-9]" + _BETWEEN_GROUPS + "$")
@@ -143,6 +152,10 @@ def _kana_numbers(chars: list) -> list:
     runs = list(_KANA_NUMBER.finditer(text))
     runs += [group for group in _KANA_GROUP.finditer(text)
              if (_DIGIT_AFTER.match(text, group.end()) or _DIGIT_BEFORE.search(text, 0, group.start()))
+             and not any(run.start() < group.end() and group.start() < run.end() for run in runs)]
+    runs += [group for group in _NAMED_GROUP.finditer(text)
+             if _NAMED_BEFORE.search(text, max(0, group.start() - 12), group.start())
+             and sum(len(word) > 1 for word in _KANA_DIGIT.findall(group.group())) >= 2   # not 「しくしく」
              and not any(run.start() < group.end() and group.start() < run.end() for run in runs)]
     spoken = []
     for run in sorted(runs, key=lambda run: run.start()):
@@ -222,17 +235,35 @@ def _pinyin_numbers(chars: list) -> list:
     return _read_out(chars, _PINYIN_NUMBER, _PINYIN_DIGIT, lambda word: _PINYIN_DIGITS[word.lower()])
 
 
+# numbers written in Roman numerals, one per digit, set apart (「IV VII I IX」; the single glyphs 「ⅣⅦⅠⅨ」 are read as
+# digits in `normalize`) — four or more, as the other read-out numbers (session 69, not tried by a trial)
+_ROMAN_DIGITS = {"I": "1", "II": "2", "III": "3", "IV": "4", "V": "5", "VI": "6", "VII": "7", "VIII": "8", "IX": "9"}
+_ROMAN_WORD = "|".join(sorted(_ROMAN_DIGITS, key=len, reverse=True))
+_ROMAN_NUMBER = re.compile(rf"(?<![A-Za-z])(?:{_ROMAN_WORD})(?:[ \u3000,、・-]+(?:{_ROMAN_WORD})){{3,}}(?![A-Za-z])")
+_ROMAN_DIGIT = re.compile(rf"(?<![A-Za-z])(?:{_ROMAN_WORD})(?![A-Za-z])")
+
+
+def _roman_numbers(chars: list) -> list:
+    """Runs of four or more Roman numerals set apart (「IV VII I IX」) as digits, one per numeral."""
+    return _read_out(chars, _ROMAN_NUMBER, _ROMAN_DIGIT, _ROMAN_DIGITS.__getitem__)
+
+
 # letters typed for digits inside a group of digits (b65 c04-3: 「3Ol4 lO72 586O」, a マイナンバー stored as typed): O and o
-# for 0, l and I for 1 — in a group of digits and such letters only, with at least one digit
-_LOOKALIKE_DIGITS = {"O": "0", "o": "0", "l": "1", "I": "1"}
-_LOOKALIKE_GROUP = re.compile(r"(?<![A-Za-z0-9])(?=[OoIl]*[0-9])[0-9OoIl]{2,}(?![A-Za-z0-9])")
+# for 0, l and I for 1 — in a group of digits and such letters only, with at least one digit; S for 5, B for 8 and Z for 2
+# only in a group of four or more with two digits (「1B3S」; not 「2B」「B5」「S60」)
+_LOOKALIKE_DIGITS = {"O": "0", "o": "0", "l": "1", "I": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2"}
+_LOOKALIKE_GROUP = re.compile(r"(?<![A-Za-z0-9])[0-9OoIlSsBZz]{2,}(?![A-Za-z0-9])")
+_SHAPED_LIKE = frozenset("SsBZz")   # letters less like their digit: the stricter rule
 
 
 def _lookalike_digits(chars: list) -> list:
-    """Letters standing for digits in a group of digits (「lO72」 → 1072)."""
+    """Letters standing for digits in a group of digits (「lO72」 → 1072, 「1B3S」 → 1835)."""
     text = "".join(c for c, _, _ in chars)
     out = list(chars)
     for group in _LOOKALIKE_GROUP.finditer(text):
+        digits = sum(c.isdigit() for c in group.group())
+        if digits < 1 or (_SHAPED_LIKE.intersection(group.group()) and (digits < 2 or len(group.group()) < 4)):
+            continue
         for i in range(group.start(), group.end()):
             if out[i][0] in _LOOKALIKE_DIGITS:
                 out[i] = (_LOOKALIKE_DIGITS[out[i][0]], out[i][1], out[i][2])
@@ -273,8 +304,9 @@ def _unify_separators(chars: list) -> list:
 
 
 # how digits written otherwise are read, in this order; separators last, between the digits all these give
-_READERS = (_kanji_numbers, _kana_numbers, _english_numbers, _hangul_numbers, _pinyin_numbers, _lookalike_digits,
-            _unify_separators)
+_READERS = (_kanji_numbers, _kana_numbers, _english_numbers, _hangul_numbers, _pinyin_numbers, _roman_numbers,
+            _lookalike_digits, _unify_separators)
+_ROMAN_GLYPHS = frozenset(chr(c) for c in (*range(0x2160, 0x216C), *range(0x2170, 0x217C)))   # Ⅰ … Ⅻ, ⅰ … ⅻ
 
 
 def normalize(text: str) -> View:
@@ -286,6 +318,9 @@ def normalize(text: str) -> View:
                 chars[-1] = (chars[-1][0], chars[-1][1], index + 1)
             continue
         if unicodedata.category(original) == "Cf":        # zero-width space, soft hyphen, BOM …
+            continue
+        if original in _ROMAN_GLYPHS:                     # 「ⅣⅦⅠⅨ」: each glyph its value (NFKC would spell IVVIIIIX)
+            chars.extend((ch, index, index + 1) for ch in str(int(unicodedata.numeric(original))))
             continue
         for ch in unicodedata.normalize("NFKC", original):
             if chars and unicodedata.combining(ch):         # ﾊﾟ → パ: join a mark to its letter
