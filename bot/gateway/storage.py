@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from sqlalchemy import (
-    Boolean, DateTime, ForeignKey, Integer, String, Text, create_engine, delete, func, inspect, select,
+    Boolean, DateTime, ForeignKey, Integer, String, Text, create_engine, delete, event, func, inspect, select,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -141,9 +141,17 @@ def make_engine(database_url: str) -> Engine:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             # readable by this user only; SQLite gives its -wal and -shm files the same mode
             os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-        return create_engine(database_url, connect_args={"check_same_thread": False}, hide_parameters=True)
+        engine = create_engine(database_url, connect_args={"check_same_thread": False}, hide_parameters=True)
+        event.listen(engine, "connect", _erase_deleted)
+        return engine
     # hide_parameters: an error names the SQL, never the values (a user's text) in the log
     return create_engine(database_url, pool_pre_ping=True, hide_parameters=True)
+
+
+def _erase_deleted(connection, _record) -> None:
+    """SQLite overwrites what is deleted or replaced with zeros (the first part of a number split over messages,
+    replaced once the number is complete, must not stay in the file's free space)."""
+    connection.execute("PRAGMA secure_delete=ON")
 
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -212,7 +220,10 @@ class Store:
             if message is None or not ending or not message.text.endswith(ending):
                 return False
             message.text = message.text[: len(message.text) - len(ending)] + replacement
-            return True
+        if self.engine.dialect.name == "sqlite":   # the text as typed is still in the write-ahead log: empty it
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return True
 
     def message(self, message_id: int) -> Optional[Message]:
         if not 0 < message_id <= MAX_ID:

@@ -17,8 +17,9 @@ The rules, in short (README, Security and privacy):
   暗唱番号 / パスワード / PIN …, or 4 digits right after a bare 「番号」 (「メモしてた番号が1953」, not
   受付番号 or 電話番号), near 「4桁」, chosen (「1234にしてた」) in a message about a 番号, quoted on its own
   (「「1234」みたいに…」) or given as an example (「0000とかでもいい？」; not a toll-free prefix) — unless it is a count
-  or a time (「4桁」「3回」「9:00」); 1–3 digits right after 暗証番号は ending a message, and the rest of the four
-  starting the next one (「暗証番号は19」, then 「あと72です」). A 12-digit number next to 通知カード or named as a person's 番号
+  or a time (「4桁」「3回」「9:00」); 1–3 digits ending a message right after 暗証番号は, or a few words after it in
+  its sentence, and the rest of the four starting the next one or two (「暗証番号は19」, then 「あと72です」).
+  A 12-digit number next to 通知カード or named as a person's 番号
   (「利用者さんの番号」) is a マイナンバー.
 - Phone: 10–11 digits from 0 (or +81) in at most three groups; toll-free and navigation-dial prefixes
   and the bot's own numbers are public.
@@ -138,8 +139,8 @@ _KANA_GROUP = re.compile(rf"(?<![ぁ-ゖァ-ヺー])(?:{_KANA_WORD}){{4,7}}(?![�
 _NAMED_BEFORE = re.compile(r"(?:暗証番号|暗唱番号|暗証|暗唱|あんしょうばんごう|あんしょう|パスワード|ぱすわーど|番号|ばんごう"
                            r"|ナンバー|なんばー|(?<![a-z])pin)[はがをって、,:：=＝ \u3000]{0,3}$", re.IGNORECASE)
 # (there the words may run into a particle: 「…いちにさんよんです」「…よんにしてた」)
-_NAMED_GROUP = re.compile(rf"(?:{_KANA_WORD}){{4,7}}"
-                          r"(?=です|でした|だった|だ|で|と|って|かな|かも|ね|よ|の|にし|にす|(?![ぁ-ゖァ-ヺー]))")
+_WORD_ENDS = re.compile(r"です|でした|だった|だ|で|と|って|かな|かも|ね|よ|の|にし|にす|なん|なの")
+_NAMED_GROUP = re.compile(rf"(?:{_KANA_WORD}){{4,7}}(?:(?={_WORD_ENDS.pattern})|(?![ぁ-ゖァ-ヺー]))")
 _BETWEEN_GROUPS = "[ \u3000、,・-]*(?:の[ \u3000、,・]*)?"
 _DIGIT_AFTER = re.compile(_BETWEEN_GROUPS + "[0-9]")
 _DIGIT_BEFORE = re.compile("[0-9]" + _BETWEEN_GROUPS + "$")
@@ -164,6 +165,34 @@ def _kana_numbers(chars: list) -> list:
             words.pop()   # 「いち いち に はち に しようと」 (session 41's blind trial): 1128 and the particle に
         spoken.append(words)
     return _words_as_digits(chars, spoken, _KANA_DIGITS.__getitem__)
+
+
+# kana number words typed in among digits, none apart (b67 c08-2, voice input: 「四〇二８１５ろくきゅうさん七二きゅうなんだが」, a
+# マイナンバー stored as typed): every word touching a digit, once the other readers have run — not a one-kana word or one
+# running on into a word at either end (「3にん」「5さんかい」「1234にして」; but 「番号はいち234」)
+_MIXED_RUN = re.compile(rf"(?:[0-9]|{_KANA_WORD})*[0-9](?:[0-9]|{_KANA_WORD})*")
+_MIXED_TOKEN = re.compile(rf"[0-9]|{_KANA_WORD}")
+_KANA = re.compile(r"[ぁ-ゖァ-ヺー]")
+
+
+def _mixed_numbers(chars: list) -> list:
+    """Kana number words written in among digits (「815ろくきゅうさん72きゅう」) as digits, one per word."""
+    text = "".join(c for c, _, _ in chars)
+    runs = []
+    for run in _MIXED_RUN.finditer(text):
+        tokens = list(_MIXED_TOKEN.finditer(text, run.start(), run.end()))
+        while tokens and not tokens[0].group().isdigit() and (
+                len(tokens[0].group()) == 1 or (_KANA.match(text[tokens[0].start() - 1:tokens[0].start()])
+                                                and not _NAMED_BEFORE.search(text, max(0, run.start() - 12), run.start()))):
+            tokens.pop(0)
+        while tokens and not tokens[-1].group().isdigit() and (
+                len(tokens[-1].group()) == 1
+                or (_KANA.match(text, tokens[-1].end()) and not _WORD_ENDS.match(text, tokens[-1].end()))):
+            tokens.pop()
+        words = [token for token in tokens if not token.group().isdigit()]
+        if words and len(tokens) >= 4:
+            runs.append(words)
+    return _words_as_digits(chars, runs, _KANA_DIGITS.__getitem__)
 
 
 def _words_as_digits(chars: list, runs: List[list], digit_of) -> list:
@@ -304,7 +333,7 @@ def _unify_separators(chars: list) -> list:
 
 
 # how digits written otherwise are read, in this order; separators last, between the digits all these give
-_READERS = (_kanji_numbers, _kana_numbers, _english_numbers, _hangul_numbers, _pinyin_numbers, _roman_numbers,
+_READERS = (_kanji_numbers, _kana_numbers, _mixed_numbers, _english_numbers, _hangul_numbers, _pinyin_numbers, _roman_numbers,
             _lookalike_digits, _unify_separators)
 _ROMAN_GLYPHS = frozenset(chr(c) for c in (*range(0x2160, 0x216C), *range(0x2170, 0x217C)))   # Ⅰ … Ⅻ, ⅰ … ⅻ
 
@@ -496,7 +525,9 @@ _LAST_DIGIT = re.compile(r"(?:最後|さいご|あと|残り|のこり|次|つ�
                          r"([0-9〇一二三四五六七八九])(?![0-9〇一二三四五六七八九十百千桁けたケ回])")
 # b64 c06-3/4: 「…暗証番号は19」, then in the next message 「…あと72です」 — a part of a PIN ending a message right after the
 # word, and the rest starting the next one (joined by `redact`'s `previous`, after a newline)
-_PIN_FRAGMENT = re.compile(rf"(?:{_PIN_WORDS.pattern})(?:は|が|って|:|：|=)\s*(\d{{1,3}})\s*"
+# — or a few words after it (b67 c05-3…5, short of breath: 「…暗証番号…忘れそう…ここに…書いとく…73」, 「9」, 「4…覚えとって」,
+# all stored as typed): digits ending a message in the sentence that names the PIN, the rest in the messages after
+_PIN_FRAGMENT = re.compile(rf"(?:{_PIN_WORDS.pattern})(?:(?:は|が|って|:|：|=)\s*|[^\d。？?！!\n]{{0,30}}?(?<!\d))(\d{{1,3}})\s*"
                            r"(?:です|でした|だ|だった|かな|かも|で)?[、。.…\s]*(?=\n|$|-\d)", re.IGNORECASE)
 _PIN_REST = re.compile(r"[\n-][.‥・、\s]*(?:(?:あと|後|残り|のこり|続き|つづき|後半|最後)(?:の(?:数字|番号|桁|2桁|二桁))?(?:は|が|って|:|：)?)?"
                        r"\s*(\d{1,3})(?![\d桁けたケ回文])")
@@ -534,12 +565,16 @@ def find_pins(text: str):
         if before or after or bare or chosen or spaced or example or signing or (four and _PIN_TALK.search(text)):
             yield start, end, PIN
     for fragment in _PIN_FRAGMENT.finditer(text):
-        rest = _PIN_REST.match(text, fragment.end())
-        if rest is not None and len(fragment.group(1)) + len(rest.group(1)) == 4:
-            yield fragment.start(1), fragment.end(1), PIN
-            yield rest.start(1), rest.end(1), PIN
-        elif not text.startswith("-", fragment.end()):   # not 「暗証番号は6-16桁」
-            yield fragment.start(1), fragment.end(1), PIN
+        parts, position = [fragment.span(1)], fragment.end()
+        while sum(end - start for start, end in parts) < 4:   # the rest, in one message or more (「73」, 「9」, 「4…」)
+            rest = _PIN_REST.match(text, position)
+            if rest is None or sum(end - start for start, end in parts) + len(rest.group(1)) > 4:
+                break
+            parts.append(rest.span(1))
+            position = rest.end()
+        if sum(end - start for start, end in parts) == 4 or not text.startswith("-", position):   # not 「暗証番号は6-16桁」
+            for start, end in parts:
+                yield start, end, PIN
     if _PIN_TALK.search(text):   # a PIN told in parts (「暗証番号の最初の2桁は 58」, then 「あとの2桁は 06」: session 28's blind trials)
         for part in _PIN_PART.finditer(text):
             yield part.start(1), part.end(1), PIN

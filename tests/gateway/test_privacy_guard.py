@@ -4,6 +4,7 @@ the FAX sheet's question. The corpus end to end: test_privacy_e2e.py."""
 from __future__ import annotations
 
 import asyncio
+import os
 import logging
 
 import pytest
@@ -72,6 +73,27 @@ def test_a_number_typed_four_digits_a_message_is_gone_from_all_three(app):
     ask(app, "u5", "予約は 12月3日の 14")                                # a message that does not go on with a number
     ask(app, "u5", "時からです")
     assert user_texts(app, "u5") == ["予約は 12月3日の 14", "時からです"]
+
+
+def test_a_part_replaced_later_is_gone_from_the_database_files_bytes(app, settings):
+    """b67: the pn check reads the SQLite files as bytes — a part stored as typed and replaced when the number was complete
+    stayed in the write-ahead log (secure_delete and a checkpoint after the replacement)."""
+    ask(app, "u6", "4021")                                   # nothing names a number yet: stored, then replaced
+    ask(app, "u6", "5693")
+    ask(app, "u6", "7290 母の番号です")
+    assert all(part not in text for text in user_texts(app, "u6") for part in ("4021", "5693", "7290"))
+    path = settings.database_url.removeprefix("sqlite:///")
+    stored = b"".join(open(name, "rb").read() for name in (path, f"{path}-wal", f"{path}-shm") if os.path.exists(name))
+    assert all(part.encode() not in stored for part in ("4021", "5693", "7290")) and "母の番号です".encode() in stored
+
+
+def test_a_pin_told_over_three_messages_a_few_words_after_the_word_is_never_stored(app):
+    """b67 c05-3…5, short of breath: 「…暗証番号…忘れそう…ここに…書いとく…73」, 「9」, 「4…覚えとって」 — all stored as typed."""
+    ask(app, "u7", "わかった…それより…暗証番号…忘れそう…ここに…書いとく…73")
+    ask(app, "u7", "9")
+    ask(app, "u7", "4…覚えとって…くれ…それと…3回…間違えたら…どうなる")
+    assert not any(ch.isdigit() for text in user_texts(app, "u7") for ch in text.replace("3回", ""))
+    assert all(not any(ch.isdigit() for ch in text.replace("3回", "")) for _, text in app.state.rasa_heard)
 
 
 def test_the_end_of_a_message_is_kept_only_briefly_and_per_conversation(app, monkeypatch):
