@@ -2870,6 +2870,41 @@ def test_b66_questions_get_the_answer_that_fits():
     assert "ご質問の点：資格確認書では、過去のお薬の情報などは共有されません" in drugs[0]["text"]
 
 
+def test_b67_questions_get_the_answer_that_fits():
+    """b67 (sixty turns, ten new personas): arrears on the insurance (not covered: declined, the 資格確認書 not answered beside
+    it), consent at the reader for someone unconscious (declined, what the documents say beside), an ER nurse's patient
+    arriving by ambulance whose face check fails (the reception's check, not the emergency decline), a signature for
+    someone who cannot move their hands (the 代筆, not the 点字), a 本人限定受取郵便 kept at the post office (declined), and
+    the 代筆 asked beside the proof that the person cannot come (both answered)."""
+    from actions.actions import ActionAnswer
+    arrears = run(ActionAnswer(), following({"answer_id": "hokensho_end"}, "shikaku_kakuninsho",
+                                            "実は弟は国民健康保険の保険料を滞納しているかもしれないんです。それでもその資格確認書は届くんでしょうか？",
+                                            [("shikaku_kakuninsho", 0.98)]))[1]
+    assert arrears[0]["custom"].get("fallback") and "滞納" in arrears[0]["text"]
+    assert not any(m["custom"].get("answer_id") == "shikaku_kakuninsho" for m in arrears)
+    unconscious = run(ActionAnswer(), following({"answer_id": "hoken_visit"}, "no_card_shikaku",
+                                                "本人が意識なくて「希望」も言えない時、同意画面はどうするの？資料に書いてないなら書いてないでいい",
+                                                [("no_card_shikaku", 0.71), ("hoken_visit", 0.07)]))[1]
+    assert unconscious[0]["custom"].get("fallback") and "同意" in unconscious[0]["text"]
+    er = run(ActionAnswer(), following(None, "face_auth_card_hoken",
+                                       "救急外来Nsです。救急車で来た高齢の患者さん、保険証なくてマイナカードだけ財布に入ってた。本人意識レベル低くて顔認証ムリ。どうすればいい？",
+                                       [("face_auth_card_hoken", 0.81), ("hospital_refused", 0.04)]))[1]
+    assert er[0]["custom"]["answer_id"] == "hoken_visit" and "目視" in er[0]["text"]
+    hands = run(ActionAnswer(), following(None, "visual_impairment",
+                                          "利用者さんはほとんどが発語がなく、手足も自分では動かせません。マイナンバーカードの交付申請書の署名欄は、どうすればよいでしょうか。",
+                                          [("nlu_fallback", 0.35), ("visual_impairment", 0.34), ("signature_help", 0.34)]))[1]
+    assert hands[0]["custom"]["answer_id"] == "signature_help"
+    kept = run(ActionAnswer(), following({"answer_id": "post_office"}, "post_office",
+                                         "お客様が不在だった場合、本人限定受取郵便の郵便局での保管期間は何日とご案内すればよいですか？",
+                                         [("post_office", 0.97)]))[1]
+    assert kept[0]["custom"].get("fallback") and not any(m["custom"].get("answer_id") == "post_office" for m in kept)
+    both = run(ActionAnswer(), following(None, "signature_help",
+                                         "申請書の署名は私が代筆してもいいですか？それと、受け取りの代理人に私がなる場合、本人はまだ72歳なので、"
+                                         "来庁が難しいことを示す書類は何が必要になりますか。",
+                                         [("signature_help", 0.92), ("proxy_pickup_relaxation", 0.08)]))[1]
+    assert [m["custom"].get("answer_id") for m in both][:2] == ["signature_help", "proxy_pickup_relaxation"]
+
+
 def test_the_hospital_until_a_lost_card_is_reissued_gets_the_interim_line():
     """Session 28's blind trials, after the lost-card steps: 「カードをなくしてから再発行までの間、病院はどうすればいいです
     か？」 got only the reissue line; its 「カードがない間の受診」 line answers (病院 read as 受診)."""

@@ -182,9 +182,32 @@ def test_english_words_in_a_japanese_message_are_read_in_japanese():
     Japanese (English, romaji: `romaji_written`)."""
     from bot.rasa_side.kana import english_aside_written
     assert english_aside_written("なくしました。どうしよう？ very worried") == "なくしました。どうしよう？ とても しんぱい"
-    assert english_aside_written("カードがlostです。Please help") == "カードがなくしたです。おねがいします たすけて"
+    assert english_aside_written("カードがlostです。Please help") == "カードが紛失です。おねがいします たすけて"
     for left in ("I lost my card", "Boku ga card wo nakushita", "QRコードのPINは?", "helpful なサイト"):
         assert english_aside_written(left) == left
+
+
+def test_latin_words_nothing_here_knows_are_left_out_of_a_japanese_message():
+    """b67 c06 (a care worker from Nigeria): 「Hello! 私はNigeria出身の介護staffです。今日、residentのおばあちゃんの…」 was out of
+    scope 0.62 — names and English asides are dropped for the classifier; the lexicon's Latin words (PIN, ATM, QR, iPhone) and
+    a few more stay; a message without Japanese is left as it is."""
+    from bot.rasa_side.kana import latin_asides_dropped
+    from bot.shared.concepts import latin_terms
+    known = latin_terms()
+    assert {"pin", "atm", "qr", "iphone", "fax"} <= known
+    assert latin_asides_dropped("私はNigeria出身の介護staffです", known) == "私は出身の介護です"
+    assert latin_asides_dropped("iPhoneでPINを入れてOKを押す", known) == "iPhoneでPINを入れてOKを押す"
+    assert latin_asides_dropped("I lost my card", known) == "I lost my card"
+
+
+def test_a_message_typed_in_fragments_is_read_as_one_phrase():
+    """b67 c05 (short of breath): 「役所…行けん…カード…どうやって…受け取る」 got 「もしかして」 twice — three pauses or more
+    between short fragments are left out; pauses in ordinary sentences stay."""
+    from bot.shared.concepts import pauses_joined
+    assert pauses_joined("在宅酸素…しとる…役所…行けん…カード") == "在宅酸素しとる役所行けんカード"
+    assert pauses_joined("受け取り...の方...代わりに...息子...行ける？") == "受け取りの方代わりに息子行ける？"
+    kept = "えっと…母のカードのことなんですが…実は先週から見当たらなくて…どうしたらいいでしょう"
+    assert pauses_joined(kept) == kept and pauses_joined("カード…なくした") == "カード…なくした"
 
 
 def test_kana_typed_without_dakuten_are_read_as_the_word():

@@ -128,9 +128,9 @@ class KanaToKanji(GraphComponent):
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
-        from bot.rasa_side.kana import (english_aside_written, kana_joined, kana_to_words, katakana_written, romaji_words_written,
-                                        romaji_written)
-        from bot.shared.concepts import kana_to_terms, without_slips
+        from bot.rasa_side.kana import (english_aside_written, kana_joined, kana_to_words, katakana_written,
+                                        latin_asides_dropped, romaji_words_written, romaji_written)
+        from bot.shared.concepts import kana_to_terms, latin_terms, without_slips
         from bot.shared.kana import KANJI, katakana_words_in_hiragana
 
         for message in messages:
@@ -138,7 +138,8 @@ class KanaToKanji(GraphComponent):
             if text:   # slips mended (「まいな保険書」), romaji Japanese in hiragana, katakana words that are not loanwords too
                        # (「暗証番号をワスレタ」), then the terms once (before the words of a kana-only question)
                 text = without_slips(text)
-                romaji_read = romaji_words_written(romaji_written(english_aside_written(text)), self.vocabulary)
+                romaji_read = latin_asides_dropped(
+                    romaji_words_written(romaji_written(english_aside_written(text)), self.vocabulary), latin_terms())
                 typed = kana_joined(katakana_words_in_hiragana(katakana_written(romaji_read)))
                 message.set(TEXT, kana_to_terms(typed) if KANJI.search(typed)
                             else kana_to_words(typed, self.vocabulary, terms_first=kana_to_terms, loose=self.loose))

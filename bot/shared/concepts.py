@@ -107,9 +107,26 @@ _SLIP = re.compile("|".join(re.escape(v) for v, _ in SLIPS))
 _MEANT = dict(SLIPS)
 
 
+# a message typed in fragments, a pause between every few words (b67 c05, short of breath: 「役所…行けん…カード…どうやって…
+# 受け取る」 got 「もしかして」 twice): read as one phrase — three pauses or more, two to eight characters apart on average
+_PAUSE = re.compile(r"(?:…|‥|\.{2,}|・{2,}|。{2,})+")
+_FRAGMENT_LENGTH = (2, 8)
+
+
+def pauses_joined(text: str) -> str:
+    """The text without its pauses when it is typed in short fragments (「役所…行けん」 → 「役所行けん」), else as it is."""
+    fragments = [part for part in _PAUSE.split(text) if part.strip()]
+    pauses = len(_PAUSE.findall(text))
+    if pauses < 3 or not fragments:
+        return text
+    average = sum(len(part.strip()) for part in fragments) / len(fragments)
+    return _PAUSE.sub("", text) if _FRAGMENT_LENGTH[0] <= average <= _FRAGMENT_LENGTH[1] else text
+
+
 def without_slips(text: str) -> str:
-    """The text with its SLIPS mended and its Chinese characters in their Japanese forms (CHINESE_FORMS)."""
-    return _SLIP.sub(lambda m: _MEANT[m.group(0)], text.translate(CHINESE_FORMS))
+    """The text with its SLIPS mended, its Chinese characters in their Japanese forms (CHINESE_FORMS) and its pauses
+    joined when typed in fragments (`pauses_joined`)."""
+    return _SLIP.sub(lambda m: _MEANT[m.group(0)], pauses_joined(text).translate(CHINESE_FORMS))
 
 
 # Spellings of the same word, read as one (in the terms and in the question alike): 「ハガキを紛失した」
@@ -131,8 +148,10 @@ _CANONICAL = dict(VARIANTS)
 
 
 def normalize(text: str) -> str:
-    """NFKC, lower case, Japanese forms of Chinese characters (CHINESE_FORMS), one spelling for the VARIANTS."""
-    return _VARIANT.sub(lambda m: _CANONICAL[m.group(0)], unicodedata.normalize("NFKC", text).lower().translate(CHINESE_FORMS))
+    """NFKC, lower case, Japanese forms of Chinese characters (CHINESE_FORMS), one spelling for the VARIANTS, pauses
+    joined when typed in fragments."""
+    return _VARIANT.sub(lambda m: _CANONICAL[m.group(0)],
+                        pauses_joined(unicodedata.normalize("NFKC", text)).lower().translate(CHINESE_FORMS))
 
 
 # 「<term>とは?」「<term>って何ですか」: a question that asks only what a term means (after normalize())
@@ -208,6 +227,9 @@ class Lexicon:
         self._together_reading_index = _TermIndex(r for groups in self._together_readings.values() for group in groups
                                                   for r in group)
         self._pattern = _alternation(owner)
+        together_terms = [t for groups in self._together.values() for group in groups for t in group]
+        self.latin_words = frozenset(word.lower() for term in [*owner, *together_terms]
+                                     for word in re.findall(r"[A-Za-z]+", term))   # 「PIN」「ATM」「iPhone」 …
         self._reading_surface: Dict[str, str] = {}          # reading → the term it spells
         for term in owner:
             reading = (readings or {}).get(term)
@@ -466,3 +488,8 @@ def _inside_a_number(match: "re.Match[str]") -> bool:
 def kana_to_terms(text: str) -> str:
     """`Lexicon.kana_to_terms` with the project's lexicon (used by the NLU component bot.rasa_side.nlu.KanaToKanji)."""
     return load_lexicon().kana_to_terms(text)
+
+
+def latin_terms() -> frozenset:
+    """The Latin words of the project's lexicon's terms (PIN, ATM, iPhone, QR …), lower case."""
+    return load_lexicon().latin_words
