@@ -2617,6 +2617,8 @@ def test_session_61_words_of_b59(lexicon, kb):
     from bot.shared.concepts import without_slips
     assert without_slips("MSで疲れやすいです。まいな保険書の登録、家でできる？") == "MSで疲れやすいです。まいな保険証の登録、家でできる？"
     assert "hoken_registration" in lexicon.find("まいな保険書の登録、家でできる？").covered
+    # b67 c08-1, a husband using voice input: 「妻の舞いなんばーカードを健康保健賞として使うには何か手続きがいるのかね」 (「もしかして」)
+    assert "hoken" in lexicon.find("妻の舞いなんばーカードを健康保健賞として使うには何か手続きがいるのかね").covered
     note = ("ご家族から「念のため番号も控えておいて」とメモを渡されました。患者さんのマイナンバーが と書いてあるのですが、"
             "これで桁数合ってますか？")
     decision = decide(note, "mynumber_leak", ranking(("mynumber_leak", 0.6), ("pin_sharing", 0.26), ("card_safety", 0.11)),

@@ -87,6 +87,7 @@ class UncoveredConcept(BaseModel):
 SLIPS = [
     ("保健証", "保険証"), ("保険書", "保険証"), ("障害者手長", "障害者手帳"), ("手長を", "手帳を"),
     ("代理高付", "代理交付"), ("代理公布", "代理交付"), ("暗唱", "暗証"),   # voice input's homophones (session 27's blind trials)
+    ("舞いなんばー", "マイナンバー"), ("保健賞", "保険証"), ("保険賞", "保険証"),   # b67 c08-1: 「妻の舞いなんばーカードを健康保健賞として」
 ]
 # Chinese characters for their Japanese forms — traditional (b64 c02, a care worker from Taiwan: 「さっきの外國語のフリーダイヤル、
 # 中國語にも對應していますか？」 got the free dial in Japanese; 「手續」「寫眞」「有效」)
