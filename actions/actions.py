@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guides import (check_topic, earlier_answer_ids, last_placed_reply, latest_intent, latest_text, pause_events,
                             paused_answer, previous_question, previous_reply, previous_result, reply_before_a_decline, reply_to_part,
-                            requested_check, running_flow, utter)
+                            requested_check, resume_asked, running_flow, utter)
 from actions.hiragana import for_the_reader, reads_hiragana
 from actions.reading import parse
 from actions.safety import safe_run
@@ -976,6 +976,8 @@ class MessageAction(Action, ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         if requested_check(tracker) and not running_flow(tracker):
             return [FollowupAction("action_guide_start")]
+        if resume_asked(tracker) and not running_flow(tracker):   # 「段取りの続きをお願いします」 read as a question
+            return [FollowupAction("action_guide_resume")]
         resumed = paused_answer(dispatcher, tracker)
         if resumed is not None:
             return resumed

@@ -312,9 +312,23 @@ CHECK_REQUEST = re.compile(r"チェック(?:を|が)?(?:やる|やりたい|し�
 CHECK_PHRASES = {"順番に確認": "lost", "段取り": "outreach"}
 
 
+# 「それでは段取りの続きをお願いいたします」 (b67 c03-6, after a question asked during the outreach's check: it started
+# again, its answers lost): the paused check asked to go on, not to start
+RESUME_WORDS = re.compile(r"続き|つづき|続けてください|続けたい|続けます|続けましょう|つづけて|再開|に戻って|にもどって")   # not
+# 「続けて間違えて」 (a PIN locked)
+
+
+def resume_asked(tracker: Tracker) -> bool:
+    """A check is paused and the message asks for it to go on (「段取りの続きをお願いします」)."""
+    return tracker.get_slot("paused_guide") in guides.FLOWS and bool(RESUME_WORDS.search(latest_text(tracker)))
+
+
 def requested_check(tracker: Tracker) -> Optional[str]:
     """The check the message asks for in words: a check's button title typed (「いますることを順番に確認」), or 「…の
-    チェックやる」 with the check named (the `guide` entity); None for any other message."""
+    チェックやる」 with the check named (the `guide` entity); None for any other message, and for one asking the paused
+    check to go on (`resume_asked`)."""
+    if resume_asked(tracker):
+        return None
     text = re.sub(r"\s+", "", latest_text(tracker)).replace("ちぇっく", "チェック")
     typed = next((name for name, title in guides.CHECK_TITLE.items() if re.sub(r"\s+", "", title) == text), None)
     named = next((value for value in entity_values(tracker, "guide") if value in guides.FLOWS), None)
@@ -352,6 +366,8 @@ class ActionGuideStart(Action):
     @safe_run
     @for_the_reader
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        if resume_asked(tracker):
+            return [FollowupAction("action_guide_resume")]
         requested = requested_check(tracker)
         intent = "start_guide" if requested else latest_intent(tracker)
         chosen = requested or next((value for value in entity_values(tracker, "guide") if value in guides.FLOWS), None)

@@ -2870,6 +2870,17 @@ def test_b66_questions_get_the_answer_that_fits():
     assert "ご質問の点：資格確認書では、過去のお薬の情報などは共有されません" in drugs[0]["text"]
 
 
+def test_the_paused_check_asked_to_go_on_is_resumed_not_started_again():
+    """b67 c03-6: after a question asked during the outreach's check, 「それでは段取りの続きをお願いいたします。」 started the
+    check again from its first question, the date and the answers given lost."""
+    slots = {"paused_guide": "outreach", "outreach_date": "2027-02-16", "outreach_other_city": "yes"}
+    text = "承知いたしました。それでは段取りの続きをお願いいたします。"
+    events, _ = run(guide_actions.ActionGuideStart(), tracker("start_guide", text, slots))
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_guide_resume"}]
+    assert guide_actions.requested_check(tracker("start_guide", text, slots)) is None
+    assert guide_actions.requested_check(tracker("start_guide", "段取りを作ってほしい")) == "outreach"
+
+
 def test_b67_questions_get_the_answer_that_fits():
     """b67 (sixty turns, ten new personas): arrears on the insurance (not covered: declined, the 資格確認書 not answered beside
     it), consent at the reader for someone unconscious (declined, what the documents say beside), an ER nurse's patient
