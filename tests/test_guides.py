@@ -663,6 +663,12 @@ def following(custom, intent, text, ranking=()):
     return trk
 
 
+def answer_to(custom, intent, text, ranking=()):
+    """The messages ActionAnswer sends for `text` after a reply with `custom` (see `following`)."""
+    from actions.actions import ActionAnswer
+    return run(ActionAnswer(), following(custom, intent, text, ranking))[1]
+
+
 def test_a_question_read_as_a_checks_start_is_answered():
     """Session 41's trial: 「…「カードを作りたいか」の気持ちを確認するのが難しいんです。確認できない場合はどうすればいいですか？」
     (start_guide 0.68, the PIN named) started the PIN check; a question that does not ask for a check is passed on and
@@ -2851,22 +2857,21 @@ def test_b66_questions_get_the_answer_that_fits():
     """b66 (sixty turns, ten new personas): the reader's face check failing with the PIN forgotten (not the 顔認証 card),
     a 通知カード lost after the outreach (its 紛失届, not the outreach's line again), the face shown to the reader kept?
     (the card's safety, not the photo's exception), the drug history with a 資格確認書 (its line said first)."""
-    from actions.actions import ActionAnswer
-    face = run(ActionAnswer(), following(None, "face_auth_card_about",
-                                         "透析の患者さんで顔認証がなかなか通らない人がいて。暗証番号も覚えてないって。そういう人どうすればいい？",
-                                         [("face_auth_card_about", 0.51), ("face_auth_card_apply", 0.25), ("hoken_visit", 0.11)]))[1]
+    face = answer_to(None, "face_auth_card_about",
+                     "透析の患者さんで顔認証がなかなか通らない人がいて。暗証番号も覚えてないって。そういう人どうすればいい？",
+                     [("face_auth_card_about", 0.51), ("face_auth_card_apply", 0.25), ("hoken_visit", 0.11)])
     assert face[0]["custom"]["answer_id"] == "hoken_visit" and "目視" in face[0]["text"]
-    notice = run(ActionAnswer(), following({"answer_id": "outreach_facility"}, "lost_card",
-                                           "当日の書類の件で伺います。通知カードを紛失している入居者が数名おりますが、その場合はどうなりますか。",
-                                           [("nlu_fallback", 0.35), ("lost_card", 0.27), ("out_of_scope", 0.24)]))[1]
+    notice = answer_to({"answer_id": "outreach_facility"}, "lost_card",
+                       "当日の書類の件で伺います。通知カードを紛失している入居者が数名おりますが、その場合はどうなりますか。",
+                       [("nlu_fallback", 0.35), ("lost_card", 0.27), ("out_of_scope", 0.24)])
     assert notice[0]["custom"]["answer_id"].startswith("lost_card") and "通知カード紛失届" in notice[0]["text"]
-    kept = run(ActionAnswer(), following(None, "photo_exception",
-                                         "びょういんで かおを きかいに うつすのが こわいです。しゃしんが どこかに のこるのですか",
-                                         [("photo_exception", 0.38), ("card_safety", 0.35), ("out_of_scope", 0.12)]))[1]
+    kept = answer_to(None, "photo_exception",
+                     "びょういんで かおを きかいに うつすのが こわいです。しゃしんが どこかに のこるのですか",
+                     [("photo_exception", 0.38), ("card_safety", 0.35), ("out_of_scope", 0.12)])
     assert kept[0]["custom"]["answer_id"] == "card_safety"
-    drugs = run(ActionAnswer(), following({"answer_id": "hokensho_end"}, "shikaku_kakuninsho",
-                                          "その資格確認書で来た人だと、うちで過去の薬の情報とかは見れないってこと？",
-                                          [("shikaku_kakuninsho", 0.8)]))[1]
+    drugs = answer_to({"answer_id": "hokensho_end"}, "shikaku_kakuninsho",
+                      "その資格確認書で来た人だと、うちで過去の薬の情報とかは見れないってこと？",
+                      [("shikaku_kakuninsho", 0.8)])
     assert "ご質問の点：資格確認書では、過去のお薬の情報などは共有されません" in drugs[0]["text"]
 
 
@@ -2887,32 +2892,31 @@ def test_b67_questions_get_the_answer_that_fits():
     arriving by ambulance whose face check fails (the reception's check, not the emergency decline), a signature for
     someone who cannot move their hands (the 代筆, not the 点字), a 本人限定受取郵便 kept at the post office (declined), and
     the 代筆 asked beside the proof that the person cannot come (both answered)."""
-    from actions.actions import ActionAnswer
-    arrears = run(ActionAnswer(), following({"answer_id": "hokensho_end"}, "shikaku_kakuninsho",
-                                            "実は弟は国民健康保険の保険料を滞納しているかもしれないんです。それでもその資格確認書は届くんでしょうか？",
-                                            [("shikaku_kakuninsho", 0.98)]))[1]
+    arrears = answer_to({"answer_id": "hokensho_end"}, "shikaku_kakuninsho",
+                        "実は弟は国民健康保険の保険料を滞納しているかもしれないんです。それでもその資格確認書は届くんでしょうか？",
+                        [("shikaku_kakuninsho", 0.98)])
     assert arrears[0]["custom"].get("fallback") and "滞納" in arrears[0]["text"]
     assert not any(m["custom"].get("answer_id") == "shikaku_kakuninsho" for m in arrears)
-    unconscious = run(ActionAnswer(), following({"answer_id": "hoken_visit"}, "no_card_shikaku",
-                                                "本人が意識なくて「希望」も言えない時、同意画面はどうするの？資料に書いてないなら書いてないでいい",
-                                                [("no_card_shikaku", 0.71), ("hoken_visit", 0.07)]))[1]
+    unconscious = answer_to({"answer_id": "hoken_visit"}, "no_card_shikaku",
+                            "本人が意識なくて「希望」も言えない時、同意画面はどうするの？資料に書いてないなら書いてないでいい",
+                            [("no_card_shikaku", 0.71), ("hoken_visit", 0.07)])
     assert unconscious[0]["custom"].get("fallback") and "同意" in unconscious[0]["text"]
-    er = run(ActionAnswer(), following(None, "face_auth_card_hoken",
-                                       "救急外来Nsです。救急車で来た高齢の患者さん、保険証なくてマイナカードだけ財布に入ってた。本人意識レベル低くて顔認証ムリ。どうすればいい？",
-                                       [("face_auth_card_hoken", 0.81), ("hospital_refused", 0.04)]))[1]
+    er = answer_to(None, "face_auth_card_hoken",
+                   "救急外来Nsです。救急車で来た高齢の患者さん、保険証なくてマイナカードだけ財布に入ってた。本人意識レベル低くて顔認証ムリ。どうすればいい？",
+                   [("face_auth_card_hoken", 0.81), ("hospital_refused", 0.04)])
     assert er[0]["custom"]["answer_id"] == "hoken_visit" and "目視" in er[0]["text"]
-    hands = run(ActionAnswer(), following(None, "visual_impairment",
-                                          "利用者さんはほとんどが発語がなく、手足も自分では動かせません。マイナンバーカードの交付申請書の署名欄は、どうすればよいでしょうか。",
-                                          [("nlu_fallback", 0.35), ("visual_impairment", 0.34), ("signature_help", 0.34)]))[1]
+    hands = answer_to(None, "visual_impairment",
+                      "利用者さんはほとんどが発語がなく、手足も自分では動かせません。マイナンバーカードの交付申請書の署名欄は、どうすればよいでしょうか。",
+                      [("nlu_fallback", 0.35), ("visual_impairment", 0.34), ("signature_help", 0.34)])
     assert hands[0]["custom"]["answer_id"] == "signature_help"
-    kept = run(ActionAnswer(), following({"answer_id": "post_office"}, "post_office",
-                                         "お客様が不在だった場合、本人限定受取郵便の郵便局での保管期間は何日とご案内すればよいですか？",
-                                         [("post_office", 0.97)]))[1]
+    kept = answer_to({"answer_id": "post_office"}, "post_office",
+                     "お客様が不在だった場合、本人限定受取郵便の郵便局での保管期間は何日とご案内すればよいですか？",
+                     [("post_office", 0.97)])
     assert kept[0]["custom"].get("fallback") and not any(m["custom"].get("answer_id") == "post_office" for m in kept)
-    both = run(ActionAnswer(), following(None, "signature_help",
-                                         "申請書の署名は私が代筆してもいいですか？それと、受け取りの代理人に私がなる場合、本人はまだ72歳なので、"
-                                         "来庁が難しいことを示す書類は何が必要になりますか。",
-                                         [("signature_help", 0.92), ("proxy_pickup_relaxation", 0.08)]))[1]
+    both = answer_to(None, "signature_help",
+                     "申請書の署名は私が代筆してもいいですか？それと、受け取りの代理人に私がなる場合、本人はまだ72歳なので、"
+                     "来庁が難しいことを示す書類は何が必要になりますか。",
+                     [("signature_help", 0.92), ("proxy_pickup_relaxation", 0.08)])
     assert [m["custom"].get("answer_id") for m in both][:2] == ["signature_help", "proxy_pickup_relaxation"]
 
 
