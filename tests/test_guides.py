@@ -2918,6 +2918,11 @@ def test_b67_questions_get_the_answer_that_fits():
                      "来庁が難しいことを示す書類は何が必要になりますか。",
                      [("signature_help", 0.92), ("proxy_pickup_relaxation", 0.08)])
     assert [m["custom"].get("answer_id") for m in both][:2] == ["signature_help", "proxy_pickup_relaxation"]
+    proof = answer_to({"answer_id": "proxy_pickup_eligibility"}, "proxy_pickup_documents",
+                      "さっきの代理交付の件ですが、その「来庁が困難であることを疎明する資料」って、精神障害の方の場合は具体的に"
+                      "何を用意すればいいですか？手帳のコピーでいいのか、診断書が要るのか。",
+                      [("proxy_pickup_documents", 0.71), ("proxy_pickup_relaxation", 0.29)])
+    assert proof[0]["custom"]["answer_id"] == "proxy_pickup_relaxation"   # the proof's examples, not who may (c04-4)
 
 
 def test_the_hospital_until_a_lost_card_is_reissued_gets_the_interim_line():

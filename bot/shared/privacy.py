@@ -17,7 +17,8 @@ The rules, in short (README, Security and privacy):
   暗唱番号 / パスワード / PIN …, or 4 digits right after a bare 「番号」 (「メモしてた番号が1953」, not
   受付番号 or 電話番号), near 「4桁」, chosen (「1234にしてた」) in a message about a 番号, quoted on its own
   (「「1234」みたいに…」) or given as an example (「0000とかでもいい？」; not a toll-free prefix) — unless it is a count
-  or a time (「4桁」「3回」「9:00」); 1–3 digits ending a message right after 暗証番号は, or a few words after it in
+  or a time (「4桁」「3回」「9:00」); four digits written as a date near the word, when no calendar has it or it is named
+  or an example (「58月61日 みたいな」); 1–3 digits ending a message right after 暗証番号は, or a few words after it in
   its sentence, and the rest of the four starting the next one or two (「暗証番号は19」, then 「あと72です」).
   A 12-digit number next to 通知カード or named as a person's 番号
   (「利用者さんの番号」) is a マイナンバー.
@@ -134,7 +135,9 @@ _KANA_NUMBER = re.compile(rf"(?<![ぁ-ゖァ-ヺー])(?:(?:{_KANA_WORD})(?:[ \u3
 _KANA_DIGIT = re.compile(_KANA_WORD)
 # four to seven written together next to a group of digits (「よんごーいちに の 8830 の 六七二九」, session 51's blind trial:
 # a マイナンバー read out, typed and written in kanji by turns — stored as typed)
-_KANA_GROUP = re.compile(rf"(?<![ぁ-ゖァ-ヺー])(?:{_KANA_WORD}){{4,7}}(?![ぁ-ゖァ-ヺー])")
+# — 「の」 between the groups too (b68 c09-2: 「父の番号は3815のにぜろきゅうよんの6733ですが」, stored as typed)
+_KANA_GROUP = re.compile(rf"(?:(?<![ぁ-ゖァ-ヺー])|(?<=[0-9]の)|(?<=[0-9][ \u3000、,・]の))(?:{_KANA_WORD}){{4,7}}"
+                         rf"(?:(?![ぁ-ゖァ-ヺー])|(?=の[ \u3000、,・]*[0-9]))")
 # — or right after a word naming a secret number (「暗証番号はいちにさんよんです」, session 69: stored as typed)
 _NAMED_BEFORE = re.compile(r"(?:暗証番号|暗唱番号|暗証|暗唱|あんしょうばんごう|あんしょう|パスワード|ぱすわーど|番号|ばんごう"
                            r"|ナンバー|なんばー|(?<![a-z])pin)[はがをって、,:：=＝ \u3000]{0,3}$", re.IGNORECASE)
@@ -531,6 +534,10 @@ _PIN_FRAGMENT = re.compile(rf"(?:{_PIN_WORDS.pattern})(?:(?:は|が|って|:|：
                            r"(?:です|でした|だ|だった|かな|かも|で)?[、。.…\s]*(?=\n|$|-\d)", re.IGNORECASE)
 _PIN_REST = re.compile(r"[\n-][.‥・、\s]*(?:(?:あと|後|残り|のこり|続き|つづき|後半|最後)(?:の(?:数字|番号|桁|2桁|二桁))?(?:は|が|って|:|：)?)?"
                        r"\s*(\d{1,3})(?![\d桁けたケ回文])")
+# b68 c05-5: 「暗証番号 たしか 58月61日 みたいな 並びに したけど」 (stored as typed): four digits written as a date near the word —
+# one no calendar has, or given as an example or named (「暗証番号は12月25日」) — not a day something is done on
+_DATE_SHAPED = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_NAMED_AS = re.compile(r"(?:は|が|って|:|：|=)\s*$")
 _PASSWORD = re.compile(r"(?<![0-9A-Za-z])(?=[0-9A-Za-z]*\d)(?=[0-9A-Za-z]*[A-Za-z])[0-9A-Za-z]{6,16}(?![0-9A-Za-z])")
 
 
@@ -564,6 +571,17 @@ def find_pins(text: str):
         signing = _PASSWORD.fullmatch(text[start:end]) and _SIGNING_BEFORE.search(text, max(0, start - 12), start)  # 「署名用は KOBE2024X」
         if before or after or bare or chosen or spaced or example or signing or (four and _PIN_TALK.search(text)):
             yield start, end, PIN
+    for date in _DATE_SHAPED.finditer(text):
+        month, day = int(date.group(1)), int(date.group(2))
+        if len(date.group(1) + date.group(2)) != 4 or _BIRTH_WORDS.search(text, max(0, date.start() - 12), date.end() + 6):
+            continue
+        near = next((m for m in _PIN_WORDS.finditer(text, max(0, date.start() - 40), date.start())
+                     if date.start() - m.end() <= 20), None)
+        if near is None and not any(m.start() - date.end() <= 10 for m in _PIN_WORDS.finditer(text, date.end(), date.end() + 30)):
+            continue
+        if (not 1 <= month <= 12 or not 1 <= day <= 31 or _EXAMPLE_AFTER.match(text, date.end())
+                or (near and _NAMED_AS.search(text, near.end(), date.start()))):
+            yield date.start(), date.end(), PIN
     for fragment in _PIN_FRAGMENT.finditer(text):
         parts, position = [fragment.span(1)], fragment.end()
         while sum(end - start for start, end in parts) < 4:   # the rest, in one message or more (「73」, 「9」, 「4…」)
