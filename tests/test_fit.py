@@ -40,6 +40,7 @@ OUTRANKING_EACH_OTHER = [   # (earlier, later: the later wins)
     ("registration_needed_to_see_a_doctor", "usable_mark"),
     ("face_auth_mark", "switch_to_face_auth"), ("face_auth_mark", "visual_check"),
     ("face_auth_mark", "face_auth_card_at_hospital"), ("visual_check", "face_auth_card_at_counter"),
+    ("card_cannot_be_placed", "reader_obligation"), ("card_cannot_be_placed", "refusal_reported"),   # (b68 c05-1)
     ("reader_obligation", "reader_without_face"),
     ("number_at_the_counter", "pin_said_aloud"),   # the PIN said aloud, not the 12 digits (b62 c06-6)
     ("moving_with_the_card", "gendogaku_at_the_reader"), ("moving_with_the_card", "paper_card_still_usable"),
