@@ -593,7 +593,14 @@ def _variant_of_the_answer(turn: Turn) -> List[dict]:
         return []
     if turn.sure_of_another_topic:
         return []   # b63 c10-2, after the merits: 「申請ってスマホだけで完結する？受け取りも行かなきゃダメ？」 (card_pickup 0.83)
-    return variant_asked(turn.kb, turn.previous, meant_entities(turn.message), of_related=not turn.on_the_answers_topic)
+    return variant_asked(turn.kb, turn.previous, meant_entities(turn.message), of_related=_related_variant_may_fit(turn))
+
+
+def _related_variant_may_fit(turn: Turn) -> bool:
+    """A related answer's variant may be what a follow-up selects — not when the classifier reads the answer's own topic,
+    nor when the message names it (b68 c05-2, after the visit's steps: 「…ゆびが うごかないの だれかに かわりに おいて」,
+    placing the card, got the PIN reset's proxy)."""
+    return not (turn.on_the_answers_topic or asked_topics(turn.found.covered, turn.lexicon))
 
 
 def today() -> dt.date:
@@ -653,7 +660,7 @@ def _next_to_the_answer(turn: Turn) -> List[dict]:
         return []
     if turn.about_another_topic:
         return []
-    return (variant_asked(turn.kb, turn.previous, meant_entities(turn.message), of_related=not turn.on_the_answers_topic)
+    return (variant_asked(turn.kb, turn.previous, meant_entities(turn.message), of_related=_related_variant_may_fit(turn))
             or neighbour_named(turn.kb, turn.lexicon, turn.previous, turn.text)
             # asked where, in the last clause: the lines that say where (session 53's trial, b52 c05-2, after the PIN reset:
             # 「…番号がわからなくなったら、どこに行けばよかったんでしたっけ」 got the 顔認証 card's line, which names 暗証番号)

@@ -3530,3 +3530,27 @@ def test_session_62_each_question_of_a_follow_up_gets_its_lines(kb):
     bullet = next(line for line in answer.splitlines() if line.startswith("・資格確認書では"))
     assert with_their_lists(answer, [bullet]) == [bullet]
     assert "どなたでも" in kb.by_id["proxy_pickup_documents"].answer.splitlines()[0]   # b59 c04-4, b60 c05-1/c07-5
+
+
+def test_b68_questions_get_the_answer_that_fits():
+    """b68 (sixty turns, ten new personas): someone whose fingers hurt cannot place the card on the reader (someone may place
+    it for them, not the card refused), then asks someone to place it (that line of the visit's steps, not the PIN reset's
+    proxy); a nurse of a 訪問看護 station asking how a patient who cannot go out gets a card (no decline of the card's use in
+    訪問看護 first); a learner asking whether she may write the name of a nearly blind woman (the 代筆, not the 資格確認書)."""
+    from actions.actions import ActionFallback
+    fingers = answer_to(None, "hospital_refused", "びょういんの かーどりーだー ゆびがいたくて かーどおけない",
+                        [("hospital_refused", 0.70), ("no_card_shikaku", 0.07), ("out_of_scope", 0.06), ("hoken_visit", 0.04)])
+    assert fingers[0]["custom"]["answer_id"] == "hoken_visit" and "カードを置く" in fingers[0]["text"]
+    placed = run(ActionFallback(), following({"answer_id": "hoken_visit"}, "out_of_scope",
+                                             "ちがう ゆびが うごかないの だれかに かわりに おいて",
+                                             [("out_of_scope", 0.63), ("deny", 0.09), ("proxy_pickup_who", 0.07)]))[1]
+    assert placed[0]["custom"].get("answer_id") == "hoken_visit" and "カードを置く" in placed[0]["text"]
+    nurse = answer_to(None, "how_to_get_card",
+                      "精神科の訪問看護ステーションで看護師をしています。統合失調症で何年もほとんど外出できていない患者さんがいて、"
+                      "本人はマイナンバーカードを作りたいと言っているんですが、役所には行けそうにありません",
+                      [("how_to_get_card", 0.80), ("outreach_facility", 0.10)])
+    assert nurse[0]["custom"]["answer_id"] == "how_to_get_card" and not any(m["custom"].get("fallback") for m in nurse)
+    name = answer_to(None, "no_card_shikaku",
+                     "おばあさん 目 が よく 見えません。カード を 作る とき、名前 を 書く こと が できません。どう しますか？ わたし が 書いて いい？",
+                     [("no_card_shikaku", 0.65), ("greet", 0.08), ("signature_help", 0.07), ("visual_impairment", 0.05)])
+    assert all(m["custom"].get("answer_id") != "no_card_shikaku" for m in name)
