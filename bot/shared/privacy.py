@@ -536,7 +536,6 @@ _PIN_REST = re.compile(r"[\n-][.‥・、\s]*(?:(?:あと|後|残り|のこり|�
                        r"\s*(\d{1,3})(?![\d桁けたケ回文])")
 # b68 c05-5: 「暗証番号 たしか 58月61日 みたいな 並びに したけど」 (stored as typed): four digits written as a date near the word —
 # one no calendar has, or given as an example or named (「暗証番号は12月25日」) — not a day something is done on
-_DATE_SHAPED = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _NAMED_AS = re.compile(r"(?:は|が|って|:|：|=)\s*$")
 _PASSWORD = re.compile(r"(?<![0-9A-Za-z])(?=[0-9A-Za-z]*\d)(?=[0-9A-Za-z]*[A-Za-z])[0-9A-Za-z]{6,16}(?![0-9A-Za-z])")
 
@@ -571,7 +570,7 @@ def find_pins(text: str):
         signing = _PASSWORD.fullmatch(text[start:end]) and _SIGNING_BEFORE.search(text, max(0, start - 12), start)  # 「署名用は KOBE2024X」
         if before or after or bare or chosen or spaced or example or signing or (four and _PIN_TALK.search(text)):
             yield start, end, PIN
-    for date in _DATE_SHAPED.finditer(text):
+    for date in _MONTH_DAY.finditer(text):   # (the birth-date rule's month and day)
         month, day = int(date.group(1)), int(date.group(2))
         if len(date.group(1) + date.group(2)) != 4 or _BIRTH_WORDS.search(text, max(0, date.start() - 12), date.end() + 6):
             continue
