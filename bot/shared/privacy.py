@@ -136,17 +136,21 @@ _KANA_DIGIT = re.compile(_KANA_WORD)
 # four to seven written together next to a group of digits (「よんごーいちに の 8830 の 六七二九」, session 51's blind trial:
 # a マイナンバー read out, typed and written in kanji by turns — stored as typed)
 # — 「の」 between the groups too (b68 c09-2: 「父の番号は3815のにぜろきゅうよんの6733ですが」, stored as typed)
-_KANA_GROUP = re.compile(rf"(?:(?<![ぁ-ゖァ-ヺー])|(?<=[0-9]の)|(?<=[0-9][ \u3000、,・]の))(?:{_KANA_WORD}){{4,7}}"
-                         rf"(?:(?![ぁ-ゖァ-ヺー])|(?=の[ \u3000、,・]*[0-9]))")
+# — or a label naming the group (b69 c08-3: 「最初が３８１７で、次が五二〇六、最後が よんきゅういちご です。」, stored as typed)
+_KANA_GROUP = re.compile(rf"(?:(?<![ぁ-ゖァ-ヺー])|(?<=[0-9]の)|(?<=[0-9][ \u3000、,・]の)|(?<=[がは]))(?:{_KANA_WORD}){{4,7}}"
+                         rf"(?:(?![ぁ-ゖァ-ヺー])|(?=の[ \u3000、,・]*[0-9])|(?=です|でした|だった|だ|で[、。\s]))")
 # — or right after a word naming a secret number (「暗証番号はいちにさんよんです」, session 69: stored as typed)
 _NAMED_BEFORE = re.compile(r"(?:暗証番号|暗唱番号|暗証|暗唱|あんしょうばんごう|あんしょう|パスワード|ぱすわーど|番号|ばんごう"
                            r"|ナンバー|なんばー|(?<![a-z])pin)[はがをって、,:：=＝ \u3000]{0,3}$", re.IGNORECASE)
 # (there the words may run into a particle: 「…いちにさんよんです」「…よんにしてた」)
 _WORD_ENDS = re.compile(r"です|でした|だった|だ|で|と|って|かな|かも|ね|よ|の|にし|にす|なん|なの")
 _NAMED_GROUP = re.compile(rf"(?:{_KANA_WORD}){{4,7}}(?:(?={_WORD_ENDS.pattern})|(?![ぁ-ゖァ-ヺー]))")
-_BETWEEN_GROUPS = "[ \u3000、,・-]*(?:の[ \u3000、,・]*)?"
+_GROUP_LABEL = (r"(?:で|です|[ \u3000、,・])*(?:その次|次|つぎ|二つ目|2つ目|二番目|2番目|真ん中|まんなか|三つ目|3つ目|三番目|3番目"
+                r"|最後|さいご|終わり|おわり|残り|のこり|後ろ|うしろ|後半)(?:の(?:4桁|四桁|数字|すうじ|ところ))?(?:が|は|:|：)[ \u3000]*")
+_BETWEEN_GROUPS = "(?:[ \u3000、,・-]*(?:の[ \u3000、,・]*)?|" + _GROUP_LABEL + ")"
 _DIGIT_AFTER = re.compile(_BETWEEN_GROUPS + "[0-9]")
 _DIGIT_BEFORE = re.compile("[0-9]" + _BETWEEN_GROUPS + "$")
+_LABELLED_GROUP = re.compile(_GROUP_LABEL + "(?=[0-9]{4}(?![0-9]))")
 _PARTICLE_AFTER_LENGTHS = (4, 12)   # a PIN's or a マイナンバー's digits, then 「に」 read as the particle, not a fifth or 13th 2
 
 
@@ -311,11 +315,18 @@ def _digits_before(out: list) -> int:
 
 def _unify_separators(chars: list) -> list:
     """Up to six separator characters between two digits become one 「-」 — also with one 「の」 or 「と」 among them between
-    two groups of four or more digits (「…8830 の 6729」; b61 c06-3: 「番号が「３７０９と４１８２と６５５３」」 was stored)."""
+    two groups of four or more digits (「…8830 の 6729」; b61 c06-3: 「番号が「３７０９と４１８２と６５５３」」 was stored), and
+    a label naming the next of groups of four (`_GROUP_LABEL`)."""
     out: list = []
+    text = "".join(c for c, _, _ in chars)
     i = 0
     while i < len(chars):
         ch = chars[i][0]
+        label = _LABELLED_GROUP.match(text, i) if _digits_before(out) == 4 else None
+        if label:   # 「3817で、次が5206、最後が4915」: groups of four, each named
+            out.append(("-", chars[i][1], chars[label.end() - 1][2]))
+            i = label.end()
+            continue
         if (ch in _SEPARATORS or ch in _JOINS) and out and out[-1][0] in "0123456789":
             j = i
             while j < len(chars) and (chars[j][0] in _SEPARATORS or chars[j][0] in _JOINS) and j - i < _MAX_SEPARATORS:
@@ -536,7 +547,13 @@ _PIN_REST = re.compile(r"[\n-][.‥・、\s]*(?:(?:あと|後|残り|のこり|�
                        r"\s*(\d{1,3})(?![\d桁けたケ回文])")
 # b68 c05-5: 「暗証番号 たしか 58月61日 みたいな 並びに したけど」 (stored as typed): four digits written as a date near the word —
 # one no calendar has, or given as an example or named (「暗証番号は12月25日」) — not a day something is done on
-_NAMED_AS = re.compile(r"(?:は|が|って|:|：|=)\s*$")
+# — or as a time (b69 c06-3: 「カードの暗証番号は10時27分と同じ数字にしてるんですけど」, stored as typed): one no clock has,
+# or named, or an example, or the digits said to be the same as it — not a time something is done at (「…は10時30分から」)
+_NAMED_AS = re.compile(r"\s*(?:は|が|って|:|：|=|、)\s*")
+_SET_TO = re.compile(r"\s*に(?:して|した|しよう|する|しと|しま)")
+_CLOCK_TIME = re.compile(r"(?<!\d)(\d{1,2})\s*時\s*(\d{1,2})\s*分")
+_SAME_AS = re.compile(r"\s*(?:と同じ|とおなじ|と一緒|といっしょ|の数字|の数|の並び|のならび)")
+_WHEN_AFTER = re.compile(r"\s*(?:に|から|まで|頃|ごろ|以降|以前|過ぎ|すぎ|前|まえ)")
 _PASSWORD = re.compile(r"(?<![0-9A-Za-z])(?=[0-9A-Za-z]*\d)(?=[0-9A-Za-z]*[A-Za-z])[0-9A-Za-z]{6,16}(?![0-9A-Za-z])")
 
 
@@ -570,17 +587,7 @@ def find_pins(text: str):
         signing = _PASSWORD.fullmatch(text[start:end]) and _SIGNING_BEFORE.search(text, max(0, start - 12), start)  # 「署名用は KOBE2024X」
         if before or after or bare or chosen or spaced or example or signing or (four and _PIN_TALK.search(text)):
             yield start, end, PIN
-    for date in _MONTH_DAY.finditer(text):   # (the birth-date rule's month and day)
-        month, day = int(date.group(1)), int(date.group(2))
-        if len(date.group(1) + date.group(2)) != 4 or _BIRTH_WORDS.search(text, max(0, date.start() - 12), date.end() + 6):
-            continue
-        near = next((m for m in _PIN_WORDS.finditer(text, max(0, date.start() - 40), date.start())
-                     if date.start() - m.end() <= 20), None)
-        if near is None and not any(m.start() - date.end() <= 10 for m in _PIN_WORDS.finditer(text, date.end(), date.end() + 30)):
-            continue
-        if (not 1 <= month <= 12 or not 1 <= day <= 31 or _EXAMPLE_AFTER.match(text, date.end())
-                or (near and _NAMED_AS.search(text, near.end(), date.start()))):
-            yield date.start(), date.end(), PIN
+    yield from _date_or_time_pins(text)
     for fragment in _PIN_FRAGMENT.finditer(text):
         parts, position = [fragment.span(1)], fragment.end()
         while sum(end - start for start, end in parts) < 4:   # the rest, in one message or more (「73」, 「9」, 「4…」)
@@ -600,6 +607,29 @@ def find_pins(text: str):
         spoken = [m for m in _DIGIT_BY_DIGIT.finditer(text) if not _COUNT_AFTER.match(text, m.end())]
         for piece in spoken + (list(_LAST_DIGIT.finditer(text)) if spoken else []):
             yield piece.start(piece.lastindex or 0), piece.end(piece.lastindex or 0), PIN
+
+
+def _date_or_time_pins(text: str):
+    """Four digits written as a date (「58月61日」) or a time (「10時27分」) near a PIN word: a PIN when no calendar or clock
+    has it, or it is given as an example, said to be the same digits, set to it (「…にしてる」) or named right after the
+    word — not a day or time something is done on (「暗証番号を12月15日に役所で再設定します」), nor a birthday (the
+    birth-date rule's)."""
+    for shape, impossible in ((_MONTH_DAY, lambda month, day: not (1 <= month <= 12 and 1 <= day <= 31)),
+                              (_CLOCK_TIME, lambda hour, minute: hour > 24 or minute > 59)):
+        for match in shape.finditer(text):
+            if len(match.group(1) + match.group(2)) != 4 or _BIRTH_WORDS.search(text, max(0, match.start() - 12),
+                                                                               match.end() + 6):
+                continue
+            near = next((m for m in _PIN_WORDS.finditer(text, max(0, match.start() - 40), match.start())
+                         if match.start() - m.end() <= 20), None)
+            if near is None and not any(m.start() - match.end() <= 10
+                                        for m in _PIN_WORDS.finditer(text, match.end(), match.end() + 30)):
+                continue
+            named = (near is not None and _NAMED_AS.fullmatch(text, near.end(), match.start())
+                     and not _WHEN_AFTER.match(text, match.end()))
+            if (impossible(int(match.group(1)), int(match.group(2))) or _EXAMPLE_AFTER.match(text, match.end())
+                    or _SAME_AS.match(text, match.end()) or _SET_TO.match(text, match.end()) or named):
+                yield match.start(), match.end(), PIN
 
 
 # toll-free, navigation dial and the like are organisations' numbers; and the bot's own numbers
