@@ -51,7 +51,8 @@ OUTRANKING_EACH_OTHER = [   # (earlier, later: the later wins)
     ("photo_without_going_out", "medical_device_in_photo"), ("photo_taken_by_family", "medical_device_in_photo"),
     ("photo_taken_by_family", "worn_every_day"), ("photo_taken_by_family", "face_not_straight"),
     ("proxy_for_whom", "proof_examples"),   # what proves 来庁困難 for a mental disability, not who may (b67 c04-4)
-    ("number_seen_at_the_counter", "pin_said_aloud"),
+    ("low_vision_writing", "braille_seal"),   # a seal with 点字 (b69 c06-5)
+    ("number_seen_at_the_counter", "pin_said_aloud"), ("braille_seal", "signature_without_hands"),
     ("pin_checked", "pin_with_card"), ("pin_checked", "pin_setting_help"), ("pin_checked", "pin_kept_by_other"),
     ("face_auth_card_at_counter", "reader_methods"), ("face_auth_card_at_counter", "reader_face_check"),
 ]

@@ -3554,3 +3554,40 @@ def test_b68_questions_get_the_answer_that_fits():
                      "おばあさん 目 が よく 見えません。カード を 作る とき、名前 を 書く こと が できません。どう しますか？ わたし が 書いて いい？",
                      [("no_card_shikaku", 0.65), ("greet", 0.08), ("signature_help", 0.07), ("visual_impairment", 0.05)])
     assert all(m["custom"].get("answer_id") != "no_card_shikaku" for m in name)
+
+
+def test_b69_questions_get_the_answer_that_fits():
+    """b69 (sixty turns, ten new personas) and b68's leftovers: two questions, each in a part of its own that names one
+    topic (the card kept by the facility, the PIN's reset — not who may know the PIN, which neither asks; who is on the
+    代理交付's list beside what proves it); someone who does not want the マイナ保険証 (the 資格確認書, not the PIN's reset); a
+    seal with a signature in 点字; whether the マイナンバー is written on the form (after a number masked); a lost card's
+    police report and a forgotten PIN written telegraphically (aphasia); 「番号の種類やなくて」 after the PIN's kinds."""
+    abroad = ("父はマイナンバーカードを持っておりますが、本人の話では暗証番号をまったく覚えていないようです。そこでお伺いしたいの"
+              "ですが、父のカードを施設に預かっていただくことは可能なのでしょうか。また、暗証番号の再設定は、私が帰国しなくても"
+              "手続きできるものなのでしょうか。")
+    kept = answer_to(None, "pin_sharing", abroad, [("pin_sharing", 0.84), ("face_auth_card_apply", 0.16)])
+    assert [m["custom"].get("answer_id") for m in kept if m["custom"].get("answer_id")] == ["card_management", "pin_forgot"]
+    home = answer_to(None, "proxy_pickup_relaxation",
+                     "代理交付って、こういう長く家にこもっている状態の人も対象になるんですか？来庁できない証明って、主治医の診断書が"
+                     "必要でしょうか", [("proxy_pickup_relaxation", 0.58), ("proxy_pickup_eligibility", 0.38)])
+    assert {m["custom"].get("answer_id") for m in home} >= {"proxy_pickup_relaxation", "proxy_pickup_eligibility"}
+    unwanted = answer_to(None, "pin_forgot",
+                         "ご本人が「暗証番号なんて覚えられないからマイナ保険証は使いたくない」とおっしゃっていて…。その場合、病院に"
+                         "かかるときはどうなるんでしょうか。", [("pin_forgot", 0.45), ("no_card_shikaku", 0.39)])
+    assert unwanted[0]["custom"]["answer_id"] == "no_card_shikaku"
+    braille = answer_to(None, "visual_impairment", "前にも聞いたかもしれないんですけど点字で署名した場合って印鑑もいるんですか",
+                        [("visual_impairment", 0.48), ("out_of_scope", 0.31), ("signature_help", 0.03)])
+    assert braille[0]["custom"]["answer_id"] == "visual_impairment" and "押印" in braille[0]["text"]
+    form = answer_to({"answer_id": "face_auth_card_about"}, "pin_sharing",
+                     "あの、兄の番号を先にお伝えしておいたほうが話が早いですか？兄のマイナンバーは、通知カードを見ると\n最初が です。\n"
+                     "これを申請書に書けばいいんでしょうか", [("pin_sharing", 0.44), ("out_of_scope", 0.22), ("mynumber_leak", 0.2)])
+    assert form[0]["custom"]["answer_id"] == "application_form" and "マイナンバーの記入" in form[0]["text"]
+    police = answer_to({"answer_id": "free_dial"}, "nlu_fallback", "警察 とどけ いる？",
+                       [("nlu_fallback", 0.35), ("out_of_scope", 0.3), ("lost_card", 0.16)])
+    assert police[0]["custom"]["answer_id"] == "lost_card"
+    from bot.shared.concepts import load_lexicon
+    assert "pin_forgot" in load_lexicon().find("暗証 わすれ… 3回 まちがえ… どうする").covered
+    again = answer_to({"answer_id": "pin_sharing"}, "pin_sharing",
+                      "写真のことはようわかりました。ばってん暗証番号のほうは、番号の種類やなくて、娘の私が預かってよかとかどうかば"
+                      "聞きよっとです。そいはどがんですか？", [("pin_sharing", 0.6), ("pin_forgot", 0.17), ("pin_kinds", 0.09)])
+    assert all(m["custom"].get("answer_id") != "pin_kinds" for m in again)

@@ -50,7 +50,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Collection, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from bot.shared.concepts import Found, Lexicon, UncoveredConcept, normalize
 from bot.shared.kana import to_katakana
@@ -145,11 +145,13 @@ NOT_MEANT = re.compile(r"[^、。？?！!\n]*(?:" + INSTEAD_RE + "|" + SET_ASIDE
 
 
 def _meant(found: Found, text: str, lexicon: Lexicon) -> Found:
-    """`found` without the uncovered topics named only where the message says what it does not mean."""
-    if not found.uncovered or not NOT_MEANT.search(text):
+    """`found` without the topics named only where the message says what it does not mean (b67 c02-3, after the PIN's
+    kinds: 「…暗証番号のほうは、番号の種類やなくて、娘の私が預かってよかとかどうかば聞きよっとです」 got the kinds again)."""
+    if not found or not NOT_MEANT.search(text):
         return found
-    meant = lexicon.find(NOT_MEANT.sub("", text)).uncovered
-    found.uncovered = [concept_id for concept_id in found.uncovered if concept_id in meant]
+    meant = lexicon.find(NOT_MEANT.sub("", text))
+    found.uncovered = [concept_id for concept_id in found.uncovered if concept_id in meant.uncovered]
+    found.covered = [concept_id for concept_id in found.covered if concept_id in meant.covered]
     return found
 
 
@@ -404,7 +406,8 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
         return Decision("clarify", candidates, found=decision.found, doubtful=True)
     if decision.kind == "answer":
         first_before = decision.intents[0]
-        decision.intents, given_way = _outranked(decision.intents, decision.found, lexicon)
+        decision.intents, given_way = _outranked(decision.intents, decision.found, lexicon,
+                                                 _asked_apart(text, decision.intents, decision.found, lexicon))
         if decision.intents[0] != first_before:   # a second concern is one the answer put first does not cover (b63 c04-3:
             again = _second(decision.intents[0], decision.found, lexicon, ranked)   # the PIN kinds beside the 顔認証
             decision.intents = [decision.intents[0], *(n for n in decision.intents[1:] if n in again)]   # card's services)
@@ -455,21 +458,41 @@ def _held_back_route(found: Found, lexicon: Lexicon, offered: List[str]) -> Opti
     return None
 
 
-def _outranked(intents: List[str], found: Found, lexicon: Lexicon) -> Tuple[List[str], List[str]]:
+def _outranked(intents: List[str], found: Found, lexicon: Lexicon,
+               asked_apart: Collection[str] = ()) -> Tuple[List[str], List[str]]:
     """(the answers, the intents given way — offered as buttons): a named concept's first intent in place of the answers
     it `outranks` (「カードがみつからなくて…いま夜の10時なんだけど電話つながる？」 got the free dial's hours, not the
-    lost-card steps)."""
+    lost-card steps) — except those `asked_apart` (`_asked_apart`)."""
     given_way: List[str] = []
     for _ in range(len(found.covered)):   # until none gives way: the intent put in place may be outranked in turn (the
         before = intents                  # outreach in place of the 資格確認書, then the 住所地's town in place of the outreach)
         for concept_id in found.covered:
             concept = lexicon.covered[concept_id]
-            if any(name in concept.outranks for name in intents):
-                given_way += [name for name in intents if name in concept.outranks]
-                intents = list(dict.fromkeys([concept.intents[0], *(n for n in intents if n not in concept.outranks)]))
+            outranked = [name for name in intents if name in concept.outranks and name not in asked_apart]
+            if outranked:
+                given_way += outranked
+                intents = list(dict.fromkeys([concept.intents[0], *(n for n in intents if n not in outranked)]))
         if intents == before:
             break
     return intents, list(dict.fromkeys(given_way))
+
+
+def _asked_apart(text: str, intents: List[str], found: Found, lexicon: Lexicon) -> Set[str]:
+    """Those of `intents` that an asking part of the message names as the only topic of a concept, when what outranks
+    them is named in another part alone: a question of its own, not one reading of the other (b68 c10-2: 「代理交付って、
+    こういう長く家にこもっている状態の人も対象になるんですか？来庁できない証明って、主治医の診断書が必要でしょうか」 — the
+    疎明's examples outrank who may in one question, not in the other) — not when a pair of terms across the parts
+    outranks them (「限度額適用認定証を使わなくてもいいという理解で…。患者さん側で何か操作が必要なのでしょうか。」)."""
+    parts = [lexicon.find(part).covered for part, asking in asking_parts(text) if asking]
+    in_a_part = {cid for covered in parts for cid in covered}
+    apart: Set[str] = set()
+    for covered in parts:
+        outranked_here = _outranked_by(Found(covered, []), lexicon)
+        apart |= {lexicon.covered[cid].intents[0] for cid in asked_topics(covered, lexicon)
+                  if len(lexicon.covered[cid].intents) == 1 and lexicon.covered[cid].intents[0] in intents
+                  and lexicon.covered[cid].intents[0] not in outranked_here}
+    spanning = [cid for cid in found.covered if cid not in in_a_part]
+    return apart - _outranked_by(Found(spanning, []), lexicon)
 
 
 def _outranked_by(found: Found, lexicon: Lexicon) -> Set[str]:
@@ -583,6 +606,10 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
         # (session 28's blind trials: 「スマホ持ってない人は？」 got the 公金受取口座's way at 0.19, not the likeliest)
         if agreeing:
             first = _named_aspect_first(agreeing, found, confidence, lexicon)
+            per_part = _one_topic_per_part(text, lexicon)
+            if (len(per_part) >= 2 and first not in per_part
+                    and not any(lexicon.covered[cid].intents[0] == first for cid in found.covered)):
+                return Decision("answer", per_part[:2], found=found)
             # an urgent topic (a lost card) before a likelier but unsure reading (session 55's trial, b54 c09-1: 「…マイナンバー
             # カードも保険証も無くしたって人がたくさんいます。とりあえず何をしてもらえばいいですか？」, the 資格確認書 0.37 first)
             urgent = _urgent_alone(asks, lexicon)   # the only topic asked, and not far less likely
@@ -613,6 +640,23 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
     by_concept = [name for name, _ in ranked if name in named]
     by_concept += [lexicon.covered[cid].intents[0] for cid in found.covered]   # the concept's main topic
     return Decision("clarify", _candidates(by_concept, ranked), found=found)
+
+
+def _one_topic_per_part(text: str, lexicon: Lexicon) -> List[str]:
+    """The topics of a message whose asking parts each name one topic of its own, by a concept that has no other (b68
+    c09-1: 「…父のカードを施設に預かっていただくことは可能なのでしょうか。また、暗証番号の再設定は、私が帰国しなくても
+    手続きできるものなのでしょうか。」 got who may know the PIN, pin_sharing 0.84, which neither part asks): in order,
+    or [] when a part names none, several, or one already named."""
+    topics: List[str] = []
+    for part, asking in asking_parts(text):
+        if not asking:
+            continue
+        named = {lexicon.covered[cid].intents[0] for cid in asked_topics(lexicon.find(part).covered, lexicon)
+                 if len(lexicon.covered[cid].intents) == 1 and not lexicon.covered[cid].aspect}
+        if len(named) != 1 or named <= set(topics):
+            return []
+        topics += named
+    return topics
 
 
 def _named_aspect_first(agreeing: List[str], found: Found, confidence: Dict[str, float], lexicon: Lexicon) -> str:
