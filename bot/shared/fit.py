@@ -483,16 +483,25 @@ def _asked_apart(text: str, intents: List[str], found: Found, lexicon: Lexicon) 
     こういう長く家にこもっている状態の人も対象になるんですか？来庁できない証明って、主治医の診断書が必要でしょうか」 — the
     疎明's examples outrank who may in one question, not in the other) — not when a pair of terms across the parts
     outranks them (「限度額適用認定証を使わなくてもいいという理解で…。患者さん側で何か操作が必要なのでしょうか。」)."""
-    parts = [lexicon.find(part).covered for part, asking in asking_parts(text) if asking]
+    parts = _covered_by_asking_part(text, lexicon)
     in_a_part = {cid for covered in parts for cid in covered}
     apart: Set[str] = set()
     for covered in parts:
         outranked_here = _outranked_by(Found(covered, []), lexicon)
-        apart |= {lexicon.covered[cid].intents[0] for cid in asked_topics(covered, lexicon)
-                  if len(lexicon.covered[cid].intents) == 1 and lexicon.covered[cid].intents[0] in intents
-                  and lexicon.covered[cid].intents[0] not in outranked_here}
+        apart |= {topic for topic in _sole_topics(covered, lexicon) if topic in intents and topic not in outranked_here}
     spanning = [cid for cid in found.covered if cid not in in_a_part]
     return apart - _outranked_by(Found(spanning, []), lexicon)
+
+
+def _covered_by_asking_part(text: str, lexicon: Lexicon) -> List[List[str]]:
+    """The covered concepts each part of the message that asks (`asking_parts`) names."""
+    return [lexicon.find(part).covered for part, asking in asking_parts(text) if asking]
+
+
+def _sole_topics(covered: List[str], lexicon: Lexicon) -> Set[str]:
+    """The topics of the asked concepts among `covered` that have no other topic."""
+    return {lexicon.covered[cid].intents[0] for cid in asked_topics(covered, lexicon)
+            if len(lexicon.covered[cid].intents) == 1}
 
 
 def _outranked_by(found: Found, lexicon: Lexicon) -> Set[str]:
@@ -606,9 +615,9 @@ def _agreement(text: str, found: Found, intent: str, ranking: Sequence[dict], ra
         # (session 28's blind trials: 「スマホ持ってない人は？」 got the 公金受取口座's way at 0.19, not the likeliest)
         if agreeing:
             first = _named_aspect_first(agreeing, found, confidence, lexicon)
-            per_part = _one_topic_per_part(text, lexicon)
-            if (len(per_part) >= 2 and first not in per_part
-                    and not any(lexicon.covered[cid].intents[0] == first for cid in found.covered)):
+            per_part = ([] if any(lexicon.covered[cid].intents[0] == first for cid in found.covered)
+                        else _one_topic_per_part(text, lexicon))   # (parsed only when the first is no concept's topic)
+            if len(per_part) >= 2 and first not in per_part:
                 return Decision("answer", per_part[:2], found=found)
             # an urgent topic (a lost card) before a likelier but unsure reading (session 55's trial, b54 c09-1: 「…マイナンバー
             # カードも保険証も無くしたって人がたくさんいます。とりあえず何をしてもらえばいいですか？」, the 資格確認書 0.37 first)
@@ -648,11 +657,8 @@ def _one_topic_per_part(text: str, lexicon: Lexicon) -> List[str]:
     手続きできるものなのでしょうか。」 got who may know the PIN, pin_sharing 0.84, which neither part asks): in order,
     or [] when a part names none, several, or one already named."""
     topics: List[str] = []
-    for part, asking in asking_parts(text):
-        if not asking:
-            continue
-        named = {lexicon.covered[cid].intents[0] for cid in asked_topics(lexicon.find(part).covered, lexicon)
-                 if len(lexicon.covered[cid].intents) == 1 and not lexicon.covered[cid].aspect}
+    for covered in _covered_by_asking_part(text, lexicon):
+        named = _sole_topics([cid for cid in covered if not lexicon.covered[cid].aspect], lexicon)
         if len(named) != 1 or named <= set(topics):
             return []
         topics += named

@@ -17,8 +17,8 @@ The rules, in short (README, Security and privacy):
   暗唱番号 / パスワード / PIN …, or 4 digits right after a bare 「番号」 (「メモしてた番号が1953」, not
   受付番号 or 電話番号), near 「4桁」, chosen (「1234にしてた」) in a message about a 番号, quoted on its own
   (「「1234」みたいに…」) or given as an example (「0000とかでもいい？」; not a toll-free prefix) — unless it is a count
-  or a time (「4桁」「3回」「9:00」); four digits written as a date near the word, when no calendar has it or it is named
-  or an example (「58月61日 みたいな」); 1–3 digits ending a message right after 暗証番号は, or a few words after it in
+  or a time (「4桁」「3回」「9:00」); four digits written as a date or a time near the word, when no calendar or clock has it,
+  or it is named, an example, the same digits or what the PIN is set to (「58月61日 みたいな」「10時27分と同じ数字」); 1–3 digits ending a message right after 暗証番号は, or a few words after it in
   its sentence, and the rest of the four starting the next one or two (「暗証番号は19」, then 「あと72です」).
   A 12-digit number next to 通知カード or named as a person's 番号
   (「利用者さんの番号」) is a マイナンバー.
