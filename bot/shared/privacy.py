@@ -47,6 +47,14 @@ KINDS = (MYNUMBER, PIN, PHONE, BIRTH_DATE)    # also the order of precedence whe
 
 _SEPARATORS = frozenset(" \t\n\r\f\v-‐‑‒–—―−ー.,/_()、・·")
 _MAX_SEPARATORS = 6
+_SYMBOL_CATEGORIES = frozenset({"So", "Sm", "Sk"})   # emoji, ★, →: between groups as a space is (b70 c10-3: 「5317🌸0829🌸4611」
+_EMOJI_JOINERS = frozenset("\u200d\ufe0f")          # was stored) — with the joiners of an emoji's sequence …
+_SYMBOL_GROUP = 3                                    # … between groups of three digits or more
+
+
+def _separates(ch: str) -> bool:
+    """A character that may stand between two groups of a number: a separator, a symbol or an emoji."""
+    return ch in _SEPARATORS or ch in _EMOJI_JOINERS or unicodedata.category(ch) in _SYMBOL_CATEGORIES
 _JOINS = "のと"   # words joining two groups of a number (`_unify_separators`)
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
                  # the numerals of banknotes and contracts (大字; b62 c05-4: 「我的番号 肆柒贰捌 叁玖陆壹 伍零捌伍」 was stored):
@@ -314,7 +322,7 @@ def _digits_before(out: list) -> int:
 
 
 def _unify_separators(chars: list) -> list:
-    """Up to six separator characters between two digits become one 「-」 — also with one 「の」 or 「と」 among them between
+    """Up to six separator characters (or symbols, emoji) between two digits become one 「-」 — also with one 「の」 or 「と」 among them between
     two groups of four or more digits (「…8830 の 6729」; b61 c06-3: 「番号が「３７０９と４１８２と６５５３」」 was stored), and
     a label naming the next of groups of four (`_GROUP_LABEL`)."""
     out: list = []
@@ -327,9 +335,9 @@ def _unify_separators(chars: list) -> list:
             out.append(("-", chars[i][1], chars[label.end() - 1][2]))
             i = label.end()
             continue
-        if (ch in _SEPARATORS or ch in _JOINS) and out and out[-1][0] in "0123456789":
+        if (_separates(ch) or ch in _JOINS) and out and out[-1][0] in "0123456789":
             j = i
-            while j < len(chars) and (chars[j][0] in _SEPARATORS or chars[j][0] in _JOINS) and j - i < _MAX_SEPARATORS:
+            while j < len(chars) and (_separates(chars[j][0]) or chars[j][0] in _JOINS) and j - i < _MAX_SEPARATORS:
                 j += 1
             joins = sum(c in _JOINS for c, _, _ in chars[i:j])
             after = 0
@@ -337,6 +345,9 @@ def _unify_separators(chars: list) -> list:
                 after += 1
             if joins and (joins > 1 or _digits_before(out) < 4 or after < 4):
                 j = i   # 「3の4」, 「2024年の 1000円」: no group of a number
+            symbols = any(c not in _SEPARATORS and c not in _JOINS for c, _, _ in chars[i:j])
+            if symbols and (_digits_before(out) < _SYMBOL_GROUP or after < _SYMBOL_GROUP):
+                j = i   # 「音声ガイダンス「4→2」」: keys pressed one after the other, no groups of a number
             if j < len(chars) and j > i and chars[j][0] in "0123456789":
                 out.append(("-", chars[i][1], chars[j - 1][2]))
                 i = j
