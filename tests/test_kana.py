@@ -122,6 +122,24 @@ def test_a_question_typed_in_katakana_only_is_read_in_hiragana():
     assert katakana_written("マイナポータル ログイン") == "マイナポータル ログイン"
     assert katakana_written("データ") == "データ"
     assert katakana_written("カードは いつ とどきますか") == "カードは いつ とどきますか"
+    # b69 c10-1, an 83-year-old in katakana with his age in kanji numerals: read in hiragana all the same
+    assert katakana_written("ワタシハ 八十三サイ デス。ツマノ カードガ イリマスカ") == "わたしは 八十三さい です。つまの かーどが いりますか"
+
+
+def test_kanji_numerals_do_not_make_a_kana_question_one_in_kanji(vocabulary):
+    """b69 c10-1: 「八十三さい」 kept the katakana message from the hiragana steps (the words read from their kana)."""
+    from bot.rasa_side.kana import kana_joined
+    assert kana_to_words("八十三さい。だいりこうふのひつようしょるい", vocabulary) == "八十三さい。代理交付の必要書類"
+    assert kana_joined("八十三さい です") == "八十三さいです"
+    assert kana_to_words("母の だいりこうふ", vocabulary) == "母の だいりこうふ"   # a word in kanji: left to the terms
+
+
+def test_a_pin_said_short_is_read_in_full():
+    """b69 c03-5, aphasia: 「暗証 わすれ… 3回 まちがえ… どうする」 (「もしかして」); 「暗証わすれて3回まちがえた」 was declined."""
+    from bot.shared.concepts import without_slips
+    assert without_slips("暗証わすれて3回まちがえた") == "暗証番号わすれて3回まちがえた"
+    assert without_slips("暗証番号を忘れた") == "暗証番号を忘れた"
+    assert without_slips("暗唱番号を忘れた") == "暗証番号を忘れた"
 
 
 def test_katakana_words_that_are_not_loanwords_are_read_in_hiragana():

@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter
 from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
-from bot.shared.kana import KANJI, morphemes, sudachi, to_hiragana
+from bot.shared.kana import KANJI, WORD_KANJI, morphemes, sudachi, to_hiragana
 
 KATAKANA_WORD = re.compile(r"[ァ-ヶー]+")
 HIRAGANA_WORD = re.compile(r"[ぁ-ゖー]+")
@@ -66,7 +66,7 @@ def _homophone(first: str, second: str) -> bool:
 KANA_GAP = re.compile(r"(?<=[ぁ-ゖー])[ \u3000]+(?=[ぁ-ゖーァ-ヶ])|(?<=[ァ-ヶー])[ \u3000]+(?=[ぁ-ゖ])")   # 「かお の カード」 too
 # a question typed in katakana only, as on old phones (「ヤクバ ニ イケマセン」, 「カード ハ イツ トドキマスカ」): its particles
 # and verb endings are katakana too — not a message of katakana words (「マイナポータル ログイン」)
-KATAKANA_ONLY = re.compile(r"[ァ-ヶー・\s\u3000、。？！?!0-9０-９]+")
+KATAKANA_ONLY = re.compile(r"[ァ-ヶー・\s\u3000、。？！?!0-9０-９〇一二三四五六七八九十百千万]+")   # an age in kanji too
 KATAKANA_GRAMMAR = re.compile(r"(?:^|[\s\u3000])(?:ハ|ヲ|ニ|ガ|デ|ヘ|モ|ト|ノ)(?=[\s\u3000]|$)"
                               r"|(?:マス|マセン|デス|デショウ|マスカ|デスカ|ナイ|タイ|ノ|シタ|レタ|ッタ|イタ|ンダ|シテ|エテ|ッテ)(?:カ|ネ|ヨ)?"
                               r"[?？。!！\s]*$")
@@ -179,7 +179,7 @@ def _english_replaced(text: str, table: tuple, plural: bool = False) -> str:
 def kana_joined(text: str) -> str:
     """A question without kanji with the spaces between its hiragana words left out: 「しかく かくにんしょ って なんですか」
     (an older user's way of typing; a blind trial, 2026-12-03: declined) reads as 「しかくかくにんしょってなんですか」."""
-    return text if KANJI.search(text) else KANA_GAP.sub("", text)
+    return text if WORD_KANJI.search(text) else KANA_GAP.sub("", text)
 
 
 # kana typed without its 濁点 or small size (session 57's trial, b56 c08, a user typing with one hand: 「ほけんしよう もう
@@ -217,7 +217,7 @@ def kana_to_words(text: str, vocabulary: Dict[str, str], terms_first: Callable[[
     hiragana runs rewritten with the vocabulary's words — or a word of `loose_vocabulary` where the kana lack their 濁点.
     Terms first: 「かおにんしょう」 is 顔認証 — the words alone made it かお + 認証 (2 kana are too few to be a word), and
     the lexicon no longer saw the term (session 31's blind trial)."""
-    if KANJI.search(text):
+    if WORD_KANJI.search(text):
         return text
     text = terms_first(text)
     if not vocabulary:

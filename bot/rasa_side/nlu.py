@@ -131,7 +131,7 @@ class KanaToKanji(GraphComponent):
         from bot.rasa_side.kana import (english_aside_written, kana_joined, kana_to_words, katakana_written,
                                         latin_asides_dropped, romaji_words_written, romaji_written)
         from bot.shared.concepts import kana_to_terms, latin_terms, without_slips
-        from bot.shared.kana import KANJI, katakana_words_in_hiragana
+        from bot.shared.kana import WORD_KANJI, katakana_words_in_hiragana
 
         for message in messages:
             text = message.get(TEXT)
@@ -141,7 +141,7 @@ class KanaToKanji(GraphComponent):
                 romaji_read = latin_asides_dropped(
                     romaji_words_written(romaji_written(english_aside_written(text)), self.vocabulary), latin_terms())
                 typed = kana_joined(katakana_words_in_hiragana(katakana_written(romaji_read)))
-                message.set(TEXT, kana_to_terms(typed) if KANJI.search(typed)
+                message.set(TEXT, kana_to_terms(typed) if WORD_KANJI.search(typed)
                             else kana_to_words(typed, self.vocabulary, terms_first=kana_to_terms, loose=self.loose))
         return messages
 

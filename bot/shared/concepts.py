@@ -106,6 +106,9 @@ CHINESE_FORMS = str.maketrans({
 })
 _SLIP = re.compile("|".join(re.escape(v) for v, _ in SLIPS))
 _MEANT = dict(SLIPS)
+# a word said short (b69 c03-5, aphasia: 「暗証 わすれ… 3回 まちがえ… どうする」 got 「もしかして」; 「暗証わすれて3回
+# まちがえた」 was declined, out of scope 0.41): read in full, as the classifier learnt it
+SHORT_FORMS = [(re.compile(r"暗証(?!番号|ばんごう|コード)"), "暗証番号")]
 
 
 # a message typed in fragments, a pause between every few words (b67 c05, short of breath: 「役所…行けん…カード…どうやって…
@@ -125,9 +128,12 @@ def pauses_joined(text: str) -> str:
 
 
 def without_slips(text: str) -> str:
-    """The text with its SLIPS mended, its Chinese characters in their Japanese forms (CHINESE_FORMS) and its pauses
-    joined when typed in fragments (`pauses_joined`)."""
-    return _SLIP.sub(lambda m: _MEANT[m.group(0)], pauses_joined(text).translate(CHINESE_FORMS))
+    """The text with its SLIPS mended, its Chinese characters in their Japanese forms (CHINESE_FORMS), its pauses
+    joined when typed in fragments (`pauses_joined`) and its SHORT_FORMS in full."""
+    text = _SLIP.sub(lambda m: _MEANT[m.group(0)], pauses_joined(text).translate(CHINESE_FORMS))
+    for short, full in SHORT_FORMS:
+        text = short.sub(full, text)
+    return text
 
 
 # Spellings of the same word, read as one (in the terms and in the question alike): 「ハガキを紛失した」

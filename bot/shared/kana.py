@@ -11,6 +11,9 @@ from typing import Any, Optional, Tuple
 
 
 KANJI = re.compile(r"[\u4e00-\u9fff]")
+# a kanji that is a word's, not a number's: a question typed in kana with its age in kanji numerals (b69 c10-1, an
+# older man in katakana: 「ワタシハ 八十三サイ デス。…」) is still read as a kana question
+WORD_KANJI = re.compile(r"(?![〇一二三四五六七八九十百千万])[\u4e00-\u9fff]")
 
 
 def to_katakana(text: str) -> str:
