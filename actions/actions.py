@@ -906,13 +906,17 @@ def answer_also_asked(text: str, reply: List[dict]) -> List[dict]:
     given = [kb.by_id[i] for i in ids]
     told_before = _told_before(text)
     kind = _kind_of_card(kb, lexicon, ids)
+    # what an answer given outranks is not its second answer (b70 c08-5: 「…本人と一緒に私も窓口に行く予定です。そのとき何を
+    # 持って行けばいいですか？」 got the card's collection and then the 代理交付's seven papers)
+    given_way = {name for cid in lexicon.find(text).covered for name in lexicon.covered[cid].outranks
+                 if lexicon.covered[cid].intents[0] in {entry.intent for entry in given}}
     for part, intents in also_asked_parts(text, [entry.intent for entry in given], lexicon):
         reading = (_read_sure(part, intents) or (_read_sure(f"{told_before[part]}。{part}", intents) if told_before.get(part) else None)
                    or (_read_sure(f"{kind.terms[0]}で、{part}", kind.intents) if kind and kind.id not in lexicon.find(part).covered else None))
         if reading:
             intent = reading["intent"]
             entry = kb.select(intent["name"], meant_entities(reading))
-            if entry is None or entry in given:
+            if entry is None or entry in given or entry.intent in given_way:
                 continue
             offered = {b["payload"] for b in entry_buttons(kb, [entry.id, getattr(kb.default_entry(entry.intent), "id", "")])}
             for message in reply:

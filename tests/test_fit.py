@@ -2906,3 +2906,26 @@ def test_session_64_a_death_misread_is_not_condoled_again(lexicon):
     alive = "すみません、母はまだ元気です。質問は、家族（私）が兄のカードを預かって管理していいのか、ということです。"
     assert still_governed(lexicon, routed, alive) == []
     assert still_governed(lexicon, routed, "じゃあ母の資格確認書は？")
+
+
+def test_session_72_words_of_b70(lexicon, kb):
+    """b70's words: a 受療証 asked beside the マイナ保険証 is routed, not answered by what the card is (c09-2); a worker's
+    マイナンバー asked by the employer is routed, not whether the card is compulsory (c08-2) — not a number already given;
+    a person who comes along to collect the card is answered the collection (c08-5); a pair of terms split over two
+    listed questions names no uncovered topic, and an item naming what it wants (「…の手順」) asks (c05-2)."""
+    assert routed_id(lexicon, "特定疾病療養受療証、毎回窓口で出してるけど、マイナ保険証にしたら出さなくていい？") == \
+        "long_term_illness_certificate"
+    assert routed_id(lexicon, "本人が「会社にマイナンバーを教えないといけないの？教えなかったら雇ってもらえないの？」と不安がって"
+                              "います。会社にマイナンバーを出すのは義務なんでしょうか。") == "mynumber_to_employer"
+    assert "mynumber_to_employer" not in lexicon.find("年末調整で会社にマイナンバーを出したけど、知られても平気？").uncovered
+    text = "カードの受け取りのとき、本人と一緒に私も窓口に行く予定です。そのとき何を持って行けばいいですか？"
+    decision = decide(text, "proxy_pickup_documents", ranking(("proxy_pickup_documents", 0.99)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents == ["card_pickup"]
+    listed = "了解。追加で2点。\n・資格確認書の申請、事業所で利用者の分を代理でできるか\n・ショート中に利用者がカードを紛失した場合の手順"
+    decision = decide(listed, "shikaku_card_holder", ranking(("shikaku_card_holder", 0.86)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "shikaku_card_holder"
+    assert "lost_card" in decision.intents + decision.also
+    denied = "資格確認書を失くした話ではないです。\n・資格確認書の「申請」を事業所が代理で行えるか\n・利用者がカードを紛失した場合の手順"
+    decision = decide(denied, "shikaku_card_holder", ranking(("shikaku_card_holder", 0.78)), lexicon, set(kb.intents))
+    assert decision.kind == "answer"
+    assert routed_id(lexicon, "資格確認書をなくしました。再発行はどこで？") == "shikaku_reissue"

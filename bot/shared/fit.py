@@ -101,6 +101,10 @@ WANTS_TO_KNOW = re.compile(r"(?:聞きたい|ききたい|知りたい|しりた
                            r"|(?:教|おし)えと(?:うせ|くれ)|(?:教|おし)えて(?:けろ|つかあさい|つかぁさい|くれんね|くれや|くれ|や)"
                            r"|確認させて(?:ください|下さい|いただきたい|いただけますか)?|伺いたい|うかがいたい)"   # (session 49's trial)
                            r"(?:です|んです|のです)?[\s。…!！" + END_MARKS + r"]*$")
+# a listed item that names what it wants to know (「・ショート中に利用者がカードを紛失した場合の手順」, b70 c05-2: the lost card
+# was not read as asked)
+ASKED_ITEM = re.compile(r"^[ \u3000]*(?:[・･●○■□◆◇\-－*＊]|[①-⑩]|[1-9１-９][.．)）])[^。]*(?:手順|方法|やり方|流れ|可否|連絡先|問い合わせ先|"
+                        r"窓口|必要書類|持ち物|留意点|注意点)(?:は|について)?[\s。…" + END_MARKS + r"]*$")
 # 「ホームでカードを預かるにはどういう取り決めが必要で、暗証番号まで預かってもいいものなんでしょうか。」 (b56 c10-4): a clause
 # that asks with a question word (not 何か, 誰も…), then another question — two questions in one sentence
 ASKED_CLAUSE = re.compile(r"([^、。]*(?:どう(?:いう|いった|やって)|どんな|どのような|何(?![かも])|なに(?![かも])|いつ(?![かも])"
@@ -141,7 +145,11 @@ REPORTED_QUESTION = re.compile(r"(?:か|の)[、,\s]*(?:(?:という|ってい�
 # the mailing address routed again) — or sets aside: 「亡くなった話はもうええんよ。」 (b66 c02-6: the deceased person's reply,
 # with condolences, to a daughter whose father lives)
 SET_ASIDE_RE = r"(?:話|件|こと)は(?:もう)?(?:ええ|いい|良い|よい|結構|けっこう|大丈夫|置いと|おいと)"   # not 「…話はわかった」: heard
-NOT_MEANT = re.compile(r"[^、。？?！!\n]*(?:" + INSTEAD_RE + "|" + SET_ASIDE_RE + r")")
+# — or denies: 「資格確認書を失くした話ではないです。」 (b70 c05-3, after that routing reply)
+DENIED_RE = r"(?:話|件|こと|質問)(?:では|じゃ|や)(?:ない|ありません|ねえ)"
+NOT_MEANT = re.compile(r"[^、。？?！!\n]*(?:" + INSTEAD_RE + "|" + SET_ASIDE_RE + "|" + DENIED_RE + r")")
+# a message listing its questions, one per line (「・資格確認書の申請…\n・…カードを紛失した場合の手順」): its items
+LISTED_ITEM = re.compile(r"^[ \u3000]*(?:[・･●○■□◆◇\-－*＊]|[①-⑩]|[1-9１-９][.．)）])", re.M)
 
 
 def _meant(found: Found, text: str, lexicon: Lexicon) -> Found:
@@ -155,11 +163,33 @@ def _meant(found: Found, text: str, lexicon: Lexicon) -> Found:
     return found
 
 
+def listed_items(text: str) -> Tuple[List[str], str]:
+    """The items of a message that lists them one per line (each with the lines after it up to the next), and the rest
+    of the message; ([], text) for fewer than two items."""
+    starts = [match.start() for match in LISTED_ITEM.finditer(text)]
+    if len(starts) < 2:
+        return [], text
+    return [text[start:end] for start, end in zip(starts, [*starts[1:], len(text)])], text[:starts[0]]
+
+
+def _named_in_one_item(found: Found, text: str, lexicon: Lexicon) -> Found:
+    """`found` without the uncovered topics that no item of a listed message names by itself, nor its lines before the
+    items: a pair of terms split over two questions names no topic (b70 c05-2: 「・資格確認書の申請、事業所で…代理でできるか
+    ・…カードを紛失した場合の手順」 was routed as a lost 資格確認書, twice)."""
+    items, rest = listed_items(NOT_MEANT.sub("", text))
+    if not items or not found.uncovered:
+        return found
+    named = {concept_id for part in (rest, *items) for concept_id in lexicon.find(part).uncovered}
+    found.uncovered = [concept_id for concept_id in found.uncovered if concept_id in named]
+    return found
+
+
 def asks(text: str) -> bool:
     """The message is a question (or says what it wants to know: 「…てつだっていいか、ききたい」, or what it meant:
     「…方法はございますか、ということでございます」), not 「はい」/「いいえ」, whatever the classifier read."""
     text = text.strip()
-    return bool(ASKS.search(text) or WANTS_TO_KNOW.search(text) or REPORTED_QUESTION.search(text.rstrip("。.!！")))
+    return bool(ASKS.search(text) or WANTS_TO_KNOW.search(text) or REPORTED_QUESTION.search(text.rstrip("。.!！"))
+                or ASKED_ITEM.match(text))
 
 
 def other_questions(text: str) -> List[str]:
@@ -366,7 +396,7 @@ def decide(text: str, intent: str, ranking: Sequence[dict], lexicon: Lexicon,
     """`intent`: the NLU's choice (a knowledge intent, nlu_fallback or out_of_scope). An intent written for other people
     than those the message names (`excludes`) is taken out of the ranking; when it was the choice, the classifier is
     unsure."""
-    found = _meant(lexicon.find(text), text, lexicon)
+    found = _named_in_one_item(_meant(lexicon.find(text), text, lexicon), text, lexicon)
     excluded = {name for cid in found.covered for name in lexicon.covered[cid].excludes}
     if excluded:
         ranking = [r for r in ranking if r.get("name") not in excluded]
