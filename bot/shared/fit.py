@@ -103,8 +103,9 @@ WANTS_TO_KNOW = re.compile(r"(?:聞きたい|ききたい|知りたい|しりた
                            r"(?:です|んです|のです)?[\s。…!！" + END_MARKS + r"]*$")
 # a listed item that names what it wants to know (「・ショート中に利用者がカードを紛失した場合の手順」, b70 c05-2: the lost card
 # was not read as asked)
-ASKED_ITEM = re.compile(r"^[ \u3000]*(?:[・･●○■□◆◇\-－*＊]|[①-⑩]|[1-9１-９][.．)）])[^。]*(?:手順|方法|やり方|流れ|可否|連絡先|問い合わせ先|"
-                        r"窓口|必要書類|持ち物|留意点|注意点)(?:は|について)?[\s。…" + END_MARKS + r"]*$")
+ITEM_MARK = r"^[ \u3000]*(?:[・･●○■□◆◇\-－*＊]|[①-⑩]|[1-9１-９][.．)）])"   # a listed item's mark at a line's start
+ASKED_ITEM = re.compile(ITEM_MARK + r"[^。]*(?:手順|方法|やり方|流れ|可否|連絡先|問い合わせ先|窓口|必要書類|持ち物|留意点|注意点)"
+                        r"(?:は|について)?[\s。…" + END_MARKS + r"]*$")
 # 「ホームでカードを預かるにはどういう取り決めが必要で、暗証番号まで預かってもいいものなんでしょうか。」 (b56 c10-4): a clause
 # that asks with a question word (not 何か, 誰も…), then another question — two questions in one sentence
 ASKED_CLAUSE = re.compile(r"([^、。]*(?:どう(?:いう|いった|やって)|どんな|どのような|何(?![かも])|なに(?![かも])|いつ(?![かも])"
@@ -149,7 +150,7 @@ SET_ASIDE_RE = r"(?:話|件|こと)は(?:もう)?(?:ええ|いい|良い|よい|
 DENIED_RE = r"(?:話|件|こと|質問)(?:では|じゃ|や)(?:ない|ありません|ねえ)"
 NOT_MEANT = re.compile(r"[^、。？?！!\n]*(?:" + INSTEAD_RE + "|" + SET_ASIDE_RE + "|" + DENIED_RE + r")")
 # a message listing its questions, one per line (「・資格確認書の申請…\n・…カードを紛失した場合の手順」): its items
-LISTED_ITEM = re.compile(r"^[ \u3000]*(?:[・･●○■□◆◇\-－*＊]|[①-⑩]|[1-9１-９][.．)）])", re.M)
+LISTED_ITEM = re.compile(ITEM_MARK, re.M)
 
 
 def _meant(found: Found, text: str, lexicon: Lexicon) -> Found:

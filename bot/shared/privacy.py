@@ -51,10 +51,6 @@ _SYMBOL_CATEGORIES = frozenset({"So", "Sm", "Sk"})   # emoji, ★, →: between 
 _EMOJI_JOINERS = frozenset("\u200d\ufe0f")          # was stored) — with the joiners of an emoji's sequence …
 _SYMBOL_GROUP = 3                                    # … between groups of three digits or more
 
-
-def _separates(ch: str) -> bool:
-    """A character that may stand between two groups of a number: a separator, a symbol or an emoji."""
-    return ch in _SEPARATORS or ch in _EMOJI_JOINERS or unicodedata.category(ch) in _SYMBOL_CATEGORIES
 _JOINS = "のと"   # words joining two groups of a number (`_unify_separators`)
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
                  # the numerals of banknotes and contracts (大字; b62 c05-4: 「我的番号 肆柒贰捌 叁玖陆壹 伍零捌伍」 was stored):
@@ -319,6 +315,11 @@ def _digits_before(out: list) -> int:
     while n < len(out) and out[-1 - n][0] in "0123456789":
         n += 1
     return n
+
+
+def _separates(ch: str) -> bool:
+    """A character that may stand between two groups of a number: a separator, a symbol or an emoji."""
+    return ch in _SEPARATORS or ch in _EMOJI_JOINERS or unicodedata.category(ch) in _SYMBOL_CATEGORIES
 
 
 def _unify_separators(chars: list) -> list:
