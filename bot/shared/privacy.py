@@ -155,6 +155,11 @@ _BETWEEN_GROUPS = "(?:[ \u3000、,・-]*(?:の[ \u3000、,・]*)?|" + _GROUP_LAB
 _DIGIT_AFTER = re.compile(_BETWEEN_GROUPS + "[0-9]")
 _DIGIT_BEFORE = re.compile("[0-9]" + _BETWEEN_GROUPS + "$")
 _LABELLED_GROUP = re.compile(_GROUP_LABEL + "(?=[0-9]{4}(?![0-9]))")
+# a word said while reading a number out, between two of its groups (b71 c02-3: 「俺の携帯 090 えっと 6238 えーと 4175」 was
+# stored; 「080のね 1234のね 5678」): joins them as a space does, between groups of three digits or more
+_FILLER = (r"(?:えーっと|えっと|えーと|ええっと|ええと|えと|あのー|あのう|あの|んーと|んと|うーんと|うーん|うんと|えー|ええ|まあ"
+           r"|それで|それから|のね|のさ|とね|ねえ|ね|さ)[ーっ〜~…]*")
+_FILLED_GAP = re.compile(rf"[ \u3000、,・-]*{_FILLER}(?:[ \u3000、,・-]*{_FILLER})*[ \u3000、,・-]*(?=[0-9]{{{_SYMBOL_GROUP}}})")
 _PARTICLE_AFTER_LENGTHS = (4, 12)   # a PIN's or a マイナンバー's digits, then 「に」 read as the particle, not a fifth or 13th 2
 
 
@@ -336,6 +341,11 @@ def _unify_separators(chars: list) -> list:
             out.append(("-", chars[i][1], chars[label.end() - 1][2]))
             i = label.end()
             continue
+        filled = _FILLED_GAP.match(text, i) if _digits_before(out) >= _SYMBOL_GROUP else None
+        if filled and filled.end() > i:   # 「090 えっと 6238」
+            out.append(("-", chars[i][1], chars[filled.end() - 1][2]))
+            i = filled.end()
+            continue
         if (_separates(ch) or ch in _JOINS) and out and out[-1][0] in "0123456789":
             j = i
             while j < len(chars) and (_separates(chars[j][0]) or chars[j][0] in _JOINS) and j - i < _MAX_SEPARATORS:
@@ -344,7 +354,9 @@ def _unify_separators(chars: list) -> list:
             after = 0
             while j + after < len(chars) and chars[j + after][0] in "0123456789":
                 after += 1
-            if joins and (joins > 1 or _digits_before(out) < 4 or after < 4):
+            before = _digits_before(out)
+            prefix = before == 3 and out[-3][0] == "0"   # a phone number's first group: 「090の6238の4175」
+            if joins and (joins > 1 or (before < 4 and not prefix) or after < 4):
                 j = i   # 「3の4」, 「2024年の 1000円」: no group of a number
             symbols = any(c not in _SEPARATORS and c not in _JOINS for c, _, _ in chars[i:j])
             if symbols and (_digits_before(out) < _SYMBOL_GROUP or after < _SYMBOL_GROUP):
