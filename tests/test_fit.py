@@ -46,7 +46,9 @@ OUTRANKING_EACH_OTHER = [   # (earlier, later: the later wins)
     ("moving_with_the_card", "gendogaku_at_the_reader"), ("moving_with_the_card", "paper_card_still_usable"),
     ("moving_with_the_card", "usable_mark"), ("refusal_reported", "reader_without_face"),
     ("face_auth_card_at_hospital", "face_auth_card_at_counter"), ("face_auth_card_at_hospital", "placing_the_card"),
-    ("face_auth_card_at_hospital", "reader_face_check"), ("outreach_at_home", "group_reception"),
+    ("face_auth_card_at_hospital", "reader_face_check"),
+    ("photo_booth_apply", "medical_device_in_photo"),   # a device in the photo: the exception, wherever it is taken
+    ("outreach_at_home", "group_reception"),
     ("outreach_at_home", "pickup_place"),
     ("photo_without_going_out", "medical_device_in_photo"), ("photo_taken_by_family", "medical_device_in_photo"),
     ("photo_taken_by_family", "worn_every_day"), ("photo_taken_by_family", "face_not_straight"),
@@ -55,6 +57,7 @@ OUTRANKING_EACH_OTHER = [   # (earlier, later: the later wins)
     ("number_seen_at_the_counter", "pin_said_aloud"), ("braille_seal", "signature_without_hands"),
     ("pin_checked", "pin_with_card"), ("pin_checked", "pin_setting_help"), ("pin_checked", "pin_kept_by_other"),
     ("face_auth_card_at_counter", "reader_methods"), ("face_auth_card_at_counter", "reader_face_check"),
+    ("placing_the_card", "visit_without_mynahoken"),   # no マイナ保険証 at all: the 資格確認書, not where to place a card
 ]
 
 
@@ -2906,6 +2909,21 @@ def test_session_64_a_death_misread_is_not_condoled_again(lexicon):
     alive = "すみません、母はまだ元気です。質問は、家族（私）が兄のカードを預かって管理していいのか、ということです。"
     assert still_governed(lexicon, routed, alive) == []
     assert still_governed(lexicon, routed, "じゃあ母の資格確認書は？")
+
+
+def test_session_73_words(lexicon, kb):
+    """No マイナ保険証 and a doctor to see is the 資格確認書's answer (the dev split: 「マイナ保険証がなくても12月から病院に
+    かかれるの?」 got 「もしかして」 with hokensho_end first); the photo booth named 「証明写真で申請」 asks how to apply there,
+    not the photo exception (b71 c10-2, in half-width katakana); 「代りに」 is 「代わりに」 (b71 c10-1)."""
+    text = "マイナ保険証がなくても12月から病院にかかれるの?"
+    decision = decide(text, "nlu_fallback", ranking(("nlu_fallback", 0.35), ("hokensho_end", 0.33), ("hoken_merit", 0.21),
+                                                     ("out_of_scope", 0.16), ("no_card_shikaku", 0.10)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents == ["no_card_shikaku"]
+    text = "証明写真 で 写真 とって 申請できると 聞いたが どうやるのか。かねは かかるのか"
+    decision = decide(text, "nlu_fallback", ranking(("nlu_fallback", 0.35), ("photo_exception", 0.32), ("apply_methods", 0.26)),
+                      lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents[0] == "apply_methods" and "card_fee" in decision.also
+    assert "application_support" in lexicon.find("わしが 代りに 申請してやることは できるかね").covered
 
 
 def test_session_72_words_of_b70(lexicon, kb):

@@ -3129,6 +3129,13 @@ def test_asking_to_phone_is_not_being_unable_to_phone():
     assert all(cannot_phone([text]) for text in ("電話ができません", "電話はできん", "でんわ できない", "電話は苦手"))
 
 
+def test_the_phone_number_asked_again_is_quoted_beside_the_other_line_asked(kb):
+    """b71 c08-2, after the lost card's steps: 「警察にも言わなきゃだめか あとさっきの電話番号もう一回」 got the police's line only."""
+    from bot.shared.conversation import said_before
+    quoted = said_before(kb, "lost_card", "警察にも言わなきゃだめか あとさっきの電話番号もう一回")
+    assert quoted and "0120-95-0178" in quoted[0]["text"] and "警察" in quoted[0]["text"]
+
+
 def test_a_follow_up_whose_words_are_in_no_line_of_the_answer_is_not_said_before():
     """Session 38's blind trial (東北弁): 「3回まちがえるとロックさなるってほんとだべか」 after the reset by a proxy got its proxy
     line (it names the reset's topic only); the words 3回/ロック are in the forgotten-PIN answer, which is given."""

@@ -142,6 +142,13 @@ def test_a_pin_said_short_is_read_in_full():
     assert without_slips("暗唱番号を忘れた") == "暗証番号を忘れた"
 
 
+def test_half_width_katakana_is_read_in_full_width():
+    """b71 c10-1/2, a man in his seventies typing as on an old phone: 「ｼｮｳﾒｲｼｬｼﾝ ﾃﾞ ｼｬｼﾝ ﾄｯﾃ 申請ﾃﾞｷﾙﾄ…」 was declined."""
+    from bot.shared.concepts import without_slips
+    assert without_slips("ﾏｲﾅﾝﾊﾞｰｶｰﾄﾞﾉ ｺﾄﾃﾞ ｷｷﾀｲ。女房ｶﾞ") == "マイナンバーカードノ コトデ キキタイ。女房ガ"
+    assert without_slips("１２３４ ＡＢＣ") == "１２３４ ＡＢＣ"   # full-width digits and letters: as typed
+
+
 def test_katakana_words_that_are_not_loanwords_are_read_in_hiragana():
     """Session 47's blind trial (b46), a sister writing as in old mobile mail: 「暗証番号をワスレタらしくて↓↓」「アンショウバンゴウ、
     ワスレタ時、どうするの？？」 were declined. Loanwords (カード, スマホ, マイナンバーカード) stay as written."""

@@ -127,9 +127,14 @@ def pauses_joined(text: str) -> str:
     return _PAUSE.sub("", text) if _FRAGMENT_LENGTH[0] <= average <= _FRAGMENT_LENGTH[1] else text
 
 
+# half-width katakana (「ﾏｲﾅﾝﾊﾞｰｶｰﾄﾞ」, typed on old phones: b71 c10-1/2, declined) in full width, its voiced marks joined
+HALF_WIDTH_KANA = re.compile(r"[\uff61-\uff9f]+")
+
+
 def without_slips(text: str) -> str:
-    """The text with its SLIPS mended, its Chinese characters in their Japanese forms (CHINESE_FORMS), its pauses
-    joined when typed in fragments (`pauses_joined`) and its SHORT_FORMS in full."""
+    """The text with its half-width katakana in full width, its SLIPS mended, its Chinese characters in their Japanese
+    forms (CHINESE_FORMS), its pauses joined when typed in fragments (`pauses_joined`) and its SHORT_FORMS in full."""
+    text = HALF_WIDTH_KANA.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     text = _SLIP.sub(lambda m: _MEANT[m.group(0)], pauses_joined(text).translate(CHINESE_FORMS))
     for short, full in SHORT_FORMS:
         text = short.sub(full, text)
@@ -149,6 +154,7 @@ VARIANTS = [
     ("土よう", "土曜"), ("日よう", "日曜"), ("どよう", "土曜"), ("にちよう", "日曜"),   # やさしい日本語 (session 44's trial)
     ("書きかえ", "書き換え"), ("書換え", "書き換え"),   # 「マイナの住所ってどうやって書きかえんの？」 (session 51's trial)
     ("無し", "なし"), ("無い", "ない"),   # 「カード無しで受診できる？」 (twentieth trial: 「もしかして」)
+    ("代り", "代わり"),   # 「ﾜｼｶﾞ 代ﾘﾆ 申請ｼﾃﾔﾙｺﾄﾊ ﾃﾞｷﾙｶﾈ」 (b71 c10-1)
 ]
 _VARIANT = re.compile("|".join(re.escape(v) for v, _ in VARIANTS))
 _CANONICAL = dict(VARIANTS)

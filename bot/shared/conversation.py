@@ -428,6 +428,7 @@ SAME_WORD = {"同意書": ("合意", "同意", "預かり証"),   # 「預かる
              # 「同意画面ではどんなことを聞かれるんですか」 after the reader's steps (session 38's blind trial): 「…提供するか選びます」
              "同意画面": ("提供するか", "提供する」"), "画面": ("提供するか", "提供する」"),
              "番号": ("0120", "050-"),   # 「番号をもう一度教えて」 after an answer: its phone number (session 26's blind trials)
+             "電話番号": ("0120", "050-"),   # 「警察にも言わなきゃだめか あとさっきの電話番号もう一回」 (b71 c08-2: the police only)
              # 「カードをなくしてから再発行までの間、病院はどうすればいいですか？」 after the lost card (session 28's blind trials:
              # only the reissue line): its 「カードがない間の受診」 line
              "病院": ("受診", "医療機関"),
