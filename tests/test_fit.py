@@ -2924,6 +2924,9 @@ def test_session_73_words(lexicon, kb):
                       lexicon, set(kb.intents))
     assert decision.kind == "answer" and decision.intents[0] == "apply_methods" and "card_fee" in decision.also
     assert "application_support" in lexicon.find("わしが 代りに 申請してやることは できるかね").covered
+    text = "マイナ保険証がないと病院で受付を断られた"   # no マイナ保険証 at all: the 資格確認書 first, the reader refused beside it
+    decision = decide(text, "hospital_refused", ranking(("hospital_refused", 0.99)), lexicon, set(kb.intents))
+    assert decision.kind == "answer" and decision.intents == ["no_card_shikaku"]
 
 
 def test_session_72_words_of_b70(lexicon, kb):
