@@ -406,6 +406,7 @@ def in_the_answers_words(text: str, answer: str) -> str:
     return CONTENT_WORD.sub(parts, text)
 
 
+PHONE_LINES = ("0120", "050-")   # how the answers' phone numbers begin (the free dials, the IP-phone numbers)
 # a word of a follow-up and the answers' word for it (「操作を手伝って」: 「家族や職員が手助けしてかまいません」)
 SAME_WORD = {"同意書": ("合意", "同意", "預かり証"),   # 「預かるのに本人の同意書みたいなもんはいるんか？」 after the card's keeping:
              # 「入所契約や預かり証などの合意があれば施設で…」 (session 33's trial: 「同じになるため、くり返しません」)
@@ -427,8 +428,8 @@ SAME_WORD = {"同意書": ("合意", "同意", "預かり証"),   # 「預かる
              "返事": ("回答", "返信"), "返信": ("回答",),
              # 「同意画面ではどんなことを聞かれるんですか」 after the reader's steps (session 38's blind trial): 「…提供するか選びます」
              "同意画面": ("提供するか", "提供する」"), "画面": ("提供するか", "提供する」"),
-             "番号": ("0120", "050-"),   # 「番号をもう一度教えて」 after an answer: its phone number (session 26's blind trials)
-             "電話番号": ("0120", "050-"),   # 「警察にも言わなきゃだめか あとさっきの電話番号もう一回」 (b71 c08-2: the police only)
+             "番号": PHONE_LINES,   # 「番号をもう一度教えて」 after an answer: its phone number (session 26's blind trials)
+             "電話番号": PHONE_LINES,   # 「警察にも言わなきゃだめか あとさっきの電話番号もう一回」 (b71 c08-2: the police only)
              # 「カードをなくしてから再発行までの間、病院はどうすればいいですか？」 after the lost card (session 28's blind trials:
              # only the reissue line): its 「カードがない間の受診」 line
              "病院": ("受診", "医療機関"),

@@ -151,7 +151,8 @@ _WORD_ENDS = re.compile(r"です|でした|だった|だ|で|と|って|かな|�
 _NAMED_GROUP = re.compile(rf"(?:{_KANA_WORD}){{4,7}}(?:(?={_WORD_ENDS.pattern})|(?![ぁ-ゖァ-ヺー]))")
 _GROUP_LABEL = (r"(?:で|です|[ \u3000、,・])*(?:その次|次|つぎ|二つ目|2つ目|二番目|2番目|真ん中|まんなか|三つ目|3つ目|三番目|3番目"
                 r"|最後|さいご|終わり|おわり|残り|のこり|後ろ|うしろ|後半)(?:の(?:4桁|四桁|数字|すうじ|ところ))?(?:が|は|:|：)[ \u3000]*")
-_BETWEEN_GROUPS = "(?:[ \u3000、,・-]*(?:の[ \u3000、,・]*)?|" + _GROUP_LABEL + ")"
+_GAP = "[ \u3000、,・-]"   # what may stand between two groups of a number, written out (a space, a comma, a hyphen)
+_BETWEEN_GROUPS = "(?:" + _GAP + "*(?:の[ \u3000、,・]*)?|" + _GROUP_LABEL + ")"
 _DIGIT_AFTER = re.compile(_BETWEEN_GROUPS + "[0-9]")
 _DIGIT_BEFORE = re.compile("[0-9]" + _BETWEEN_GROUPS + "$")
 _LABELLED_GROUP = re.compile(_GROUP_LABEL + "(?=[0-9]{4}(?![0-9]))")
@@ -159,7 +160,7 @@ _LABELLED_GROUP = re.compile(_GROUP_LABEL + "(?=[0-9]{4}(?![0-9]))")
 # stored; 「080のね 1234のね 5678」): joins them as a space does, between groups of three digits or more
 _FILLER = (r"(?:えーっと|えっと|えーと|ええっと|ええと|えと|あのー|あのう|あの|んーと|んと|うーんと|うーん|うんと|えー|ええ|まあ"
            r"|それで|それから|のね|のさ|とね|ねえ|ね|さ)[ーっ〜~…]*")
-_FILLED_GAP = re.compile(rf"[ \u3000、,・-]*{_FILLER}(?:[ \u3000、,・-]*{_FILLER})*[ \u3000、,・-]*(?=[0-9]{{{_SYMBOL_GROUP}}})")
+_FILLED_GAP = re.compile(rf"{_GAP}*{_FILLER}(?:{_GAP}*{_FILLER})*{_GAP}*(?=[0-9]{{{_SYMBOL_GROUP}}})")
 _PARTICLE_AFTER_LENGTHS = (4, 12)   # a PIN's or a マイナンバー's digits, then 「に」 read as the particle, not a fifth or 13th 2
 
 
@@ -359,7 +360,7 @@ def _unify_separators(chars: list) -> list:
             if joins and (joins > 1 or (before < 4 and not prefix) or after < 4):
                 j = i   # 「3の4」, 「2024年の 1000円」: no group of a number
             symbols = any(c not in _SEPARATORS and c not in _JOINS for c, _, _ in chars[i:j])
-            if symbols and (_digits_before(out) < _SYMBOL_GROUP or after < _SYMBOL_GROUP):
+            if symbols and (before < _SYMBOL_GROUP or after < _SYMBOL_GROUP):
                 j = i   # 「音声ガイダンス「4→2」」: keys pressed one after the other, no groups of a number
             if j < len(chars) and j > i and chars[j][0] in "0123456789":
                 out.append(("-", chars[i][1], chars[j - 1][2]))
